@@ -1,0 +1,41 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ENV_VARS, loadConfig } from './config.js';
+import { DEFAULT_EVENT_WEIGHTS } from './event-types.js';
+
+describe('loadConfig', () => {
+  it('has defaults for everything, including the behaviour weights', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.store.url).toBe('sqlite:./curio.db');
+    expect(c.server.maxBatchEvents).toBe(10_000);
+    expect(c.events.weights).toEqual(DEFAULT_EVENT_WEIGHTS);
+    const w = c.events.weights;
+    expect(w.purchase > w.cart && w.cart > w.favorite && w.favorite > w.click && w.click > w.view).toBe(true);
+    expect(w.dislike).toBe(-3);
+  });
+
+  it('layers file, then CURIO_* environment, then flags', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'curio-cfg-')), 'c.json');
+    writeFileSync(file, JSON.stringify({ server: { port: 1111, host: '0.0.0.0' }, events: { weights: { view: 0.25 } } }));
+    const c = loadConfig({ file, env: { CURIO_PORT: '2222', CURIO_API_KEYS: 'k-0123456789abcdef:ingest+read' }, overrides: { 'store.url': 'sqlite::memory:' } });
+    expect(c.server).toMatchObject({ port: 2222, host: '0.0.0.0' });
+    expect(c.events.weights.view).toBe(0.25);
+    expect(c.events.weights.purchase).toBe(5);
+    expect(c.auth.keys).toEqual([{ key: 'k-0123456789abcdef', scopes: ['ingest', 'read'] }]);
+    expect(loadConfig({ file, env: { CURIO_PORT: '2222' }, overrides: { 'server.port': 3333 } }).server.port).toBe(3333);
+  });
+
+  it('names the field and the reason for bad values', () => {
+    expect(() => loadConfig({ env: { CURIO_PORT: 'eighty' } })).toThrow(/server\.port/);
+    expect(() => loadConfig({ env: { CURIO_API_KEYS: 'short:admin' } })).toThrow(/auth\.keys\.0\.key: an API key needs at least 16 characters/);
+    expect(() => loadConfig({ env: { CURIO_API_KEYS: 'k-0123456789abcdef:root' } })).toThrow(/auth\.keys\.0\.scopes\.0/);
+    expect(() => loadConfig({ file: '/nonexistent/curio.json' })).toThrow(/cannot read config file \/nonexistent\/curio.json/);
+  });
+
+  it('every environment variable is documented in docs/configuration.md', () => {
+    const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    for (const v of ENV_VARS) expect(doc, v.name).toContain(`\`${v.name}\``);
+  });
+});

@@ -1,0 +1,2 @@
+export { Ingestor, type BatchResult, type IngestorOptions, type Rejection } from './ingestor.js';
+export * from './schemas.js';

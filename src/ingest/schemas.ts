@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { EVENT_TYPES, ITEMLESS_EVENT_TYPES } from '../core/index.js';
+
+/** A day of clock skew is tolerated; later timestamps are almost always unit mistakes (seconds vs ms). */
+const MAX_FUTURE_MS = 24 * 3600 * 1000;
+
+const id = (what: string) => z.string().min(1, `${what} must not be empty`).max(256, `${what} is longer than 256 characters`);
+
+/** Epoch milliseconds or an ISO-8601 string; always stored as epoch milliseconds. */
+export const timestampSchema = z
+  .union([z.number().int('timestamp must be whole milliseconds').nonnegative(), z.iso.datetime({ offset: true })])
+  .transform((v) => (typeof v === 'number' ? v : Date.parse(v)))
+  .refine((ms) => ms <= Date.now() + MAX_FUTURE_MS, 'timestamp is more than a day in the future (seconds instead of milliseconds?)');
+
+export const eventContextSchema = z
+  .object({
+    recommendationId: id('recommendationId').optional(),
+    position: z.number().int().nonnegative().optional(),
+    policy: z.string().max(128).optional(),
+    propensity: z.number().gt(0, 'propensity must be in (0, 1]').lte(1, 'propensity must be in (0, 1]').optional(),
+    page: z.string().max(512).optional(),
+    query: z.string().max(1024).optional(),
+    device: z.string().max(128).optional(),
+  })
+  .strict();
+
+export const eventInputSchema = z
+  .object({
+    id: id('id'),
+    userId: id('userId'),
+    itemId: id('itemId').nullable().optional(),
+    type: z.enum(EVENT_TYPES),
+    value: z.number().finite().nullable().optional(),
+    timestamp: timestampSchema,
+    sessionId: id('sessionId').nullable().optional(),
+    context: eventContextSchema.optional(),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    if (!ITEMLESS_EVENT_TYPES.has(e.type) && !e.itemId) {
+      ctx.addIssue({ code: 'custom', path: ['itemId'], message: `a ${e.type} event needs an itemId` });
+    }
+    if (e.type === 'rating' && (e.value === undefined || e.value === null)) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'a rating event needs a value' });
+    }
+  });
+export type EventInput = z.input<typeof eventInputSchema>;
+
+const itemFields = {
+  title: z.string().max(1000).default(''),
+  description: z.string().max(20_000).default(''),
+  categoryPath: z.array(z.string().min(1).max(200)).max(20).default([]),
+  tags: z.array(z.string().min(1).max(200)).max(200).default([]),
+  brand: z.string().max(200).nullable().default(null),
+  price: z.number().finite().nonnegative('price must not be negative').nullable().default(null),
+  attributes: z.record(z.string(), z.unknown()).default({}),
+  available: z.boolean().default(true),
+};
+
+export const itemInputSchema = z
+  .object({ id: id('id'), ...itemFields, createdAt: timestampSchema.optional() })
+  .strict();
+export type ItemInput = z.input<typeof itemInputSchema>;
+
+/** PATCH body: any subset of item fields, none defaulted. */
+export const itemPatchSchema = z
+  .object({
+    title: itemFields.title.unwrap(),
+    description: itemFields.description.unwrap(),
+    categoryPath: itemFields.categoryPath.unwrap(),
+    tags: itemFields.tags.unwrap(),
+    brand: itemFields.brand.unwrap(),
+    price: itemFields.price.unwrap(),
+    attributes: itemFields.attributes.unwrap(),
+    available: itemFields.available.unwrap(),
+    createdAt: timestampSchema,
+  })
+  .partial()
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, 'the patch changes nothing');
+
+export const userInputSchema = z
+  .object({
+    attributes: z.record(z.string(), z.unknown()).optional(),
+    consent: z.object({ tracking: z.boolean().optional(), personalization: z.boolean().optional() }).strict().optional(),
+  })
+  .strict();
+export type UserInput = z.input<typeof userInputSchema>;

@@ -1,0 +1,1 @@
+export { createPseudonymiser, type Pseudonymiser } from './pseudonymise.js';

@@ -1,0 +1,20 @@
+import { CurioError } from '../core/index.js';
+import type { Store } from './store.js';
+
+type AdapterOpener = (rest: string, url: string) => Promise<Store>;
+
+/** URL scheme → lazily imported adapter, so a deployment loads only the driver it uses. */
+const ADAPTERS: Record<string, AdapterOpener> = {
+  sqlite: async (rest) => (await import('./sqlite/sqlite-store.js')).openSqliteStore(rest),
+};
+
+/** Opens a store by URL: `sqlite:./curio.db`, `sqlite::memory:`. */
+export async function openStore(url: string): Promise<Store> {
+  const colon = url.indexOf(':');
+  const scheme = colon < 0 ? '' : url.slice(0, colon);
+  const open = ADAPTERS[scheme];
+  if (!open) {
+    throw new CurioError('BAD_INPUT', `unknown store URL scheme "${scheme}" in "${url}"; supported: ${Object.keys(ADAPTERS).map((s) => `${s}:`).join(', ')}`);
+  }
+  return open(url.slice(colon + 1), url);
+}

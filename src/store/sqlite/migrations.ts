@@ -1,0 +1,64 @@
+import type Database from 'better-sqlite3';
+
+/** Versioned schema changes, applied in order, each in its own transaction. Never edit a shipped one. */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'items, users, events',
+    sql: `
+      CREATE TABLE items (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL,
+        category TEXT NOT NULL,          -- category path joined with ' > ', for grouping
+        category_path TEXT NOT NULL,     -- JSON array
+        tags TEXT NOT NULL,              -- JSON array
+        brand TEXT,
+        price REAL,
+        attributes TEXT NOT NULL,        -- JSON object
+        available INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        attributes TEXT NOT NULL,
+        tracking INTEGER NOT NULL,
+        personalization INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,          -- arrival order
+        event_id TEXT NOT NULL UNIQUE,    -- idempotency key
+        user_id TEXT NOT NULL,
+        item_id TEXT,
+        type INTEGER NOT NULL,            -- index into EVENT_TYPES
+        value REAL,
+        timestamp INTEGER NOT NULL,
+        session_id TEXT,
+        context TEXT                      -- JSON object, NULL when empty
+      );
+      CREATE INDEX events_user_time ON events(user_id, timestamp);
+      CREATE INDEX events_time ON events(timestamp);
+    `,
+  },
+];
+
+export function migrate(db: Database.Database): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version),
+  );
+  const ran: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+    })();
+    ran.push(m.version);
+  }
+  return ran;
+}

@@ -1,0 +1,36 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../open.js';
+import { describeStore, sampleEvent } from '../store.case.js';
+import { MIGRATIONS } from './migrations.js';
+
+describeStore('sqlite (memory)', () => openStore('sqlite::memory:'));
+
+const dir = mkdtempSync(join(tmpdir(), 'curio-sqlite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+describeStore('sqlite (file, WAL)', () => openStore(`sqlite:${join(dir, `s${n++}.db`)}`));
+
+describe('sqlite adapter', () => {
+  it('uses WAL and records every migration once, surviving reopen', async () => {
+    const path = join(dir, 'reopen.db');
+    const store = await openStore(`sqlite:${path}`);
+    await store.appendEvents([sampleEvent('e1')]);
+    await store.close();
+    const again = await openStore(`sqlite:${path}`);
+    expect((await again.counts()).events).toBe(1);
+    await again.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>;
+    expect(versions.map((v) => v.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    db.close();
+  });
+
+  it('rejects unknown URL schemes with a clear error', async () => {
+    await expect(openStore('mysql://x')).rejects.toThrow(/unknown store URL scheme "mysql"/);
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * The Store conformance suite. Every adapter runs it unchanged:
+ * `describeStore('sqlite', () => openStore('sqlite::memory:'))`.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Event, EventType, Item } from '../core/index.js';
+import type { Store } from './store.js';
+
+export function sampleItem(id: string, overrides: Partial<Item> = {}): Item {
+  return {
+    id,
+    title: `Item ${id}`,
+    description: `About ${id}`,
+    categoryPath: ['Beauty', 'Skin Care'],
+    tags: ['vegan'],
+    brand: 'Acme',
+    price: 12.5,
+    attributes: { size: '50ml' },
+    available: true,
+    createdAt: 1_700_000_000_000,
+    ...overrides,
+  };
+}
+
+export function sampleEvent(id: string, overrides: Partial<Event> = {}): Event {
+  return {
+    id,
+    userId: 'u1',
+    itemId: 'i1',
+    type: 'view',
+    value: null,
+    timestamp: 1_700_000_000_000,
+    sessionId: 's1',
+    context: {},
+    ...overrides,
+  };
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+export function describeStore(name: string, open: () => Promise<Store>): void {
+  describe(`Store conformance: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('round-trips items with every field', async () => {
+      const item = sampleItem('i1', { brand: null, price: null, attributes: { nested: { a: [1, 2] } } });
+      await store.upsertItems([item]);
+      expect(await store.getItem('i1')).toEqual(item);
+      expect(await store.getItem('missing')).toBeNull();
+    });
+
+    it('upserts items by id and patches and deletes them', async () => {
+      await store.upsertItems([sampleItem('i1'), sampleItem('i2')]);
+      await store.upsertItems([sampleItem('i1', { title: 'Renamed', available: false })]);
+      expect((await store.getItem('i1'))?.title).toBe('Renamed');
+      expect((await store.counts()).items).toBe(2);
+      const patched = await store.patchItem('i2', { price: 3, tags: ['a', 'b'] });
+      expect(patched).toMatchObject({ id: 'i2', price: 3, tags: ['a', 'b'], title: 'Item i2' });
+      expect(await store.getItem('i2')).toEqual(patched);
+      expect(await store.patchItem('nope', { price: 1 })).toBeNull();
+      expect(await store.deleteItem('i1')).toBe(true);
+      expect(await store.deleteItem('i1')).toBe(false);
+      expect((await store.getItems(['i1', 'i2'])).map((i) => i.id)).toEqual(['i2']);
+    });
+
+    it('lists and scans items in id order', async () => {
+      const ids = Array.from({ length: 25 }, (_, i) => `item-${String(i).padStart(2, '0')}`);
+      await store.upsertItems(ids.map((id) => sampleItem(id)));
+      expect((await store.listItems({ offset: 5, limit: 3 })).map((i) => i.id)).toEqual(ids.slice(5, 8));
+      expect((await collect(store.scanItems(7))).map((i) => i.id)).toEqual(ids);
+    });
+
+    it('stores users with default consent and merges partial consent updates', async () => {
+      const u = await store.upsertUser({ id: 'u1', attributes: { tier: 'gold' } });
+      expect(u.consent).toEqual({ tracking: true, personalization: true });
+      await store.upsertUser({ id: 'u1', consent: { personalization: false } });
+      const back = await store.getUser('u1');
+      expect(back?.consent).toEqual({ tracking: true, personalization: false });
+      expect(back?.attributes).toEqual({ tier: 'gold' });
+      expect(await store.getUser('nobody')).toBeNull();
+      const consents = await store.getConsents(['u1', 'nobody']);
+      expect([...consents.keys()]).toEqual(['u1']);
+    });
+
+    it('appends events idempotently by event id, within and across batches', async () => {
+      const first = await store.appendEvents([sampleEvent('e1'), sampleEvent('e2'), sampleEvent('e1')]);
+      expect(first).toEqual({ accepted: 2, duplicates: 1, duplicateIds: ['e1'] });
+      const retry = await store.appendEvents([sampleEvent('e2'), sampleEvent('e3')]);
+      expect(retry).toEqual({ accepted: 1, duplicates: 1, duplicateIds: ['e2'] });
+      expect((await store.counts()).events).toBe(3);
+    });
+
+    it('appends large batches (multi-row inserts) exactly', async () => {
+      const events = Array.from({ length: 1234 }, (_, i) => sampleEvent(`big-${i}`, { timestamp: 1_000 + i }));
+      expect((await store.appendEvents(events)).accepted).toBe(1234);
+      expect((await store.appendEvents(events)).duplicates).toBe(1234);
+      expect((await store.counts()).events).toBe(1234);
+    });
+
+    it('round-trips every event field, including context and item-less searches', async () => {
+      const full = sampleEvent('e1', {
+        type: 'purchase',
+        value: 19.99,
+        context: { recommendationId: 'r1', position: 2, policy: 'ts', propensity: 0.25, page: 'home', query: 'tea', device: 'mobile' },
+      });
+      const search = sampleEvent('e2', { type: 'search', itemId: null, sessionId: null, timestamp: full.timestamp + 1, context: { query: 'green tea' } });
+      await store.appendEvents([full, search]);
+      expect(await store.userEvents('u1')).toEqual([full, search]);
+    });
+
+    it('returns a user history oldest first, limited to the newest events, filtered by type and time', async () => {
+      const types: EventType[] = ['view', 'click', 'cart', 'purchase', 'view'];
+      await store.appendEvents(types.map((type, i) => sampleEvent(`e${i}`, { type, timestamp: 1000 + i * 10 })));
+      await store.appendEvents([sampleEvent('other', { userId: 'u2' })]);
+      expect((await store.userEvents('u1')).map((e) => e.id)).toEqual(['e0', 'e1', 'e2', 'e3', 'e4']);
+      expect((await store.userEvents('u1', { limit: 2 })).map((e) => e.id)).toEqual(['e3', 'e4']);
+      expect((await store.userEvents('u1', { types: ['view'] })).map((e) => e.id)).toEqual(['e0', 'e4']);
+      expect((await store.userEvents('u1', { before: 1020 })).map((e) => e.id)).toEqual(['e0', 'e1']);
+    });
+
+    it('scans events in (timestamp, arrival) order across batches, by time range and type', async () => {
+      const events = [5, 3, 3, 9, 1, 3, 7].map((t, i) => sampleEvent(`e${i}`, { timestamp: t, type: i % 2 ? 'click' : 'view' }));
+      await store.appendEvents(events);
+      expect((await collect(store.scanEvents({ batchSize: 2 }))).map((e) => e.id)).toEqual(['e4', 'e1', 'e2', 'e5', 'e0', 'e6', 'e3']);
+      expect((await collect(store.scanEvents({ from: 3, to: 7, batchSize: 1 }))).map((e) => e.id)).toEqual(['e1', 'e2', 'e5', 'e0']);
+      expect((await collect(store.scanEvents({ types: ['click'] }))).map((e) => e.id)).toEqual(['e1', 'e5', 'e3']);
+    });
+
+    it('erases a user and all their events, leaving others intact', async () => {
+      await store.upsertUser({ id: 'u1' });
+      await store.upsertUser({ id: 'u2' });
+      await store.appendEvents([sampleEvent('a'), sampleEvent('b'), sampleEvent('c', { userId: 'u2' })]);
+      expect(await store.eraseUser('u1')).toEqual({ user: true, events: 2 });
+      expect(await store.getUser('u1')).toBeNull();
+      expect(await store.userEvents('u1')).toEqual([]);
+      expect((await store.userEvents('u2')).map((e) => e.id)).toEqual(['c']);
+      expect(await store.eraseUser('u1')).toEqual({ user: false, events: 0 });
+      // The erased ids can be reused: erasure is not a tombstone on event ids.
+      expect((await store.appendEvents([sampleEvent('a')])).accepted).toBe(1);
+    });
+
+    it('reports stats by type, day, top items and categories', async () => {
+      await store.upsertItems([sampleItem('i1'), sampleItem('i2', { categoryPath: ['Food'] })]);
+      const day = Date.UTC(2024, 0, 1);
+      await store.appendEvents([
+        sampleEvent('e1', { timestamp: day }),
+        sampleEvent('e2', { timestamp: day + 1, type: 'purchase' }),
+        sampleEvent('e3', { timestamp: day + 86_400_000, itemId: 'i2', userId: 'u2' }),
+      ]);
+      const s = await store.stats({ top: 5 });
+      expect(s.byType).toEqual({ view: 2, purchase: 1 });
+      expect(s.byDay).toEqual([{ day: '2024-01-01', events: 2 }, { day: '2024-01-02', events: 1 }]);
+      expect(s.topItems[0]).toEqual({ itemId: 'i1', title: 'Item i1', events: 2 });
+      expect(s.topCategories).toEqual([{ category: 'Beauty > Skin Care', events: 2 }, { category: 'Food', events: 1 }]);
+      expect(s.distinctEventUsers).toBe(2);
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}

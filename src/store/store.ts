@@ -1,0 +1,87 @@
+import type { Consent, EpochMs, Event, EventType, Item, User } from '../core/index.js';
+
+export interface AppendResult {
+  /** Events newly stored. */
+  accepted: number;
+  /** Events whose id was already stored; they were not stored again. */
+  duplicates: number;
+  /** Ids of the duplicates, in input order. */
+  duplicateIds: string[];
+}
+
+export interface UserUpsert {
+  id: string;
+  attributes?: Record<string, unknown>;
+  consent?: Partial<Consent>;
+}
+
+export type ItemPatch = Partial<Omit<Item, 'id'>>;
+
+export interface UserEventsQuery {
+  /** The newest `limit` events (returned oldest first). */
+  limit?: number;
+  types?: EventType[];
+  /** Only events strictly before this time. */
+  before?: EpochMs;
+}
+
+export interface ScanQuery {
+  from?: EpochMs;
+  /** Exclusive. */
+  to?: EpochMs;
+  types?: EventType[];
+  batchSize?: number;
+}
+
+export interface StoreCounts {
+  items: number;
+  users: number;
+  events: number;
+}
+
+export interface StoreStats extends StoreCounts {
+  byType: Partial<Record<EventType, number>>;
+  /** UTC days, oldest first. */
+  byDay: Array<{ day: string; events: number }>;
+  topItems: Array<{ itemId: string; title: string | null; events: number }>;
+  topCategories: Array<{ category: string; events: number }>;
+  distinctEventUsers: number;
+}
+
+/**
+ * The one storage contract. Every adapter (SQLite today, PostgreSQL next) passes the same conformance
+ * suite in `store.case.ts`. Methods are async so a networked adapter fits the same shape.
+ */
+export interface Store {
+  /** The URL scheme that opened it, e.g. "sqlite". */
+  readonly kind: string;
+
+  upsertItems(items: Item[]): Promise<number>;
+  getItem(id: string): Promise<Item | null>;
+  getItems(ids: string[]): Promise<Item[]>;
+  /** Returns the patched item, or null when it does not exist. */
+  patchItem(id: string, patch: ItemPatch): Promise<Item | null>;
+  deleteItem(id: string): Promise<boolean>;
+  listItems(options?: { offset?: number; limit?: number }): Promise<Item[]>;
+  scanItems(batchSize?: number): AsyncIterable<Item>;
+
+  upsertUser(user: UserUpsert): Promise<User>;
+  getUser(id: string): Promise<User | null>;
+  /** Consent of the given users; users without a record are absent from the map. */
+  getConsents(ids: string[]): Promise<Map<string, Consent>>;
+
+  /** Stores events atomically; an event id seen before is counted as a duplicate and never stored twice. */
+  appendEvents(events: Event[]): Promise<AppendResult>;
+  userEvents(userId: string, query?: UserEventsQuery): Promise<Event[]>;
+  /** Every matching event, ordered by (timestamp, arrival). */
+  scanEvents(query?: ScanQuery): AsyncIterable<Event>;
+
+  /** Erasure: the user and every event of theirs are gone, in one transaction. */
+  eraseUser(id: string): Promise<{ user: boolean; events: number }>;
+
+  counts(): Promise<StoreCounts>;
+  stats(options?: { top?: number }): Promise<StoreStats>;
+  /** Throws when the store cannot serve (for /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
