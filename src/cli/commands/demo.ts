@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import type { Command } from 'commander';
+import { createProgress } from '../../core/index.js';
+import { startServer } from '../../serve/index.js';
+import { openStore } from '../../store/index.js';
+import { configFrom } from '../options.js';
+import { simulateIntoStore } from './simulate.js';
+
+interface DemoOptions {
+  config?: string;
+  store: string;
+  port: number;
+  host?: string;
+  seed: number;
+  users: number;
+  items: number;
+  days: number;
+  fresh?: boolean;
+}
+
+const int = (v: string) => Number.parseInt(v, 10);
+
+/** `curio demo`: simulate a shop, import it, start the API and print where to look. */
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description('simulate a shop, import it into a local store, start the API and print the URLs')
+    .option('-c, --config <file>', 'JSON configuration file')
+    .option('-s, --store <url>', 'demo store', 'sqlite:./.curio/demo.db')
+    .option('-p, --port <n>', 'HTTP port', int, 8080)
+    .option('--host <host>', 'address to bind')
+    .option('--seed <n>', 'simulation seed', int, 7)
+    .option('--users <n>', 'simulated shoppers', int, 2000)
+    .option('--items <n>', 'simulated catalogue size', int, 1000)
+    .option('--days <n>', 'simulated days of traffic', int, 14)
+    .option('--fresh', 'delete the demo store first')
+    .action(async (opts: DemoOptions) => {
+      if (opts.fresh && opts.store.startsWith('sqlite:') && !opts.store.includes(':memory:')) {
+        const path = opts.store.slice('sqlite:'.length);
+        for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+      }
+      const key = process.env.CURIO_API_KEYS ? null : `demo-${randomBytes(12).toString('hex')}`;
+      const config = configFrom(opts, {
+        'server.port': opts.port,
+        'server.host': opts.host,
+        ...(key ? { 'auth.keys': [{ key, scopes: ['admin'], name: 'demo' }] } : {}),
+      });
+
+      const store = await openStore(config.store.url);
+      const before = await store.counts();
+      if (before.events === 0) {
+        console.log(`Simulating a shop: ${opts.users} shoppers, ${opts.items} items, ${opts.days} days (seed ${opts.seed})`);
+        const progress = createProgress({ label: 'simulate', unit: 'events' });
+        const s = await simulateIntoStore(store, { seed: opts.seed, users: opts.users, items: opts.items, days: opts.days, idSecret: config.privacy.idSecret }, progress);
+        progress.stop();
+        console.log(`Stored ${s.items} items and ${s.accepted} events in ${s.seconds.toFixed(1)} s`);
+      } else {
+        console.log(`Using the existing demo store (${before.items} items, ${before.events} events); --fresh starts over`);
+      }
+      await store.close();
+
+      const server = await startServer(config);
+      const auth = key ? `-H 'Authorization: Bearer ${key}'` : "-H 'Authorization: Bearer <your key>'";
+      console.log(`
+Curio is running.
+  API          ${server.url}/v1
+  API docs     ${server.url}/docs   (OpenAPI: ${server.url}/openapi.json)
+  Metrics      ${server.url}/metrics
+  Store        ${config.store.url}
+  API key      ${key ?? '(from CURIO_API_KEYS)'}   (scope: admin)
+
+Try:
+  curl ${auth} ${server.url}/v1/users/u1/events?limit=5
+  curl ${auth} -X POST ${server.url}/v1/events -H 'content-type: application/json' \\
+       -d '{"events":[{"id":"demo-1","userId":"u1","itemId":"i1","type":"click","timestamp":${Date.now()}}]}'
+  npx curio stats --store ${config.store.url}
+
+Press Ctrl-C to stop.`);
+    });
+}

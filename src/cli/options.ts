@@ -1,0 +1,14 @@
+import type { Command } from 'commander';
+import { loadConfig, type Config } from '../core/index.js';
+
+/** Adds the options every command that touches the store shares. */
+export function withStoreOptions(command: Command): Command {
+  return command
+    .option('-c, --config <file>', 'JSON configuration file (then CURIO_* variables, then flags)')
+    .option('-s, --store <url>', 'store URL, e.g. sqlite:./curio.db (default: config store.url)');
+}
+
+/** Loads configuration from --config, CURIO_* variables and the flags given as dotted overrides. */
+export function configFrom(opts: { config?: string; store?: string }, overrides: Record<string, unknown> = {}): Config {
+  return loadConfig({ file: opts.config, overrides: { 'store.url': opts.store, ...overrides } });
+}
