@@ -1,0 +1,79 @@
+import type { EpochMs, EventType } from '../../core/index.js';
+import type { Store } from '../../store/index.js';
+
+/** One logged slot of a Curio recommendation and whether it earned a reward. */
+export interface LoggedImpression {
+  itemId: string;
+  /** 0-based slot. */
+  position: number;
+  /** The logging policy's propensity of this item in this slot. */
+  propensity: number;
+  /** 1 when the same user clicked or bought this item under the same recommendation id, else 0. */
+  reward: number;
+}
+
+/** All logged slots of one recommendation (one `recommendationId`). */
+export interface LoggedSlate {
+  recommendationId: string;
+  userId: string;
+  timestamp: EpochMs;
+  policy: string | null;
+  impressions: LoggedImpression[];
+}
+
+export interface StoreLogs {
+  slates: LoggedSlate[];
+  /** Impression events that cannot be used: no recommendationId, position or valid propensity. */
+  skippedImpressions: number;
+  /** Reward events that matched no earlier impression. */
+  unmatchedRewards: number;
+}
+
+export interface ReadStoreLogsOptions {
+  from?: EpochMs;
+  to?: EpochMs;
+  /** Outcome types that count as reward 1. Default click and purchase. */
+  rewardTypes?: EventType[];
+}
+
+const key = (recommendationId: string, userId: string, itemId: string): string => `${recommendationId}\u0000${userId}\u0000${itemId}`;
+
+/**
+ * Reads logged slates from a store: `impression` events carrying context {recommendationId, position,
+ * policy, propensity}; a later reward event by the same user on the same item with the same
+ * recommendationId sets that slot's reward to 1. Slates come back in time order.
+ */
+export async function readStoreLogs(store: Store, options: ReadStoreLogsOptions = {}): Promise<StoreLogs> {
+  const rewardTypes = new Set<EventType>(options.rewardTypes ?? ['click', 'purchase']);
+  const slates = new Map<string, LoggedSlate>();
+  const byKey = new Map<string, LoggedImpression>();
+  let skippedImpressions = 0;
+  let unmatchedRewards = 0;
+  const events = store.scanEvents({ from: options.from, to: options.to, types: ['impression', ...rewardTypes] });
+  for await (const e of events) {
+    const { recommendationId, position, propensity, policy } = e.context;
+    if (e.type === 'impression') {
+      const usable = recommendationId && e.itemId && Number.isInteger(position) && (position as number) >= 0
+        && typeof propensity === 'number' && propensity > 0 && propensity <= 1;
+      if (!usable) {
+        skippedImpressions++;
+        continue;
+      }
+      const slateKey = `${recommendationId}\u0000${e.userId}`;
+      let slate = slates.get(slateKey);
+      if (!slate) {
+        slate = { recommendationId: recommendationId as string, userId: e.userId, timestamp: e.timestamp, policy: policy ?? null, impressions: [] };
+        slates.set(slateKey, slate);
+      }
+      const impression = { itemId: e.itemId as string, position: position as number, propensity: propensity as number, reward: 0 };
+      slate.impressions.push(impression);
+      byKey.set(key(recommendationId as string, e.userId, impression.itemId), impression);
+    } else {
+      const impression = recommendationId && e.itemId ? byKey.get(key(recommendationId, e.userId, e.itemId)) : undefined;
+      if (impression) impression.reward = 1;
+      else unmatchedRewards++;
+    }
+  }
+  for (const s of slates.values()) s.impressions.sort((a, b) => a.position - b.position);
+  return { slates: [...slates.values()], skippedImpressions, unmatchedRewards };
+}

@@ -1,0 +1,6 @@
+export * from './types.js';
+export type { PolicyDefinition } from './definition.js';
+export { POLICIES, policyIds, createPolicy, loadPolicy } from './registry.js';
+export { MAX_LINUCB_DIMENSION } from './linucb.js';
+export { sampleBeta, sampleGamma } from './beta.js';
+export { mmrRerank, capPerCategory, type MmrOptions, type CategoryCapOptions, type DiverseCandidate } from './diversity.js';

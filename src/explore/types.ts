@@ -1,0 +1,87 @@
+import type { Rng } from '../core/index.js';
+
+/** One item the pipeline offers a policy: the model's score is the exploit signal. */
+export interface Candidate {
+  itemId: string;
+  /** Model score; higher is better. Only the order matters to Greedy and ε-greedy. */
+  score: number;
+  /** Item embedding for LinUCB; candidates without one get only a bias feature. */
+  embedding?: Float32Array;
+  /** Interest cluster or category; Thompson sampling shares evidence within it. */
+  cluster?: string;
+}
+
+/** What a policy knows about one request. */
+export interface ChooseContext {
+  userId: string;
+  /** Slate size; the slate has min(k, distinct candidates) slots. */
+  k: number;
+  /** 0 = pure exploit (the greedy slate, propensity 1), 1 = this policy's maximal exploration. */
+  exploreWeight: number;
+  /** Seeded stream; a policy draws every random number it needs from it. */
+  rng: Rng;
+}
+
+/** One shown item with the probability that the policy puts that item in that slot given the context. */
+export interface SlateSlot {
+  itemId: string;
+  /** 0-based. */
+  position: number;
+  /** In (0, 1]; exact where closed-form, Monte-Carlo otherwise (see `propensityMethod`). */
+  propensity: number;
+}
+
+export interface Slate {
+  policy: string;
+  slots: SlateSlot[];
+  propensityMethod: 'exact' | 'monte-carlo';
+}
+
+/** Per slot, the probability of each item in it: the marginal action distribution of a slate policy. */
+export type SlateDistribution = Array<Map<string, number>>;
+
+/** One outcome. Send one per shown slot: reward 0 if nothing happened, 1 for a click or purchase. */
+export interface Feedback {
+  itemId: string;
+  cluster?: string;
+  embedding?: Float32Array;
+  /** In [0, 1]; 0 = shown and ignored, 1 = click/purchase. */
+  reward: number;
+  position?: number;
+  /**
+   * false when this reward belongs to an impression already reported (with reward 0): the policy then
+   * turns that failure into this reward instead of counting a second impression. Default true.
+   */
+  impression?: boolean;
+}
+
+export interface PolicyCapabilities {
+  /** Its choices are random for exploreWeight > 0 (propensities can be < 1). */
+  stochastic: boolean;
+  /** `update` changes later choices. */
+  learns: boolean;
+  /** It reads `Candidate.embedding`. */
+  usesEmbeddings: boolean;
+}
+
+/** A saved policy: enough to rebuild it exactly with `loadPolicy`. */
+export interface PolicySnapshot {
+  policy: string;
+  version: number;
+  params: Record<string, unknown>;
+  state: unknown;
+}
+
+/** The explore/exploit contract every policy meets; the shared suite in `policy.case.ts` checks it. */
+export interface Policy {
+  readonly id: string;
+  readonly capabilities: PolicyCapabilities;
+  /** Picks a slate of distinct candidates with per-slot propensities. */
+  choose(candidates: Candidate[], context: ChooseContext): Slate;
+  /** The marginal (slot, item) distribution `choose` samples from (Monte-Carlo for stochastic slates). */
+  distribution(candidates: Candidate[], context: ChooseContext): SlateDistribution;
+  /** Applies one outcome to the state at once. */
+  update(feedback: Feedback): void;
+  /** JSON-safe state for persistence. */
+  save(): PolicySnapshot;
+}
