@@ -1,2 +1,3 @@
 export { Ingestor, type BatchResult, type IngestorOptions, type Rejection } from './ingestor.js';
 export * from './schemas.js';
+export * from './importers/index.js';

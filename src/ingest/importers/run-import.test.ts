@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../store/index.js';
+import { Ingestor } from '../ingestor.js';
+import { formatProblem, runImport } from './run-import.js';
+import { craftFile, DATASETS } from './test-helpers.js';
+
+const TAOBAO = `${DATASETS}/taobao-userbehavior-sample/UserBehavior.csv`;
+
+async function fresh() {
+  const store = await openStore('sqlite::memory:');
+  return { store, ingestor: new Ingestor({ store, idSecret: null }) };
+}
+
+describe('runImport', () => {
+  it('with --on-error fail, commits the rows before the bad one and says where it stopped', async () => {
+    const { store, ingestor } = await fresh();
+    const rows = Array.from({ length: 30 }, (_, i) => `1,${100 + i},5,pv,${1511544070 + i}`);
+    rows[24] = '1,oops,5,pv,1511544094';
+    const file = craftFile('ub.csv', rows.join('\n'));
+    const report = await runImport({ format: 'taobao', file, ingestor, onError: 'fail', batchEvents: 10 });
+    expect(report).toMatchObject({ status: 'failed', message: 'ub.csv:25: item id "oops" is not an integer', eventsAccepted: 24, committedThroughLine: 24 });
+    expect((await store.counts()).events).toBe(24);
+    // After fixing the line, a re-run stores only what is missing.
+    rows[24] = '1,124,5,pv,1511544094';
+    const again = await runImport({ format: 'taobao', file: craftFile('ub.csv', rows.join('\n')), ingestor, batchEvents: 10 });
+    expect(again).toMatchObject({ status: 'complete', eventsAccepted: 6, duplicates: 24 });
+    await store.close();
+  });
+
+  it('skips bad rows by default, counting all and keeping the first N', async () => {
+    const { store, ingestor } = await fresh();
+    const file = craftFile('ub.csv', Array.from({ length: 8 }, (_, i) => `1,x${i},5,pv,1511544070`).join('\n'));
+    const report = await runImport({ format: 'taobao', file, ingestor, keepErrors: 3 });
+    expect(report).toMatchObject({ status: 'complete', rejectedRows: 8, eventsAccepted: 0 });
+    expect(report.errors.map(formatProblem)).toEqual([1, 2, 3].map((l) => `ub.csv:${l}: item id "x${l - 1}" is not an integer`));
+    await store.close();
+  });
+
+  it('stops at --limit rows and on an abort signal, reporting the committed line exactly', async () => {
+    const { store, ingestor } = await fresh();
+    const limited = await runImport({ format: 'taobao', file: TAOBAO, ingestor, limitRows: 100 });
+    expect(limited).toMatchObject({ status: 'limit', rowsRead: 100, eventsAccepted: 100, committedThroughLine: 100 });
+    const controller = new AbortController();
+    controller.abort();
+    const stopped = await runImport({ format: 'taobao', file: TAOBAO, ingestor, signal: controller.signal, batchEvents: 1000 });
+    expect(stopped.status).toBe('interrupted');
+    const stored = (await store.counts()).events;
+    expect(stored).toBe(100 + stopped.eventsAccepted);
+    expect(stopped.eventsAccepted + stopped.duplicates).toBe(stopped.committedThroughLine);
+    await store.close();
+  });
+
+  it('does not clobber a catalogue item, and drops events of users who refused tracking', async () => {
+    const { store, ingestor } = await fresh();
+    await ingestor.putItems([{ id: '2268318', title: 'Red scarf', categoryPath: ['2520377'] }]);
+    await store.upsertUser({ id: '1', consent: { tracking: false } });
+    const report = await runImport({ format: 'taobao', file: TAOBAO, ingestor, limitRows: 200 });
+    expect((await store.getItem('2268318'))?.title).toBe('Red scarf');
+    expect(report.refused).toBeGreaterThan(0);
+    expect(report.eventsAccepted + report.refused).toBe(200);
+    expect(await store.userEvents('1')).toEqual([]);
+    await store.close();
+  });
+
+  it('fails cleanly on an unknown format or a missing file', async () => {
+    const { store, ingestor } = await fresh();
+    expect(await runImport({ format: 'parquet', file: TAOBAO, ingestor })).toMatchObject({ status: 'failed', message: expect.stringMatching(/unknown import format "parquet"; known: sequences, taobao/) });
+    expect(await runImport({ format: 'taobao', file: '/nope/missing.csv', ingestor })).toMatchObject({ status: 'failed', message: expect.stringMatching(/cannot read \/nope\/missing.csv/) });
+    await store.close();
+  });
+});

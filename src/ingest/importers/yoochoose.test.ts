@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { formatProblem } from './run-import.js';
+import { craftFile, DATASETS, importOnce, importTwice } from './test-helpers.js';
+
+describe('yoochoose importer', () => {
+  // awk -F'\t' 'NR>1{s[$2]=1;n++} END{print n, length(s)}' yoochoose-clicks-100k_test.txt → 13568 1771
+  it('imports the test clicks with sessions as users; a second run adds nothing', async () => {
+    const { store, first, second } = await importTwice({ format: 'yoochoose', file: `${DATASETS}/yoochoose-100k/yoochoose-clicks-100k_test.txt` });
+    expect(first).toMatchObject({ status: 'complete', rowsRead: 13568, eventsAccepted: 13568, rejectedRows: 0, itemsUpserted: 1771 });
+    expect(second).toMatchObject({ eventsAccepted: 0, duplicates: 13568 });
+    // Line 2: 1	214536502	1396860669.277
+    const [e] = await store.userEvents('session:1');
+    expect(e).toMatchObject({ itemId: '214536502', type: 'click', sessionId: '1', timestamp: 1396860669277 });
+    await store.close();
+  });
+
+  it('rejects a bad time with file:line:reason', async () => {
+    const file = craftFile('clicks.txt', 'SessionId\tItemId\tTime\n1\t5\t1396860669.2\n1\t6\tnoon\n1\t7\t99999999999\n');
+    const { store, report } = await importOnce({ format: 'yoochoose', file });
+    expect(report.errors.map(formatProblem)).toEqual([
+      'clicks.txt:3: timestamp "noon" is not a number of seconds',
+      'clicks.txt:4: timestamp "99999999999" is more than a day in the future',
+    ]);
+    expect(report.eventsAccepted).toBe(1);
+    await store.close();
+  });
+});

@@ -1,0 +1,21 @@
+// Public surface of the interest stage: profiles, multi-interest clusters, drift, segments, auto-tagging, intent.
+export * from './profile/types.js';
+export { InterestProfile } from './profile/profile.js';
+export { profileStateSchema, parseProfileState, type ProfileState } from './profile/state.js';
+export * from './profile/clusters.js';
+export * from './profile/build.js';
+export { jensenShannon, positiveShares } from './math/distribution.js';
+export { cooccurrenceEmbeddings, contentEmbedding, hybridEmbeddings, type CooccurrenceOptions } from './math/embeddings.js';
+export { sessionise, eventsByUser, DEFAULT_SESSION_GAP_MINUTES } from './math/sessions.js';
+export * from './segments/features.js';
+export * from './segments/segment.js';
+export * from './segments/export.js';
+export { trainTagger, categoryLabel, type Tagger, type TaggerOptions, type TagPrediction, type LabelGuess } from './tagging/tagger.js';
+export { labelScores, mostFrequentLabels, type MultiLabelScores, type PrfScores } from './tagging/metrics.js';
+export { tagStore, autoTagPatch, type TagStoreOptions, type TagStoreReport } from './tagging/store.js';
+export { itemNeighbours, type Neighbour } from './tagging/neighbours.js';
+export { INTENT_FEATURES, SESSION_ACTIONS } from './intent/features.js';
+export { intentExamples, type IntentExamples, type IntentExampleOptions } from './intent/examples.js';
+export { fitLogistic, predictLogistic, type LogisticModel } from './intent/logistic.js';
+export { auc, brier, reliability, binaryReport, type BinaryReport, type ReliabilityBin } from './intent/metrics.js';
+export * from './intent/model.js';

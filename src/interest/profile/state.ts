@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { CurioError, EVENT_TYPES, problemsFromZod } from '../../core/index.js';
+
+const scores = z.record(z.string(), z.number().finite());
+
+const facetsSchema = z.object({ category: scores, tag: scores, brand: scores, leaf: scores });
+
+/** The serialised form of an `InterestProfile` (version 1). Scores are decayed to `referenceAt`. */
+export const profileStateSchema = z.object({
+  version: z.literal(1),
+  userId: z.string(),
+  options: z.object({
+    halfLifeDays: z.number().positive(),
+    recentHalfLifeDays: z.number().positive(),
+    recentWindowDays: z.number().nonnegative(),
+    minNewShare: z.number().min(0).max(1),
+    topAffinities: z.number().int().positive(),
+  }),
+  weights: z.object(Object.fromEntries(EVENT_TYPES.map((t) => [t, z.number().finite()]))) as unknown as z.ZodType<
+    Record<(typeof EVENT_TYPES)[number], number>
+  >,
+  referenceAt: z.number().nullable(),
+  events: z.number().int().nonnegative(),
+  long: facetsSchema,
+  recent: facetsSchema,
+  /** Decayed (long-term) weight per item, for multi-interest clusters. */
+  items: scores,
+  /** First positive evidence per "dimension:key". */
+  firstSeenAt: scores,
+});
+
+export type ProfileState = z.infer<typeof profileStateSchema>;
+export type FacetScores = ProfileState['long'];
+
+/** Validates untrusted serialised profile JSON. */
+export function parseProfileState(raw: unknown): ProfileState {
+  const parsed = profileStateSchema.safeParse(raw);
+  if (!parsed.success) throw new CurioError('BAD_INPUT', 'invalid interest profile state', { problems: problemsFromZod(parsed.error) });
+  return parsed.data;
+}
+
+export function emptyFacets(): FacetScores {
+  return { category: {}, tag: {}, brand: {}, leaf: {} };
+}

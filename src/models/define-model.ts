@@ -1,0 +1,76 @@
+import type { z } from 'zod';
+import { CurioError, problemsFromZod } from '../core/index.js';
+import type { SequenceDataset } from '../data/index.js';
+import { assertFiniteArtifact, type ModelArtifact } from './artifact.js';
+import type { Capability, FitOptions, ModelSpec, Recommender, SearchSpace } from './recommender.js';
+
+export interface ModelDefinition<P extends Record<string, unknown>> {
+  id: string;
+  artifactVersion: number;
+  description: string;
+  capabilities: readonly Capability[];
+  params: z.ZodType<P>;
+  searchSpace?: SearchSpace;
+  fit(train: SequenceDataset, params: P, options: FitOptions): Recommender | Promise<Recommender>;
+  restore(artifact: ModelArtifact, params: P): Recommender;
+}
+
+/**
+ * Turns a typed model definition into a registry spec: params are validated at the edge, every fitted
+ * model is checked for NaN / Infinity (MODEL_FIT), and artifacts are matched on id and version.
+ */
+export function defineModel<P extends Record<string, unknown>>(def: ModelDefinition<P>): ModelSpec {
+  const parse = (raw: unknown): P => {
+    const result = def.params.safeParse(raw ?? {});
+    if (!result.success) {
+      throw new CurioError('BAD_INPUT', `invalid parameters for model ${def.id}`, {
+        problems: problemsFromZod(result.error, [def.id]),
+      });
+    }
+    return result.data;
+  };
+  return {
+    id: def.id,
+    artifactVersion: def.artifactVersion,
+    description: def.description,
+    capabilities: def.capabilities,
+    paramsSchema: def.params as z.ZodType<Record<string, unknown>>,
+    searchSpace: def.searchSpace ?? {},
+    parseParams: parse,
+    async fit(train, raw, options) {
+      const model = await def.fit(train, parse(raw), options);
+      assertFiniteArtifact(model.toArtifact());
+      return model;
+    },
+    restore(artifact) {
+      if (artifact.modelId !== def.id || artifact.artifactVersion !== def.artifactVersion) {
+        throw new CurioError(
+          'BAD_INPUT',
+          `artifact is ${artifact.modelId} v${artifact.artifactVersion}; this build reads ${def.id} v${def.artifactVersion}`,
+        );
+      }
+      return def.restore(artifact, parse(artifact.params));
+    },
+  };
+}
+
+/** Throws MODEL_FIT when an epoch's loss is not finite (divergence caught as it happens). */
+export function assertFiniteLoss(modelId: string, epoch: number, loss: number): void {
+  if (!Number.isFinite(loss)) {
+    throw new CurioError('MODEL_FIT', `${modelId}: loss became ${loss} in epoch ${epoch + 1}; lower the learning rate`);
+  }
+}
+
+/** Reads a required array from an artifact, checking its type and length. */
+export function artifactArray<T extends Float32Array | Float64Array | Int32Array>(
+  artifact: ModelArtifact,
+  name: string,
+  ctor: new (n: number) => T,
+  length?: number,
+): T {
+  const a = artifact.arrays[name];
+  if (!(a instanceof ctor) || (length !== undefined && a.length !== length)) {
+    throw new CurioError('BAD_INPUT', `artifact of ${artifact.modelId} lacks a valid array "${name}"`);
+  }
+  return a as T;
+}

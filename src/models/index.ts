@@ -1,0 +1,7 @@
+export * from './recommender.js';
+export * from './artifact.js';
+export * from './define-model.js';
+export * from './registry.js';
+export * from './recommend.js';
+export * from './top-k.js';
+export { invertSpdInPlace, gaussJordanInPlace } from './linalg.js';

@@ -1,0 +1,79 @@
+import type { z } from 'zod';
+import type { EventWeights } from '../core/index.js';
+import type { SequenceDataset } from '../data/index.js';
+import type { ModelArtifact } from './artifact.js';
+
+/**
+ * What a model may do beyond scoring a known user:
+ * - `sequential`: uses the order of the user's recent items;
+ * - `session`: scores an anonymous state (no user index) from its items alone;
+ * - `user-embedding`: learns one vector per training user (unknown users fall back to their items);
+ * - `epochs`: trains in epochs and honours `onProgress` / `validate` (early stopping).
+ */
+export const CAPABILITIES = ['sequential', 'session', 'user-embedding', 'epochs'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+/**
+ * A user's state at recommendation time: the recent item sequence, oldest first, with behaviour
+ * tokens (index into EVENT_TYPES) and times; `user` is the training row when the user is known.
+ */
+export interface UserState {
+  user?: number;
+  items: Int32Array;
+  types?: Uint8Array;
+  timestampsMs?: Float64Array;
+}
+
+/** A trained model. Scores are comparable within one call only. */
+export interface Recommender {
+  readonly id: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly nItems: number;
+  /** One score per item for this state (higher = better), written into `out` when given. */
+  scoreAll(state: UserState, out?: Float32Array): Float32Array;
+  /** Everything needed to rebuild the model with its spec's `restore`. */
+  toArtifact(): ModelArtifact;
+}
+
+/** Reported after each epoch by models with the `epochs` capability. */
+export interface EpochReport {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  seconds: number;
+  /** The validation score when `validate` ran this epoch. */
+  validation?: number;
+}
+
+export interface FitOptions {
+  seed: number;
+  /** How much each behaviour counts; default DEFAULT_EVENT_WEIGHTS. */
+  eventWeights?: EventWeights;
+  onProgress?: (report: EpochReport) => void;
+  /** Higher is better; epoch models keep the best epoch and stop after `patience` epochs without gain. */
+  validate?: (model: Recommender) => number;
+  /** Epochs between validations. Default 1. */
+  validateEveryEpochs?: number;
+  /** Validations without improvement before stopping. Default 3. */
+  patience?: number;
+}
+
+/** A candidate grid per parameter for the seeded search on the validation split. */
+export type SearchSpace = Readonly<Record<string, readonly (number | string | boolean)[]>>;
+
+/** A model family: one file in src/models, one line in registry.ts. */
+export interface ModelSpec {
+  /** Stable lowercase id, stored in artifacts. */
+  readonly id: string;
+  /** Bumped when the artifact layout changes; older artifacts are refused. */
+  readonly artifactVersion: number;
+  readonly description: string;
+  readonly capabilities: readonly Capability[];
+  readonly paramsSchema: z.ZodType<Record<string, unknown>>;
+  readonly searchSpace: SearchSpace;
+  /** Validates params (filling defaults); BAD_INPUT with every problem otherwise. */
+  parseParams(raw: unknown): Record<string, unknown>;
+  /** Trains on the sequences; MODEL_FIT when training produced non-finite numbers. */
+  fit(train: SequenceDataset, params: unknown, options: FitOptions): Promise<Recommender>;
+  restore(artifact: ModelArtifact): Recommender;
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { weightTable, type SequenceDataset } from '../data/index.js';
+import { artifactArray, defineModel } from './define-model.js';
+import { addNeighbours, buildNeighbours, neighbourArrays, type NeighbourLists } from './neighbours.js';
+import type { Recommender } from './recommender.js';
+
+const params = z.object({
+  windowSize: z.number().int().min(1).default(3).describe('j counts as following i when it comes at most this many events later.'),
+  distanceDecay: z.number().gt(0).max(1).default(0.5).describe('A follower d events later counts distanceDecay^(d-1).'),
+  lastItems: z.number().int().min(1).default(3).describe('How many of the most recent items drive the scores.'),
+  recencyDecay: z.number().gt(0).max(1).default(0.5).describe('The k-th most recent item weighs recencyDecay^k.'),
+  neighbours: z.number().int().min(1).default(200).describe('Followers kept per item.'),
+  popularityBackoff: z.number().min(0).default(0.001).describe('Weight of normalised popularity added to every score (orders items no transition reaches).'),
+});
+type TransitionParams = z.infer<typeof params>;
+
+/**
+ * Item-to-item transitions for anonymous sessions: P(next = j | current = i) estimated from who followed
+ * whom within a short window, summed over the last few items of the session with recency decay.
+ */
+export const transitionModel = defineModel<TransitionParams>({
+  id: 'transition',
+  artifactVersion: 1,
+  description: 'Session model: decayed item-to-item transition probabilities from the last few items, popularity back-off.',
+  capabilities: ['session', 'sequential'],
+  params,
+  searchSpace: { windowSize: [1, 3, 5], distanceDecay: [0.3, 0.6], lastItems: [1, 3, 5], recencyDecay: [0.3, 0.6, 0.9] },
+  fit(train, p, options) {
+    const table = weightTable(options.eventWeights);
+    const lists = transitions(train, p, table);
+    const pop = new Float32Array(train.items.length);
+    for (let e = 0; e < train.itemIdx.length; e++) pop[train.itemIdx[e]] += table[train.types[e]];
+    const max = pop.reduce((a, b) => (b > a || b !== b ? b : a), 0);
+    for (let j = 0; j < pop.length; j++) pop[j] /= max || 1;
+    return createTransition(lists, pop, p);
+  },
+  restore(artifact, p) {
+    const lists = {
+      indptr: artifactArray(artifact, 'trIndptr', Int32Array, artifact.nItems + 1),
+      indices: artifactArray(artifact, 'trIndices', Int32Array),
+      weights: artifactArray(artifact, 'trWeights', Float32Array),
+    };
+    return createTransition(lists, artifactArray(artifact, 'popularity', Float32Array, artifact.nItems), p);
+  },
+});
+
+function transitions(train: SequenceDataset, p: TransitionParams, table: Float64Array): NeighbourLists {
+  const nItems = train.items.length;
+  // Events grouped by item, so that row i can be accumulated on its own.
+  const starts = new Int32Array(nItems + 1);
+  for (const i of train.itemIdx) starts[i + 1]++;
+  for (let i = 0; i < nItems; i++) starts[i + 1] += starts[i];
+  const fill = starts.slice(0, nItems);
+  const events = new Int32Array(train.itemIdx.length);
+  const ends = new Int32Array(train.itemIdx.length);
+  for (let u = 0; u < train.offsets.length - 1; u++) {
+    for (let e = train.offsets[u]; e < train.offsets[u + 1]; e++) {
+      const at = fill[train.itemIdx[e]]++;
+      events[at] = e;
+      ends[at] = train.offsets[u + 1];
+    }
+  }
+  const rowSums = new Float64Array(nItems);
+  const lists = buildNeighbours(nItems, p.neighbours, (i, acc, touched) => {
+    for (let q = starts[i]; q < starts[i + 1]; q++) {
+      const e = events[q];
+      for (let f = e + 1; f < Math.min(ends[q], e + 1 + p.windowSize); f++) {
+        const j = train.itemIdx[f];
+        const w = Math.pow(p.distanceDecay, f - e - 1) * table[train.types[f]];
+        if (acc[j] === 0) touched.push(j);
+        acc[j] += w;
+        if (j !== i) rowSums[i] += w;
+      }
+    }
+  });
+  for (let i = 0; i < nItems; i++) {
+    for (let q = lists.indptr[i]; q < lists.indptr[i + 1]; q++) lists.weights[q] /= rowSums[i];
+  }
+  return lists;
+}
+
+function createTransition(lists: NeighbourLists, pop: Float32Array, p: TransitionParams): Recommender {
+  const nItems = pop.length;
+  return {
+    id: 'transition',
+    params: p,
+    nItems,
+    scoreAll(state, out = new Float32Array(nItems)) {
+      for (let j = 0; j < nItems; j++) out[j] = p.popularityBackoff * pop[j];
+      let w = 1;
+      for (let h = state.items.length - 1; h >= Math.max(0, state.items.length - p.lastItems); h--) {
+        addNeighbours(lists, state.items[h], w, out);
+        w *= p.recencyDecay;
+      }
+      return out;
+    },
+    toArtifact: () => ({ modelId: 'transition', artifactVersion: 1, params: p, nItems, meta: {}, arrays: { ...neighbourArrays('tr', lists), popularity: pop } }),
+  };
+}

@@ -1,0 +1,56 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from '../core/index.js';
+import { Ingestor } from '../ingest/index.js';
+import type { Store } from '../store/index.js';
+import { installAuth } from './auth.js';
+import type { AppContext, RouteModule } from './context.js';
+import { installErrorHandlers } from './errors.js';
+import { createMetrics, installRequestMetrics } from './metrics.js';
+import { packageVersion, registerOpenApi } from './openapi.js';
+import { ROUTE_MODULES } from './routes/index.js';
+
+export interface CreateAppOptions {
+  config: Config;
+  /** Opened by the caller, who also closes it (startServer closes it when the app closes). */
+  store: Store;
+  /** Extra route modules after the built-in ones (the recommendation endpoints plug in here). */
+  routes?: RouteModule[];
+  /** Node process metrics in /metrics; default true. */
+  processMetrics?: boolean;
+}
+
+/**
+ * Builds the HTTP API without listening: tests drive it with `app.inject`, `startServer` listens.
+ * Throws when no API key is configured and auth is not explicitly disabled.
+ */
+export function createApp(options: CreateAppOptions): FastifyInstance {
+  const { config, store } = options;
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    bodyLimit: config.server.bodyLimitBytes,
+    // Path ids are the shop's own strings: the router lets long ones through (percent-encoding can triple
+    // them) so zod rejects ids over 256 characters with a proper problem path rather than a bare 414.
+    routerOptions: { maxParamLength: 1024 },
+  });
+  // Fastify's JSON Schemas only document the API; zod validates in each route (see route.ts).
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // The API speaks JSON only; a text body would otherwise reach zod as a string with a vaguer complaint.
+  app.removeContentTypeParser('text/plain');
+  installErrorHandlers(app);
+  installAuth(app, config);
+  const ctx: AppContext = {
+    config,
+    store,
+    ingestor: new Ingestor({ store, idSecret: config.privacy.idSecret }),
+    metrics: createMetrics({ store, processMetrics: options.processMetrics ?? true }),
+  };
+  installRequestMetrics(app, ctx.metrics);
+  registerOpenApi(app, { version: packageVersion() });
+  const modules = [...ROUTE_MODULES, ...(options.routes ?? [])];
+  // Routes go in a plugin registered after the OpenAPI generator, so it sees every one of them.
+  app.register(async (scope) => {
+    for (const module of modules) for (const route of module(ctx)) scope.route(route);
+  });
+  return app;
+}

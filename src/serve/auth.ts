@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CurioError, type ApiScope, type Config } from '../core/index.js';
+
+/** What a route asks of the caller: nothing (`open`) or a key holding this scope (admin holds every scope). */
+export type RouteScope = 'open' | ApiScope;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    scope?: RouteScope;
+  }
+}
+
+/** Keys are looked up by their SHA-256 so the comparison does not leak how much of a guessed key matched. */
+const digest = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
+
+/** Throws unless the server has keys or auth is explicitly disabled: an open API by accident is worse than none. */
+export function assertAuthConfigured(config: Config): void {
+  if (config.auth.disabled || config.auth.keys.length > 0) return;
+  throw new CurioError(
+    'BAD_INPUT',
+    'no API keys configured: set CURIO_API_KEYS (e.g. "<key>:ingest+read,<key2>:admin", keys of 16+ characters) ' +
+      'or auth.keys in the config file; set auth.disabled=true (CURIO_AUTH_DISABLED=true) only for local experiments',
+  );
+}
+
+/** The key a request carries: `Authorization: Bearer <key>` first, then `x-api-key`. */
+export function presentedKey(request: FastifyRequest): string | null {
+  const auth = request.headers.authorization;
+  if (typeof auth === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    return match ? match[1] : null;
+  }
+  const header = request.headers['x-api-key'];
+  return typeof header === 'string' && header.length > 0 ? header : null;
+}
+
+/**
+ * The scope a route needs. Routes declare it in `config.scope`; Swagger UI's pages and unmatched URLs are
+ * open; any other route that forgot to declare one needs admin, so a new route is closed by default.
+ */
+export function requiredScope(request: FastifyRequest): RouteScope {
+  const declared = request.routeOptions.config?.scope;
+  if (declared) return declared;
+  const url = request.routeOptions.url;
+  if (url === undefined || url === '/docs' || url.startsWith('/docs/')) return 'open';
+  return 'admin';
+}
+
+/** Adds the onRequest hook that answers 401 without a known key and 403 when the key lacks the route's scope. */
+export function installAuth(app: FastifyInstance, config: Config): void {
+  assertAuthConfigured(config);
+  if (config.auth.disabled) return;
+  const scopesByDigest = new Map(config.auth.keys.map((k) => [digest(k.key), new Set<ApiScope>(k.scopes)]));
+  app.addHook('onRequest', async (request) => {
+    const scope = requiredScope(request);
+    if (scope === 'open') return;
+    const key = presentedKey(request);
+    if (key === null) throw new CurioError('UNAUTHORIZED', 'missing API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"');
+    const scopes = scopesByDigest.get(digest(key));
+    if (!scopes) throw new CurioError('UNAUTHORIZED', 'unknown API key');
+    if (!scopes.has(scope) && !scopes.has('admin')) {
+      throw new CurioError('FORBIDDEN', `this key lacks the "${scope}" scope needed for ${request.method} ${request.routeOptions.url}`);
+    }
+  });
+}

@@ -1,0 +1,16 @@
+import type { RouteOptions } from 'fastify';
+import type { Config } from '../core/index.js';
+import type { Ingestor } from '../ingest/index.js';
+import type { Store } from '../store/index.js';
+import type { ServerMetrics } from './metrics.js';
+
+/** What every route module gets: the configuration and the shared services of one app. */
+export interface AppContext {
+  config: Config;
+  store: Store;
+  ingestor: Ingestor;
+  metrics: ServerMetrics;
+}
+
+/** A file of routes: given the app's context, the routes it adds. New endpoints are a new module. */
+export type RouteModule = (ctx: AppContext) => RouteOptions[];

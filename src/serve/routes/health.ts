@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { CurioError } from '../../core/index.js';
+import type { AppContext, RouteModule } from '../context.js';
+import { defineRoute } from '../route.js';
+
+const status = (value: string) => z.object({ status: z.literal(value) });
+
+/** Liveness, readiness (the store answers) and Prometheus metrics. */
+export const healthRoutes: RouteModule = (ctx: AppContext) => [
+  defineRoute({
+    method: 'GET',
+    url: '/healthz',
+    scope: 'open',
+    tag: 'ops',
+    summary: 'Liveness: the process serves HTTP',
+    responses: { 200: status('ok') },
+    handler: async () => ({ status: 'ok' as const }),
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/readyz',
+    scope: 'open',
+    tag: 'ops',
+    summary: 'Readiness: the store answers',
+    responses: { 200: status('ready') },
+    errors: [503],
+    handler: async () => {
+      try {
+        await ctx.store.ping();
+      } catch (cause) {
+        throw new CurioError('UNAVAILABLE', `the store is not ready: ${(cause as Error).message}`, { cause });
+      }
+      return { status: 'ready' as const };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/metrics',
+    scope: 'read',
+    tag: 'ops',
+    summary: 'Prometheus metrics (text exposition format)',
+    responses: { 200: z.string().meta({ description: 'Prometheus text format' }) },
+    handler: async ({ reply }) => {
+      const text = await ctx.metrics.registry.metrics();
+      return reply.type(ctx.metrics.registry.contentType).send(text);
+    },
+  }),
+];

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { CurioError } from '../../core/index.js';
+import { itemInputSchema, itemPatchSchema } from '../../ingest/index.js';
+import type { AppContext, RouteModule } from '../context.js';
+import { defineRoute } from '../route.js';
+import { idParamsSchema, itemBatchResultSchema, itemSchema } from '../schemas.js';
+
+const notFound = (id: string) => new CurioError('NOT_FOUND', `no item with id "${id}"`);
+
+/** The catalogue: batch upsert, read, partial update, delete. */
+export const itemRoutes: RouteModule = (ctx: AppContext) => {
+  const max = ctx.config.server.maxBatchEvents;
+  const envelope = z.object({ items: z.array(z.unknown()).max(max, `a batch holds at most ${max} items`) }).strict();
+  return [
+    defineRoute({
+      method: 'PUT',
+      url: '/v1/items',
+      scope: 'ingest',
+      tag: 'items',
+      summary: 'Create or replace a batch of items',
+      description: `Up to ${max} items per request; valid rows are stored, invalid ones listed in \`rejected\` by index.`,
+      body: envelope,
+      documentedBody: z.object({ items: z.array(itemInputSchema).max(max) }),
+      responses: { 200: itemBatchResultSchema },
+      handler: async ({ body }) => ctx.ingestor.putItems(body.items),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/items/:id',
+      scope: 'read',
+      tag: 'items',
+      summary: 'Read one item',
+      params: idParamsSchema,
+      responses: { 200: itemSchema },
+      errors: [404],
+      handler: async ({ params }) => {
+        const item = await ctx.store.getItem(params.id);
+        if (!item) throw notFound(params.id);
+        return item;
+      },
+    }),
+    defineRoute({
+      method: 'PATCH',
+      url: '/v1/items/:id',
+      scope: 'ingest',
+      tag: 'items',
+      summary: 'Change some fields of an item',
+      params: idParamsSchema,
+      body: itemPatchSchema,
+      responses: { 200: itemSchema },
+      errors: [404],
+      handler: async ({ params, body }) => {
+        const item = await ctx.ingestor.patchItem(params.id, body);
+        if (!item) throw notFound(params.id);
+        return item;
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: '/v1/items/:id',
+      scope: 'admin',
+      tag: 'items',
+      summary: 'Delete an item (its past events stay)',
+      params: idParamsSchema,
+      responses: { 200: z.object({ id: z.string(), deleted: z.literal(true) }) },
+      errors: [404],
+      handler: async ({ params }) => {
+        if (!(await ctx.store.deleteItem(params.id))) throw notFound(params.id);
+        return { id: params.id, deleted: true as const };
+      },
+    }),
+  ];
+};

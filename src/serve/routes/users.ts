@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { CurioError, EVENT_TYPES, type User } from '../../core/index.js';
+import { userInputSchema } from '../../ingest/index.js';
+import type { AppContext, RouteModule } from '../context.js';
+import { defineRoute } from '../route.js';
+import { idParamsSchema, storedEventSchema, userSchema } from '../schemas.js';
+
+const MAX_EVENTS_PER_READ = 10_000;
+
+const userEventsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(MAX_EVENTS_PER_READ).default(100).meta({ description: 'The newest N events (returned oldest first)' }),
+    types: z
+      .string()
+      .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(EVENT_TYPES)))
+      .optional()
+      .meta({ description: 'Comma-separated event types, e.g. view,purchase' }),
+    before: z.coerce.number().int().optional().meta({ description: 'Only events strictly before this epoch-ms time (paging)' }),
+  })
+  .strict();
+
+const notFound = (id: string) => new CurioError('NOT_FOUND', `no user with id "${id}"`);
+
+/** The API speaks the shop's ids; the stored (possibly pseudonymised) id never leaves the server. */
+const asShopUser = (user: User, rawId: string): User => ({ ...user, id: rawId });
+
+/** Users: attributes and consent, their event history, and erasure. Every path id goes through `userKey`. */
+export const userRoutes: RouteModule = (ctx: AppContext) => {
+  const key = ctx.ingestor.userKey;
+  return [
+    defineRoute({
+      method: 'PUT',
+      url: '/v1/users/:id',
+      scope: 'ingest',
+      tag: 'users',
+      summary: 'Create or update a user (attributes, consent)',
+      description:
+        'Fields left out keep their value. `consent.tracking=false` makes this user\'s events refused at ingest; ' +
+        '`consent.personalization=false` makes recommendations for them non-personalised.',
+      params: idParamsSchema,
+      body: userInputSchema,
+      responses: { 200: userSchema },
+      handler: async ({ params, body }) => asShopUser(await ctx.ingestor.putUser(params.id, body), params.id),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/users/:id',
+      scope: 'read',
+      tag: 'users',
+      summary: 'Read a user record',
+      params: idParamsSchema,
+      responses: { 200: userSchema },
+      errors: [404],
+      handler: async ({ params }) => {
+        const user = await ctx.store.getUser(key(params.id));
+        if (!user) throw notFound(params.id);
+        return asShopUser(user, params.id);
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/users/:id/events',
+      scope: 'read',
+      tag: 'users',
+      summary: "A user's newest events, oldest first",
+      description: '404 when the user has neither a record nor any event.',
+      params: idParamsSchema,
+      query: userEventsQuery,
+      responses: { 200: z.object({ userId: z.string(), events: z.array(storedEventSchema) }) },
+      errors: [404],
+      handler: async ({ params, query }) => {
+        const stored = key(params.id);
+        const events = await ctx.store.userEvents(stored, { limit: query.limit, types: query.types, before: query.before });
+        if (events.length === 0 && !(await isKnownUser(ctx, stored))) throw notFound(params.id);
+        return { userId: params.id, events: events.map((e) => ({ ...e, userId: params.id })) };
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: '/v1/users/:id',
+      scope: 'admin',
+      tag: 'users',
+      summary: 'Erase a user and every event of theirs (one transaction)',
+      params: idParamsSchema,
+      responses: { 200: z.object({ id: z.string(), erased: z.object({ user: z.boolean(), events: z.number().int() }) }) },
+      errors: [404],
+      handler: async ({ params }) => {
+        const erased = await ctx.store.eraseUser(key(params.id));
+        if (!erased.user && erased.events === 0) throw notFound(params.id);
+        return { id: params.id, erased };
+      },
+    }),
+  ];
+};
+
+/** A user exists when there is a record or at least one event of theirs. */
+async function isKnownUser(ctx: AppContext, storedId: string): Promise<boolean> {
+  if (await ctx.store.getUser(storedId)) return true;
+  return (await ctx.store.userEvents(storedId, { limit: 1 })).length > 0;
+}

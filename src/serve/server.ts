@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../core/index.js';
+import { openStore } from '../store/index.js';
+import { createApp, type CreateAppOptions } from './app.js';
+import { assertAuthConfigured } from './auth.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  /** Base URL, e.g. http://127.0.0.1:8080 (the real port when 0 was asked for). */
+  url: string;
+  /** Stops accepting requests, lets in-flight ones finish, then closes the store. */
+  close(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  /** Close gracefully on SIGTERM/SIGINT; default true. */
+  handleSignals?: boolean;
+  routes?: CreateAppOptions['routes'];
+}
+
+/** Opens the configured store, listens on `server.host:server.port`, and shuts down cleanly on SIGTERM/SIGINT. */
+export async function startServer(config: Config, options: StartServerOptions = {}): Promise<RunningServer> {
+  assertAuthConfigured(config); // before opening anything, so a misconfiguration fails fast
+  const store = await openStore(config.store.url);
+  let app: FastifyInstance;
+  try {
+    app = createApp({ config, store, routes: options.routes });
+    app.addHook('onClose', async () => store.close());
+    await app.listen({ host: config.server.host, port: config.server.port });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      await app.close();
+    })();
+    return closing;
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    app.log.info({ signal }, 'shutting down');
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  if (options.handleSignals ?? true) {
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+  return { app, url: `http://${host}:${port}`, close };
+}
