@@ -69,11 +69,11 @@ export class Ingestor {
    */
   async appendEvents(events: Event[]): Promise<{ accepted: number; duplicates: number; refused: number[] }> {
     const keyed = events.map((e) => ({ ...e, userId: this.userKey(e.userId) }));
-    const consents = await this.store.getConsents(keyed.map((e) => e.userId));
+    const refusing = await this.store.trackingRefused(keyed.map((e) => e.userId));
     const refused: number[] = [];
     const allowed: Event[] = [];
     keyed.forEach((e, i) => {
-      if (consents.get(e.userId)?.tracking === false) refused.push(i);
+      if (refusing.has(e.userId)) refused.push(i);
       else allowed.push(e);
     });
     const { accepted, duplicates } = await this.store.appendEvents(allowed);

@@ -88,8 +88,11 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect(back?.consent).toEqual({ tracking: true, personalization: false });
       expect(back?.attributes).toEqual({ tier: 'gold' });
       expect(await store.getUser('nobody')).toBeNull();
-      const consents = await store.getConsents(['u1', 'nobody']);
-      expect([...consents.keys()]).toEqual(['u1']);
+      expect(await store.trackingRefused(['u1', 'nobody'])).toEqual(new Set());
+      await store.upsertUser({ id: 'u2', consent: { tracking: false } });
+      expect(await store.trackingRefused(['u1', 'u2', 'u2', 'nobody'])).toEqual(new Set(['u2']));
+      await store.upsertUser({ id: 'u2', consent: { tracking: true } });
+      expect(await store.trackingRefused(['u2'])).toEqual(new Set());
     });
 
     it('appends events idempotently by event id, within and across batches', async () => {
@@ -105,6 +108,29 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect((await store.appendEvents(events)).accepted).toBe(1234);
       expect((await store.appendEvents(events)).duplicates).toBe(1234);
       expect((await store.counts()).events).toBe(1234);
+      // Duplicates that appear only after a first all-new stretch of rows are still named exactly.
+      const fresh = (from: number, n: number) => Array.from({ length: n }, (_, i) => sampleEvent(`new-${from + i}`));
+      const mixed = [...fresh(0, 500), ...events.slice(0, 200), ...fresh(500, 300)];
+      const r = await store.appendEvents(mixed);
+      expect(r.accepted).toBe(800);
+      expect(r.duplicateIds).toEqual(events.slice(0, 200).map((e) => e.id));
+      expect((await store.counts()).events).toBe(2034);
+    });
+
+    it('bulk loads keep idempotency and leave every read working', async () => {
+      await store.appendEvents([sampleEvent('before', { timestamp: 1 })]);
+      const events = Array.from({ length: 3000 }, (_, i) => sampleEvent(`bulk-${i}`, { userId: `u${i % 7}`, timestamp: 10 + i }));
+      const result = await store.bulkLoad(1_000_000, async () => {
+        const first = await store.appendEvents(events);
+        const again = await store.appendEvents(events.slice(0, 10));
+        return { first, again };
+      });
+      expect(result.first.accepted).toBe(3000);
+      expect(result.again.duplicates).toBe(10);
+      expect((await store.userEvents('u3', { limit: 2 })).map((e) => e.id)).toEqual(['bulk-2992', 'bulk-2999']);
+      expect((await collect(store.scanEvents({ from: 10, to: 13 }))).map((e) => e.id)).toEqual(['bulk-0', 'bulk-1', 'bulk-2']);
+      await expect(store.bulkLoad(10, async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+      expect((await store.userEvents('u1')).length).toBeGreaterThan(0);
     });
 
     it('round-trips every event field, including context and item-less searches', async () => {

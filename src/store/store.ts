@@ -67,11 +67,16 @@ export interface Store {
 
   upsertUser(user: UserUpsert): Promise<User>;
   getUser(id: string): Promise<User | null>;
-  /** Consent of the given users; users without a record are absent from the map. */
-  getConsents(ids: string[]): Promise<Map<string, Consent>>;
+  /** The subset of these user ids whose consent says tracking=false (ingestion refuses their events). */
+  trackingRefused(ids: string[]): Promise<Set<string>>;
 
   /** Stores events atomically; an event id seen before is counted as a duplicate and never stored twice. */
   appendEvents(events: Event[]): Promise<AppendResult>;
+  /**
+   * Runs a large append (an import) in bulk mode: an adapter may suspend read indexes and rebuild them
+   * once at the end when `expectedEvents` is large relative to what it holds. Reads stay correct meanwhile.
+   */
+  bulkLoad<T>(expectedEvents: number, work: () => Promise<T>): Promise<T>;
   userEvents(userId: string, query?: UserEventsQuery): Promise<Event[]>;
   /** Every matching event, ordered by (timestamp, arrival). */
   scanEvents(query?: ScanQuery): AsyncIterable<Event>;

@@ -34,3 +34,24 @@ describe('sqlite adapter', () => {
     await expect(openStore('mysql://x')).rejects.toThrow(/unknown store URL scheme "mysql"/);
   });
 });
+
+describe('sqlite bulk load', () => {
+  it('suspends the read indexes during a large load and restores them after, even when it fails', async () => {
+    const path = join(dir, 'bulk.db');
+    const store = await openStore(`sqlite:${path}`);
+    const indexes = () => {
+      const db = new Database(path, { readonly: true });
+      const names = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL").all() as Array<{ name: string }>).map((r) => r.name).sort();
+      db.close();
+      return names;
+    };
+    expect(indexes()).toEqual(['events_time', 'events_user_time']);
+    await expect(store.bulkLoad(1_000_000, async () => {
+      expect(indexes()).toEqual([]);
+      throw new Error('import failed');
+    })).rejects.toThrow('import failed');
+    expect(indexes()).toEqual(['events_time', 'events_user_time']);
+    await store.bulkLoad(1000, async () => expect(indexes()).toEqual(['events_time', 'events_user_time']));
+    await store.close();
+  });
+});

@@ -3,12 +3,16 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CurioError, DEFAULT_CONSENT, EVENT_TYPES, type Consent, type Event, type EventType, type Item, type User } from '../../core/index.js';
 import type { AppendResult, ItemPatch, ScanQuery, Store, StoreCounts, StoreStats, UserEventsQuery, UserUpsert } from '../store.js';
-import { migrate } from './migrations.js';
+import { EVENT_READ_INDEXES, EVENT_READ_INDEX_NAMES, migrate } from './migrations.js';
 import { eventParams, itemToRow, rowToEvent, rowToItem, rowToUser, typeIndex, type EventRow, type ItemRow, type UserRow } from './rows.js';
 
-/** Parameters per multi-row event insert; SQLite allows 32,766 bound parameters. */
+/** Rows per multi-row event insert (8 parameters each; SQLite allows 32,766 bound parameters). */
 const EVENT_COLUMNS = 8;
 const ROWS_PER_INSERT = 500;
+/** Bulk mode only for loads at least this large. */
+const BULK_MIN_EVENTS = 200_000;
+/** Ids per `IN (...)` lookup. */
+const IN_CHUNK = 500;
 
 function typesClause(types: EventType[] | undefined): string {
   return types && types.length ? ` AND type IN (${types.map(typeIndex).join(',')})` : '';
@@ -19,6 +23,8 @@ class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly insertMany: Database.Statement;
   private readonly insertOne: Database.Statement;
+  private readonly anyRefusing: Database.Statement;
+  private readonly inQueries = new Map<string, Database.Statement>();
   private readonly appendTx: (events: Event[]) => AppendResult;
 
   constructor(path: string) {
@@ -34,48 +40,58 @@ class SqliteStore implements Store {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('wal_autocheckpoint = 10000'); // checkpoint in 40 MB steps: fewer, larger copies on bulk ingest
+    this.db.pragma('cache_size = -65536'); // 64 MiB: keeps the event indexes' hot pages in memory on ingest
     migrate(this.db);
+    // A bulk load interrupted by a crash leaves its indexes dropped; build them again now.
+    this.db.exec(EVENT_READ_INDEXES);
 
     const placeholders = '(?,?,?,?,?,?,?,?)';
     const sql = 'INSERT OR IGNORE INTO events (event_id,user_id,item_id,type,value,timestamp,session_id,context) VALUES ';
-    this.insertOne = this.db.prepare(sql + placeholders);
-    this.insertMany = this.db.prepare(sql + Array(ROWS_PER_INSERT).fill(placeholders).join(','));
+    this.insertOne = this.db.prepare(sql + placeholders + ' RETURNING event_id').pluck();
+    this.insertMany = this.db.prepare(sql + Array(ROWS_PER_INSERT).fill(placeholders).join(',') + ' RETURNING event_id').pluck();
+    this.anyRefusing = this.db.prepare('SELECT 1 FROM users WHERE tracking = 0 LIMIT 1').pluck();
     this.appendTx = this.db.transaction((events: Event[]) => this.appendInTx(events));
   }
 
-  // An event id may repeat inside one batch too, so duplicates are counted as input minus rows inserted
-  // and named by checking which ids were already present before the insert.
+  /** A cached `<prefix> (?,?,...)` statement for `n` ids. */
+  private inQuery(prefix: string, n: number): Database.Statement {
+    const key = `${prefix}|${n}`;
+    let stmt = this.inQueries.get(key);
+    if (!stmt) {
+      stmt = this.db.prepare(`${prefix} (${Array(n).fill('?').join(',')})`);
+      this.inQueries.set(key, stmt);
+    }
+    return stmt;
+  }
+
+  // RETURNING names the rows actually inserted, so duplicates (of stored ids, or repeated within the
+  // batch) are known without a second query.
   private appendInTx(events: Event[]): AppendResult {
-    const existing = this.existingEventIds(events.map((e) => e.id));
-    let accepted = 0;
+    const insertedIds: string[] = [];
+    const note = (ids: string[]) => {
+      for (const id of ids) insertedIds.push(id);
+    };
     let i = 0;
+    const params: unknown[] = new Array(ROWS_PER_INSERT * EVENT_COLUMNS);
     for (; i + ROWS_PER_INSERT <= events.length; i += ROWS_PER_INSERT) {
-      const params: unknown[] = new Array(ROWS_PER_INSERT * EVENT_COLUMNS);
       for (let j = 0; j < ROWS_PER_INSERT; j++) {
         const p = eventParams(events[i + j]);
         for (let c = 0; c < EVENT_COLUMNS; c++) params[j * EVENT_COLUMNS + c] = p[c];
       }
-      accepted += this.insertMany.run(params).changes;
+      note(this.insertMany.all(params) as string[]);
     }
-    for (; i < events.length; i++) accepted += this.insertOne.run(eventParams(events[i])).changes;
+    for (; i < events.length; i++) note(this.insertOne.all(eventParams(events[i])) as string[]);
+    const accepted = insertedIds.length;
+    if (accepted === events.length) return { accepted, duplicates: 0, duplicateIds: [] };
+    // Some rows were ignored: walk the input once; the first occurrence of each inserted id is the accepted one.
+    const fresh = new Set(insertedIds);
     const duplicateIds: string[] = [];
-    const seen = new Set<string>();
     for (const e of events) {
-      if (existing.has(e.id) || seen.has(e.id)) duplicateIds.push(e.id);
-      seen.add(e.id);
+      if (fresh.has(e.id)) fresh.delete(e.id);
+      else duplicateIds.push(e.id);
     }
-    return { accepted, duplicates: events.length - accepted, duplicateIds };
-  }
-
-  private existingEventIds(ids: string[]): Set<string> {
-    const found = new Set<string>();
-    const stmt = this.db.prepare(`SELECT event_id FROM events WHERE event_id IN (${Array(Math.min(ids.length, 500)).fill('?').join(',')})`);
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      const s = chunk.length === 500 ? stmt : this.db.prepare(`SELECT event_id FROM events WHERE event_id IN (${chunk.map(() => '?').join(',')})`);
-      for (const r of s.all(chunk) as Array<{ event_id: string }>) found.add(r.event_id);
-    }
-    return found;
+    return { accepted, duplicates: duplicateIds.length, duplicateIds };
   }
 
   async upsertItems(items: Item[]): Promise<number> {
@@ -169,15 +185,15 @@ class SqliteStore implements Store {
     return row ? rowToUser(row) : null;
   }
 
-  async getConsents(ids: string[]): Promise<Map<string, Consent>> {
-    const out = new Map<string, Consent>();
+  async trackingRefused(ids: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    if (ids.length === 0 || !this.anyRefusing.get()) return out;
     const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += 500) {
-      const chunk = unique.slice(i, i + 500);
-      const rows = this.db
-        .prepare(`SELECT id, tracking, personalization FROM users WHERE id IN (${chunk.map(() => '?').join(',')})`)
-        .all(chunk) as Array<Pick<UserRow, 'id' | 'tracking' | 'personalization'>>;
-      for (const r of rows) out.set(r.id, { tracking: r.tracking === 1, personalization: r.personalization === 1 });
+    for (let i = 0; i < unique.length; i += IN_CHUNK) {
+      const chunk = unique.slice(i, i + IN_CHUNK);
+      for (const r of this.inQuery('SELECT id FROM users WHERE tracking = 0 AND id IN', chunk.length).all(chunk) as Array<{ id: string }>) {
+        out.add(r.id);
+      }
     }
     return out;
   }
@@ -185,6 +201,18 @@ class SqliteStore implements Store {
   async appendEvents(events: Event[]): Promise<AppendResult> {
     if (events.length === 0) return { accepted: 0, duplicates: 0, duplicateIds: [] };
     return this.appendTx(events);
+  }
+
+  async bulkLoad<T>(expectedEvents: number, work: () => Promise<T>): Promise<T> {
+    const held = (this.db.prepare('SELECT max(seq) n FROM events').get() as { n: number | null }).n ?? 0;
+    // Rebuilding costs about as much as the rows already held; dropping pays off only for large loads.
+    if (expectedEvents < BULK_MIN_EVENTS || expectedEvents < held) return work();
+    for (const name of EVENT_READ_INDEX_NAMES) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
+    try {
+      return await work();
+    } finally {
+      this.db.exec(EVENT_READ_INDEXES);
+    }
   }
 
   async userEvents(userId: string, query: UserEventsQuery = {}): Promise<Event[]> {
