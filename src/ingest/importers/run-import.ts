@@ -74,7 +74,7 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
   };
   try {
     // A rough size estimate (≈32 bytes a row) lets the store pick bulk mode for large files.
-    const expectedEvents = Math.round(statSync(options.file).size / 32);
+    const expectedEvents = Math.round((statSync(options.file, { throwIfNoEntry: false })?.size ?? 0) / 32);
     await options.ingestor.store.bulkLoad(expectedEvents, () => importRows(options, report, name));
   } catch (error) {
     report.status = 'failed';
