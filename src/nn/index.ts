@@ -1,0 +1,30 @@
+/**
+ * src/nn: Curio's neural engine — tensors with reverse-mode autograd, the ops recommendation models
+ * need, layers, Adam/AdamW with lazy embedding rows, seeded init, tensor files, and two kernel
+ * backends (`native`: C + OpenBLAS; `js`: the plain TypeScript reference). See docs/nn.md.
+ */
+export { Tensor, RowTracker, tensor, zeros, full, parameter, sizeOf } from './tensor.js';
+export { backward, noGrad, isGradEnabled } from './autograd.js';
+export { add, sub, mul, div, affine, scale, relu, gelu, silu, sigmoid, exp, log } from './ops-elementwise.js';
+export { matmul, linear, type MatmulOptions, type LinearOpOptions } from './ops-matmul.js';
+export { gatherRows, gatherDot, type GatherOptions } from './ops-embedding.js';
+export { layerNorm, l2Normalize } from './ops-norm.js';
+export { softmax, attention, type SoftmaxOptions, type AttentionOptions } from './ops-attention.js';
+export { logSoftmax, crossEntropy, bceWithLogits, sampledSoftmaxLoss, type Reduction, type CrossEntropyOptions,
+  type BceOptions, type SampledSoftmaxOptions } from './ops-loss.js';
+export { sum, mean, type ReduceOptions } from './ops-reduce.js';
+export { reshape, slice, concat, permute, transpose, maskRows } from './ops-shape.js';
+export { dropout } from './ops-dropout.js';
+export { normalInit, uniformInit, xavierUniform, constantInit } from './init.js';
+export { Module } from './module.js';
+export { Embedding, Linear, LayerNorm, FeedForward, type Activation, type EmbeddingOptions, type LinearOptions,
+  type FeedForwardOptions } from './layers.js';
+export { CausalSelfAttention, TransformerBlock, SasrecEncoder, type BlockStyle, type SelfAttentionOptions,
+  type TransformerBlockOptions, type SasrecEncoderOptions } from './transformer.js';
+export { Adam, AdamW, AdamOptionsSchema, type AdamOptions } from './optim.js';
+export { encodeTensors, decodeTensors, saveTensors, loadTensors, stateDict, loadStateDict, TENSOR_FORMAT_VERSION,
+  type TensorBundle } from './serialize.js';
+export { kernels, useBackend, backendName, withBackend, setThreads, getThreads, nativeAvailable,
+  nativeUnavailableReason } from './backend.js';
+export type { BackendName, Kernels } from './kernels.js';
+export { tidy, releasePool } from './memory.js';

@@ -1,0 +1,119 @@
+/**
+ * The kernel interface both backends implement: the few loops where the time goes (matrix products,
+ * layer norm, softmax, cross-entropy, Adam). Everything else in src/nn is plain TypeScript shared by
+ * both backends. Buffers are row-major Float32Arrays; offsets are expressed by passing a subarray.
+ */
+export type BackendName = 'js' | 'native';
+
+/** C[i] = alpha * op(A[i]) @ op(B[i]) + beta * C[i] for i < batch, row-major. */
+export interface GemmArgs {
+  transA: boolean;
+  transB: boolean;
+  m: number;
+  n: number;
+  k: number;
+  alpha: number;
+  a: Float32Array;
+  lda: number;
+  b: Float32Array;
+  ldb: number;
+  beta: number;
+  c: Float32Array;
+  ldc: number;
+  batch: number;
+  strideA: number;
+  strideB: number;
+  strideC: number;
+}
+
+export interface LayerNormForwardArgs {
+  x: Float32Array;
+  gamma: Float32Array;
+  beta: Float32Array;
+  y: Float32Array;
+  mean: Float32Array;
+  rstd: Float32Array;
+  rows: number;
+  dim: number;
+  eps: number;
+}
+
+/** dx is overwritten; dgamma and dbeta are accumulated into. */
+export interface LayerNormBackwardArgs {
+  dy: Float32Array;
+  x: Float32Array;
+  gamma: Float32Array;
+  mean: Float32Array;
+  rstd: Float32Array;
+  dx: Float32Array;
+  dgamma: Float32Array;
+  dbeta: Float32Array;
+  rows: number;
+  dim: number;
+}
+
+/** Row-wise softmax of scale * x; `causal` rows are square matrices where row r sees cols 0..r%cols. */
+export interface SoftmaxArgs {
+  rows: number;
+  cols: number;
+  scale: number;
+  causal: boolean;
+}
+
+export interface AdamHyper {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** 1 - beta1^t and 1 - beta2^t. */
+  bias1: number;
+  bias2: number;
+  /** AdamW (decoupled weight decay) when true, L2-in-gradient Adam when false. */
+  decoupled: boolean;
+}
+
+export interface AdamBuffers {
+  param: Float32Array;
+  grad: Float32Array;
+  m: Float32Array;
+  v: Float32Array;
+}
+
+export interface Kernels {
+  readonly name: BackendName;
+  gemm(args: GemmArgs): void;
+  layerNormForward(args: LayerNormForwardArgs): void;
+  layerNormBackward(args: LayerNormBackwardArgs): void;
+  softmaxForward(x: Float32Array, y: Float32Array, args: SoftmaxArgs): void;
+  /** dx may be the same buffer as dy. */
+  softmaxBackward(y: Float32Array, dy: Float32Array, dx: Float32Array, args: SoftmaxArgs): void;
+  /** Per-row log-sum-exp and loss (lse - logit[target]; 0 where target < 0). */
+  crossEntropyForward(logits: Float32Array, targets: Int32Array, lse: Float32Array, losses: Float32Array,
+    cols: number): void;
+  /** dx = gRow * (softmax - onehot(target)), 0 for rows whose target < 0. */
+  crossEntropyBackward(logits: Float32Array, targets: Int32Array, lse: Float32Array, gRow: Float32Array,
+    dx: Float32Array, cols: number): void;
+  /** out[j] += sum over rows of g[r, j] (bias gradients). */
+  colSum(g: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** out[i] = table[ids[i]] * scale for rows of width dim. */
+  gatherRows(table: Float32Array, ids: Int32Array, out: Float32Array, dim: number, scale: number): void;
+  /** gt[ids[i]] += g[i] * scale, skipping ids equal to pad (use -1 for none). */
+  scatterAddRows(g: Float32Array, ids: Int32Array, gt: Float32Array, dim: number, scale: number, pad: number): void;
+  /** out[i] = x[i] · table[ids[i]]. */
+  gatherDot(x: Float32Array, table: Float32Array, ids: Int32Array, out: Float32Array, dim: number): void;
+  /** gx[i] = g[i] table[ids[i]] (overwrites); gt[ids[i]] += g[i] x[i]; either may be null. */
+  gatherDotBackward(g: Float32Array, x: Float32Array, table: Float32Array, ids: Int32Array, gx: Float32Array | null,
+    gt: Float32Array | null, dim: number): void;
+  /** out[r] += row for each of `rows` rows. */
+  addRows(out: Float32Array, row: Float32Array, rows: number): void;
+  /** y = max(x, 0). */
+  reluForward(x: Float32Array, y: Float32Array): void;
+  /** g *= (x > 0), in place. */
+  reluBackward(x: Float32Array, g: Float32Array): void;
+  /** Dense Adam step over the whole buffer (gradient left as is). */
+  adam(h: AdamHyper, b: AdamBuffers): void;
+  /** Adam on rows `rows[0..count)` of width `dim` only; zeroes those gradient rows. */
+  adamRows(h: AdamHyper, b: AdamBuffers, rows: Int32Array, count: number, dim: number): void;
+  setThreads(n: number): void;
+}

@@ -1,0 +1,164 @@
+/**
+ * Causal self-attention, transformer blocks and the SASRec-style sequence encoder that Curio's
+ * sequential models share (Kang & McAuley 2018: item + position embeddings, N causal blocks, final norm).
+ */
+import { CurioError, type Rng } from '../core/index.js';
+import { Embedding, FeedForward, LayerNorm, Linear, type Activation } from './layers.js';
+import { Module } from './module.js';
+import { add } from './ops-elementwise.js';
+import { gatherRows } from './ops-embedding.js';
+import { maskRows } from './ops-shape.js';
+import { attention } from './ops-attention.js';
+import { dropout } from './ops-dropout.js';
+import type { Tensor } from './tensor.js';
+
+export interface SelfAttentionOptions {
+  rng: Rng;
+  heads?: number;
+  /** Mask future positions (default true). */
+  causal?: boolean;
+}
+
+/** Multi-head attention with q/k/v/out projections; queries may come from a different input than keys. */
+export class CausalSelfAttention extends Module {
+  readonly q: Linear;
+  readonly k: Linear;
+  readonly v: Linear;
+  readonly o: Linear;
+  readonly heads: number;
+  readonly causal: boolean;
+
+  constructor(dim: number, opts: SelfAttentionOptions) {
+    super();
+    this.q = new Linear(dim, dim, { rng: opts.rng });
+    this.k = new Linear(dim, dim, { rng: opts.rng });
+    this.v = new Linear(dim, dim, { rng: opts.rng });
+    this.o = new Linear(dim, dim, { rng: opts.rng });
+    this.heads = opts.heads ?? 1;
+    this.causal = opts.causal ?? true;
+  }
+
+  /**
+   * o(attention(q(query), k(keys), v(keys))) over [batch, len, dim] (+ residual, fused into the
+   * output projection); keys default to the query input.
+   */
+  forward(query: Tensor, keys: Tensor = query, residual?: Tensor): Tensor {
+    const a = attention(this.q.forward(query), this.k.forward(keys), this.v.forward(keys),
+      { heads: this.heads, causal: this.causal });
+    return this.o.forward(a, residual);
+  }
+}
+
+/**
+ * `sasrec`: the original SASRec block — h = LN(x); x' = h + Attn(q = h, kv = x); out = LN2(x') + FFN(LN2(x')).
+ * `pre-ln`: x' = x + Attn(LN(x)); out = x' + FFN(LN2(x')) (GPT-2 style, steadier when deep).
+ */
+export type BlockStyle = 'sasrec' | 'pre-ln';
+
+export interface TransformerBlockOptions {
+  rng: Rng;
+  heads?: number;
+  /** FFN hidden width (default: dim, as SASRec). */
+  ffnDim?: number;
+  activation?: Activation;
+  dropoutRate?: number;
+  style?: BlockStyle;
+}
+
+/** One transformer block (see BlockStyle). */
+export class TransformerBlock extends Module {
+  readonly ln1: LayerNorm;
+  readonly attn: CausalSelfAttention;
+  readonly ln2: LayerNorm;
+  readonly ffn: FeedForward;
+  readonly style: BlockStyle;
+  readonly dropoutRate: number;
+  private readonly rng: Rng;
+
+  constructor(dim: number, opts: TransformerBlockOptions) {
+    super();
+    this.ln1 = new LayerNorm(dim);
+    this.attn = new CausalSelfAttention(dim, { rng: opts.rng, heads: opts.heads });
+    this.ln2 = new LayerNorm(dim);
+    this.ffn = new FeedForward(dim, { rng: opts.rng, hiddenDim: opts.ffnDim ?? dim, activation: opts.activation });
+    this.style = opts.style ?? 'sasrec';
+    this.dropoutRate = opts.dropoutRate ?? 0;
+    this.rng = opts.rng.fork();
+  }
+
+  private drop(x: Tensor): Tensor {
+    return dropout(x, this.dropoutRate, this.rng);
+  }
+
+  /** Apply the block to [batch, len, dim]. */
+  forward(x: Tensor): Tensor {
+    const h = this.ln1.forward(x);
+    const dropping = this.training && this.dropoutRate > 0;
+    // Without dropout the residual adds fuse into the output projections.
+    const sublayer = (f: (res?: Tensor) => Tensor, res: Tensor): Tensor => (dropping ? add(res, this.drop(f())) : f(res));
+    if (this.style === 'sasrec') {
+      const mid = sublayer((r) => this.attn.forward(h, x, r), h);
+      const h2 = this.ln2.forward(mid);
+      return sublayer((r) => this.ffn.forward(h2, r), h2);
+    }
+    const mid = sublayer((r) => this.attn.forward(h, h, r), x);
+    const h2 = this.ln2.forward(mid);
+    return sublayer((r) => this.ffn.forward(h2, r), mid);
+  }
+}
+
+export interface SasrecEncoderOptions {
+  rng: Rng;
+  /** Item ids are 1..numItems; 0 is padding. */
+  numItems: number;
+  maxLen: number;
+  dim: number;
+  blocks: number;
+  heads?: number;
+  ffnDim?: number;
+  dropoutRate?: number;
+  activation?: Activation;
+  style?: BlockStyle;
+}
+
+/**
+ * Sequence encoder: E[item] * sqrt(dim) + P[position], masked at padding, N blocks (each masked),
+ * final LayerNorm. Input: left-padded id sequences [batch, maxLen] (0 = padding); output [batch, maxLen, dim].
+ */
+export class SasrecEncoder extends Module {
+  readonly items: Embedding;
+  readonly positions: Embedding;
+  readonly blocks: TransformerBlock[];
+  readonly lnFinal: LayerNorm;
+  readonly dim: number;
+  readonly maxLen: number;
+  readonly dropoutRate: number;
+  private readonly rng: Rng;
+
+  constructor(o: SasrecEncoderOptions) {
+    super();
+    this.items = new Embedding(o.numItems + 1, o.dim, { rng: o.rng, paddingIdx: 0 });
+    this.positions = new Embedding(o.maxLen, o.dim, { rng: o.rng });
+    this.blocks = Array.from({ length: o.blocks }, () => new TransformerBlock(o.dim,
+      { rng: o.rng, heads: o.heads, ffnDim: o.ffnDim, dropoutRate: o.dropoutRate, activation: o.activation, style: o.style }));
+    this.lnFinal = new LayerNorm(o.dim);
+    this.dim = o.dim;
+    this.maxLen = o.maxLen;
+    this.dropoutRate = o.dropoutRate ?? 0;
+    this.rng = o.rng.fork();
+  }
+
+  /** Hidden states [batch, maxLen, dim] for `seq` (batch * maxLen ids, row-major). */
+  forward(seq: Int32Array): Tensor {
+    const L = this.maxLen;
+    if (seq.length % L !== 0) throw new CurioError('BAD_INPUT', `sequence length ${seq.length} not a multiple of ${L}`);
+    const batch = seq.length / L;
+    const keep = Uint8Array.from(seq, (id) => (id > 0 ? 1 : 0));
+    const items = gatherRows(this.items.weight, seq, { shape: [batch, L], paddingIdx: 0, scale: Math.sqrt(this.dim) });
+    let x = add(items, this.positions.weight);
+    if (this.training && this.dropoutRate > 0) x = dropout(x, this.dropoutRate, this.rng);
+    x = maskRows(x, keep);
+    for (const block of this.blocks) x = maskRows(block.forward(x), keep);
+    return this.lnFinal.forward(x);
+  }
+}
