@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../core/index.js';
+import { setThreads } from '../nn/index.js';
 
 /** Adds the options every command that touches the store shares. */
 export function withStoreOptions(command: Command): Command {
@@ -10,5 +11,8 @@ export function withStoreOptions(command: Command): Command {
 
 /** Loads configuration from --config, CURIO_* variables and the flags given as dotted overrides. */
 export function configFrom(opts: { config?: string; store?: string }, overrides: Record<string, unknown> = {}): Config {
-  return loadConfig({ file: opts.config, overrides: { 'store.url': opts.store, ...overrides } });
+  const config = loadConfig({ file: opts.config, overrides: { 'store.url': opts.store, ...overrides } });
+  // The numeric kernels read CURIO_THREADS themselves; a config file's `threads` reaches them here.
+  if (config.threads) setThreads(config.threads);
+  return config;
 }
