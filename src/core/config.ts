@@ -39,6 +39,52 @@ export const configSchema = z.object({
     .object({ idSecret: z.string().min(16, 'the id secret needs at least 16 characters').nullable().default(null) })
     .default({ idSecret: null }),
   events: z.object({ weights: weightsSchema.default(DEFAULT_EVENT_WEIGHTS) }).default({ weights: DEFAULT_EVENT_WEIGHTS }),
+  /** The recommendation pipeline (docs/serving.md). */
+  serving: z
+    .object({
+      /** Model fitted from the store on start and on each refresh (a registry id). */
+      model: z.string().default('transition'),
+      modelParams: z.record(z.string(), z.unknown()).default({}),
+      /** A saved serving artifact to load instead of fitting; null fits from the store. */
+      modelPath: z.string().nullable().default(null),
+      /** Refit (or reload) in the background this often; 0 = never. */
+      refreshIntervalSeconds: z.number().int().min(0).default(900),
+      policy: z.string().default('epsilon-greedy'),
+      policyParams: z.record(z.string(), z.unknown()).default({}),
+      /** 0 = pure exploitation, 1 = the policy's maximal exploration; a request may override it. */
+      exploreWeight: z.number().min(0).max(1).default(0.1),
+      defaultCount: z.number().int().min(1).max(100).default(10),
+      /** Shortlist the policy chooses from (after rules and diversity). */
+      candidateCount: z.number().int().min(1).max(1000).default(50),
+      /** Newest behaviour events that make up a user's state. */
+      historyLength: z.number().int().min(1).max(1000).default(30),
+      /** Items shown in the user's last N impressions are not shown again; 0 turns the rule off. */
+      noRepeatImpressions: z.number().int().min(0).max(1000).default(20),
+      diversity: z.enum(['none', 'caps', 'mmr']).default('caps'),
+      maxPerCategory: z.number().int().min(1).default(3),
+      mmrLambda: z.number().min(0).max(1).default(0.7),
+      /** Unseen categories offered to the policy per request (the exploration pool). */
+      explorationCategories: z.number().int().min(0).max(100).default(6),
+      newItemDays: z.number().min(0).default(14),
+      trendingHalfLifeHours: z.number().positive().default(24),
+      /** Append an impression event per served slot (not for users with consent.tracking=false). */
+      logImpressions: z.boolean().default(true),
+      /** Impressions are written in one transaction per this many ms (amortises commits); 0 = with each request. */
+      impressionFlushMs: z.number().int().min(0).max(10_000).default(50),
+      /** Seeds the policies' random streams; null = a random seed per process. */
+      seed: z.number().int().nullable().default(null),
+      /** Items placed at fixed 0-based positions of every slate they are allowed in. */
+      pins: z.array(z.object({ itemId: z.string().min(1), position: z.number().int().min(0) })).default([]),
+    })
+    .prefault({}),
+  /** Cache lifetimes of the interest-mining models; 0 keeps a model until an admin refreshes it. */
+  insight: z
+    .object({
+      segmentsTtlSeconds: z.number().int().min(0).default(3600),
+      taggerTtlSeconds: z.number().int().min(0).default(6 * 3600),
+      intentTtlSeconds: z.number().int().min(0).default(6 * 3600),
+    })
+    .prefault({}),
   threads: z.number().int().positive().nullable().default(null),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -56,6 +102,15 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; parse: (raw: 
   { name: 'CURIO_API_KEYS', path: 'auth.keys', parse: parseApiKeys, doc: 'Comma-separated key:scope+scope, e.g. k1:ingest+read,k2:admin' },
   { name: 'CURIO_AUTH_DISABLED', path: 'auth.disabled', parse: (s) => s === 'true' || s === '1', doc: 'true serves without API keys (local experiments only)' },
   { name: 'CURIO_ID_SECRET', path: 'privacy.idSecret', parse: (s) => s, doc: 'When set, user ids are stored as HMAC-SHA256(secret, id)' },
+  { name: 'CURIO_SERVING_MODEL', path: 'serving.model', parse: (s) => s, doc: 'Model the server fits from the store (transition, itemknn, pop, ...)' },
+  { name: 'CURIO_SERVING_MODEL_PATH', path: 'serving.modelPath', parse: (s) => s, doc: 'Load this saved serving artifact instead of fitting' },
+  { name: 'CURIO_SERVING_REFRESH_SECONDS', path: 'serving.refreshIntervalSeconds', parse: Number, doc: 'Background model refresh interval; 0 = never' },
+  { name: 'CURIO_SERVING_POLICY', path: 'serving.policy', parse: (s) => s, doc: 'Explore/exploit policy: greedy, epsilon-greedy, thompson, linucb' },
+  { name: 'CURIO_EXPLORE_WEIGHT', path: 'serving.exploreWeight', parse: Number, doc: 'Deployment exploreWeight in [0, 1]; requests may override' },
+  { name: 'CURIO_SERVING_SEED', path: 'serving.seed', parse: Number, doc: 'Seed of the policies\' random streams (reproducible slates)' },
+  { name: 'CURIO_SEGMENTS_TTL_SECONDS', path: 'insight.segmentsTtlSeconds', parse: Number, doc: 'Segmentation cache lifetime; 0 = until refreshed' },
+  { name: 'CURIO_TAGGER_TTL_SECONDS', path: 'insight.taggerTtlSeconds', parse: Number, doc: 'Auto-tagger cache lifetime; 0 = until refreshed' },
+  { name: 'CURIO_INTENT_TTL_SECONDS', path: 'insight.intentTtlSeconds', parse: Number, doc: 'Purchase-intent model cache lifetime; 0 = until refreshed' },
   { name: 'CURIO_THREADS', path: 'threads', parse: Number, doc: 'Threads for numeric kernels (default: the machine\'s cores)' },
   { name: 'CURIO_LOG_LEVEL', path: 'logLevel', parse: (s) => s, doc: 'fatal, error, warn, info, debug, trace or silent' },
 ];

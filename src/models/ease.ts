@@ -3,7 +3,9 @@ import { CurioError } from '../core/index.js';
 import { userItemMatrix, type CsrMatrix } from '../data/index.js';
 import { artifactArray, defineModel } from './define-model.js';
 import { historyWeights } from './history-weights.js';
+import { backendName } from '../nn/index.js';
 import { invertSpdInPlace } from './linalg.js';
+import { invertSpdGemm } from './linalg-blas.js';
 import type { Recommender } from './recommender.js';
 
 const params = z.object({
@@ -20,7 +22,7 @@ type EaseParams = z.infer<typeof params>;
 export const easeModel = defineModel<EaseParams>({
   id: 'ease',
   artifactVersion: 1,
-  description: 'EASE closed-form item-item model (dense blocked inverse; catalogues up to ~20k items).',
+  description: 'EASE closed-form item-item model (dense blocked inverse on OpenBLAS sgemm, float64 js fallback; catalogues up to ~20k items).',
   capabilities: ['session'],
   params,
   searchSpace: { lambda: [50, 200, 500, 1000, 3000] },
@@ -44,13 +46,36 @@ function mostPopular(m: CsrMatrix, maxItems: number): Int32Array {
   return Int32Array.from(order.sort((a, b) => a - b));
 }
 
+/** Which inverse EASE uses: `gemm` = float32 on the neural engine's sgemm; `reference` = float64 plain loops. */
+export type EaseSolver = 'gemm' | 'reference';
+
+/** The solver for the active backend: OpenBLAS when the native addon is in use, else the float64 reference. */
+export function defaultEaseSolver(): EaseSolver {
+  return backendName() === 'native' ? 'gemm' : 'reference';
+}
+
 /** The n×n weight matrix over the kept items (row = history item, column = scored item). */
-export function easeWeights(m: CsrMatrix, keep: Int32Array, lambda: number, onBlock?: (done: number) => void): Float32Array {
+export function easeWeights(m: CsrMatrix, keep: Int32Array, lambda: number, options: { solver?: EaseSolver; onBlock?: (done: number) => void } = {}): Float32Array {
   const n = keep.length;
   if (n * n > 2 ** 31) throw new CurioError('BAD_INPUT', `ease: ${n} items need a ${n}² matrix; lower maxItems`);
+  const solver = options.solver ?? defaultEaseSolver();
+  const G = gram(m, keep, solver === 'gemm' ? new Float32Array(n * n) : new Float64Array(n * n));
+  for (let k = 0; k < n; k++) G[k * n + k] += lambda;
+  // B[i][j] = -P[i][j] / P[j][j] off the diagonal, 0 on it; written over P in the gemm path (one n² buffer).
+  const P = G instanceof Float32Array ? invertSpdGemm(G, n, { onBlock: options.onBlock }) : invertSpdInPlace(G, n, { onBlock: options.onBlock });
+  const diag = Float64Array.from({ length: n }, (_, j) => P[j * n + j]);
+  const B = P instanceof Float32Array ? P : new Float32Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) B[i * n + j] = i === j ? 0 : -P[i * n + j] / diag[j];
+  }
+  return B;
+}
+
+// XᵀX over the kept items (both triangles).
+function gram<T extends Float32Array | Float64Array>(m: CsrMatrix, keep: Int32Array, G: T): T {
+  const n = keep.length;
   const local = new Int32Array(m.nCols).fill(-1);
   keep.forEach((j, k) => (local[j] = k));
-  const G = new Float64Array(n * n);
   const row: number[] = [];
   const val: number[] = [];
   for (let u = 0; u < m.nRows; u++) {
@@ -63,13 +88,7 @@ export function easeWeights(m: CsrMatrix, keep: Int32Array, lambda: number, onBl
     }
     for (let a = 0; a < row.length; a++) for (let b = 0; b < row.length; b++) G[row[a] * n + row[b]] += val[a] * val[b];
   }
-  for (let k = 0; k < n; k++) G[k * n + k] += lambda;
-  const P = invertSpdInPlace(G, n, { onBlock });
-  const B = new Float32Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) if (i !== j) B[i * n + j] = -P[i * n + j] / P[j * n + j];
-  }
-  return B;
+  return G;
 }
 
 function createEase(args: { B: Float32Array; keep: Int32Array; nItems: number; p: EaseParams }): Recommender {

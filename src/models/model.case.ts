@@ -11,6 +11,8 @@ import { topK } from './top-k.js';
 const FAST_PARAMS: Record<string, Record<string, unknown>> = {
   bpr: { factors: 16, epochs: 30, learningRate: 0.05 },
   ials: { factors: 16, iterations: 8 },
+  sasrec: { dim: 16, maxLen: 10, epochs: 8, dropoutRate: 0.1, learningRate: 0.01 },
+  'curio-seq': { dim: 16, maxLen: 10, heads: 1, epochs: 8, dropoutRate: 0.1, learningRate: 0.01 },
 };
 
 function hitRateAt10(model: Recommender, split: Split): number {

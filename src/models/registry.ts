@@ -8,9 +8,11 @@ import { itemKnnModel } from './itemknn.js';
 import { popModel } from './pop.js';
 import type { ModelSpec, Recommender } from './recommender.js';
 import { transitionModel } from './transition.js';
+import { sasrecModel } from './sasrec.js';
+import { curioSeqModel } from './curio-seq.js';
 
 /** Every model family. A new model is one file plus one entry here; the shared suite picks it up. */
-export const MODELS: readonly ModelSpec[] = [popModel, itemKnnModel, bprModel, ialsModel, easeModel, transitionModel];
+export const MODELS: readonly ModelSpec[] = [popModel, itemKnnModel, bprModel, ialsModel, easeModel, transitionModel, sasrecModel, curioSeqModel];
 
 /** The spec registered under `id`; BAD_INPUT naming the known ids otherwise. */
 export function getModelSpec(id: string): ModelSpec {

@@ -5,8 +5,10 @@ import type { Store } from '../store/index.js';
 import { installAuth } from './auth.js';
 import type { AppContext, RouteModule } from './context.js';
 import { installErrorHandlers } from './errors.js';
+import { InsightRuntime, type InsightSettingsInput } from './insight/index.js';
 import { createMetrics, installRequestMetrics } from './metrics.js';
 import { packageVersion, registerOpenApi } from './openapi.js';
+import { RecommendationRuntime, tapStore, type ServingModel } from './recommend/index.js';
 import { ROUTE_MODULES } from './routes/index.js';
 
 export interface CreateAppOptions {
@@ -17,6 +19,10 @@ export interface CreateAppOptions {
   routes?: RouteModule[];
   /** Node process metrics in /metrics; default true. */
   processMetrics?: boolean;
+  /** Serve this model instead of fitting `serving.model` from the store (tests, benches). */
+  servingModel?: ServingModel;
+  /** TTLs and sizes of the interest-mining models (segments, tagger, intent); defaults in insight/settings.ts. */
+  insight?: InsightSettingsInput;
 }
 
 /**
@@ -39,12 +45,27 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   app.removeContentTypeParser('text/plain');
   installErrorHandlers(app);
   installAuth(app, config);
-  const ctx: AppContext = {
+  // Writes go through a tapped store so the recommendation runtime sees events and catalogue changes at once.
+  const recommendations = new RecommendationRuntime({
     config,
     store,
-    ingestor: new Ingestor({ store, idSecret: config.privacy.idSecret }),
+    model: options.servingModel,
+    logEvents: (events) => ingestor.appendEvents(events),
+    warn: (message, error) => app.log.warn({ err: error }, message),
+  });
+  const tapped = tapStore(store, recommendations.listener);
+  const ingestor = new Ingestor({ store: tapped, idSecret: config.privacy.idSecret });
+  const ctx: AppContext = {
+    config,
+    store: tapped,
+    ingestor,
     metrics: createMetrics({ store, processMetrics: options.processMetrics ?? true }),
+    recommendations,
+    insight: new InsightRuntime({ config, store, settings: { ...config.insight, ...options.insight }, warn: (message, error) => app.log.warn({ err: error }, message) }),
   };
+  app.addHook('onReady', () => recommendations.start());
+  app.addHook('onClose', () => recommendations.stop());
+  app.addHook('onClose', () => ctx.insight.idle());
   installRequestMetrics(app, ctx.metrics);
   registerOpenApi(app, { version: packageVersion() });
   const modules = [...ROUTE_MODULES, ...(options.routes ?? [])];

@@ -2,7 +2,9 @@ import type { RouteOptions } from 'fastify';
 import type { Config } from '../core/index.js';
 import type { Ingestor } from '../ingest/index.js';
 import type { Store } from '../store/index.js';
+import type { InsightRuntime } from './insight/index.js';
 import type { ServerMetrics } from './metrics.js';
+import type { RecommendationRuntime } from './recommend/index.js';
 
 /** What every route module gets: the configuration and the shared services of one app. */
 export interface AppContext {
@@ -10,6 +12,10 @@ export interface AppContext {
   store: Store;
   ingestor: Ingestor;
   metrics: ServerMetrics;
+  /** The recommendation pipeline: model snapshot, policy, feedback loop (src/serve/recommend/). */
+  recommendations: RecommendationRuntime;
+  /** Interest mining: cached segmentation, tagger and intent model (src/serve/insight/). */
+  insight: InsightRuntime;
 }
 
 /** A file of routes: given the app's context, the routes it adds. New endpoints are a new module. */

@@ -13,5 +13,6 @@ import * as evalCmd from './eval.js';
 import * as ope from './ope.js';
 import * as segment from './segment.js';
 import * as tag from './tag.js';
+import * as train from './train.js';
 
-export const COMMANDS: CommandModule[] = [demo, serve, importCmd, simulate, stats, evalCmd, ope, segment, tag];
+export const COMMANDS: CommandModule[] = [demo, serve, importCmd, simulate, stats, evalCmd, ope, segment, tag, train];

@@ -13,7 +13,7 @@ function parsePort(raw: string): number {
 /** `curio serve`: runs the HTTP API until SIGTERM/SIGINT, then closes the store. */
 export function register(program: Command): void {
   withStoreOptions(program.command('serve'))
-    .description('run the HTTP API (events, items, users, /docs, /metrics)')
+    .description('run the HTTP API (events, items, users, recommendations, /docs, /metrics); fits serving.model on start')
     .option('-p, --port <n>', 'port to listen on; 0 picks a free one (default: config server.port, 8080)', parsePort)
     .option('--host <address>', 'address to bind (default: config server.host, 127.0.0.1)')
     .action(async (opts: { config?: string; store?: string; port?: number; host?: string }) => {

@@ -1,8 +1,15 @@
 import type { RouteModule } from '../context.js';
 import { eventRoutes } from './events.js';
 import { healthRoutes } from './health.js';
+import { intentRoutes } from './intent.js';
+import { interestRoutes } from './interests.js';
 import { itemRoutes } from './items.js';
+import { recItemRoutes } from './rec-items.js';
+import { recommendationRoutes } from './recommendations.js';
+import { segmentRoutes } from './segments.js';
+import { taggingRoutes } from './tagging.js';
 import { userRoutes } from './users.js';
 
 /** Every route module, registered in this order. A new group of endpoints is one file plus one entry here. */
-export const ROUTE_MODULES: RouteModule[] = [healthRoutes, eventRoutes, itemRoutes, userRoutes];
+export const ROUTE_MODULES: RouteModule[] = [healthRoutes, eventRoutes, itemRoutes, userRoutes, recommendationRoutes, recItemRoutes,
+  interestRoutes, segmentRoutes, intentRoutes, taggingRoutes];

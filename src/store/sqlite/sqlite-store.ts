@@ -24,7 +24,7 @@ class SqliteStore implements Store {
   private readonly insertMany: Database.Statement;
   private readonly insertOne: Database.Statement;
   private readonly anyRefusing: Database.Statement;
-  private readonly inQueries = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, Database.Statement>();
   private readonly appendTx: (events: Event[]) => AppendResult;
 
   constructor(path: string) {
@@ -54,15 +54,19 @@ class SqliteStore implements Store {
     this.appendTx = this.db.transaction((events: Event[]) => this.appendInTx(events));
   }
 
-  /** A cached `<prefix> (?,?,...)` statement for `n` ids. */
-  private inQuery(prefix: string, n: number): Database.Statement {
-    const key = `${prefix}|${n}`;
-    let stmt = this.inQueries.get(key);
+  /** A prepared statement, compiled once per SQL text: preparing costs more than running on the serving path. */
+  private sql(text: string): Database.Statement {
+    let stmt = this.statements.get(text);
     if (!stmt) {
-      stmt = this.db.prepare(`${prefix} (${Array(n).fill('?').join(',')})`);
-      this.inQueries.set(key, stmt);
+      stmt = this.db.prepare(text);
+      this.statements.set(text, stmt);
     }
     return stmt;
+  }
+
+  /** A cached `<prefix> (?,?,...)` statement for `n` ids. */
+  private inQuery(prefix: string, n: number): Database.Statement {
+    return this.sql(`${prefix} (${Array(n).fill('?').join(',')})`);
   }
 
   // RETURNING names the rows actually inserted, so duplicates (of stored ids, or repeated within the
@@ -96,7 +100,7 @@ class SqliteStore implements Store {
 
   async upsertItems(items: Item[]): Promise<number> {
     const now = Date.now();
-    const stmt = this.db.prepare(`INSERT INTO items (id,title,description,category,category_path,tags,brand,price,attributes,available,created_at,updated_at)
+    const stmt = this.sql(`INSERT INTO items (id,title,description,category,category_path,tags,brand,price,attributes,available,created_at,updated_at)
       VALUES (@id,@title,@description,@category,@category_path,@tags,@brand,@price,@attributes,@available,@created_at,@updated_at)
       ON CONFLICT(id) DO UPDATE SET title=excluded.title, description=excluded.description, category=excluded.category,
         category_path=excluded.category_path, tags=excluded.tags, brand=excluded.brand, price=excluded.price,
@@ -108,7 +112,7 @@ class SqliteStore implements Store {
   }
 
   async getItem(id: string): Promise<Item | null> {
-    const row = this.db.prepare('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
+    const row = this.sql('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
     return row ? rowToItem(row) : null;
   }
 
@@ -116,7 +120,7 @@ class SqliteStore implements Store {
     const out: Item[] = [];
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      const rows = this.db.prepare(`SELECT * FROM items WHERE id IN (${chunk.map(() => '?').join(',')})`).all(chunk) as ItemRow[];
+      const rows = this.sql(`SELECT * FROM items WHERE id IN (${chunk.map(() => '?').join(',')})`).all(chunk) as ItemRow[];
       out.push(...rows.map(rowToItem));
     }
     return out;
@@ -124,7 +128,7 @@ class SqliteStore implements Store {
 
   async patchItem(id: string, patch: ItemPatch): Promise<Item | null> {
     return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
+      const row = this.sql('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
       if (!row) return null;
       const merged: Item = { ...rowToItem(row), ...patch, id };
       const next = itemToRow(merged, Date.now());
@@ -138,7 +142,7 @@ class SqliteStore implements Store {
   }
 
   async deleteItem(id: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM items WHERE id = ?').run(id).changes > 0;
+    return this.sql('DELETE FROM items WHERE id = ?').run(id).changes > 0;
   }
 
   async listItems(options: { offset?: number; limit?: number } = {}): Promise<Item[]> {
@@ -151,7 +155,7 @@ class SqliteStore implements Store {
   async *scanItems(batchSize = 5000): AsyncIterable<Item> {
     let after = '';
     for (;;) {
-      const rows = this.db.prepare('SELECT * FROM items WHERE id > ? ORDER BY id LIMIT ?').all(after, batchSize) as ItemRow[];
+      const rows = this.sql('SELECT * FROM items WHERE id > ? ORDER BY id LIMIT ?').all(after, batchSize) as ItemRow[];
       for (const r of rows) yield rowToItem(r);
       if (rows.length < batchSize) return;
       after = rows[rows.length - 1].id;
@@ -161,7 +165,7 @@ class SqliteStore implements Store {
   async upsertUser(user: UserUpsert): Promise<User> {
     return this.db.transaction(() => {
       const now = Date.now();
-      const prev = this.db.prepare('SELECT * FROM users WHERE id = ?').get(user.id) as UserRow | undefined;
+      const prev = this.sql('SELECT * FROM users WHERE id = ?').get(user.id) as UserRow | undefined;
       const before = prev ? rowToUser(prev) : null;
       const consent: Consent = { ...DEFAULT_CONSENT, ...before?.consent, ...user.consent };
       const next: User = {
@@ -181,7 +185,7 @@ class SqliteStore implements Store {
   }
 
   async getUser(id: string): Promise<User | null> {
-    const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    const row = this.sql('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
     return row ? rowToUser(row) : null;
   }
 
@@ -204,7 +208,7 @@ class SqliteStore implements Store {
   }
 
   async bulkLoad<T>(expectedEvents: number, work: () => Promise<T>): Promise<T> {
-    const held = (this.db.prepare('SELECT max(seq) n FROM events').get() as { n: number | null }).n ?? 0;
+    const held = (this.sql('SELECT max(seq) n FROM events').get() as { n: number | null }).n ?? 0;
     // Rebuilding costs about as much as the rows already held; dropping pays off only for large loads.
     if (expectedEvents < BULK_MIN_EVENTS || expectedEvents < held) return work();
     for (const name of EVENT_READ_INDEX_NAMES) this.db.exec(`DROP INDEX IF EXISTS ${name}`);
@@ -229,7 +233,7 @@ class SqliteStore implements Store {
   async *scanEvents(query: ScanQuery = {}): AsyncIterable<Event> {
     const batch = query.batchSize ?? 10_000;
     const to = query.to ?? Number.MAX_SAFE_INTEGER;
-    const stmt = this.db.prepare(
+    const stmt = this.sql(
       `SELECT * FROM events WHERE (timestamp > ? OR (timestamp = ? AND seq > ?)) AND timestamp < ?${typesClause(query.types)}
        ORDER BY timestamp, seq LIMIT ?`,
     );
@@ -247,14 +251,14 @@ class SqliteStore implements Store {
 
   async eraseUser(id: string): Promise<{ user: boolean; events: number }> {
     return this.db.transaction(() => {
-      const events = this.db.prepare('DELETE FROM events WHERE user_id = ?').run(id).changes;
-      const user = this.db.prepare('DELETE FROM users WHERE id = ?').run(id).changes > 0;
+      const events = this.sql('DELETE FROM events WHERE user_id = ?').run(id).changes;
+      const user = this.sql('DELETE FROM users WHERE id = ?').run(id).changes > 0;
       return { user, events };
     })();
   }
 
   async counts(): Promise<StoreCounts> {
-    const one = (sql: string) => (this.db.prepare(sql).get() as { n: number }).n;
+    const one = (sql: string) => (this.sql(sql).get() as { n: number }).n;
     return {
       items: one('SELECT count(*) n FROM items'),
       users: one('SELECT count(*) n FROM users'),
@@ -265,7 +269,7 @@ class SqliteStore implements Store {
   async stats(options: { top?: number } = {}): Promise<StoreStats> {
     const top = options.top ?? 10;
     const byType: Partial<Record<EventType, number>> = {};
-    for (const r of this.db.prepare('SELECT type, count(*) n FROM events GROUP BY type').all() as Array<{ type: number; n: number }>) {
+    for (const r of this.sql('SELECT type, count(*) n FROM events GROUP BY type').all() as Array<{ type: number; n: number }>) {
       byType[EVENT_TYPES[r.type]] = r.n;
     }
     const byDay = (
@@ -286,12 +290,12 @@ class SqliteStore implements Store {
           WHERE i.category <> '' GROUP BY i.category ORDER BY n DESC, category LIMIT ?`)
         .all(top) as Array<{ category: string; n: number }>
     ).map((r) => ({ category: r.category, events: r.n }));
-    const distinctEventUsers = (this.db.prepare('SELECT count(DISTINCT user_id) n FROM events').get() as { n: number }).n;
+    const distinctEventUsers = (this.sql('SELECT count(DISTINCT user_id) n FROM events').get() as { n: number }).n;
     return { ...(await this.counts()), byType, byDay, topItems, topCategories, distinctEventUsers };
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.sql('SELECT 1').get();
   }
 
   async close(): Promise<void> {

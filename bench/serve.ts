@@ -1,0 +1,199 @@
+/**
+ * Load test of GET /v1/users/:id/recommendations with a 50,000-item catalogue and the live model.
+ * This process generates a synthetic shop into a SQLite file, starts the server in a child process
+ * (the same file with --server), and drives it with autocannon at fixed rates (latencies corrected for
+ * coordinated omission), random known users, default pipeline (transition model, ε-greedy,
+ * exploreWeight 0.1, one impression event logged per slot).
+ * Run: node --import tsx bench/serve.ts [--rates 200,500,1000] [--seconds 15] [--profile dir] [--out file].
+ * Writes bench/results/serve.json.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import { loadConfig, type Event } from '../src/core/index.js';
+import { createShop } from '../src/eval/index.js';
+import { createApp, startServer } from '../src/serve/index.js';
+import { openStore } from '../src/store/index.js';
+
+const KEY = 'bench-read-key-0123456789';
+const argValue = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const SHOP = { seed: 11, items: 50_000, users: 10_000, days: 14, categories: 8 };
+
+const serverConfig = (path: string) =>
+  loadConfig({
+    env: { CURIO_API_KEYS: `${KEY}:read`, CURIO_LOG_LEVEL: 'warn' },
+    overrides: { 'store.url': `sqlite:${path}`, 'server.port': 0, 'serving.seed': 1 },
+  });
+
+/** Child mode: serve the store at `path` on a free port and print the URL. */
+async function serve(path: string): Promise<void> {
+  const config = serverConfig(path);
+  const started = performance.now();
+  const server = await startServer(config);
+  console.log(`READY ${server.url} ${((performance.now() - started) / 1000).toFixed(2)}`);
+}
+
+async function buildStore(path: string): Promise<{ users: string[]; events: number; seconds: number }> {
+  const started = performance.now();
+  const shop = createShop(SHOP);
+  const store = await openStore(`sqlite:${path}`);
+  await store.upsertItems(shop.items);
+  let batch: Event[] = [];
+  let events = 0;
+  for (const e of shop.events()) {
+    batch.push(e);
+    events++;
+    if (batch.length === 10_000) {
+      await store.appendEvents(batch);
+      batch = [];
+    }
+  }
+  await store.appendEvents(batch);
+  await store.close();
+  return { users: shop.users.map((u) => u.id), events, seconds: (performance.now() - started) / 1000 };
+}
+
+function startChild(path: string): Promise<{ child: ChildProcess; url: string; startSeconds: number }> {
+  // --profile <dir> writes a CPU profile of the server (the hot path) into <dir> when it exits.
+  const profile = argValue('profile');
+  const flags = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', new URL(import.meta.url).pathname, '--server', path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.on('line', (line) => {
+      const match = /^READY (\S+) (\S+)/.exec(line);
+      if (match) resolve({ child, url: match[1], startSeconds: Number(match[2]) });
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+/**
+ * Service time without contention from a load generator: sequential requests through app.inject in this
+ * process (routing, auth, store reads, pipeline, impression buffer, JSON). 1 / mean is the one-core capacity.
+ */
+async function serviceTime(path: string, users: string[], requests: number): Promise<{ meanMs: number; p50Ms: number; p99Ms: number }> {
+  const store = await openStore(`sqlite:${path}`);
+  const app = createApp({ config: serverConfig(path), store, processMetrics: false });
+  await app.ready();
+  const times: number[] = [];
+  for (let k = 0; k < requests; k++) {
+    const started = performance.now();
+    const res = await app.inject({ method: 'GET', url: `/v1/users/${users[(k * 104_729) % users.length]}/recommendations?n=10`, headers: { authorization: `Bearer ${KEY}` } });
+    if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}: ${res.body}`);
+    if (k >= requests / 5) times.push(performance.now() - started); // the first fifth warms up
+  }
+  await app.close();
+  await store.close();
+  times.sort((a, b) => a - b);
+  const at = (q: number) => Number(times[Math.floor(q * (times.length - 1))].toFixed(3));
+  return { meanMs: Number((times.reduce((s, t) => s + t, 0) / times.length).toFixed(3)), p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+interface RateResult {
+  targetRps: number;
+  achievedRps: number;
+  requests: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  errors: number;
+  non2xx: number;
+  loadAverage1m: number;
+}
+
+async function load(url: string, users: string[], rate: number, seconds: number): Promise<RateResult> {
+  let n = 0;
+  const result = await autocannon({
+    url,
+    connections: Math.max(10, Math.ceil(rate / 50)),
+    overallRate: rate,
+    duration: seconds,
+    headers: { authorization: `Bearer ${KEY}` },
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => {
+          // A fixed stride through the users: every request is a different (known) user.
+          request.path = `/v1/users/${users[(n++ * 7919) % users.length]}/recommendations?n=10`;
+          return request;
+        },
+      },
+    ],
+  });
+  return {
+    targetRps: rate,
+    achievedRps: result.requests.average,
+    requests: result.requests.total,
+    p50Ms: result.latency.p50,
+    p90Ms: result.latency.p90,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    loadAverage1m: loadavg()[0],
+  };
+}
+
+async function main(): Promise<void> {
+  const rates = (argValue('rates') ?? '200,500,1000').split(',').map(Number);
+  const seconds = Number(argValue('seconds') ?? 15);
+  const dir = mkdtempSync(join(tmpdir(), 'curio-serve-bench-'));
+  const path = join(dir, 'shop.db');
+  let child: ChildProcess | null = null;
+  try {
+    const built = await buildStore(path);
+    console.log(`store: ${SHOP.items} items, ${SHOP.users} users, ${built.events} events in ${built.seconds.toFixed(1)}s`);
+    const server = await startChild(path);
+    child = server.child;
+    console.log(`server ready at ${server.url} after ${server.startSeconds}s (includes fitting the model)`);
+    const loadBefore = loadavg();
+    await load(server.url, built.users, 200, 5); // warm-up: JIT, SQLite page cache
+    const results: RateResult[] = [];
+    for (const rate of rates) {
+      const r = await load(server.url, built.users, rate, seconds);
+      results.push(r);
+      console.log(`${String(rate).padStart(5)} req/s: achieved ${r.achievedRps.toFixed(0)}, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms, errors ${r.errors}, non-2xx ${r.non2xx}, load ${r.loadAverage1m.toFixed(2)}`);
+    }
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child?.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    const service = await serviceTime(path, built.users, 2500);
+    console.log(`service time in-process (sequential): mean ${service.meanMs} ms, p50 ${service.p50Ms} ms, p99 ${service.p99Ms} ms`);
+    const at500 = results.find((r) => r.targetRps === 500);
+    const out = {
+      bench: 'serve',
+      date: new Date().toISOString(),
+      setup: { shop: SHOP, events: built.events, route: 'GET /v1/users/:id/recommendations?n=10', secondsPerRate: seconds, cpus: cpus().length, serverStartSeconds: server.startSeconds },
+      loadAverageBefore: loadBefore,
+      results,
+      serviceTimeInProcess: service,
+      loadAverageAfter: loadavg(),
+      target: { p99MsAt500: 10, met: at500 ? at500.p99Ms <= 10 : null },
+    };
+    const file = argValue('out') ?? 'bench/results/serve.json';
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+    console.log(`wrote ${file}`);
+  } finally {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child?.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const serverPath = argValue('server');
+if (serverPath) await serve(serverPath);
+else await main();

@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createRng, type EventType } from '../core/index.js';
+import { createSequenceBuilder, leaveOneOut, userSequence, type SequenceDataset } from '../data/index.js';
+import { curioSeqModel } from './curio-seq.js';
+import { plantedSequences } from './planted.js';
+import type { Recommender } from './recommender.js';
+import { isSequentialRecommender } from './seq-model.js';
+import type { SeqFitOptions } from './seq-train.js';
+import { topK } from './top-k.js';
+
+const ITEMS = 30;
+const TINY = { dim: 16, maxLen: 8, heads: 1, epochs: 12, dropoutRate: 0.1, learningRate: 0.01 };
+
+/** After a view of i the shopper goes to i + 1; after a cart of i, to i + 15 (mod 30). */
+function behaviourPlanted(): SequenceDataset {
+  const rng = createRng(4);
+  const b = createSequenceBuilder();
+  for (let u = 0; u < 300; u++) {
+    let item = rng.int(ITEMS);
+    for (let t = 0; t < 8; t++) {
+      const type: EventType = rng.next() < 0.5 ? 'view' : 'cart';
+      b.add(`u${u}`, `i${item}`, type, Date.UTC(2024, 0, 1) + (u * 20 + t) * 60_000);
+      item = (item + (type === 'view' ? 1 : 15)) % ITEMS;
+    }
+  }
+  return b.build();
+}
+
+/** Share of users whose top-1 after their first 7 events is the planted successor of the 7th. */
+function behaviourAccuracy(model: Recommender, ds: SequenceDataset): number {
+  const idOf = new Map(ds.items.map((id, k) => [id, k]));
+  let hits = 0;
+  for (let u = 0; u < ds.users.length; u++) {
+    const state = userSequence(ds, u, 7);
+    const last = Number(ds.items[state.items[6]].slice(1));
+    const step = state.types[6] === 0 ? 1 : 15;
+    if (topK(model.scoreAll(state), 1)[0] === idOf.get(`i${(last + step) % ITEMS}`)) hits++;
+  }
+  return hits / ds.users.length;
+}
+
+describe('curio-seq', () => {
+  it('uses behaviour tokens: the next item depends on whether the last event was a view or a cart', async () => {
+    const ds = behaviourPlanted();
+    const params = { ...TINY, batchSize: 32, epochs: 15 };
+    const withTokens = await curioSeqModel.fit(ds, params, { seed: 1 });
+    const without = await curioSeqModel.fit(ds, { ...params, behaviourTokens: false }, { seed: 1 });
+    expect(behaviourAccuracy(withTokens, ds)).toBeGreaterThan(0.85);
+    expect(behaviourAccuracy(without, ds)).toBeLessThan(0.6); // one item cannot tell the two successors apart
+  });
+
+  it('reacts to a new event at once: appending an item changes the top-10', async () => {
+    const split = leaveOneOut(plantedSequences());
+    const model = await curioSeqModel.fit(split.train, TINY, { seed: 2 });
+    const seq = userSequence(split.train, 3);
+    const before = topK(model.scoreAll(seq), 10);
+    const last = seq.items[seq.items.length - 1];
+    const next = { items: Int32Array.of(...seq.items, (last + 7) % model.nItems), types: Uint8Array.of(...seq.types, 0),
+      timestampsMs: Float64Array.of(...seq.timestampsMs, seq.timestampsMs[seq.timestampsMs.length - 1] + 60_000) };
+    expect(Array.from(topK(model.scoreAll(next), 10))).not.toEqual(Array.from(before));
+  });
+
+  it('exports item embeddings and item-to-item neighbours', async () => {
+    const split = leaveOneOut(plantedSequences());
+    const model = await curioSeqModel.fit(split.train, { ...TINY, epochs: 3 }, { seed: 2 });
+    expect(isSequentialRecommender(model)).toBe(true);
+    if (!isSequentialRecommender(model)) return;
+    expect(model.itemEmbeddings().length).toBe(model.nItems * model.embeddingDim);
+    const similar = model.similarItems(5, 4);
+    expect(similar).toHaveLength(4);
+    expect(similar.map((s) => s.item)).not.toContain(5);
+    expect(similar[0].score).toBeGreaterThanOrEqual(similar[3].score);
+  });
+
+  it('resumes from a checkpoint to the same weights as an uninterrupted run', async () => {
+    const split = leaveOneOut(plantedSequences({ users: 120 }));
+    const dir = mkdtempSync(join(tmpdir(), 'curio-seq-'));
+    try {
+      const params = { ...TINY, epochs: 4, dropoutRate: 0 };
+      const straight = await curioSeqModel.fit(split.train, params, { seed: 5 });
+      const checkpointPath = join(dir, 'ckpt');
+      await curioSeqModel.fit(split.train, { ...params, epochs: 2 }, { seed: 5, checkpointPath } as SeqFitOptions);
+      const resumed = await curioSeqModel.fit(split.train, params, { seed: 5, checkpointPath } as SeqFitOptions);
+      const state = userSequence(split.train, 0);
+      const a = straight.scoreAll(state);
+      const b = resumed.scoreAll(state);
+      for (let j = 0; j < a.length; j++) expect(b[j]).toBeCloseTo(a[j], 4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { createRng } from '../core/index.js';
+import type { SequenceDataset } from '../data/index.js';
+import { defineModel } from './define-model.js';
+import type { Recommender } from './recommender.js';
+import { buildWindows, type SeqBatch } from './seq-data.js';
+import { popularitySampler, softmaxLoss, type SoftmaxLossOptions } from './seq-loss.js';
+import { createSeqModel, featuresFromArtifact, loadNetFromArtifact } from './seq-model.js';
+import { CurioNet, itemFeatures, type CurioNetOptions, type ItemFeatures } from './seq-net.js';
+import { trainLoop, type SeqFitOptions } from './seq-train.js';
+
+const params = z.object({
+  maxLen: z.number().int().min(2).max(1024).default(50).describe('Events read per sequence (the newest).'),
+  dim: z.number().int().min(4).max(1024).default(64).describe('Hidden size.'),
+  blocks: z.number().int().min(1).max(12).default(2).describe('Transformer blocks.'),
+  heads: z.number().int().min(1).max(16).default(2).describe('Attention heads.'),
+  style: z.enum(['sasrec', 'pre-ln']).default('sasrec').describe('Block layout (see src/nn TransformerBlock).'),
+  dropoutRate: z.number().min(0).max(0.9).default(0.5).describe('Dropout on embeddings and sub-layers.'),
+  learningRate: z.number().gt(0).default(0.001).describe('AdamW step size.'),
+  weightDecay: z.number().min(0).default(0).describe('Decoupled weight decay.'),
+  batchSize: z.number().int().min(1).default(128).describe('Sequences per step.'),
+  epochs: z.number().int().min(1).default(100).describe('Maximum passes; early stopping on validation ends sooner.'),
+  loss: z.enum(['auto', 'full', 'sampled']).default('auto').describe('Softmax over all items, or sampled; auto = full up to maxFullItems.'),
+  maxFullItems: z.number().int().min(1).default(60_000).describe('Largest catalogue that auto trains with the full softmax.'),
+  negatives: z.number().int().min(1).default(1024).describe('Shared negatives per batch for the sampled softmax.'),
+  samplingPower: z.number().min(0).max(1).default(0.75).describe('Negatives drawn proportional to count^power (log-Q corrected).'),
+  temperature: z.number().min(0).default(0).describe('> 0: cosine logits divided by this (normalised embeddings).'),
+  attributes: z.boolean().default(true).describe('Use item side features (category path, brand, tags) when the data has them.'),
+  behaviourTokens: z.boolean().default(true).describe('Add a behaviour-type embedding to each event.'),
+  gapTokens: z.boolean().default(true).describe('Add a time-gap-bucket embedding to each event.'),
+});
+type CurioSeqParams = z.infer<typeof params>;
+
+const ID = 'curio-seq';
+const VERSION = 1;
+
+function netOptions(p: CurioSeqParams, nItems: number, seed: number, features: ItemFeatures | null): CurioNetOptions {
+  return { seed, nItems, maxLen: p.maxLen, dim: p.dim, blocks: p.blocks, heads: p.heads, dropoutRate: p.dropoutRate, style: p.style,
+    features, behaviourTokens: p.behaviourTokens, gapTokens: p.gapTokens };
+}
+
+function lossOptions(train: SequenceDataset, p: CurioSeqParams, seed: number): SoftmaxLossOptions {
+  const nItems = train.items.length;
+  const full = p.loss === 'full' || (p.loss === 'auto' && nItems <= p.maxFullItems);
+  const temperature = p.temperature > 0 ? p.temperature : undefined;
+  if (full) return { negatives: 0, temperature };
+  const counts = new Float64Array(nItems);
+  for (const i of train.itemIdx) counts[i]++;
+  const sampler = popularitySampler(counts, p.samplingPower, createRng(seed + 2));
+  return { negatives: p.negatives, logQ: sampler.logQ, sample: sampler.sample, temperature };
+}
+
+/**
+ * Curio's sequential model: a causal transformer over multi-behaviour events (item, side features,
+ * behaviour type, time gap, position), trained with softmax cross-entropy over all items (or sampled
+ * with log-Q correction on large catalogues), each target weighted by its behaviour's event weight.
+ */
+export const curioSeqModel = defineModel<CurioSeqParams>({
+  id: ID,
+  artifactVersion: VERSION,
+  description: 'Multi-behaviour causal transformer with item side features and time gaps; full/sampled softmax cross-entropy.',
+  capabilities: ['sequential', 'session', 'epochs'],
+  params,
+  searchSpace: { dropoutRate: [0.3, 0.5], learningRate: [0.001, 0.002], style: ['sasrec', 'pre-ln'] },
+  fit(train, p, options: SeqFitOptions) {
+    const nItems = train.items.length;
+    const features = p.attributes ? itemFeatures(train.itemAttributes, nItems) : null;
+    const net = new CurioNet(netOptions(p, nItems, options.seed, features));
+    const windows = buildWindows(train, p.maxLen, options.eventWeights);
+    const lossOpts = lossOptions(train, p, options.seed);
+    const model = (): Recommender => createSeqModel({ id: ID, artifactVersion: VERSION, params: p, nItems, net, features });
+    trainLoop({
+      id: ID, net, windows, batchSize: p.batchSize, epochs: p.epochs, learningRate: p.learningRate, weightDecay: p.weightDecay,
+      options, model,
+      lossOf: (b: SeqBatch) => {
+        const table = net.outputTable();
+        return softmaxLoss(net.forward(b, table), table, b, lossOpts);
+      },
+    });
+    return model();
+  },
+  restore(artifact, p) {
+    const features = featuresFromArtifact(artifact);
+    const net = new CurioNet(netOptions(p, artifact.nItems, 0, features));
+    loadNetFromArtifact(net, artifact);
+    return createSeqModel({ id: ID, artifactVersion: VERSION, params: p, nItems: artifact.nItems, net, features });
+  },
+});

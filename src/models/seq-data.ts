@@ -1,0 +1,161 @@
+/**
+ * Turning user sequences into the token windows the sequential transformers read: item ids shifted by
+ * one (0 = padding), behaviour tokens, time-gap buckets and per-target weights from the event weights.
+ */
+import type { Rng } from '../core/index.js';
+import { weightTable, type SequenceDataset } from '../data/index.js';
+import type { EventWeights } from '../core/index.js';
+import type { UserState } from './recommender.js';
+
+/** Gap buckets: 0 padding, 1 unknown time, 2 first event, then log2(1 + seconds) in 3..GAP_BUCKETS-1. */
+export const GAP_BUCKETS = 32;
+
+/** Training windows, each at most `maxLen` inputs, with their next-item targets. */
+export interface SeqWindows {
+  /** windows + 1 offsets into the flat arrays below. */
+  offsets: Int32Array;
+  /** Input item ids + 1. */
+  items: Int32Array;
+  /** Input behaviour tokens + 1. */
+  types: Int32Array;
+  /** Input time-gap buckets. */
+  gaps: Int32Array;
+  /** Target (next) item id + 1 for each input position. */
+  targets: Int32Array;
+  /** Loss weight of each target (event weight of its behaviour, mean 1 over all targets). */
+  weights: Float32Array;
+}
+
+/** The bucket of the gap between two event times (ms); NaN times give the 'unknown' bucket. */
+export function gapBucket(previousMs: number, currentMs: number, first: boolean): number {
+  if (Number.isNaN(currentMs)) return 1;
+  if (first || Number.isNaN(previousMs)) return 2;
+  const seconds = Math.max(0, (currentMs - previousMs) / 1000);
+  return Math.min(GAP_BUCKETS - 1, 3 + Math.floor(Math.log2(1 + seconds)));
+}
+
+/**
+ * Cuts every user's sequence into windows of up to maxLen + 1 events, newest window first (so the most
+ * recent events always train); a user's events are inputs for the next one. Users with < 2 events are skipped.
+ */
+export function buildWindows(train: SequenceDataset, maxLen: number, eventWeights?: EventWeights): SeqWindows {
+  const table = weightTable(eventWeights);
+  const cuts: [number, number][] = [];
+  for (let u = 0; u < train.offsets.length - 1; u++) {
+    const start = train.offsets[u];
+    for (let end = train.offsets[u + 1]; end - start >= 2; end -= maxLen) cuts.push([Math.max(start, end - maxLen - 1), end]);
+  }
+  const offsets = new Int32Array(cuts.length + 1);
+  cuts.forEach(([s, e], w) => (offsets[w + 1] = offsets[w] + e - s - 1));
+  const n = offsets[cuts.length];
+  const out: SeqWindows = { offsets, items: new Int32Array(n), types: new Int32Array(n), gaps: new Int32Array(n),
+    targets: new Int32Array(n), weights: new Float32Array(n) };
+  let sum = 0;
+  cuts.forEach(([s, e], w) => {
+    for (let k = 0; k < e - s - 1; k++) {
+      const at = offsets[w] + k;
+      const ev = s + k;
+      out.items[at] = train.itemIdx[ev] + 1;
+      out.types[at] = train.types[ev] + 1;
+      out.gaps[at] = gapBucket(train.timestampsMs[ev - 1], train.timestampsMs[ev], k === 0 && ev === firstOf(train, ev));
+      out.targets[at] = train.itemIdx[ev + 1] + 1;
+      // A dislike or removal is not something to predict: negative weights count as 0 (NaN stays NaN).
+      const wt = table[train.types[ev + 1]];
+      out.weights[at] = wt < 0 ? 0 : wt;
+      sum += out.weights[at];
+    }
+  });
+  const scale = n / (sum || 1);
+  for (let k = 0; k < n; k++) out.weights[k] *= scale;
+  return out;
+}
+
+function firstOf(ds: SequenceDataset, ev: number): number {
+  // Binary search for the user whose slice holds ev.
+  let lo = 0;
+  let hi = ds.offsets.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ds.offsets[mid] <= ev) lo = mid;
+    else hi = mid - 1;
+  }
+  return ds.offsets[lo];
+}
+
+/** A padded mini-batch [batch, len] (left padding, so the newest event is always in the last column). */
+export interface SeqBatch {
+  batch: number;
+  len: number;
+  items: Int32Array;
+  types: Int32Array;
+  gaps: Int32Array;
+  targets: Int32Array;
+  weights: Float32Array;
+}
+
+/** Packs the given windows into a batch of length `len` (at least the longest window, at most maxLen). */
+export function packBatch(w: SeqWindows, ids: ArrayLike<number>, len: number): SeqBatch {
+  const b = ids.length;
+  const out: SeqBatch = { batch: b, len, items: new Int32Array(b * len), types: new Int32Array(b * len),
+    gaps: new Int32Array(b * len), targets: new Int32Array(b * len), weights: new Float32Array(b * len) };
+  for (let r = 0; r < b; r++) {
+    const s = w.offsets[ids[r]];
+    const n = Math.min(len, w.offsets[ids[r] + 1] - s);
+    const src = w.offsets[ids[r] + 1] - n;
+    const dst = r * len + len - n;
+    out.items.set(w.items.subarray(src, src + n), dst);
+    out.types.set(w.types.subarray(src, src + n), dst);
+    out.gaps.set(w.gaps.subarray(src, src + n), dst);
+    out.targets.set(w.targets.subarray(src, src + n), dst);
+    out.weights.set(w.weights.subarray(src, src + n), dst);
+  }
+  return out;
+}
+
+/**
+ * The epoch's batches: a seeded shuffle, then (when `bucketed`) windows of similar length grouped inside
+ * chunks of 32 batches so that short sequences are not padded to the longest; batch order is shuffled again.
+ */
+export function epochBatches(w: SeqWindows, batchSize: number, rng: Rng, bucketed: boolean): Int32Array[] {
+  const count = w.offsets.length - 1;
+  const order = Int32Array.from({ length: count }, (_, i) => i);
+  shuffle(order, rng);
+  const lengthOf = (i: number): number => w.offsets[i + 1] - w.offsets[i];
+  const batches: Int32Array[] = [];
+  const chunk = batchSize * 32;
+  for (let c = 0; c < count; c += chunk) {
+    const part = order.slice(c, Math.min(count, c + chunk));
+    if (bucketed) part.sort((a, b) => lengthOf(a) - lengthOf(b) || a - b);
+    for (let b = 0; b < part.length; b += batchSize) batches.push(part.slice(b, b + batchSize));
+  }
+  const perm = Int32Array.from({ length: batches.length }, (_, i) => i);
+  shuffle(perm, rng);
+  return Array.from(perm, (i) => batches[i]);
+}
+
+function shuffle(a: Int32Array, rng: Rng): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+}
+
+/** One serving-time sequence (the newest maxLen events of a state) as a batch of one, length `len`. */
+export function stateBatch(state: UserState, len: number, nItems: number): SeqBatch {
+  const n = Math.min(len, state.items.length);
+  const from = state.items.length - n;
+  const out: SeqBatch = { batch: 1, len, items: new Int32Array(len), types: new Int32Array(len), gaps: new Int32Array(len),
+    targets: new Int32Array(len), weights: new Float32Array(len) };
+  for (let k = 0; k < n; k++) {
+    const ev = from + k;
+    const item = state.items[ev];
+    // Items unknown to the model (added after training) are skipped as padding would be.
+    out.items[len - n + k] = item >= 0 && item < nItems ? item + 1 : 0;
+    out.types[len - n + k] = (state.types?.[ev] ?? 5) + 1; // no types given: treat as the S3-Rec files do (purchase)
+    const ts = state.timestampsMs;
+    out.gaps[len - n + k] = ts ? gapBucket(ts[ev - 1], ts[ev], ev === 0) : 1;
+  }
+  return out;
+}

@@ -1,0 +1,171 @@
+/**
+ * The two sequence networks: the faithful SASRec encoder from src/nn, and Curio's multi-behaviour encoder
+ * (item + side-feature + behaviour + time-gap + position tokens, pre-LN or SASRec blocks).
+ */
+import { createRng, EVENT_TYPES, type Rng } from '../core/index.js';
+import {
+  add, Embedding, gatherRows, LayerNorm, maskRows, matmul, Module, reshape, SasrecEncoder, slice, tensor, TransformerBlock, dropout,
+  type BlockStyle, type Tensor,
+} from '../nn/index.js';
+import { GAP_BUCKETS, type SeqBatch } from './seq-data.js';
+
+/** A network that maps a batch to hidden states [batch, len, dim] scored against `outputTable()` rows. */
+export abstract class SeqNet extends Module {
+  abstract readonly dim: number;
+  abstract readonly maxLen: number;
+  /** Hidden states for the batch; `table` is outputTable() when the caller already has it. */
+  abstract forward(b: SeqBatch, table?: Tensor): Tensor;
+  /** [nItems + 1, dim]: row i + 1 is item i's output embedding (row 0 = padding, zero). */
+  abstract outputTable(): Tensor;
+  /** True when every batch must be padded to maxLen. */
+  abstract readonly fixedLength: boolean;
+}
+
+/** Re-draws an embedding table N(0, std), keeping the padding row at zero. */
+function reinit(e: Embedding, std: number, rng: Rng, padding: boolean): void {
+  const w = e.weight.data;
+  for (let k = 0; k < w.length; k++) w[k] = rng.normal() * std;
+  if (padding) w.fill(0, 0, e.weight.shape[1]);
+}
+
+export interface SasrecNetOptions {
+  seed: number;
+  nItems: number;
+  maxLen: number;
+  dim: number;
+  blocks: number;
+  heads: number;
+  dropoutRate: number;
+}
+
+/** SASRec (Kang & McAuley 2018) as src/nn builds it; embeddings drawn Xavier-normal as the reference PyTorch port. */
+export class SasrecNet extends SeqNet {
+  readonly enc: SasrecEncoder;
+  readonly fixedLength = true;
+
+  constructor(o: SasrecNetOptions) {
+    super();
+    const rng = createRng(o.seed);
+    this.enc = new SasrecEncoder({ rng, numItems: o.nItems, maxLen: o.maxLen, dim: o.dim, blocks: o.blocks, heads: o.heads,
+      dropoutRate: o.dropoutRate, style: 'sasrec' });
+    reinit(this.enc.items, Math.sqrt(2 / (o.nItems + 1 + o.dim)), rng, true);
+    reinit(this.enc.positions, Math.sqrt(2 / (o.maxLen + o.dim)), rng, false);
+  }
+
+  get dim(): number {
+    return this.enc.dim;
+  }
+
+  get maxLen(): number {
+    return this.enc.maxLen;
+  }
+
+  forward(b: SeqBatch): Tensor {
+    return this.enc.forward(b.items);
+  }
+
+  outputTable(): Tensor {
+    return this.enc.items.weight;
+  }
+}
+
+/** Item side features as a padded [nItems + 1, width] id matrix (0 = none) and 1 / count per row. */
+export interface ItemFeatures {
+  width: number;
+  ids: Int32Array;
+  invCount: Float32Array;
+  vocab: number;
+}
+
+/** Builds ItemFeatures from per-item attribute ids (at most maxPerItem kept per item); null when there are none. */
+export function itemFeatures(attrs: readonly (Int32Array | undefined)[] | undefined, nItems: number, maxPerItem = 8): ItemFeatures | null {
+  if (!attrs || !attrs.some((a) => a && a.length > 0)) return null;
+  const width = Math.min(maxPerItem, Math.max(...attrs.map((a) => a?.length ?? 0)));
+  const dense = new Map<number, number>();
+  const ids = new Int32Array((nItems + 1) * width);
+  const invCount = new Float32Array(nItems + 1);
+  for (let i = 0; i < nItems; i++) {
+    const a = attrs[i] ?? new Int32Array(0);
+    const n = Math.min(width, a.length);
+    for (let k = 0; k < n; k++) {
+      let id = dense.get(a[k]);
+      if (id === undefined) dense.set(a[k], (id = dense.size + 1));
+      ids[(i + 1) * width + k] = id;
+    }
+    invCount[i + 1] = n > 0 ? 1 / n : 0;
+  }
+  return { width, ids, invCount, vocab: dense.size + 1 };
+}
+
+export interface CurioNetOptions extends SasrecNetOptions {
+  style: BlockStyle;
+  features: ItemFeatures | null;
+  behaviourTokens: boolean;
+  gapTokens: boolean;
+}
+
+/**
+ * Curio's encoder: x = E[item] + mean(A[attributes of item]) + B[behaviour] + G[gap bucket] + P[position],
+ * dropout, masked blocks, final LayerNorm. The output table is E + mean(A), so an item seen only in the
+ * catalogue (no events) still has the representation of its attributes.
+ */
+export class CurioNet extends SeqNet {
+  readonly items: Embedding;
+  readonly attrs: Embedding | null;
+  readonly behaviours: Embedding | null;
+  readonly gaps: Embedding | null;
+  readonly positions: Embedding;
+  readonly blocks: TransformerBlock[];
+  readonly lnFinal: LayerNorm;
+  readonly dim: number;
+  readonly maxLen: number;
+  readonly fixedLength = false;
+  private readonly features: ItemFeatures | null;
+  private slotWeights: Float32Array | undefined;
+  private readonly dropoutRate: number;
+  private readonly rng: Rng;
+
+  constructor(o: CurioNetOptions) {
+    super();
+    const rng = createRng(o.seed);
+    const std = 1 / Math.sqrt(o.dim);
+    this.items = new Embedding(o.nItems + 1, o.dim, { rng, paddingIdx: 0, std });
+    this.attrs = o.features ? new Embedding(o.features.vocab, o.dim, { rng, paddingIdx: 0, std }) : null;
+    this.behaviours = o.behaviourTokens ? new Embedding(EVENT_TYPES.length + 1, o.dim, { rng, paddingIdx: 0, std }) : null;
+    this.gaps = o.gapTokens ? new Embedding(GAP_BUCKETS, o.dim, { rng, paddingIdx: 0, std }) : null;
+    this.positions = new Embedding(o.maxLen, o.dim, { rng, std });
+    this.blocks = Array.from({ length: o.blocks }, () => new TransformerBlock(o.dim,
+      { rng, heads: o.heads, dropoutRate: o.dropoutRate, style: o.style, activation: 'gelu' }));
+    this.lnFinal = new LayerNorm(o.dim);
+    this.dim = o.dim;
+    this.maxLen = o.maxLen;
+    this.features = o.features;
+    this.dropoutRate = o.dropoutRate;
+    this.rng = rng.fork();
+  }
+
+  outputTable(): Tensor {
+    const f = this.features;
+    if (!f || !this.attrs) return this.items.weight;
+    const rows = f.invCount.length;
+    const gathered = gatherRows(this.attrs.weight, f.ids, { shape: [rows, f.width], paddingIdx: 0 });
+    // The mean over each item's attributes as a batch of [1, width] x [width, dim] products (far faster than sum + mul).
+    this.slotWeights ??= Float32Array.from(f.ids, (id, k) => (id > 0 ? f.invCount[Math.floor(k / f.width)] : 0));
+    const meanAttr = reshape(matmul(tensor(this.slotWeights, [rows, 1, f.width]), gathered), [rows, this.dim]);
+    return add(this.items.weight, meanAttr);
+  }
+
+  forward(b: SeqBatch, table: Tensor = this.outputTable()): Tensor {
+    const shape = [b.batch, b.len];
+    let x = gatherRows(table, b.items, { shape, paddingIdx: 0 });
+    if (this.behaviours) x = add(x, this.behaviours.forward(b.types, shape));
+    if (this.gaps) x = add(x, this.gaps.forward(b.gaps, shape));
+    // Left padding: the newest event always sits at position maxLen - 1.
+    x = add(x, slice(this.positions.weight, 0, this.maxLen - b.len, this.maxLen));
+    if (this.training && this.dropoutRate > 0) x = dropout(x, this.dropoutRate, this.rng);
+    const keep = Uint8Array.from(b.items, (id) => (id > 0 ? 1 : 0));
+    x = maskRows(x, keep);
+    for (const block of this.blocks) x = maskRows(block.forward(x), keep);
+    return this.lnFinal.forward(x);
+  }
+}

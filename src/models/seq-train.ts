@@ -1,0 +1,154 @@
+/**
+ * The mini-batch training loop of the sequential transformers: seeded epochs, AdamW, per-batch progress,
+ * early stopping on the harness's validation callback (best weights kept), checkpoint after every epoch
+ * and resume from it.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRng, CurioError } from '../core/index.js';
+import { AdamW, backward, decodeTensors, encodeTensors, tensor, tidy, type Tensor } from '../nn/index.js';
+import { assertFiniteLoss } from './define-model.js';
+import type { EpochReport, FitOptions, Recommender } from './recommender.js';
+import { epochBatches, packBatch, type SeqBatch, type SeqWindows } from './seq-data.js';
+import type { SeqNet } from './seq-net.js';
+
+/** Progress within an epoch, for progress bars. */
+export interface BatchReport {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  sequences: number;
+  loss: number;
+}
+
+/** FitOptions plus what only the sequential models honour (passed through `spec.fit` unchanged). */
+export interface SeqFitOptions extends FitOptions {
+  onBatch?: (report: BatchReport) => void;
+  /** Written after every epoch; when it exists at start, training resumes from it. */
+  checkpointPath?: string;
+  /** Stop after the first epoch that ends past this many seconds of training (validating there). */
+  maxTrainSeconds?: number;
+}
+
+export interface TrainLoopArgs {
+  id: string;
+  net: SeqNet;
+  windows: SeqWindows;
+  batchSize: number;
+  epochs: number;
+  learningRate: number;
+  weightDecay: number;
+  options: SeqFitOptions;
+  lossOf: (b: SeqBatch) => Tensor;
+  model: () => Recommender;
+}
+
+interface LoopState {
+  epoch: number;
+  best: number;
+  waited: number;
+  bestWeights: Float32Array[] | null;
+}
+
+/** Trains `net` in place; returns the epochs run and the best validation score (null without validation). */
+export function trainLoop(a: TrainLoopArgs): { epochsRun: number; bestValidation: number | null } {
+  const params = a.net.parameters();
+  const opt = new AdamW(params, { learningRate: a.learningRate, weightDecay: a.weightDecay });
+  const o = a.options;
+  const st: LoopState = { epoch: 0, best: Number.NEGATIVE_INFINITY, waited: 0, bestWeights: null };
+  if (o.checkpointPath && existsSync(o.checkpointPath)) resume(o.checkpointPath, a.net, opt, st);
+  const every = o.validateEveryEpochs ?? 1;
+  const patience = o.patience ?? 3;
+  const loopStarted = performance.now();
+  while (st.epoch < a.epochs) {
+    const started = performance.now();
+    const loss = runEpoch(a, opt, st.epoch);
+    const report: EpochReport = { epoch: st.epoch, epochs: a.epochs, loss, seconds: (performance.now() - started) / 1000 };
+    st.epoch++;
+    const outOfTime = o.maxTrainSeconds !== undefined && (performance.now() - loopStarted) / 1000 > o.maxTrainSeconds;
+    let stop = outOfTime;
+    if (o.validate && (st.epoch % every === 0 || st.epoch === a.epochs || outOfTime)) {
+      a.net.eval();
+      const score = o.validate(a.model());
+      report.validation = score;
+      if (score > st.best) {
+        st.best = score;
+        st.waited = 0;
+        st.bestWeights = params.map((p) => p.data.slice());
+      } else stop ||= ++st.waited >= patience;
+    }
+    o.onProgress?.(report);
+    if (o.checkpointPath) checkpoint(o.checkpointPath, a.net, opt, st);
+    if (stop) break;
+  }
+  if (st.bestWeights) params.forEach((p, k) => p.data.set(st.bestWeights![k]));
+  a.net.eval();
+  return { epochsRun: st.epoch, bestValidation: o.validate ? st.best : null };
+}
+
+function runEpoch(a: TrainLoopArgs, opt: AdamW, epoch: number): number {
+  a.net.train();
+  // One stream per epoch, so a resumed run shuffles as an uninterrupted one would.
+  const rng = createRng((a.options.seed * 7919 + epoch * 104729) | 0);
+  const batches = epochBatches(a.windows, a.batchSize, rng, !a.net.fixedLength);
+  let total = 0;
+  let sequences = 0;
+  batches.forEach((ids, k) => {
+    let len = a.net.maxLen;
+    if (!a.net.fixedLength) {
+      len = 1;
+      for (const i of ids) len = Math.max(len, a.windows.offsets[i + 1] - a.windows.offsets[i]);
+      len = Math.min(len, a.net.maxLen);
+    }
+    const b = packBatch(a.windows, ids, len);
+    const loss = tidy(() => {
+      const l = a.lossOf(b);
+      backward(l);
+      opt.step();
+      return l.item();
+    });
+    assertFiniteLoss(a.id, epoch, loss);
+    total += loss;
+    sequences += ids.length;
+    a.options.onBatch?.({ epoch, epochs: a.epochs, batch: k + 1, batches: batches.length, sequences, loss: total / (k + 1) });
+  });
+  return total / Math.max(1, batches.length);
+}
+
+/** Weights, optimiser moments, best weights and counters in one tensor file (written atomically). */
+function checkpoint(path: string, net: SeqNet, opt: AdamW, st: LoopState): void {
+  const tensors = new Map<string, Tensor>();
+  const named = net.namedParameters();
+  const moments = opt.state();
+  named.forEach(([name, p], k) => {
+    tensors.set(`w/${name}`, p);
+    tensors.set(`m/${name}`, tensor(moments[k].m, p.shape));
+    tensors.set(`v/${name}`, tensor(moments[k].v, p.shape));
+    if (st.bestWeights) tensors.set(`b/${name}`, tensor(st.bestWeights[k], p.shape));
+  });
+  const meta = { epoch: st.epoch, best: Number.isFinite(st.best) ? st.best : null, waited: st.waited, step: opt.stepCount };
+  writeFileSync(`${path}.tmp`, encodeTensors(tensors, meta));
+  renameSync(`${path}.tmp`, path);
+}
+
+function resume(path: string, net: SeqNet, opt: AdamW, st: LoopState): void {
+  const { tensors, meta } = decodeTensors(readFileSync(path));
+  const named = net.namedParameters();
+  const moments = opt.state();
+  const get = (key: string, size: number): Float32Array => {
+    const t = tensors.get(key);
+    if (!t || t.size !== size) throw new CurioError('BAD_INPUT', `checkpoint ${path} does not fit this model (${key}); delete it to start over`);
+    return t.data;
+  };
+  named.forEach(([name, p], k) => {
+    p.data.set(get(`w/${name}`, p.size));
+    moments[k].m.set(get(`m/${name}`, p.size));
+    moments[k].v.set(get(`v/${name}`, p.size));
+  });
+  const hasBest = tensors.has(`b/${named[0][0]}`);
+  st.bestWeights = hasBest ? named.map(([name, p]) => get(`b/${name}`, p.size).slice()) : null;
+  st.epoch = Number(meta.epoch);
+  st.best = meta.best === null ? Number.NEGATIVE_INFINITY : Number(meta.best);
+  st.waited = Number(meta.waited);
+  opt.stepCount = Number(meta.step);
+}

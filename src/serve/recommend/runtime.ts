@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import { CurioError, createRng, type Config, type Event, type Rng } from '../../core/index.js';
+import { createPolicy, type Policy, type PolicySnapshot } from '../../explore/index.js';
+import type { Store } from '../../store/index.js';
+import { BlockedItems } from './blocked-items.js';
+import { categoryEmbedding } from './embedding.js';
+import { FeedbackLoop, type FeedbackCounts } from './feedback.js';
+import { relatedItems, trendingItems, type ItemListKind } from './item-lists.js';
+import type { ItemTable } from './item-table.js';
+import { LiveLists } from './live-lists.js';
+import { runPipeline, type Recommendation, type RecommendedItem, type SlateRequest } from './pipeline.js';
+import { readProfile, sessionProfile, type HistoryEvent, type Profile } from './profile.js';
+import type { ServingModel } from './serving-artifact.js';
+import { buildSnapshot, emptySnapshot, type ServingSnapshot } from './snapshot.js';
+import type { StoreListener } from './store-tap.js';
+
+export interface RuntimeOptions {
+  config: Config;
+  /** Read from directly; writes reach the runtime through `listener` (see `tapStore`). */
+  store: Store;
+  /** Appends impression events (the app passes the Ingestor, which applies consent and pseudonyms). */
+  logEvents?: (events: Event[]) => Promise<unknown>;
+  /** Serve this model instead of fitting or loading one. */
+  model?: ServingModel;
+  /** How stale the trending / new-item lists may get under a stream of events; default 0 (always current). */
+  liveListMaxStaleMs?: number;
+  /** The time stamped on impressions and used for "new items"; default Date.now (simulations pass theirs). */
+  clock?: () => number;
+  /** Where build failures are reported; default console.warn. */
+  warn?: (message: string, error: unknown) => void;
+}
+
+/** Who is asking: the shop's id (logged with impressions, pseudonymised by the Ingestor) and the stored id. */
+export interface Requester {
+  rawId: string;
+  storedId: string;
+}
+
+/** A non-personalised list (similar, bought together, trending) in the same envelope as a slate. */
+export interface ItemListResponse {
+  recommendationId: string;
+  items: RecommendedItem[];
+}
+
+/** The runtime's state for operators (`GET /v1/recommendations/status`). */
+export interface RuntimeStatus {
+  model: string | null;
+  modelSource: 'fitted' | 'loaded' | 'none';
+  builtAt: string;
+  buildSeconds: number;
+  trainingEvents: number;
+  trainingUsers: number;
+  items: number;
+  policy: PolicySnapshot;
+  feedback: FeedbackCounts;
+}
+
+/**
+ * The serving side of Curio: the current snapshot (model, catalogue, co-visitation), the policy and the
+ * feedback loop. Requests read the user's newest events from the store, run the pipeline and log one
+ * impression per slot; writes seen through `listener` update trending, stock and the policy at once.
+ */
+export class RecommendationRuntime {
+  readonly listener: StoreListener;
+  readonly feedback: FeedbackLoop;
+  policy: Policy;
+  private snap: ServingSnapshot;
+  private live: LiveLists;
+  private readonly rng: Rng;
+  private readonly blocked: BlockedItems;
+  private timer: NodeJS.Timeout | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private impressions: Event[] = [];
+  private building: Promise<void> | null = null;
+  /** Table changes made while a new snapshot is being built, replayed onto it at the swap. */
+  private pending: Array<(table: ItemTable) => void> | null = null;
+
+  constructor(private readonly options: RuntimeOptions) {
+    const serving = options.config.serving;
+    this.policy = createPolicy(serving.policy, serving.policyParams);
+    this.rng = createRng(serving.seed ?? Math.floor(Math.random() * 2 ** 32));
+    this.snap = emptySnapshot(serving);
+    this.live = this.liveLists(this.snap);
+    this.blocked = new BlockedItems(options.store);
+    this.feedback = new FeedbackLoop({
+      policy: () => this.policy,
+      clusterOf: (id) => this.clusterOf(id),
+      embeddingOf: (id) => (this.policy.capabilities.usesEmbeddings ? categoryEmbedding(this.clusterOf(id)) : undefined),
+    });
+    this.listener = {
+      eventsStored: (events) => this.onEvents(events),
+      itemsStored: (items) => this.change((t) => items.forEach((item) => t.upsert(item))),
+      itemDeleted: (id) => this.change((t) => t.remove(id)),
+      userErased: (id) => this.blocked.forget(id),
+    };
+  }
+
+  /** The snapshot requests currently read. */
+  get snapshot(): ServingSnapshot {
+    return this.snap;
+  }
+
+  /** Builds the first snapshot and starts the background refresh (`serving.refreshIntervalSeconds`). */
+  async start(): Promise<void> {
+    await this.refresh();
+    const seconds = this.options.config.serving.refreshIntervalSeconds;
+    if (seconds > 0 && !this.timer) {
+      this.timer = setInterval(() => void this.refresh().catch((e: unknown) => this.warn('model refresh failed', e)), seconds * 1000);
+      this.timer.unref();
+    }
+  }
+
+  /** Stops the refresh timer, writes buffered impressions and waits for a build in progress. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.flushImpressions();
+    await this.building?.catch(() => undefined);
+  }
+
+  /** Rebuilds the snapshot from the store (refits or reloads the model) and swaps it in; one build at a time. */
+  refresh(): Promise<void> {
+    this.building ??= this.rebuild().finally(() => {
+      this.building = null;
+    });
+    return this.building;
+  }
+
+  private async rebuild(): Promise<void> {
+    const { config, store, model } = this.options;
+    this.pending = [];
+    try {
+      const next = await buildSnapshot({ store, serving: config.serving, eventWeights: config.events.weights, seed: config.serving.seed ?? 1, model });
+      for (const apply of this.pending) apply(next.items);
+      this.snap = next;
+      this.live = this.liveLists(next);
+    } finally {
+      this.pending = null;
+    }
+  }
+
+  /** A personalised slate for a user (non-personalised or cold start when their consent or history says so). */
+  async forUser(user: Requester, request: SlateRequest): Promise<Recommendation> {
+    const { historyLength, noRepeatImpressions } = this.options.config.serving;
+    const blocked = (id: string) => this.blocked.get(id);
+    const profile = await readProfile(this.options.store, user.storedId, { historyLength, noRepeatImpressions, blocked });
+    return this.serveAndLog(profile, request, user.rawId, null);
+  }
+
+  /** A slate for an anonymous visitor from the events in the request; impressions are logged under `visitor` when given. */
+  async forSession(history: HistoryEvent[], request: SlateRequest, visitor: (Requester & { sessionId: string | null }) | null): Promise<Recommendation> {
+    const consent = visitor ? (await this.options.store.getUser(visitor.storedId))?.consent : undefined;
+    const profile = sessionProfile(history, visitor !== null && consent?.tracking !== false);
+    if (consent?.personalization === false) return this.serveAndLog({ ...profile, history: [], mode: 'non-personalized' }, request, visitor?.rawId ?? null, null);
+    return this.serveAndLog({ ...profile, storedUserId: visitor?.storedId ?? null }, request, visitor?.rawId ?? null, visitor?.sessionId ?? null);
+  }
+
+  /** Runs the pipeline for a profile (no store reads, no logging): what the benches call directly. */
+  serve(profile: Profile, request: SlateRequest): Recommendation {
+    const { config } = this.options;
+    const deps = { snap: this.snap, live: this.live, policy: this.policy, serving: config.serving, eventWeights: config.events.weights };
+    return runPipeline(deps, profile, request, this.rng.fork(), randomUUID());
+  }
+
+  /** What is being served: the snapshot's model and sizes, the policy's saved state, feedback counts. */
+  status(): RuntimeStatus {
+    const snap = this.snap;
+    return {
+      model: snap.info.modelId,
+      modelSource: snap.info.source,
+      builtAt: new Date(snap.builtAtMs).toISOString(),
+      buildSeconds: snap.info.buildSeconds,
+      trainingEvents: snap.info.events,
+      trainingUsers: snap.info.users,
+      items: snap.items.size,
+      policy: this.policy.save(),
+      feedback: { ...this.feedback.counts },
+    };
+  }
+
+  /** Similar or bought-together items; NOT_FOUND for an unknown (or deleted) item. */
+  related(itemId: string, count: number, kind: ItemListKind): ItemListResponse {
+    const index = this.snap.items.find(itemId);
+    if (index === undefined) throw new CurioError('NOT_FOUND', `no item with id "${itemId}"`);
+    return { recommendationId: randomUUID(), items: relatedItems(this.snap, index, count, kind) };
+  }
+
+  /** The trending items, optionally in one category. */
+  trending(count: number, category?: string): ItemListResponse {
+    return { recommendationId: randomUUID(), items: trendingItems(this.snap, this.live, count, category) };
+  }
+
+  private async serveAndLog(profile: Profile, request: SlateRequest, rawUserId: string | null, sessionId: string | null): Promise<Recommendation> {
+    const rec = this.serve(profile, request);
+    if (rawUserId !== null && profile.tracking && this.options.config.serving.logImpressions && this.options.logEvents) {
+      const now = (this.options.clock ?? Date.now)();
+      const events: Event[] = rec.items.map((item) => ({
+        id: `imp:${rec.recommendationId}:${item.position}`,
+        userId: rawUserId,
+        itemId: item.itemId,
+        type: 'impression',
+        value: null,
+        timestamp: now,
+        sessionId,
+        context: { recommendationId: rec.recommendationId, position: item.position, policy: rec.policy, propensity: item.propensity },
+      }));
+      await this.logImpressions(events);
+    }
+    return rec;
+  }
+
+  /**
+   * Writes impressions now (impressionFlushMs = 0) or buffers them for one transaction per interval:
+   * a commit per slate costs more than the rest of the request on SQLite.
+   */
+  private async logImpressions(events: Event[]): Promise<void> {
+    const flushMs = this.options.config.serving.impressionFlushMs;
+    if (flushMs === 0) return this.writeImpressions(events);
+    for (const e of events) this.impressions.push(e);
+    this.flushTimer ??= setTimeout(() => void this.flushImpressions(), flushMs);
+  }
+
+  /** Writes every buffered impression (also called on stop). */
+  async flushImpressions(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const batch = this.impressions;
+    this.impressions = [];
+    if (batch.length > 0) await this.writeImpressions(batch);
+  }
+
+  private async writeImpressions(events: Event[]): Promise<void> {
+    // A slate is still worth showing when its log cannot be written; the failure is reported.
+    await this.options.logEvents?.(events).catch((e: unknown) => this.warn('impression logging failed', e));
+  }
+
+  private onEvents(events: Event[]): void {
+    const weights = this.options.config.events.weights;
+    this.change((t) => {
+      for (const e of events) {
+        const w = weights[e.type];
+        if (e.itemId !== null && w > 0) t.addTrend(t.ensure(e.itemId), w, e.timestamp);
+      }
+    });
+    this.blocked.observe(events);
+    this.feedback.observe(events);
+  }
+
+  /** Applies a table change now and, during a rebuild, again to the table being built. */
+  private change(apply: (table: ItemTable) => void): void {
+    apply(this.snap.items);
+    this.pending?.push(apply);
+  }
+
+  private clusterOf(itemId: string): string | undefined {
+    const index = this.snap.items.indexOf.get(itemId);
+    return index === undefined ? undefined : (this.snap.items.categoryOf(index) ?? undefined);
+  }
+
+  private liveLists(snap: ServingSnapshot): LiveLists {
+    return new LiveLists(snap.items, { newItemDays: this.options.config.serving.newItemDays, maxStaleMs: this.options.liveListMaxStaleMs ?? 0, clock: this.options.clock });
+  }
+
+  private warn(message: string, error: unknown): void {
+    (this.options.warn ?? ((m, e) => console.warn(`curio: ${m}:`, e)))(message, error);
+  }
+}

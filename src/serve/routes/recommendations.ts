@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import type { HistoryEvent, SlateRequest } from '../recommend/index.js';
+import type { AppContext, RouteModule } from '../context.js';
+import { defineRoute } from '../route.js';
+import { idParamsSchema } from '../schemas.js';
+import { recommendationSchema, sessionBodySchema, slateQuerySchema } from './rec-schemas.js';
+
+interface SlateInput {
+  n?: number;
+  explore?: number;
+  category?: string;
+  exclude?: string[];
+}
+
+function slateRequest(ctx: AppContext, input: SlateInput): SlateRequest {
+  return {
+    count: input.n ?? ctx.config.serving.defaultCount,
+    exploreWeight: input.explore ?? ctx.config.serving.exploreWeight,
+    category: input.category,
+    exclude: input.exclude ?? [],
+  };
+}
+
+/** Personalised slates for known users and for anonymous sessions. */
+export const recommendationRoutes: RouteModule = (ctx: AppContext) => {
+  const key = ctx.ingestor.userKey;
+  const runtime = ctx.recommendations;
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/v1/users/:id/recommendations',
+      scope: 'read',
+      tag: 'recommendations',
+      summary: 'A personalised slate for a user',
+      description:
+        'Reads the user\'s newest events at request time, so a new event changes the next slate at once. Unknown users ' +
+        'get cold-start (popular, trending) slates; users with consent.personalization=false get non-personalised ones ' +
+        '(`mode` says which). Each item carries its reason and propensity; the server logs one `impression` event per ' +
+        'slot (not for users with consent.tracking=false). Send `recommendationId` back in the context of clicks and purchases.',
+      params: idParamsSchema,
+      query: slateQuerySchema,
+      responses: { 200: recommendationSchema },
+      handler: async ({ params, query }) => {
+        const rec = await runtime.forUser({ rawId: params.id, storedId: key(params.id) }, slateRequest(ctx, query));
+        return { ...rec, userId: params.id };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/recommendations',
+      scope: 'read',
+      tag: 'recommendations',
+      summary: 'A slate for an anonymous visitor, from the recent events in the body',
+      description:
+        'Session-based: the state is the events sent, nothing is read from the store. With `visitorId`, impressions ' +
+        'are logged under that id (its consent applies).',
+      body: sessionBodySchema,
+      responses: { 200: recommendationSchema },
+      handler: async ({ body }) => {
+        const base = Date.now() - body.events.length;
+        const history: HistoryEvent[] = body.events.map((e, k) => ({ itemId: e.itemId, type: e.type, timestamp: e.timestamp ?? base + k }));
+        const visitor = body.visitorId ? { rawId: body.visitorId, storedId: key(body.visitorId), sessionId: body.sessionId ?? null } : null;
+        const rec = await runtime.forSession(history, slateRequest(ctx, body), visitor);
+        return { ...rec, userId: body.visitorId ?? null };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/recommendations/status',
+      scope: 'admin',
+      tag: 'recommendations',
+      summary: 'What is being served: model, snapshot sizes, the policy state, feedback counts',
+      responses: { 200: statusSchema },
+      handler: async () => runtime.status(),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/recommendations/refresh',
+      scope: 'admin',
+      tag: 'recommendations',
+      summary: 'Rebuild the serving snapshot now (refit or reload the model) and swap it in',
+      responses: { 200: statusSchema },
+      handler: async () => {
+        await runtime.refresh();
+        return runtime.status();
+      },
+    }),
+  ];
+};
+
+const statusSchema = z.object({
+  model: z.string().nullable(),
+  modelSource: z.enum(['fitted', 'loaded', 'none']),
+  builtAt: z.string(),
+  buildSeconds: z.number(),
+  trainingEvents: z.number().int(),
+  trainingUsers: z.number().int(),
+  items: z.number().int(),
+  policy: z.object({ policy: z.string(), version: z.number().int(), params: z.record(z.string(), z.unknown()), state: z.unknown() }),
+  feedback: z.object({ impressions: z.number().int(), rewards: z.number().int(), ignored: z.number().int() }),
+});
