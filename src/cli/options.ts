@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig, type Config } from '../core/index.js';
+import type { z } from 'zod';
+import { CurioError, loadConfig, problemsFromZod, type Config } from '../core/index.js';
 import { setThreads } from '../nn/index.js';
 
 /** Adds the options every command that touches the store shares. */
@@ -15,4 +16,11 @@ export function configFrom(opts: { config?: string; store?: string }, overrides:
   // The numeric kernels read CURIO_THREADS themselves; a config file's `threads` reaches them here.
   if (config.threads) setThreads(config.threads);
   return config;
+}
+
+/** Validates a command's flags with its zod schema; BAD_INPUT names every flag that is wrong. */
+export function parseFlags<T>(schema: z.ZodType<T>, opts: unknown): T {
+  const parsed = schema.safeParse(opts);
+  if (!parsed.success) throw new CurioError('BAD_INPUT', 'invalid flags', { problems: problemsFromZod(parsed.error) });
+  return parsed.data;
 }

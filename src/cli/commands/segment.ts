@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { CurioError, problemsFromZod } from '../../core/index.js';
 import { segmentationCsv, segmentStore } from '../../interest/index.js';
 import { openStore } from '../../store/index.js';
-import { configFrom, withStoreOptions } from '../options.js';
+import { configFrom, parseFlags, withStoreOptions } from '../options.js';
 
 const flagsSchema = z.object({
   k: z.coerce.number().int().min(2).max(50).optional(),
@@ -24,9 +23,7 @@ export function register(program: Command): void {
     .option('--csv <file>', 'write one row per user (user_id, segment, RFM, top category)')
     .option('--json', 'print the segment model as JSON')
     .action(async (opts: { config?: string; store?: string; k?: string; maxK: string; seed: string; csv?: string; json?: boolean }) => {
-      const parsed = flagsSchema.safeParse(opts);
-      if (!parsed.success) throw new CurioError('BAD_INPUT', 'invalid flags', { problems: problemsFromZod(parsed.error) });
-      const flags = parsed.data;
+      const flags = parseFlags(flagsSchema, opts);
       const config = configFrom(opts);
       const store = await openStore(config.store.url);
       try {

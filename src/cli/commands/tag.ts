@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { CurioError, problemsFromZod } from '../../core/index.js';
 import { tagStore } from '../../interest/index.js';
 import { openStore } from '../../store/index.js';
-import { configFrom, withStoreOptions } from '../options.js';
+import { configFrom, parseFlags, withStoreOptions } from '../options.js';
 
 const flagsSchema = z.object({
   minConfidence: z.coerce.number().min(0).max(1),
@@ -21,9 +20,7 @@ export function register(program: Command): void {
     .option('--json', 'print the predictions as JSON')
     .option('--seed <n>', 'seed for SGD', '17')
     .action(async (opts: { config?: string; store?: string; minConfidence: string; dryRun?: boolean; json?: boolean; seed: string }) => {
-      const parsed = flagsSchema.safeParse(opts);
-      if (!parsed.success) throw new CurioError('BAD_INPUT', 'invalid flags', { problems: problemsFromZod(parsed.error) });
-      const flags = parsed.data;
+      const flags = parseFlags(flagsSchema, opts);
       const config = configFrom(opts);
       const store = await openStore(config.store.url);
       try {
