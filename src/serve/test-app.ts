@@ -19,16 +19,29 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** An app over `storeUrl` (in-memory by default) with one key per scope; `env` adds CURIO_* settings. */
-export async function createTestApp(options: { env?: Record<string, string>; storeUrl?: string } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Extra CURIO_* settings. */
+  env?: Record<string, string>;
+  /** Config overrides by dotted path, as flags give them. */
+  overrides?: Record<string, unknown>;
+  /** In-memory by default. */
+  storeUrl?: string;
+  /** Fills the store before the app starts (and fits its models). */
+  prepare?: (store: Store) => Promise<void>;
+}
+
+/** An app over `storeUrl` (in-memory by default) with one key per scope. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = loadConfig({
     env: {
       CURIO_API_KEYS: `${KEYS.ingest}:ingest,${KEYS.read}:read,${KEYS.admin}:admin`,
       CURIO_LOG_LEVEL: 'silent',
       ...options.env,
     },
+    overrides: options.overrides,
   });
   const store = await openStore(options.storeUrl ?? 'sqlite::memory:');
+  await options.prepare?.(store);
   const app = createApp({ config, store, processMetrics: false });
   await app.ready();
   return {

@@ -1,9 +1,6 @@
 // Test fixture for the recommendation tests: a small shop in a real SQLite store and an app over it.
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { loadConfig, type Config, type Event, type Item } from '../../core/index.js';
-import { openStore, type Store } from '../../store/index.js';
-import { createApp } from '../app.js';
-import { KEYS } from '../test-app.js';
+import type { Event, Item } from '../../core/index.js';
+import { createTestApp, type TestApp } from '../test-app.js';
 
 export const CATEGORIES = [
   ['Groceries', 'Tea'],
@@ -48,33 +45,16 @@ function events(): Event[] {
   return out;
 }
 
-export interface ShopApp {
-  app: FastifyInstance;
-  store: Store;
-  config: Config;
-  call(as: keyof typeof KEYS | null, options: InjectOptions): Promise<LightMyRequestResponse>;
-  close(): Promise<void>;
-}
+export type ShopApp = TestApp;
 
 /** An app over a fresh in-memory store holding the shop; the model is fitted when the app is ready. */
-export async function createShopApp(overrides: Record<string, unknown> = {}): Promise<ShopApp> {
-  const config = loadConfig({
-    env: { CURIO_API_KEYS: `${KEYS.ingest}:ingest,${KEYS.read}:read,${KEYS.admin}:admin`, CURIO_LOG_LEVEL: 'silent', CURIO_SERVING_SEED: '7' },
+export function createShopApp(overrides: Record<string, unknown> = {}): Promise<ShopApp> {
+  return createTestApp({
+    env: { CURIO_SERVING_SEED: '7' },
     overrides: { 'serving.refreshIntervalSeconds': 0, 'serving.impressionFlushMs': 0, ...overrides },
-  });
-  const store = await openStore('sqlite::memory:');
-  await store.upsertItems(items());
-  await store.appendEvents(events());
-  const app = createApp({ config, store, processMetrics: false });
-  await app.ready();
-  return {
-    app,
-    store,
-    config,
-    call: (as, request) => app.inject({ ...request, headers: { ...(as ? { authorization: `Bearer ${KEYS[as]}` } : {}), ...request.headers } }),
-    close: async () => {
-      await app.close();
-      await store.close();
+    prepare: async (store) => {
+      await store.upsertItems(items());
+      await store.appendEvents(events());
     },
-  };
+  });
 }
