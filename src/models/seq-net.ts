@@ -41,7 +41,8 @@ export interface SasrecNetOptions {
 /** SASRec (Kang & McAuley 2018) as src/nn builds it; embeddings drawn Xavier-normal as the reference PyTorch port. */
 export class SasrecNet extends SeqNet {
   readonly enc: SasrecEncoder;
-  readonly fixedLength = true;
+  // Length-bucketed batches: leading padding is dropped (SASRec masks padded keys, so the function is the same).
+  readonly fixedLength = false;
 
   constructor(o: SasrecNetOptions) {
     super();
@@ -61,7 +62,7 @@ export class SasrecNet extends SeqNet {
   }
 
   forward(b: SeqBatch): Tensor {
-    return this.enc.forward(b.items);
+    return this.enc.forward(b.items, b.len);
   }
 
   outputTable(): Tensor {

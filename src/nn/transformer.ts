@@ -7,7 +7,7 @@ import { Embedding, FeedForward, LayerNorm, Linear, type Activation } from './la
 import { Module } from './module.js';
 import { add } from './ops-elementwise.js';
 import { gatherRows } from './ops-embedding.js';
-import { maskRows } from './ops-shape.js';
+import { maskRows, slice } from './ops-shape.js';
 import { attention } from './ops-attention.js';
 import { dropout } from './ops-dropout.js';
 import type { Tensor } from './tensor.js';
@@ -148,14 +148,20 @@ export class SasrecEncoder extends Module {
     this.rng = o.rng.fork();
   }
 
-  /** Hidden states [batch, maxLen, dim] for `seq` (batch * maxLen ids, row-major). */
-  forward(seq: Int32Array): Tensor {
-    const L = this.maxLen;
-    if (seq.length % L !== 0) throw new CurioError('BAD_INPUT', `sequence length ${seq.length} not a multiple of ${L}`);
+  /**
+   * Hidden states [batch, len, dim] for `seq` (batch * len ids, row-major, left-padded; len defaults to
+   * maxLen). A shorter len drops leading padding: the original SASRec masks padded keys, so that is the
+   * same function at a fraction of the cost. The newest event always takes position maxLen - 1.
+   */
+  forward(seq: Int32Array, len = this.maxLen): Tensor {
+    const L = len;
+    if (!(L >= 1 && L <= this.maxLen) || seq.length % L !== 0) {
+      throw new CurioError('BAD_INPUT', `sequence length ${seq.length} not a multiple of ${L} (at most ${this.maxLen})`);
+    }
     const batch = seq.length / L;
     const keep = Uint8Array.from(seq, (id) => (id > 0 ? 1 : 0));
     const items = gatherRows(this.items.weight, seq, { shape: [batch, L], paddingIdx: 0, scale: Math.sqrt(this.dim) });
-    let x = add(items, this.positions.weight);
+    let x = add(items, L === this.maxLen ? this.positions.weight : slice(this.positions.weight, 0, this.maxLen - L, this.maxLen));
     if (this.training && this.dropoutRate > 0) x = dropout(x, this.dropoutRate, this.rng);
     x = maskRows(x, keep);
     for (const block of this.blocks) x = maskRows(block.forward(x), keep);
