@@ -15,9 +15,10 @@ describe('startServer', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const configFor = (file: string, env: Record<string, string> = {}) =>
-    loadConfig({ env: { CURIO_STORE_URL: `sqlite:${file}`, CURIO_PORT: '0', CURIO_LOG_LEVEL: 'silent', ...env } });
+    // Impressions stay buffered until close, which must write them before the store closes.
+    loadConfig({ env: { CURIO_STORE_URL: `sqlite:${file}`, CURIO_PORT: '0', CURIO_LOG_LEVEL: 'silent', ...env }, overrides: { 'serving.impressionFlushMs': 10_000 } });
 
-  it('serves real HTTP on a free port and closes the store on close', async () => {
+  it('serves real HTTP on a free port, and on close writes buffered impressions, then closes the store', async () => {
     const file = join(dir, 'live.db');
     const server = await startServer(configFor(file, { CURIO_API_KEYS: `${KEYS.admin}:admin` }), { handleSignals: false });
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -27,11 +28,15 @@ describe('startServer', () => {
     expect(await post.json()).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     expect((await fetch(`${server.url}/docs`)).status).toBe(200);
+    const slate = await fetch(`${server.url}/v1/users/u1/recommendations?n=5`, { headers });
+    expect(slate.status).toBe(200);
+    const shown = ((await slate.json()) as { items: unknown[] }).items.length;
     await server.close();
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
 
     const reopened = await openStore(`sqlite:${file}`);
-    expect((await reopened.counts()).events).toBe(2);
+    expect((await reopened.counts()).events).toBe(2 + shown);
+    expect(await reopened.userEvents('u1', { types: ['impression'] })).toHaveLength(shown);
     await reopened.close();
   });
 

@@ -25,7 +25,6 @@ export async function startServer(config: Config, options: StartServerOptions = 
   let app: FastifyInstance;
   try {
     app = createApp({ config, store, routes: options.routes });
-    app.addHook('onClose', async () => store.close());
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {
     await store.close();
@@ -40,7 +39,13 @@ export async function startServer(config: Config, options: StartServerOptions = 
     closing ??= (async () => {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
-      await app.close();
+      // The store closes after every onClose hook (Fastify runs them last-registered first), so the
+      // runtime's buffered impressions are written before it goes.
+      try {
+        await app.close();
+      } finally {
+        await store.close();
+      }
     })();
     return closing;
   };
