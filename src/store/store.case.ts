@@ -154,6 +154,15 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect((await store.userEvents('u1', { before: 1020 })).map((e) => e.id)).toEqual(['e0', 'e1']);
     });
 
+    it('merges several filtered types in time order, ties by arrival, before the limit', async () => {
+      const types: EventType[] = ['purchase', 'view', 'dislike', 'purchase', 'dislike', 'view'];
+      await store.appendEvents(types.map((type, i) => sampleEvent(`e${i}`, { type, timestamp: 1000 + Math.floor(i / 2) * 10 })));
+      await store.appendEvents([sampleEvent('late', { type: 'purchase', timestamp: 995 })]);
+      expect((await store.userEvents('u1', { types: ['purchase', 'dislike'] })).map((e) => e.id)).toEqual(['late', 'e0', 'e2', 'e3', 'e4']);
+      expect((await store.userEvents('u1', { types: ['dislike', 'purchase'], limit: 3 })).map((e) => e.id)).toEqual(['e2', 'e3', 'e4']);
+      expect((await store.userEvents('u1', { types: ['purchase', 'dislike', 'view'], limit: 2, before: 1020 })).map((e) => e.id)).toEqual(['e2', 'e3']);
+    });
+
     it('scans events in (timestamp, arrival) order across batches, by time range and type', async () => {
       const events = [5, 3, 3, 9, 1, 3, 7].map((t, i) => sampleEvent(`e${i}`, { timestamp: t, type: i % 2 ? 'click' : 'view' }));
       await store.appendEvents(events);

@@ -45,13 +45,13 @@ describe('sqlite bulk load', () => {
       db.close();
       return names;
     };
-    expect(indexes()).toEqual(['events_time', 'events_user_time']);
+    expect(indexes()).toEqual(['events_time', 'events_user_time', 'events_user_type_time']);
     await expect(store.bulkLoad(1_000_000, async () => {
       expect(indexes()).toEqual([]);
       throw new Error('import failed');
     })).rejects.toThrow('import failed');
-    expect(indexes()).toEqual(['events_time', 'events_user_time']);
-    await store.bulkLoad(1000, async () => expect(indexes()).toEqual(['events_time', 'events_user_time']));
+    expect(indexes()).toEqual(['events_time', 'events_user_time', 'events_user_type_time']);
+    await store.bulkLoad(1000, async () => expect(indexes()).toEqual(['events_time', 'events_user_time', 'events_user_type_time']));
     await store.close();
   });
 });

@@ -11,6 +11,8 @@ const EVENT_COLUMNS = 8;
 const ROWS_PER_INSERT = 500;
 /** Bulk mode only for loads at least this large. */
 const BULK_MIN_EVENTS = 200_000;
+/** Type filters this short are read per type through the (user, type, time) index. */
+const FEW_TYPES = 3;
 /** Ids per `IN (...)` lookup. */
 const IN_CHUNK = 500;
 
@@ -220,14 +222,25 @@ class SqliteStore implements Store {
   }
 
   async userEvents(userId: string, query: UserEventsQuery = {}): Promise<Event[]> {
+    const types = query.types;
+    // A few types (impressions; purchases and dislikes) are read type by type through the (user, type, time)
+    // index and merged; many types walk the (user, time) index and stop at the limit.
+    if (types && types.length > 0 && types.length <= FEW_TYPES) {
+      const rows = types.flatMap((t) => this.userRows(userId, query, [t]));
+      rows.sort((a, b) => b.timestamp - a.timestamp || b.seq - a.seq);
+      return rows.slice(0, query.limit ?? rows.length).reverse().map(rowToEvent);
+    }
+    return this.userRows(userId, query, types).reverse().map(rowToEvent);
+  }
+
+  /** A user's rows, newest first. */
+  private userRows(userId: string, query: UserEventsQuery, types: EventType[] | undefined): EventRow[] {
     const before = query.before !== undefined ? ' AND timestamp < ?' : '';
     const params: unknown[] = [userId];
     if (query.before !== undefined) params.push(query.before);
     params.push(query.limit ?? -1);
-    const rows = this.db
-      .prepare(`SELECT * FROM events WHERE user_id = ?${before}${typesClause(query.types)} ORDER BY timestamp DESC, seq DESC LIMIT ?`)
-      .all(params) as EventRow[];
-    return rows.reverse().map(rowToEvent);
+    const stmt = this.sql(`SELECT * FROM events WHERE user_id = ?${before}${typesClause(types)} ORDER BY timestamp DESC, seq DESC LIMIT ?`);
+    return stmt.all(params) as EventRow[];
   }
 
   async *scanEvents(query: ScanQuery = {}): AsyncIterable<Event> {
