@@ -4,7 +4,8 @@
  * (the same file with --server), and drives it with autocannon at fixed rates (latencies corrected for
  * coordinated omission), random known users, default pipeline (transition model, ε-greedy,
  * exploreWeight 0.1, one impression event logged per slot).
- * Run: node --import tsx bench/serve.ts [--rates 200,500,1000] [--seconds 15] [--profile dir] [--out file].
+ * Run: node --import tsx bench/serve.ts [--rates 200,500,1000] [--seconds 15] [--profile dir] [--server-flags --trace-gc]
+ *   [--out file].
  * Writes bench/results/serve.json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -62,13 +63,15 @@ async function buildStore(path: string): Promise<{ users: string[]; events: numb
 function startChild(path: string): Promise<{ child: ChildProcess; url: string; startSeconds: number }> {
   // --profile <dir> writes a CPU profile of the server (the hot path) into <dir> when it exits.
   const profile = argValue('profile');
-  const flags = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
+  // --server-flags a,b passes extra node flags to the server (e.g. --trace-gc); its output is echoed to stderr.
+  const flags = [...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), ...(argValue('server-flags')?.split(',') ?? [])];
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', new URL(import.meta.url).pathname, '--server', path], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
       const match = /^READY (\S+) (\S+)/.exec(line);
       if (match) resolve({ child, url: match[1], startSeconds: Number(match[2]) });
+      else process.stderr.write(`server: ${line}\n`);
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
@@ -107,9 +110,20 @@ interface RateResult {
   errors: number;
   non2xx: number;
   loadAverage1m: number;
+  /** Event-loop delay in the server during this rate (prom-client's monitorEventLoopDelay). */
+  lagP99Ms: number;
+  lagMaxMs: number;
+}
+
+/** The server's event-loop delay (p99 and max, ms) since the previous scrape: prom-client resets it on each collect. */
+async function eventLoopLag(url: string): Promise<{ lagP99Ms: number; lagMaxMs: number }> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${KEY}` } })).text();
+  const metric = (name: string): number => Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text)?.[1] ?? Number.NaN) * 1000;
+  return { lagP99Ms: metric('nodejs_eventloop_lag_p99_seconds'), lagMaxMs: metric('nodejs_eventloop_lag_max_seconds') };
 }
 
 async function load(url: string, users: string[], rate: number, seconds: number): Promise<RateResult> {
+  await eventLoopLag(url);
   let n = 0;
   const result = await autocannon({
     url,
@@ -128,6 +142,7 @@ async function load(url: string, users: string[], rate: number, seconds: number)
       },
     ],
   });
+  const lag = await eventLoopLag(url);
   return {
     targetRps: rate,
     achievedRps: result.requests.average,
@@ -139,6 +154,7 @@ async function load(url: string, users: string[], rate: number, seconds: number)
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     loadAverage1m: loadavg()[0],
+    ...lag,
   };
 }
 
@@ -160,7 +176,7 @@ async function main(): Promise<void> {
     for (const rate of rates) {
       const r = await load(server.url, built.users, rate, seconds);
       results.push(r);
-      console.log(`${String(rate).padStart(5)} req/s: achieved ${r.achievedRps.toFixed(0)}, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms, errors ${r.errors}, non-2xx ${r.non2xx}, load ${r.loadAverage1m.toFixed(2)}`);
+      console.log(`${String(rate).padStart(5)} req/s: achieved ${r.achievedRps.toFixed(0)}, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms, event-loop lag p99 ${r.lagP99Ms.toFixed(1)} ms (max ${r.lagMaxMs.toFixed(0)}), errors ${r.errors}, non-2xx ${r.non2xx}, load ${r.loadAverage1m.toFixed(2)}`);
     }
     if (child && child.exitCode === null) {
       const exited = new Promise((resolve) => child?.once('exit', resolve));

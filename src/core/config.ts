@@ -60,6 +60,8 @@ export const configSchema = z.object({
       historyLength: z.number().int().min(1).max(1000).default(30),
       /** Items shown in the user's last N impressions are not shown again; 0 turns the rule off. */
       noRepeatImpressions: z.number().int().min(0).max(1000).default(20),
+      /** Each user's consent, newest events and impressions are cached this long between store reads (writes through this server update it at once); 0 = read the store on every request. */
+      userCacheSeconds: z.number().int().min(0).max(86_400).default(60),
       diversity: z.enum(['none', 'caps', 'mmr']).default('caps'),
       maxPerCategory: z.number().int().min(1).default(3),
       mmrLambda: z.number().min(0).max(1).default(0.7),
@@ -107,6 +109,7 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; parse: (raw: 
   { name: 'CURIO_SERVING_REFRESH_SECONDS', path: 'serving.refreshIntervalSeconds', parse: Number, doc: 'Background model refresh interval; 0 = never' },
   { name: 'CURIO_SERVING_POLICY', path: 'serving.policy', parse: (s) => s, doc: 'Explore/exploit policy: greedy, epsilon-greedy, thompson, linucb' },
   { name: 'CURIO_EXPLORE_WEIGHT', path: 'serving.exploreWeight', parse: Number, doc: 'Deployment exploreWeight in [0, 1]; requests may override' },
+  { name: 'CURIO_SERVING_USER_CACHE_SECONDS', path: 'serving.userCacheSeconds', parse: Number, doc: 'How long a user\'s recent events are cached between store reads; 0 = no cache' },
   { name: 'CURIO_SERVING_SEED', path: 'serving.seed', parse: Number, doc: 'Seed of the policies\' random streams (reproducible slates)' },
   { name: 'CURIO_SEGMENTS_TTL_SECONDS', path: 'insight.segmentsTtlSeconds', parse: Number, doc: 'Segmentation cache lifetime; 0 = until refreshed' },
   { name: 'CURIO_TAGGER_TTL_SECONDS', path: 'insight.taggerTtlSeconds', parse: Number, doc: 'Auto-tagger cache lifetime; 0 = until refreshed' },

@@ -1,5 +1,5 @@
-import type { Consent, EventType } from '../../core/index.js';
-import type { Store } from '../../store/index.js';
+import type { EventType } from '../../core/index.js';
+import type { RecentActivity } from './recent-activity.js';
 
 /** Which kind of slate a request gets; the response says which. */
 export type RecommendationMode = 'personalized' | 'non-personalized' | 'cold-start' | 'session';
@@ -29,33 +29,28 @@ export interface Profile {
 export const STATE_TYPES: EventType[] = ['view', 'click', 'cart', 'remove_from_cart', 'favorite', 'purchase', 'review', 'rating', 'dislike'];
 const BLOCKING_TYPES: EventType[] = ['purchase', 'dislike'];
 
-export interface ReadProfileOptions {
-  historyLength: number;
-  noRepeatImpressions: number;
+export interface ProfileSources {
+  /** The user's consent, newest state events and impressions (see RecentActivityCache). */
+  recent: (storedUserId: string) => Promise<RecentActivity>;
   /** The user's bought and disliked items (cached by the runtime, see BlockedItems). */
   blocked: (storedUserId: string) => Promise<ReadonlySet<string>>;
 }
 
 /**
- * Reads a user's consent and newest events: unknown users get cold start, users with
- * consent.personalization=false get non-personalised slates (their events are not read at all).
+ * A user's profile: unknown users get cold start, users with consent.personalization=false get
+ * non-personalised slates (their history is not used).
  */
-export async function readProfile(store: Store, storedUserId: string, options: ReadProfileOptions): Promise<Profile> {
-  const user = await store.getUser(storedUserId);
-  const consent: Consent = user?.consent ?? { tracking: true, personalization: true };
+export async function readProfile(storedUserId: string, sources: ProfileSources): Promise<Profile> {
+  const { known, consent, history, shown } = await sources.recent(storedUserId);
   const empty = { storedUserId, tracking: consent.tracking, history: [], blocked: new Set<string>(), recentlyShown: new Set<string>() };
   if (!consent.personalization) return { ...empty, mode: 'non-personalized' };
-  const events = await store.userEvents(storedUserId, { limit: options.historyLength, types: STATE_TYPES });
-  const shown = options.noRepeatImpressions > 0 ? await store.userEvents(storedUserId, { limit: options.noRepeatImpressions, types: ['impression'] }) : [];
-  if (events.length === 0 && !user && shown.length === 0) return { ...empty, mode: 'cold-start' };
-  const history: HistoryEvent[] = [];
-  for (const e of events) if (e.itemId !== null) history.push({ itemId: e.itemId, type: e.type, timestamp: e.timestamp });
+  if (history.length === 0 && !known && shown.length === 0) return { ...empty, mode: 'cold-start' };
   return {
     ...empty,
     mode: history.length > 0 ? 'personalized' : 'cold-start',
     history,
-    blocked: history.length > 0 ? await options.blocked(storedUserId) : new Set<string>(),
-    recentlyShown: new Set(shown.flatMap((e) => (e.itemId === null ? [] : [e.itemId]))),
+    blocked: history.length > 0 ? await sources.blocked(storedUserId) : new Set<string>(),
+    recentlyShown: new Set(shown),
   };
 }
 

@@ -10,6 +10,7 @@ import type { ItemTable } from './item-table.js';
 import { LiveLists } from './live-lists.js';
 import { runPipeline, type Recommendation, type RecommendedItem, type SlateRequest } from './pipeline.js';
 import { readProfile, sessionProfile, type HistoryEvent, type Profile } from './profile.js';
+import { RecentActivityCache } from './recent-activity.js';
 import type { ServingModel } from './serving-artifact.js';
 import { buildSnapshot, emptySnapshot, type ServingSnapshot } from './snapshot.js';
 import type { StoreListener } from './store-tap.js';
@@ -68,6 +69,7 @@ export class RecommendationRuntime {
   private live: LiveLists;
   private readonly rng: Rng;
   private readonly blocked: BlockedItems;
+  private readonly recent: RecentActivityCache;
   private timer: NodeJS.Timeout | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private impressions: Event[] = [];
@@ -82,6 +84,8 @@ export class RecommendationRuntime {
     this.snap = emptySnapshot(serving);
     this.live = this.liveLists(this.snap);
     this.blocked = new BlockedItems(options.store);
+    const { historyLength, noRepeatImpressions, userCacheSeconds } = serving;
+    this.recent = new RecentActivityCache(options.store, { historyLength, noRepeatImpressions, maxAgeMs: userCacheSeconds * 1000, clock: options.clock });
     this.feedback = new FeedbackLoop({
       policy: () => this.policy,
       clusterOf: (id) => this.clusterOf(id),
@@ -91,7 +95,11 @@ export class RecommendationRuntime {
       eventsStored: (events) => this.onEvents(events),
       itemsStored: (items) => this.change((t) => items.forEach((item) => t.upsert(item))),
       itemDeleted: (id) => this.change((t) => t.remove(id)),
-      userErased: (id) => this.blocked.forget(id),
+      usersStored: (users) => users.forEach((u) => this.recent.userStored(u)),
+      userErased: (id) => {
+        this.blocked.forget(id);
+        this.recent.forget(id);
+      },
     };
   }
 
@@ -141,9 +149,7 @@ export class RecommendationRuntime {
 
   /** A personalised slate for a user (non-personalised or cold start when their consent or history says so). */
   async forUser(user: Requester, request: SlateRequest): Promise<Recommendation> {
-    const { historyLength, noRepeatImpressions } = this.options.config.serving;
-    const blocked = (id: string) => this.blocked.get(id);
-    const profile = await readProfile(this.options.store, user.storedId, { historyLength, noRepeatImpressions, blocked });
+    const profile = await readProfile(user.storedId, { recent: (id) => this.recent.get(id), blocked: (id) => this.blocked.get(id) });
     return this.serveAndLog(profile, request, user.rawId, null);
   }
 
@@ -204,6 +210,8 @@ export class RecommendationRuntime {
         sessionId,
         context: { recommendationId: rec.recommendationId, position: item.position, policy: rec.policy, propensity: item.propensity },
       }));
+      // The no-repeat rule sees this slate on the user's next request, before the buffered write lands.
+      if (profile.storedUserId !== null) this.recent.observe(events.map((e) => ({ ...e, userId: profile.storedUserId as string })));
       await this.logImpressions(events);
     }
     return rec;
@@ -243,6 +251,7 @@ export class RecommendationRuntime {
       }
     });
     this.blocked.observe(events);
+    this.recent.observe(events);
     this.feedback.observe(events);
   }
 

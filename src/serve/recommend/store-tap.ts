@@ -1,4 +1,4 @@
-import type { Event, Item } from '../../core/index.js';
+import type { Event, Item, User } from '../../core/index.js';
 import type { AppendResult, Store } from '../../store/index.js';
 
 /** What the serving runtime hears about writes, after they are stored. */
@@ -7,6 +7,8 @@ export interface StoreListener {
   eventsStored(events: Event[]): void;
   itemsStored(items: Item[]): void;
   itemDeleted(id: string): void;
+  /** Users created or updated (consent changes). */
+  usersStored(users: User[]): void;
   userErased(id: string): void;
 }
 
@@ -51,6 +53,11 @@ export function tapStore(store: Store, listener: StoreListener): Store {
       const deleted = await store.deleteItem(id);
       if (deleted) listener.itemDeleted(id);
       return deleted;
+    },
+    async upsertUser(user) {
+      const stored = await store.upsertUser(user);
+      listener.usersStored([stored]);
+      return stored;
     },
     async eraseUser(id) {
       const erased = await store.eraseUser(id);

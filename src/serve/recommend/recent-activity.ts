@@ -1,0 +1,150 @@
+import type { Consent, Event, User } from '../../core/index.js';
+import type { Store } from '../../store/index.js';
+import { STATE_TYPES, type HistoryEvent } from './profile.js';
+
+/** What a slate needs to know about a user besides their blocked items. */
+export interface RecentActivity {
+  /** The user has a stored record (consent or attributes). */
+  known: boolean;
+  consent: Consent;
+  /** The newest state events (at most historyLength), oldest first. */
+  history: HistoryEvent[];
+  /** Items of the newest impressions (at most noRepeatImpressions events). */
+  shown: string[];
+}
+
+export interface RecentActivityOptions {
+  historyLength: number;
+  noRepeatImpressions: number;
+  /** Entries older than this are read again (bounds staleness from writers in other processes); 0 = no cache. */
+  maxAgeMs: number;
+  /** Least recently used users beyond this are dropped. */
+  maxUsers?: number;
+  clock?: () => number;
+}
+
+interface Entry {
+  loadedAtMs: number;
+  known: boolean;
+  consent: Consent;
+  /** Newest last; ids keep a re-delivered event from counting twice. */
+  history: Array<HistoryEvent & { id: string }>;
+  shown: Array<{ id: string; itemId: string; timestamp: number }>;
+}
+
+const STATE = new Set<string>(STATE_TYPES);
+const OPEN: Consent = { tracking: true, personalization: true };
+
+/**
+ * Per user, the consent, newest state events and newest impressions: read from the store on a user's
+ * first request, then kept current from the stored-event stream (the store tap) and from the runtime's
+ * own impressions. It replaces three store reads per request, and the type-filtered history read walks
+ * past every impression the server has logged for that user. Writes made by other processes are picked
+ * up when an entry expires (`maxAgeMs`).
+ */
+export class RecentActivityCache {
+  private readonly users = new Map<string, Entry>();
+  /** Events that arrived while a user's entry was being read, applied when the read completes. */
+  private readonly loading = new Map<string, Event[]>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: RecentActivityOptions,
+  ) {}
+
+  /** The user's recent activity (from the cache when fresh). */
+  async get(userId: string): Promise<RecentActivity> {
+    const now = this.now();
+    const cached = this.users.get(userId);
+    if (cached && now - cached.loadedAtMs < this.options.maxAgeMs) {
+      // Map order is recency of use: re-inserting keeps hot users away from eviction.
+      this.users.delete(userId);
+      this.users.set(userId, cached);
+      return view(cached);
+    }
+    const entry = await this.load(userId, now);
+    if (this.options.maxAgeMs > 0) {
+      this.users.delete(userId);
+      this.users.set(userId, entry);
+      if (this.users.size > (this.options.maxUsers ?? 50_000)) this.users.delete(this.users.keys().next().value as string);
+    }
+    return view(entry);
+  }
+
+  /** Applies newly stored events to the cached users they belong to. */
+  observe(events: readonly Event[]): void {
+    for (const e of events) {
+      const entry = this.users.get(e.userId);
+      if (entry) this.apply(entry, e);
+      this.loading.get(e.userId)?.push(e);
+    }
+  }
+
+  /** Records a stored user's new consent. */
+  userStored(user: User): void {
+    const entry = this.users.get(user.id);
+    if (!entry) return;
+    entry.known = true;
+    entry.consent = user.consent;
+  }
+
+  /** Drops a user (after erasure). */
+  forget(userId: string): void {
+    this.users.delete(userId);
+  }
+
+  private async load(userId: string, now: number): Promise<Entry> {
+    const { historyLength, noRepeatImpressions } = this.options;
+    const arrived: Event[] = [];
+    this.loading.set(userId, arrived);
+    try {
+      const [user, events, shown] = await Promise.all([
+        this.store.getUser(userId),
+        this.store.userEvents(userId, { limit: historyLength, types: STATE_TYPES }),
+        noRepeatImpressions > 0 ? this.store.userEvents(userId, { limit: noRepeatImpressions, types: ['impression'] }) : Promise.resolve([]),
+      ]);
+      const entry: Entry = { loadedAtMs: now, known: user !== null, consent: user?.consent ?? OPEN, history: [], shown: [] };
+      for (const e of events) if (e.itemId !== null) entry.history.push({ id: e.id, itemId: e.itemId, type: e.type, timestamp: e.timestamp });
+      for (const e of shown) if (e.itemId !== null) entry.shown.push({ id: e.id, itemId: e.itemId, timestamp: e.timestamp });
+      for (const e of arrived) this.apply(entry, e);
+      return entry;
+    } finally {
+      this.loading.delete(userId);
+    }
+  }
+
+  private apply(entry: Entry, e: Event): void {
+    if (e.itemId === null) return;
+    if (e.type === 'impression') {
+      if (this.options.noRepeatImpressions > 0) insertNewest(entry.shown, { id: e.id, itemId: e.itemId, timestamp: e.timestamp }, this.options.noRepeatImpressions);
+    } else if (STATE.has(e.type)) {
+      insertNewest(entry.history, { id: e.id, itemId: e.itemId, type: e.type, timestamp: e.timestamp }, this.options.historyLength);
+    }
+  }
+
+  private now(): number {
+    return (this.options.clock ?? Date.now)();
+  }
+}
+
+/**
+ * Inserts by timestamp (a late event lands where the store's ORDER BY timestamp would put it; equal
+ * timestamps keep arrival order) and keeps the newest `max`. Already present ids are ignored.
+ */
+function insertNewest<T extends { id: string; timestamp: number }>(list: T[], item: T, max: number): void {
+  for (let k = list.length - 1; k >= 0; k--) if (list[k].id === item.id) return;
+  let at = list.length;
+  while (at > 0 && list[at - 1].timestamp > item.timestamp) at--;
+  if (at === 0 && list.length >= max) return; // older than everything kept
+  list.splice(at, 0, item);
+  if (list.length > max) list.splice(0, list.length - max);
+}
+
+function view(entry: Entry): RecentActivity {
+  return {
+    known: entry.known,
+    consent: entry.consent,
+    history: entry.history.map(({ itemId, type, timestamp }) => ({ itemId, type, timestamp })),
+    shown: entry.shown.map((s) => s.itemId),
+  };
+}
