@@ -9,20 +9,26 @@ export interface ScoredItem {
  * (Uint8Array, 1 = skip) and -Infinity scores. A bounded min-heap: O(n log k), O(n) for most inputs.
  */
 export function topK(scores: Float32Array, k: number, excluded?: Uint8Array): Int32Array {
+  if (k <= 0) return new Int32Array(0);
   const heapItems = new Int32Array(k);
   const heapScores = new Float64Array(k);
   let size = 0;
+  // Anything not above the heap's worst score cannot enter (an equal score has a larger index, so it
+  // loses the tie): one comparison rejects most items, and NaN and -Infinity fail it as well.
+  let threshold = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i];
-    if (s === Number.NEGATIVE_INFINITY || s !== s || (excluded !== undefined && excluded[i] === 1)) continue;
+    if (!(s > threshold) || (excluded !== undefined && excluded[i] === 1)) continue;
     if (size < k) {
       heapItems[size] = i;
       heapScores[size] = s;
       siftUp(heapItems, heapScores, size++);
-    } else if (s > heapScores[0]) {
+      if (size === k) threshold = heapScores[0];
+    } else {
       heapItems[0] = i;
       heapScores[0] = s;
       siftDown(heapItems, heapScores, size);
+      threshold = heapScores[0];
     }
   }
   const order = Array.from({ length: size }, (_, p) => p);
