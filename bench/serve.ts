@@ -1,19 +1,19 @@
 /**
  * Load test of GET /v1/users/:id/recommendations with a 50,000-item catalogue and the live model.
  * This process generates a synthetic shop into a SQLite file, starts the server in a child process
- * (the same file with --server), and drives it with autocannon at fixed rates (latencies corrected for
- * coordinated omission), random known users, default pipeline (transition model, ε-greedy,
- * exploreWeight 0.1, one impression event logged per slot).
- * Run: node --import tsx bench/serve.ts [--rates 200,500,1000] [--seconds 15] [--profile dir] [--server-flags --trace-gc]
- *   [--out file].
- * Writes bench/results/serve.json.
- */
+ * (the same file with --server), and drives it open-loop at fixed rates (bench/open-loop.ts: latency
+ * from each request's due time), known users in a fixed stride, default pipeline (transition model,
+ * ε-greedy, exploreWeight 0.1, one impression event logged per slot). Then autocannon measures the
+ * closed-loop capacity (10 connections), and 2,500 sequential in-process requests the service time.
+ * Run: node --import tsx bench/serve.ts [--rates 200,500,1000] [--seconds 15] [--user-cache-seconds 60]
+ *   [--profile dir] [--server-flags --trace-gc] [--out file]. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
+import { runOpenLoop, type OpenLoopResult } from './open-loop.js';
 import { loadConfig, type Event } from '../src/core/index.js';
 import { createShop } from '../src/eval/index.js';
 import { createApp, startServer } from '../src/serve/index.js';
@@ -26,9 +26,12 @@ const argValue = (name: string): string | undefined => {
 };
 const SHOP = { seed: 11, items: 50_000, users: 10_000, days: 14, categories: 8 };
 
+/** The server's per-user cache lifetime (`--user-cache-seconds`; 0 reads the store on every request). */
+const USER_CACHE_SECONDS = Number(argValue('user-cache-seconds') ?? 60);
+
 const serverConfig = (path: string) =>
   loadConfig({
-    env: { CURIO_API_KEYS: `${KEY}:read`, CURIO_LOG_LEVEL: 'warn' },
+    env: { CURIO_API_KEYS: `${KEY}:read`, CURIO_LOG_LEVEL: 'warn', CURIO_SERVING_USER_CACHE_SECONDS: String(USER_CACHE_SECONDS) },
     overrides: { 'store.url': `sqlite:${path}`, 'server.port': 0, 'serving.seed': 1 },
   });
 
@@ -65,7 +68,8 @@ function startChild(path: string): Promise<{ child: ChildProcess; url: string; s
   const profile = argValue('profile');
   // --server-flags a,b passes extra node flags to the server (e.g. --trace-gc); its output is echoed to stderr.
   const flags = [...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), ...(argValue('server-flags')?.split(',') ?? [])];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', new URL(import.meta.url).pathname, '--server', path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', new URL(import.meta.url).pathname, '--server', path,
+    '--user-cache-seconds', String(USER_CACHE_SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
@@ -99,16 +103,7 @@ async function serviceTime(path: string, users: string[], requests: number): Pro
   return { meanMs: Number((times.reduce((s, t) => s + t, 0) / times.length).toFixed(3)), p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
-interface RateResult {
-  targetRps: number;
-  achievedRps: number;
-  requests: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  errors: number;
-  non2xx: number;
+interface RateResult extends OpenLoopResult {
   loadAverage1m: number;
   /** Event-loop delay in the server during this rate (prom-client's monitorEventLoopDelay). */
   lagP99Ms: number;
@@ -122,40 +117,26 @@ async function eventLoopLag(url: string): Promise<{ lagP99Ms: number; lagMaxMs: 
   return { lagP99Ms: metric('nodejs_eventloop_lag_p99_seconds'), lagMaxMs: metric('nodejs_eventloop_lag_max_seconds') };
 }
 
+/** A fixed stride through the users, continued across rates: a user comes back only after all others. */
+let nextUser = 0;
+const userPath = (users: string[]) => (): string => `/v1/users/${users[(nextUser++ * 7919) % users.length]}/recommendations?n=10`;
+
+/** Open-loop load at a fixed rate (see open-loop.ts). */
 async function load(url: string, users: string[], rate: number, seconds: number): Promise<RateResult> {
   await eventLoopLag(url);
-  let n = 0;
-  const result = await autocannon({
-    url,
-    connections: Math.max(10, Math.ceil(rate / 50)),
-    overallRate: rate,
-    duration: seconds,
-    headers: { authorization: `Bearer ${KEY}` },
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (request) => {
-          // A fixed stride through the users: every request is a different (known) user.
-          request.path = `/v1/users/${users[(n++ * 7919) % users.length]}/recommendations?n=10`;
-          return request;
-        },
-      },
-    ],
-  });
+  const result = await runOpenLoop({ url, ratePerSecond: rate, seconds, path: userPath(users), headers: { authorization: `Bearer ${KEY}` } });
   const lag = await eventLoopLag(url);
-  return {
-    targetRps: rate,
-    achievedRps: result.requests.average,
-    requests: result.requests.total,
-    p50Ms: result.latency.p50,
-    p90Ms: result.latency.p90,
-    p99Ms: result.latency.p99,
-    maxMs: result.latency.max,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-    loadAverage1m: loadavg()[0],
-    ...lag,
-  };
+  return { ...result, loadAverage1m: loadavg()[0], ...lag };
+}
+
+/** Closed-loop capacity: autocannon with `connections` requests always in flight, as fast as the server answers. */
+async function capacity(url: string, users: string[], seconds: number, connections: number) {
+  const path = userPath(users);
+  const result = await autocannon({
+    url, connections, duration: seconds, headers: { authorization: `Bearer ${KEY}` },
+    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: path() }) }],
+  });
+  return { connections, requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
 }
 
 async function main(): Promise<void> {
@@ -176,8 +157,10 @@ async function main(): Promise<void> {
     for (const rate of rates) {
       const r = await load(server.url, built.users, rate, seconds);
       results.push(r);
-      console.log(`${String(rate).padStart(5)} req/s: achieved ${r.achievedRps.toFixed(0)}, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms, event-loop lag p99 ${r.lagP99Ms.toFixed(1)} ms (max ${r.lagMaxMs.toFixed(0)}), errors ${r.errors}, non-2xx ${r.non2xx}, load ${r.loadAverage1m.toFixed(2)}`);
+      console.log(`${String(rate).padStart(5)} req/s: achieved ${r.achievedRps.toFixed(0)}, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms, p99.9 ${r.p999Ms} ms, event-loop lag p99 ${r.lagP99Ms.toFixed(1)} ms (max ${r.lagMaxMs.toFixed(0)}), errors ${r.errors}, non-2xx ${r.non2xx}, load ${r.loadAverage1m.toFixed(2)}`);
     }
+    const closedLoop = await capacity(server.url, built.users, Math.min(seconds, 10), 10);
+    console.log(`capacity (autocannon, ${closedLoop.connections} connections, closed loop): ${closedLoop.requestsPerSecond} req/s, p50 ${closedLoop.p50Ms} ms, p99 ${closedLoop.p99Ms} ms`);
     if (child && child.exitCode === null) {
       const exited = new Promise((resolve) => child?.once('exit', resolve));
       child.kill('SIGTERM');
@@ -189,9 +172,14 @@ async function main(): Promise<void> {
     const out = {
       bench: 'serve',
       date: new Date().toISOString(),
-      setup: { shop: SHOP, events: built.events, route: 'GET /v1/users/:id/recommendations?n=10', secondsPerRate: seconds, cpus: cpus().length, serverStartSeconds: server.startSeconds },
+      setup: {
+        shop: SHOP, events: built.events, route: 'GET /v1/users/:id/recommendations?n=10', secondsPerRate: seconds, cpus: cpus().length,
+        serverStartSeconds: server.startSeconds, userCacheSeconds: USER_CACHE_SECONDS,
+        load: 'open loop (bench/open-loop.ts): request i due at i / rate, latency from its due time; users in a fixed stride, continued across rates',
+      },
       loadAverageBefore: loadBefore,
       results,
+      capacityClosedLoop: closedLoop,
       serviceTimeInProcess: service,
       loadAverageAfter: loadavg(),
       target: { p99MsAt500: 10, met: at500 ? at500.p99Ms <= 10 : null },
