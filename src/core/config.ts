@@ -51,6 +51,8 @@ export const configSchema = z.object({
       refreshIntervalSeconds: z.number().int().min(0).default(900),
       policy: z.string().default('epsilon-greedy'),
       policyParams: z.record(z.string(), z.unknown()).default({}),
+      /** The policy's learned state is saved to the store this often and on shutdown, and loaded at start; 0 = not persisted. */
+      policySaveSeconds: z.number().int().min(0).max(86_400).default(60),
       /** 0 = pure exploitation, 1 = the policy's maximal exploration; a request may override it. */
       exploreWeight: z.number().min(0).max(1).default(0.1),
       defaultCount: z.number().int().min(1).max(100).default(10),
@@ -73,6 +75,8 @@ export const configSchema = z.object({
       logImpressions: z.boolean().default(true),
       /** Impressions are written in one transaction per this many ms (amortises commits); 0 = with each request. */
       impressionFlushMs: z.number().int().min(0).max(10_000).default(50),
+      /** Candidates stored per logged decision (the best ones, plus every shown item) for `curio ope`; 0 = no decision log. */
+      decisionCandidates: z.number().int().min(0).max(1000).default(100),
       /** Seeds the policies' random streams; null = a random seed per process. */
       seed: z.number().int().nullable().default(null),
       /** Items placed at fixed 0-based positions of every slate they are allowed in. */
@@ -108,6 +112,8 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; parse: (raw: 
   { name: 'CURIO_SERVING_MODEL_PATH', path: 'serving.modelPath', parse: (s) => s, doc: 'Load this saved serving artifact instead of fitting' },
   { name: 'CURIO_SERVING_REFRESH_SECONDS', path: 'serving.refreshIntervalSeconds', parse: Number, doc: 'Background model refresh interval; 0 = never' },
   { name: 'CURIO_SERVING_POLICY', path: 'serving.policy', parse: (s) => s, doc: 'Explore/exploit policy: greedy, epsilon-greedy, thompson, linucb' },
+  { name: 'CURIO_SERVING_POLICY_SAVE_SECONDS', path: 'serving.policySaveSeconds', parse: Number, doc: 'How often the policy state is saved to the store (also on shutdown); 0 = not persisted' },
+  { name: 'CURIO_SERVING_DECISION_CANDIDATES', path: 'serving.decisionCandidates', parse: Number, doc: 'Candidates stored per logged decision for curio ope; 0 = no decision log' },
   { name: 'CURIO_EXPLORE_WEIGHT', path: 'serving.exploreWeight', parse: Number, doc: 'Deployment exploreWeight in [0, 1]; requests may override' },
   { name: 'CURIO_SERVING_USER_CACHE_SECONDS', path: 'serving.userCacheSeconds', parse: Number, doc: 'How long a user\'s recent events are cached between store reads; 0 = no cache' },
   { name: 'CURIO_SERVING_SEED', path: 'serving.seed', parse: Number, doc: 'Seed of the policies\' random streams (reproducible slates)' },

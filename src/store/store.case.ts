@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Event, EventType, Item } from '../core/index.js';
-import type { Store } from './store.js';
+import type { Decision, Store } from './store.js';
 
 export function sampleItem(id: string, overrides: Partial<Item> = {}): Item {
   return {
@@ -32,6 +32,23 @@ export function sampleEvent(id: string, overrides: Partial<Event> = {}): Event {
     timestamp: 1_700_000_000_000,
     sessionId: 's1',
     context: {},
+    ...overrides,
+  };
+}
+
+export function sampleDecision(recommendationId: string, overrides: Partial<Decision> = {}): Decision {
+  return {
+    recommendationId,
+    userId: 'u1',
+    timestamp: 1_700_000_000_000,
+    policy: 'thompson',
+    exploreWeight: 0.25,
+    candidates: [
+      { itemId: 'i1', score: 0.75, cluster: 'Beauty > Skin Care' },
+      { itemId: 'i2', score: 0.75 - 1e-9 },
+      { itemId: 'i"3\n', score: -Infinity, cluster: 'Food' },
+      { itemId: 'i4', score: 1e-300, cluster: 'Beauty > Skin Care' },
+    ],
     ...overrides,
   };
 }
@@ -182,6 +199,37 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect(await store.eraseUser('u1')).toEqual({ user: false, events: 0 });
       // The erased ids can be reused: erasure is not a tombstone on event ids.
       expect((await store.appendEvents([sampleEvent('a')])).accepted).toBe(1);
+    });
+
+    it('round-trips decisions exactly, idempotent by recommendation id, scanned by time', async () => {
+      const d1 = sampleDecision('r1');
+      const d2 = sampleDecision('r2', { timestamp: d1.timestamp - 5, candidates: [], userId: 'u2' });
+      const d3 = sampleDecision('r3', { timestamp: d1.timestamp, candidates: [{ itemId: 'x', score: 1 }] });
+      expect(await store.appendDecisions([d1, d2, d1])).toBe(2);
+      expect(await store.appendDecisions([sampleDecision('r1', { policy: 'greedy' }), d3])).toBe(1);
+      expect(await store.appendDecisions([])).toBe(0);
+      expect(await collect(store.scanDecisions({ batchSize: 1 }))).toEqual([d2, d1, d3]);
+      expect((await collect(store.scanDecisions({ from: d1.timestamp }))).map((d) => d.recommendationId)).toEqual(['r1', 'r3']);
+      expect((await collect(store.scanDecisions({ to: d1.timestamp }))).map((d) => d.recommendationId)).toEqual(['r2']);
+    });
+
+    it('erasure reaches a user\'s decisions, leaving others intact', async () => {
+      await store.appendEvents([sampleEvent('a')]);
+      await store.appendDecisions([sampleDecision('r1'), sampleDecision('r2'), sampleDecision('r3', { userId: 'u2' })]);
+      expect(await store.eraseUser('u1')).toEqual({ user: false, events: 1 });
+      expect((await collect(store.scanDecisions())).map((d) => d.recommendationId)).toEqual(['r3']);
+    });
+
+    it('keeps JSON state by key, replacing it on each put', async () => {
+      expect(await store.getState('policy')).toBeNull();
+      const value = { policy: 'thompson', state: { items: { a: [1, 2] } }, note: 'é\u0000' };
+      await store.putState('policy', value);
+      await store.putState('other', [1, null, 'x']);
+      expect(await store.getState('policy')).toEqual(value);
+      await store.putState('policy', 3);
+      expect(await store.getState('policy')).toBe(3);
+      expect(await store.getState('other')).toEqual([1, null, 'x']);
+      await expect(store.putState('bad', undefined)).rejects.toThrow('JSON');
     });
 
     it('reports stats by type, day, top items and categories', async () => {

@@ -48,6 +48,37 @@ export interface StoreStats extends StoreCounts {
   distinctEventUsers: number;
 }
 
+/** One item a policy could choose from, as logged with its decision. */
+export interface DecisionCandidate {
+  itemId: string;
+  /** The score the policy was given (only its order matters to greedy policies, its scale to Thompson). */
+  score: number;
+  /** Interest cluster (category key) the policy saw, when it had one. */
+  cluster?: string;
+}
+
+/**
+ * What the explore/exploit policy chose from for one served recommendation: with the impressions (same
+ * `recommendationId`) it lets off-policy evaluation replay a candidate policy on the real candidate sets.
+ */
+export interface Decision {
+  recommendationId: string;
+  /** Stored (possibly pseudonymised) user id; erasing the user deletes their decisions. */
+  userId: string;
+  timestamp: EpochMs;
+  policy: string;
+  exploreWeight: number;
+  /** In the order the policy received them. */
+  candidates: DecisionCandidate[];
+}
+
+export interface DecisionScanQuery {
+  from?: EpochMs;
+  /** Exclusive. */
+  to?: EpochMs;
+  batchSize?: number;
+}
+
 /**
  * The one storage contract. Every adapter (SQLite today, PostgreSQL next) passes the same conformance
  * suite in `store.case.ts`. Methods are async so a networked adapter fits the same shape.
@@ -81,7 +112,17 @@ export interface Store {
   /** Every matching event, ordered by (timestamp, arrival). */
   scanEvents(query?: ScanQuery): AsyncIterable<Event>;
 
-  /** Erasure: the user and every event of theirs are gone, in one transaction. */
+  /** Stores decisions; one whose recommendationId is already stored is kept as it was. Returns how many were new. */
+  appendDecisions(decisions: Decision[]): Promise<number>;
+  /** Every decision in [from, to), ordered by (timestamp, arrival). */
+  scanDecisions(query?: DecisionScanQuery): AsyncIterable<Decision>;
+
+  /** A JSON value saved under `key` with `putState` (runtime state such as the serving policy), or null. */
+  getState(key: string): Promise<unknown>;
+  /** Saves a JSON-safe value under `key`, replacing the previous one. */
+  putState(key: string, value: unknown): Promise<void>;
+
+  /** Erasure: the user, every event and every logged decision of theirs are gone, in one transaction. */
   eraseUser(id: string): Promise<{ user: boolean; events: number }>;
 
   counts(): Promise<StoreCounts>;

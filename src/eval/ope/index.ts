@@ -22,6 +22,7 @@ export { readStoreLogs, type LoggedSlate, type LoggedImpression, type StoreLogs,
 export {
   evaluatePolicyOnLogs,
   loggedRateCandidates,
+  recordedCandidates,
   type CandidateSource,
   type PolicyEvaluation,
   type PolicyEvaluationOptions,

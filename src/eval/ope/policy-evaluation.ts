@@ -119,6 +119,14 @@ export function evaluatePolicyOnLogs(slates: LoggedSlate[], options: PolicyEvalu
 }
 
 /**
+ * Each slate's logged candidate set (the logging policy's own, with the scores it was given) where the
+ * serving runtime recorded one, else `fallback`'s. The fallback sees only the slates it is asked for.
+ */
+export function recordedCandidates(fallback: CandidateSource): CandidateSource {
+  return (slate, index) => slate.candidates ?? fallback(slate, index);
+}
+
+/**
  * A causal candidate source for logs that did not record candidate sets: every item shown so far (plus
  * this slate's), scored by its smoothed logged reward rate before this slate, (rewards + 1) / (shows + 20).
  */

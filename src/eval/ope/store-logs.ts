@@ -1,4 +1,5 @@
 import type { EpochMs, EventType } from '../../core/index.js';
+import type { Candidate } from '../../explore/index.js';
 import type { Store } from '../../store/index.js';
 
 /** One logged slot of a Curio recommendation and whether it earned a reward. */
@@ -19,6 +20,8 @@ export interface LoggedSlate {
   timestamp: EpochMs;
   policy: string | null;
   impressions: LoggedImpression[];
+  /** What the logging policy chose from (its logged decision), in the order it received them; absent in logs without decisions. */
+  candidates?: Candidate[];
 }
 
 export interface StoreLogs {
@@ -27,6 +30,8 @@ export interface StoreLogs {
   skippedImpressions: number;
   /** Reward events that matched no earlier impression. */
   unmatchedRewards: number;
+  /** Slates whose logged decision (candidate set) was found. */
+  slatesWithCandidates: number;
 }
 
 export interface ReadStoreLogsOptions {
@@ -37,11 +42,25 @@ export interface ReadStoreLogsOptions {
 }
 
 const key = (recommendationId: string, userId: string, itemId: string): string => `${recommendationId}\u0000${userId}\u0000${itemId}`;
+const slateKey = (recommendationId: string, userId: string): string => `${recommendationId}\u0000${userId}`;
+
+/** Attaches each slate's logged decision (same recommendationId and user, same time range); returns how many matched. */
+async function attachDecisions(store: Store, slates: ReadonlyMap<string, LoggedSlate>, options: ReadStoreLogsOptions): Promise<number> {
+  let matched = 0;
+  for await (const d of store.scanDecisions({ from: options.from, to: options.to })) {
+    const slate = slates.get(slateKey(d.recommendationId, d.userId));
+    if (!slate || slate.candidates) continue;
+    slate.candidates = d.candidates;
+    matched++;
+  }
+  return matched;
+}
 
 /**
  * Reads logged slates from a store: `impression` events carrying context {recommendationId, position,
  * policy, propensity}; a later reward event by the same user on the same item with the same
- * recommendationId sets that slot's reward to 1. Slates come back in time order.
+ * recommendationId sets that slot's reward to 1. A slate whose decision the serving runtime logged
+ * (`Store.appendDecisions`) carries the candidate set the logging policy chose from. Slates come back in time order.
  */
 export async function readStoreLogs(store: Store, options: ReadStoreLogsOptions = {}): Promise<StoreLogs> {
   const rewardTypes = new Set<EventType>(options.rewardTypes ?? ['click', 'purchase']);
@@ -59,11 +78,11 @@ export async function readStoreLogs(store: Store, options: ReadStoreLogsOptions 
         skippedImpressions++;
         continue;
       }
-      const slateKey = `${recommendationId}\u0000${e.userId}`;
-      let slate = slates.get(slateKey);
+      const k = slateKey(recommendationId as string, e.userId);
+      let slate = slates.get(k);
       if (!slate) {
         slate = { recommendationId: recommendationId as string, userId: e.userId, timestamp: e.timestamp, policy: policy ?? null, impressions: [] };
-        slates.set(slateKey, slate);
+        slates.set(k, slate);
       }
       const impression = { itemId: e.itemId as string, position: position as number, propensity: propensity as number, reward: 0 };
       slate.impressions.push(impression);
@@ -75,5 +94,6 @@ export async function readStoreLogs(store: Store, options: ReadStoreLogsOptions 
     }
   }
   for (const s of slates.values()) s.impressions.sort((a, b) => a.position - b.position);
-  return { slates: [...slates.values()], skippedImpressions, unmatchedRewards };
+  const slatesWithCandidates = await attachDecisions(store, slates, options);
+  return { slates: [...slates.values()], skippedImpressions, unmatchedRewards, slatesWithCandidates };
 }

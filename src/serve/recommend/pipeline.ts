@@ -1,5 +1,5 @@
 import type { Config, EventWeights, Rng } from '../../core/index.js';
-import type { Policy } from '../../explore/index.js';
+import type { Candidate, Policy } from '../../explore/index.js';
 import { gatherCandidates } from './candidates.js';
 import { NO_CATEGORY } from './item-table.js';
 import type { LiveLists } from './live-lists.js';
@@ -44,6 +44,11 @@ export interface Recommendation {
   items: RecommendedItem[];
 }
 
+/** A recommendation as the pipeline made it: the response plus what the policy chose from (logged, never returned). */
+export interface PipelineResult extends Recommendation {
+  candidates: Candidate[];
+}
+
 /** The long-lived parts a request reads. */
 export interface PipelineDeps {
   snap: ServingSnapshot;
@@ -59,7 +64,7 @@ const round = (x: number): number => Math.round(x * 1e6) / 1e6;
  * One slate, synchronously: candidates → ranking → rules → diversity → exploration slots (the policy) →
  * reasons. The profile was read from the store just before, so the newest events count at once.
  */
-export function runPipeline(deps: PipelineDeps, profile: Profile, request: SlateRequest, rng: Rng, recommendationId: string): Recommendation {
+export function runPipeline(deps: PipelineDeps, profile: Profile, request: SlateRequest, rng: Rng, recommendationId: string): PipelineResult {
   const { snap, serving } = deps;
   const table = snap.items;
   const historyIndex = Int32Array.from(profile.history, (e) => table.indexOf.get(e.itemId) ?? -1);
@@ -112,5 +117,6 @@ export function runPipeline(deps: PipelineDeps, profile: Profile, request: Slate
       title: table.titles[s.row.index],
       category: table.categoryOf(s.row.index),
     })),
+    candidates: slate.candidates,
   };
 }

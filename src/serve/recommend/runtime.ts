@@ -8,7 +8,9 @@ import { FeedbackLoop, type FeedbackCounts } from './feedback.js';
 import { relatedItems, trendingItems, type ItemListKind } from './item-lists.js';
 import type { ItemTable } from './item-table.js';
 import { LiveLists } from './live-lists.js';
-import { runPipeline, type Recommendation, type RecommendedItem, type SlateRequest } from './pipeline.js';
+import { DecisionLog } from './decision-log.js';
+import { PolicyPersistence } from './policy-persistence.js';
+import { runPipeline, type PipelineResult, type Recommendation, type RecommendedItem, type SlateRequest } from './pipeline.js';
 import { readProfile, sessionProfile, type HistoryEvent, type Profile } from './profile.js';
 import { RecentActivityCache } from './recent-activity.js';
 import type { ServingModel } from './serving-artifact.js';
@@ -70,6 +72,9 @@ export class RecommendationRuntime {
   private readonly rng: Rng;
   private readonly blocked: BlockedItems;
   private readonly recent: RecentActivityCache;
+  /** Candidate sets of logged slates, written with the impressions. */
+  readonly decisions: DecisionLog;
+  private readonly persistence: PolicyPersistence;
   private timer: NodeJS.Timeout | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private impressions: Event[] = [];
@@ -86,6 +91,15 @@ export class RecommendationRuntime {
     this.blocked = new BlockedItems(options.store);
     const { historyLength, noRepeatImpressions, userCacheSeconds } = serving;
     this.recent = new RecentActivityCache(options.store, { historyLength, noRepeatImpressions, maxAgeMs: userCacheSeconds * 1000, clock: options.clock });
+    const warn = (message: string, error: unknown) => this.warn(message, error);
+    this.decisions = new DecisionLog({ store: options.store, maxCandidates: serving.decisionCandidates, warn });
+    this.persistence = new PolicyPersistence({
+      store: options.store,
+      saveSeconds: serving.policySaveSeconds,
+      policy: () => this.policy,
+      updates: () => this.feedback.counts.impressions + this.feedback.counts.rewards,
+      warn,
+    });
     this.feedback = new FeedbackLoop({
       policy: () => this.policy,
       clusterOf: (id) => this.clusterOf(id),
@@ -99,6 +113,7 @@ export class RecommendationRuntime {
       userErased: (id) => {
         this.blocked.forget(id);
         this.recent.forget(id);
+        this.decisions.forget(id);
       },
     };
   }
@@ -108,8 +123,9 @@ export class RecommendationRuntime {
     return this.snap;
   }
 
-  /** Builds the first snapshot and starts the background refresh (`serving.refreshIntervalSeconds`). */
+  /** Restores the saved policy state, builds the first snapshot and starts the background refresh and policy saves. */
   async start(): Promise<void> {
+    this.policy = await this.persistence.start(this.policy);
     await this.refresh();
     const seconds = this.options.config.serving.refreshIntervalSeconds;
     if (seconds > 0 && !this.timer) {
@@ -118,11 +134,12 @@ export class RecommendationRuntime {
     }
   }
 
-  /** Stops the refresh timer, writes buffered impressions and waits for a build in progress. */
+  /** Stops the refresh timer, writes buffered impressions and decisions, saves the policy and waits for a build in progress. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.flushImpressions();
+    await this.persistence.stop();
     await this.building?.catch(() => undefined);
   }
 
@@ -157,12 +174,15 @@ export class RecommendationRuntime {
   async forSession(history: HistoryEvent[], request: SlateRequest, visitor: (Requester & { sessionId: string | null }) | null): Promise<Recommendation> {
     const consent = visitor ? (await this.options.store.getUser(visitor.storedId))?.consent : undefined;
     const profile = sessionProfile(history, visitor !== null && consent?.tracking !== false);
-    if (consent?.personalization === false) return this.serveAndLog({ ...profile, history: [], mode: 'non-personalized' }, request, visitor?.rawId ?? null, null);
+    if (consent?.personalization === false) {
+      const storedUserId = visitor?.storedId ?? null;
+      return this.serveAndLog({ ...profile, storedUserId, history: [], mode: 'non-personalized' }, request, visitor?.rawId ?? null, null);
+    }
     return this.serveAndLog({ ...profile, storedUserId: visitor?.storedId ?? null }, request, visitor?.rawId ?? null, visitor?.sessionId ?? null);
   }
 
   /** Runs the pipeline for a profile (no store reads, no logging): what the benches call directly. */
-  serve(profile: Profile, request: SlateRequest): Recommendation {
+  serve(profile: Profile, request: SlateRequest): PipelineResult {
     const { config } = this.options;
     const deps = { snap: this.snap, live: this.live, policy: this.policy, serving: config.serving, eventWeights: config.events.weights };
     return runPipeline(deps, profile, request, this.rng.fork(), randomUUID());
@@ -197,7 +217,7 @@ export class RecommendationRuntime {
   }
 
   private async serveAndLog(profile: Profile, request: SlateRequest, rawUserId: string | null, sessionId: string | null): Promise<Recommendation> {
-    const rec = this.serve(profile, request);
+    const { candidates, ...rec } = this.serve(profile, request);
     if (rawUserId !== null && profile.tracking && this.options.config.serving.logImpressions && this.options.logEvents) {
       const now = (this.options.clock ?? Date.now)();
       const events: Event[] = rec.items.map((item) => ({
@@ -212,6 +232,7 @@ export class RecommendationRuntime {
       }));
       // The no-repeat rule sees this slate on the user's next request, before the buffered write lands.
       if (profile.storedUserId !== null) this.recent.observe(events.map((e) => ({ ...e, userId: profile.storedUserId as string })));
+      if (profile.storedUserId !== null) this.decisions.add({ rec, candidates, userId: profile.storedUserId, timestampMs: now });
       await this.logImpressions(events);
     }
     return rec;
@@ -240,6 +261,7 @@ export class RecommendationRuntime {
   private async writeImpressions(events: Event[]): Promise<void> {
     // A slate is still worth showing when its log cannot be written; the failure is reported.
     await this.options.logEvents?.(events).catch((e: unknown) => this.warn('impression logging failed', e));
+    await this.decisions.flush();
   }
 
   private onEvents(events: Event[]): void {

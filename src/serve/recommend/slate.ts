@@ -19,6 +19,8 @@ export interface ChosenSlate {
   policy: string;
   propensityMethod: 'exact' | 'monte-carlo';
   slots: ChosenSlot[];
+  /** The shortlist the policy chose from, as it received it (logged as the decision's candidate set). */
+  candidates: Candidate[];
 }
 
 export interface ChooseSlateInput {
@@ -94,7 +96,7 @@ export function chooseSlate(input: ChooseSlateInput): ChosenSlate {
     chosen.splice(Math.min(pin.position, chosen.length), 0, { row, position: pin.position, propensity: 1, explored: false, pinned: true });
   }
   chosen.forEach((s, position) => (s.position = position));
-  return { policy: slate.policy, propensityMethod: slate.propensityMethod, slots: chosen };
+  return { policy: slate.policy, propensityMethod: slate.propensityMethod, slots: chosen, candidates };
 }
 
 function pinRow(index: number): RankedCandidate {

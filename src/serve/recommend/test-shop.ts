@@ -47,9 +47,13 @@ function events(): Event[] {
 
 export type ShopApp = TestApp;
 
-/** An app over a fresh in-memory store holding the shop; the model is fitted when the app is ready. */
-export function createShopApp(overrides: Record<string, unknown> = {}): Promise<ShopApp> {
+/**
+ * An app over a store holding the shop (a fresh in-memory one unless `storeUrl` is given; filling a store
+ * that already holds the shop adds nothing); the model is fitted when the app is ready.
+ */
+export function createShopApp(overrides: Record<string, unknown> = {}, storeUrl?: string): Promise<ShopApp> {
   return createTestApp({
+    storeUrl,
     env: { CURIO_SERVING_SEED: '7' },
     overrides: { 'serving.refreshIntervalSeconds': 0, 'serving.impressionFlushMs': 0, ...overrides },
     prepare: async (store) => {

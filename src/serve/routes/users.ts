@@ -81,7 +81,7 @@ export const userRoutes: RouteModule = (ctx: AppContext) => {
       url: '/v1/users/:id',
       scope: 'admin',
       tag: 'users',
-      summary: 'Erase a user and every event of theirs (one transaction)',
+      summary: 'Erase a user, every event of theirs and their logged decisions (one transaction)',
       params: idParamsSchema,
       responses: { 200: z.object({ id: z.string(), erased: z.object({ user: z.boolean(), events: z.number().int() }) }) },
       errors: [404],

@@ -65,6 +65,30 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'index of events by user and type',
     sql: USER_TYPE_TIME_INDEX,
   },
+  {
+    version: 4,
+    name: 'runtime state and recommendation decisions',
+    sql: `
+      CREATE TABLE state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,              -- JSON
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE decisions (
+        seq INTEGER PRIMARY KEY,          -- arrival order
+        recommendation_id TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL,
+        timestamp INTEGER NOT NULL,
+        policy TEXT NOT NULL,
+        explore_weight REAL NOT NULL,
+        item_ids TEXT NOT NULL,           -- JSON array, in the order the policy received them
+        scores BLOB NOT NULL,             -- float64 little-endian, one per item
+        clusters TEXT                     -- JSON [names, index per item or -1]; NULL when none has one
+      );
+      CREATE INDEX decisions_time ON decisions(timestamp);
+      CREATE INDEX decisions_user ON decisions(user_id);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number[] {

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CurioError, DEFAULT_CONSENT, EVENT_TYPES, type Consent, type Event, type EventType, type Item, type User } from '../../core/index.js';
-import type { AppendResult, ItemPatch, ScanQuery, Store, StoreCounts, StoreStats, UserEventsQuery, UserUpsert } from '../store.js';
+import type { AppendResult, Decision, DecisionScanQuery, ItemPatch, ScanQuery, Store, StoreCounts, StoreStats, UserEventsQuery, UserUpsert } from '../store.js';
+import { insertDecisions, readState, scanDecisionRows, writeState } from './decision-table.js';
 import { EVENT_READ_INDEXES, EVENT_READ_INDEX_NAMES, migrate } from './migrations.js';
 import { eventParams, itemToRow, rowToEvent, rowToItem, rowToUser, typeIndex, type EventRow, type ItemRow, type UserRow } from './rows.js';
 
@@ -44,6 +45,7 @@ class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('wal_autocheckpoint = 10000'); // checkpoint in 40 MB steps: fewer, larger copies on bulk ingest
     this.db.pragma('cache_size = -65536'); // 64 MiB: keeps the event indexes' hot pages in memory on ingest
+    this.db.pragma('mmap_size = 1073741824'); // TMPMMAP
     migrate(this.db);
     // A bulk load interrupted by a crash leaves its indexes dropped; build them again now.
     this.db.exec(EVENT_READ_INDEXES);
@@ -262,9 +264,27 @@ class SqliteStore implements Store {
     }
   }
 
+  async appendDecisions(decisions: Decision[]): Promise<number> {
+    if (decisions.length === 0) return 0;
+    return this.db.transaction(() => insertDecisions((text) => this.sql(text), decisions))();
+  }
+
+  async *scanDecisions(query: DecisionScanQuery = {}): AsyncIterable<Decision> {
+    yield* scanDecisionRows((text) => this.sql(text), query);
+  }
+
+  async getState(key: string): Promise<unknown> {
+    return readState((text) => this.sql(text), key);
+  }
+
+  async putState(key: string, value: unknown): Promise<void> {
+    writeState((text) => this.sql(text), key, value);
+  }
+
   async eraseUser(id: string): Promise<{ user: boolean; events: number }> {
     return this.db.transaction(() => {
       const events = this.sql('DELETE FROM events WHERE user_id = ?').run(id).changes;
+      this.sql('DELETE FROM decisions WHERE user_id = ?').run(id);
       const user = this.sql('DELETE FROM users WHERE id = ?').run(id).changes > 0;
       return { user, events };
     })();

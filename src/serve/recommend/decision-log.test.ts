@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import type { Decision, Store } from '../../store/index.js';
+import { keptCandidates } from './decision-log.js';
+import { createShopApp, type ShopApp } from './test-shop.js';
+
+interface Rec {
+  recommendationId: string;
+  policy: string;
+  items: Array<{ itemId: string; position: number }>;
+}
+
+const slate = async (t: ShopApp, user: string, query = '?n=4&explore=1'): Promise<Rec> => {
+  const res = await t.call('read', { method: 'GET', url: `/v1/users/${user}/recommendations${query}` });
+  expect(res.statusCode).toBe(200);
+  return res.json() as Rec;
+};
+
+async function decisions(store: Store): Promise<Decision[]> {
+  const out: Decision[] = [];
+  for await (const d of store.scanDecisions()) out.push(d);
+  return out;
+}
+
+describe('decision log', () => {
+  it('writes each logged slate\'s candidate set with its impressions and erases it with the user', async () => {
+    const t = await createShopApp({ 'serving.candidateCount': 12 });
+    try {
+      const rec = await slate(t, 's1');
+      expect(rec).not.toHaveProperty('candidates'); // logged, never returned
+      await slate(t, 's2');
+      const [d1, d2] = await decisions(t.store);
+      expect(d1).toMatchObject({ recommendationId: rec.recommendationId, userId: 's1', policy: rec.policy, exploreWeight: 1 });
+      expect(d1.candidates.length).toBeGreaterThan(rec.items.length);
+      expect(d1.candidates.length).toBeLessThanOrEqual(12);
+      const ids = d1.candidates.map((c) => c.itemId);
+      for (const item of rec.items) expect(ids).toContain(item.itemId);
+      // In the order the policy got them: scores strictly decreasing, each with its category.
+      expect(d1.candidates.every((c, i) => i === 0 || c.score < d1.candidates[i - 1].score)).toBe(true);
+      expect(d1.candidates.every((c) => c.cluster?.includes(' > '))).toBe(true);
+      const impressions = await t.store.userEvents('s1', { types: ['impression'] });
+      expect(impressions.map((e) => e.timestamp)).toEqual(rec.items.map(() => d1.timestamp));
+      expect(d2.userId).toBe('s2');
+
+      expect((await t.call('admin', { method: 'DELETE', url: '/v1/users/s1' })).statusCode).toBe(200);
+      expect((await decisions(t.store)).map((d) => d.userId)).toEqual(['s2']);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('buffers decisions with the impressions and writes both at the same flush', async () => {
+    const t = await createShopApp({ 'serving.impressionFlushMs': 10_000 });
+    await slate(t, 's3');
+    expect(await decisions(t.store)).toEqual([]);
+    expect(await t.store.userEvents('s3', { types: ['impression'] })).toEqual([]);
+    await t.app.close(); // stops the runtime, which flushes
+    expect(await decisions(t.store)).toHaveLength(1);
+    expect(await t.store.userEvents('s3', { types: ['impression'] })).toHaveLength(4);
+    await t.store.close();
+  });
+
+  it('logs nothing for users who refused tracking, nor with decisionCandidates 0', async () => {
+    const t = await createShopApp();
+    const off = await createShopApp({ 'serving.decisionCandidates': 0 });
+    try {
+      await t.call('ingest', { method: 'PUT', url: '/v1/users/s4', payload: { consent: { tracking: false } } });
+      await slate(t, 's4');
+      expect(await decisions(t.store)).toEqual([]);
+      await slate(off, 's5');
+      expect(await decisions(off.store)).toEqual([]);
+      expect(await off.store.userEvents('s5', { types: ['impression'] })).toHaveLength(4);
+    } finally {
+      await t.close();
+      await off.close();
+    }
+  });
+
+  it('logs an identified visitor\'s session slate under their stored id', async () => {
+    const t = await createShopApp();
+    try {
+      const payload = { events: [{ itemId: 'coffee-2' }], n: 3, visitorId: 'visitor-9' };
+      await t.call('read', { method: 'POST', url: '/v1/recommendations', payload });
+      await t.call('read', { method: 'POST', url: '/v1/recommendations', payload: { ...payload, visitorId: undefined } });
+      expect((await decisions(t.store)).map((d) => d.userId)).toEqual(['visitor-9']);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('keptCandidates', () => {
+  it('keeps the best `max` candidates plus every shown one beyond them, without embeddings', () => {
+    const candidates = ['a', 'b', 'c', 'd', 'e'].map((itemId, i) => ({ itemId, score: 5 - i, embedding: new Float32Array(2), ...(i % 2 ? { cluster: 'x' } : {}) }));
+    expect(keptCandidates(candidates, ['d', 'a'], 2)).toEqual([
+      { itemId: 'a', score: 5 },
+      { itemId: 'b', score: 4, cluster: 'x' },
+      { itemId: 'd', score: 2, cluster: 'x' },
+    ]);
+    expect(keptCandidates(candidates, [], 10)).toHaveLength(5);
+  });
+});

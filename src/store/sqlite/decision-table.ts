@@ -1,0 +1,102 @@
+import type Database from 'better-sqlite3';
+import { CurioError } from '../../core/index.js';
+import type { Decision, DecisionCandidate, DecisionScanQuery } from '../store.js';
+
+/** Compiles (or returns the cached) statement for a SQL text. */
+export type StatementCache = (sql: string) => Database.Statement;
+
+interface DecisionRow {
+  seq: number;
+  recommendation_id: string;
+  user_id: string;
+  timestamp: number;
+  policy: string;
+  explore_weight: number;
+  item_ids: string;
+  scores: Buffer;
+  clusters: string | null;
+}
+
+/** Scores as float64 little-endian: exact (Thompson reads the scale, ties are broken by 1e-9 offsets) and 8 bytes each. */
+function packScores(candidates: readonly DecisionCandidate[]): Buffer {
+  const out = Buffer.allocUnsafe(candidates.length * 8);
+  candidates.forEach((c, i) => out.writeDoubleLE(c.score, i * 8));
+  return out;
+}
+
+/** Cluster names once per decision, then an index per candidate (-1 = none); null when no candidate has one. */
+function packClusters(candidates: readonly DecisionCandidate[]): string | null {
+  const names: string[] = [];
+  const index = new Map<string, number>();
+  const of = candidates.map((c) => {
+    if (c.cluster === undefined) return -1;
+    let i = index.get(c.cluster);
+    if (i === undefined) index.set(c.cluster, (i = names.push(c.cluster) - 1));
+    return i;
+  });
+  return names.length === 0 ? null : JSON.stringify([names, of]);
+}
+
+/** Positional parameters of the decision insert. */
+function decisionParams(d: Decision): unknown[] {
+  const ids = JSON.stringify(d.candidates.map((c) => c.itemId));
+  return [d.recommendationId, d.userId, d.timestamp, d.policy, d.exploreWeight, ids, packScores(d.candidates), packClusters(d.candidates)];
+}
+
+function rowToDecision(row: DecisionRow): Decision {
+  const ids = JSON.parse(row.item_ids) as string[];
+  const [names, of] = row.clusters ? (JSON.parse(row.clusters) as [string[], number[]]) : [[], []];
+  const candidates = ids.map((itemId, i): DecisionCandidate => {
+    const c = of[i] ?? -1;
+    const score = row.scores.readDoubleLE(i * 8);
+    return c >= 0 ? { itemId, score, cluster: names[c] } : { itemId, score };
+  });
+  return {
+    recommendationId: row.recommendation_id,
+    userId: row.user_id,
+    timestamp: row.timestamp,
+    policy: row.policy,
+    exploreWeight: row.explore_weight,
+    candidates,
+  };
+}
+
+/** Inserts decisions (call inside a transaction); a stored recommendationId is left as it was. */
+export function insertDecisions(sql: StatementCache, decisions: readonly Decision[]): number {
+  const stmt = sql(`INSERT OR IGNORE INTO decisions
+    (recommendation_id,user_id,timestamp,policy,explore_weight,item_ids,scores,clusters) VALUES (?,?,?,?,?,?,?,?)`);
+  let stored = 0;
+  for (const d of decisions) stored += stmt.run(decisionParams(d)).changes;
+  return stored;
+}
+
+/** Decisions in [from, to) by (timestamp, arrival), read in keyset-paginated batches (no long-lived cursor). */
+export function* scanDecisionRows(sql: StatementCache, query: DecisionScanQuery): Generator<Decision> {
+  const batch = query.batchSize ?? 1000;
+  const to = query.to ?? Number.MAX_SAFE_INTEGER;
+  const stmt = sql(`SELECT * FROM decisions WHERE (timestamp > ? OR (timestamp = ? AND seq > ?)) AND timestamp < ?
+    ORDER BY timestamp, seq LIMIT ?`);
+  let ts = query.from ?? Number.MIN_SAFE_INTEGER;
+  let seq = -1;
+  for (;;) {
+    const rows = stmt.all(ts, ts, seq, to, batch) as DecisionRow[];
+    for (const r of rows) yield rowToDecision(r);
+    if (rows.length < batch) return;
+    ts = rows[rows.length - 1].timestamp;
+    seq = rows[rows.length - 1].seq;
+  }
+}
+
+/** The JSON value saved under a key, or null. */
+export function readState(sql: StatementCache, key: string): unknown {
+  const text = sql('SELECT value FROM state WHERE key = ?').pluck().get(key) as string | undefined;
+  return text === undefined ? null : (JSON.parse(text) as unknown);
+}
+
+/** Saves a JSON-safe value under a key. */
+export function writeState(sql: StatementCache, key: string, value: unknown): void {
+  const text = JSON.stringify(value) as string | undefined;
+  if (text === undefined) throw new CurioError('BAD_INPUT', `state "${key}" must be a JSON value`);
+  sql(`INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?)
+    ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, text, Date.now());
+}
