@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ENV_VARS, loadConfig } from './config.js';
 import { DEFAULT_EVENT_WEIGHTS } from './event-types.js';
 
@@ -17,7 +17,9 @@ describe('loadConfig', () => {
   });
 
   it('layers file, then CURIO_* environment, then flags', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'curio-cfg-')), 'c.json');
+    const dir = mkdtempSync(join(tmpdir(), 'curio-cfg-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'c.json');
     writeFileSync(file, JSON.stringify({ server: { port: 1111, host: '0.0.0.0' }, events: { weights: { view: 0.25 } } }));
     const c = loadConfig({ file, env: { CURIO_PORT: '2222', CURIO_API_KEYS: 'k-0123456789abcdef:ingest+read' }, overrides: { 'store.url': 'sqlite::memory:' } });
     expect(c.server).toMatchObject({ port: 2222, host: '0.0.0.0' });

@@ -1,10 +1,19 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../store/index.js';
 import { register } from './import.js';
+
+const dirs: string[] = [];
+/** A SQLite store URL in a temp dir that is removed after the file's tests. */
+function tempStore(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'curio-cli-'));
+  dirs.push(dir);
+  return `sqlite:${join(dir, 'c.db')}`;
+}
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 const TAOBAO = '/work/shared/datasets/taobao-userbehavior-sample/UserBehavior.csv';
 
@@ -44,7 +53,7 @@ describe('curio import', () => {
   });
 
   it('imports into the store named by --store, prints the summary, and a second run adds nothing', async () => {
-    const store = `sqlite:${join(mkdtempSync(join(tmpdir(), 'curio-cli-')), 'c.db')}`;
+    const store = tempStore();
     const first = await curio(['import', 'taobao', TAOBAO, '--store', store, '--quiet']);
     expect(first).toMatch(/taobao .*UserBehavior\.csv: complete/);
     expect(first).toMatch(/events accepted {2}4,321/);
@@ -56,7 +65,7 @@ describe('curio import', () => {
   });
 
   it('on --on-error fail, prints the bad row, the last committed line and a non-zero exit code', async () => {
-    const store = `sqlite:${join(mkdtempSync(join(tmpdir(), 'curio-cli-')), 'c.db')}`;
+    const store = tempStore();
     const out = await curio(['import', 'csv', TAOBAO, '--store', store, '--quiet', '--on-error', 'fail', '--event-type', 'view']);
     // The Taobao file has no header, so its first row is taken as one and the columns do not map.
     expect(out).toMatch(/stopped: /);

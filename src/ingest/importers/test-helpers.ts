@@ -1,7 +1,8 @@
 // Shared by the importer tests: real files are read in place, crafted bad files go to a temp dir.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
 import { openStore, type Store } from '../../store/index.js';
 import { Ingestor } from '../ingestor.js';
 import { runImport, type ImportOptions, type ImportReport } from './run-import.js';
@@ -30,9 +31,10 @@ export async function importOnce(options: Omit<ImportOptions, 'ingestor'>): Prom
   return { store, report };
 }
 
-/** Writes `content` to `name` in a new temp dir (optionally beside other files) and returns its path. */
+/** Writes `content` to `name` in a new temp dir (optionally beside other files), removed when the test ends; returns its path. */
 export function craftFile(name: string, content: string, beside: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'curio-import-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   for (const [n, c] of Object.entries(beside)) writeFileSync(join(dir, n), c);
   const path = join(dir, name);
   writeFileSync(path, content);
