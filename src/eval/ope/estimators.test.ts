@@ -42,13 +42,14 @@ describe('off-policy estimators', () => {
   it('recover the evaluation policy value with an exact reward model', () => {
     const est = estimateAll(logRounds(20_000, (a) => RATES[a]));
     expect(est.dm).toBeCloseTo(TRUTH, 10);
-    for (const name of ['ips', 'snips', 'dr', 'switch-dr', 'dros']) expect(Math.abs(est[name] - TRUTH), name).toBeLessThan(0.015);
+    for (const name of ['ips', 'snips', 'dr', 'sndr', 'switch-dr', 'dros']) expect(Math.abs(est[name] - TRUTH), name).toBeLessThan(0.015);
   });
 
   it('doubly robust stays unbiased when the reward model is wrong, DM does not', () => {
     const est = estimateAll(logRounds(20_000, () => 0.1));
     expect(Math.abs(est.dm - TRUTH)).toBeGreaterThan(0.2);
     expect(Math.abs(est.dr - TRUTH)).toBeLessThan(0.015);
+    expect(Math.abs(est.sndr - TRUTH)).toBeLessThan(0.015);
     expect(Math.abs(est.ips - TRUTH)).toBeLessThan(0.015);
   });
 
@@ -69,5 +70,26 @@ describe('off-policy estimators', () => {
     }
     expect(se['switch-dr']).toBeLessThan(se.ips);
     expect(se.dros).toBeLessThan(se.ips);
+  });
+
+  it('SNDR divides the correction weights by their mean (hand-computed)', () => {
+    // weights 2 and 0.5 (mean 1.25); DM part 0.3; corrections (1 − 0.4) and (0 − 0.2).
+    const rounds: OpeRound[] = [
+      { reward: 1, behaviorPropensity: 0.25, evalProbability: 0.5, predictedLogged: 0.4, predictedUnderEval: 0.3 },
+      { reward: 0, behaviorPropensity: 0.5, evalProbability: 0.25, predictedLogged: 0.2, predictedUnderEval: 0.3 },
+    ];
+    const est = estimateAll(rounds, ['dr', 'sndr']);
+    expect(est.dr).toBeCloseTo(0.3 + (2 * 0.6 + 0.5 * -0.2) / 2, 12);
+    expect(est.sndr).toBeCloseTo(0.3 + ((2 / 1.25) * 0.6 + (0.5 / 1.25) * -0.2) / 2, 12);
+  });
+
+  it('counting a round m times equals repeating it m times, for every estimator', () => {
+    const rounds = logRounds(300, (a) => RATES[a] * 0.9, 11, [0.3, 0.3, 0.02, 0.19, 0.19]);
+    const rng = createRng(5);
+    const multiplicity = rounds.map(() => rng.int(4));
+    const repeated = rounds.flatMap((r, i) => Array.from({ length: multiplicity[i] }, () => r));
+    const weighted = estimateAll(rounds, undefined, multiplicity);
+    const plain = estimateAll(repeated);
+    for (const name of Object.keys(ESTIMATORS)) expect(weighted[name], name).toBeCloseTo(plain[name], 10);
   });
 });

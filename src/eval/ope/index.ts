@@ -11,6 +11,7 @@ export {
 } from './bernoulli-ts.js';
 export {
   validateOnObd,
+  logisticVariant,
   obdRounds,
   obdFeatures,
   empiricalDistribution,
@@ -18,6 +19,45 @@ export {
   type EstimatorError,
   type PositionItemDistribution,
 } from './obd-validation.js';
+export { bootstrapErrors, bootstrapCounts, type BootstrapErrorOptions } from './bootstrap.js';
+export {
+  fitPositionModel,
+  countSlotItems,
+  negativeBinomialLogLikelihood,
+  EB_SHAPE_GRID,
+  type PositionModel,
+  type PositionModelOptions,
+  type AttractionPrior,
+  type SlotItemCounts,
+  type SlotImpression,
+} from './position-model.js';
+export {
+  positionModelRounds,
+  poolOverSlots,
+  slotShares,
+  loggedPropensityDistribution,
+  type PoolingOptions,
+  type SlotItemDistribution,
+  type LoggedSlotImpression,
+} from './position-rounds.js';
+export {
+  positionModelVariant,
+  estimateVariants,
+  SLOT_IPS_VARIANT,
+  POSITION_MODEL_VARIANTS,
+  type RoundVariant,
+  type PositionVariantOptions,
+} from './round-variants.js';
+export {
+  noiseFloor,
+  simulateSlotLog,
+  policyValue,
+  tiltedWorld,
+  type NoiseFloor,
+  type NoiseFloorOptions,
+  type FloorSummary,
+  type TiltOptions,
+} from './noise-floor.js';
 export { readStoreLogs, type LoggedSlate, type LoggedImpression, type StoreLogs, type ReadStoreLogsOptions } from './store-logs.js';
 export {
   evaluatePolicyOnLogs,

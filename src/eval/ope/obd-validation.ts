@@ -1,8 +1,12 @@
 import { createRng } from '../../core/index.js';
-import { estimateAll } from './estimators.js';
+import { bootstrapErrors, type EstimatorError } from './bootstrap.js';
+import { ESTIMATORS } from './estimators.js';
 import { DEFAULT_LOGISTIC, fitLogistic, sigmoid, type FeatureRow, type LogisticOptions } from './logistic.js';
 import type { ObdItem, ObdLogs, ObdRecord } from './obd.js';
+import { estimateVariants, POSITION_MODEL_VARIANTS, type RoundVariant } from './round-variants.js';
 import type { OpeRound } from './types.js';
+
+export type { EstimatorError } from './bootstrap.js';
 
 /** Evaluation policy's action distribution, context-free: dist[position][item]. */
 export type PositionItemDistribution = number[][];
@@ -78,15 +82,10 @@ export interface BootstrapOptions {
   resamples: number;
   seed: number;
   logistic?: LogisticOptions;
+  /** Estimators run on the logistic reward model (default: all). */
   estimators?: string[];
-}
-
-export interface EstimatorError {
-  meanRelativeError: number;
-  sdRelativeError: number;
-  /** Estimate on the full sample (no resampling). */
-  fullSampleEstimate: number;
-  meanEstimate: number;
+  /** Default: the logistic variant, per-slot IPS/SNIPS and the position-model variants. */
+  variants?: readonly RoundVariant[];
 }
 
 export interface ObdValidation {
@@ -96,43 +95,28 @@ export interface ObdValidation {
   estimators: Record<string, EstimatorError>;
 }
 
-/** Rows of a bootstrap resample as multiplicities (row i drawn counts[i] times). */
-function bootstrapCounts(n: number, rng: ReturnType<typeof createRng>): number[] {
-  const counts = new Array<number>(n).fill(0);
-  for (let i = 0; i < n; i++) counts[rng.int(n)]++;
-  return counts;
-}
-
-function expand(rounds: OpeRound[], counts: number[]): OpeRound[] {
-  const out: OpeRound[] = [];
-  rounds.forEach((r, i) => {
-    for (let c = 0; c < counts[i]; c++) out.push(r);
-  });
-  return out;
+/** The contextual variant: logistic reward model on user, item and position features (`obdRounds`). */
+export function logisticVariant(options: { logistic?: LogisticOptions; estimators?: string[] } = {}): RoundVariant {
+  return {
+    prefix: '',
+    estimators: options.estimators ?? Object.keys(ESTIMATORS),
+    rounds: (logs, evalDist, fitWeights) => obdRounds(logs, evalDist, { fitWeights, logistic: options.logistic }),
+  };
 }
 
 /**
  * Relative error |estimate − truth| / truth of every estimator over bootstrap resamples of the behaviour
- * logs (the reward model is refitted on each resample), truth = the evaluation policy's on-policy CTR.
+ * logs (every reward model is refitted on each resample), truth = the evaluation policy's on-policy CTR.
  */
 export function validateOnObd(behavior: ObdLogs, groundTruth: number, evalDist: PositionItemDistribution, options: BootstrapOptions): ObdValidation {
-  const names = options.estimators;
-  const full = estimateAll(obdRounds(behavior, evalDist, { logistic: options.logistic }), names);
-  const rng = createRng(options.seed);
-  const samples: Array<Record<string, number>> = [];
-  for (let b = 0; b < options.resamples; b++) {
-    const counts = bootstrapCounts(behavior.records.length, rng);
-    const rounds = obdRounds(behavior, evalDist, { fitWeights: counts, logistic: options.logistic });
-    samples.push(estimateAll(expand(rounds, counts), names));
-  }
-  const estimators: Record<string, EstimatorError> = {};
-  for (const name of Object.keys(full)) {
-    const errors = samples.map((s) => Math.abs(s[name] - groundTruth) / groundTruth);
-    const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
-    const sd = Math.sqrt(errors.reduce((a, e) => a + (e - mean) ** 2, 0) / Math.max(1, errors.length - 1));
-    const meanEstimate = samples.reduce((a, s) => a + s[name], 0) / samples.length;
-    estimators[name] = { meanRelativeError: mean, sdRelativeError: sd, fullSampleEstimate: full[name], meanEstimate };
-  }
+  const variants = options.variants ?? [logisticVariant(options), ...POSITION_MODEL_VARIANTS];
+  const estimators = bootstrapErrors({
+    rows: behavior.records.length,
+    truth: groundTruth,
+    resamples: options.resamples,
+    rng: createRng(options.seed),
+    estimate: (counts) => estimateVariants(behavior, evalDist, variants, counts),
+  });
   const behaviorCtr = behavior.records.reduce((s, r) => s + r.click, 0) / behavior.records.length;
   return { groundTruth, behaviorCtr, resamples: options.resamples, estimators };
 }

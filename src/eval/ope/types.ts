@@ -21,6 +21,6 @@ export type EstimatorNeed = 'propensity' | 'rewardModel';
 export interface Estimator {
   name: string;
   needs: EstimatorNeed[];
-  /** Estimated expected reward per impression of the evaluation policy. */
-  estimate(rounds: OpeRound[]): number;
+  /** Estimated expected reward per impression of the evaluation policy; `multiplicity[i]` repeats round i. */
+  estimate(rounds: OpeRound[], multiplicity?: readonly number[]): number;
 }
