@@ -4,10 +4,11 @@
  */
 import { createRng, EVENT_TYPES, type Rng } from '../core/index.js';
 import {
-  add, Embedding, gatherRows, LayerNorm, maskRows, matmul, Module, reshape, SasrecEncoder, slice, tensor, TransformerBlock, dropout,
-  type BlockStyle, type Tensor,
+  add, createSequenceBlock, Embedding, gatherRows, LayerNorm, maskRows, matmul, Module, reshape, SasrecEncoder, slice, tensor, dropout,
+  type AttentionWeights, type SequenceBlock, type SequenceBlockStyle, type SequenceContext, type Tensor,
 } from '../nn/index.js';
 import { GAP_BUCKETS, type SeqBatch } from './seq-data.js';
+import { PAIR_TIME_BUCKETS, pairTimeBuckets } from './seq-pair-times.js';
 
 /** A network that maps a batch to hidden states [batch, len, dim] scored against `outputTable()` rows. */
 export abstract class SeqNet extends Module {
@@ -99,10 +100,16 @@ export function itemFeatures(attrs: readonly (Int32Array | undefined)[] | undefi
 }
 
 export interface CurioNetOptions extends SasrecNetOptions {
-  style: BlockStyle;
+  style: SequenceBlockStyle;
   features: ItemFeatures | null;
   behaviourTokens: boolean;
   gapTokens: boolean;
+  /** Attention weights; default softmax, pointwise under `hstu`. */
+  attention?: AttentionWeights;
+  /** A learned per-head bias per bucketed distance i - j in every block. */
+  relativeBias?: boolean;
+  /** A learned per-head bias per bucket of the time between the two events in every block. */
+  timeBias?: boolean;
 }
 
 /**
@@ -116,7 +123,7 @@ export class CurioNet extends SeqNet {
   readonly behaviours: Embedding | null;
   readonly gaps: Embedding | null;
   readonly positions: Embedding;
-  readonly blocks: TransformerBlock[];
+  readonly blocks: SequenceBlock[];
   readonly lnFinal: LayerNorm;
   readonly dim: number;
   readonly maxLen: number;
@@ -124,6 +131,7 @@ export class CurioNet extends SeqNet {
   private readonly features: ItemFeatures | null;
   private slotWeights: Float32Array | undefined;
   private readonly dropoutRate: number;
+  private readonly timeBias: boolean;
   private readonly rng: Rng;
 
   constructor(o: CurioNetOptions) {
@@ -135,13 +143,15 @@ export class CurioNet extends SeqNet {
     this.behaviours = o.behaviourTokens ? new Embedding(EVENT_TYPES.length + 1, o.dim, { rng, paddingIdx: 0, std }) : null;
     this.gaps = o.gapTokens ? new Embedding(GAP_BUCKETS, o.dim, { rng, paddingIdx: 0, std }) : null;
     this.positions = new Embedding(o.maxLen, o.dim, { rng, std });
-    this.blocks = Array.from({ length: o.blocks }, () => new TransformerBlock(o.dim,
-      { rng, heads: o.heads, dropoutRate: o.dropoutRate, style: o.style, activation: 'gelu' }));
+    this.blocks = Array.from({ length: o.blocks }, () => createSequenceBlock(o.dim, { rng, heads: o.heads, dropoutRate: o.dropoutRate,
+      style: o.style, activation: 'gelu', maxLen: o.maxLen, attention: o.attention, relativeBias: o.relativeBias,
+      timeBuckets: o.timeBias ? PAIR_TIME_BUCKETS : 0 }));
     this.lnFinal = new LayerNorm(o.dim);
     this.dim = o.dim;
     this.maxLen = o.maxLen;
     this.features = o.features;
     this.dropoutRate = o.dropoutRate;
+    this.timeBias = !!o.timeBias;
     this.rng = rng.fork();
   }
 
@@ -166,7 +176,9 @@ export class CurioNet extends SeqNet {
     if (this.training && this.dropoutRate > 0) x = dropout(x, this.dropoutRate, this.rng);
     const keep = Uint8Array.from(b.items, (id) => (id > 0 ? 1 : 0));
     x = maskRows(x, keep);
-    for (const block of this.blocks) x = maskRows(block.forward(x), keep);
+    // The blocks read padding (pointwise attention masks it) and, with a time bias, the time between events.
+    const ctx: SequenceContext = { keep, pairTimes: this.timeBias ? pairTimeBuckets(b.gaps, b.batch, b.len) : undefined };
+    for (const block of this.blocks) x = maskRows(block.forward(x, ctx), keep);
     return this.lnFinal.forward(x);
   }
 }

@@ -9,6 +9,8 @@ import { add } from './ops-elementwise.js';
 import { gatherRows } from './ops-embedding.js';
 import { maskRows, slice } from './ops-shape.js';
 import { attention } from './ops-attention.js';
+import { scoredAttention, type AttentionWeights } from './ops-pointwise-attention.js';
+import { AttentionBias, type SequenceContext } from './attention-bias.js';
 import { dropout } from './ops-dropout.js';
 import type { Tensor } from './tensor.js';
 
@@ -17,6 +19,16 @@ export interface SelfAttentionOptions {
   heads?: number;
   /** Mask future positions (default true). */
   causal?: boolean;
+  /** softmax (default) or HSTU's pointwise SiLU(QK^T + bias) / norm (see scoredAttention). */
+  weights?: AttentionWeights;
+  /** Divisor of pointwise weights (HSTU's n; pass maxLen); default the batch's len. */
+  norm?: number;
+}
+
+/** Per-call attention inputs besides q, k, v: an additive logit bias and a padding mask for the keys. */
+export interface AttentionExtras {
+  bias?: Tensor;
+  keyMask?: Uint8Array;
 }
 
 /** Multi-head attention with q/k/v/out projections; queries may come from a different input than keys. */
@@ -27,6 +39,8 @@ export class CausalSelfAttention extends Module {
   readonly o: Linear;
   readonly heads: number;
   readonly causal: boolean;
+  readonly weights: AttentionWeights;
+  readonly norm: number | undefined;
 
   constructor(dim: number, opts: SelfAttentionOptions) {
     super();
@@ -36,15 +50,20 @@ export class CausalSelfAttention extends Module {
     this.o = new Linear(dim, dim, { rng: opts.rng });
     this.heads = opts.heads ?? 1;
     this.causal = opts.causal ?? true;
+    this.weights = opts.weights ?? 'softmax';
+    this.norm = opts.norm;
   }
 
   /**
    * o(attention(q(query), k(keys), v(keys))) over [batch, len, dim] (+ residual, fused into the
    * output projection); keys default to the query input.
    */
-  forward(query: Tensor, keys: Tensor = query, residual?: Tensor): Tensor {
-    const a = attention(this.q.forward(query), this.k.forward(keys), this.v.forward(keys),
-      { heads: this.heads, causal: this.causal });
+  forward(query: Tensor, keys: Tensor = query, residual?: Tensor, extra: AttentionExtras = {}): Tensor {
+    const plain = this.weights === 'softmax' && !extra.bias && !extra.keyMask;
+    const a = plain
+      ? attention(this.q.forward(query), this.k.forward(keys), this.v.forward(keys), { heads: this.heads, causal: this.causal })
+      : scoredAttention(this.q.forward(query), this.k.forward(keys), this.v.forward(keys), { heads: this.heads, causal: this.causal,
+        weights: this.weights, norm: this.norm, bias: extra.bias, keyMask: extra.keyMask });
     return this.o.forward(a, residual);
   }
 }
@@ -63,6 +82,14 @@ export interface TransformerBlockOptions {
   activation?: Activation;
   dropoutRate?: number;
   style?: BlockStyle;
+  /** Attention weights (default softmax); pointwise masks padding keys (SequenceContext.keep). */
+  attention?: AttentionWeights;
+  /** Learn a per-head bias per bucketed query-key distance (needs maxLen). */
+  relativeBias?: boolean;
+  /** > 0: learn a per-head bias per pair time bucket (SequenceContext.pairTimes). */
+  timeBuckets?: number;
+  /** Longest sequence: sizes the distance buckets and divides pointwise weights. */
+  maxLen?: number;
 }
 
 /** One transformer block (see BlockStyle). */
@@ -71,6 +98,8 @@ export class TransformerBlock extends Module {
   readonly attn: CausalSelfAttention;
   readonly ln2: LayerNorm;
   readonly ffn: FeedForward;
+  /** Relative attention bias tables, when asked for (declared last: the other parameters keep their names and order). */
+  readonly bias: AttentionBias | null;
   readonly style: BlockStyle;
   readonly dropoutRate: number;
   private readonly rng: Rng;
@@ -78,9 +107,10 @@ export class TransformerBlock extends Module {
   constructor(dim: number, opts: TransformerBlockOptions) {
     super();
     this.ln1 = new LayerNorm(dim);
-    this.attn = new CausalSelfAttention(dim, { rng: opts.rng, heads: opts.heads });
+    this.attn = new CausalSelfAttention(dim, { rng: opts.rng, heads: opts.heads, weights: opts.attention, norm: opts.maxLen });
     this.ln2 = new LayerNorm(dim);
     this.ffn = new FeedForward(dim, { rng: opts.rng, hiddenDim: opts.ffnDim ?? dim, activation: opts.activation });
+    this.bias = attentionBias(opts);
     this.style = opts.style ?? 'sasrec';
     this.dropoutRate = opts.dropoutRate ?? 0;
     this.rng = opts.rng.fork();
@@ -90,21 +120,36 @@ export class TransformerBlock extends Module {
     return dropout(x, this.dropoutRate, this.rng);
   }
 
-  /** Apply the block to [batch, len, dim]. */
-  forward(x: Tensor): Tensor {
+  /** The bias and key mask this block's attention takes for the batch (none by default). */
+  private extras(x: Tensor, ctx: SequenceContext): AttentionExtras {
+    return { bias: this.bias?.forward(x.shape[0], x.shape[1], ctx),
+      keyMask: this.attn.weights === 'pointwise' ? ctx.keep : undefined };
+  }
+
+  /** Apply the block to [batch, len, dim]; `ctx` feeds the relative bias and the pointwise key mask. */
+  forward(x: Tensor, ctx: SequenceContext = {}): Tensor {
+    const extra = this.extras(x, ctx);
     const h = this.ln1.forward(x);
     const dropping = this.training && this.dropoutRate > 0;
     // Without dropout the residual adds fuse into the output projections.
     const sublayer = (f: (res?: Tensor) => Tensor, res: Tensor): Tensor => (dropping ? add(res, this.drop(f())) : f(res));
     if (this.style === 'sasrec') {
-      const mid = sublayer((r) => this.attn.forward(h, x, r), h);
+      const mid = sublayer((r) => this.attn.forward(h, x, r, extra), h);
       const h2 = this.ln2.forward(mid);
       return sublayer((r) => this.ffn.forward(h2, r), h2);
     }
-    const mid = sublayer((r) => this.attn.forward(h, h, r), x);
+    const mid = sublayer((r) => this.attn.forward(h, h, r, extra), x);
     const h2 = this.ln2.forward(mid);
     return sublayer((r) => this.ffn.forward(h2, r), mid);
   }
+}
+
+/** The AttentionBias a block's options ask for, or null. */
+export function attentionBias(o: { heads?: number; relativeBias?: boolean; timeBuckets?: number; maxLen?: number }): AttentionBias | null {
+  const timeBuckets = o.timeBuckets ?? 0;
+  if (!o.relativeBias && !(timeBuckets > 0)) return null;
+  if (o.maxLen === undefined) throw new CurioError('BAD_INPUT', 'a relative attention bias needs maxLen');
+  return new AttentionBias({ heads: o.heads ?? 1, maxLen: o.maxLen, distances: !!o.relativeBias, timeBuckets });
 }
 
 export interface SasrecEncoderOptions {
