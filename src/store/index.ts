@@ -1,2 +1,2 @@
 export type * from './store.js';
-export { openStore } from './open.js';
+export { openStore, type OpenStoreOptions } from './open.js';

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -28,6 +28,25 @@ describe('sqlite adapter', () => {
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>;
     expect(versions.map((v) => v.version)).toEqual(MIGRATIONS.map((m) => m.version));
     db.close();
+  });
+
+  it('with backgroundCheckpoints, a worker copies committed WAL pages into the database file', async () => {
+    const sizes: Record<string, number> = {};
+    for (const background of [false, true]) {
+      const path = join(dir, `checkpoint-${background}.db`);
+      const store = await openStore(`sqlite:${path}`, { backgroundCheckpoints: background });
+      const before = statSync(path).size;
+      // Well under the 10,000-page autocheckpoint: without the worker the pages stay in the WAL.
+      await store.appendEvents(Array.from({ length: 3000 }, (_, i) => sampleEvent(`e${i}`, { userId: `u${i % 50}` })));
+      // Two checkpoint intervals (200 ms) for the store without a worker; up to 3 s for the one with it.
+      const limitMs = background ? 3000 : 400;
+      for (let waited = 0; waited < limitMs && statSync(path).size === before; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      sizes[String(background)] = statSync(path).size - before;
+      expect((await store.counts()).events).toBe(3000);
+      await store.close();
+    }
+    expect(sizes.false).toBe(0);
+    expect(sizes.true).toBeGreaterThan(100_000);
   });
 
   it('rejects unknown URL schemes with a clear error', async () => {

@@ -2,8 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CurioError, DEFAULT_CONSENT, EVENT_TYPES, type Consent, type Event, type EventType, type Item, type User } from '../../core/index.js';
+import type { OpenStoreOptions } from '../open.js';
 import type { AppendResult, Decision, DecisionScanQuery, ItemPatch, ScanQuery, Store, StoreCounts, StoreStats, UserEventsQuery, UserUpsert } from '../store.js';
 import { insertDecisions, readState, scanDecisionRows, writeState } from './decision-table.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { EVENT_READ_INDEXES, EVENT_READ_INDEX_NAMES, migrate } from './migrations.js';
 import { eventParams, itemToRow, rowToEvent, rowToItem, rowToUser, typeIndex, type EventRow, type ItemRow, type UserRow } from './rows.js';
 
@@ -12,6 +14,8 @@ const EVENT_COLUMNS = 8;
 const ROWS_PER_INSERT = 500;
 /** Bulk mode only for loads at least this large. */
 const BULK_MIN_EVENTS = 200_000;
+/** How often the background checkpointer copies the WAL into the database (when enabled). */
+const CHECKPOINT_INTERVAL_MS = 200;
 /** Type filters this short are read per type through the (user, type, time) index. */
 const FEW_TYPES = 3;
 /** Ids per `IN (...)` lookup. */
@@ -30,7 +34,9 @@ class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly appendTx: (events: Event[]) => AppendResult;
 
-  constructor(path: string) {
+  private readonly checkpointer: Checkpointer | null = null;
+
+  constructor(path: string, options: OpenStoreOptions = {}) {
     if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
     try {
       this.db = new Database(path);
@@ -45,7 +51,6 @@ class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('wal_autocheckpoint = 10000'); // checkpoint in 40 MB steps: fewer, larger copies on bulk ingest
     this.db.pragma('cache_size = -65536'); // 64 MiB: keeps the event indexes' hot pages in memory on ingest
-    this.db.pragma('mmap_size = 1073741824'); // TMPMMAP
     migrate(this.db);
     // A bulk load interrupted by a crash leaves its indexes dropped; build them again now.
     this.db.exec(EVENT_READ_INDEXES);
@@ -56,6 +61,7 @@ class SqliteStore implements Store {
     this.insertMany = this.db.prepare(sql + Array(ROWS_PER_INSERT).fill(placeholders).join(',') + ' RETURNING event_id').pluck();
     this.anyRefusing = this.db.prepare('SELECT 1 FROM users WHERE tracking = 0 LIMIT 1').pluck();
     this.appendTx = this.db.transaction((events: Event[]) => this.appendInTx(events));
+    if (options.backgroundCheckpoints && path !== ':memory:' && path !== '') this.checkpointer = startCheckpointer(path, CHECKPOINT_INTERVAL_MS);
   }
 
   /** A prepared statement, compiled once per SQL text: preparing costs more than running on the serving path. */
@@ -332,11 +338,12 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 }
 
 /** Opens (creating if needed) a SQLite store; the path `:memory:` gives a private in-memory one. */
-export function openSqliteStore(path: string): Store {
-  return new SqliteStore(path || ':memory:');
+export function openSqliteStore(path: string, options: OpenStoreOptions = {}): Store {
+  return new SqliteStore(path || ':memory:', options);
 }
