@@ -59,6 +59,24 @@ describe('decision log', () => {
     await t.store.close();
   });
 
+  it('flushes more impressions than one write chunk, all of them, under time-ordered recommendation ids', async () => {
+    const t = await createShopApp({ 'serving.impressionFlushMs': 10_000, 'serving.noRepeatImpressions': 0 });
+    const served: Rec[] = [];
+    for (let k = 0; k < 30; k++) served.push(await slate(t, `s${k}`, '?n=5'));
+    const shown = served.reduce((n, r) => n + r.items.length, 0);
+    expect(shown).toBeGreaterThan(100); // more than IMPRESSION_CHUNK
+    await t.app.close();
+    let stored = 0;
+    for (let k = 0; k < 30; k++) stored += (await t.store.userEvents(`s${k}`, { types: ['impression'] })).length;
+    expect(stored).toBe(shown);
+    expect(await decisions(t.store)).toHaveLength(30);
+    // UUIDv7: ids sort in serving order, so their index entries append instead of landing on random pages.
+    const ids = served.map((r) => r.recommendationId);
+    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-7/.test(id))).toBe(true);
+    expect([...ids].sort()).toEqual(ids);
+    await t.store.close();
+  });
+
   it('logs nothing for users who refused tracking, nor with decisionCandidates 0', async () => {
     const t = await createShopApp();
     const off = await createShopApp({ 'serving.decisionCandidates': 0 });

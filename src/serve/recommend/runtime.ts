@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { CurioError, createRng, type Config, type Event, type Rng } from '../../core/index.js';
 import { createPolicy, type Policy, type PolicySnapshot } from '../../explore/index.js';
 import type { Store } from '../../store/index.js';
@@ -16,6 +16,16 @@ import { RecentActivityCache } from './recent-activity.js';
 import type { ServingModel } from './serving-artifact.js';
 import { buildSnapshot, emptySnapshot, type ServingSnapshot } from './snapshot.js';
 import type { StoreListener } from './store-tap.js';
+
+/**
+ * Time-ordered (UUIDv7) recommendation ids: the impression event ids and decision keys built from them
+ * then land at the right edge of their unique indexes instead of on a random page each, which cuts the
+ * pages an impression flush writes to the WAL several-fold.
+ */
+const recommendationId = (): string => uuidv7();
+
+/** Impressions per write transaction (about 1.5 ms on SQLite). */
+const IMPRESSION_CHUNK = 100;
 
 export interface RuntimeOptions {
   config: Config;
@@ -185,7 +195,7 @@ export class RecommendationRuntime {
   serve(profile: Profile, request: SlateRequest): PipelineResult {
     const { config } = this.options;
     const deps = { snap: this.snap, live: this.live, policy: this.policy, serving: config.serving, eventWeights: config.events.weights };
-    return runPipeline(deps, profile, request, this.rng.fork(), randomUUID());
+    return runPipeline(deps, profile, request, this.rng.fork(), recommendationId());
   }
 
   /** What is being served: the snapshot's model and sizes, the policy's saved state, feedback counts. */
@@ -208,12 +218,12 @@ export class RecommendationRuntime {
   related(itemId: string, count: number, kind: ItemListKind): ItemListResponse {
     const index = this.snap.items.find(itemId);
     if (index === undefined) throw new CurioError('NOT_FOUND', `no item with id "${itemId}"`);
-    return { recommendationId: randomUUID(), items: relatedItems(this.snap, index, count, kind) };
+    return { recommendationId: recommendationId(), items: relatedItems(this.snap, index, count, kind) };
   }
 
   /** The trending items, optionally in one category. */
   trending(count: number, category?: string): ItemListResponse {
-    return { recommendationId: randomUUID(), items: trendingItems(this.snap, this.live, count, category) };
+    return { recommendationId: recommendationId(), items: trendingItems(this.snap, this.live, count, category) };
   }
 
   private async serveAndLog(profile: Profile, request: SlateRequest, rawUserId: string | null, sessionId: string | null): Promise<Recommendation> {
@@ -249,13 +259,18 @@ export class RecommendationRuntime {
     this.flushTimer ??= setTimeout(() => void this.flushImpressions(), flushMs);
   }
 
-  /** Writes every buffered impression (also called on stop). */
+  /**
+   * Writes every buffered impression (also called on stop), IMPRESSION_CHUNK per transaction with the
+   * event loop free in between: one transaction of a busy interval's impressions (~15 µs each on SQLite)
+   * would hold every waiting request for 10–20 ms.
+   */
   async flushImpressions(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    const batch = this.impressions;
-    this.impressions = [];
-    if (batch.length > 0) await this.writeImpressions(batch);
+    while (this.impressions.length > 0) {
+      await this.writeImpressions(this.impressions.splice(0, IMPRESSION_CHUNK));
+      if (this.impressions.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 
   private async writeImpressions(events: Event[]): Promise<void> {
