@@ -5,7 +5,7 @@
  * impression logging), the shop's response model answers, and clicks, carts and purchases go back into
  * the store through the Ingestor (so the feedback loop and the user's state update as in production).
  * Each policy runs at exploreWeight 0, 0.1, 0.25, 0.5, 1 on a copy of the same store.
- * Run: node --import tsx bench/explore.ts [--users 150] [--rounds 25] [--seed 3].
+ * Run: node --import tsx bench/explore.ts [--users 150] [--rounds 25] [--seed 3] [--out-prefix bench/results/explore].
  * Writes bench/results/explore.json, explore.png and explore.svg.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,8 @@ const arg = (name: string, fallback: number): number => {
 const USERS = arg('users', 150);
 const ROUNDS = arg('rounds', 25);
 const SEED = arg('seed', 3);
+/** Output files are `<prefix>.json`, `.png`, `.svg` (`--out-prefix`; other seeds need not overwrite the recorded run). */
+const OUT = ((i) => (i >= 0 ? process.argv[i + 1] : 'bench/results/explore'))(process.argv.indexOf('--out-prefix'));
 const TRAIN_DAYS = 30;
 const SLATE = 10;
 const DAY_MS = 86_400_000;
@@ -237,11 +239,11 @@ async function main(): Promise<void> {
     mkdirSync('bench/results', { recursive: true });
     const setup = { shop: SHOP, trainDays: TRAIN_DAYS, rounds: ROUNDS, users: USERS, slateSize: SLATE, trainingEvents: base.events, weights: WEIGHTS, policyParams: POLICIES };
     const out = { bench: 'explore', date: new Date().toISOString(), setup, summary, results, seconds: (performance.now() - started) / 1000, loadAverage: loadavg() };
-    writeFileSync('bench/results/explore.json', `${JSON.stringify(out, null, 2)}\n`);
+    writeFileSync(`${OUT}.json`, `${JSON.stringify(out, null, 2)}\n`);
     const panels = plot(results);
-    writeFileSync('bench/results/explore.png', drawPng(panels, 2));
-    writeFileSync('bench/results/explore.svg', drawSvg(panels, 2));
-    console.log(`wrote bench/results/explore.{json,png,svg} in ${out.seconds.toFixed(0)}s`);
+    writeFileSync(`${OUT}.png`, drawPng(panels, 2));
+    writeFileSync(`${OUT}.svg`, drawSvg(panels, 2));
+    console.log(`wrote ${OUT}.{json,png,svg} in ${out.seconds.toFixed(0)}s`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
