@@ -59,6 +59,19 @@ describe('decision log', () => {
     await t.store.close();
   });
 
+  it('drops a user\'s buffered impressions and decision when the user is erased before the flush', async () => {
+    const t = await createShopApp({ 'serving.impressionFlushMs': 10_000 });
+    await slate(t, 's6');
+    await slate(t, 's7');
+    const erased = await t.call('admin', { method: 'DELETE', url: '/v1/users/s6' });
+    expect(erased.statusCode).toBe(200);
+    await t.app.close(); // flushes what is left
+    expect(await t.store.userEvents('s6')).toEqual([]);
+    expect((await decisions(t.store)).map((d) => d.userId)).toEqual(['s7']);
+    expect(await t.store.userEvents('s7', { types: ['impression'] })).toHaveLength(4);
+    await t.store.close();
+  });
+
   it('flushes more impressions than one write chunk, all of them, under time-ordered recommendation ids', async () => {
     const t = await createShopApp({ 'serving.impressionFlushMs': 10_000, 'serving.noRepeatImpressions': 0 });
     const served: Rec[] = [];

@@ -87,7 +87,8 @@ export class RecommendationRuntime {
   private readonly persistence: PolicyPersistence;
   private timer: NodeJS.Timeout | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
-  private impressions: Event[] = [];
+  /** Buffered impressions with the stored id of their user (the event carries the shop's raw id), so erasure can drop them. */
+  private impressions: Array<{ event: Event; storedUserId: string | null }> = [];
   private building: Promise<void> | null = null;
   /** Table changes made while a new snapshot is being built, replayed onto it at the swap. */
   private pending: Array<(table: ItemTable) => void> | null = null;
@@ -124,6 +125,7 @@ export class RecommendationRuntime {
         this.blocked.forget(id);
         this.recent.forget(id);
         this.decisions.forget(id);
+        this.impressions = this.impressions.filter((b) => b.storedUserId !== id);
       },
     };
   }
@@ -243,7 +245,7 @@ export class RecommendationRuntime {
       // The no-repeat rule sees this slate on the user's next request, before the buffered write lands.
       if (profile.storedUserId !== null) this.recent.observe(events.map((e) => ({ ...e, userId: profile.storedUserId as string })));
       if (profile.storedUserId !== null) this.decisions.add({ rec, candidates, userId: profile.storedUserId, timestampMs: now });
-      await this.logImpressions(events);
+      await this.logImpressions(events, profile.storedUserId);
     }
     return rec;
   }
@@ -252,10 +254,10 @@ export class RecommendationRuntime {
    * Writes impressions now (impressionFlushMs = 0) or buffers them for one transaction per interval:
    * a commit per slate costs more than the rest of the request on SQLite.
    */
-  private async logImpressions(events: Event[]): Promise<void> {
+  private async logImpressions(events: Event[], storedUserId: string | null): Promise<void> {
     const flushMs = this.options.config.serving.impressionFlushMs;
     if (flushMs === 0) return this.writeImpressions(events);
-    for (const e of events) this.impressions.push(e);
+    for (const event of events) this.impressions.push({ event, storedUserId });
     this.flushTimer ??= setTimeout(() => void this.flushImpressions(), flushMs);
   }
 
@@ -268,7 +270,7 @@ export class RecommendationRuntime {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     while (this.impressions.length > 0) {
-      await this.writeImpressions(this.impressions.splice(0, IMPRESSION_CHUNK));
+      await this.writeImpressions(this.impressions.splice(0, IMPRESSION_CHUNK).map((b) => b.event));
       if (this.impressions.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
