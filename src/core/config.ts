@@ -77,6 +77,8 @@ export const configSchema = z.object({
       impressionFlushMs: z.number().int().min(0).max(10_000).default(50),
       /** Candidates stored per logged decision (the best ones, plus every shown item) for `curio ope`; 0 = no decision log. */
       decisionCandidates: z.number().int().min(0).max(1000).default(100),
+      /** Model catalogues at least this large get an HNSW index for their candidates instead of exact scoring (embedding models only); 0 = never. */
+      annMinItems: z.number().int().min(0).default(100_000),
       /** Seeds the policies' random streams; null = a random seed per process. */
       seed: z.number().int().nullable().default(null),
       /** Items placed at fixed 0-based positions of every slate they are allowed in. */
@@ -116,6 +118,7 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; parse: (raw: 
   { name: 'CURIO_SERVING_DECISION_CANDIDATES', path: 'serving.decisionCandidates', parse: Number, doc: 'Candidates stored per logged decision for curio ope; 0 = no decision log' },
   { name: 'CURIO_EXPLORE_WEIGHT', path: 'serving.exploreWeight', parse: Number, doc: 'Deployment exploreWeight in [0, 1]; requests may override' },
   { name: 'CURIO_SERVING_USER_CACHE_SECONDS', path: 'serving.userCacheSeconds', parse: Number, doc: 'How long a user\'s recent events are cached between store reads; 0 = no cache' },
+  { name: 'CURIO_SERVING_ANN_MIN_ITEMS', path: 'serving.annMinItems', parse: Number, doc: 'Embedding models with at least this many items get their candidates from an HNSW index; 0 = always exact' },
   { name: 'CURIO_SERVING_SEED', path: 'serving.seed', parse: Number, doc: 'Seed of the policies\' random streams (reproducible slates)' },
   { name: 'CURIO_SEGMENTS_TTL_SECONDS', path: 'insight.segmentsTtlSeconds', parse: Number, doc: 'Segmentation cache lifetime; 0 = until refreshed' },
   { name: 'CURIO_TAGGER_TTL_SECONDS', path: 'insight.taggerTtlSeconds', parse: Number, doc: 'Auto-tagger cache lifetime; 0 = until refreshed' },

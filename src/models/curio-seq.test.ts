@@ -101,6 +101,15 @@ describe('curio-seq', () => {
     expect(similar).toHaveLength(4);
     expect(similar.map((s) => s.item)).not.toContain(5);
     expect(similar[0].score).toBeGreaterThanOrEqual(similar[3].score);
+    // Scores are the user vector's dot products with the embedding rows (what an ANN index searches).
+    const state = userSequence(split.train, 1);
+    const h = model.userVector(state);
+    const emb = model.itemEmbeddings();
+    const scores = model.scoreAll(state);
+    for (const j of [0, 7, model.nItems - 1]) {
+      const dot = h.reduce((s, x, d) => s + x * emb[j * model.embeddingDim + d], 0);
+      expect(scores[j]).toBeCloseTo(dot, 4);
+    }
   });
 
   it('resumes from a checkpoint to the same weights as an uninterrupted run', async () => {

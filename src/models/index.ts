@@ -4,4 +4,5 @@ export * from './define-model.js';
 export * from './registry.js';
 export * from './recommend.js';
 export * from './top-k.js';
+export { isSequentialRecommender, type SequentialRecommender } from './seq-model.js';
 export { invertSpdInPlace, gaussJordanInPlace } from './linalg.js';

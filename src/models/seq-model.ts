@@ -14,6 +14,8 @@ import { topK } from './top-k.js';
 /** A sequential recommender with learned item embeddings. */
 export interface SequentialRecommender extends Recommender {
   readonly embeddingDim: number;
+  /** The user's hidden vector for this state: item j's score is its dot product with row j of `itemEmbeddings()`. */
+  userVector(state: UserState): Float32Array;
   /** Output embeddings of items 0..nItems-1, row-major [nItems, embeddingDim] (a copy). */
   itemEmbeddings(): Float32Array;
   /** The k items most similar to `item` by cosine of their embeddings (the item itself left out). */
@@ -44,18 +46,19 @@ export function createSeqModel(a: SeqModelArgs): SequentialRecommender {
   const table = tidy(() => noGrad(() => net.outputTable().data.slice()));
   const tableTensor = tensor(table, [nItems + 1, dim]);
   const embeddings = (): Float32Array => table.slice(dim, (nItems + 1) * dim);
+  const userVector = (state: UserState): Float32Array => {
+    const len = net.fixedLength ? net.maxLen : Math.max(1, Math.min(net.maxLen, state.items.length));
+    const b = stateBatch(state, len, nItems);
+    return tidy(() => noGrad(() => net.forward(b, tableTensor).data.slice((len - 1) * dim, len * dim)));
+  };
   return {
     id: a.id,
     params: a.params,
     nItems,
     embeddingDim: dim,
+    userVector,
     scoreAll(state: UserState, out = new Float32Array(nItems)) {
-      const len = net.fixedLength ? net.maxLen : Math.max(1, Math.min(net.maxLen, state.items.length));
-      const b = stateBatch(state, len, nItems);
-      const h = tidy(() => noGrad(() => {
-        const f = net.forward(b, tableTensor);
-        return f.data.slice((len - 1) * dim, len * dim);
-      }));
+      const h = userVector(state);
       for (let j = 0; j < nItems; j++) {
         let s = 0;
         const o = (j + 1) * dim;

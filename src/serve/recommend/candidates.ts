@@ -71,10 +71,21 @@ function modelState(input: GatherInput): UserState {
   };
 }
 
-/** Scores every item with the model (into the snapshot's scratch) and proposes the best allowed ones. */
-function modelCandidates(input: GatherInput, rows: Map<number, CandidateRow>): void {
+/**
+ * Scores every item with the model (into the snapshot's scratch) and proposes the best allowed ones; with
+ * an ANN index, proposes the index's best allowed ones and returns the user vector that scores the rest.
+ */
+function modelCandidates(input: GatherInput, rows: Map<number, CandidateRow>): Float32Array | null {
   const { snap, rules } = input;
-  if (!snap.model) return;
+  if (!snap.model) return null;
+  if (snap.ann) {
+    const vector = snap.ann.model.userVector(modelState(input));
+    for (const hit of snap.ann.index.search(vector, input.perSource, rules.allows)) {
+      snap.scratch[hit.index] = hit.score;
+      row(rows, snap, hit.index);
+    }
+    return vector;
+  }
   const scores = snap.model.scoreAll(modelState(input), snap.scratch);
   for (const i of rules.excluded) if (i < scores.length) scores[i] = Number.NEGATIVE_INFINITY;
   if (rules.categoryMask) {
@@ -83,6 +94,7 @@ function modelCandidates(input: GatherInput, rows: Map<number, CandidateRow>): v
     for (let i = 0; i < scores.length; i++) if (cat[i] === NO_CATEGORY || mask[cat[i]] === 0) scores[i] = Number.NEGATIVE_INFINITY;
   }
   for (const i of topK(scores, input.perSource, snap.items.unavailable)) row(rows, snap, i);
+  return null;
 }
 
 /** Neighbours of the newest history items, weighted by recency and behaviour (a dislike proposes nothing). */
@@ -161,20 +173,25 @@ function explorationPool(input: GatherInput, rows: Map<number, CandidateRow>): v
 }
 
 /**
- * Gathers candidates from every source: the model (exact scoring of every item), co-visitation with the
- * recent items, trending, new items and, for people with a history, an exploration pool of interests they
- * have not shown. People without a personal state get popular, trending and new items.
+ * Gathers candidates from every source: the model (exact scoring of every item, or its HNSW index for
+ * large catalogues), co-visitation with the recent items, trending, new items and, for people with a
+ * history, an exploration pool of interests they have not shown. People without a personal state get
+ * popular, trending and new items.
  */
 export function gatherCandidates(input: GatherInput): CandidateRow[] {
   const rows = new Map<number, CandidateRow>();
   const personal = input.profile.history.length > 0;
+  let annVector: Float32Array | null = null;
   if (personal) {
-    modelCandidates(input, rows);
+    annVector = modelCandidates(input, rows);
     covisitCandidates(input, rows);
   }
   listCandidates(input, rows, personal);
   if (personal && input.explorationCategories > 0) explorationPool(input, rows);
   const out = [...rows.values()].filter((r) => input.rules.allows(r.index));
+  // The index scored only its own hits into the scratch: score the other sources' items exactly.
+  const ann = input.snap.ann;
+  if (ann && annVector) for (const r of out) if (r.index < input.snap.nModelItems) r.model = ann.index.score(annVector, r.index);
   // The scratch scores belong to this request only when the model ran for it.
   if (!personal) for (const r of out) r.model = Number.NaN;
   return out;

@@ -1,7 +1,8 @@
 import { CurioError, EVENT_TYPES, type Config, type EventWeights } from '../../core/index.js';
 import { datasetFromStore, weightTable, type SequenceDataset } from '../../data/index.js';
-import { getModelSpec, topK, type Recommender } from '../../models/index.js';
+import { getModelSpec, isSequentialRecommender, topK, type Recommender, type SequentialRecommender } from '../../models/index.js';
 import type { Store } from '../../store/index.js';
+import { AnnIndex } from './ann-index.js';
 import { buildCooccurrence, emptyNeighbours, type NeighbourLists } from './covisit.js';
 import { ItemTable, NO_CATEGORY } from './item-table.js';
 import { loadServingArtifact, type ServingModel } from './serving-artifact.js';
@@ -26,6 +27,8 @@ export interface ServingSnapshot {
   popularity: Float32Array;
   popularOverall: Int32Array;
   popularByCategory: Int32Array[];
+  /** Approximate search over the model's item embeddings, for catalogues of `serving.annMinItems` or more. */
+  ann: { model: SequentialRecommender; index: AnnIndex } | null;
   /** Reused by every request for the model's scores (requests score synchronously, one at a time). */
   scratch: Float32Array;
   builtAtMs: number;
@@ -87,6 +90,13 @@ function popularLists(table: ItemTable, pop: Float32Array): { overall: Int32Arra
   return { overall, byCategory };
 }
 
+/** An HNSW index over an embedding model's items when its catalogue is large enough (`serving.annMinItems`). */
+async function annFor(model: Recommender | null, serving: Config['serving'], seed: number): Promise<ServingSnapshot['ann']> {
+  if (!model || !isSequentialRecommender(model) || serving.annMinItems === 0 || model.nItems < serving.annMinItems) return null;
+  const index = await AnnIndex.build({ embeddings: model.itemEmbeddings(), dim: model.embeddingDim, params: { seed } });
+  return { model, index };
+}
+
 /**
  * Builds a snapshot: the dataset from the store, the model (fitted with `serving.model`, loaded from
  * `serving.modelPath`, or given), the catalogue table, co-visitation lists and popularity.
@@ -108,6 +118,7 @@ export async function buildSnapshot(options: BuildSnapshotOptions): Promise<Serv
   const popularity = popularityOf(ds, n, options.eventWeights, table);
   const popular = popularLists(table, popularity);
   const model = served?.model ?? null;
+  const ann = await annFor(model, serving, options.seed);
   const usesUsers = !options.model && !serving.modelPath && model !== null && getModelSpec(model.id).capabilities.includes('user-embedding');
   return {
     model,
@@ -119,6 +130,7 @@ export async function buildSnapshot(options: BuildSnapshotOptions): Promise<Serv
     popularity,
     popularOverall: popular.overall,
     popularByCategory: popular.byCategory,
+    ann,
     scratch: new Float32Array(model?.nItems ?? 0),
     builtAtMs: Date.now(),
     info: {
@@ -143,6 +155,7 @@ export function emptySnapshot(serving: Config['serving']): ServingSnapshot {
     popularity: new Float32Array(0),
     popularOverall: new Int32Array(0),
     popularByCategory: [],
+    ann: null,
     scratch: new Float32Array(0),
     builtAtMs: Date.now(),
     info: { modelId: null, source: 'none', events: 0, users: 0, buildSeconds: 0 },

@@ -1,0 +1,122 @@
+/**
+ * Model candidates at scale: exact dot-product top-100 (what `scoreAll` + `topK` cost per request) against
+ * the HNSW index (`AnnIndex`, src/serve/recommend/ann-index.ts) on 200k synthetic clustered item
+ * embeddings of 64 dimensions. Reports the build time per graph degree m, the median ms per query of
+ * 500 queries, and recall@100 against the exact top-100 at several efSearch values (and with a filter
+ * that excludes 10% of the items, as request rules do). Writes bench/results/ann.json.
+ *
+ *   node --import tsx bench/ann.ts [--items 200000] [--dim 64] [--queries 500] [--m 32,48] [--ef 50,100,128,200,400]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { topK } from '../src/models/index.js';
+import { AnnIndex, DEFAULT_ANN_PARAMS } from '../src/serve/recommend/ann-index.js';
+import { clusteredEmbeddings } from '../src/serve/recommend/ann-synthetic.js';
+
+const OUT = 'bench/results/ann.json';
+const K = 100;
+
+const { values: args } = parseArgs({
+  options: {
+    items: { type: 'string', default: '200000' },
+    dim: { type: 'string', default: '64' },
+    clusters: { type: 'string', default: '500' },
+    queries: { type: 'string', default: '500' },
+    m: { type: 'string', default: '32,48' },
+    ef: { type: 'string', default: '50,100,128,200,400' },
+  },
+});
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
+
+/** Today's exact path: every item's dot product (the loop of the model's `scoreAll`) and `topK`. */
+function exactTop(embeddings: Float32Array, dim: number, q: Float32Array, scores: Float32Array, excluded?: Uint8Array): Int32Array {
+  for (let j = 0; j < scores.length; j++) {
+    let s = 0;
+    const o = j * dim;
+    for (let d = 0; d < dim; d++) s += q[d] * embeddings[o + d];
+    scores[j] = s;
+  }
+  return topK(scores, K, excluded);
+}
+
+/** Request rules as filters: a few exclusions, half the catalogue out, a narrow category (exact fallback). */
+const FILTERS = [
+  { name: '10% excluded', allowed: (i: number) => i % 10 !== 3 },
+  { name: '50% excluded', allowed: (i: number) => i % 2 === 0 },
+  { name: '2% allowed', allowed: (i: number) => i % 50 === 7 },
+];
+const FILTER_QUERIES = 200;
+
+/** Median ms per query and recall@K of `search` against the exact top-K sets. */
+function measure(queries: Float32Array[], truth: Set<number>[], search: (q: Float32Array) => number[]) {
+  const times: number[] = [];
+  let found = 0;
+  queries.forEach((q, j) => {
+    const t0 = performance.now();
+    const got = search(q);
+    times.push(performance.now() - t0);
+    found += got.filter((i) => truth[j].has(i)).length;
+  });
+  return { msPerQuery: round(median(times)), recall: round(found / (K * queries.length), 4) };
+}
+
+async function main(): Promise<void> {
+  const items = Number(args.items);
+  const dim = Number(args.dim);
+  const { embeddings, queries } = clusteredEmbeddings({ items, dim, clusters: Number(args.clusters), seed: 1, queries: Number(args.queries) });
+  const scores = new Float32Array(items);
+  const exactTimes: number[] = [];
+  const truth = queries.map((q) => {
+    const t0 = performance.now();
+    const top = exactTop(embeddings, dim, q, scores);
+    exactTimes.push(performance.now() - t0);
+    return new Set(top);
+  });
+  const exactMs = round(median(exactTimes));
+  console.log(`exact top-${K} over ${items} × ${dim}: ${exactMs} ms/query (median of ${queries.length})`);
+  const filtered = FILTERS.map((f) => {
+    const excluded = Uint8Array.from({ length: items }, (_, i) => (f.allowed(i) ? 0 : 1));
+    return { ...f, truth: queries.slice(0, FILTER_QUERIES).map((q) => new Set(exactTop(embeddings, dim, q, scores, excluded))) };
+  });
+  const graphs = [];
+  for (const m of args.m.split(',').map(Number)) {
+    const index = await AnnIndex.build({ embeddings, dim, params: { m } });
+    console.log(`m=${m} efConstruction=${index.params.efConstruction}: built in ${round(index.buildSeconds, 1)} s`);
+    const byEf = [];
+    for (const ef of args.ef.split(',').map(Number)) {
+      index.setEfSearch(ef);
+      const plain = measure(queries, truth, (q) => index.search(q, K).map((h) => h.index));
+      console.log(`  efSearch=${ef}: ${plain.msPerQuery} ms/query, recall@${K} ${plain.recall}`);
+      byEf.push({ efSearch: ef, ...plain });
+    }
+    index.setEfSearch(DEFAULT_ANN_PARAMS.efSearch);
+    const byFilter = filtered.map((f) => {
+      const r = measure(queries.slice(0, FILTER_QUERIES), f.truth, (q) => index.search(q, K, f.allowed).map((h) => h.index));
+      console.log(`  efSearch=${DEFAULT_ANN_PARAMS.efSearch}, ${f.name}: ${r.msPerQuery} ms/query, recall@${K} ${r.recall}`);
+      return { filter: f.name, ...r };
+    });
+    graphs.push({ m, efConstruction: index.params.efConstruction, buildSeconds: round(index.buildSeconds, 1), byEfSearch: byEf, filtered: { efSearch: DEFAULT_ANN_PARAMS.efSearch, queries: FILTER_QUERIES, byFilter } });
+  }
+  const result = {
+    bench: 'ann',
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    loadavg1: round(loadavg()[0], 2),
+    data: { items, dim, clusters: Number(args.clusters), queries: queries.length, k: K, generator: 'clusteredEmbeddings (src/serve/recommend/ann-synthetic.ts), seed 1' },
+    exact: { msPerQuery: exactMs },
+    defaults: DEFAULT_ANN_PARAMS,
+    graphs,
+  };
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`wrote ${OUT}`);
+}
+
+await main();
