@@ -185,12 +185,10 @@ export class RecommendationRuntime {
   /** A slate for an anonymous visitor from the events in the request; impressions are logged under `visitor` when given. */
   async forSession(history: HistoryEvent[], request: SlateRequest, visitor: (Requester & { sessionId: string | null }) | null): Promise<Recommendation> {
     const consent = visitor ? (await this.options.store.getUser(visitor.storedId))?.consent : undefined;
-    const profile = sessionProfile(history, visitor !== null && consent?.tracking !== false);
-    if (consent?.personalization === false) {
-      const storedUserId = visitor?.storedId ?? null;
-      return this.serveAndLog({ ...profile, storedUserId, history: [], mode: 'non-personalized' }, request, visitor?.rawId ?? null, null);
-    }
-    return this.serveAndLog({ ...profile, storedUserId: visitor?.storedId ?? null }, request, visitor?.rawId ?? null, visitor?.sessionId ?? null);
+    const profile = { ...sessionProfile(history, visitor !== null && consent?.tracking !== false), storedUserId: visitor?.storedId ?? null };
+    const rawId = visitor?.rawId ?? null;
+    if (consent?.personalization === false) return this.serveAndLog({ ...profile, history: [], mode: 'non-personalized' }, request, rawId, null);
+    return this.serveAndLog(profile, request, rawId, visitor?.sessionId ?? null);
   }
 
   /** Runs the pipeline for a profile (no store reads, no logging): what the benches call directly. */
