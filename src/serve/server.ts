@@ -21,7 +21,7 @@ export interface StartServerOptions {
 /** Opens the configured store, listens on `server.host:server.port`, and shuts down cleanly on SIGTERM/SIGINT. */
 export async function startServer(config: Config, options: StartServerOptions = {}): Promise<RunningServer> {
   assertAuthConfigured(config); // before opening anything, so a misconfiguration fails fast
-  const store = await openStore(config.store.url, { backgroundCheckpoints: true });
+  const store = await openStore(config.store.url, { backgroundCheckpoints: true, backgroundWrites: true });
   let app: FastifyInstance;
   try {
     app = createApp({ config, store, routes: options.routes });

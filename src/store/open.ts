@@ -5,6 +5,8 @@ import type { Store } from './store.js';
 export interface OpenStoreOptions {
   /** Long-running servers: do write-ahead-log maintenance off the request thread (SQLite: checkpoints in a worker). */
   backgroundCheckpoints?: boolean;
+  /** Long-running servers: commit appended events and decisions off the request thread (SQLite: a writer thread with its own connection). */
+  backgroundWrites?: boolean;
 }
 
 type AdapterOpener = (rest: string, options: OpenStoreOptions) => Promise<Store>;

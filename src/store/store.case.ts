@@ -180,6 +180,19 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect((await store.userEvents('u1', { types: ['purchase', 'dislike', 'view'], limit: 2, before: 1020 })).map((e) => e.id)).toEqual(['e2', 'e3']);
     });
 
+    it('reads a timeline: the same events as userEvents, in the same order, with id, item, type and time only', async () => {
+      const types: EventType[] = ['purchase', 'view', 'impression', 'dislike', 'impression', 'view', 'search'];
+      await store.appendEvents(types.map((type, i) => sampleEvent(`e${i}`, { type, itemId: type === 'search' ? null : `i${i}`, timestamp: 1000 + Math.floor(i / 2) * 10, context: { position: i } })));
+      const queries = [{}, { limit: 3 }, { types: ['impression'] as EventType[] }, { types: ['purchase', 'dislike'] as EventType[], limit: 1 },
+        { types: ['view', 'click', 'purchase', 'dislike', 'impression'] as EventType[], limit: 4, before: 1030 }];
+      for (const query of queries) {
+        const full = await store.userEvents('u1', query);
+        expect(full.length).toBeGreaterThan(0);
+        expect(await store.userTimeline('u1', query)).toEqual(full.map(({ id, itemId, type, timestamp }) => ({ id, itemId, type, timestamp })));
+      }
+      expect(await store.userTimeline('nobody')).toEqual([]);
+    });
+
     it('scans events in (timestamp, arrival) order across batches, by time range and type', async () => {
       const events = [5, 3, 3, 9, 1, 3, 7].map((t, i) => sampleEvent(`e${i}`, { timestamp: t, type: i % 2 ? 'click' : 'view' }));
       await store.appendEvents(events);

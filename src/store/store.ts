@@ -25,6 +25,9 @@ export interface UserEventsQuery {
   before?: EpochMs;
 }
 
+/** An event as the serving caches keep it: what, which item, when (no value, session or context). */
+export type TimelineEvent = Pick<Event, 'id' | 'itemId' | 'type' | 'timestamp'>;
+
 export interface ScanQuery {
   from?: EpochMs;
   /** Exclusive. */
@@ -109,6 +112,11 @@ export interface Store {
    */
   bulkLoad<T>(expectedEvents: number, work: () => Promise<T>): Promise<T>;
   userEvents(userId: string, query?: UserEventsQuery): Promise<Event[]>;
+  /**
+   * The same events as `userEvents`, in the same order, with only id, item, type and time: the read a
+   * server makes for every user it has not seen lately, so adapters make it as cheap as they can.
+   */
+  userTimeline(userId: string, query?: UserEventsQuery): Promise<TimelineEvent[]>;
   /** Every matching event, ordered by (timestamp, arrival). */
   scanEvents(query?: ScanQuery): AsyncIterable<Event>;
 

@@ -1,6 +1,6 @@
 export { RecommendationRuntime, type RuntimeOptions, type Requester, type ItemListResponse, type RuntimeStatus } from './runtime.js';
 export { runPipeline, type Recommendation, type RecommendedItem, type SlateRequest, type PipelineDeps, type PipelineResult } from './pipeline.js';
-export { readProfile, sessionProfile, STATE_TYPES, type Profile, type HistoryEvent, type RecommendationMode } from './profile.js';
+export { sessionProfile, userProfile, STATE_TYPES, type Profile, type HistoryEvent, type RecommendationMode } from './profile.js';
 export { buildSnapshot, emptySnapshot, type ServingSnapshot, type BuildSnapshotOptions } from './snapshot.js';
 export { saveServingArtifact, loadServingArtifact, type ServingModel } from './serving-artifact.js';
 export { tapStore, storedEvents, type StoreListener } from './store-tap.js';

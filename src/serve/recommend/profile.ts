@@ -29,29 +29,16 @@ export interface Profile {
 export const STATE_TYPES: EventType[] = ['view', 'click', 'cart', 'remove_from_cart', 'favorite', 'purchase', 'review', 'rating', 'dislike'];
 const BLOCKING_TYPES: EventType[] = ['purchase', 'dislike'];
 
-export interface ProfileSources {
-  /** The user's consent, newest state events and impressions (see RecentActivityCache). */
-  recent: (storedUserId: string) => Promise<RecentActivity>;
-  /** The user's bought and disliked items (cached by the runtime, see BlockedItems). */
-  blocked: (storedUserId: string) => Promise<ReadonlySet<string>>;
-}
-
 /**
- * A user's profile: unknown users get cold start, users with consent.personalization=false get
- * non-personalised slates (their history is not used).
+ * A user's profile from their recent activity: unknown users get cold start, users with
+ * consent.personalization=false get non-personalised slates (their history is not used).
  */
-export async function readProfile(storedUserId: string, sources: ProfileSources): Promise<Profile> {
-  const { known, consent, history, shown } = await sources.recent(storedUserId);
+export function userProfile(storedUserId: string, activity: RecentActivity): Profile {
+  const { known, consent, history, shown, blocked } = activity;
   const empty = { storedUserId, tracking: consent.tracking, history: [], blocked: new Set<string>(), recentlyShown: new Set<string>() };
   if (!consent.personalization) return { ...empty, mode: 'non-personalized' };
   if (history.length === 0 && !known && shown.length === 0) return { ...empty, mode: 'cold-start' };
-  return {
-    ...empty,
-    mode: history.length > 0 ? 'personalized' : 'cold-start',
-    history,
-    blocked: history.length > 0 ? await sources.blocked(storedUserId) : new Set<string>(),
-    recentlyShown: new Set(shown),
-  };
+  return { ...empty, mode: history.length > 0 ? 'personalized' : 'cold-start', history, blocked, recentlyShown: new Set(shown) };
 }
 
 /** A profile from an anonymous visitor's recent events (sent in the request body). */

@@ -58,12 +58,33 @@ describe('RecentActivityCache', () => {
   });
 
   it('keeps events that arrive while the first read is in flight', async () => {
-    const c = cache();
+    // A store whose reads complete only when released, so the write lands between read and caching.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow: Store = Object.create(store, {
+      userTimeline: { value: async (...args: Parameters<Store['userTimeline']>) => {
+        const rows = await store.userTimeline(...args);
+        await gate;
+        return rows;
+      } },
+    }) as Store;
+    const c = new RecentActivityCache(slow, { historyLength: 3, noRepeatImpressions: 2, maxAgeMs: 60_000, clock: () => now });
     const pending = c.get('u');
-    const during = ev('u', 'new', 'view', 60);
-    await write(c, [during]);
-    expect((await pending).history.map((e) => e.itemId)).toContain('new');
-    expect((await c.get('u')).history.map((e) => e.itemId)).toEqual(['c', 'd', 'new']);
+    const during = [ev('u', 'new', 'view', 60), ev('u', 'bought', 'purchase', 61)];
+    await write(c, during);
+    release();
+    const first = await pending;
+    expect(first.history.map((e) => e.itemId)).toEqual(['d', 'new', 'bought']);
+    expect([...first.blocked]).toEqual(['bought']);
+    expect((await c.get('u')).history.map((e) => e.itemId)).toEqual(['d', 'new', 'bought']);
+  });
+
+  it('blocks bought and disliked items, from the store and as they arrive, beyond the history length', async () => {
+    await store.appendEvents([ev('u', 'old-buy', 'purchase', 1), ev('u', 'meh', 'dislike', 2)]);
+    const c = cache();
+    expect([...(await c.get('u')).blocked].sort()).toEqual(['meh', 'old-buy']);
+    await write(c, [ev('u', 'fresh-buy', 'purchase', 90), ev('u', 'seen', 'view', 91)]);
+    expect([...(await c.get('u')).blocked].sort()).toEqual(['fresh-buy', 'meh', 'old-buy']);
   });
 
   it('tracks consent changes made through the server', async () => {

@@ -1,8 +1,12 @@
-import type { Consent, Event, User } from '../../core/index.js';
-import type { Store } from '../../store/index.js';
+import type { Consent, Event, EventType, User } from '../../core/index.js';
+import type { Store, TimelineEvent } from '../../store/index.js';
 import { STATE_TYPES, type HistoryEvent } from './profile.js';
 
-/** What a slate needs to know about a user besides their blocked items. */
+/** Bought or disliked items are never shown again; they are looked up this far back when a user is read. */
+const BLOCKING_TYPES: EventType[] = ['purchase', 'dislike'];
+const BLOCKED_LOOKBACK_EVENTS = 1000;
+
+/** What a slate needs to know about a user. */
 export interface RecentActivity {
   /** The user has a stored record (consent or attributes). */
   known: boolean;
@@ -11,6 +15,8 @@ export interface RecentActivity {
   history: HistoryEvent[];
   /** Items of the newest impressions (at most noRepeatImpressions events). */
   shown: string[];
+  /** Bought or disliked items (live: do not modify). */
+  blocked: ReadonlySet<string>;
 }
 
 export interface RecentActivityOptions {
@@ -30,17 +36,17 @@ interface Entry {
   /** Newest last; ids keep a re-delivered event from counting twice. */
   history: Array<HistoryEvent & { id: string }>;
   shown: Array<{ id: string; itemId: string; timestamp: number }>;
+  blocked: Set<string>;
 }
 
 const STATE = new Set<string>(STATE_TYPES);
 const OPEN: Consent = { tracking: true, personalization: true };
 
 /**
- * Per user, the consent, newest state events and newest impressions: read from the store on a user's
- * first request, then kept current from the stored-event stream (the store tap) and from the runtime's
- * own impressions. It replaces three store reads per request, and the type-filtered history read walks
- * past every impression the server has logged for that user. Writes made by other processes are picked
- * up when an entry expires (`maxAgeMs`).
+ * Per user, the consent, newest state events, newest impressions and blocked items: read from the store
+ * (`userTimeline`, the slim read) on a user's first request, then kept current from the stored-event
+ * stream (the store tap) and from the runtime's own impressions. It replaces four store reads per
+ * request. Writes made by other processes are picked up when an entry expires (`maxAgeMs`).
  */
 export class RecentActivityCache {
   private readonly users = new Map<string, Entry>();
@@ -54,21 +60,14 @@ export class RecentActivityCache {
 
   /** The user's recent activity (from the cache when fresh). */
   async get(userId: string): Promise<RecentActivity> {
-    const now = this.now();
     const cached = this.users.get(userId);
-    if (cached && now - cached.loadedAtMs < this.options.maxAgeMs) {
+    if (cached && this.now() - cached.loadedAtMs < this.options.maxAgeMs) {
       // Map order is recency of use: re-inserting keeps hot users away from eviction.
       this.users.delete(userId);
       this.users.set(userId, cached);
       return view(cached);
     }
-    const entry = await this.load(userId, now);
-    if (this.options.maxAgeMs > 0) {
-      this.users.delete(userId);
-      this.users.set(userId, entry);
-      if (this.users.size > (this.options.maxUsers ?? 50_000)) this.users.delete(this.users.keys().next().value as string);
-    }
-    return view(entry);
+    return view(await this.load(userId));
   }
 
   /** Applies newly stored events to the cached users they belong to. */
@@ -93,20 +92,30 @@ export class RecentActivityCache {
     this.users.delete(userId);
   }
 
-  private async load(userId: string, now: number): Promise<Entry> {
-    const { historyLength, noRepeatImpressions } = this.options;
+  private async load(userId: string): Promise<Entry> {
+    const { historyLength, noRepeatImpressions, maxAgeMs } = this.options;
+    const loadedAtMs = this.now();
     const arrived: Event[] = [];
     this.loading.set(userId, arrived);
     try {
-      const [user, events, shown] = await Promise.all([
+      const none = Promise.resolve<TimelineEvent[]>([]);
+      const [user, events, shown, blocking] = await Promise.all([
         this.store.getUser(userId),
-        this.store.userEvents(userId, { limit: historyLength, types: STATE_TYPES }),
-        noRepeatImpressions > 0 ? this.store.userEvents(userId, { limit: noRepeatImpressions, types: ['impression'] }) : Promise.resolve([]),
+        this.store.userTimeline(userId, { limit: historyLength, types: STATE_TYPES }),
+        noRepeatImpressions > 0 ? this.store.userTimeline(userId, { limit: noRepeatImpressions, types: ['impression'] }) : none,
+        this.store.userTimeline(userId, { limit: BLOCKED_LOOKBACK_EVENTS, types: BLOCKING_TYPES }),
       ]);
-      const entry: Entry = { loadedAtMs: now, known: user !== null, consent: user?.consent ?? OPEN, history: [], shown: [] };
+      const entry: Entry = { loadedAtMs, known: user !== null, consent: user?.consent ?? OPEN, history: [], shown: [], blocked: new Set() };
       for (const e of events) if (e.itemId !== null) entry.history.push({ id: e.id, itemId: e.itemId, type: e.type, timestamp: e.timestamp });
       for (const e of shown) if (e.itemId !== null) entry.shown.push({ id: e.id, itemId: e.itemId, timestamp: e.timestamp });
+      for (const e of blocking) if (e.itemId !== null) entry.blocked.add(e.itemId);
       for (const e of arrived) this.apply(entry, e);
+      // Cached before `loading` lets go of the user, so no event can fall between the two.
+      if (maxAgeMs > 0) {
+        this.users.delete(userId);
+        this.users.set(userId, entry);
+        if (this.users.size > (this.options.maxUsers ?? 50_000)) this.users.delete(this.users.keys().next().value as string);
+      }
       return entry;
     } finally {
       this.loading.delete(userId);
@@ -115,6 +124,7 @@ export class RecentActivityCache {
 
   private apply(entry: Entry, e: Event): void {
     if (e.itemId === null) return;
+    if (BLOCKING_TYPES.includes(e.type)) entry.blocked.add(e.itemId);
     if (e.type === 'impression') {
       if (this.options.noRepeatImpressions > 0) insertNewest(entry.shown, { id: e.id, itemId: e.itemId, timestamp: e.timestamp }, this.options.noRepeatImpressions);
     } else if (STATE.has(e.type)) {
@@ -146,5 +156,6 @@ function view(entry: Entry): RecentActivity {
     consent: entry.consent,
     history: entry.history.map(({ itemId, type, timestamp }) => ({ itemId, type, timestamp })),
     shown: entry.shown.map((s) => s.itemId),
+    blocked: entry.blocked,
   };
 }

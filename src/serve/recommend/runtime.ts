@@ -2,7 +2,6 @@ import { v7 as uuidv7 } from 'uuid';
 import { CurioError, createRng, type Config, type Event, type Rng } from '../../core/index.js';
 import { createPolicy, type Policy, type PolicySnapshot } from '../../explore/index.js';
 import type { Store } from '../../store/index.js';
-import { BlockedItems } from './blocked-items.js';
 import { categoryEmbedding } from './embedding.js';
 import { FeedbackLoop, type FeedbackCounts } from './feedback.js';
 import { relatedItems, trendingItems, type ItemListKind } from './item-lists.js';
@@ -11,7 +10,7 @@ import { LiveLists } from './live-lists.js';
 import { DecisionLog } from './decision-log.js';
 import { PolicyPersistence } from './policy-persistence.js';
 import { runPipeline, type PipelineResult, type Recommendation, type RecommendedItem, type SlateRequest } from './pipeline.js';
-import { readProfile, sessionProfile, type HistoryEvent, type Profile } from './profile.js';
+import { sessionProfile, userProfile, type HistoryEvent, type Profile } from './profile.js';
 import { RecentActivityCache } from './recent-activity.js';
 import type { ServingModel } from './serving-artifact.js';
 import { buildSnapshot, emptySnapshot, type ServingSnapshot } from './snapshot.js';
@@ -80,7 +79,6 @@ export class RecommendationRuntime {
   private snap: ServingSnapshot;
   private live: LiveLists;
   private readonly rng: Rng;
-  private readonly blocked: BlockedItems;
   private readonly recent: RecentActivityCache;
   /** Candidate sets of logged slates, written with the impressions. */
   readonly decisions: DecisionLog;
@@ -99,7 +97,6 @@ export class RecommendationRuntime {
     this.rng = createRng(serving.seed ?? Math.floor(Math.random() * 2 ** 32));
     this.snap = emptySnapshot(serving);
     this.live = this.liveLists(this.snap);
-    this.blocked = new BlockedItems(options.store);
     const { historyLength, noRepeatImpressions, userCacheSeconds } = serving;
     this.recent = new RecentActivityCache(options.store, { historyLength, noRepeatImpressions, maxAgeMs: userCacheSeconds * 1000, clock: options.clock });
     const warn = (message: string, error: unknown) => this.warn(message, error);
@@ -122,7 +119,6 @@ export class RecommendationRuntime {
       itemDeleted: (id) => this.change((t) => t.remove(id)),
       usersStored: (users) => users.forEach((u) => this.recent.userStored(u)),
       userErased: (id) => {
-        this.blocked.forget(id);
         this.recent.forget(id);
         this.decisions.forget(id);
         this.impressions = this.impressions.filter((b) => b.storedUserId !== id);
@@ -178,7 +174,7 @@ export class RecommendationRuntime {
 
   /** A personalised slate for a user (non-personalised or cold start when their consent or history says so). */
   async forUser(user: Requester, request: SlateRequest): Promise<Recommendation> {
-    const profile = await readProfile(user.storedId, { recent: (id) => this.recent.get(id), blocked: (id) => this.blocked.get(id) });
+    const profile = userProfile(user.storedId, await this.recent.get(user.storedId));
     return this.serveAndLog(profile, request, user.rawId, null);
   }
 
@@ -287,7 +283,6 @@ export class RecommendationRuntime {
         if (e.itemId !== null && w > 0) t.addTrend(t.ensure(e.itemId), w, e.timestamp);
       }
     });
-    this.blocked.observe(events);
     this.recent.observe(events);
     this.feedback.observe(events);
   }

@@ -13,7 +13,7 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-// Plain CommonJS run with `eval: true`, so it needs no TypeScript loader in the worker.
+// Plain CommonJS run with `eval: true` and no inherited node flags, so it needs no TypeScript loader.
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
@@ -32,7 +32,7 @@ parentPort.on('message', () => {
 /** Starts checkpointing the WAL of the database file at `path` every `intervalMs`. */
 export function startCheckpointer(path: string, intervalMs: number): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver, intervalMs } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver, intervalMs }, execArgv: [] });
   worker.unref(); // a store that is never closed must not keep the process alive
   worker.on('error', () => undefined); // the main connection's autocheckpoint still bounds the WAL
   let exited = false;

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { CurioError } from '../../core/index.js';
 import type { Decision, DecisionCandidate, DecisionScanQuery } from '../store.js';
+import type { WriteStep } from './write-steps.js';
 
 /** Compiles (or returns the cached) statement for a SQL text. */
 export type StatementCache = (sql: string) => Database.Statement;
@@ -61,14 +62,11 @@ function rowToDecision(row: DecisionRow): Decision {
   };
 }
 
-/** Inserts decisions (call inside a transaction); a stored recommendationId is left as it was. */
-export function insertDecisions(sql: StatementCache, decisions: readonly Decision[]): number {
-  const stmt = sql(`INSERT OR IGNORE INTO decisions
-    (recommendation_id,user_id,timestamp,policy,explore_weight,item_ids,scores,clusters) VALUES (?,?,?,?,?,?,?,?)`);
-  let stored = 0;
-  for (const d of decisions) stored += stmt.run(decisionParams(d)).changes;
-  return stored;
-}
+const INSERT_DECISION = `INSERT OR IGNORE INTO decisions
+  (recommendation_id,user_id,timestamp,policy,explore_weight,item_ids,scores,clusters) VALUES (?,?,?,?,?,?,?,?)`;
+
+/** The inserts of decisions, one step each (run them in one transaction); a stored recommendationId is left as it was. */
+export const decisionSteps = (decisions: readonly Decision[]): WriteStep[] => decisions.map((d) => ({ sql: INSERT_DECISION, params: decisionParams(d) }));
 
 /** Decisions in [from, to) by (timestamp, arrival), read in keyset-paginated batches (no long-lived cursor). */
 export function* scanDecisionRows(sql: StatementCache, query: DecisionScanQuery): Generator<Decision> {

@@ -1,4 +1,5 @@
 import { EVENT_TYPES, type Event, type EventContext, type EventType, type Item, type User } from '../../core/index.js';
+import type { TimelineEvent } from '../store.js';
 
 export interface ItemRow {
   id: string;
@@ -92,6 +93,13 @@ function contextToText(context: EventContext): string | null {
 /** Positional parameters for the event insert statement (faster than named ones on the hot path). */
 export function eventParams(e: Event): unknown[] {
   return [e.id, e.userId, e.itemId, typeIndex(e.type), e.value, e.timestamp, e.sessionId, contextToText(e.context)];
+}
+
+/** The columns a timeline read selects. */
+export type TimelineRow = Pick<EventRow, 'seq' | 'event_id' | 'item_id' | 'type' | 'timestamp'>;
+
+export function rowToTimelineEvent(row: TimelineRow): TimelineEvent {
+  return { id: row.event_id, itemId: row.item_id, type: EVENT_TYPES[row.type], timestamp: row.timestamp };
 }
 
 export function rowToEvent(row: EventRow): Event {

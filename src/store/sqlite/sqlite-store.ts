@@ -3,21 +3,29 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CurioError, DEFAULT_CONSENT, EVENT_TYPES, type Consent, type Event, type EventType, type Item, type User } from '../../core/index.js';
 import type { OpenStoreOptions } from '../open.js';
-import type { AppendResult, Decision, DecisionScanQuery, ItemPatch, ScanQuery, Store, StoreCounts, StoreStats, UserEventsQuery, UserUpsert } from '../store.js';
-import { insertDecisions, readState, scanDecisionRows, writeState } from './decision-table.js';
+import type { AppendResult, Decision, DecisionScanQuery, ItemPatch, ScanQuery, Store, StoreCounts, StoreStats, TimelineEvent, UserEventsQuery, UserUpsert } from '../store.js';
+import { decisionSteps, readState, scanDecisionRows, writeState } from './decision-table.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { EVENT_READ_INDEXES, EVENT_READ_INDEX_NAMES, migrate } from './migrations.js';
-import { eventParams, itemToRow, rowToEvent, rowToItem, rowToUser, typeIndex, type EventRow, type ItemRow, type UserRow } from './rows.js';
+import { changedRows, runSteps, type StepResult, type WriteStep } from './write-steps.js';
+import { startWriterThread, type WriterThread } from './writer-thread.js';
+import { eventParams, itemToRow, rowToEvent, rowToItem, rowToTimelineEvent, rowToUser, typeIndex, type EventRow, type ItemRow, type TimelineRow, type UserRow } from './rows.js';
 
 /** Rows per multi-row event insert (8 parameters each; SQLite allows 32,766 bound parameters). */
 const EVENT_COLUMNS = 8;
 const ROWS_PER_INSERT = 500;
+const INSERT_EVENTS = 'INSERT OR IGNORE INTO events (event_id,user_id,item_id,type,value,timestamp,session_id,context) VALUES ';
+const ROW_PLACEHOLDERS = '(?,?,?,?,?,?,?,?)';
+const INSERT_ONE = `${INSERT_EVENTS}${ROW_PLACEHOLDERS} RETURNING event_id`;
+const INSERT_MANY = `${INSERT_EVENTS}${Array(ROWS_PER_INSERT).fill(ROW_PLACEHOLDERS).join(',')} RETURNING event_id`;
 /** Bulk mode only for loads at least this large. */
 const BULK_MIN_EVENTS = 200_000;
 /** How often the background checkpointer copies the WAL into the database (when enabled). */
 const CHECKPOINT_INTERVAL_MS = 200;
 /** Type filters this short are read per type through the (user, type, time) index. */
 const FEW_TYPES = 3;
+/** The columns of a `TimelineEvent` (and seq, to merge per-type reads in arrival order). */
+const TIMELINE_COLUMNS = 'seq, event_id, item_id, type, timestamp';
 /** Ids per `IN (...)` lookup. */
 const IN_CHUNK = 500;
 
@@ -28,13 +36,12 @@ function typesClause(types: EventType[] | undefined): string {
 class SqliteStore implements Store {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
-  private readonly insertMany: Database.Statement;
-  private readonly insertOne: Database.Statement;
   private readonly anyRefusing: Database.Statement;
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly appendTx: (events: Event[]) => AppendResult;
+  private readonly runLocal: (steps: readonly WriteStep[]) => StepResult[];
 
   private readonly checkpointer: Checkpointer | null = null;
+  private readonly writer: WriterThread | null = null;
 
   constructor(path: string, options: OpenStoreOptions = {}) {
     if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
@@ -55,13 +62,27 @@ class SqliteStore implements Store {
     // A bulk load interrupted by a crash leaves its indexes dropped; build them again now.
     this.db.exec(EVENT_READ_INDEXES);
 
-    const placeholders = '(?,?,?,?,?,?,?,?)';
-    const sql = 'INSERT OR IGNORE INTO events (event_id,user_id,item_id,type,value,timestamp,session_id,context) VALUES ';
-    this.insertOne = this.db.prepare(sql + placeholders + ' RETURNING event_id').pluck();
-    this.insertMany = this.db.prepare(sql + Array(ROWS_PER_INSERT).fill(placeholders).join(',') + ' RETURNING event_id').pluck();
     this.anyRefusing = this.db.prepare('SELECT 1 FROM users WHERE tracking = 0 LIMIT 1').pluck();
-    this.appendTx = this.db.transaction((events: Event[]) => this.appendInTx(events));
-    if (options.backgroundCheckpoints && path !== ':memory:' && path !== '') this.checkpointer = startCheckpointer(path, CHECKPOINT_INTERVAL_MS);
+    const run = this.db.transaction((steps: readonly WriteStep[]) => runSteps((text) => this.sql(text), steps));
+    this.runLocal = (steps) => run.immediate(steps);
+    const file = path !== ':memory:' && path !== '';
+    if (options.backgroundCheckpoints && file) this.checkpointer = startCheckpointer(path, CHECKPOINT_INTERVAL_MS);
+    if (options.backgroundWrites && file) this.writer = startWriterThread(path);
+  }
+
+  /**
+   * Runs write steps in one transaction: on the writer thread when there is one, else on this connection.
+   * IMMEDIATE (here and in every other write transaction) takes the write lock before reading, so a commit
+   * from the writer thread in between cannot turn the read snapshot stale (SQLITE_BUSY_SNAPSHOT).
+   */
+  private async write(steps: WriteStep[]): Promise<StepResult[]> {
+    if (steps.length === 0) return [];
+    return this.writer?.alive ? this.writer.run(steps) : this.runLocal(steps);
+  }
+
+  /** A transaction of `fn` on this connection that holds the write lock from its start (see `write`). */
+  private transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
   }
 
   /** A prepared statement, compiled once per SQL text: preparing costs more than running on the serving path. */
@@ -79,33 +100,20 @@ class SqliteStore implements Store {
     return this.sql(`${prefix} (${Array(n).fill('?').join(',')})`);
   }
 
-  // RETURNING names the rows actually inserted, so duplicates (of stored ids, or repeated within the
-  // batch) are known without a second query.
-  private appendInTx(events: Event[]): AppendResult {
-    const insertedIds: string[] = [];
-    const note = (ids: string[]) => {
-      for (const id of ids) insertedIds.push(id);
-    };
+  /** Multi-row inserts of ROWS_PER_INSERT events, then single rows; RETURNING names the rows actually inserted. */
+  private eventSteps(events: Event[]): WriteStep[] {
+    const steps: WriteStep[] = [];
     let i = 0;
-    const params: unknown[] = new Array(ROWS_PER_INSERT * EVENT_COLUMNS);
     for (; i + ROWS_PER_INSERT <= events.length; i += ROWS_PER_INSERT) {
+      const params: unknown[] = new Array(ROWS_PER_INSERT * EVENT_COLUMNS);
       for (let j = 0; j < ROWS_PER_INSERT; j++) {
         const p = eventParams(events[i + j]);
         for (let c = 0; c < EVENT_COLUMNS; c++) params[j * EVENT_COLUMNS + c] = p[c];
       }
-      note(this.insertMany.all(params) as string[]);
+      steps.push({ sql: INSERT_MANY, params });
     }
-    for (; i < events.length; i++) note(this.insertOne.all(eventParams(events[i])) as string[]);
-    const accepted = insertedIds.length;
-    if (accepted === events.length) return { accepted, duplicates: 0, duplicateIds: [] };
-    // Some rows were ignored: walk the input once; the first occurrence of each inserted id is the accepted one.
-    const fresh = new Set(insertedIds);
-    const duplicateIds: string[] = [];
-    for (const e of events) {
-      if (fresh.has(e.id)) fresh.delete(e.id);
-      else duplicateIds.push(e.id);
-    }
-    return { accepted, duplicates: duplicateIds.length, duplicateIds };
+    for (; i < events.length; i++) steps.push({ sql: INSERT_ONE, params: eventParams(events[i]) });
+    return steps;
   }
 
   async upsertItems(items: Item[]): Promise<number> {
@@ -115,9 +123,9 @@ class SqliteStore implements Store {
       ON CONFLICT(id) DO UPDATE SET title=excluded.title, description=excluded.description, category=excluded.category,
         category_path=excluded.category_path, tags=excluded.tags, brand=excluded.brand, price=excluded.price,
         attributes=excluded.attributes, available=excluded.available, updated_at=excluded.updated_at`);
-    this.db.transaction(() => {
+    this.transaction(() => {
       for (const item of items) stmt.run(itemToRow(item, now));
-    })();
+    });
     return items.length;
   }
 
@@ -137,7 +145,7 @@ class SqliteStore implements Store {
   }
 
   async patchItem(id: string, patch: ItemPatch): Promise<Item | null> {
-    return this.db.transaction(() => {
+    return this.transaction(() => {
       const row = this.sql('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
       if (!row) return null;
       const merged: Item = { ...rowToItem(row), ...patch, id };
@@ -148,7 +156,7 @@ class SqliteStore implements Store {
           updated_at=@updated_at WHERE id=@id`)
         .run(next);
       return merged;
-    })();
+    });
   }
 
   async deleteItem(id: string): Promise<boolean> {
@@ -173,7 +181,7 @@ class SqliteStore implements Store {
   }
 
   async upsertUser(user: UserUpsert): Promise<User> {
-    return this.db.transaction(() => {
+    return this.transaction(() => {
       const now = Date.now();
       const prev = this.sql('SELECT * FROM users WHERE id = ?').get(user.id) as UserRow | undefined;
       const before = prev ? rowToUser(prev) : null;
@@ -191,7 +199,7 @@ class SqliteStore implements Store {
           personalization=excluded.personalization, updated_at=excluded.updated_at`)
         .run(next.id, JSON.stringify(next.attributes), consent.tracking ? 1 : 0, consent.personalization ? 1 : 0, next.createdAt, now);
       return next;
-    })();
+    });
   }
 
   async getUser(id: string): Promise<User | null> {
@@ -213,8 +221,18 @@ class SqliteStore implements Store {
   }
 
   async appendEvents(events: Event[]): Promise<AppendResult> {
-    if (events.length === 0) return { accepted: 0, duplicates: 0, duplicateIds: [] };
-    return this.appendTx(events);
+    const inserted = (await this.write(this.eventSteps(events))) as string[][];
+    const accepted = inserted.reduce((n, ids) => n + ids.length, 0);
+    if (accepted === events.length) return { accepted, duplicates: 0, duplicateIds: [] };
+    // Some rows were ignored (stored ids, or repeated within the batch): walk the input once; the first
+    // occurrence of each inserted id is the accepted one.
+    const fresh = new Set(inserted.flat());
+    const duplicateIds: string[] = [];
+    for (const e of events) {
+      if (fresh.has(e.id)) fresh.delete(e.id);
+      else duplicateIds.push(e.id);
+    }
+    return { accepted, duplicates: duplicateIds.length, duplicateIds };
   }
 
   async bulkLoad<T>(expectedEvents: number, work: () => Promise<T>): Promise<T> {
@@ -230,25 +248,36 @@ class SqliteStore implements Store {
   }
 
   async userEvents(userId: string, query: UserEventsQuery = {}): Promise<Event[]> {
+    return this.userRows<EventRow>(userId, query, '*').map(rowToEvent);
+  }
+
+  async userTimeline(userId: string, query: UserEventsQuery = {}): Promise<TimelineEvent[]> {
+    return this.userRows<TimelineRow>(userId, query, TIMELINE_COLUMNS).map(rowToTimelineEvent);
+  }
+
+  /**
+   * A user's newest rows (oldest first). Up to FEW_TYPES filtered types are read type by type through the
+   * (user, type, time) index and merged, so rows of other types are never fetched (on a server most of a
+   * user's rows are its own impression log); more types walk the (user, time) index and stop at the limit.
+   */
+  private userRows<R extends Pick<EventRow, 'timestamp' | 'seq'>>(userId: string, query: UserEventsQuery, columns: string): R[] {
     const types = query.types;
-    // A few types (impressions; purchases and dislikes) are read type by type through the (user, type, time)
-    // index and merged; many types walk the (user, time) index and stop at the limit.
     if (types && types.length > 0 && types.length <= FEW_TYPES) {
-      const rows = types.flatMap((t) => this.userRows(userId, query, [t]));
+      const rows = types.flatMap((t) => this.newestRows<R>(userId, query, columns, [t]));
       rows.sort((a, b) => b.timestamp - a.timestamp || b.seq - a.seq);
-      return rows.slice(0, query.limit ?? rows.length).reverse().map(rowToEvent);
+      return rows.slice(0, query.limit ?? rows.length).reverse();
     }
-    return this.userRows(userId, query, types).reverse().map(rowToEvent);
+    return this.newestRows<R>(userId, query, columns, types).reverse();
   }
 
   /** A user's rows, newest first. */
-  private userRows(userId: string, query: UserEventsQuery, types: EventType[] | undefined): EventRow[] {
+  private newestRows<R>(userId: string, query: UserEventsQuery, columns: string, types: EventType[] | undefined): R[] {
     const before = query.before !== undefined ? ' AND timestamp < ?' : '';
     const params: unknown[] = [userId];
     if (query.before !== undefined) params.push(query.before);
     params.push(query.limit ?? -1);
-    const stmt = this.sql(`SELECT * FROM events WHERE user_id = ?${before}${typesClause(types)} ORDER BY timestamp DESC, seq DESC LIMIT ?`);
-    return stmt.all(params) as EventRow[];
+    const stmt = this.sql(`SELECT ${columns} FROM events WHERE user_id = ?${before}${typesClause(types)} ORDER BY timestamp DESC, seq DESC LIMIT ?`);
+    return stmt.all(params) as R[];
   }
 
   async *scanEvents(query: ScanQuery = {}): AsyncIterable<Event> {
@@ -271,8 +300,7 @@ class SqliteStore implements Store {
   }
 
   async appendDecisions(decisions: Decision[]): Promise<number> {
-    if (decisions.length === 0) return 0;
-    return this.db.transaction(() => insertDecisions((text) => this.sql(text), decisions))();
+    return changedRows(await this.write(decisionSteps(decisions)));
   }
 
   async *scanDecisions(query: DecisionScanQuery = {}): AsyncIterable<Decision> {
@@ -288,12 +316,14 @@ class SqliteStore implements Store {
   }
 
   async eraseUser(id: string): Promise<{ user: boolean; events: number }> {
-    return this.db.transaction(() => {
+    // Writes already posted to the writer thread may hold this user's rows: let them land, then delete.
+    await this.writer?.drain();
+    return this.transaction(() => {
       const events = this.sql('DELETE FROM events WHERE user_id = ?').run(id).changes;
       this.sql('DELETE FROM decisions WHERE user_id = ?').run(id);
       const user = this.sql('DELETE FROM users WHERE id = ?').run(id).changes > 0;
       return { user, events };
-    })();
+    });
   }
 
   async counts(): Promise<StoreCounts> {
@@ -338,6 +368,7 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.writer?.stop();
     await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
