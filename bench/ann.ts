@@ -3,14 +3,18 @@
  * the HNSW index (`AnnIndex`, src/serve/recommend/ann-index.ts) on 200k synthetic clustered item
  * embeddings of 64 dimensions. Reports the build time per graph degree m, the median ms per query of
  * 500 queries, and recall@100 against the exact top-100 at several efSearch values (and with a filter
- * that excludes 10% of the items, as request rules do). Writes bench/results/ann.json.
+ * that excludes 10% of the items, as request rules do). For the default m it also saves the graph and loads
+ * it back (ann-cache.ts): save time, file size, load time, and a restart's whole cache hit (hashing the
+ * embeddings and the file, then loading) against the build. Writes bench/results/ann.json.
  *
  *   node --import tsx bench/ann.ts [--items 200000] [--dim 64] [--queries 500] [--m 32,48] [--ef 50,100,128,200,400]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { topK } from '../src/models/index.js';
+import { fingerprintEmbeddings, obtainAnnIndex, writeAnnCache, type AnnMemo } from '../src/serve/recommend/ann-cache.js';
 import { AnnIndex, DEFAULT_ANN_PARAMS } from '../src/serve/recommend/ann-index.js';
 import { clusteredEmbeddings } from '../src/serve/recommend/ann-synthetic.js';
 
@@ -66,6 +70,52 @@ function measure(queries: Float32Array[], truth: Set<number>[], search: (q: Floa
   return { msPerQuery: round(median(times)), recall: round(found / (K * queries.length), 4) };
 }
 
+const seconds = async <T>(run: () => Promise<T>): Promise<{ value: T; seconds: number }> => {
+  const t0 = performance.now();
+  const value = await run();
+  return { value, seconds: (performance.now() - t0) / 1000 };
+};
+
+/** Saves `index` and loads it back, raw (hnswlib) and through the cache (what a restart and a refresh do). */
+async function persistence(index: AnnIndex, embeddings: Float32Array, queries: Float32Array[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'curio-bench-ann-'));
+  try {
+    const { dim, params } = index;
+    const raw = join(dir, 'raw.hnsw');
+    const save = await seconds(() => index.save(raw));
+    const load = await seconds(() => AnnIndex.load({ path: raw, embeddings, dim, params }));
+    const fingerprint = await seconds(() => fingerprintEmbeddings(embeddings));
+    const cached = join(dir, 'model.curio.hnsw');
+    const write = await seconds(() => writeAnnCache(index, cached, fingerprint.value));
+    const memo: AnnMemo = {};
+    const obtain = () => obtainAnnIndex({ embeddings: embeddings.slice(), dim, params, path: cached, memo, warn: (m, e) => console.warn(m, e) });
+    const restart = await obtain();
+    const refresh = await obtain();
+    if (restart.source !== 'file' || refresh.source !== 'memory') throw new Error(`expected a file then a memory hit, got ${restart.source}, ${refresh.source}`);
+    const same = queries.filter((q) => JSON.stringify(restart.index.search(q, K)) === JSON.stringify(index.search(q, K))).length;
+    const out = {
+      m: params.m,
+      fileBytes: statSync(raw).size,
+      bytesPerItem: round(statSync(raw).size / index.size, 1),
+      saveSeconds: round(save.seconds, 2),
+      loadSeconds: round(load.seconds, 2),
+      fingerprintSeconds: round(fingerprint.seconds, 3),
+      cacheWriteSeconds: round(write.seconds, 2),
+      restartSeconds: round(restart.seconds, 2),
+      refreshSeconds: round(refresh.seconds, 3),
+      queriesWithIdenticalTopK: `${same}/${queries.length}`,
+    };
+    console.log(
+      `m=${out.m} persistence: file ${round(out.fileBytes / 1e6, 1)} MB (${out.bytesPerItem} B/item); save ${out.saveSeconds} s, load ${out.loadSeconds} s;` +
+        ` with the cache: write ${out.cacheWriteSeconds} s, restart (hash + load) ${out.restartSeconds} s, refresh (hash, reuse) ${out.refreshSeconds} s;` +
+        ` identical top-${K} for ${out.queriesWithIdenticalTopK} queries`,
+    );
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const items = Number(args.items);
   const dim = Number(args.dim);
@@ -85,9 +135,10 @@ async function main(): Promise<void> {
     return { ...f, truth: queries.slice(0, FILTER_QUERIES).map((q) => new Set(exactTop(embeddings, dim, q, scores, excluded))) };
   });
   const graphs = [];
+  let persisted: Awaited<ReturnType<typeof persistence>> | null = null;
   for (const m of args.m.split(',').map(Number)) {
     const index = await AnnIndex.build({ embeddings, dim, params: { m } });
-    console.log(`m=${m} efConstruction=${index.params.efConstruction}: built in ${round(index.buildSeconds, 1)} s`);
+    console.log(`m=${m} efConstruction=${index.params.efConstruction}: built in ${round(index.origin.seconds, 1)} s`);
     const byEf = [];
     for (const ef of args.ef.split(',').map(Number)) {
       index.setEfSearch(ef);
@@ -101,7 +152,8 @@ async function main(): Promise<void> {
       console.log(`  efSearch=${DEFAULT_ANN_PARAMS.efSearch}, ${f.name}: ${r.msPerQuery} ms/query, recall@${K} ${r.recall}`);
       return { filter: f.name, ...r };
     });
-    graphs.push({ m, efConstruction: index.params.efConstruction, buildSeconds: round(index.buildSeconds, 1), byEfSearch: byEf, filtered: { efSearch: DEFAULT_ANN_PARAMS.efSearch, queries: FILTER_QUERIES, byFilter } });
+    if (m === DEFAULT_ANN_PARAMS.m) persisted = await persistence(index, embeddings, queries);
+    graphs.push({ m, efConstruction: index.params.efConstruction, buildSeconds: round(index.origin.seconds, 1), byEfSearch: byEf, filtered: { efSearch: DEFAULT_ANN_PARAMS.efSearch, queries: FILTER_QUERIES, byFilter } });
   }
   const result = {
     bench: 'ann',
@@ -113,6 +165,7 @@ async function main(): Promise<void> {
     exact: { msPerQuery: exactMs },
     defaults: DEFAULT_ANN_PARAMS,
     graphs,
+    persistence: persisted && { ...persisted, buildSeconds: graphs.find((g) => g.m === persisted?.m)?.buildSeconds },
   };
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);

@@ -50,14 +50,37 @@ function dot(embeddings: Float32Array, dim: number, vector: Float32Array, index:
   return Math.fround(s);
 }
 
-/** An HNSW graph in inner-product space over item embeddings, built once per serving snapshot. */
+export interface LoadAnnOptions {
+  /** A file written by `AnnIndex.save` over these same embeddings (the caller checks that: ann-cache.ts). */
+  path: string;
+  embeddings: Float32Array;
+  dim: number;
+  params?: Partial<AnnParams>;
+}
+
+/** How an index's graph came to be, and how long that took. */
+export interface AnnOrigin {
+  source: 'built' | 'loaded';
+  seconds: number;
+}
+
+/** The number of rows in `embeddings`, or a BAD_INPUT error when they are not whole rows of `dim`. */
+function rowsOf(embeddings: Float32Array, dim: number): number {
+  const size = embeddings.length / dim;
+  if (!Number.isInteger(size) || size < 1 || dim < 1) {
+    throw new CurioError('BAD_INPUT', `embeddings of length ${embeddings.length} do not hold whole rows of ${dim}`);
+  }
+  return size;
+}
+
+/** An HNSW graph in inner-product space over item embeddings, built once per serving snapshot (or loaded). */
 export class AnnIndex {
   private constructor(
     private readonly hnsw: hnswlib.HierarchicalNSW,
     private readonly embeddings: Float32Array,
     readonly dim: number,
     private readonly settings: AnnParams,
-    readonly buildSeconds: number,
+    readonly origin: AnnOrigin,
   ) {}
 
   /** The settings the index was built with, and the current efSearch. */
@@ -75,10 +98,7 @@ export class AnnIndex {
   /** Builds the index, yielding to the event loop between chunks of inserts. */
   static async build(options: BuildAnnOptions): Promise<AnnIndex> {
     const { embeddings, dim } = options;
-    const size = embeddings.length / dim;
-    if (!Number.isInteger(size) || size < 1 || dim < 1) {
-      throw new CurioError('BAD_INPUT', `embeddings of length ${embeddings.length} do not hold whole rows of ${dim}`);
-    }
+    const size = rowsOf(embeddings, dim);
     const params = { ...DEFAULT_ANN_PARAMS, ...options.params };
     const started = performance.now();
     const hnsw = new hnswlib.HierarchicalNSW('ip', dim);
@@ -93,7 +113,53 @@ export class AnnIndex {
       }
     }
     hnsw.setEf(params.efSearch);
-    return new AnnIndex(hnsw, embeddings, dim, params, (performance.now() - started) / 1000);
+    return new AnnIndex(hnsw, embeddings, dim, params, { source: 'built', seconds: (performance.now() - started) / 1000 });
+  }
+
+  /**
+   * Reads a graph written by `save` (off the main thread). Fails with BAD_INPUT when the file cannot be
+   * read or holds another number of items; it does not check that the graph was built from these
+   * embeddings or params (the sidecar in ann-cache.ts does).
+   */
+  static async load(options: LoadAnnOptions): Promise<AnnIndex> {
+    const { path, embeddings, dim } = options;
+    const size = rowsOf(embeddings, dim);
+    const params = { ...DEFAULT_ANN_PARAMS, ...options.params };
+    const started = performance.now();
+    // Always a fresh object: hnswlib-node frees an existing graph before reading and, if the read then
+    // fails, keeps the freed pointer (a double free when the object is collected).
+    const hnsw = new hnswlib.HierarchicalNSW('ip', dim);
+    try {
+      await hnsw.readIndex(path);
+    } catch (cause) {
+      throw new CurioError('BAD_INPUT', `cannot read the HNSW index ${path}`, { cause });
+    }
+    if (hnsw.getCurrentCount() !== size) {
+      throw new CurioError('BAD_INPUT', `the HNSW index ${path} holds ${hnsw.getCurrentCount()} items, the embeddings ${size}`);
+    }
+    hnsw.setEf(params.efSearch);
+    return new AnnIndex(hnsw, embeddings, dim, params, { source: 'loaded', seconds: (performance.now() - started) / 1000 });
+  }
+
+  /** Writes the graph (with hnswlib's own copy of the vectors) to `path` off the main thread; `load` reads it back. */
+  async save(path: string): Promise<void> {
+    try {
+      await this.hnsw.writeIndex(path);
+    } catch (cause) {
+      throw new CurioError('INTERNAL', `cannot write the HNSW index ${path}`, { cause });
+    }
+  }
+
+  /**
+   * The same graph over `embeddings`, which must hold the same values (a new model's copy of them): lets a
+   * new snapshot reuse the graph while the old model's arrays are freed. The graph is shared, which is
+   * safe because every walk sets its own beam width.
+   */
+  withEmbeddings(embeddings: Float32Array): AnnIndex {
+    if (embeddings.length !== this.embeddings.length) {
+      throw new CurioError('BAD_INPUT', `embeddings of length ${embeddings.length} cannot replace ${this.embeddings.length}`);
+    }
+    return new AnnIndex(this.hnsw, embeddings, this.dim, { ...this.settings }, this.origin);
   }
 
   /** Items indexed (0..size-1). */

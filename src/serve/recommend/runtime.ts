@@ -5,6 +5,7 @@ import type { Store } from '../../store/index.js';
 import { categoryEmbedding } from './embedding.js';
 import { FeedbackLoop, type FeedbackCounts } from './feedback.js';
 import { relatedItems, trendingItems, type ItemListKind } from './item-lists.js';
+import type { AnnMemo } from './ann-cache.js';
 import type { ItemTable } from './item-table.js';
 import { LiveLists } from './live-lists.js';
 import { DecisionLog } from './decision-log.js';
@@ -22,6 +23,13 @@ import type { StoreListener } from './store-tap.js';
  * pages an impression flush writes to the WAL several-fold.
  */
 const recommendationId = (): string => uuidv7();
+
+/**
+ * Slates computed on synthetic histories at start, before the server accepts requests: without them the
+ * first shoppers after a (re)start pay for the JIT (10–30 ms per request for about a second; at 500
+ * requests/s the queue behind them took seconds to drain).
+ */
+const WARM_UP_SLATES = 400;
 
 /** Impressions per write transaction (about 1.5 ms on SQLite). */
 const IMPRESSION_CHUNK = 100;
@@ -88,6 +96,8 @@ export class RecommendationRuntime {
   /** Buffered impressions with the stored id of their user (the event carries the shop's raw id), so erasure can drop them. */
   private impressions: Array<{ event: Event; storedUserId: string | null }> = [];
   private building: Promise<void> | null = null;
+  /** The last snapshot's ANN index, reused by the next build when the embeddings are unchanged. */
+  private readonly annMemo: AnnMemo = {};
   /** Table changes made while a new snapshot is being built, replayed onto it at the swap. */
   private pending: Array<(table: ItemTable) => void> | null = null;
 
@@ -135,6 +145,7 @@ export class RecommendationRuntime {
   async start(): Promise<void> {
     this.policy = await this.persistence.start(this.policy);
     await this.refresh();
+    this.warmUp();
     const seconds = this.options.config.serving.refreshIntervalSeconds;
     if (seconds > 0 && !this.timer) {
       this.timer = setInterval(() => void this.refresh().catch((e: unknown) => this.warn('model refresh failed', e)), seconds * 1000);
@@ -163,7 +174,10 @@ export class RecommendationRuntime {
     const { config, store, model } = this.options;
     this.pending = [];
     try {
-      const next = await buildSnapshot({ store, serving: config.serving, eventWeights: config.events.weights, seed: config.serving.seed ?? 1, model });
+      const next = await buildSnapshot({
+        store, serving: config.serving, eventWeights: config.events.weights, seed: config.serving.seed ?? 1, model,
+        annMemo: this.annMemo, warn: (message, error) => this.warn(message, error),
+      });
       for (const apply of this.pending) apply(next.items);
       this.snap = next;
       this.live = this.liveLists(next);
@@ -192,6 +206,21 @@ export class RecommendationRuntime {
     const { config } = this.options;
     const deps = { snap: this.snap, live: this.live, policy: this.policy, serving: config.serving, eventWeights: config.events.weights };
     return runPipeline(deps, profile, request, this.rng.fork(), recommendationId());
+  }
+
+  /** Runs the pipeline (policy and rng included; nothing is logged or learned) on random view histories. */
+  private warmUp(): void {
+    const table = this.snap.items;
+    if (table.size === 0) return;
+    const { config } = this.options;
+    const deps = { snap: this.snap, live: this.live, policy: this.policy, serving: config.serving, eventWeights: config.events.weights };
+    const rng = createRng(1);
+    const request: SlateRequest = { count: 10, exploreWeight: config.serving.exploreWeight, exclude: [] };
+    for (let k = 0; k < WARM_UP_SLATES; k++) {
+      const history = Array.from({ length: 1 + (k % 20) }, (_, t): HistoryEvent => ({ itemId: table.ids[rng.int(table.size)], type: 'view', timestamp: t }));
+      const profile: Profile = { mode: 'personalized', storedUserId: null, tracking: false, history, blocked: new Set(), recentlyShown: new Set() };
+      runPipeline(deps, profile, request, rng, 'warm-up');
+    }
   }
 
   /** What is being served: the snapshot's model and sizes, the policy's saved state, feedback counts. */

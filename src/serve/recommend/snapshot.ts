@@ -2,7 +2,8 @@ import { CurioError, EVENT_TYPES, type Config, type EventWeights } from '../../c
 import { datasetFromStore, weightTable, type SequenceDataset } from '../../data/index.js';
 import { getModelSpec, isSequentialRecommender, topK, type Recommender, type SequentialRecommender } from '../../models/index.js';
 import type { Store } from '../../store/index.js';
-import { AnnIndex } from './ann-index.js';
+import { obtainAnnIndex, type AnnMemo } from './ann-cache.js';
+import type { AnnIndex } from './ann-index.js';
 import { buildCooccurrence, emptyNeighbours, type NeighbourLists } from './covisit.js';
 import { ItemTable, NO_CATEGORY } from './item-table.js';
 import { loadServingArtifact, type ServingModel } from './serving-artifact.js';
@@ -42,6 +43,13 @@ export interface BuildSnapshotOptions {
   seed: number;
   /** Use this model instead of fitting or loading one (tests, benches). */
   model?: ServingModel;
+  /**
+   * The previous build's ANN index, kept by the caller across refreshes: a model with the same item
+   * embeddings (a refit that changed nothing, the same artifact reloaded) reuses the graph.
+   */
+  annMemo?: AnnMemo;
+  /** Where a failed index load or save is reported; default console.warn. */
+  warn?: (message: string, error: unknown) => void;
 }
 
 async function readDataset(store: Store): Promise<SequenceDataset | null> {
@@ -90,10 +98,22 @@ function popularLists(table: ItemTable, pop: Float32Array): { overall: Int32Arra
   return { overall, byCategory };
 }
 
-/** An HNSW index over an embedding model's items when its catalogue is large enough (`serving.annMinItems`). */
-async function annFor(model: Recommender | null, serving: Config['serving'], seed: number): Promise<ServingSnapshot['ann']> {
+/**
+ * An HNSW index over an embedding model's items when its catalogue is large enough (`serving.annMinItems`):
+ * reused from the previous snapshot, else loaded from `<serving.modelPath>.hnsw` when that file was built
+ * from the same embeddings and settings, else built (and saved there when a model path is set).
+ */
+async function annFor(model: Recommender | null, options: BuildSnapshotOptions): Promise<ServingSnapshot['ann']> {
+  const { serving } = options;
   if (!model || !isSequentialRecommender(model) || serving.annMinItems === 0 || model.nItems < serving.annMinItems) return null;
-  const index = await AnnIndex.build({ embeddings: model.itemEmbeddings(), dim: model.embeddingDim, params: { seed } });
+  const { index } = await obtainAnnIndex({
+    embeddings: model.itemEmbeddings(),
+    dim: model.embeddingDim,
+    params: { seed: options.seed },
+    path: serving.modelPath ? `${serving.modelPath}.hnsw` : undefined,
+    memo: options.annMemo ?? {},
+    warn: options.warn ?? ((message, error) => console.warn(`curio: ${message}:`, error)),
+  });
   return { model, index };
 }
 
@@ -118,7 +138,7 @@ export async function buildSnapshot(options: BuildSnapshotOptions): Promise<Serv
   const popularity = popularityOf(ds, n, options.eventWeights, table);
   const popular = popularLists(table, popularity);
   const model = served?.model ?? null;
-  const ann = await annFor(model, serving, options.seed);
+  const ann = await annFor(model, options);
   const usesUsers = !options.model && !serving.modelPath && model !== null && getModelSpec(model.id).capabilities.includes('user-embedding');
   return {
     model,
