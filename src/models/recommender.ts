@@ -33,6 +33,22 @@ export interface Recommender {
   scoreAll(state: UserState, out?: Float32Array): Float32Array;
   /** Everything needed to rebuild the model with its spec's `restore`. */
   toArtifact(): ModelArtifact;
+  /** Present when a score is a fixed per-item prior plus terms for a few items (see SparseScoring). */
+  readonly sparse?: SparseScoring;
+}
+
+/**
+ * Scores that are a fixed prior per item plus terms that reach only the items near the history (a
+ * transition model's followers over its popularity back-off): the best items are the best touched ones
+ * merged with the best of the prior, found without scoring and scanning every item (`sparseTopK`).
+ */
+export interface SparseScoring {
+  /** Every item's score when nothing is touched: `scoreAll` of an empty state. */
+  readonly prior: Float32Array;
+  /** Items by prior, best first; ties by lower index (the order `topK` breaks them in). */
+  priorOrder(): Int32Array;
+  /** The items whose score differs from the prior for this state, with exactly the scores `scoreAll` gives. */
+  touched(state: UserState): Map<number, number>;
 }
 
 /** Reported after each epoch by models with the `epochs` capability. */

@@ -1,3 +1,5 @@
+import type { SparseScoring } from './recommender.js';
+
 /** An item with its score. */
 export interface ScoredItem {
   item: number;
@@ -78,4 +80,31 @@ export function topKBySort(scores: Float32Array, k: number, excluded?: Uint8Arra
   const idx = Array.from(scores.keys()).filter((i) => scores[i] !== Number.NEGATIVE_INFINITY && !Number.isNaN(scores[i]) && excluded?.[i] !== 1);
   idx.sort((a, b) => scores[b] - scores[a] || a - b);
   return Int32Array.from(idx.slice(0, k));
+}
+
+/**
+ * The same items as `topK` over the dense scores (prior with the touched scores written over it, skipped
+ * items at -Infinity), in the same order: the best allowed touched items merged with the first allowed
+ * untouched items in prior order. Costs O(touched + skipped head of the prior order) instead of O(items).
+ */
+export function sparseTopK(scoring: SparseScoring, touched: ReadonlyMap<number, number>, k: number, skip: (item: number) => boolean): Int32Array {
+  if (k <= 0) return new Int32Array(0);
+  const picked: ScoredItem[] = [];
+  for (const [item, score] of touched) if (score > Number.NEGATIVE_INFINITY && !skip(item)) picked.push({ item, score });
+  const order = scoring.priorOrder();
+  let fromPrior = 0;
+  for (let p = 0; p < order.length && fromPrior < k; p++) {
+    const item = order[p];
+    if (touched.has(item) || skip(item) || !(scoring.prior[item] > Number.NEGATIVE_INFINITY)) continue;
+    picked.push({ item, score: scoring.prior[item] });
+    fromPrior++;
+  }
+  picked.sort((a, b) => b.score - a.score || a.item - b.item);
+  return Int32Array.from(picked.slice(0, k), (c) => c.item);
+}
+
+/** Items by score, best first, ties by lower index: the prior order of a SparseScoring. */
+export function orderByScore(scores: Float32Array): Int32Array {
+  const order = Int32Array.from(scores, (_, i) => i);
+  return order.sort((a, b) => scores[b] - scores[a] || a - b);
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { weightTable, type SequenceDataset } from '../data/index.js';
 import { artifactArray, defineModel } from './define-model.js';
 import { addNeighbours, buildNeighbours, neighbourArrays, type NeighbourLists } from './neighbours.js';
-import type { Recommender } from './recommender.js';
+import type { Recommender, UserState } from './recommender.js';
+import { orderByScore } from './top-k.js';
 
 const params = z.object({
   windowSize: z.number().int().min(1).default(3).describe('j counts as following i when it comes at most this many events later.'),
@@ -81,18 +82,41 @@ function transitions(train: SequenceDataset, p: TransitionParams, table: Float64
 
 function createTransition(lists: NeighbourLists, pop: Float32Array, p: TransitionParams): Recommender {
   const nItems = pop.length;
+  const prior = Float32Array.from(pop, (x) => p.popularityBackoff * x);
+  let order: Int32Array | null = null;
+  /** The newest `lastItems` items with their recency weights, newest first. */
+  const drivers = (state: UserState): Array<[item: number, weight: number]> => {
+    const out: Array<[number, number]> = [];
+    let w = 1;
+    for (let h = state.items.length - 1; h >= Math.max(0, state.items.length - p.lastItems); h--) {
+      out.push([state.items[h], w]);
+      w *= p.recencyDecay;
+    }
+    return out;
+  };
   return {
     id: 'transition',
     params: p,
     nItems,
     scoreAll(state, out = new Float32Array(nItems)) {
-      for (let j = 0; j < nItems; j++) out[j] = p.popularityBackoff * pop[j];
-      let w = 1;
-      for (let h = state.items.length - 1; h >= Math.max(0, state.items.length - p.lastItems); h--) {
-        addNeighbours(lists, state.items[h], w, out);
-        w *= p.recencyDecay;
-      }
+      out.set(prior);
+      for (const [item, w] of drivers(state)) addNeighbours(lists, item, w, out);
       return out;
+    },
+    sparse: {
+      prior,
+      priorOrder: () => (order ??= orderByScore(prior)),
+      touched(state) {
+        // The same additions in the same order as scoreAll, rounded to float32 at each step as its array does.
+        const scores = new Map<number, number>();
+        for (const [item, w] of drivers(state)) {
+          for (let q = lists.indptr[item]; q < lists.indptr[item + 1]; q++) {
+            const j = lists.indices[q];
+            scores.set(j, Math.fround((scores.get(j) ?? prior[j]) + w * lists.weights[q]));
+          }
+        }
+        return scores;
+      },
     },
     toArtifact: () => ({ modelId: 'transition', artifactVersion: 1, params: p, nItems, meta: {}, arrays: { ...neighbourArrays('tr', lists), popularity: pop } }),
   };

@@ -1,5 +1,5 @@
 import { DEFAULT_EVENT_WEIGHTS, EVENT_TYPES, type EventWeights, type Rng } from '../../core/index.js';
-import { topK, type UserState } from '../../models/index.js';
+import { sparseTopK, topK, type UserState } from '../../models/index.js';
 import { NO_CATEGORY } from './item-table.js';
 import type { LiveLists } from './live-lists.js';
 import type { Profile } from './profile.js';
@@ -36,6 +36,12 @@ export interface GatherInput {
   explorationCategories: number;
   eventWeights?: EventWeights;
   rng: Rng;
+}
+
+/** What the model run left behind: the query vector of an index search, or the touched items of a sparse scoring. */
+interface ModelRun {
+  annVector?: Float32Array;
+  touched?: ReadonlyMap<number, number>;
 }
 
 /** Co-visitation anchors: the newest few history items. */
@@ -75,16 +81,25 @@ function modelState(input: GatherInput): UserState {
  * Scores every item with the model (into the snapshot's scratch) and proposes the best allowed ones; with
  * an ANN index, proposes the index's best allowed ones and returns the user vector that scores the rest.
  */
-function modelCandidates(input: GatherInput, rows: Map<number, CandidateRow>): Float32Array | null {
+function modelCandidates(input: GatherInput, rows: Map<number, CandidateRow>): ModelRun {
   const { snap, rules } = input;
-  if (!snap.model) return null;
+  if (!snap.model) return {};
   if (snap.ann) {
     const vector = snap.ann.model.userVector(modelState(input));
     for (const hit of snap.ann.index.search(vector, input.perSource, rules.allows)) {
       snap.scratch[hit.index] = hit.score;
       row(rows, snap, hit.index);
     }
-    return vector;
+    return { annVector: vector };
+  }
+  const sparse = snap.model.sparse;
+  if (sparse) {
+    // The scratch holds the prior between requests; the touched scores are written over it for this one.
+    const touched = sparse.touched(modelState(input));
+    for (const [i, score] of touched) snap.scratch[i] = score;
+    // rules.allows is the dense path's filter: stock, this request's exclusions and the category mask.
+    for (const i of sparseTopK(sparse, touched, input.perSource, (i) => !rules.allows(i))) row(rows, snap, i);
+    return { touched };
   }
   const scores = snap.model.scoreAll(modelState(input), snap.scratch);
   for (const i of rules.excluded) if (i < scores.length) scores[i] = Number.NEGATIVE_INFINITY;
@@ -94,7 +109,7 @@ function modelCandidates(input: GatherInput, rows: Map<number, CandidateRow>): F
     for (let i = 0; i < scores.length; i++) if (cat[i] === NO_CATEGORY || mask[cat[i]] === 0) scores[i] = Number.NEGATIVE_INFINITY;
   }
   for (const i of topK(scores, input.perSource, snap.items.unavailable)) row(rows, snap, i);
-  return null;
+  return {};
 }
 
 /** Neighbours of the newest history items, weighted by recency and behaviour (a dislike proposes nothing). */
@@ -181,16 +196,23 @@ function explorationPool(input: GatherInput, rows: Map<number, CandidateRow>): v
 export function gatherCandidates(input: GatherInput): CandidateRow[] {
   const rows = new Map<number, CandidateRow>();
   const personal = input.profile.history.length > 0;
-  let annVector: Float32Array | null = null;
-  if (personal) {
-    annVector = modelCandidates(input, rows);
-    covisitCandidates(input, rows);
+  let run: ModelRun = {};
+  try {
+    if (personal) {
+      run = modelCandidates(input, rows);
+      covisitCandidates(input, rows);
+    }
+    listCandidates(input, rows, personal);
+    if (personal && input.explorationCategories > 0) explorationPool(input, rows);
+  } finally {
+    // Back to the prior, so the next request starts from it (also when this one failed half-way).
+    const prior = input.snap.model?.sparse?.prior;
+    if (prior && run.touched) for (const i of run.touched.keys()) input.snap.scratch[i] = prior[i];
   }
-  listCandidates(input, rows, personal);
-  if (personal && input.explorationCategories > 0) explorationPool(input, rows);
   const out = [...rows.values()].filter((r) => input.rules.allows(r.index));
   // The index scored only its own hits into the scratch: score the other sources' items exactly.
   const ann = input.snap.ann;
+  const annVector = run.annVector;
   if (ann && annVector) for (const r of out) if (r.index < input.snap.nModelItems) r.model = ann.index.score(annVector, r.index);
   // The scratch scores belong to this request only when the model ran for it.
   if (!personal) for (const r of out) r.model = Number.NaN;

@@ -151,7 +151,8 @@ export async function buildSnapshot(options: BuildSnapshotOptions): Promise<Serv
     popularOverall: popular.overall,
     popularByCategory: popular.byCategory,
     ann,
-    scratch: new Float32Array(model?.nItems ?? 0),
+    // Sparse models read the prior from the scratch between requests (see modelCandidates).
+    scratch: model?.sparse ? Float32Array.from(model.sparse.prior) : new Float32Array(model?.nItems ?? 0),
     builtAtMs: Date.now(),
     info: {
       modelId: model?.id ?? null,
