@@ -1,11 +1,18 @@
 import type { Event } from '../../core/index.js';
 import type { Policy } from '../../explore/index.js';
 
-interface SlotState {
-  /** The slot's impression has reached the policy (as reward 0 or with its reward). */
-  counted: boolean;
-  /** A click or purchase has reached the policy (rewards count once per slot). */
-  rewarded: boolean;
+/** The slot's impression has reached the policy (as reward 0 or with its reward). */
+const COUNTED = 1;
+/** A click or purchase has reached the policy (rewards count once per slot). */
+const REWARDED = 2;
+
+/**
+ * The slots of one slate seen so far, as parallel arrays: a server remembers ~100k slates, and one
+ * object per slate (instead of a Map and an object per slot) keeps that state small for the GC.
+ */
+interface SlateState {
+  items: string[];
+  flags: number[];
 }
 
 /** Outcomes that count as reward 1, as in off-policy evaluation (`readStoreLogs`). */
@@ -34,7 +41,7 @@ export interface FeedbackCounts {
  * drops duplicate event ids; this drops a second impression or reward for the same slot).
  */
 export class FeedbackLoop {
-  private readonly slates = new Map<string, Map<string, SlotState>>();
+  private readonly slates = new Map<string, SlateState>();
   readonly counts: FeedbackCounts = { impressions: 0, rewards: 0, ignored: 0 };
 
   constructor(private readonly options: FeedbackOptions) {}
@@ -49,41 +56,44 @@ export class FeedbackLoop {
     }
   }
 
-  private slot(recommendationId: string, itemId: string): SlotState {
+  /** The slate's state and the slot's index in it (added when first seen). */
+  private slot(recommendationId: string, itemId: string): { slate: SlateState; at: number } {
     let slate = this.slates.get(recommendationId);
     if (!slate) {
-      slate = new Map();
+      slate = { items: [], flags: [] };
       this.slates.set(recommendationId, slate);
       if (this.slates.size > (this.options.maxSlates ?? 100_000)) {
         const oldest = this.slates.keys().next().value as string;
         this.slates.delete(oldest);
       }
     }
-    let state = slate.get(itemId);
-    if (!state) slate.set(itemId, (state = { counted: false, rewarded: false }));
-    return state;
+    let at = slate.items.indexOf(itemId);
+    if (at < 0) {
+      at = slate.items.push(itemId) - 1;
+      slate.flags.push(0);
+    }
+    return { slate, at };
   }
 
   private impression(recommendationId: string, e: Event): void {
-    const state = this.slot(recommendationId, e.itemId as string);
-    if (state.counted) {
+    const { slate, at } = this.slot(recommendationId, e.itemId as string);
+    if (slate.flags[at] & COUNTED) {
       this.counts.ignored++;
       return;
     }
-    state.counted = true;
+    slate.flags[at] |= COUNTED;
     this.counts.impressions++;
     this.options.policy().update({ ...this.describe(e.itemId as string), reward: 0, position: e.context.position });
   }
 
   private reward(recommendationId: string, e: Event): void {
-    const state = this.slot(recommendationId, e.itemId as string);
-    if (state.rewarded) {
+    const { slate, at } = this.slot(recommendationId, e.itemId as string);
+    if (slate.flags[at] & REWARDED) {
       this.counts.ignored++;
       return;
     }
-    const impression = !state.counted;
-    state.counted = true;
-    state.rewarded = true;
+    const impression = !(slate.flags[at] & COUNTED);
+    slate.flags[at] |= COUNTED | REWARDED;
     this.counts.rewards++;
     this.options.policy().update({ ...this.describe(e.itemId as string), reward: 1, position: e.context.position, impression });
   }
