@@ -33,6 +33,12 @@ export interface OpenLoopResult {
   maxMs: number;
   errors: number;
   non2xx: number;
+  /**
+   * How late this generator itself sent requests (ms after their due time; p99 and max): its own GC or a
+   * core taken by the server delays sends, and that delay is in the latencies above too.
+   */
+  sendLagP99Ms: number;
+  sendLagMaxMs: number;
 }
 
 /** Runs the schedule and reports latency percentiles (ms, from each request's due time). */
@@ -41,6 +47,7 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
   const target = new URL(o.url);
   const total = Math.round(o.ratePerSecond * o.seconds);
   const latencies: number[] = [];
+  const sendLags: number[] = [];
   let errors = 0;
   let non2xx = 0;
   let sent = 0;
@@ -69,7 +76,9 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
       const now = performance.now();
       // Every request due by now goes out now; latency still counts from its due time.
       while (sent < total && start + (sent * 1000) / o.ratePerSecond <= now) {
-        pending.push(send(sent, start + (sent * 1000) / o.ratePerSecond));
+        const due = start + (sent * 1000) / o.ratePerSecond;
+        sendLags.push(now - due);
+        pending.push(send(sent, due));
         sent++;
       }
       if (sent >= total) return done();
@@ -94,5 +103,7 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
     maxMs: Number((latencies.at(-1) ?? Number.NaN).toFixed(2)),
     errors,
     non2xx,
+    sendLagP99Ms: Number((sendLags.sort((a, b) => a - b)[Math.floor(0.99 * (sendLags.length - 1))] ?? Number.NaN).toFixed(2)),
+    sendLagMaxMs: Number((sendLags.at(-1) ?? Number.NaN).toFixed(2)),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Load test of GET /v1/users/:id/recommendations with a 50,000-item catalogue and the live model.
  * This process generates a synthetic shop into a SQLite file, starts the server in a child process
- * (the same file with --server), and drives it open-loop at fixed rates (bench/open-loop.ts: latency
+ * (the same file with --server), and drives it from a second, lean child process (--generate)
+ * open-loop at fixed rates (bench/open-loop.ts: latency
  * from each request's due time), known users in a fixed stride, default pipeline (transition model,
  * ε-greedy, exploreWeight 0.1, one impression event logged per slot). A cold pass first asks for every
  * user once (each request a user's first: store reads), then the rates run on users the server has
@@ -10,7 +11,7 @@
  * Run: node --import tsx bench/serve.ts [--rates 200,500,1000] [--seconds 15] [--user-cache-seconds 60] [--cold-pass-rps 500]
  *   [--profile dir] [--server-flags --trace-gc] [--out file]. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -108,8 +109,22 @@ async function serviceTime(path: string, users: string[], requests: number): Pro
   return { meanMs: Number((times.reduce((s, t) => s + t, 0) / times.length).toFixed(3)), p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
+/** The machine's cpu line from /proc/stat: [busy, steal, total] jiffies (Linux only; zeros elsewhere). */
+function cpuJiffies(): [number, number, number] {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
+    return [user + nice + system + irq + softirq, steal, user + nice + system + idle + iowait + irq + softirq + steal];
+  } catch {
+    return [0, 0, 0];
+  }
+}
+
 interface RateResult extends OpenLoopResult {
   loadAverage1m: number;
+  /** Share of the machine's CPU time (all cores) that was busy, and that the hypervisor stole, during the rate. */
+  cpuBusyShare: number;
+  cpuStealShare: number;
   /** Event-loop delay in the server during this rate (prom-client's monitorEventLoopDelay). */
   lagP99Ms: number;
   lagMaxMs: number;
@@ -124,14 +139,67 @@ async function eventLoopLag(url: string): Promise<{ lagP99Ms: number; lagMaxMs: 
 
 /** A fixed stride through the users, continued across rates: a user comes back only after all others. */
 let nextUser = 0;
-const userPath = (users: string[]) => (): string => `/v1/users/${users[(nextUser++ * 7919) % users.length]}/recommendations?n=10`;
+const strided = (users: string[], k: number): string => `/v1/users/${users[(k * 7919) % users.length]}/recommendations?n=10`;
+const userPath = (users: string[]) => (): string => strided(users, nextUser++);
+
+/** What the generator process is asked to run: users from `offset` on in the stride, or warm-up users the shop does not know. */
+interface GeneratorJob {
+  url: string;
+  rate: number;
+  seconds: number;
+  users: string[] | 'warm-up';
+  offset: number;
+}
+
+/**
+ * Generator mode: runs the open-loop jobs the orchestrator sends over IPC, one at a time, and sends back
+ * each result. The load comes from this separate, lean, long-lived process: in the orchestrating one,
+ * collecting the generated shop's garbage (a heap of hundreds of MB) stalled response handling by tens of
+ * ms and charged that to the server, and a fresh process per rate would measure its own JIT warm-up.
+ */
+function generate(): void {
+  process.on('message', (job: GeneratorJob | 'exit') => {
+    if (job === 'exit') return process.disconnect();
+    const users = job.users;
+    const path = users === 'warm-up' ? (i: number) => `/v1/users/warm-up-${i}/recommendations?n=10` : (i: number) => strided(users, job.offset + i);
+    void runOpenLoop({ url: job.url, ratePerSecond: job.rate, seconds: job.seconds, path, headers: { authorization: `Bearer ${KEY}` } })
+      .then((result) => process.send?.(result));
+  });
+}
+
+let generator: ChildProcess | null = null;
+
+/** Runs a job in the generator child process (this file with --generate), started on first use. */
+function runGenerator(job: GeneratorJob): Promise<OpenLoopResult> {
+  const child = (generator ??= spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--generate'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  return new Promise((resolve, reject) => {
+    const exited = (code: number | null) => reject(new Error(`load generator exited with ${code}`));
+    child.once('exit', exited);
+    child.once('message', (result) => {
+      child.off('exit', exited);
+      resolve(result as OpenLoopResult);
+    });
+    child.send(job);
+  });
+}
+
+/** Stops the generator process. */
+function stopGenerator(): void {
+  if (generator?.connected) generator.send('exit');
+  generator = null;
+}
 
 /** Open-loop load at a fixed rate (see open-loop.ts). */
 async function load(url: string, users: string[], rate: number, seconds: number): Promise<RateResult> {
   await eventLoopLag(url);
-  const result = await runOpenLoop({ url, ratePerSecond: rate, seconds, path: userPath(users), headers: { authorization: `Bearer ${KEY}` } });
+  const before = cpuJiffies();
+  const result = await runGenerator({ url, rate, seconds, users, offset: nextUser });
+  nextUser += Math.round(rate * seconds);
+  const after = cpuJiffies();
   const lag = await eventLoopLag(url);
-  return { ...result, loadAverage1m: loadavg()[0], ...lag };
+  const total = after[2] - before[2] || 1;
+  const share = (k: 0 | 1) => Number(((after[k] - before[k]) / total).toFixed(3));
+  return { ...result, loadAverage1m: loadavg()[0], cpuBusyShare: share(0), cpuStealShare: share(1), ...lag };
 }
 
 /** Closed-loop capacity: autocannon with `connections` requests always in flight, as fast as the server answers. */
@@ -157,6 +225,9 @@ async function main(): Promise<void> {
     child = server.child;
     console.log(`server ready at ${server.url} after ${server.startSeconds}s (includes fitting the model)`);
     const loadBefore = loadavg();
+    // Warm-up on users the shop has never seen (cold-start slates): HTTP, auth, logging and the SQLite page
+    // cache get going without touching the users the cold pass measures.
+    await runGenerator({ url: server.url, rate: 200, seconds: 4, users: 'warm-up', offset: 0 });
     // The cold pass asks for every user once at COLD_PASS_RPS: each request is that user's first, so the
     // server reads them from the store (and JIT and page cache warm up). The rates after it see users the
     // server has served within serving.userCacheSeconds, the steady state of shoppers browsing a shop.
@@ -166,7 +237,7 @@ async function main(): Promise<void> {
     for (const rate of rates) {
       const r = await load(server.url, built.users, rate, seconds);
       results.push(r);
-      console.log(`${String(rate).padStart(5)} req/s: achieved ${r.achievedRps.toFixed(0)}, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms, p99.9 ${r.p999Ms} ms, event-loop lag p99 ${r.lagP99Ms.toFixed(1)} ms (max ${r.lagMaxMs.toFixed(0)}), errors ${r.errors}, non-2xx ${r.non2xx}, load ${r.loadAverage1m.toFixed(2)}`);
+      console.log(`${String(rate).padStart(5)} req/s: achieved ${r.achievedRps.toFixed(0)}, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms, p99.9 ${r.p999Ms} ms, event-loop lag p99 ${r.lagP99Ms.toFixed(1)} ms (max ${r.lagMaxMs.toFixed(0)}), generator send lag p99 ${r.sendLagP99Ms} ms (max ${r.sendLagMaxMs}), cpu busy ${(r.cpuBusyShare * 100).toFixed(0)}% steal ${(r.cpuStealShare * 100).toFixed(1)}%, errors ${r.errors}, non-2xx ${r.non2xx}, load ${r.loadAverage1m.toFixed(2)}`);
     }
     const closedLoop = await capacity(server.url, built.users, Math.min(seconds, 10), 10);
     console.log(`capacity (autocannon, ${closedLoop.connections} connections, closed loop): ${closedLoop.requestsPerSecond} req/s, p50 ${closedLoop.p50Ms} ms, p99 ${closedLoop.p99Ms} ms`);
@@ -201,6 +272,7 @@ async function main(): Promise<void> {
     writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
     console.log(`wrote ${file}`);
   } finally {
+    stopGenerator();
     if (child && child.exitCode === null) {
       const exited = new Promise((resolve) => child?.once('exit', resolve));
       child.kill('SIGTERM');
@@ -212,4 +284,5 @@ async function main(): Promise<void> {
 
 const serverPath = argValue('server');
 if (serverPath) await serve(serverPath);
+else if (process.argv.includes('--generate')) generate();
 else await main();

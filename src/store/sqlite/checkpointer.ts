@@ -9,6 +9,9 @@ import { Worker } from 'node:worker_threads';
  * are not blocked); the main connection's own autocheckpoint stays as the backstop and then finds
  * little left to copy.
  */
+/** The nice value of the store's background threads (checkpointer, writer): below request handling. */
+export const BACKGROUND_NICE = 10;
+
 export interface Checkpointer {
   stop(): Promise<void>;
 }
@@ -17,6 +20,9 @@ export interface Checkpointer {
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
+// Background work: on Linux the nice value is per thread, so this lowers only this thread's priority and
+// request handling on the main thread wins when the cores are busy.
+try { require('node:os').setPriority(0, workerData.nice); } catch { /* not permitted here: run at normal priority */ }
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = 50');
 const timer = setInterval(() => {
@@ -32,7 +38,7 @@ parentPort.on('message', () => {
 /** Starts checkpointing the WAL of the database file at `path` every `intervalMs`. */
 export function startCheckpointer(path: string, intervalMs: number): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver, intervalMs }, execArgv: [] });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver, intervalMs, nice: BACKGROUND_NICE }, execArgv: [] });
   worker.unref(); // a store that is never closed must not keep the process alive
   worker.on('error', () => undefined); // the main connection's autocheckpoint still bounds the WAL
   let exited = false;

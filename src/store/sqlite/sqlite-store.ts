@@ -39,6 +39,7 @@ class SqliteStore implements Store {
   private readonly anyRefusing: Database.Statement;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly runLocal: (steps: readonly WriteStep[]) => StepResult[];
+  private readonly readLocal: (steps: readonly WriteStep[]) => StepResult[];
 
   private readonly checkpointer: Checkpointer | null = null;
   private readonly writer: WriterThread | null = null;
@@ -65,6 +66,7 @@ class SqliteStore implements Store {
     this.anyRefusing = this.db.prepare('SELECT 1 FROM users WHERE tracking = 0 LIMIT 1').pluck();
     const run = this.db.transaction((steps: readonly WriteStep[]) => runSteps((text) => this.sql(text), steps));
     this.runLocal = (steps) => run.immediate(steps);
+    this.readLocal = (steps) => run.deferred(steps);
     const file = path !== ':memory:' && path !== '';
     if (options.backgroundCheckpoints && file) this.checkpointer = startCheckpointer(path, CHECKPOINT_INTERVAL_MS);
     if (options.backgroundWrites && file) this.writer = startWriterThread(path);
@@ -327,12 +329,12 @@ class SqliteStore implements Store {
   }
 
   async counts(): Promise<StoreCounts> {
-    const one = (sql: string) => (this.sql(sql).get() as { n: number }).n;
-    return {
-      items: one('SELECT count(*) n FROM items'),
-      users: one('SELECT count(*) n FROM users'),
-      events: one('SELECT count(*) n FROM events'),
-    };
+    const steps = ['items', 'users', 'events'].map((table) => ({ sql: `SELECT count(*) FROM ${table}`, params: [] }));
+    // A count walks a whole index (15 ms for 800k events with a cold cache): a server does it on the
+    // writer thread, off the request thread, for every metrics scrape.
+    const [items, users, events] = this.writer?.alive ? await this.writer.read(steps) : this.readLocal(steps);
+    const n = (r: StepResult | undefined) => (Array.isArray(r) ? Number(r[0]) : 0);
+    return { items: n(items), users: n(users), events: n(events) };
   }
 
   async stats(options: { top?: number } = {}): Promise<StoreStats> {

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { CurioError } from '../../core/index.js';
+import { BACKGROUND_NICE } from './checkpointer.js';
 import type { StepResult, WriteStep } from './write-steps.js';
 
 /**
@@ -13,6 +14,11 @@ import type { StepResult, WriteStep } from './write-steps.js';
 export interface WriterThread {
   /** Runs the steps in one IMMEDIATE transaction on the writer's connection; resolves after the commit. */
   run(steps: WriteStep[]): Promise<StepResult[]>;
+  /**
+   * Runs read-only steps (one snapshot, no write lock) on the writer's connection: for scans too slow for
+   * the request thread, such as the row counts a metrics scrape asks for.
+   */
+  read(steps: WriteStep[]): Promise<StepResult[]>;
   /** Resolves when every transaction posted so far (and any posted while waiting) has committed or failed. */
   drain(): Promise<void>;
   /** False once the worker has failed or stopped: callers then write on their own connection. */
@@ -32,6 +38,9 @@ interface Reply {
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
+// Background work: on Linux the nice value is per thread, so this lowers only this thread's priority and
+// request handling on the main thread wins when the cores are busy.
+try { require('node:os').setPriority(0, workerData.nice); } catch { /* not permitted here: run at normal priority */ }
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = NORMAL');
@@ -53,7 +62,8 @@ parentPort.on('message', (message) => {
     return;
   }
   try {
-    parentPort.postMessage({ id: message.id, results: run.immediate(message.steps) });
+    const results = message.read ? run.deferred(message.steps) : run.immediate(message.steps);
+    parentPort.postMessage({ id: message.id, results });
   } catch (e) {
     parentPort.postMessage({ id: message.id, error: { message: String(e && e.message), code: e && e.code } });
   }
@@ -63,7 +73,7 @@ parentPort.on('message', (message) => {
 /** Starts a writer thread on the database file at `path` (which the caller has already created and migrated). */
 export function startWriterThread(path: string): WriterThread {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver }, execArgv: [] });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver, nice: BACKGROUND_NICE }, execArgv: [] });
   const pending = new Map<number, { promise: Promise<StepResult[]>; resolve: (r: StepResult[]) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let alive = true;
@@ -92,23 +102,31 @@ export function startWriterThread(path: string): WriterThread {
     resolve();
   }));
 
+  /** Posts a transaction and returns the promise of its results. */
+  const post = (steps: WriteStep[], read: boolean): Promise<StepResult[]> => {
+    if (!alive) return Promise.reject(new CurioError('UNAVAILABLE', 'SQLite writer thread stopped'));
+    const id = nextId++;
+    let resolve!: (r: StepResult[]) => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<StepResult[]>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    if (pending.size === 0) worker.ref();
+    pending.set(id, { promise, resolve, reject });
+    worker.postMessage({ id, steps, read });
+    return promise;
+  };
+
   return {
     get alive() {
       return alive;
     },
     run(steps) {
-      if (!alive) return Promise.reject(new CurioError('UNAVAILABLE', 'SQLite writer thread stopped'));
-      const id = nextId++;
-      let resolve!: (r: StepResult[]) => void;
-      let reject!: (e: Error) => void;
-      const promise = new Promise<StepResult[]>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      if (pending.size === 0) worker.ref();
-      pending.set(id, { promise, resolve, reject });
-      worker.postMessage({ id, steps });
-      return promise;
+      return post(steps, false);
+    },
+    read(steps) {
+      return post(steps, true);
     },
     async drain() {
       while (pending.size > 0) await Promise.allSettled([...pending.values()].map((p) => p.promise));
