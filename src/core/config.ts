@@ -63,7 +63,7 @@ export const configSchema = z.object({
       /** Items shown in the user's last N impressions are not shown again; 0 turns the rule off. */
       noRepeatImpressions: z.number().int().min(0).max(1000).default(20),
       /** Each user's consent, newest events and impressions are cached this long between store reads (writes through this server update it at once); 0 = read the store on every request. */
-      userCacheSeconds: z.number().int().min(0).max(86_400).default(60),
+      userCacheSeconds: z.number().int().min(0).max(86_400).default(300),
       diversity: z.enum(['none', 'caps', 'mmr']).default('caps'),
       maxPerCategory: z.number().int().min(1).default(3),
       mmrLambda: z.number().min(0).max(1).default(0.7),
