@@ -47,8 +47,11 @@ export interface SparseScoring {
   readonly prior: Float32Array;
   /** Items by prior, best first; ties by lower index (the order `topK` breaks them in). */
   priorOrder(): Int32Array;
-  /** The items whose score differs from the prior for this state, with exactly the scores `scoreAll` gives. */
-  touched(state: UserState): Map<number, number>;
+  /**
+   * Adds this state's terms to `scores`, which holds the prior, exactly as `scoreAll` does (so the result
+   * equals `scoreAll`), and returns the items it wrote to, each once. Nothing else is allocated per item.
+   */
+  addTerms(state: UserState, scores: Float32Array): Int32Array;
 }
 
 /** Reported after each epoch by models with the `epochs` capability. */

@@ -7,35 +7,64 @@ export interface ScoredItem {
 }
 
 /**
+ * The k best items offered, in any order (ties: lower index first): a bounded min-heap over typed arrays,
+ * so keeping the best of thousands of offers allocates nothing per offer.
+ */
+export class BestK {
+  readonly items: Int32Array;
+  readonly scores: Float64Array;
+  size = 0;
+
+  constructor(readonly k: number) {
+    this.items = new Int32Array(Math.max(0, k));
+    this.scores = new Float64Array(Math.max(0, k));
+  }
+
+  /** The worst score kept once full (-Infinity before). */
+  get threshold(): number {
+    return this.size === this.k ? this.scores[0] : Number.NEGATIVE_INFINITY;
+  }
+
+  /** Offers an item; -Infinity and NaN scores never enter. */
+  offer(item: number, score: number): void {
+    if (!(score > Number.NEGATIVE_INFINITY) || this.k === 0) return;
+    if (this.size < this.k) {
+      this.items[this.size] = item;
+      this.scores[this.size] = score;
+      siftUp(this.items, this.scores, this.size++);
+      return;
+    }
+    if (score < this.scores[0] || (score === this.scores[0] && item > this.items[0])) return;
+    this.items[0] = item;
+    this.scores[0] = score;
+    siftDown(this.items, this.scores, this.size);
+  }
+
+  /** The kept items, best first. */
+  sorted(): Int32Array {
+    const order = Array.from({ length: this.size }, (_, p) => p);
+    order.sort((a, b) => this.scores[b] - this.scores[a] || this.items[a] - this.items[b]);
+    return Int32Array.from(order, (p) => this.items[p]);
+  }
+}
+
+/**
  * The k best items by score (ties: lower index first), skipping items with a mark in `excluded`
  * (Uint8Array, 1 = skip) and -Infinity scores. A bounded min-heap: O(n log k), O(n) for most inputs.
  */
 export function topK(scores: Float32Array, k: number, excluded?: Uint8Array): Int32Array {
   if (k <= 0) return new Int32Array(0);
-  const heapItems = new Int32Array(k);
-  const heapScores = new Float64Array(k);
-  let size = 0;
-  // Anything not above the heap's worst score cannot enter (an equal score has a larger index, so it
-  // loses the tie): one comparison rejects most items, and NaN and -Infinity fail it as well.
+  const best = new BestK(k);
+  // Items come in index order, so anything not above the heap's worst score cannot enter (an equal score
+  // has a larger index and loses the tie): one comparison rejects most items; NaN and -Infinity fail it too.
   let threshold = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i];
     if (!(s > threshold) || (excluded !== undefined && excluded[i] === 1)) continue;
-    if (size < k) {
-      heapItems[size] = i;
-      heapScores[size] = s;
-      siftUp(heapItems, heapScores, size++);
-      if (size === k) threshold = heapScores[0];
-    } else {
-      heapItems[0] = i;
-      heapScores[0] = s;
-      siftDown(heapItems, heapScores, size);
-      threshold = heapScores[0];
-    }
+    best.offer(i, s);
+    threshold = best.threshold;
   }
-  const order = Array.from({ length: size }, (_, p) => p);
-  order.sort((a, b) => heapScores[b] - heapScores[a] || heapItems[a] - heapItems[b]);
-  return Int32Array.from(order, (p) => heapItems[p]);
+  return best.sorted();
 }
 
 // Heap order: smaller score first; on equal score the larger index is "worse" and sits on top.
@@ -83,24 +112,25 @@ export function topKBySort(scores: Float32Array, k: number, excluded?: Uint8Arra
 }
 
 /**
- * The same items as `topK` over the dense scores (prior with the touched scores written over it, skipped
- * items at -Infinity), in the same order: the best allowed touched items merged with the first allowed
- * untouched items in prior order. Costs O(touched + skipped head of the prior order) instead of O(items).
+ * The same items as `topK` over `scores` (the prior with a state's terms added by `SparseScoring.addTerms`,
+ * which returned `changed`), skipping `skip`ped items, in the same order: the best changed items merged
+ * with the first allowed unchanged items in prior order. O(changed + the skipped head of the prior order)
+ * instead of O(items). An item whose terms added nothing counts as unchanged, so none is offered twice.
  */
-export function sparseTopK(scoring: SparseScoring, touched: ReadonlyMap<number, number>, k: number, skip: (item: number) => boolean): Int32Array {
-  if (k <= 0) return new Int32Array(0);
-  const picked: ScoredItem[] = [];
-  for (const [item, score] of touched) if (score > Number.NEGATIVE_INFINITY && !skip(item)) picked.push({ item, score });
+export function sparseTopK(scoring: SparseScoring, scores: Float32Array, changed: Int32Array, k: number, skip: (item: number) => boolean): Int32Array {
+  const best = new BestK(k);
+  if (k <= 0) return best.sorted();
+  const prior = scoring.prior;
+  for (const i of changed) if (scores[i] !== prior[i] && !skip(i)) best.offer(i, scores[i]);
   const order = scoring.priorOrder();
   let fromPrior = 0;
   for (let p = 0; p < order.length && fromPrior < k; p++) {
-    const item = order[p];
-    if (touched.has(item) || skip(item) || !(scoring.prior[item] > Number.NEGATIVE_INFINITY)) continue;
-    picked.push({ item, score: scoring.prior[item] });
+    const i = order[p];
+    if (scores[i] !== prior[i] || skip(i) || !(prior[i] > Number.NEGATIVE_INFINITY)) continue;
+    best.offer(i, prior[i]);
     fromPrior++;
   }
-  picked.sort((a, b) => b.score - a.score || a.item - b.item);
-  return Int32Array.from(picked.slice(0, k), (c) => c.item);
+  return best.sorted();
 }
 
 /** Items by score, best first, ties by lower index: the prior order of a SparseScoring. */

@@ -84,6 +84,8 @@ function createTransition(lists: NeighbourLists, pop: Float32Array, p: Transitio
   const nItems = pop.length;
   const prior = Float32Array.from(pop, (x) => p.popularityBackoff * x);
   let order: Int32Array | null = null;
+  const written = new Int32Array(nItems);
+  let generation = 0;
   /** The newest `lastItems` items with their recency weights, newest first. */
   const drivers = (state: UserState): Array<[item: number, weight: number]> => {
     const out: Array<[number, number]> = [];
@@ -106,16 +108,24 @@ function createTransition(lists: NeighbourLists, pop: Float32Array, p: Transitio
     sparse: {
       prior,
       priorOrder: () => (order ??= orderByScore(prior)),
-      touched(state) {
-        // The same additions in the same order as scoreAll, rounded to float32 at each step as its array does.
-        const scores = new Map<number, number>();
+      addTerms(state, scores) {
+        // Generation marks list each written item once without clearing an array per call.
+        if (++generation === 0x7fffffff) {
+          written.fill(0);
+          generation = 1;
+        }
+        const changed: number[] = [];
         for (const [item, w] of drivers(state)) {
           for (let q = lists.indptr[item]; q < lists.indptr[item + 1]; q++) {
             const j = lists.indices[q];
-            scores.set(j, Math.fround((scores.get(j) ?? prior[j]) + w * lists.weights[q]));
+            scores[j] += w * lists.weights[q];
+            if (written[j] !== generation) {
+              written[j] = generation;
+              changed.push(j);
+            }
           }
         }
-        return scores;
+        return Int32Array.from(changed);
       },
     },
     toArtifact: () => ({ modelId: 'transition', artifactVersion: 1, params: p, nItems, meta: {}, arrays: { ...neighbourArrays('tr', lists), popularity: pop } }),

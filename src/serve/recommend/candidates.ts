@@ -38,10 +38,10 @@ export interface GatherInput {
   rng: Rng;
 }
 
-/** What the model run left behind: the query vector of an index search, or the touched items of a sparse scoring. */
+/** What the model run left behind: the query vector of an index search, or the items a sparse scoring wrote to. */
 interface ModelRun {
   annVector?: Float32Array;
-  touched?: ReadonlyMap<number, number>;
+  changed?: Int32Array;
 }
 
 /** Co-visitation anchors: the newest few history items. */
@@ -94,12 +94,12 @@ function modelCandidates(input: GatherInput, rows: Map<number, CandidateRow>): M
   }
   const sparse = snap.model.sparse;
   if (sparse) {
-    // The scratch holds the prior between requests; the touched scores are written over it for this one.
-    const touched = sparse.touched(modelState(input));
-    for (const [i, score] of touched) snap.scratch[i] = score;
+    // The scratch holds the prior between requests; this request's terms are added to it and taken off
+    // again when the candidates are gathered (gatherCandidates).
+    const changed = sparse.addTerms(modelState(input), snap.scratch);
     // rules.allows is the dense path's filter: stock, this request's exclusions and the category mask.
-    for (const i of sparseTopK(sparse, touched, input.perSource, (i) => !rules.allows(i))) row(rows, snap, i);
-    return { touched };
+    for (const i of sparseTopK(sparse, snap.scratch, changed, input.perSource, (i: number) => !rules.allows(i))) row(rows, snap, i);
+    return { changed };
   }
   const scores = snap.model.scoreAll(modelState(input), snap.scratch);
   for (const i of rules.excluded) if (i < scores.length) scores[i] = Number.NEGATIVE_INFINITY;
@@ -207,7 +207,7 @@ export function gatherCandidates(input: GatherInput): CandidateRow[] {
   } finally {
     // Back to the prior, so the next request starts from it (also when this one failed half-way).
     const prior = input.snap.model?.sparse?.prior;
-    if (prior && run.touched) for (const i of run.touched.keys()) input.snap.scratch[i] = prior[i];
+    if (prior && run.changed) for (const i of run.changed) input.snap.scratch[i] = prior[i];
   }
   const out = [...rows.values()].filter((r) => input.rules.allows(r.index));
   // The index scored only its own hits into the scratch: score the other sources' items exactly.
