@@ -86,7 +86,8 @@ function startChild(path: string): Promise<{ child: ChildProcess; url: string; s
   // --profile <dir> writes a CPU profile of the server (the hot path) into <dir> when it exits.
   const profile = argValue('profile');
   // --server-flags a,b passes extra node flags to the server (e.g. --trace-gc); its output is echoed to stderr.
-  const flags = [...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), ...(argValue('server-flags')?.split(',') ?? [])];
+  // The young-generation size `curio serve` runs with (bin/curio.js); --server-flags may override it.
+  const flags = ['--max-semi-space-size=64', ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), ...(argValue('server-flags')?.split(',') ?? [])];
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', new URL(import.meta.url).pathname, '--server', path,
     '--user-cache-seconds', String(USER_CACHE_SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
