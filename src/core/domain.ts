@@ -43,6 +43,10 @@ export interface EventContext {
   policy?: string;
   /** Probability that the logging policy put this item in this slot. */
   propensity?: number;
+  /** The slot the logging policy chose the item for, when a pin shifted it to `position`. */
+  slot?: number;
+  /** Placed by a pin, not chosen by the policy (off-policy evaluation leaves it out). */
+  pinned?: boolean;
   page?: string;
   query?: string;
   device?: string;

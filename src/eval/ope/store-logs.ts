@@ -26,6 +26,8 @@ export interface LoggedSlate {
 
 export interface StoreLogs {
   slates: LoggedSlate[];
+  /** Impressions of pinned items (placed by the shop, not the policy), left out. */
+  pinnedImpressions: number;
   /** Impression events that cannot be used: no recommendationId, position or valid propensity. */
   skippedImpressions: number;
   /** Reward events that matched no earlier impression. */
@@ -58,7 +60,7 @@ async function attachDecisions(store: Store, slates: ReadonlyMap<string, LoggedS
 
 /**
  * Reads logged slates from a store: `impression` events carrying context {recommendationId, position,
- * policy, propensity}; a later reward event by the same user on the same item with the same
+ * policy, propensity} (the policy's `slot` when a pin shifted the item; pinned items are left out); a later reward event by the same user on the same item with the same
  * recommendationId sets that slot's reward to 1. A slate whose decision the serving runtime logged
  * (`Store.appendDecisions`) carries the candidate set the logging policy chose from. Slates come back in time order.
  */
@@ -68,9 +70,19 @@ export async function readStoreLogs(store: Store, options: ReadStoreLogsOptions 
   const byKey = new Map<string, LoggedImpression>();
   let skippedImpressions = 0;
   let unmatchedRewards = 0;
+  let pinnedImpressions = 0;
+  const pinned = new Set<string>();
   const events = store.scanEvents({ from: options.from, to: options.to, types: ['impression', ...rewardTypes] });
   for await (const e of events) {
-    const { recommendationId, position, propensity, policy } = e.context;
+    const { recommendationId, propensity, policy } = e.context;
+    // The policy's slot is what its propensity is for; a pin shows the item one or more slots later.
+    const position = e.context.slot ?? e.context.position;
+    if (e.type === 'impression' && e.context.pinned === true) {
+      // Placed by the shop, not chosen by the policy: no decision of the policy to evaluate.
+      pinnedImpressions++;
+      if (recommendationId && e.itemId) pinned.add(key(recommendationId, e.userId, e.itemId));
+      continue;
+    }
     if (e.type === 'impression') {
       const usable = recommendationId && e.itemId && Number.isInteger(position) && (position as number) >= 0
         && typeof propensity === 'number' && propensity > 0 && propensity <= 1;
@@ -90,10 +102,10 @@ export async function readStoreLogs(store: Store, options: ReadStoreLogsOptions 
     } else {
       const impression = recommendationId && e.itemId ? byKey.get(key(recommendationId, e.userId, e.itemId)) : undefined;
       if (impression) impression.reward = 1;
-      else unmatchedRewards++;
+      else if (!(recommendationId && e.itemId && pinned.has(key(recommendationId, e.userId, e.itemId)))) unmatchedRewards++;
     }
   }
   for (const s of slates.values()) s.impressions.sort((a, b) => a.position - b.position);
   const slatesWithCandidates = await attachDecisions(store, slates, options);
-  return { slates: [...slates.values()], skippedImpressions, unmatchedRewards, slatesWithCandidates };
+  return { slates: [...slates.values()], skippedImpressions, pinnedImpressions, unmatchedRewards, slatesWithCandidates };
 }

@@ -41,6 +41,25 @@ describe('OPE on a store', () => {
     await store.close();
   });
 
+  it('leaves pinned impressions out and reads a shifted item at the slot its propensity is for', async () => {
+    const base = { userId: 'u1', value: null, sessionId: null, timestamp: 1_700_000_000_000 };
+    const context = (position: number, extra: object) => ({ recommendationId: 'rp', policy: 'epsilon-greedy', position, propensity: 0.5, ...extra });
+    await store.appendEvents([
+      { ...base, id: 'i0', itemId: 'a', type: 'impression', context: context(0, {}) },
+      { ...base, id: 'i1', itemId: 'pin', type: 'impression', context: { ...context(1, { pinned: true }), propensity: 1 } },
+      { ...base, id: 'i2', itemId: 'b', type: 'impression', context: context(2, { slot: 1 }) },
+      { ...base, id: 'c1', itemId: 'pin', type: 'click', timestamp: base.timestamp + 5, context: { recommendationId: 'rp' } },
+      { ...base, id: 'c2', itemId: 'b', type: 'click', timestamp: base.timestamp + 6, context: { recommendationId: 'rp' } },
+    ]);
+    const logs = await readStoreLogs(store);
+    expect(logs.pinnedImpressions).toBe(1);
+    expect(logs.unmatchedRewards).toBe(0);
+    expect(logs.slates[0].impressions).toEqual([
+      { itemId: 'a', position: 0, propensity: 0.5, reward: 0 },
+      { itemId: 'b', position: 1, propensity: 0.5, reward: 1 },
+    ]);
+  });
+
   it('reads slates with rewards joined by recommendation id', async () => {
     await logTraffic(store, 200);
     const logs = await readStoreLogs(store);

@@ -47,6 +47,11 @@ export interface Recommendation {
 /** A recommendation as the pipeline made it: the response plus what the policy chose from (logged, never returned). */
 export interface PipelineResult extends Recommendation {
   candidates: Candidate[];
+  /**
+   * Per item, the slot the policy chose it for, or null for a pin (logged, never returned): a pin shifts
+   * the items after it, and their propensities are for the policy's slots, not the shown positions.
+   */
+  policySlots: Array<number | null>;
 }
 
 /** The long-lived parts a request reads. */
@@ -118,5 +123,6 @@ export function runPipeline(deps: PipelineDeps, profile: Profile, request: Slate
       category: table.categoryOf(s.row.index),
     })),
     candidates: slate.candidates,
+    policySlots: slate.slots.map((s) => s.slot),
   };
 }

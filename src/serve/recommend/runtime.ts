@@ -50,6 +50,12 @@ export interface RuntimeOptions {
   warn?: (message: string, error: unknown) => void;
 }
 
+/** What a shown item's impression says beyond its position: a pin, or the policy's slot when a pin shifted it. */
+function slotContext(position: number, slot: number | null | undefined): { pinned: true } | { slot: number } | Record<string, never> {
+  if (slot === null) return { pinned: true };
+  return slot === undefined || slot === position ? {} : { slot };
+}
+
 /** Who is asking: the shop's id (logged with impressions, pseudonymised by the Ingestor) and the stored id. */
 export interface Requester {
   rawId: string;
@@ -252,10 +258,10 @@ export class RecommendationRuntime {
   }
 
   private async serveAndLog(profile: Profile, request: SlateRequest, rawUserId: string | null, sessionId: string | null): Promise<Recommendation> {
-    const { candidates, ...rec } = this.serve(profile, request);
+    const { candidates, policySlots, ...rec } = this.serve(profile, request);
     if (rawUserId !== null && profile.tracking && this.options.config.serving.logImpressions && this.options.logEvents) {
       const now = (this.options.clock ?? Date.now)();
-      const events: Event[] = rec.items.map((item) => ({
+      const events: Event[] = rec.items.map((item, k) => ({
         id: `imp:${rec.recommendationId}:${item.position}`,
         userId: rawUserId,
         itemId: item.itemId,
@@ -263,7 +269,7 @@ export class RecommendationRuntime {
         value: null,
         timestamp: now,
         sessionId,
-        context: { recommendationId: rec.recommendationId, position: item.position, policy: rec.policy, propensity: item.propensity },
+        context: { recommendationId: rec.recommendationId, position: item.position, policy: rec.policy, propensity: item.propensity, ...slotContext(item.position, policySlots[k]) },
       }));
       // The no-repeat rule sees this slate on the user's next request, before the buffered write lands.
       if (profile.storedUserId !== null) this.recent.observe(events.map((e) => ({ ...e, userId: profile.storedUserId as string })));

@@ -12,6 +12,8 @@ export interface ChosenSlot {
   propensity: number;
   /** Not in the slate the policy would show at exploreWeight 0. */
   explored: boolean;
+  /** The slot the policy chose the item for (its propensity is for that slot); null for a pin. */
+  slot: number | null;
   pinned: boolean;
 }
 
@@ -89,11 +91,12 @@ export function chooseSlate(input: ChooseSlateInput): ChosenSlate {
     position: s.position,
     propensity: s.propensity,
     explored: !greedy.has(s.itemId),
+    slot: s.position,
     pinned: false,
   }));
   for (const pin of [...pins].sort((a, b) => a.position - b.position)) {
     const row: RankedCandidate = input.ranked.find((r) => r.index === pin.index) ?? pinRow(pin.index);
-    chosen.splice(Math.min(pin.position, chosen.length), 0, { row, position: pin.position, propensity: 1, explored: false, pinned: true });
+    chosen.splice(Math.min(pin.position, chosen.length), 0, { row, position: pin.position, propensity: 1, explored: false, slot: null, pinned: true });
   }
   chosen.forEach((s, position) => (s.position = position));
   return { policy: slate.policy, propensityMethod: slate.propensityMethod, slots: chosen, candidates };
