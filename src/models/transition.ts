@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { weightTable, type SequenceDataset } from '../data/index.js';
 import { artifactArray, defineModel } from './define-model.js';
-import { addNeighbours, buildNeighbours, neighbourArrays, type NeighbourLists } from './neighbours.js';
+import { buildNeighbours, neighbourArrays, type NeighbourLists } from './neighbours.js';
 import type { Recommender, UserState } from './recommender.js';
 import { orderByScore } from './top-k.js';
 
@@ -96,38 +96,37 @@ function createTransition(lists: NeighbourLists, pop: Float32Array, p: Transitio
     }
     return out;
   };
+  /** Adds the state's transition terms to `scores` and returns the items written, each once. */
+  const addTerms = (state: UserState, scores: Float32Array): Int32Array => {
+    // Generation marks list each written item once without clearing an array per call.
+    if (++generation === 0x7fffffff) {
+      written.fill(0);
+      generation = 1;
+    }
+    const changed: number[] = [];
+    for (const [item, w] of drivers(state)) {
+      for (let q = lists.indptr[item]; q < lists.indptr[item + 1]; q++) {
+        const j = lists.indices[q];
+        scores[j] += w * lists.weights[q];
+        if (written[j] !== generation) {
+          written[j] = generation;
+          changed.push(j);
+        }
+      }
+    }
+    return Int32Array.from(changed);
+  };
   return {
     id: 'transition',
     params: p,
     nItems,
+    // One code path for the terms: the dense and the sparse scores are the same float32 additions.
     scoreAll(state, out = new Float32Array(nItems)) {
       out.set(prior);
-      for (const [item, w] of drivers(state)) addNeighbours(lists, item, w, out);
+      addTerms(state, out);
       return out;
     },
-    sparse: {
-      prior,
-      priorOrder: () => (order ??= orderByScore(prior)),
-      addTerms(state, scores) {
-        // Generation marks list each written item once without clearing an array per call.
-        if (++generation === 0x7fffffff) {
-          written.fill(0);
-          generation = 1;
-        }
-        const changed: number[] = [];
-        for (const [item, w] of drivers(state)) {
-          for (let q = lists.indptr[item]; q < lists.indptr[item + 1]; q++) {
-            const j = lists.indices[q];
-            scores[j] += w * lists.weights[q];
-            if (written[j] !== generation) {
-              written[j] = generation;
-              changed.push(j);
-            }
-          }
-        }
-        return Int32Array.from(changed);
-      },
-    },
+    sparse: { prior, priorOrder: () => (order ??= orderByScore(prior)), addTerms },
     toArtifact: () => ({ modelId: 'transition', artifactVersion: 1, params: p, nItems, meta: {}, arrays: { ...neighbourArrays('tr', lists), popularity: pop } }),
   };
 }
