@@ -12,6 +12,12 @@ import { Worker } from 'node:worker_threads';
 /** The nice value of the store's background threads (checkpointer, writer): below request handling. */
 export const BACKGROUND_NICE = 10;
 
+/**
+ * Worker-source line that lowers the worker's priority to `workerData.nice`. On Linux the nice value is per
+ * thread, so only that thread yields: request handling on the main thread wins when the cores are busy.
+ */
+export const LOWER_PRIORITY = "try { require('node:os').setPriority(0, workerData.nice); } catch { /* not permitted: normal priority */ }";
+
 export interface Checkpointer {
   stop(): Promise<void>;
 }
@@ -20,9 +26,7 @@ export interface Checkpointer {
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
-// Background work: on Linux the nice value is per thread, so this lowers only this thread's priority and
-// request handling on the main thread wins when the cores are busy.
-try { require('node:os').setPriority(0, workerData.nice); } catch { /* not permitted here: run at normal priority */ }
+${LOWER_PRIORITY}
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = 50');
 const timer = setInterval(() => {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { CurioError } from '../../core/index.js';
-import { BACKGROUND_NICE } from './checkpointer.js';
+import { BACKGROUND_NICE, LOWER_PRIORITY } from './checkpointer.js';
 import type { StepResult, WriteStep } from './write-steps.js';
 
 /**
@@ -38,9 +38,7 @@ interface Reply {
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
-// Background work: on Linux the nice value is per thread, so this lowers only this thread's priority and
-// request handling on the main thread wins when the cores are busy.
-try { require('node:os').setPriority(0, workerData.nice); } catch { /* not permitted here: run at normal priority */ }
+${LOWER_PRIORITY}
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = NORMAL');
