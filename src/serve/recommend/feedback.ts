@@ -7,13 +7,11 @@ const COUNTED = 1;
 const REWARDED = 2;
 
 /**
- * The slots of one slate seen so far, as parallel arrays: a server remembers ~100k slates, and one
- * object per slate (instead of a Map and an object per slot) keeps that state small for the GC.
+ * The slots of one slate seen so far, item id then flags, one pair per slot: a server remembers ~100k
+ * slates, and one array per slate (instead of an object, or a Map and an object per slot) keeps the
+ * objects a full GC has to mark few.
  */
-interface SlateState {
-  items: string[];
-  flags: number[];
-}
+type SlateState = Array<string | number>;
 
 /** Outcomes that count as reward 1, as in off-policy evaluation (`readStoreLogs`). */
 const REWARD_TYPES = new Set(['click', 'purchase']);
@@ -56,44 +54,43 @@ export class FeedbackLoop {
     }
   }
 
-  /** The slate's state and the slot's index in it (added when first seen). */
+  /** The slate's state and the index of the slot's flags in it (the slot is added when first seen). */
   private slot(recommendationId: string, itemId: string): { slate: SlateState; at: number } {
     let slate = this.slates.get(recommendationId);
     if (!slate) {
-      slate = { items: [], flags: [] };
+      slate = [];
       this.slates.set(recommendationId, slate);
       if (this.slates.size > (this.options.maxSlates ?? 100_000)) {
         const oldest = this.slates.keys().next().value as string;
         this.slates.delete(oldest);
       }
     }
-    let at = slate.items.indexOf(itemId);
-    if (at < 0) {
-      at = slate.items.push(itemId) - 1;
-      slate.flags.push(0);
-    }
+    let at = 1 + slate.indexOf(itemId);
+    if (at === 0) at = slate.push(itemId, 0) - 1;
     return { slate, at };
   }
 
   private impression(recommendationId: string, e: Event): void {
     const { slate, at } = this.slot(recommendationId, e.itemId as string);
-    if (slate.flags[at] & COUNTED) {
+    const flags = slate[at] as number;
+    if (flags & COUNTED) {
       this.counts.ignored++;
       return;
     }
-    slate.flags[at] |= COUNTED;
+    slate[at] = flags | COUNTED;
     this.counts.impressions++;
     this.options.policy().update({ ...this.describe(e.itemId as string), reward: 0, position: e.context.position });
   }
 
   private reward(recommendationId: string, e: Event): void {
     const { slate, at } = this.slot(recommendationId, e.itemId as string);
-    if (slate.flags[at] & REWARDED) {
+    const flags = slate[at] as number;
+    if (flags & REWARDED) {
       this.counts.ignored++;
       return;
     }
-    const impression = !(slate.flags[at] & COUNTED);
-    slate.flags[at] |= COUNTED | REWARDED;
+    const impression = !(flags & COUNTED);
+    slate[at] = flags | COUNTED | REWARDED;
     this.counts.rewards++;
     this.options.policy().update({ ...this.describe(e.itemId as string), reward: 1, position: e.context.position, impression });
   }

@@ -1,5 +1,6 @@
 import type { Consent, Event, EventType, User } from '../../core/index.js';
 import type { Store, TimelineEvent } from '../../store/index.js';
+import { EventList } from './event-list.js';
 import { STATE_TYPES, type HistoryEvent } from './profile.js';
 
 /** Bought or disliked items are never shown again; they are looked up this far back when a user is read. */
@@ -26,6 +27,11 @@ export interface RecentActivityOptions {
   maxAgeMs: number;
   /** Least recently used users beyond this are dropped. */
   maxUsers?: number;
+  /**
+   * The canonical string of an item id (the catalogue's own), so cached users share one string per item
+   * instead of one per event read from the store; ids it does not know are kept as they are.
+   */
+  internItemId?: (itemId: string) => string;
   clock?: () => number;
 }
 
@@ -33,9 +39,9 @@ interface Entry {
   loadedAtMs: number;
   known: boolean;
   consent: Consent;
-  /** Newest last; ids keep a re-delivered event from counting twice. */
-  history: Array<HistoryEvent & { id: string }>;
-  shown: Array<{ id: string; itemId: string; timestamp: number }>;
+  /** Newest last; id hashes keep a re-delivered event from counting twice. */
+  history: EventList;
+  shown: EventList;
   blocked: Set<string>;
 }
 
@@ -105,11 +111,16 @@ export class RecentActivityCache {
         noRepeatImpressions > 0 ? this.store.userTimeline(userId, { limit: noRepeatImpressions, types: ['impression'] }) : none,
         this.store.userTimeline(userId, { limit: BLOCKED_LOOKBACK_EVENTS, types: BLOCKING_TYPES }),
       ]);
-      const entry: Entry = { loadedAtMs, known: user !== null, consent: user?.consent ?? OPEN, history: [], shown: [], blocked: new Set() };
-      for (const e of events) if (e.itemId !== null) entry.history.push({ id: e.id, itemId: e.itemId, type: e.type, timestamp: e.timestamp });
-      for (const e of shown) if (e.itemId !== null) entry.shown.push({ id: e.id, itemId: e.itemId, timestamp: e.timestamp });
-      for (const e of blocking) if (e.itemId !== null) entry.blocked.add(e.itemId);
-      for (const e of arrived) this.apply(entry, e);
+      const entry: Entry = {
+        loadedAtMs,
+        known: user !== null,
+        consent: user?.consent ?? OPEN,
+        history: new EventList(historyLength),
+        shown: new EventList(noRepeatImpressions),
+        blocked: new Set(),
+      };
+      for (const e of [...events, ...shown, ...arrived]) this.apply(entry, e);
+      for (const e of blocking) if (e.itemId !== null) entry.blocked.add(this.intern(e.itemId));
       // Cached before `loading` lets go of the user, so no event can fall between the two.
       if (maxAgeMs > 0) {
         this.users.delete(userId);
@@ -122,14 +133,19 @@ export class RecentActivityCache {
     }
   }
 
-  private apply(entry: Entry, e: Event): void {
+  private apply(entry: Entry, e: Pick<Event, 'id' | 'itemId' | 'type' | 'timestamp'>): void {
     if (e.itemId === null) return;
-    if (BLOCKING_TYPES.includes(e.type)) entry.blocked.add(e.itemId);
+    const itemId = this.intern(e.itemId);
+    if (BLOCKING_TYPES.includes(e.type)) entry.blocked.add(itemId);
     if (e.type === 'impression') {
-      if (this.options.noRepeatImpressions > 0) insertNewest(entry.shown, { id: e.id, itemId: e.itemId, timestamp: e.timestamp }, this.options.noRepeatImpressions);
+      if (this.options.noRepeatImpressions > 0) entry.shown.insert(e.id, itemId, e.type, e.timestamp);
     } else if (STATE.has(e.type)) {
-      insertNewest(entry.history, { id: e.id, itemId: e.itemId, type: e.type, timestamp: e.timestamp }, this.options.historyLength);
+      entry.history.insert(e.id, itemId, e.type, e.timestamp);
     }
+  }
+
+  private intern(itemId: string): string {
+    return this.options.internItemId?.(itemId) ?? itemId;
   }
 
   private now(): number {
@@ -137,25 +153,12 @@ export class RecentActivityCache {
   }
 }
 
-/**
- * Inserts by timestamp (a late event lands where the store's ORDER BY timestamp would put it; equal
- * timestamps keep arrival order) and keeps the newest `max`. Already present ids are ignored.
- */
-function insertNewest<T extends { id: string; timestamp: number }>(list: T[], item: T, max: number): void {
-  for (let k = list.length - 1; k >= 0; k--) if (list[k].id === item.id) return;
-  let at = list.length;
-  while (at > 0 && list[at - 1].timestamp > item.timestamp) at--;
-  if (at === 0 && list.length >= max) return; // older than everything kept
-  list.splice(at, 0, item);
-  if (list.length > max) list.splice(0, list.length - max);
-}
-
 function view(entry: Entry): RecentActivity {
   return {
     known: entry.known,
     consent: entry.consent,
-    history: entry.history.map(({ itemId, type, timestamp }) => ({ itemId, type, timestamp })),
-    shown: entry.shown.map((s) => s.itemId),
+    history: entry.history.items.map((itemId, k) => ({ itemId, type: entry.history.types[k], timestamp: entry.history.times[k] })),
+    shown: entry.shown.items.slice(),
     blocked: entry.blocked,
   };
 }

@@ -114,7 +114,16 @@ export class RecommendationRuntime {
     this.snap = emptySnapshot(serving);
     this.live = this.liveLists(this.snap);
     const { historyLength, noRepeatImpressions, userCacheSeconds } = serving;
-    this.recent = new RecentActivityCache(options.store, { historyLength, noRepeatImpressions, maxAgeMs: userCacheSeconds * 1000, clock: options.clock });
+    this.recent = new RecentActivityCache(options.store, {
+      historyLength,
+      noRepeatImpressions,
+      maxAgeMs: userCacheSeconds * 1000,
+      clock: options.clock,
+      internItemId: (itemId) => {
+        const index = this.snap.items.indexOf.get(itemId);
+        return index === undefined ? itemId : this.snap.items.ids[index];
+      },
+    });
     const warn = (message: string, error: unknown) => this.warn(message, error);
     this.decisions = new DecisionLog({ store: options.store, maxCandidates: serving.decisionCandidates, warn });
     this.persistence = new PolicyPersistence({
