@@ -4,3 +4,4 @@ export { POLICIES, policyIds, createPolicy, loadPolicy } from './registry.js';
 export { MAX_LINUCB_DIMENSION } from './linucb.js';
 export { sampleBeta, sampleGamma } from './beta.js';
 export { mmrRerank, capPerCategory, type MmrOptions, type CategoryCapOptions, type DiverseCandidate } from './diversity.js';
+export { categoryEmbedding, EMBEDDING_DIMENSION } from './category-embedding.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CurioError } from '../../core/index.js';
+import { categoryEmbedding } from '../../explore/index.js';
 import { evaluatePolicyOnLogs, loggedRateCandidates, parseOpeConfig, policyFromConfig, readStoreLogs, recordedCandidates, type StoreLogs } from '../../eval/index.js';
 import { openStore, type Store } from '../../store/index.js';
 
@@ -62,6 +63,8 @@ export function register(program: Command): void {
           learn: config.learn,
           estimators: config.estimators,
           clusterOf,
+          // The runtime gives embedding-based policies its category features; logged candidates leave them out.
+          embeddingOf: policy.capabilities.usesEmbeddings ? (id) => categoryEmbedding(clusterOf(id)) : undefined,
           // Logged candidate sets where the runtime recorded them; older logs fall back to the items shown so far.
           candidatesFor: recordedCandidates(loggedRateCandidates(clusterOf)),
         });

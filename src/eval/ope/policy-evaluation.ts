@@ -19,6 +19,12 @@ export interface PolicyEvaluationOptions {
   estimators?: string[];
   /** Feed each slate's logged outcomes to the policy after evaluating it (replay). Default false. */
   learn?: boolean;
+  /**
+   * Features of an item for embedding-based policies (LinUCB), given to candidates that carry none and to
+   * replayed updates; logged candidate sets leave embeddings out, so without this such a policy sees only
+   * its bias feature.
+   */
+  embeddingOf?: (itemId: string) => Float32Array | undefined;
 }
 
 /** How far the evaluation policy strays from the logging one: large weights mean noisy IPS-type estimates. */
@@ -72,6 +78,14 @@ function diagnostics(rounds: OpeRound[]): WeightDiagnostics {
   };
 }
 
+function withEmbeddings(candidates: Candidate[], embeddingOf: PolicyEvaluationOptions['embeddingOf']): Candidate[] {
+  if (!embeddingOf) return candidates;
+  return candidates.map((c) => {
+    const embedding = c.embedding ?? embeddingOf(c.itemId);
+    return embedding ? { ...c, embedding } : c;
+  });
+}
+
 /** Estimator inputs of one slate under the evaluation policy's distribution. */
 function slateRounds(slate: LoggedSlate, dist: SlateDistribution, q: (itemId: string, position: number) => number): OpeRound[] {
   return slate.impressions.map((imp) => {
@@ -99,11 +113,12 @@ export function evaluatePolicyOnLogs(slates: LoggedSlate[], options: PolicyEvalu
   slates.forEach((slate, index) => {
     const k = Math.max(0, ...slate.impressions.map((i) => i.position + 1));
     const context = { userId: slate.userId, k, exploreWeight: options.exploreWeight, rng: createRng(options.seed + index) };
-    const dist = options.policy.distribution(options.candidatesFor(slate, index), context);
+    const dist = options.policy.distribution(withEmbeddings(options.candidatesFor(slate, index), options.embeddingOf), context);
     rounds.push(...slateRounds(slate, dist, q));
     if (options.learn) {
       for (const imp of slate.impressions) {
-        options.policy.update({ itemId: imp.itemId, cluster: options.clusterOf?.(imp.itemId), reward: imp.reward, position: imp.position });
+        const embedding = options.embeddingOf?.(imp.itemId);
+        options.policy.update({ itemId: imp.itemId, cluster: options.clusterOf?.(imp.itemId), reward: imp.reward, position: imp.position, ...(embedding ? { embedding } : {}) });
       }
     }
   });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRng, type Event } from '../../core/index.js';
-import { createPolicy, type Candidate } from '../../explore/index.js';
+import { categoryEmbedding, createPolicy, type Candidate } from '../../explore/index.js';
 import { openStore, type Decision, type Store } from '../../store/index.js';
 import { evaluatePolicyOnLogs, loggedRateCandidates, recordedCandidates } from './policy-evaluation.js';
 import { readStoreLogs } from './store-logs.js';
@@ -78,5 +78,27 @@ describe('OPE on logged candidate sets', () => {
     // The 50 old slates agree with the policy (as good as): the 50 with decisions never do.
     expect(result.diagnostics.support).toBeGreaterThan(0.45);
     expect(result.diagnostics.support).toBeLessThanOrEqual(0.5);
+  });
+
+  it('gives an embedding-based policy the category features it is served with', async () => {
+    await logGreedyTraffic(store, 100, 0);
+    const { slates } = await readStoreLogs(store);
+    const clusterOf = (id: string) => CANDIDATES.find((c) => c.itemId === id)?.cluster;
+    // LinUCB on its features only (scoreWeight 0), taught the way the runtime teaches it: toys pay, tea does not.
+    const taught = () => {
+      const policy = createPolicy('linucb', { scoreWeight: 0 });
+      for (let i = 0; i < 200; i++) {
+        policy.update({ itemId: 'z', cluster: 'toys', embedding: categoryEmbedding('toys'), reward: 1 });
+        policy.update({ itemId: 'a', cluster: 'tea', embedding: categoryEmbedding('tea'), reward: 0 });
+      }
+      return policy;
+    };
+    const options = { exploreWeight: 0, seed: 1, clusterOf, candidatesFor: recordedCandidates(loggedRateCandidates()) };
+    const blind = evaluatePolicyOnLogs(slates, { ...options, policy: taught() });
+    const seeing = evaluatePolicyOnLogs(slates, { ...options, policy: taught(), embeddingOf: (id) => categoryEmbedding(clusterOf(id)) });
+    // The decision log keeps no embeddings: without them every candidate looks alike and the logger's order stands.
+    expect(blind.diagnostics.support).toBe(1);
+    // With the runtime's category features the policy puts z first, where the logger never did.
+    expect(seeing.diagnostics.support).toBe(0);
   });
 });

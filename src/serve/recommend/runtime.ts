@@ -1,8 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { CurioError, createRng, type Config, type Event, type Rng } from '../../core/index.js';
-import { createPolicy, type Policy, type PolicySnapshot } from '../../explore/index.js';
+import { categoryEmbedding, createPolicy, type Policy, type PolicySnapshot } from '../../explore/index.js';
 import type { Store } from '../../store/index.js';
-import { categoryEmbedding } from './embedding.js';
 import { FeedbackLoop, type FeedbackCounts } from './feedback.js';
 import { relatedItems, trendingItems, type ItemListKind } from './item-lists.js';
 import type { AnnMemo } from './ann-cache.js';

@@ -1,6 +1,5 @@
 import type { Config, Rng } from '../../core/index.js';
-import { capPerCategory, mmrRerank, type Candidate, type Policy } from '../../explore/index.js';
-import { categoryEmbedding } from './embedding.js';
+import { capPerCategory, categoryEmbedding, mmrRerank, type Candidate, type Policy } from '../../explore/index.js';
 import type { ItemTable } from './item-table.js';
 import type { RankedCandidate } from './rank.js';
 
