@@ -12,16 +12,16 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { KEY } from './serve-child.js';
 
 const argValue = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const KEY = 'bench-read-key-0123456789';
 const RATE = Number(argValue('rate') ?? 500);
 const SECONDS = Number(argValue('seconds') ?? 60);
 const STEADY_SECONDS = 15;
-const SERVE = new URL('./serve.ts', import.meta.url).pathname;
+const SERVE = new URL('./serve-child.ts', import.meta.url).pathname;
 
 interface Second {
   second: number;
@@ -32,7 +32,7 @@ interface Second {
 
 const quantile = (sorted: number[], q: number): number => Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2));
 
-/** Starts bench/serve.ts --server on `path` with `flags` and resolves its URL. */
+/** Starts bench/serve-child.ts --server on `path` with `flags` and resolves its URL. */
 function startServer(path: string, flags: string[]): Promise<{ url: URL; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', SERVE, '--server', path], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {

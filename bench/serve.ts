@@ -1,13 +1,12 @@
 /**
  * Load test of GET /v1/users/:id/recommendations with a 50,000-item catalogue and the live model.
- * This process generates a synthetic shop into a SQLite file, starts the server in a child process
- * (the same file with --server), and drives it from a second, lean child process (--generate)
- * open-loop at fixed rates (bench/open-loop.ts: latency
- * from each request's due time), known users in a fixed stride, default pipeline (transition model,
- * ε-greedy, exploreWeight 0.1, one impression event logged per slot). A cold pass first asks for every
- * user once (each request a user's first: store reads), then the rates run on users the server has
- * seen within its user-cache lifetime. Then autocannon measures the
- * closed-loop capacity (10 connections), and 2,500 sequential in-process requests the service time.
+ * This process orchestrates three children (bench/serve-child.ts): one generates a synthetic shop into a
+ * SQLite file, one serves it, and a third, lean one drives the server open-loop at fixed rates
+ * (bench/open-loop.ts: latency from each request's due time): known users in a fixed stride, default
+ * pipeline (transition model, ε-greedy, exploreWeight 0.1, one impression event logged per slot). A cold
+ * pass first asks for every user once (each request a user's first: store reads), then the rates run on
+ * users the server has seen within its user-cache lifetime. Then autocannon measures the closed-loop
+ * capacity (10 connections), and 2,500 sequential in-process requests the service time.
  * Run: node --import tsx bench/serve.ts [--rates 200,500,1000] [--seconds 15] [--user-cache-seconds 300] [--cold-pass-rps 500]
  *   [--profile dir] [--server-flags --trace-gc] [--out file]. */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,18 +15,15 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { runOpenLoop, type OpenLoopResult } from './open-loop.js';
-import { loadConfig, type Event } from '../src/core/index.js';
-import { createShop } from '../src/eval/index.js';
-import { createApp, startServer } from '../src/serve/index.js';
+import type { OpenLoopResult } from './open-loop.js';
+import { CHILD, KEY, SHOP, serverConfig, strided, type BuiltShop, type GeneratorJob } from './serve-child.js';
+import { createApp } from '../src/serve/index.js';
 import { openStore } from '../src/store/index.js';
 
-const KEY = 'bench-read-key-0123456789';
 const argValue = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const SHOP = { seed: 11, items: 50_000, users: 10_000, days: 14, categories: 8 };
 
 /** The first pass over all users runs at this rate (`--cold-pass-rps`). */
 const COLD_PASS_RPS = Number(argValue('cold-pass-rps') ?? 500);
@@ -35,51 +31,17 @@ const COLD_PASS_RPS = Number(argValue('cold-pass-rps') ?? 500);
 /** The server's per-user cache lifetime (`--user-cache-seconds`; 0 reads the store on every request). */
 const USER_CACHE_SECONDS = Number(argValue('user-cache-seconds') ?? 300);
 
-const serverConfig = (path: string) =>
-  loadConfig({
-    env: { CURIO_API_KEYS: `${KEY}:read`, CURIO_LOG_LEVEL: 'warn', CURIO_SERVING_USER_CACHE_SECONDS: String(USER_CACHE_SECONDS) },
-    overrides: { 'store.url': `sqlite:${path}`, 'server.port': 0, 'serving.seed': 1 },
-  });
-
-/** Child mode: serve the store at `path` on a free port and print the URL. */
-async function serve(path: string): Promise<void> {
-  const config = serverConfig(path);
-  const started = performance.now();
-  const server = await startServer(config);
-  console.log(`READY ${server.url} ${((performance.now() - started) / 1000).toFixed(2)}`);
-}
-
-async function buildStore(path: string): Promise<{ users: string[]; events: number; seconds: number }> {
-  const started = performance.now();
-  const shop = createShop(SHOP);
-  const store = await openStore(`sqlite:${path}`);
-  await store.upsertItems(shop.items);
-  let batch: Event[] = [];
-  let events = 0;
-  for (const e of shop.events()) {
-    batch.push(e);
-    events++;
-    if (batch.length === 10_000) {
-      await store.appendEvents(batch);
-      batch = [];
-    }
-  }
-  await store.appendEvents(batch);
-  await store.close();
-  return { users: shop.users.map((u) => u.id), events, seconds: (performance.now() - started) / 1000 };
-}
-
 /**
- * Builds the store in a child process (this file with --build) and returns what it printed: generating the
+ * Builds the store in a child process (serve-child.ts --build) and returns what it printed: generating the
  * shop leaves hundreds of MB of garbage, and collecting it here would compete with the server for CPU.
  */
-async function buildInChild(path: string): Promise<{ users: string[]; events: number; seconds: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--build', path], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function buildInChild(path: string): Promise<BuiltShop> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, '--build', path], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`store build exited with ${code}`);
-  return JSON.parse(out) as { users: string[]; events: number; seconds: number };
+  return JSON.parse(out) as BuiltShop;
 }
 
 function startChild(path: string): Promise<{ child: ChildProcess; url: string; startSeconds: number }> {
@@ -88,7 +50,7 @@ function startChild(path: string): Promise<{ child: ChildProcess; url: string; s
   // --server-flags a,b passes extra node flags to the server (e.g. --trace-gc); its output is echoed to stderr.
   // The young-generation size `curio serve` runs with (bin/curio.js); --server-flags may override it.
   const flags = ['--max-semi-space-size=64', ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), ...(argValue('server-flags')?.split(',') ?? [])];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', new URL(import.meta.url).pathname, '--server', path,
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', CHILD, '--server', path,
     '--user-cache-seconds', String(USER_CACHE_SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
@@ -107,7 +69,7 @@ function startChild(path: string): Promise<{ child: ChildProcess; url: string; s
  */
 async function serviceTime(path: string, users: string[], requests: number): Promise<{ meanMs: number; p50Ms: number; p99Ms: number }> {
   const store = await openStore(`sqlite:${path}`);
-  const app = createApp({ config: serverConfig(path), store, processMetrics: false });
+  const app = createApp({ config: serverConfig(path, USER_CACHE_SECONDS), store, processMetrics: false });
   await app.ready();
   const times: number[] = [];
   for (let k = 0; k < requests; k++) {
@@ -151,41 +113,15 @@ async function eventLoopLag(url: string): Promise<{ lagP99Ms: number; lagMaxMs: 
   return { lagP99Ms: metric('nodejs_eventloop_lag_p99_seconds'), lagMaxMs: metric('nodejs_eventloop_lag_max_seconds') };
 }
 
-/** A fixed stride through the users, continued across rates: a user comes back only after all others. */
+/** The next user in the stride, continued across rates. */
 let nextUser = 0;
-const strided = (users: string[], k: number): string => `/v1/users/${users[(k * 7919) % users.length]}/recommendations?n=10`;
 const userPath = (users: string[]) => (): string => strided(users, nextUser++);
-
-/** What the generator process is asked to run: users from `offset` on in the stride, or warm-up users the shop does not know. */
-interface GeneratorJob {
-  url: string;
-  rate: number;
-  seconds: number;
-  users: string[] | 'warm-up';
-  offset: number;
-}
-
-/**
- * Generator mode: runs the open-loop jobs the orchestrator sends over IPC, one at a time, and sends back
- * each result. The load comes from this separate, lean, long-lived process: in the orchestrating one,
- * collecting the generated shop's garbage (a heap of hundreds of MB) stalled response handling by tens of
- * ms and charged that to the server, and a fresh process per rate would measure its own JIT warm-up.
- */
-function generate(): void {
-  process.on('message', (job: GeneratorJob | 'exit') => {
-    if (job === 'exit') return process.disconnect();
-    const users = job.users;
-    const path = users === 'warm-up' ? (i: number) => `/v1/users/warm-up-${i}/recommendations?n=10` : (i: number) => strided(users, job.offset + i);
-    void runOpenLoop({ url: job.url, ratePerSecond: job.rate, seconds: job.seconds, path, headers: { authorization: `Bearer ${KEY}` } })
-      .then((result) => process.send?.(result));
-  });
-}
 
 let generator: ChildProcess | null = null;
 
-/** Runs a job in the generator child process (this file with --generate), started on first use. */
+/** Runs a job in the generator child process (serve-child.ts --generate), started on first use. */
 function runGenerator(job: GeneratorJob): Promise<OpenLoopResult> {
-  const child = (generator ??= spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--generate'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const child = (generator ??= spawn(process.execPath, ['--import', 'tsx', CHILD, '--generate'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   return new Promise((resolve, reject) => {
     const exited = (code: number | null) => reject(new Error(`load generator exited with ${code}`));
     child.once('exit', exited);
@@ -296,9 +232,4 @@ async function main(): Promise<void> {
   }
 }
 
-const serverPath = argValue('server');
-const buildPath = argValue('build');
-if (serverPath) await serve(serverPath);
-else if (buildPath) console.log(JSON.stringify(await buildStore(buildPath)));
-else if (process.argv.includes('--generate')) generate();
-else await main();
+await main();
