@@ -22,6 +22,8 @@ const INSERT_MANY = `${INSERT_EVENTS}${Array(ROWS_PER_INSERT).fill(ROW_PLACEHOLD
 const BULK_MIN_EVENTS = 200_000;
 /** How often the background checkpointer copies the WAL into the database (when enabled). */
 const CHECKPOINT_INTERVAL_MS = 200;
+/** Upper bound of the read memory map (address space, not memory: only pages read are resident). */
+const MMAP_BYTES = 4 * 1024 ** 3;
 /** Type filters this short are read per type through the (user, type, time) index. */
 const FEW_TYPES = 3;
 /** The columns of a `TimelineEvent` (and seq, to merge per-type reads in arrival order). */
@@ -59,6 +61,11 @@ class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('wal_autocheckpoint = 10000'); // checkpoint in 40 MB steps: fewer, larger copies on bulk ingest
     this.db.pragma('cache_size = -65536'); // 64 MiB: keeps the event indexes' hot pages in memory on ingest
+    // Reads through a memory map of the file instead of read() calls into SQLite's cache: right after
+    // opening, a user's first recommendation (four indexed reads) took 1.7 ms instead of 2.75 ms (median of
+    // three runs), and 500 new users/s after a restart had saturated the request thread. Writes still go
+    // through the WAL.
+    this.db.pragma(`mmap_size = ${MMAP_BYTES}`);
     migrate(this.db);
     // A bulk load interrupted by a crash leaves its indexes dropped; build them again now.
     this.db.exec(EVENT_READ_INDEXES);
