@@ -50,6 +50,11 @@ export class EventList {
     this.times.splice(at, 0, timestamp);
     this.ids.splice(at, 0, hash);
     const over = this.length - this.max;
-    if (over > 0) for (const list of [this.items, this.types, this.times, this.ids]) list.splice(0, over);
+    if (over > 0) {
+      this.items.splice(0, over);
+      this.types.splice(0, over);
+      this.times.splice(0, over);
+      this.ids.splice(0, over);
+    }
   }
 }
