@@ -157,8 +157,8 @@ function view(entry: Entry): RecentActivity {
   return {
     known: entry.known,
     consent: entry.consent,
-    history: entry.history.items.map((itemId, k) => ({ itemId, type: entry.history.types[k], timestamp: entry.history.times[k] })),
-    shown: entry.shown.items.slice(),
+    history: entry.history.map((itemId, type, timestamp) => ({ itemId, type, timestamp })),
+    shown: entry.shown.map((itemId) => itemId),
     blocked: entry.blocked,
   };
 }
