@@ -138,7 +138,7 @@ export class RecentActivityCache {
     const itemId = this.intern(e.itemId);
     if (BLOCKING_TYPES.includes(e.type)) entry.blocked.add(itemId);
     if (e.type === 'impression') {
-      if (this.options.noRepeatImpressions > 0) entry.shown.insert(e.id, itemId, e.type, e.timestamp);
+      entry.shown.insert(e.id, itemId, e.type, e.timestamp);
     } else if (STATE.has(e.type)) {
       entry.history.insert(e.id, itemId, e.type, e.timestamp);
     }
