@@ -1,22 +1,5 @@
 import type { EventType } from '../../core/index.js';
-
-/**
- * 53-bit hash of an event id (two 32-bit multiply-xor lanes). A list keeps hashes instead of id strings:
- * two of a user's few dozen ids colliding has odds near 1e-13, and one string less per cached event
- * matters when a server caches tens of thousands of users.
- */
-export function idHash(id: string): number {
-  let a = 0x9e3779b9;
-  let b = 0x85ebca6b;
-  for (let k = 0; k < id.length; k++) {
-    const c = id.charCodeAt(k);
-    a = Math.imul(a ^ c, 0x85ebca77);
-    b = Math.imul(b ^ c, 0xc2b2ae3d);
-  }
-  a = Math.imul(a ^ (a >>> 16), 0x27d4eb2f) ^ Math.imul(b ^ (b >>> 13), 0x165667b1);
-  b = Math.imul(b ^ (b >>> 16), 0x27d4eb2f) ^ Math.imul(a ^ (a >>> 13), 0x165667b1);
-  return 2_097_152 * ((b >>> 0) & 0x1fffff) + (a >>> 0);
-}
+import { idHash } from './id-hash.js';
 
 /**
  * A user's newest events of one kind, oldest first, in fixed-size ring arrays (item ids, types, times, id
