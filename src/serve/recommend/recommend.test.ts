@@ -74,4 +74,16 @@ describe('FeedbackLoop', () => {
     expect(state.clusters.tea).toEqual([1, 1]);
     expect(loop.counts).toEqual({ impressions: 1, rewards: 1, ignored: 2 });
   });
+
+  it('forgets the oldest slots beyond maxSlots: a re-delivered old impression then counts again', () => {
+    const policy = createPolicy('thompson');
+    const loop = new FeedbackLoop({ policy: () => policy, clusterOf: () => 'tea', maxSlots: 2 });
+    loop.observe([event('1', 'impression', 'i1', 'r1'), event('2', 'impression', 'i2', 'r1'), event('3', 'impression', 'i1', 'r1')]);
+    expect(loop.counts).toEqual({ impressions: 2, rewards: 0, ignored: 1 });
+    // The same item in another slate is another slot; it pushes out (r1, i1).
+    loop.observe([event('4', 'impression', 'i1', 'r2'), event('5', 'impression', 'i1', 'r1')]);
+    expect(loop.counts).toEqual({ impressions: 4, rewards: 0, ignored: 1 });
+    loop.observe([event('6', 'impression', 'i1', 'r2')]); // still held
+    expect(loop.counts).toEqual({ impressions: 4, rewards: 0, ignored: 2 });
+  });
 });

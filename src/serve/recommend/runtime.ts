@@ -135,7 +135,7 @@ export class RecommendationRuntime {
     this.feedback = new FeedbackLoop({
       policy: () => this.policy,
       clusterOf: (id) => this.clusterOf(id),
-      embeddingOf: (id) => (this.policy.capabilities.usesEmbeddings ? categoryEmbedding(this.clusterOf(id)) : undefined),
+      embeddingOf: (id) => categoryEmbedding(this.clusterOf(id)),
     });
     this.listener = {
       eventsStored: (events) => this.onEvents(events),
