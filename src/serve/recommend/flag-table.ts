@@ -1,28 +1,29 @@
-/** Smallest table: it doubles (up to what `capacity` needs) as keys arrive. */
-const MIN_SLOTS = 1024;
-
 /**
  * Small flags per 53-bit key (see `idHash`) for up to `capacity` keys, the oldest forgotten first, held in
  * typed arrays: an open-addressing table (linear probing, at most half full) and a ring of keys in
  * insertion order. A server remembers about a million recommended slots; as a Map of slates they were
  * hundreds of thousands of heap objects, each promoted to the old generation and marked by every full
- * collection. Typed arrays are a handful of objects whatever their length, and nothing is allocated
- * once the table has grown.
+ * collection. Typed arrays are a handful of objects whatever their length. They are allocated at full
+ * size (27 MB for a million keys): growing by doubling rehashed up to half a million keys inside one
+ * request (43 ms). The pages take memory only when first written, so a runtime that sees few slots (a
+ * test's) costs little.
  */
 export class FlagTable {
   /** Key + 1 per table slot; 0 marks an empty slot. */
-  private keys: Float64Array;
-  private flags: Uint8Array;
-  /** Keys + 1 in insertion order; a ring once `capacity` keys are held. */
-  private order: Float64Array;
+  private readonly keys: Float64Array;
+  private readonly flags: Uint8Array;
+  /** Keys + 1 in insertion order, a ring: the oldest at `oldest`. */
+  private readonly order: Float64Array;
   private oldest = 0;
   private count = 0;
 
   constructor(readonly capacity: number) {
     if (!(Number.isSafeInteger(capacity) && capacity > 0)) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
-    this.keys = new Float64Array(MIN_SLOTS);
-    this.flags = new Uint8Array(MIN_SLOTS);
-    this.order = new Float64Array(Math.min(capacity, MIN_SLOTS / 2));
+    // At most half full keeps linear-probing runs short.
+    const slots = 2 ** Math.ceil(Math.log2(2 * capacity));
+    this.keys = new Float64Array(slots);
+    this.flags = new Uint8Array(slots);
+    this.order = new Float64Array(capacity);
   }
 
   get size(): number {
@@ -44,8 +45,6 @@ export class FlagTable {
       return;
     }
     if (this.count === this.capacity) this.forgetOldest();
-    else if (this.count === this.order.length) this.order = grown(this.order, Math.min(this.capacity, 2 * this.order.length));
-    if (2 * (this.count + 1) > this.keys.length) this.rehash(2 * this.keys.length);
     this.place(stored, flags);
     this.order[(this.oldest + this.count) % this.capacity] = stored;
     this.count++;
@@ -86,20 +85,8 @@ export class FlagTable {
     this.keys[hole] = 0;
     this.flags[hole] = 0;
   }
-
-  private rehash(slots: number): void {
-    const { keys, flags } = this;
-    this.keys = new Float64Array(slots);
-    this.flags = new Uint8Array(slots);
-    for (let at = 0; at < keys.length; at++) if (keys[at] !== 0) this.place(keys[at], flags[at]);
-  }
 }
 
 /** A key's first probe slot: its low 32 bits (the keys are hashes already) under the table's mask. */
 const home = (stored: number, mask: number): number => (stored >>> 0) & mask;
 
-function grown(order: Float64Array, length: number): Float64Array {
-  const out = new Float64Array(length);
-  out.set(order);
-  return out;
-}
