@@ -75,6 +75,18 @@ describe('FeedbackLoop', () => {
     expect(loop.counts).toEqual({ impressions: 1, rewards: 1, ignored: 2 });
   });
 
+  it('counts slots but calls no update for a policy that does not learn', () => {
+    const updates: string[] = [];
+    const policy = { ...createPolicy('epsilon-greedy'), update: (f: { itemId: string }) => void updates.push(f.itemId) };
+    const loop = new FeedbackLoop({ policy: () => policy, clusterOf: () => 'tea' });
+    loop.observe([event('1', 'impression', 'i1', 'r1'), event('2', 'click', 'i1', 'r1')]);
+    expect(loop.counts).toEqual({ impressions: 1, rewards: 1, ignored: 0 });
+    expect(updates).toEqual([]);
+    const learning = { ...createPolicy('thompson'), update: (f: { itemId: string }) => void updates.push(f.itemId) };
+    new FeedbackLoop({ policy: () => learning, clusterOf: () => 'tea' }).observe([event('3', 'impression', 'i2', 'r2')]);
+    expect(updates).toEqual(['i2']);
+  });
+
   it('forgets the oldest slots beyond maxSlots: a re-delivered old impression then counts again', () => {
     const policy = createPolicy('thompson');
     const loop = new FeedbackLoop({ policy: () => policy, clusterOf: () => 'tea', maxSlots: 2 });
