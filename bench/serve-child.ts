@@ -2,7 +2,7 @@
  * The child processes of `bench/serve.ts` and `bench/serve-timeline.ts`, so that building the shop,
  * serving it and generating load never share a heap (and a garbage collector) with one another:
  *   --build <path>   generate the 50,000-item shop into a SQLite file; print a JSON summary
- *   --server <path>  serve it on a free port ([--user-cache-seconds N]); print `READY <url> <start seconds>`
+ *   --server <path>  serve it on a free port ([--user-cache-seconds N] [--policy id]); print `READY <url> <start seconds>`
  *   --generate       run open-loop jobs sent over IPC, one at a time, and send back each result
  */
 import { loadConfig, type Event } from '../src/core/index.js';
@@ -20,11 +20,11 @@ const argValue = (name: string): string | undefined => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 
-/** The bench server's configuration: one read key, the store at `path`, a fixed seed. */
-export const serverConfig = (path: string, userCacheSeconds: number) =>
+/** The bench server's configuration: one read key, the store at `path`, a fixed seed; the default policy unless `policy` names one. */
+export const serverConfig = (path: string, userCacheSeconds: number, policy?: string) =>
   loadConfig({
     env: { CURIO_API_KEYS: `${KEY}:read`, CURIO_LOG_LEVEL: 'warn', CURIO_SERVING_USER_CACHE_SECONDS: String(userCacheSeconds) },
-    overrides: { 'store.url': `sqlite:${path}`, 'server.port': 0, 'serving.seed': 1 },
+    overrides: { 'store.url': `sqlite:${path}`, 'server.port': 0, 'serving.seed': 1, ...(policy ? { 'serving.policy': policy } : {}) },
   });
 
 /** A fixed stride through the users: a user comes back only after all others. */
@@ -65,9 +65,9 @@ async function buildStore(path: string): Promise<BuiltShop> {
   return { users: shop.users.map((u) => u.id), events, seconds: (performance.now() - started) / 1000 };
 }
 
-async function serve(path: string, userCacheSeconds: number): Promise<void> {
+async function serve(path: string, userCacheSeconds: number, policy?: string): Promise<void> {
   const started = performance.now();
-  const server = await startServer(serverConfig(path, userCacheSeconds));
+  const server = await startServer(serverConfig(path, userCacheSeconds, policy));
   console.log(`READY ${server.url} ${((performance.now() - started) / 1000).toFixed(2)}`);
 }
 
@@ -91,7 +91,7 @@ if (process.argv[1] === CHILD) {
   const buildPath = argValue('build');
   const serverPath = argValue('server');
   if (buildPath) console.log(JSON.stringify(await buildStore(buildPath)));
-  else if (serverPath) await serve(serverPath, Number(argValue('user-cache-seconds') ?? 300));
+  else if (serverPath) await serve(serverPath, Number(argValue('user-cache-seconds') ?? 300), argValue('policy'));
   else if (process.argv.includes('--generate')) generate();
   else throw new Error('bench/serve-child.ts needs --build <path>, --server <path> or --generate');
 }

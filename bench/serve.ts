@@ -8,6 +8,7 @@
  * users the server has seen within its user-cache lifetime. Then autocannon measures the closed-loop
  * capacity (10 connections), and 2,500 sequential in-process requests the service time.
  * Run: node --import tsx bench/serve.ts [--rates 200,500,1000] [--seconds 15] [--user-cache-seconds 300] [--cold-pass-rps 500]
+ *   [--policy thompson] (default: the configuration's default policy)
  *   [--profile dir] [--server-flags --trace-gc] [--out file]. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,8 @@ const COLD_PASS_RPS = Number(argValue('cold-pass-rps') ?? 500);
 
 /** The server's per-user cache lifetime (`--user-cache-seconds`; 0 reads the store on every request). */
 const USER_CACHE_SECONDS = Number(argValue('user-cache-seconds') ?? 300);
+/** The explore/exploit policy the server runs (`--policy`); undefined = the configuration's default. */
+const POLICY = argValue('policy');
 
 /**
  * Builds the store in a child process (serve-child.ts --build) and returns what it printed: generating the
@@ -51,7 +54,7 @@ function startChild(path: string): Promise<{ child: ChildProcess; url: string; s
   // The young-generation size `curio serve` runs with (bin/curio.js); --server-flags may override it.
   const flags = ['--max-semi-space-size=64', ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), ...(argValue('server-flags')?.split(',') ?? [])];
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', CHILD, '--server', path,
-    '--user-cache-seconds', String(USER_CACHE_SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    '--user-cache-seconds', String(USER_CACHE_SECONDS), ...(POLICY ? ['--policy', POLICY] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
@@ -69,7 +72,7 @@ function startChild(path: string): Promise<{ child: ChildProcess; url: string; s
  */
 async function serviceTime(path: string, users: string[], requests: number): Promise<{ meanMs: number; p50Ms: number; p99Ms: number }> {
   const store = await openStore(`sqlite:${path}`);
-  const app = createApp({ config: serverConfig(path, USER_CACHE_SECONDS), store, processMetrics: false });
+  const app = createApp({ config: serverConfig(path, USER_CACHE_SECONDS, POLICY), store, processMetrics: false });
   await app.ready();
   const times: number[] = [];
   for (let k = 0; k < requests; k++) {
@@ -206,7 +209,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       setup: {
         shop: SHOP, events: built.events, route: 'GET /v1/users/:id/recommendations?n=10', secondsPerRate: seconds, cpus: cpus().length,
-        serverStartSeconds: server.startSeconds, userCacheSeconds: USER_CACHE_SECONDS,
+        serverStartSeconds: server.startSeconds, userCacheSeconds: USER_CACHE_SECONDS, policy: serverConfig(path, USER_CACHE_SECONDS, POLICY).serving.policy,
         load: 'open loop (bench/open-loop.ts): request i due at i / rate, latency from its due time; users in a fixed stride, continued across rates',
       },
       loadAverageBefore: loadBefore,
