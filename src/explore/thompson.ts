@@ -118,6 +118,7 @@ function drawValues(params: ThompsonParams, p: Prepared, w: number, rng: Rng | n
  * into a buffer of k instead of sorting every candidate on each of a request's ~300 draws.
  */
 function bestIds(values: Float64Array, ids: string[], k: number, buffer: Int32Array): string[] {
+  if (k === 0) return [];
   let size = 0;
   const better = (i: number, j: number): boolean => values[i] > values[j] || (values[i] === values[j] && ids[i] < ids[j]);
   for (let i = 0; i < ids.length; i++) {
