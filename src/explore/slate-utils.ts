@@ -26,9 +26,25 @@ function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The top `k` candidates by a value vector, as item ids. */
+/**
+ * The top `k` candidates by a value vector, as item ids, in `rankBy`'s order (ties to the smaller id).
+ * Kept by insertion into a list of k rather than by sorting every candidate: Thompson sampling calls this
+ * on each of a request's ~300 re-samples.
+ */
 export function topK(values: ArrayLike<number>, candidates: Candidate[], k: number): string[] {
-  return rankBy(values, candidates).slice(0, k).map((i) => candidates[i].itemId);
+  const best: number[] = [];
+  const better = (i: number, j: number): boolean =>
+    values[i] > values[j] || (values[i] === values[j] && compareIds(candidates[i].itemId, candidates[j].itemId) < 0);
+  for (let i = 0; i < candidates.length && k > 0; i++) {
+    if (best.length === k && !better(i, best[k - 1])) continue;
+    let at = best.length === k ? k - 1 : best.length;
+    while (at > 0 && better(i, best[at - 1])) {
+      best[at] = best[at - 1];
+      at--;
+    }
+    best[at] = i;
+  }
+  return best.map((i) => candidates[i].itemId);
 }
 
 /** A deterministic slate: every slot has propensity 1. */
