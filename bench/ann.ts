@@ -1,6 +1,6 @@
 /**
  * Model candidates at scale: exact dot-product top-100 (what `scoreAll` + `topK` cost per request) against
- * the HNSW index (`AnnIndex`, src/serve/recommend/ann-index.ts) on 200k synthetic clustered item
+ * the HNSW index (`AnnIndex`, src/recommend/ann-index.ts) on 200k synthetic clustered item
  * embeddings of 64 dimensions. Reports the build time per graph degree m, the median ms per query of
  * 500 queries, and recall@100 against the exact top-100 at several efSearch values (and with a filter
  * that excludes 10% of the items, as request rules do). For the default m it also saves the graph and loads
@@ -14,9 +14,9 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { topK } from '../src/models/index.js';
-import { fingerprintEmbeddings, obtainAnnIndex, writeAnnCache, type AnnMemo } from '../src/serve/recommend/ann-cache.js';
-import { AnnIndex, DEFAULT_ANN_PARAMS } from '../src/serve/recommend/ann-index.js';
-import { clusteredEmbeddings } from '../src/serve/recommend/ann-synthetic.js';
+import { fingerprintEmbeddings, obtainAnnIndex, writeAnnCache, type AnnMemo } from '../src/recommend/ann-cache.js';
+import { AnnIndex, DEFAULT_ANN_PARAMS } from '../src/recommend/ann-index.js';
+import { clusteredEmbeddings } from '../test/support/ann-synthetic.js';
 
 const OUT = 'bench/results/ann.json';
 const K = 100;
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
     node: process.version,
     cpus: cpus().length,
     loadavg1: round(loadavg()[0], 2),
-    data: { items, dim, clusters: Number(args.clusters), queries: queries.length, k: K, generator: 'clusteredEmbeddings (src/serve/recommend/ann-synthetic.ts), seed 1' },
+    data: { items, dim, clusters: Number(args.clusters), queries: queries.length, k: K, generator: 'clusteredEmbeddings (src/recommend/ann-synthetic.ts), seed 1' },
     exact: { msPerQuery: exactMs },
     defaults: DEFAULT_ANN_PARAMS,
     graphs,

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { createRng, loadConfig, type Event } from '../src/core/index.js';
 import { createShop } from '../src/eval/index.js';
 import { Ingestor } from '../src/ingest/index.js';
-import { RecommendationRuntime, tapStore } from '../src/serve/recommend/index.js';
+import { RecommendationRuntime, tapStore } from '../src/recommend/index.js';
 import { openStore } from '../src/store/index.js';
 import { drawPng, drawSvg, type Panel, type Rgb } from './plot.js';
 

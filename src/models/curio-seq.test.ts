@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng, type EventType } from '../core/index.js';
 import { createSequenceBuilder, leaveOneOut, userSequence, type SequenceDataset } from '../data/index.js';
 import { curioSeqModel } from './curio-seq.js';
-import { plantedSequences } from './planted.js';
+import { plantedSequences } from '../../test/support/planted.js';
 import type { Recommender } from './recommender.js';
 import { isSequentialRecommender } from './seq-model.js';
 import type { SeqFitOptions } from './seq-train.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng, CurioError, EVENT_TYPES, type EventWeights } from '../core/index.js';
 import { leaveOneOut, userSequence, type Split } from '../data/index.js';
 import { encodeArtifact } from './artifact.js';
-import { plantedSequences } from './planted.js';
+import { plantedSequences } from '../../test/support/planted.js';
 import type { ModelSpec, Recommender, UserState } from './recommender.js';
 import { restoreModel } from './registry.js';
 import { topK } from './top-k.js';

@@ -5,10 +5,10 @@ import type { Store } from '../store/index.js';
 import { installAuth } from './auth.js';
 import type { AppContext, RouteModule } from './context.js';
 import { installErrorHandlers } from './errors.js';
-import { InsightRuntime, type InsightSettingsInput } from './insight/index.js';
+import { InsightRuntime, type InsightSettingsInput } from '../recommend/index.js';
 import { createMetrics, installRequestMetrics } from './metrics.js';
 import { packageVersion, registerOpenApi } from './openapi.js';
-import { RecommendationRuntime, tapStore, type ServingModel } from './recommend/index.js';
+import { RecommendationRuntime, tapStore, type ServingModel } from '../recommend/index.js';
 import { ROUTE_MODULES } from './routes/index.js';
 
 export interface CreateAppOptions {

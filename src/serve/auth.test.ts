@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/index.js';
 import { openStore } from '../store/index.js';
 import { createApp } from './app.js';
-import { createTestApp, KEYS, type TestApp } from './test-app.js';
+import { createTestApp, KEYS, type TestApp } from '../../test/support/test-app.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 const ROUTES: Array<{ method: Method; url: string; scope: 'ingest' | 'read' | 'admin' }> = [

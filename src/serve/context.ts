@@ -2,9 +2,9 @@ import type { RouteOptions } from 'fastify';
 import type { Config } from '../core/index.js';
 import type { Ingestor } from '../ingest/index.js';
 import type { Store } from '../store/index.js';
-import type { InsightRuntime } from './insight/index.js';
+import type { InsightRuntime } from '../recommend/index.js';
 import type { ServerMetrics } from './metrics.js';
-import type { RecommendationRuntime } from './recommend/index.js';
+import type { RecommendationRuntime } from '../recommend/index.js';
 
 /** What every route module gets: the configuration and the shared services of one app. */
 export interface AppContext {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, viewEvent, type TestApp } from './test-app.js';
+import { createTestApp, viewEvent, type TestApp } from '../../test/support/test-app.js';
 
 /** One parsed sample line of the Prometheus text format. */
 interface Sample {

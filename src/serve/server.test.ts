@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/index.js';
 import { openStore } from '../store/index.js';
 import { startServer } from './server.js';
-import { KEYS, viewEvent } from './test-app.js';
+import { KEYS, viewEvent } from '../../test/support/test-app.js';
 
 describe('startServer', () => {
   let dir: string;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createShopApp } from '../../serve/recommend/test-shop.js';
+import { createShopApp } from '../../../test/support/recommend-shop.js';
 import { register } from './ope.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'curio-ope-'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from './run-import.js';
-import { craftFile, DATASETS, importOnce, importTwice } from './test-helpers.js';
+import { craftFile, DATASETS, importOnce, importTwice } from '../../../test/support/importer-helpers.js';
 
 describe('amazon-grocery importer', () => {
   // awk -F'\t' 'NR>1{n++} END{print n}' train.csv → 121892; awk 'NR>1' item_meta.csv | wc -l → 8713

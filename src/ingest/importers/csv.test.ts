@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from './run-import.js';
-import { craftFile, DATASETS, importOnce, importTwice } from './test-helpers.js';
+import { craftFile, DATASETS, importOnce, importTwice } from '../../../test/support/importer-helpers.js';
 
 describe('csv importer', () => {
   // The real DIGINETICA file read as generic CSV, mapped by columns: 12391 data rows (see diginetica.test.ts).

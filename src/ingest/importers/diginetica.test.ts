@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from './run-import.js';
-import { craftFile, DATASETS, importOnce, importTwice } from './test-helpers.js';
+import { craftFile, DATASETS, importOnce, importTwice } from '../../../test/support/importer-helpers.js';
 
 const HEADER = 'session_id;user_id;item_id;timeframe;eventdate\n';
 

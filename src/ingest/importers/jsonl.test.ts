@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from './run-import.js';
-import { craftFile, importOnce, importTwice } from './test-helpers.js';
+import { craftFile, importOnce, importTwice } from '../../../test/support/importer-helpers.js';
 
 describe('jsonl importer', () => {
   it('imports API-shaped events, derives ids from lines, and a second run adds nothing', async () => {

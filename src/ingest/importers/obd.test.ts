@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from './run-import.js';
-import { craftFile, DATASETS, importOnce, importTwice } from './test-helpers.js';
+import { craftFile, DATASETS, importOnce, importTwice } from '../../../test/support/importer-helpers.js';
 
 describe('obd importer', () => {
   // awk -F, 'NR>1{n++; c+=$5; s[$3]=1} END{print n, c, length(s)}' {random,bts}/men/men.csv → 10000 46 34 / 10000 69 34

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openStore } from '../../store/index.js';
 import { Ingestor } from '../ingestor.js';
 import { formatProblem, runImport } from './run-import.js';
-import { craftFile, DATASETS } from './test-helpers.js';
+import { craftFile, DATASETS } from '../../../test/support/importer-helpers.js';
 
 const TAOBAO = `${DATASETS}/taobao-userbehavior-sample/UserBehavior.csv`;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from './run-import.js';
-import { craftFile, DATASETS, importOnce, importTwice } from './test-helpers.js';
+import { craftFile, DATASETS, importOnce, importTwice } from '../../../test/support/importer-helpers.js';
 
 describe('taobao importer', () => {
   // awk -F, '{s[$2]=1; b[$4]++} END{print NR, length(s); for(k in b) print k,b[k]}' UserBehavior.csv

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from './run-import.js';
-import { craftFile, DATASETS, importOnce, importTwice } from './test-helpers.js';
+import { craftFile, DATASETS, importOnce, importTwice } from '../../../test/support/importer-helpers.js';
 
 describe('yoochoose importer', () => {
   // awk -F'\t' 'NR>1{s[$2]=1;n++} END{print n, length(s)}' yoochoose-clicks-100k_test.txt → 13568 1771

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, type Event } from '../../core/index.js';
-import { catalogue, DAY, ev, item, T0 } from '../test-fixtures.js';
+import { catalogue, DAY, ev, item, T0 } from '../../../test/support/interest-fixtures.js';
 import { intentExamples } from './examples.js';
 import { INTENT_FEATURES } from './features.js';
 import { auc, brier, reliability } from './metrics.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { catalogue, DAY, ev, item, T0 } from '../test-fixtures.js';
+import { catalogue, DAY, ev, item, T0 } from '../../../test/support/interest-fixtures.js';
 import { InterestProfile } from './profile.js';
 import { profileFromEvents, userInterests } from './build.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, type Event } from '../../core/index.js';
-import { catalogue, DAY, ev, item, T0 } from '../test-fixtures.js';
+import { catalogue, DAY, ev, item, T0 } from '../../../test/support/interest-fixtures.js';
 import { segmentationCsv, userSegment } from './export.js';
 import { segmentUsers } from './segment.js';
 

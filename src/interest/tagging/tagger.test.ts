@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, type Event, type Item } from '../../core/index.js';
 import { openStore } from '../../store/index.js';
-import { ev, item, T0 } from '../test-fixtures.js';
+import { ev, item, T0 } from '../../../test/support/interest-fixtures.js';
 import { labelScores, mostFrequentLabels } from './metrics.js';
 import { tagStore } from './store.js';
 import { trainTagger } from './tagger.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, viewEvent, type TestApp } from '../test-app.js';
+import { createTestApp, viewEvent, type TestApp } from '../../../test/support/test-app.js';
 
 describe('POST /v1/events', () => {
   let t: TestApp;

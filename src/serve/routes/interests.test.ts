@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPseudonymiser } from '../../privacy/index.js';
-import { createInsightApp, T0, type InsightApp } from '../insight/test-shop.js';
+import { createInsightApp, T0, type InsightApp } from '../../../test/support/insight-shop.js';
 
 const DAY = 86_400_000;
 

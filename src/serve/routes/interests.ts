@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { userInterests } from '../../interest/index.js';
 import type { AppContext, RouteModule } from '../context.js';
-import { interestsSchema, itemsOf, requireUser, userBehaviour } from '../insight/index.js';
+import { itemsOf, requireUser, userBehaviour } from '../../recommend/index.js';
+import { interestsSchema } from './insight-schemas.js';
 import { defineRoute } from '../route.js';
 import { idParamsSchema } from '../schemas.js';
 

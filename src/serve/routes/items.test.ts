@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../test-app.js';
+import { createTestApp, type TestApp } from '../../../test/support/test-app.js';
 
 describe('/v1/items', () => {
   let t: TestApp;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { timestampSchema } from '../../ingest/index.js';
-import { STATE_TYPES } from '../recommend/index.js';
+import { STATE_TYPES } from '../../recommend/index.js';
 
 /** Request and response shapes of the recommendation endpoints. */
 

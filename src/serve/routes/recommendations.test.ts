@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createShopApp, itemId, T0, type ShopApp } from '../recommend/test-shop.js';
+import { createShopApp, itemId, T0, type ShopApp } from '../../../test/support/recommend-shop.js';
 
 interface Slot {
   itemId: string;

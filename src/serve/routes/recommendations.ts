@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { HistoryEvent, SlateRequest } from '../recommend/index.js';
+import type { HistoryEvent, SlateRequest } from '../../recommend/index.js';
 import type { AppContext, RouteModule } from '../context.js';
 import { defineRoute } from '../route.js';
 import { idParamsSchema } from '../schemas.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createInsightApp, T0, type InsightApp } from '../insight/test-shop.js';
+import { createInsightApp, T0, type InsightApp } from '../../../test/support/insight-shop.js';
 
 interface Summary {
   segment: number;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { segmentationCsv, userSegment, type SegmentModel, type UserFeatures } from '../../interest/index.js';
 import type { AppContext, RouteModule } from '../context.js';
-import { describeSegment, itemsOf, requireUser, segmentListSchema, userBehaviour, userSegmentSchema, type CacheStatus } from '../insight/index.js';
+import { describeSegment, itemsOf, requireUser, userBehaviour, type CacheStatus } from '../../recommend/index.js';
+import { segmentListSchema, userSegmentSchema } from './insight-schemas.js';
 import { defineRoute } from '../route.js';
 import { idParamsSchema } from '../schemas.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createInsightApp, type InsightApp } from '../insight/test-shop.js';
+import { createInsightApp, type InsightApp } from '../../../test/support/insight-shop.js';
 
 interface Prediction {
   itemId: string | null;

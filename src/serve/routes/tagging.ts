@@ -3,7 +3,8 @@ import { CurioError, type Item, type Problem } from '../../core/index.js';
 import { itemInputSchema } from '../../ingest/index.js';
 import type { TagPrediction } from '../../interest/index.js';
 import type { AppContext, RouteModule } from '../context.js';
-import { tagResultSchema, taggerStatusSchema, type TaggerBuild } from '../insight/index.js';
+import { type TaggerBuild } from '../../recommend/index.js';
+import { tagResultSchema, taggerStatusSchema } from './insight-schemas.js';
 import { defineRoute } from '../route.js';
 
 const MAX_ITEMS_PER_TAG_REQUEST = 1000;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPseudonymiser } from '../../privacy/index.js';
-import { createTestApp, viewEvent, type TestApp } from '../test-app.js';
+import { createTestApp, viewEvent, type TestApp } from '../../../test/support/test-app.js';
 
 describe('/v1/users', () => {
   let t: TestApp;

@@ -1,0 +1,220 @@
+import { DEFAULT_EVENT_WEIGHTS, EVENT_TYPES, type EventWeights, type Rng } from '../core/index.js';
+import { sparseTopK, topK, type UserState } from '../models/index.js';
+import { NO_CATEGORY } from './item-table.js';
+import type { LiveLists } from './live-lists.js';
+import type { Profile } from './profile.js';
+import type { Rules } from './rules.js';
+import type { ServingSnapshot } from './snapshot.js';
+
+/** One candidate with the signal of every source that proposed it. */
+export interface CandidateRow {
+  index: number;
+  /** The model's score; NaN when there is no model or the item is newer than it. */
+  model: number;
+  /** Co-visitation with the user's recent items (recency and behaviour weighted). */
+  covisit: number;
+  /** Position in the history of the item that contributed most co-visitation; -1 if none. */
+  anchor: number;
+  trend: number;
+  popular: number;
+  isNew: boolean;
+  /** From the exploration pool: a category the user has not shown interest in. */
+  pool: boolean;
+  /** The ranking score, filled in by `rankCandidates`. */
+  score: number;
+}
+
+export interface GatherInput {
+  snap: ServingSnapshot;
+  live: LiveLists;
+  profile: Profile;
+  rules: Rules;
+  /** Table index of each history event (-1 for items the table does not know), oldest first. */
+  historyIndex: Int32Array;
+  /** How many the model and the popular lists propose. */
+  perSource: number;
+  explorationCategories: number;
+  eventWeights?: EventWeights;
+  rng: Rng;
+}
+
+/** What the model run left behind: the query vector of an index search, or the items a sparse scoring wrote to. */
+interface ModelRun {
+  annVector?: Float32Array;
+  changed?: Int32Array;
+}
+
+/** Co-visitation anchors: the newest few history items. */
+const ANCHORS = 5;
+const ANCHOR_DECAY = 0.7;
+const POOL_ITEMS_PER_CATEGORY = 2;
+/** Trending items proposed to people with a history (the model is their main source). */
+const TRENDING_PERSONAL = 20;
+
+function row(rows: Map<number, CandidateRow>, snap: ServingSnapshot, index: number): CandidateRow {
+  let r = rows.get(index);
+  if (!r) {
+    const model = snap.model && index < snap.nModelItems ? snap.scratch[index] : Number.NaN;
+    r = { index, model, covisit: 0, anchor: -1, trend: snap.items.trend[index], popular: index < snap.popularity.length ? snap.popularity[index] : 0, isNew: false, pool: false, score: 0 };
+    rows.set(index, r);
+  }
+  return r;
+}
+
+/** The model's state for this history: model item indexes, behaviour tokens, times. */
+function modelState(input: GatherInput): UserState {
+  const { snap, profile, historyIndex } = input;
+  const keep: number[] = [];
+  historyIndex.forEach((i, h) => {
+    if (i >= 0 && i < snap.nModelItems) keep.push(h);
+  });
+  const user = profile.storedUserId !== null ? snap.userRows?.get(profile.storedUserId) : undefined;
+  return {
+    user,
+    items: Int32Array.from(keep, (h) => historyIndex[h]),
+    types: Uint8Array.from(keep, (h) => EVENT_TYPES.indexOf(profile.history[h].type)),
+    timestampsMs: Float64Array.from(keep, (h) => profile.history[h].timestamp),
+  };
+}
+
+/**
+ * Scores every item with the model (into the snapshot's scratch) and proposes the best allowed ones; with
+ * an ANN index, proposes the index's best allowed ones and returns the user vector that scores the rest.
+ */
+function modelCandidates(input: GatherInput, rows: Map<number, CandidateRow>): ModelRun {
+  const { snap, rules } = input;
+  if (!snap.model) return {};
+  if (snap.ann) {
+    const vector = snap.ann.model.userVector(modelState(input));
+    for (const hit of snap.ann.index.search(vector, input.perSource, rules.allows)) {
+      snap.scratch[hit.index] = hit.score;
+      row(rows, snap, hit.index);
+    }
+    return { annVector: vector };
+  }
+  const sparse = snap.model.sparse;
+  if (sparse) {
+    // The scratch holds the prior between requests; this request's terms are added to it and taken off
+    // again when the candidates are gathered (gatherCandidates).
+    const changed = sparse.addTerms(modelState(input), snap.scratch);
+    // rules.allows is the dense path's filter: stock, this request's exclusions and the category mask.
+    for (const i of sparseTopK(sparse, snap.scratch, changed, input.perSource, (i: number) => !rules.allows(i))) row(rows, snap, i);
+    return { changed };
+  }
+  const scores = snap.model.scoreAll(modelState(input), snap.scratch);
+  for (const i of rules.excluded) if (i < scores.length) scores[i] = Number.NEGATIVE_INFINITY;
+  if (rules.categoryMask) {
+    const mask = rules.categoryMask;
+    const cat = snap.items.category;
+    for (let i = 0; i < scores.length; i++) if (cat[i] === NO_CATEGORY || mask[cat[i]] === 0) scores[i] = Number.NEGATIVE_INFINITY;
+  }
+  for (const i of topK(scores, input.perSource, snap.items.unavailable)) row(rows, snap, i);
+  return {};
+}
+
+/** Neighbours of the newest history items, weighted by recency and behaviour (a dislike proposes nothing). */
+function covisitCandidates(input: GatherInput, rows: Map<number, CandidateRow>): void {
+  const { snap, profile, historyIndex, rules } = input;
+  const weights = input.eventWeights ?? DEFAULT_EVENT_WEIGHTS;
+  const lists = snap.similar;
+  const seen = new Set<number>();
+  let decay = 1;
+  for (let h = historyIndex.length - 1; h >= 0 && seen.size < ANCHORS; h--) {
+    const i = historyIndex[h];
+    if (i < 0 || seen.has(i)) continue;
+    seen.add(i);
+    const w = decay * Math.max(0, weights[profile.history[h].type]);
+    decay *= ANCHOR_DECAY;
+    if (w <= 0 || i + 1 >= lists.indptr.length) continue;
+    for (let p = lists.indptr[i]; p < lists.indptr[i + 1]; p++) {
+      const j = lists.indices[p];
+      if (!rules.allows(j)) continue;
+      const r = row(rows, snap, j);
+      const add = w * lists.weights[p];
+      if (r.anchor < 0 || add > r.covisit) r.anchor = h;
+      r.covisit += add;
+    }
+  }
+}
+
+function listCandidates(input: GatherInput, rows: Map<number, CandidateRow>, personal: boolean): void {
+  const { snap, live, rules } = input;
+  let taken = 0;
+  const trending = personal ? TRENDING_PERSONAL : input.perSource;
+  for (const i of live.trending()) {
+    if (taken >= trending) break;
+    if (!rules.allows(i)) continue;
+    row(rows, snap, i);
+    taken++;
+  }
+  taken = 0;
+  for (const i of live.newest()) {
+    if (taken >= 10) break;
+    if (!rules.allows(i)) continue;
+    row(rows, snap, i).isNew = true;
+    taken++;
+  }
+  if (personal) return;
+  taken = 0;
+  for (const i of snap.popularOverall) {
+    if (taken >= input.perSource) break;
+    if (!rules.allows(i)) continue;
+    row(rows, snap, i);
+    taken++;
+  }
+}
+
+/** A few random categories the user has not shown, each with its most popular allowed items. */
+function explorationPool(input: GatherInput, rows: Map<number, CandidateRow>): void {
+  const { snap, rules, historyIndex, rng } = input;
+  const t = snap.items;
+  const seen = new Set<number>();
+  for (const i of historyIndex) if (i >= 0 && t.category[i] !== NO_CATEGORY) seen.add(t.category[i]);
+  const unseen: number[] = [];
+  snap.popularByCategory.forEach((list, c) => {
+    if (list.length > 0 && !seen.has(c) && (!rules.categoryMask || rules.categoryMask[c] === 1)) unseen.push(c);
+  });
+  for (let k = 0; k < Math.min(input.explorationCategories, unseen.length); k++) {
+    const pick = k + rng.int(unseen.length - k); // partial Fisher-Yates
+    [unseen[k], unseen[pick]] = [unseen[pick], unseen[k]];
+    let taken = 0;
+    for (const i of snap.popularByCategory[unseen[k]]) {
+      if (taken >= POOL_ITEMS_PER_CATEGORY) break;
+      if (!rules.allows(i)) continue;
+      row(rows, snap, i).pool = true;
+      taken++;
+    }
+  }
+}
+
+/**
+ * Gathers candidates from every source: the model (exact scoring of every item, or its HNSW index for
+ * large catalogues), co-visitation with the recent items, trending, new items and, for people with a
+ * history, an exploration pool of interests they have not shown. People without a personal state get
+ * popular, trending and new items.
+ */
+export function gatherCandidates(input: GatherInput): CandidateRow[] {
+  const rows = new Map<number, CandidateRow>();
+  const personal = input.profile.history.length > 0;
+  let run: ModelRun = {};
+  try {
+    if (personal) {
+      run = modelCandidates(input, rows);
+      covisitCandidates(input, rows);
+    }
+    listCandidates(input, rows, personal);
+    if (personal && input.explorationCategories > 0) explorationPool(input, rows);
+  } finally {
+    // Back to the prior, so the next request starts from it (also when this one failed half-way).
+    const prior = input.snap.model?.sparse?.prior;
+    if (prior && run.changed) for (const i of run.changed) input.snap.scratch[i] = prior[i];
+  }
+  const out = [...rows.values()].filter((r) => input.rules.allows(r.index));
+  // The index scored only its own hits into the scratch: score the other sources' items exactly.
+  const ann = input.snap.ann;
+  const annVector = run.annVector;
+  if (ann && annVector) for (const r of out) if (r.index < input.snap.nModelItems) r.model = ann.index.score(annVector, r.index);
+  // The scratch scores belong to this request only when the model ran for it.
+  if (!personal) for (const r of out) r.model = Number.NaN;
+  return out;
+}

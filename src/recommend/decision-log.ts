@@ -1,0 +1,72 @@
+import type { Candidate } from '../explore/index.js';
+import type { Decision, DecisionCandidate, Store } from '../store/index.js';
+import type { Recommendation } from './pipeline.js';
+
+export interface DecisionLogOptions {
+  store: Store;
+  /** Candidates stored per decision (the best ones, plus every shown item); 0 = nothing is logged. */
+  maxCandidates: number;
+  warn: (message: string, error: unknown) => void;
+}
+
+/** One served slate to log. */
+export interface ServedSlate {
+  rec: Recommendation;
+  /** What the policy chose from (the pipeline's `candidates`). */
+  candidates: readonly Candidate[];
+  /** Stored (possibly pseudonymised) user id: erasing the user deletes the decision. */
+  userId: string;
+  timestampMs: number;
+}
+
+/**
+ * The first `max` candidates (the policy receives them best first) plus any shown item beyond them, so
+ * every logged impression stays inside its logged candidate set. Embeddings are left out (derived data).
+ */
+export function keptCandidates(candidates: readonly Candidate[], shown: readonly string[], max: number): DecisionCandidate[] {
+  const extra = new Set(shown);
+  const out: DecisionCandidate[] = [];
+  candidates.forEach((c, rank) => {
+    if (rank >= max && !extra.has(c.itemId)) return;
+    out.push(c.cluster === undefined ? { itemId: c.itemId, score: c.score } : { itemId: c.itemId, score: c.score, cluster: c.cluster });
+  });
+  return out;
+}
+
+/**
+ * Buffers the decision behind each logged slate (its candidate set, policy and explore weight) and writes
+ * the buffer with the runtime's impression flush, so `curio ope` can evaluate a policy on the candidates the
+ * logging policy actually had.
+ */
+export class DecisionLog {
+  private buffer: Decision[] = [];
+
+  constructor(private readonly options: DecisionLogOptions) {}
+
+  /** Buffers the decision of a slate whose impressions are being logged. */
+  add(slate: ServedSlate): void {
+    if (this.options.maxCandidates === 0) return;
+    const { rec } = slate;
+    this.buffer.push({
+      recommendationId: rec.recommendationId,
+      userId: slate.userId,
+      timestamp: slate.timestampMs,
+      policy: rec.policy,
+      exploreWeight: rec.exploreWeight,
+      candidates: keptCandidates(slate.candidates, rec.items.map((i) => i.itemId), this.options.maxCandidates),
+    });
+  }
+
+  /** Drops buffered decisions of an erased user, so none is written after the erasure. */
+  forget(userId: string): void {
+    this.buffer = this.buffer.filter((d) => d.userId !== userId);
+  }
+
+  /** Writes every buffered decision; a failure is reported, not thrown (the slates were already served). */
+  async flush(): Promise<void> {
+    const batch = this.buffer;
+    this.buffer = [];
+    if (batch.length === 0) return;
+    await this.options.store.appendDecisions(batch).catch((e: unknown) => this.options.warn('decision logging failed', e));
+  }
+}

@@ -1,0 +1,152 @@
+import type { Item } from '../core/index.js';
+
+/** Category id of items without a category. */
+export const NO_CATEGORY = -1;
+
+const INITIAL_CAPACITY = 1024;
+
+function grown<T extends Float64Array | Float32Array | Int32Array | Uint8Array>(a: T, capacity: number, fill = 0): T {
+  const Ctor = a.constructor as new (n: number) => T;
+  const b = new Ctor(capacity);
+  b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
+}
+
+/**
+ * The catalogue as the pipeline reads it: dense item indexes with typed arrays, so a request touches no
+ * per-item objects. Indexes below `nModelItems` of a snapshot are the model's items in the model's
+ * order; items added later (new products, ids first seen in events) are appended. Kept current by the
+ * store tap (availability, titles, categories) and by live events (trending).
+ */
+export class ItemTable {
+  readonly ids: string[] = [];
+  readonly indexOf = new Map<string, number>();
+  readonly titles: string[] = [];
+  /** Category keys ("Top > Sub"), their last element for reasons, and their path elements for filters. */
+  readonly categories: string[] = [];
+  readonly categoryLeaf: string[] = [];
+  readonly categoryParts: string[][] = [];
+  readonly categoryIndex = new Map<string, number>();
+  category = new Int32Array(INITIAL_CAPACITY).fill(NO_CATEGORY);
+  /** 1 = never recommend: out of stock or deleted. */
+  unavailable = new Uint8Array(INITIAL_CAPACITY);
+  /** 1 = the item exists (a catalogue record or seen in events); 0 after deletion. */
+  exists = new Uint8Array(INITIAL_CAPACITY);
+  createdAt = new Float64Array(INITIAL_CAPACITY).fill(Number.NaN);
+  /** Business boost from `attributes.boost` (number, clamped to [-1, 1]), added to the ranking score. */
+  boost = new Float32Array(INITIAL_CAPACITY);
+  /** Decayed behaviour-weighted event counts in units of exp((t - trendRefMs) / tau). */
+  trend = new Float64Array(INITIAL_CAPACITY);
+  trendRefMs = 0;
+  /** Bumped on every change, so cached lists (trending, new items) know when to recompute. */
+  version = 0;
+
+  constructor(readonly trendHalfLifeMs: number) {}
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** The index of an id, adding an item without catalogue data when it is new. */
+  ensure(id: string): number {
+    let index = this.indexOf.get(id);
+    if (index !== undefined) return index;
+    index = this.ids.length;
+    if (index === this.category.length) this.grow(2 * index);
+    this.ids.push(id);
+    this.titles.push('');
+    this.indexOf.set(id, index);
+    this.exists[index] = 1;
+    this.version++;
+    return index;
+  }
+
+  /** Creates or replaces an item's catalogue data. */
+  upsert(item: Item): number {
+    const index = this.ensure(item.id);
+    this.titles[index] = item.title;
+    this.category[index] = this.categoryId(item.categoryPath);
+    this.unavailable[index] = item.available ? 0 : 1;
+    this.exists[index] = 1;
+    this.createdAt[index] = item.createdAt;
+    const boost = item.attributes.boost;
+    this.boost[index] = typeof boost === 'number' && Number.isFinite(boost) ? Math.max(-1, Math.min(1, boost)) : 0;
+    this.version++;
+    return index;
+  }
+
+  /** Marks a deleted item: never recommended, and unknown to the item routes. */
+  remove(id: string): void {
+    const index = this.indexOf.get(id);
+    if (index === undefined) return;
+    this.exists[index] = 0;
+    this.unavailable[index] = 1;
+    this.version++;
+  }
+
+  /** The index of an existing item, or undefined. */
+  find(id: string): number | undefined {
+    const index = this.indexOf.get(id);
+    return index !== undefined && this.exists[index] === 1 ? index : undefined;
+  }
+
+  /** Adds behaviour weight to an item's trending counter at an event time (exponential decay). */
+  addTrend(index: number, weight: number, timeMs: number): void {
+    const tau = this.trendHalfLifeMs / Math.LN2;
+    if (this.trendRefMs === 0) this.trendRefMs = timeMs;
+    let exponent = (timeMs - this.trendRefMs) / tau;
+    if (exponent > 30) {
+      // Rebase before exp() overflows: every counter is scaled by the same factor, so the order holds.
+      const scale = Math.exp(-exponent);
+      for (let i = 0; i < this.ids.length; i++) this.trend[i] *= scale;
+      this.trendRefMs = timeMs;
+      exponent = 0;
+    }
+    this.trend[index] += weight * Math.exp(Math.max(-700, exponent));
+    this.version++;
+  }
+
+  /** The category key of an item, or null. */
+  categoryOf(index: number): string | null {
+    const c = this.category[index];
+    return c === NO_CATEGORY ? null : this.categories[c];
+  }
+
+  private categoryId(path: readonly string[]): number {
+    if (path.length === 0) return NO_CATEGORY;
+    const key = path.join(' > ');
+    let id = this.categoryIndex.get(key);
+    if (id === undefined) {
+      id = this.categories.length;
+      this.categories.push(key);
+      this.categoryLeaf.push(path[path.length - 1]);
+      this.categoryParts.push([...path]);
+      this.categoryIndex.set(key, id);
+    }
+    return id;
+  }
+
+  private grow(capacity: number): void {
+    this.category = grown(this.category, capacity, NO_CATEGORY);
+    this.unavailable = grown(this.unavailable, capacity);
+    this.exists = grown(this.exists, capacity);
+    this.createdAt = grown(this.createdAt, capacity, Number.NaN);
+    this.boost = grown(this.boost, capacity);
+    this.trend = grown(this.trend, capacity);
+  }
+}
+
+/**
+ * Per category id: 1 when the category matches a filter. A filter matches a category whose key equals
+ * it, starts with it ("Groceries" matches "Groceries > Tea"), or has it as one path element ("Tea").
+ */
+export function categoryFilterMask(table: ItemTable, filter: string): Uint8Array {
+  const mask = new Uint8Array(table.categories.length);
+  const wanted = filter.trim().toLowerCase();
+  table.categories.forEach((key, c) => {
+    const lower = key.toLowerCase();
+    if (lower === wanted || lower.startsWith(`${wanted} > `) || table.categoryParts[c].some((p) => p.toLowerCase() === wanted)) mask[c] = 1;
+  });
+  return mask;
+}

@@ -1,0 +1,128 @@
+import type { Config, EventWeights, Rng } from '../core/index.js';
+import type { Candidate, Policy } from '../explore/index.js';
+import { gatherCandidates } from './candidates.js';
+import { NO_CATEGORY } from './item-table.js';
+import type { LiveLists } from './live-lists.js';
+import type { Profile, RecommendationMode } from './profile.js';
+import { rankCandidates } from './rank.js';
+import { reasonFor, type ReasonContext } from './reasons.js';
+import { buildRules } from './rules.js';
+import { chooseSlate } from './slate.js';
+import type { ServingSnapshot } from './snapshot.js';
+
+/** What one request asks for (validated at the HTTP edge). */
+export interface SlateRequest {
+  count: number;
+  /** In [0, 1]. */
+  exploreWeight: number;
+  category?: string;
+  exclude: readonly string[];
+}
+
+/** One recommended item as the API returns it. */
+export interface RecommendedItem {
+  itemId: string;
+  position: number;
+  score: number;
+  reason: string;
+  /** Not in the slate the policy would show at exploreWeight 0. */
+  explored: boolean;
+  /** P(this item in this slot) under the policy; logged with the impression. */
+  propensity: number;
+  title: string;
+  category: string | null;
+}
+
+export interface Recommendation {
+  recommendationId: string;
+  mode: RecommendationMode;
+  personalized: boolean;
+  policy: string;
+  propensityMethod: 'exact' | 'monte-carlo';
+  exploreWeight: number;
+  model: string | null;
+  items: RecommendedItem[];
+}
+
+/** A recommendation as the pipeline made it: the response plus what the policy chose from (logged, never returned). */
+export interface PipelineResult extends Recommendation {
+  candidates: Candidate[];
+  /**
+   * Per item, the slot the policy chose it for, or null for a pin (logged, never returned): a pin shifts
+   * the items after it, and their propensities are for the policy's slots, not the shown positions.
+   */
+  policySlots: Array<number | null>;
+}
+
+/** The long-lived parts a request reads. */
+export interface PipelineDeps {
+  snap: ServingSnapshot;
+  live: LiveLists;
+  policy: Policy;
+  serving: Config['serving'];
+  eventWeights: EventWeights;
+}
+
+const round = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+/**
+ * One slate, synchronously: candidates → ranking → rules → diversity → exploration slots (the policy) →
+ * reasons. The profile was read from the store just before, so the newest events count at once.
+ */
+export function runPipeline(deps: PipelineDeps, profile: Profile, request: SlateRequest, rng: Rng, recommendationId: string): PipelineResult {
+  const { snap, serving } = deps;
+  const table = snap.items;
+  const historyIndex = Int32Array.from(profile.history, (e) => table.indexOf.get(e.itemId) ?? -1);
+  const rules = buildRules({ table, profile, exclude: request.exclude, category: request.category });
+  const rows = gatherCandidates({
+    snap,
+    live: deps.live,
+    profile,
+    rules,
+    historyIndex,
+    perSource: Math.max(2 * serving.candidateCount, request.count),
+    explorationCategories: serving.explorationCategories,
+    eventWeights: deps.eventWeights,
+    rng,
+  });
+  const ranked = rankCandidates(rows, table, profile.history.length > 0);
+  const pins = serving.pins.flatMap((p) => {
+    const index = table.find(p.itemId);
+    return index !== undefined && rules.allows(index) ? [{ index, position: p.position }] : [];
+  });
+  const slate = chooseSlate({
+    ranked,
+    table,
+    policy: deps.policy,
+    count: request.count,
+    exploreWeight: request.exploreWeight,
+    serving,
+    pins,
+    userKey: profile.storedUserId ?? 'anonymous',
+    rng,
+  });
+  const seenCategories = new Set<number>();
+  for (const i of historyIndex) if (i >= 0 && table.category[i] !== NO_CATEGORY) seenCategories.add(table.category[i]);
+  const reasonContext: ReasonContext = { snap, profile, historyIndex, seenCategories };
+  return {
+    recommendationId,
+    mode: profile.mode,
+    personalized: profile.mode === 'personalized' || profile.mode === 'session',
+    policy: slate.policy,
+    propensityMethod: slate.propensityMethod,
+    exploreWeight: request.exploreWeight,
+    model: snap.info.modelId,
+    items: slate.slots.map((s) => ({
+      itemId: table.ids[s.row.index],
+      position: s.position,
+      score: round(s.row.score),
+      reason: s.pinned ? 'featured' : reasonFor(reasonContext, s.row, s.explored),
+      explored: s.explored,
+      propensity: s.propensity,
+      title: table.titles[s.row.index],
+      category: table.categoryOf(s.row.index),
+    })),
+    candidates: slate.candidates,
+    policySlots: slate.slots.map((s) => s.slot),
+  };
+}

@@ -1,0 +1,164 @@
+import type { Consent, Event, EventType, User } from '../core/index.js';
+import type { Store, TimelineEvent } from '../store/index.js';
+import { EventList } from './event-list.js';
+import { STATE_TYPES, type HistoryEvent } from './profile.js';
+
+/** Bought or disliked items are never shown again; they are looked up this far back when a user is read. */
+const BLOCKING_TYPES: EventType[] = ['purchase', 'dislike'];
+const BLOCKED_LOOKBACK_EVENTS = 1000;
+
+/** What a slate needs to know about a user. */
+export interface RecentActivity {
+  /** The user has a stored record (consent or attributes). */
+  known: boolean;
+  consent: Consent;
+  /** The newest state events (at most historyLength), oldest first. */
+  history: HistoryEvent[];
+  /** Items of the newest impressions (at most noRepeatImpressions events). */
+  shown: string[];
+  /** Bought or disliked items (live: do not modify). */
+  blocked: ReadonlySet<string>;
+}
+
+export interface RecentActivityOptions {
+  historyLength: number;
+  noRepeatImpressions: number;
+  /** Entries older than this are read again (bounds staleness from writers in other processes); 0 = no cache. */
+  maxAgeMs: number;
+  /** Least recently used users beyond this are dropped. */
+  maxUsers?: number;
+  /**
+   * The canonical string of an item id (the catalogue's own), so cached users share one string per item
+   * instead of one per event read from the store; ids it does not know are kept as they are.
+   */
+  internItemId?: (itemId: string) => string;
+  clock?: () => number;
+}
+
+interface Entry {
+  loadedAtMs: number;
+  known: boolean;
+  consent: Consent;
+  /** Newest last; id hashes keep a re-delivered event from counting twice. */
+  history: EventList;
+  shown: EventList;
+  blocked: Set<string>;
+}
+
+const STATE = new Set<string>(STATE_TYPES);
+const OPEN: Consent = { tracking: true, personalization: true };
+
+/**
+ * Per user, the consent, newest state events, newest impressions and blocked items: read from the store
+ * (`userTimeline`, the slim read) on a user's first request, then kept current from the stored-event
+ * stream (the store tap) and from the runtime's own impressions. It replaces four store reads per
+ * request. Writes made by other processes are picked up when an entry expires (`maxAgeMs`).
+ */
+export class RecentActivityCache {
+  private readonly users = new Map<string, Entry>();
+  /** Events that arrived while a user's entry was being read, applied when the read completes. */
+  private readonly loading = new Map<string, Event[]>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: RecentActivityOptions,
+  ) {}
+
+  /** The user's recent activity (from the cache when fresh). */
+  async get(userId: string): Promise<RecentActivity> {
+    const cached = this.users.get(userId);
+    if (cached && this.now() - cached.loadedAtMs < this.options.maxAgeMs) {
+      // Map order is recency of use: re-inserting keeps hot users away from eviction.
+      this.users.delete(userId);
+      this.users.set(userId, cached);
+      return view(cached);
+    }
+    return view(await this.load(userId));
+  }
+
+  /** Applies newly stored events to the cached users they belong to. */
+  observe(events: readonly Event[]): void {
+    for (const e of events) {
+      const entry = this.users.get(e.userId);
+      if (entry) this.apply(entry, e);
+      this.loading.get(e.userId)?.push(e);
+    }
+  }
+
+  /** Records a stored user's new consent. */
+  userStored(user: User): void {
+    const entry = this.users.get(user.id);
+    if (!entry) return;
+    entry.known = true;
+    entry.consent = user.consent;
+  }
+
+  /** Drops a user (after erasure). */
+  forget(userId: string): void {
+    this.users.delete(userId);
+  }
+
+  private async load(userId: string): Promise<Entry> {
+    const { historyLength, noRepeatImpressions, maxAgeMs } = this.options;
+    const loadedAtMs = this.now();
+    const arrived: Event[] = [];
+    this.loading.set(userId, arrived);
+    try {
+      const none = Promise.resolve<TimelineEvent[]>([]);
+      const [user, events, shown, blocking] = await Promise.all([
+        this.store.getUser(userId),
+        this.store.userTimeline(userId, { limit: historyLength, types: STATE_TYPES }),
+        noRepeatImpressions > 0 ? this.store.userTimeline(userId, { limit: noRepeatImpressions, types: ['impression'] }) : none,
+        this.store.userTimeline(userId, { limit: BLOCKED_LOOKBACK_EVENTS, types: BLOCKING_TYPES }),
+      ]);
+      const entry: Entry = {
+        loadedAtMs,
+        known: user !== null,
+        consent: user?.consent ?? OPEN,
+        history: new EventList(historyLength),
+        shown: new EventList(noRepeatImpressions),
+        blocked: new Set(),
+      };
+      for (const e of [...events, ...shown, ...arrived]) this.apply(entry, e);
+      for (const e of blocking) if (e.itemId !== null) entry.blocked.add(this.intern(e.itemId));
+      // Cached before `loading` lets go of the user, so no event can fall between the two.
+      if (maxAgeMs > 0) {
+        this.users.delete(userId);
+        this.users.set(userId, entry);
+        if (this.users.size > (this.options.maxUsers ?? 50_000)) this.users.delete(this.users.keys().next().value as string);
+      }
+      return entry;
+    } finally {
+      this.loading.delete(userId);
+    }
+  }
+
+  private apply(entry: Entry, e: Pick<Event, 'id' | 'itemId' | 'type' | 'timestamp'>): void {
+    if (e.itemId === null) return;
+    const itemId = this.intern(e.itemId);
+    if (BLOCKING_TYPES.includes(e.type)) entry.blocked.add(itemId);
+    if (e.type === 'impression') {
+      entry.shown.insert(e.id, itemId, e.type, e.timestamp);
+    } else if (STATE.has(e.type)) {
+      entry.history.insert(e.id, itemId, e.type, e.timestamp);
+    }
+  }
+
+  private intern(itemId: string): string {
+    return this.options.internItemId?.(itemId) ?? itemId;
+  }
+
+  private now(): number {
+    return (this.options.clock ?? Date.now)();
+  }
+}
+
+function view(entry: Entry): RecentActivity {
+  return {
+    known: entry.known,
+    consent: entry.consent,
+    history: entry.history.map((itemId, type, timestamp) => ({ itemId, type, timestamp })),
+    shown: entry.shown.map((itemId) => itemId),
+    blocked: entry.blocked,
+  };
+}

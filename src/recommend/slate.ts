@@ -1,0 +1,106 @@
+import type { Config, Rng } from '../core/index.js';
+import { capPerCategory, categoryEmbedding, mmrRerank, type Candidate, type Policy } from '../explore/index.js';
+import type { ItemTable } from './item-table.js';
+import type { RankedCandidate } from './rank.js';
+
+/** One slot of a served slate, before reasons are attached. */
+export interface ChosenSlot {
+  row: RankedCandidate;
+  position: number;
+  /** Probability that the policy put this item in this slot; 1 for pins and deterministic choices. */
+  propensity: number;
+  /** Not in the slate the policy would show at exploreWeight 0. */
+  explored: boolean;
+  /** The slot the policy chose the item for (its propensity is for that slot); null for a pin. */
+  slot: number | null;
+  pinned: boolean;
+}
+
+export interface ChosenSlate {
+  policy: string;
+  propensityMethod: 'exact' | 'monte-carlo';
+  slots: ChosenSlot[];
+  /** The shortlist the policy chose from, as it received it (logged as the decision's candidate set). */
+  candidates: Candidate[];
+}
+
+export interface ChooseSlateInput {
+  ranked: RankedCandidate[];
+  table: ItemTable;
+  policy: Policy;
+  count: number;
+  exploreWeight: number;
+  serving: Pick<Config['serving'], 'candidateCount' | 'diversity' | 'maxPerCategory' | 'mmrLambda'>;
+  /** Pins already checked against the request's rules: table index → position. */
+  pins: ReadonlyArray<{ index: number; position: number }>;
+  userKey: string;
+  rng: Rng;
+}
+
+interface Diverse {
+  itemId: string;
+  score: number;
+  cluster?: string;
+  row: RankedCandidate;
+}
+
+/** Reorders the ranked list for diversity and keeps the shortlist the policy chooses from. */
+function shortlist(input: ChooseSlateInput, pinned: ReadonlySet<number>): Diverse[] {
+  const t = input.table;
+  const list: Diverse[] = [];
+  // Diversity only needs the head of the ranking: caps push at most a few candidates per category back.
+  for (const row of input.ranked) {
+    if (list.length >= 4 * input.serving.candidateCount) break;
+    if (pinned.has(row.index)) continue;
+    list.push({ itemId: t.ids[row.index], score: row.score, cluster: t.categoryOf(row.index) ?? undefined, row });
+  }
+  const size = Math.min(input.serving.candidateCount, list.length);
+  const { diversity, maxPerCategory, mmrLambda } = input.serving;
+  if (diversity === 'caps') return capPerCategory(list, { k: list.length, maxPerCategory, backfill: true }).slice(0, size);
+  if (diversity === 'mmr') return mmrRerank(list, { k: size, lambda: mmrLambda, similarity: 'category' });
+  return list.slice(0, size);
+}
+
+/**
+ * The diversified shortlist goes to the policy with the ranking scores re-dealt in shortlist order
+ * (strictly decreasing), so the policy's greedy slate is the diversified one and the score scale is kept.
+ */
+function policyCandidates(list: Diverse[], withEmbeddings: boolean): Candidate[] {
+  const scores = list.map((d) => d.score).sort((a, b) => b - a);
+  return list.map((d, r) => ({
+    itemId: d.itemId,
+    score: scores[r] - r * 1e-9,
+    cluster: d.cluster,
+    ...(withEmbeddings ? { embedding: categoryEmbedding(d.cluster) } : {}),
+  }));
+}
+
+/** Diversity, then the policy's exploration slots, then pins: the slate with a propensity per slot. */
+export function chooseSlate(input: ChooseSlateInput): ChosenSlate {
+  const pins = input.pins.filter((p) => p.position < input.count);
+  const pinnedSet = new Set(pins.map((p) => p.index));
+  const list = shortlist(input, pinnedSet);
+  const slots = Math.min(input.count - pins.length, list.length);
+  const candidates = policyCandidates(list, input.policy.capabilities.usesEmbeddings);
+  const slate = input.policy.choose(candidates, { userId: input.userKey, k: slots, exploreWeight: input.exploreWeight, rng: input.rng });
+  const greedy = new Set(list.slice(0, slots).map((d) => d.itemId));
+  const byId = new Map(list.map((d) => [d.itemId, d.row]));
+  const chosen: ChosenSlot[] = slate.slots.map((s) => ({
+    row: byId.get(s.itemId) as RankedCandidate,
+    position: s.position,
+    propensity: s.propensity,
+    explored: !greedy.has(s.itemId),
+    slot: s.position,
+    pinned: false,
+  }));
+  for (const pin of [...pins].sort((a, b) => a.position - b.position)) {
+    const row: RankedCandidate = input.ranked.find((r) => r.index === pin.index) ?? pinRow(pin.index);
+    chosen.splice(Math.min(pin.position, chosen.length), 0, { row, position: pin.position, propensity: 1, explored: false, slot: null, pinned: true });
+  }
+  chosen.forEach((s, position) => (s.position = position));
+  return { policy: slate.policy, propensityMethod: slate.propensityMethod, slots: chosen, candidates };
+}
+
+function pinRow(index: number): RankedCandidate {
+  return { index, model: Number.NaN, covisit: 0, anchor: -1, trend: 0, popular: 0, isNew: false, pool: false, score: 0 };
+}

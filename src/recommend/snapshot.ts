@@ -1,0 +1,184 @@
+import { CurioError, EVENT_TYPES, type Config, type EventWeights } from '../core/index.js';
+import { datasetFromStore, weightTable, type SequenceDataset } from '../data/index.js';
+import { getModelSpec, isSequentialRecommender, topK, type Recommender, type SequentialRecommender } from '../models/index.js';
+import type { Store } from '../store/index.js';
+import { obtainAnnIndex, type AnnMemo } from './ann-cache.js';
+import type { AnnIndex } from './ann-index.js';
+import { buildCooccurrence, emptyNeighbours, type NeighbourLists } from './covisit.js';
+import { ItemTable, NO_CATEGORY } from './item-table.js';
+import { loadServingArtifact, type ServingModel } from './serving-artifact.js';
+
+/** Items kept per category for the exploration pool and the "popular in" lists. */
+const POPULAR_PER_CATEGORY = 20;
+const POPULAR_OVERALL = 200;
+const PURCHASE_TOKENS = new Set([EVENT_TYPES.indexOf('cart'), EVENT_TYPES.indexOf('purchase')]);
+
+/** Everything a request reads, built together and swapped in at once on each refresh. */
+export interface ServingSnapshot {
+  model: Recommender | null;
+  /** Table indexes below this are the model's item indexes. */
+  nModelItems: number;
+  /** Stored user id → the model's user row, for models with the `user-embedding` capability. */
+  userRows: ReadonlyMap<string, number> | null;
+  items: ItemTable;
+  /** Co-visitation within a few events of any behaviour ("similar"), and of carts/purchases ("bought together"). */
+  similar: NeighbourLists;
+  boughtTogether: NeighbourLists;
+  /** Behaviour-weighted event counts at build time, by table index (shorter than the table when items were added since). */
+  popularity: Float32Array;
+  popularOverall: Int32Array;
+  popularByCategory: Int32Array[];
+  /** Approximate search over the model's item embeddings, for catalogues of `serving.annMinItems` or more. */
+  ann: { model: SequentialRecommender; index: AnnIndex } | null;
+  /** Reused by every request for the model's scores (requests score synchronously, one at a time). */
+  scratch: Float32Array;
+  builtAtMs: number;
+  info: { modelId: string | null; source: 'fitted' | 'loaded' | 'none'; events: number; users: number; buildSeconds: number };
+}
+
+export interface BuildSnapshotOptions {
+  store: Store;
+  serving: Config['serving'];
+  eventWeights: EventWeights;
+  seed: number;
+  /** Use this model instead of fitting or loading one (tests, benches). */
+  model?: ServingModel;
+  /**
+   * The previous build's ANN index, kept by the caller across refreshes: a model with the same item
+   * embeddings (a refit that changed nothing, the same artifact reloaded) reuses the graph.
+   */
+  annMemo?: AnnMemo;
+  /** Where a failed index load or save is reported; default console.warn. */
+  warn?: (message: string, error: unknown) => void;
+}
+
+async function readDataset(store: Store): Promise<SequenceDataset | null> {
+  try {
+    return await datasetFromStore(store);
+  } catch (error) {
+    // An empty store is a normal first start: serve the catalogue until events arrive.
+    if (error instanceof CurioError && error.code === 'BAD_INPUT') return null;
+    throw error;
+  }
+}
+
+/** The dataset with item indexes renumbered to the table's (which may start with a loaded model's items). */
+function onTable(ds: SequenceDataset, table: ItemTable): SequenceDataset {
+  const map = Int32Array.from(ds.items, (id) => table.ensure(id));
+  return { ...ds, items: table.ids.slice(), itemIdx: ds.itemIdx.map((i) => map[i]) };
+}
+
+async function obtainModel(options: BuildSnapshotOptions, ds: SequenceDataset | null): Promise<ServingModel | null> {
+  if (options.model) return options.model;
+  if (options.serving.modelPath) return loadServingArtifact(options.serving.modelPath);
+  if (!ds) return null;
+  const model = await getModelSpec(options.serving.model).fit(ds, options.serving.modelParams, { seed: options.seed, eventWeights: options.eventWeights });
+  return { model, itemIds: ds.items };
+}
+
+function popularityOf(ds: SequenceDataset | null, n: number, weights: EventWeights, table: ItemTable): Float32Array {
+  const pop = new Float32Array(n);
+  if (!ds) return pop;
+  const w = weightTable(weights);
+  for (let e = 0; e < ds.itemIdx.length; e++) {
+    const v = w[ds.types[e]];
+    if (v <= 0) continue;
+    pop[ds.itemIdx[e]] += v;
+    if (Number.isFinite(ds.timestampsMs[e])) table.addTrend(ds.itemIdx[e], v, ds.timestampsMs[e]);
+  }
+  return pop;
+}
+
+function popularLists(table: ItemTable, pop: Float32Array): { overall: Int32Array; byCategory: Int32Array[] } {
+  const overall = topK(pop, POPULAR_OVERALL, table.unavailable);
+  const buckets: number[][] = table.categories.map(() => []);
+  for (let i = 0; i < table.size; i++) if (table.category[i] !== NO_CATEGORY && table.unavailable[i] === 0) buckets[table.category[i]].push(i);
+  const score = (i: number) => (i < pop.length ? pop[i] : 0);
+  const byCategory = buckets.map((list) => Int32Array.from(list.sort((a, b) => score(b) - score(a) || a - b).slice(0, POPULAR_PER_CATEGORY)));
+  return { overall, byCategory };
+}
+
+/**
+ * An HNSW index over an embedding model's items when its catalogue is large enough (`serving.annMinItems`):
+ * reused from the previous snapshot, else loaded from `<serving.modelPath>.hnsw` when that file was built
+ * from the same embeddings and settings, else built (and saved there when a model path is set).
+ */
+async function annFor(model: Recommender | null, options: BuildSnapshotOptions): Promise<ServingSnapshot['ann']> {
+  const { serving } = options;
+  if (!model || !isSequentialRecommender(model) || serving.annMinItems === 0 || model.nItems < serving.annMinItems) return null;
+  const { index } = await obtainAnnIndex({
+    embeddings: model.itemEmbeddings(),
+    dim: model.embeddingDim,
+    params: { seed: options.seed },
+    path: serving.modelPath ? `${serving.modelPath}.hnsw` : undefined,
+    memo: options.annMemo ?? {},
+    warn: options.warn ?? ((message, error) => console.warn(`curio: ${message}:`, error)),
+  });
+  return { model, index };
+}
+
+/**
+ * Builds a snapshot: the dataset from the store, the model (fitted with `serving.model`, loaded from
+ * `serving.modelPath`, or given), the catalogue table, co-visitation lists and popularity.
+ */
+export async function buildSnapshot(options: BuildSnapshotOptions): Promise<ServingSnapshot> {
+  const started = performance.now();
+  const serving = options.serving;
+  const table = new ItemTable(serving.trendingHalfLifeHours * 3_600_000);
+  const raw = await readDataset(options.store);
+  const served = await obtainModel(options, raw);
+  for (const id of served?.itemIds ?? []) table.ensure(id);
+  const ds = raw ? onTable(raw, table) : null;
+  for await (const item of options.store.scanItems()) table.upsert(item);
+  const n = table.size;
+  const cooccur = (keepType: (t: number) => boolean, windowSize: number) =>
+    ds ? buildCooccurrence(ds, { keepType, windowSize, distanceDecay: 0.7, neighbours: 50 }) : emptyNeighbours(n);
+  const similar = cooccur((t) => t !== EVENT_TYPES.indexOf('dislike'), 5);
+  const boughtTogether = cooccur((t) => PURCHASE_TOKENS.has(t), 10);
+  const popularity = popularityOf(ds, n, options.eventWeights, table);
+  const popular = popularLists(table, popularity);
+  const model = served?.model ?? null;
+  const ann = await annFor(model, options);
+  const usesUsers = !options.model && !serving.modelPath && model !== null && getModelSpec(model.id).capabilities.includes('user-embedding');
+  return {
+    model,
+    nModelItems: model?.nItems ?? 0,
+    userRows: usesUsers && raw ? new Map(raw.users.map((u, row) => [u, row])) : null,
+    items: table,
+    similar,
+    boughtTogether,
+    popularity,
+    popularOverall: popular.overall,
+    popularByCategory: popular.byCategory,
+    ann,
+    // Sparse models read the prior from the scratch between requests (see modelCandidates).
+    scratch: model?.sparse ? Float32Array.from(model.sparse.prior) : new Float32Array(model?.nItems ?? 0),
+    builtAtMs: Date.now(),
+    info: {
+      modelId: model?.id ?? null,
+      source: options.model || serving.modelPath ? 'loaded' : model ? 'fitted' : 'none',
+      events: raw?.itemIdx.length ?? 0,
+      users: raw ? raw.offsets.length - 1 : 0,
+      buildSeconds: (performance.now() - started) / 1000,
+    },
+  };
+}
+
+/** A snapshot with no model and no items, served until the first build finishes. */
+export function emptySnapshot(serving: Config['serving']): ServingSnapshot {
+  return {
+    model: null,
+    nModelItems: 0,
+    userRows: null,
+    items: new ItemTable(serving.trendingHalfLifeHours * 3_600_000),
+    similar: emptyNeighbours(0),
+    boughtTogether: emptyNeighbours(0),
+    popularity: new Float32Array(0),
+    popularOverall: new Int32Array(0),
+    popularByCategory: [],
+    ann: null,
+    scratch: new Float32Array(0),
+    builtAtMs: Date.now(),
+    info: { modelId: null, source: 'none', events: 0, users: 0, buildSeconds: 0 },
+  };
+}
