@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { z } from 'zod';
-import { CurioError, loadConfig, problemsFromZod, type Config } from '../core/index.js';
+import { loadConfig, parseOrThrow, type Config } from '../core/index.js';
 import { setThreads } from '../nn/index.js';
 
 /** Adds the options every command that touches the store shares. */
@@ -20,7 +20,5 @@ export function configFrom(opts: { config?: string; store?: string }, overrides:
 
 /** Validates a command's flags with its zod schema; BAD_INPUT names every flag that is wrong. */
 export function parseFlags<T>(schema: z.ZodType<T>, opts: unknown): T {
-  const parsed = schema.safeParse(opts);
-  if (!parsed.success) throw new CurioError('BAD_INPUT', 'invalid flags', { problems: problemsFromZod(parsed.error) });
-  return parsed.data;
+  return parseOrThrow(schema, opts, 'flags');
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { CurioError, problemsFromZod } from './errors.js';
+import { CurioError, parseOrThrow } from './errors.js';
 import { DEFAULT_EVENT_WEIGHTS, EVENT_TYPES } from './event-types.js';
 
 export const API_SCOPES = ['ingest', 'read', 'admin'] as const;
@@ -188,12 +188,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const fromFlags: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(options.overrides ?? {})) if (v !== undefined) setPath(fromFlags, k, v);
   const merged = deepMerge(deepMerge(raw, fromEnv), fromFlags);
-  const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) {
-    const problems = problemsFromZod(parsed.error);
-    throw new CurioError('BAD_INPUT', `invalid configuration: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, {
-      problems,
-    });
-  }
-  return parsed.data;
+  return parseOrThrow(configSchema, merged, {
+    message: (problems) => `invalid configuration: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+  });
 }

@@ -62,3 +62,23 @@ export function problemsFromZod(error: z.ZodError, prefix: (string | number)[] =
 export function badInput(message: string, problems: Problem[]): CurioError {
   return new CurioError('BAD_INPUT', message, { problems });
 }
+
+/** How `parseOrThrow` words its error; a bare string is `what`. */
+export interface ParseContext {
+  /** What was parsed; the message reads "invalid <what>" (default "input"). */
+  what?: string;
+  /** The message instead of "invalid <what>", or a function of the problems for messages that list them. */
+  message?: string | ((problems: Problem[]) => string);
+  /** Put before every problem's path, e.g. the model id whose parameters these are. */
+  prefix?: (string | number)[];
+}
+
+/** Parses `value` with `schema`, or throws BAD_INPUT with every zod issue as a `{path, message}` problem. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, context: string | ParseContext = {}): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const c: ParseContext = typeof context === 'string' ? { what: context } : context;
+  const problems = problemsFromZod(parsed.error, c.prefix);
+  const message = typeof c.message === 'function' ? c.message(problems) : (c.message ?? `invalid ${c.what ?? 'input'}`);
+  throw new CurioError('BAD_INPUT', message, { cause: parsed.error, problems });
+}

@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import { badInput, problemsFromZod } from '../core/index.js';
 import type { Policy, PolicyCapabilities } from './types.js';
 
 /** One registry entry: a policy's id, its parameters (zod, with defaults) and how to build it. */
@@ -11,11 +10,4 @@ export interface PolicyDefinition<P = unknown> {
   params: z.ZodType<P>;
   /** Builds a policy from parsed params and, when loading, a saved state (validated by the policy). */
   create(params: P, state?: unknown): Policy;
-}
-
-/** Parses input against a zod schema or throws BAD_INPUT listing every problem under `prefix`. */
-export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, prefix: string): T {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw badInput(`invalid ${prefix}`, problemsFromZod(parsed.error, [prefix]));
-  return parsed.data;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { badInput } from '../core/index.js';
-import { parseOrThrow, type PolicyDefinition } from './definition.js';
+import { badInput, parseOrThrow } from '../core/index.js';
+import type { PolicyDefinition } from './definition.js';
 import { certainDistribution, certainSlots, clampWeight, distinctCandidates, slotCount, topK } from './slate-utils.js';
 import type { Candidate, ChooseContext, Feedback, Policy } from './types.js';
 
@@ -99,7 +99,7 @@ class LinUcbModel {
 }
 
 function createLinUcb(params: LinUcbParams, state?: unknown): Policy {
-  const saved = state === undefined || state === null ? undefined : parseOrThrow(LinUcbState, state, 'state');
+  const saved = state === undefined || state === null ? undefined : parseOrThrow(LinUcbState, state, { what: 'state', prefix: ['state'] });
   const model = new LinUcbModel(params, saved);
   const slate = (candidates: Candidate[], context: ChooseContext): string[] => {
     const distinct = distinctCandidates(candidates);

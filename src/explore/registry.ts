@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CurioError } from '../core/index.js';
-import { parseOrThrow, type PolicyDefinition } from './definition.js';
+import { CurioError, parseOrThrow, type ParseContext } from '../core/index.js';
+import type { PolicyDefinition } from './definition.js';
 import { epsilonGreedyPolicy } from './epsilon-greedy.js';
 import { greedyPolicy } from './greedy.js';
 import { linUcbPolicy } from './linucb.js';
@@ -27,10 +27,13 @@ function definitionOf(id: string): PolicyDefinition<unknown> {
   return def;
 }
 
+/** Policy parameters: problems are reported under `params.`. */
+const PARAMS: ParseContext = { what: 'params', prefix: ['params'] };
+
 /** Builds a fresh policy; params are validated and completed with defaults. */
 export function createPolicy(id: string, params: unknown = {}): Policy {
   const def = definitionOf(id);
-  return def.create(parseOrThrow(def.params, params ?? {}, 'params'));
+  return def.create(parseOrThrow(def.params, params ?? {}, PARAMS));
 }
 
 const Snapshot = z.object({
@@ -42,10 +45,10 @@ const Snapshot = z.object({
 
 /** Rebuilds a policy saved with `policy.save()` (parsed JSON); the id picks the registry entry. */
 export function loadPolicy(snapshot: unknown): Policy {
-  const s: PolicySnapshot = parseOrThrow(Snapshot, snapshot, 'snapshot');
+  const s: PolicySnapshot = parseOrThrow(Snapshot, snapshot, { what: 'snapshot', prefix: ['snapshot'] });
   const def = definitionOf(s.policy);
   if (s.version !== 1) {
     throw new CurioError('BAD_INPUT', `unsupported ${s.policy} snapshot version ${s.version}`);
   }
-  return def.create(parseOrThrow(def.params, s.params, 'params'), s.state ?? undefined);
+  return def.create(parseOrThrow(def.params, s.params, PARAMS), s.state ?? undefined);
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Rng } from '../core/index.js';
+import { parseOrThrow, type Rng } from '../core/index.js';
 import { sampleBeta } from './beta.js';
 import { addOutcome, type Counts, countsFromJson, CountsTable, countsToJson } from './counts.js';
-import { parseOrThrow, type PolicyDefinition } from './definition.js';
+import type { PolicyDefinition } from './definition.js';
 import { sampleDistribution, sampleWithPropensities } from './monte-carlo.js';
 import { clampWeight, distinctCandidates, slotCount, topK } from './slate-utils.js';
 import type { Candidate, ChooseContext, Policy } from './types.js';
@@ -114,7 +114,7 @@ function drawValues(params: ThompsonParams, p: Prepared, w: number, rng: Rng | n
 }
 
 function createThompson(params: ThompsonParams, state?: unknown): Policy {
-  const saved = state === undefined || state === null ? { items: {}, clusters: {} } : parseOrThrow(ThompsonState, state, 'state');
+  const saved = state === undefined || state === null ? { items: {}, clusters: {} } : parseOrThrow(ThompsonState, state, { what: 'state', prefix: ['state'] });
   const tables: Tables = { items: countsFromJson(saved.items), clusters: countsFromJson(saved.clusters) };
   const sampler = (candidates: Candidate[], context: ChooseContext) => {
     const distinct = distinctCandidates(candidates);

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { CurioError, problemsFromZod } from '../core/index.js';
+import { CurioError, parseOrThrow } from '../core/index.js';
 import type { SequenceDataset } from '../data/index.js';
 import { assertFiniteArtifact, type ModelArtifact } from './artifact.js';
 import type { Capability, FitOptions, ModelSpec, Recommender, SearchSpace } from './recommender.js';
@@ -20,15 +20,7 @@ export interface ModelDefinition<P extends Record<string, unknown>> {
  * model is checked for NaN / Infinity (MODEL_FIT), and artifacts are matched on id and version.
  */
 export function defineModel<P extends Record<string, unknown>>(def: ModelDefinition<P>): ModelSpec {
-  const parse = (raw: unknown): P => {
-    const result = def.params.safeParse(raw ?? {});
-    if (!result.success) {
-      throw new CurioError('BAD_INPUT', `invalid parameters for model ${def.id}`, {
-        problems: problemsFromZod(result.error, [def.id]),
-      });
-    }
-    return result.data;
-  };
+  const parse = (raw: unknown): P => parseOrThrow(def.params, raw ?? {}, { what: `parameters for model ${def.id}`, prefix: [def.id] });
   return {
     id: def.id,
     artifactVersion: def.artifactVersion,

@@ -4,7 +4,7 @@
  * touched (as TensorFlow's LazyAdam / torch SparseAdam). `step()` consumes the gradients (zeroes them).
  */
 import { z } from 'zod';
-import { CurioError, problemsFromZod } from '../core/index.js';
+import { parseOrThrow } from '../core/index.js';
 import { kernels } from './backend.js';
 import type { AdamHyper } from './kernels.js';
 import type { Tensor } from './tensor.js';
@@ -34,11 +34,7 @@ export class Adam {
   stepCount = 0;
 
   constructor(params: readonly Tensor[], options: AdamOptions = {}) {
-    const parsed = AdamOptionsSchema.safeParse(options);
-    if (!parsed.success) {
-      throw new CurioError('BAD_INPUT', 'invalid optimiser options', { problems: problemsFromZod(parsed.error) });
-    }
-    this.options = parsed.data;
+    this.options = parseOrThrow(AdamOptionsSchema, options, 'optimiser options');
     this.slots = params.map((p) => ({ param: p, m: new Float32Array(p.size), v: new Float32Array(p.size) }));
   }
 

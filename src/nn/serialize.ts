@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { CurioError, problemsFromZod } from '../core/index.js';
+import { CurioError, parseOrThrow } from '../core/index.js';
 import type { Module } from './module.js';
 import { sizeOf, Tensor } from './tensor.js';
 
@@ -74,19 +74,16 @@ export function decodeTensors(buf: Buffer): TensorBundle {
   } catch (error) {
     throw corrupt('header is not JSON', error);
   }
-  const parsed = HeaderSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new CurioError('BAD_INPUT', 'tensor file: bad header', { problems: problemsFromZod(parsed.error) });
-  }
+  const parsed = parseOrThrow(HeaderSchema, json, { message: 'tensor file: bad header' });
   const tensors = new Map<string, Tensor>();
-  for (const e of parsed.data.tensors) {
+  for (const e of parsed.tensors) {
     const n = sizeOf(e.shape);
     if ((e.offset + n) * 4 > data.length) throw corrupt(`tensor ${e.name} runs past the end`);
     const values = new Float32Array(n);
     Buffer.from(values.buffer).set(data.subarray(e.offset * 4, (e.offset + n) * 4));
     tensors.set(e.name, new Tensor(values, e.shape));
   }
-  return { tensors, meta: parsed.data.meta };
+  return { tensors, meta: parsed.meta };
 }
 
 /** Write named tensors to a file. */

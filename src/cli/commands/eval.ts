@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { badInput, problemsFromZod } from '../../core/index.js';
+import { badInput, parseOrThrow } from '../../core/index.js';
 import { DATASET_FORMATS, datasetStats } from '../../data/index.js';
 import { DEFAULT_METRICS, formatTable, loadSplit, runEvaluation } from '../../eval/index.js';
 import { MODELS } from '../../models/index.js';
@@ -45,9 +45,7 @@ export function register(program: Command): void {
     .option('-o, --out <file>', 'write the full results as JSON')
     .option('--fit-on-full-sequences', 'LEAKY, for reproducing published PopRec only: fit on whole sequences, test items included')
     .action(async (raw: Record<string, unknown>) => {
-      const parsed = optionsSchema.safeParse(raw);
-      if (!parsed.success) throw badInput('invalid eval options', problemsFromZod(parsed.error, ['eval']));
-      const o = parsed.data;
+      const o = parseOrThrow(optionsSchema, raw, { what: 'eval options', prefix: ['eval'] });
       const params = o.params ? parseParams(o.params) : undefined;
       const [splitKind, protocol] = o.protocol.split('-') as ['loo' | 'time', 'full' | 'sampled'];
       const split = await loadSplit({ data: o.data, format: o.format, attributesPath: o.attributes, split: splitKind, kCore: o.kCore });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { badInput, createProgress, problemsFromZod, type Progress } from '../../core/index.js';
+import { badInput, createProgress, parseOrThrow, type Progress } from '../../core/index.js';
 import { DATASET_FORMATS, datasetStats } from '../../data/index.js';
 import { evaluate, loadSplit } from '../../eval/index.js';
 import { getModelSpec, MODELS, saveModel, type FitOptions } from '../../models/index.js';
@@ -54,9 +54,7 @@ export function register(program: Command): void {
     .option('--checkpoint <file>', 'write a checkpoint after every epoch; resume from it when it exists')
     .option('-q, --quiet', 'no progress bar')
     .action(async (raw: Record<string, unknown>) => {
-      const parsed = optionsSchema.safeParse(raw);
-      if (!parsed.success) throw badInput('invalid train options', problemsFromZod(parsed.error, ['train']));
-      const o = parsed.data;
+      const o = parseOrThrow(optionsSchema, raw, { what: 'train options', prefix: ['train'] });
       const spec = getModelSpec(o.model);
       const params = spec.parseParams(parseJson(o.params));
       const split = await loadSplit({ data: o.data, format: o.format, attributesPath: o.attributes ?? siblingAttributes(o.data), split: 'loo' });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createPolicy, loadPolicy, type Policy } from '../../explore/index.js';
-import { badInput, problemsFromZod } from '../../core/index.js';
+import { parseOrThrow } from '../../core/index.js';
 import { ESTIMATORS } from './estimators.js';
 
 /** The `--policy` file of `curio ope`: a policy to evaluate and how. */
@@ -17,9 +17,7 @@ export type OpeConfig = z.infer<typeof OpeConfig>;
 
 /** Validates a parsed `--policy` file; problems are reported with their paths. */
 export function parseOpeConfig(input: unknown): OpeConfig {
-  const parsed = OpeConfig.safeParse(input);
-  if (!parsed.success) throw badInput('invalid policy file', problemsFromZod(parsed.error));
-  return parsed.data;
+  return parseOrThrow(OpeConfig, input, 'policy file');
 }
 
 /** The policy an OPE config describes: loaded from its state when given, else fresh. */

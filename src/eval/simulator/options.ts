@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CurioError, problemsFromZod } from '../../core/index.js';
+import { parseOrThrow } from '../../core/index.js';
 import { MAX_CATEGORIES } from './vocabulary.js';
 
 /** 2025-01-01T00:00:00Z: a fixed default so a seed alone reproduces every timestamp. */
@@ -32,9 +32,5 @@ export type ShopOptions = z.output<typeof shopOptionsSchema>;
 
 /** Validates shop options and fills defaults; throws BAD_INPUT listing every problem. */
 export function parseShopOptions(input: unknown = {}): ShopOptions {
-  const parsed = shopOptionsSchema.safeParse(input ?? {});
-  if (!parsed.success) {
-    throw new CurioError('BAD_INPUT', 'invalid simulator options', { problems: problemsFromZod(parsed.error) });
-  }
-  return parsed.data;
+  return parseOrThrow(shopOptionsSchema, input ?? {}, 'simulator options');
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CurioError, EVENT_TYPES, problemsFromZod } from '../../core/index.js';
+import { EVENT_TYPES, parseOrThrow } from '../../core/index.js';
 
 const scores = z.record(z.string(), z.number().finite());
 
@@ -34,9 +34,7 @@ export type FacetScores = ProfileState['long'];
 
 /** Validates untrusted serialised profile JSON. */
 export function parseProfileState(raw: unknown): ProfileState {
-  const parsed = profileStateSchema.safeParse(raw);
-  if (!parsed.success) throw new CurioError('BAD_INPUT', 'invalid interest profile state', { problems: problemsFromZod(parsed.error) });
-  return parsed.data;
+  return parseOrThrow(profileStateSchema, raw, 'interest profile state');
 }
 
 export function emptyFacets(): FacetScores {

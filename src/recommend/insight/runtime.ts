@@ -1,4 +1,4 @@
-import { CurioError, type Config, type Item } from '../../core/index.js';
+import { CurioError, parseOrThrow, type Config, type Item } from '../../core/index.js';
 import { segmentUsers, trainIntentModel, trainTagger, type IntentModel, type Segmentation, type Tagger } from '../../interest/index.js';
 import type { Store } from '../../store/index.js';
 import { CachedModel, type CacheStatus } from './cached-model.js';
@@ -45,9 +45,7 @@ export class InsightRuntime {
   readonly intent: CachedModel<IntentModel>;
 
   constructor(private readonly options: InsightRuntimeOptions) {
-    const parsed = insightSettingsSchema.safeParse(options.settings ?? {});
-    if (!parsed.success) throw new CurioError('BAD_INPUT', 'invalid insight settings', { cause: parsed.error });
-    const s = (this.settings = parsed.data);
+    const s = (this.settings = parseOrThrow(insightSettingsSchema, options.settings ?? {}, 'insight settings'));
     const common = { clock: options.clock, warn: options.warn };
     this.segments = new CachedModel({ ...common, name: 'segments', ttlSeconds: s.segmentsTtlSeconds, build: () => this.buildSegments().catch(asConflict) });
     this.tagger = new CachedModel({ ...common, name: 'tagger', ttlSeconds: s.taggerTtlSeconds, build: () => this.buildTagger().catch(asConflict) });
