@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { createRng, loadConfig, type Event } from '../src/core/index.js';
 import { createShop } from '../src/eval/index.js';
 import { Ingestor } from '../src/ingest/index.js';
-import { RecommendationRuntime, tapStore } from '../src/recommend/index.js';
-import { openStore } from '../src/store/index.js';
+import { RecommendationRuntime } from '../src/recommend/index.js';
+import { LocalChangeFeed, openStore } from '../src/store/index.js';
 import { drawPng, drawSvg, type Panel, type Rgb } from './plot.js';
 
 const arg = (name: string, fallback: number): number => {
@@ -132,8 +132,9 @@ async function runOne(basePath: string, dir: string, policy: string, weight: num
     overrides: { 'serving.policy': policy, 'serving.policyParams': POLICIES[policy], 'serving.exploreWeight': weight, 'serving.seed': SEED, 'serving.refreshIntervalSeconds': 0, 'serving.impressionFlushMs': 0 },
   });
   let now = trainEnd;
-  const runtime: RecommendationRuntime = new RecommendationRuntime({ config, store, clock: () => now, logEvents: (events) => ingestor.appendEvents(events) });
-  const ingestor = new Ingestor({ store: tapStore(store, runtime.listener), idSecret: null });
+  const feed = new LocalChangeFeed();
+  const ingestor = new Ingestor({ store, idSecret: null, feed });
+  const runtime = new RecommendationRuntime({ config, store, feed, clock: () => now, logEvents: (events, write) => ingestor.appendEvents(events, write) });
   await runtime.start();
   const shown = users.map(() => new Set<string>());
   const byRound = { clicks: new Array<number>(ROUNDS).fill(0), purchases: new Array<number>(ROUNDS).fill(0), impressions: new Array<number>(ROUNDS).fill(0) };

@@ -11,7 +11,8 @@ import { getModelSpec } from '../models/index.js';
 import type { AnnMemo } from './ann-cache.js';
 import { AnnIndex } from './ann-index.js';
 import { saveServingArtifact } from './serving-artifact.js';
-import { buildSnapshot } from './snapshot.js';
+import { servingModelSource } from './model-source.js';
+import { buildStoreSnapshot } from './snapshot-manager.js';
 import { createShopApp, type ShopApp } from '../../test/support/recommend-shop.js';
 
 const TINY_SASREC = { dim: 16, maxLen: 8, blocks: 1, epochs: 2, dropoutRate: 0 };
@@ -24,7 +25,10 @@ describe('the HNSW index of a serving snapshot', () => {
   const config = (modelPathSetting: string | null): Config =>
     loadConfig({ env: { CURIO_LOG_LEVEL: 'silent' }, overrides: { 'serving.annMinItems': 1, 'serving.modelPath': modelPathSetting, 'serving.seed': 7 } });
   /** A runtime keeps one memo across its refreshes; a restarted server starts with an empty one. */
-  const snapshot = (serving: Config['serving'], annMemo: AnnMemo) => buildSnapshot({ store: shop.store, serving, eventWeights: config(null).events.weights, seed: 7, annMemo });
+  const snapshot = (serving: Config['serving'], annMemo: AnnMemo) => {
+    const eventWeights = config(null).events.weights;
+    return buildStoreSnapshot({ store: shop.store, serving, eventWeights, seed: 7, annMemo, models: servingModelSource({ serving, eventWeights, seed: 7 }) });
+  };
 
   beforeAll(async () => {
     shop = await createShopApp();

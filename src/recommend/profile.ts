@@ -1,15 +1,8 @@
-import type { EventType } from '../core/index.js';
+import { BLOCKING_TYPES, type HistoryEvent } from './history.js';
 import type { RecentActivity } from './recent-activity.js';
 
 /** Which kind of slate a request gets; the response says which. */
 export type RecommendationMode = 'personalized' | 'non-personalized' | 'cold-start' | 'session';
-
-/** One behaviour event of a user's state, oldest first. */
-export interface HistoryEvent {
-  itemId: string;
-  type: EventType;
-  timestamp: number;
-}
 
 /** What the pipeline knows about the person asking, read from the store (or a request body) just now. */
 export interface Profile {
@@ -24,10 +17,6 @@ export interface Profile {
   /** Shown in the last N impressions (the no-repeat rule). */
   recentlyShown: Set<string>;
 }
-
-/** Behaviours that make up a user's state (impressions and searches say nothing about an item by themselves). */
-export const STATE_TYPES: EventType[] = ['view', 'click', 'cart', 'remove_from_cart', 'favorite', 'purchase', 'review', 'rating', 'dislike'];
-const BLOCKING_TYPES: EventType[] = ['purchase', 'dislike'];
 
 /**
  * A user's profile from their recent activity: unknown users get cold start, users with

@@ -1,10 +1,9 @@
-import type { Consent, Event, EventType, User } from '../core/index.js';
+import type { Consent, Event, User } from '../core/index.js';
 import type { Store, TimelineEvent } from '../store/index.js';
 import { EventList } from './event-list.js';
-import { STATE_TYPES, type HistoryEvent } from './profile.js';
+import { BLOCKING_TYPES, STATE_TYPES, type HistoryEvent } from './history.js';
 
-/** Bought or disliked items are never shown again; they are looked up this far back when a user is read. */
-const BLOCKING_TYPES: EventType[] = ['purchase', 'dislike'];
+/** Bought or disliked items are looked up this far back when a user is read. */
 const BLOCKED_LOOKBACK_EVENTS = 1000;
 
 /** What a slate needs to know about a user. */
@@ -32,6 +31,11 @@ export interface RecentActivityOptions {
    * instead of one per event read from the store; ids it does not know are kept as they are.
    */
   internItemId?: (itemId: string) => string;
+  /**
+   * The user's events written by this process but maybe not yet in the store (buffered impressions): a
+   * user read from the store meanwhile must still have them.
+   */
+  unwritten?: (userId: string) => readonly Event[];
   clock?: () => number;
 }
 
@@ -50,8 +54,8 @@ const OPEN: Consent = { tracking: true, personalization: true };
 
 /**
  * Per user, the consent, newest state events, newest impressions and blocked items: read from the store
- * (`userTimeline`, the slim read) on a user's first request, then kept current from the stored-event
- * stream (the store tap) and from the runtime's own impressions. It replaces four store reads per
+ * (`userTimeline`, the slim read) on a user's first request, then kept current from the change feed's
+ * stored events and from the runtime's own impressions as it serves them. It replaces four store reads per
  * request. Writes made by other processes are picked up when an entry expires (`maxAgeMs`).
  */
 export class RecentActivityCache {
@@ -103,6 +107,8 @@ export class RecentActivityCache {
     const loadedAtMs = this.now();
     const arrived: Event[] = [];
     this.loading.set(userId, arrived);
+    // Taken before the reads: what is written after this is in the store or arrives through `observe`.
+    const unwritten = this.options.unwritten?.(userId) ?? [];
     try {
       const none = Promise.resolve<TimelineEvent[]>([]);
       const [user, events, shown, blocking] = await Promise.all([
@@ -119,7 +125,7 @@ export class RecentActivityCache {
         shown: new EventList(noRepeatImpressions),
         blocked: new Set(),
       };
-      for (const e of [...events, ...shown, ...arrived]) this.apply(entry, e);
+      for (const e of [...events, ...shown, ...unwritten, ...arrived]) this.apply(entry, e);
       for (const e of blocking) if (e.itemId !== null) entry.blocked.add(this.intern(e.itemId));
       // Cached before `loading` lets go of the user, so no event can fall between the two.
       if (maxAgeMs > 0) {

@@ -5,7 +5,6 @@ import { createPolicy } from '../explore/index.js';
 import { buildCooccurrence, neighbourWeight } from './covisit.js';
 import { FeedbackLoop } from './feedback.js';
 import { topIndices } from './live-lists.js';
-import { storedEvents } from './store-tap.js';
 
 const event = (id: string, type: Event['type'], itemId: string, recommendationId?: string): Event => ({
   id,
@@ -32,15 +31,6 @@ describe('topIndices', () => {
         .slice(0, k);
       expect(topIndices(values, n, k, skip)).toEqual(reference);
     }
-  });
-});
-
-describe('storedEvents', () => {
-  it('keeps the first occurrence of each id the store accepted, dropping earlier-stored and repeated ids', () => {
-    const batch = [event('a', 'view', 'i'), event('b', 'view', 'i'), event('a', 'view', 'i'), event('c', 'view', 'i')];
-    const kept = storedEvents(batch, { accepted: 2, duplicates: 2, duplicateIds: ['b', 'a'] });
-    expect(kept.map((e) => e.id)).toEqual(['a', 'c']);
-    expect(storedEvents(batch.slice(0, 2), { accepted: 2, duplicates: 0, duplicateIds: [] })).toHaveLength(2);
   });
 });
 

@@ -1,20 +1,21 @@
 import { v7 as uuidv7 } from 'uuid';
 import { CurioError, createRng, type Config, type Event, type Rng } from '../core/index.js';
-import { categoryEmbedding, createPolicy, type Policy, type PolicySnapshot } from '../explore/index.js';
-import type { Store } from '../store/index.js';
-import { FeedbackLoop, type FeedbackCounts } from './feedback.js';
-import { relatedItems, trendingItems, type ItemListKind } from './item-lists.js';
-import type { AnnMemo } from './ann-cache.js';
-import type { ItemTable } from './item-table.js';
-import { LiveLists } from './live-lists.js';
+import type { Policy, PolicySnapshot } from '../explore/index.js';
+import type { WriteOptions } from '../ingest/index.js';
+import type { Change, ChangeFeed, Store } from '../store/index.js';
 import { DecisionLog } from './decision-log.js';
-import { PolicyPersistence } from './policy-persistence.js';
-import { runPipeline, type PipelineResult, type Recommendation, type RecommendedItem, type SlateRequest } from './pipeline.js';
-import { sessionProfile, userProfile, type HistoryEvent, type Profile } from './profile.js';
+import type { FeedbackCounts, FeedbackLoop } from './feedback.js';
+import type { HistoryEvent } from './history.js';
+import { ImpressionLog } from './impression-log.js';
+import { relatedItems, trendingItems, type ItemListKind } from './item-lists.js';
+import { servingModelSource, type ModelProvider } from './model-source.js';
+import { runPipeline, type PipelineDeps, type PipelineResult, type Recommendation, type RecommendedItem, type SlateRequest } from './pipeline.js';
+import { sessionProfile, userProfile, type Profile } from './profile.js';
 import { RecentActivityCache } from './recent-activity.js';
 import type { ServingModel } from './serving-artifact.js';
-import { buildSnapshot, emptySnapshot, type ServingSnapshot } from './snapshot.js';
-import type { StoreListener } from './store-tap.js';
+import { ServingPolicy } from './serving-policy.js';
+import { SnapshotManager } from './snapshot-manager.js';
+import type { ServingSnapshot } from './snapshot.js';
 
 /**
  * Time-ordered (UUIDv7) recommendation ids: the impression event ids and decision keys built from them
@@ -30,17 +31,21 @@ const recommendationId = (): string => uuidv7();
  */
 const WARM_UP_SLATES = 400;
 
-/** Impressions per write transaction (about 1.5 ms on SQLite). */
-const IMPRESSION_CHUNK = 100;
-
 export interface RuntimeOptions {
   config: Config;
-  /** Read from directly; writes reach the runtime through `listener` (see `tapStore`). */
+  /** Read from directly; writes reach the runtime through `feed`. */
   store: Store;
-  /** Appends impression events (the app passes the Ingestor, which applies consent and pseudonyms). */
-  logEvents?: (events: Event[]) => Promise<unknown>;
+  /** What was written to the store (by the Ingestor); the runtime keeps its live state current from it. */
+  feed?: ChangeFeed;
+  /**
+   * Appends impression events (the app passes the Ingestor, which applies consent and pseudonyms) and says
+   * which were newly stored; `origin` is the runtime's, so it does not apply them a second time from the feed.
+   */
+  logEvents?: (events: Event[], options: WriteOptions) => Promise<{ stored: Event[] }>;
   /** Serve this model instead of fitting or loading one. */
   model?: ServingModel;
+  /** Where snapshots get their model; default: `model`, else `serving.modelPath`, else `serving.model` fitted at each build. */
+  models?: ModelProvider;
   /** How stale the trending / new-item lists may get under a stream of events; default 0 (always current). */
   liveListMaxStaleMs?: number;
   /** The time stamped on impressions and used for "new items"; default Date.now (simulations pass theirs). */
@@ -81,123 +86,87 @@ export interface RuntimeStatus {
 }
 
 /**
- * The serving side of Curio: the current snapshot (model, catalogue, co-visitation), the policy and the
- * feedback loop. Requests read the user's newest events from the store, run the pipeline and log one
- * impression per slot; writes seen through `listener` update trending, stock and the policy at once.
+ * The serving side of Curio, as one facade over its parts: the snapshot (model, catalogue, co-visitation)
+ * and its refresh, the policy and its feedback loop, the per-user recent activity, and the log of served
+ * slates. Requests read the user's recent activity, run the pipeline and log one impression per slot;
+ * changes from the feed update trending, stock, users and the policy at once.
  */
 export class RecommendationRuntime {
-  readonly listener: StoreListener;
-  readonly feedback: FeedbackLoop;
-  policy: Policy;
-  private snap: ServingSnapshot;
-  private live: LiveLists;
-  private readonly rng: Rng;
+  /** Tells this runtime's own writes apart on the change feed. */
+  readonly origin = `runtime:${uuidv7()}`;
+  private readonly snapshots: SnapshotManager;
+  private readonly serving: ServingPolicy;
   private readonly recent: RecentActivityCache;
-  /** Candidate sets of logged slates, written with the impressions. */
-  readonly decisions: DecisionLog;
-  private readonly persistence: PolicyPersistence;
-  private timer: NodeJS.Timeout | null = null;
-  private flushTimer: NodeJS.Timeout | null = null;
-  /** Buffered impressions with the stored id of their user (the event carries the shop's raw id), so erasure can drop them. */
-  private impressions: Array<{ event: Event; storedUserId: string | null }> = [];
-  private building: Promise<void> | null = null;
-  /** The last snapshot's ANN index, reused by the next build when the embeddings are unchanged. */
-  private readonly annMemo: AnnMemo = {};
-  /** Table changes made while a new snapshot is being built, replayed onto it at the swap. */
-  private pending: Array<(table: ItemTable) => void> | null = null;
+  private readonly impressions: ImpressionLog;
+  private readonly rng: Rng;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly options: RuntimeOptions) {
-    const serving = options.config.serving;
-    this.policy = createPolicy(serving.policy, serving.policyParams);
+    const { config, store, logEvents } = options;
+    const serving = config.serving;
+    const warn = (message: string, error: unknown) => this.warn(message, error);
     this.rng = createRng(serving.seed ?? Math.floor(Math.random() * 2 ** 32));
-    this.snap = emptySnapshot(serving);
-    this.live = this.liveLists(this.snap);
+    const models = options.models ?? servingModelSource({ serving, eventWeights: config.events.weights, seed: serving.seed ?? 1, model: options.model });
+    this.snapshots = new SnapshotManager({ config, store, models, liveListMaxStaleMs: options.liveListMaxStaleMs, clock: options.clock, warn });
+    this.serving = new ServingPolicy({ serving, store, clusterOf: (id) => this.snapshots.clusterOf(id), warn });
+    this.impressions = new ImpressionLog({
+      write: logEvents && ((events) => logEvents(events, { origin: this.origin })),
+      onStored: (events) => this.applyStored(events, { own: true }),
+      decisions: new DecisionLog({ store, maxCandidates: serving.decisionCandidates, warn }),
+      flushMs: serving.impressionFlushMs,
+      warn,
+    });
     const { historyLength, noRepeatImpressions, userCacheSeconds } = serving;
-    this.recent = new RecentActivityCache(options.store, {
+    this.recent = new RecentActivityCache(store, {
       historyLength,
       noRepeatImpressions,
       maxAgeMs: userCacheSeconds * 1000,
       clock: options.clock,
-      internItemId: (itemId) => {
-        const index = this.snap.items.indexOf.get(itemId);
-        return index === undefined ? itemId : this.snap.items.ids[index];
-      },
+      internItemId: (itemId) => this.snapshots.internItemId(itemId),
+      unwritten: (userId) => this.impressions.unwritten(userId),
     });
-    const warn = (message: string, error: unknown) => this.warn(message, error);
-    this.decisions = new DecisionLog({ store: options.store, maxCandidates: serving.decisionCandidates, warn });
-    this.persistence = new PolicyPersistence({
-      store: options.store,
-      saveSeconds: serving.policySaveSeconds,
-      policy: () => this.policy,
-      updates: () => this.feedback.counts.impressions + this.feedback.counts.rewards,
-      warn,
-    });
-    this.feedback = new FeedbackLoop({
-      policy: () => this.policy,
-      clusterOf: (id) => this.clusterOf(id),
-      embeddingOf: (id) => categoryEmbedding(this.clusterOf(id)),
-    });
-    this.listener = {
-      eventsStored: (events) => this.onEvents(events),
-      itemsStored: (items) => this.change((t) => items.forEach((item) => t.upsert(item))),
-      itemDeleted: (id) => this.change((t) => t.remove(id)),
-      usersStored: (users) => users.forEach((u) => this.recent.userStored(u)),
-      userErased: (id) => {
-        this.recent.forget(id);
-        this.decisions.forget(id);
-        this.impressions = this.impressions.filter((b) => b.storedUserId !== id);
-      },
-    };
+    this.unsubscribe = options.feed?.subscribe((change) => this.apply(change)) ?? null;
   }
 
   /** The snapshot requests currently read. */
   get snapshot(): ServingSnapshot {
-    return this.snap;
+    return this.snapshots.snapshot;
+  }
+
+  /** The explore/exploit policy requests use now. */
+  get policy(): Policy {
+    return this.serving.policy;
+  }
+
+  /** The loop that turns stored impressions and outcomes into policy updates. */
+  get feedback(): FeedbackLoop {
+    return this.serving.feedback;
   }
 
   /** Restores the saved policy state, builds the first snapshot and starts the background refresh and policy saves. */
   async start(): Promise<void> {
-    this.policy = await this.persistence.start(this.policy);
-    await this.refresh();
+    await this.serving.start();
+    await this.snapshots.start();
     this.warmUp();
-    const seconds = this.options.config.serving.refreshIntervalSeconds;
-    if (seconds > 0 && !this.timer) {
-      this.timer = setInterval(() => void this.refresh().catch((e: unknown) => this.warn('model refresh failed', e)), seconds * 1000);
-      this.timer.unref();
-    }
   }
 
-  /** Stops the refresh timer, writes buffered impressions and decisions, saves the policy and waits for a build in progress. */
+  /** Stops listening and refreshing, writes buffered impressions and decisions, saves the policy and waits for a build in progress. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.flushImpressions();
-    await this.persistence.stop();
-    await this.building?.catch(() => undefined);
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    await this.impressions.flush();
+    await this.serving.stop();
+    await this.snapshots.stop();
   }
 
   /** Rebuilds the snapshot from the store (refits or reloads the model) and swaps it in; one build at a time. */
   refresh(): Promise<void> {
-    this.building ??= this.rebuild().finally(() => {
-      this.building = null;
-    });
-    return this.building;
+    return this.snapshots.refresh();
   }
 
-  private async rebuild(): Promise<void> {
-    const { config, store, model } = this.options;
-    this.pending = [];
-    try {
-      const next = await buildSnapshot({
-        store, serving: config.serving, eventWeights: config.events.weights, seed: config.serving.seed ?? 1, model,
-        annMemo: this.annMemo, warn: (message, error) => this.warn(message, error),
-      });
-      for (const apply of this.pending) apply(next.items);
-      this.snap = next;
-      this.live = this.liveLists(next);
-    } finally {
-      this.pending = null;
-    }
+  /** Writes every buffered impression and decision now. */
+  flushImpressions(): Promise<void> {
+    return this.impressions.flush();
   }
 
   /** A personalised slate for a user (non-personalised or cold start when their consent or history says so). */
@@ -217,19 +186,16 @@ export class RecommendationRuntime {
 
   /** Runs the pipeline for a profile (no store reads, no logging): what the benches call directly. */
   serve(profile: Profile, request: SlateRequest): PipelineResult {
-    const { config } = this.options;
-    const deps = { snap: this.snap, live: this.live, policy: this.policy, serving: config.serving, eventWeights: config.events.weights };
-    return runPipeline(deps, profile, request, this.rng.fork(), recommendationId());
+    return runPipeline(this.pipelineDeps(), profile, request, this.rng.fork(), recommendationId());
   }
 
   /** Runs the pipeline (policy and rng included; nothing is logged or learned) on random view histories. */
   private warmUp(): void {
-    const table = this.snap.items;
+    const table = this.snapshots.snapshot.items;
     if (table.size === 0) return;
-    const { config } = this.options;
-    const deps = { snap: this.snap, live: this.live, policy: this.policy, serving: config.serving, eventWeights: config.events.weights };
+    const deps = this.pipelineDeps();
     const rng = createRng(1);
-    const request: SlateRequest = { count: 10, exploreWeight: config.serving.exploreWeight, exclude: [] };
+    const request: SlateRequest = { count: 10, exploreWeight: this.options.config.serving.exploreWeight, exclude: [] };
     for (let k = 0; k < WARM_UP_SLATES; k++) {
       const history = Array.from({ length: 1 + (k % 20) }, (_, t): HistoryEvent => ({ itemId: table.ids[rng.int(table.size)], type: 'view', timestamp: t }));
       const profile: Profile = { mode: 'personalized', storedUserId: null, tracking: false, history, blocked: new Set(), recentlyShown: new Set() };
@@ -239,7 +205,7 @@ export class RecommendationRuntime {
 
   /** What is being served: the snapshot's model and sizes, the policy's saved state, feedback counts. */
   status(): RuntimeStatus {
-    const snap = this.snap;
+    const snap = this.snapshots.snapshot;
     return {
       model: snap.info.modelId,
       modelSource: snap.info.source,
@@ -255,14 +221,20 @@ export class RecommendationRuntime {
 
   /** Similar or bought-together items; NOT_FOUND for an unknown (or deleted) item. */
   related(itemId: string, count: number, kind: ItemListKind): ItemListResponse {
-    const index = this.snap.items.find(itemId);
+    const snap = this.snapshots.snapshot;
+    const index = snap.items.find(itemId);
     if (index === undefined) throw new CurioError('NOT_FOUND', `no item with id "${itemId}"`);
-    return { recommendationId: recommendationId(), items: relatedItems(this.snap, index, count, kind) };
+    return { recommendationId: recommendationId(), items: relatedItems(snap, index, count, kind) };
   }
 
   /** The trending items, optionally in one category. */
   trending(count: number, category?: string): ItemListResponse {
-    return { recommendationId: recommendationId(), items: trendingItems(this.snap, this.live, count, category) };
+    return { recommendationId: recommendationId(), items: trendingItems(this.snapshots.snapshot, this.snapshots.lists, count, category) };
+  }
+
+  private pipelineDeps(): PipelineDeps {
+    const { config } = this.options;
+    return { snap: this.snapshots.snapshot, live: this.snapshots.lists, policy: this.policy, serving: config.serving, eventWeights: config.events.weights };
   }
 
   private async serveAndLog(profile: Profile, request: SlateRequest, rawUserId: string | null, sessionId: string | null): Promise<Recommendation> {
@@ -279,70 +251,38 @@ export class RecommendationRuntime {
         sessionId,
         context: { recommendationId: rec.recommendationId, position: item.position, policy: rec.policy, propensity: item.propensity, ...slotContext(item.position, policySlots[k]) },
       }));
+      const storedUserId = profile.storedUserId;
       // The no-repeat rule sees this slate on the user's next request, before the buffered write lands.
-      if (profile.storedUserId !== null) this.recent.observe(events.map((e) => ({ ...e, userId: profile.storedUserId as string })));
-      if (profile.storedUserId !== null) this.decisions.add({ rec, candidates, userId: profile.storedUserId, timestampMs: now });
-      await this.logImpressions(events, profile.storedUserId);
+      if (storedUserId !== null) this.recent.observe(events.map((e) => ({ ...e, userId: storedUserId })));
+      await this.impressions.record(events, storedUserId === null ? null : { rec, candidates, userId: storedUserId, timestampMs: now });
     }
     return rec;
   }
 
-  /**
-   * Writes impressions now (impressionFlushMs = 0) or buffers them for one transaction per interval:
-   * a commit per slate costs more than the rest of the request on SQLite.
-   */
-  private async logImpressions(events: Event[], storedUserId: string | null): Promise<void> {
-    const flushMs = this.options.config.serving.impressionFlushMs;
-    if (flushMs === 0) return this.writeImpressions(events);
-    for (const event of events) this.impressions.push({ event, storedUserId });
-    this.flushTimer ??= setTimeout(() => void this.flushImpressions(), flushMs);
-  }
-
-  /**
-   * Writes every buffered impression (also called on stop), IMPRESSION_CHUNK per transaction with the
-   * event loop free in between: one transaction of a busy interval's impressions (~15 µs each on SQLite)
-   * would hold every waiting request for 10–20 ms.
-   */
-  async flushImpressions(): Promise<void> {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    while (this.impressions.length > 0) {
-      await this.writeImpressions(this.impressions.splice(0, IMPRESSION_CHUNK).map((b) => b.event));
-      if (this.impressions.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  /** Applies one change from the feed; the runtime's own writes were applied when it made them. */
+  private apply(change: Change): void {
+    if (change.origin === this.origin) return;
+    switch (change.kind) {
+      case 'events-stored':
+        return this.applyStored(change.events, { own: false });
+      case 'items-stored':
+        return this.snapshots.change((t) => change.items.forEach((item) => t.upsert(item)));
+      case 'item-deleted':
+        return this.snapshots.change((t) => t.remove(change.itemId));
+      case 'users-stored':
+        return change.users.forEach((u) => this.recent.userStored(u));
+      case 'user-erased':
+        this.recent.forget(change.userId);
+        this.impressions.forget(change.userId);
+        return;
     }
   }
 
-  private async writeImpressions(events: Event[]): Promise<void> {
-    // A slate is still worth showing when its log cannot be written; the failure is reported.
-    await this.options.logEvents?.(events).catch((e: unknown) => this.warn('impression logging failed', e));
-    await this.decisions.flush();
-  }
-
-  private onEvents(events: Event[]): void {
-    const weights = this.options.config.events.weights;
-    this.change((t) => {
-      for (const e of events) {
-        const w = weights[e.type];
-        if (e.itemId !== null && w > 0) t.addTrend(t.ensure(e.itemId), w, e.timestamp);
-      }
-    });
-    this.recent.observe(events);
-    this.feedback.observe(events);
-  }
-
-  /** Applies a table change now and, during a rebuild, again to the table being built. */
-  private change(apply: (table: ItemTable) => void): void {
-    apply(this.snap.items);
-    this.pending?.push(apply);
-  }
-
-  private clusterOf(itemId: string): string | undefined {
-    const index = this.snap.items.indexOf.get(itemId);
-    return index === undefined ? undefined : (this.snap.items.categoryOf(index) ?? undefined);
-  }
-
-  private liveLists(snap: ServingSnapshot): LiveLists {
-    return new LiveLists(snap.items, { newItemDays: this.options.config.serving.newItemDays, maxStaleMs: this.options.liveListMaxStaleMs ?? 0, clock: this.options.clock });
+  /** Stored events into trending, the per-user cache (which already has the runtime's own impressions) and the feedback loop. */
+  private applyStored(events: readonly Event[], { own }: { own: boolean }): void {
+    this.snapshots.addTrends(events);
+    if (!own) this.recent.observe(events);
+    this.serving.feedback.observe(events);
   }
 
   private warn(message: string, error: unknown): void {

@@ -6,6 +6,8 @@ import { decodeArtifact, encodeArtifact, getModelSpec, type Recommender } from '
 export interface ServingModel {
   model: Recommender;
   itemIds: readonly string[];
+  /** The stored id of each user row, when the model was fitted on the store's users (`user-embedding` models). */
+  userIds?: readonly string[];
 }
 
 /** Saves a model for serving: its artifact with the item ids in `meta.itemIds` (checksummed with the rest). */

@@ -1,12 +1,12 @@
-import { CurioError, EVENT_TYPES, type Config, type EventWeights } from '../core/index.js';
-import { datasetFromStore, weightTable, type SequenceDataset } from '../data/index.js';
+import { EVENT_TYPES, type Config, type EventWeights } from '../core/index.js';
+import { weightTable, type SequenceDataset } from '../data/index.js';
 import { getModelSpec, isSequentialRecommender, topK, type Recommender, type SequentialRecommender } from '../models/index.js';
 import type { Store } from '../store/index.js';
 import { obtainAnnIndex, type AnnMemo } from './ann-cache.js';
 import type { AnnIndex } from './ann-index.js';
 import { buildCooccurrence, emptyNeighbours, type NeighbourLists } from './covisit.js';
 import { ItemTable, NO_CATEGORY } from './item-table.js';
-import { loadServingArtifact, type ServingModel } from './serving-artifact.js';
+import type { ProvidedModel } from './model-source.js';
 
 /** Items kept per category for the exploration pool and the "popular in" lists. */
 const POPULAR_PER_CATEGORY = 20;
@@ -41,8 +41,10 @@ export interface BuildSnapshotOptions {
   serving: Config['serving'];
   eventWeights: EventWeights;
   seed: number;
-  /** Use this model instead of fitting or loading one (tests, benches). */
-  model?: ServingModel;
+  /** The store's events (null while there are none): co-visitation, popularity and trends come from them. */
+  dataset: SequenceDataset | null;
+  /** The model to serve (see model-source.ts: fitted, loaded or given); null serves popularity only. */
+  served: ProvidedModel | null;
   /**
    * The previous build's ANN index, kept by the caller across refreshes: a model with the same item
    * embeddings (a refit that changed nothing, the same artifact reloaded) reuses the graph.
@@ -52,28 +54,10 @@ export interface BuildSnapshotOptions {
   warn?: (message: string, error: unknown) => void;
 }
 
-async function readDataset(store: Store): Promise<SequenceDataset | null> {
-  try {
-    return await datasetFromStore(store);
-  } catch (error) {
-    // An empty store is a normal first start: serve the catalogue until events arrive.
-    if (error instanceof CurioError && error.code === 'BAD_INPUT') return null;
-    throw error;
-  }
-}
-
 /** The dataset with item indexes renumbered to the table's (which may start with a loaded model's items). */
 function onTable(ds: SequenceDataset, table: ItemTable): SequenceDataset {
   const map = Int32Array.from(ds.items, (id) => table.ensure(id));
   return { ...ds, items: table.ids.slice(), itemIdx: ds.itemIdx.map((i) => map[i]) };
-}
-
-async function obtainModel(options: BuildSnapshotOptions, ds: SequenceDataset | null): Promise<ServingModel | null> {
-  if (options.model) return options.model;
-  if (options.serving.modelPath) return loadServingArtifact(options.serving.modelPath);
-  if (!ds) return null;
-  const model = await getModelSpec(options.serving.model).fit(ds, options.serving.modelParams, { seed: options.seed, eventWeights: options.eventWeights });
-  return { model, itemIds: ds.items };
 }
 
 function popularityOf(ds: SequenceDataset | null, n: number, weights: EventWeights, table: ItemTable): Float32Array {
@@ -118,15 +102,14 @@ async function annFor(model: Recommender | null, options: BuildSnapshotOptions):
 }
 
 /**
- * Builds a snapshot: the dataset from the store, the model (fitted with `serving.model`, loaded from
- * `serving.modelPath`, or given), the catalogue table, co-visitation lists and popularity.
+ * Builds a snapshot around the model it is given: the catalogue table (the model's items first),
+ * co-visitation lists and popularity from the dataset. It fits nothing itself.
  */
 export async function buildSnapshot(options: BuildSnapshotOptions): Promise<ServingSnapshot> {
   const started = performance.now();
   const serving = options.serving;
   const table = new ItemTable(serving.trendingHalfLifeHours * 3_600_000);
-  const raw = await readDataset(options.store);
-  const served = await obtainModel(options, raw);
+  const { dataset: raw, served } = options;
   for (const id of served?.itemIds ?? []) table.ensure(id);
   const ds = raw ? onTable(raw, table) : null;
   for await (const item of options.store.scanItems()) table.upsert(item);
@@ -139,11 +122,11 @@ export async function buildSnapshot(options: BuildSnapshotOptions): Promise<Serv
   const popular = popularLists(table, popularity);
   const model = served?.model ?? null;
   const ann = await annFor(model, options);
-  const usesUsers = !options.model && !serving.modelPath && model !== null && getModelSpec(model.id).capabilities.includes('user-embedding');
+  const userIds = model !== null && getModelSpec(model.id).capabilities.includes('user-embedding') ? served?.userIds : undefined;
   return {
     model,
     nModelItems: model?.nItems ?? 0,
-    userRows: usesUsers && raw ? new Map(raw.users.map((u, row) => [u, row])) : null,
+    userRows: userIds ? new Map(userIds.map((u, row) => [u, row])) : null,
     items: table,
     similar,
     boughtTogether,
@@ -156,7 +139,7 @@ export async function buildSnapshot(options: BuildSnapshotOptions): Promise<Serv
     builtAtMs: Date.now(),
     info: {
       modelId: model?.id ?? null,
-      source: options.model || serving.modelPath ? 'loaded' : model ? 'fitted' : 'none',
+      source: served?.source ?? 'none',
       events: raw?.itemIdx.length ?? 0,
       users: raw ? raw.offsets.length - 1 : 0,
       buildSeconds: (performance.now() - started) / 1000,

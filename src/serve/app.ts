@@ -1,14 +1,14 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../core/index.js';
 import { Ingestor } from '../ingest/index.js';
-import type { Store } from '../store/index.js';
+import { LocalChangeFeed, type Store } from '../store/index.js';
 import { installAuth } from './auth.js';
 import type { AppContext, RouteModule } from './context.js';
 import { installErrorHandlers } from './errors.js';
 import { InsightRuntime, type InsightSettingsInput } from '../recommend/index.js';
 import { createMetrics, installRequestMetrics } from './metrics.js';
 import { packageVersion, registerOpenApi } from './openapi.js';
-import { RecommendationRuntime, tapStore, type ServingModel } from '../recommend/index.js';
+import { RecommendationRuntime, type ServingModel } from '../recommend/index.js';
 import { ROUTE_MODULES } from './routes/index.js';
 
 export interface CreateAppOptions {
@@ -45,19 +45,21 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   app.removeContentTypeParser('text/plain');
   installErrorHandlers(app);
   installAuth(app, config);
-  // Writes go through a tapped store so the recommendation runtime sees events and catalogue changes at once.
+  // Every write goes through the Ingestor, which publishes it on the feed once stored; the recommendation
+  // runtime subscribes, so trending, stock, consent and the policy react at once without polling.
+  const feed = new LocalChangeFeed();
+  const ingestor = new Ingestor({ store, idSecret: config.privacy.idSecret, feed });
   const recommendations = new RecommendationRuntime({
     config,
     store,
+    feed,
     model: options.servingModel,
-    logEvents: (events) => ingestor.appendEvents(events),
+    logEvents: (events, write) => ingestor.appendEvents(events, write),
     warn: (message, error) => app.log.warn({ err: error }, message),
   });
-  const tapped = tapStore(store, recommendations.listener);
-  const ingestor = new Ingestor({ store: tapped, idSecret: config.privacy.idSecret });
   const ctx: AppContext = {
     config,
-    store: tapped,
+    store,
     ingestor,
     metrics: createMetrics({ store, processMetrics: options.processMetrics ?? true }),
     recommendations,

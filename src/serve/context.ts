@@ -9,12 +9,13 @@ import type { RecommendationRuntime } from '../recommend/index.js';
 /** What every route module gets: the configuration and the shared services of one app. */
 export interface AppContext {
   config: Config;
+  /** For reads; every write goes through `ingestor`, which tells the change feed. */
   store: Store;
   ingestor: Ingestor;
   metrics: ServerMetrics;
-  /** The recommendation pipeline: model snapshot, policy, feedback loop (src/serve/recommend/). */
+  /** The recommendation pipeline: model snapshot, policy, feedback loop (src/recommend/). */
   recommendations: RecommendationRuntime;
-  /** Interest mining: cached segmentation, tagger and intent model (src/serve/insight/). */
+  /** Interest mining: cached segmentation, tagger and intent model (src/recommend/insight/). */
   insight: InsightRuntime;
 }
 

@@ -1,5 +1,5 @@
 import type { EpochMs, Item } from '../../core/index.js';
-import type { Store } from '../../store/index.js';
+import type { Ingestor } from '../ingestor.js';
 import type { ItemSeed } from './types.js';
 
 /** Item ids already written or checked in this run; cleared when full so memory stays bounded. */
@@ -42,21 +42,21 @@ export class ItemWriter {
   private readonly known = new Set<string>();
   private readonly now = Date.now();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly ingestor: Ingestor) {}
 
   /** Writes what the seeds add; returns how many items were created or changed. */
   async write(seeds: Iterable<ItemSeed>): Promise<number> {
     const pending = new Map<string, ItemSeed>();
     for (const seed of seeds) if (!this.known.has(seed.id) && !pending.has(seed.id)) pending.set(seed.id, seed);
     if (pending.size === 0) return 0;
-    const existing = new Map((await this.store.getItems([...pending.keys()])).map((item) => [item.id, item]));
+    const existing = new Map((await this.ingestor.store.getItems([...pending.keys()])).map((item) => [item.id, item]));
     const writes: Item[] = [];
     for (const seed of pending.values()) {
       const stored = existing.get(seed.id);
       const next = stored ? merged(stored, seed) : newItem(seed, this.now);
       if (next) writes.push(next);
     }
-    if (writes.length > 0) await this.store.upsertItems(writes);
+    if (writes.length > 0) await this.ingestor.upsertItems(writes);
     if (this.known.size + pending.size > KNOWN_IDS_MAX) this.known.clear();
     for (const id of pending.keys()) this.known.add(id);
     return writes.length;

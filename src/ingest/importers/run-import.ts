@@ -86,7 +86,7 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
 async function importRows(options: ImportOptions, report: ImportReport, name: string): Promise<void> {
   const importer = getImporter(options.format);
   const source = await importer.open(options.file, { sourceName: name, ...options.importer });
-  const items = new ItemWriter(options.ingestor.store);
+  const items = new ItemWriter(options.ingestor);
   report.itemsUpserted += await items.write(source.catalogue);
   const batchEvents = options.batchEvents ?? DEFAULT_BATCH_EVENTS;
   const keepErrors = options.keepErrors ?? 20;

@@ -65,7 +65,7 @@ export const itemRoutes: RouteModule = (ctx: AppContext) => {
       responses: { 200: z.object({ id: z.string(), deleted: z.literal(true) }) },
       errors: [404],
       handler: async ({ params }) => {
-        if (!(await ctx.store.deleteItem(params.id))) throw notFound(params.id);
+        if (!(await ctx.ingestor.deleteItem(params.id))) throw notFound(params.id);
         return { id: params.id, deleted: true as const };
       },
     }),

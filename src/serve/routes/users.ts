@@ -86,7 +86,7 @@ export const userRoutes: RouteModule = (ctx: AppContext) => {
       responses: { 200: z.object({ id: z.string(), erased: z.object({ user: z.boolean(), events: z.number().int() }) }) },
       errors: [404],
       handler: async ({ params }) => {
-        const erased = await ctx.store.eraseUser(key(params.id));
+        const erased = await ctx.ingestor.eraseUser(params.id);
         if (!erased.user && erased.events === 0) throw notFound(params.id);
         return { id: params.id, erased };
       },

@@ -1,0 +1,14 @@
+import type { EventType } from '../core/index.js';
+
+/** One behaviour event of a user's state, oldest first. */
+export interface HistoryEvent {
+  itemId: string;
+  type: EventType;
+  timestamp: number;
+}
+
+/** Behaviours that make up a user's state (impressions and searches say nothing about an item by themselves). */
+export const STATE_TYPES: EventType[] = ['view', 'click', 'cart', 'remove_from_cart', 'favorite', 'purchase', 'review', 'rating', 'dislike'];
+
+/** Bought or disliked items are never shown to the user again. */
+export const BLOCKING_TYPES: EventType[] = ['purchase', 'dislike'];

@@ -1,0 +1,99 @@
+import type { Event } from '../core/index.js';
+import type { DecisionLog, ServedSlate } from './decision-log.js';
+
+/** Impressions per write transaction (about 1.5 ms on SQLite). */
+const IMPRESSION_CHUNK = 100;
+
+export interface ImpressionLogOptions {
+  /** Stores impressions (the app's Ingestor: consent, pseudonyms, dedup) and returns the newly stored ones. */
+  write?: (events: Event[]) => Promise<{ stored: Event[] }>;
+  /** Called with what was stored, so the live state learns of the runtime's own impressions exactly once. */
+  onStored: (events: Event[]) => void;
+  decisions: DecisionLog;
+  /** 0 writes each slate's impressions at once; otherwise they are buffered for one write per interval. */
+  flushMs: number;
+  warn: (message: string, error: unknown) => void;
+}
+
+/** A buffered impression and the stored id of its user (the event carries the shop's raw id). */
+interface Pending {
+  event: Event;
+  storedUserId: string | null;
+}
+
+/**
+ * The slates a runtime serves, on their way to the store: one impression event per shown item and the
+ * slate's candidate set in the decision log. Writes are buffered and chunked because a commit per slate
+ * costs more than the rest of the request on SQLite.
+ */
+export class ImpressionLog {
+  private buffer: Pending[] = [];
+  /** Chunks being written: still "unwritten" for a user read from the store meanwhile. */
+  private readonly inFlight = new Set<Pending[]>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+
+  constructor(private readonly options: ImpressionLogOptions) {}
+
+  /** Logs a served slate: its impressions (now or at the next flush) and its decision record. */
+  async record(events: Event[], slate: ServedSlate | null): Promise<void> {
+    if (slate) this.options.decisions.add(slate);
+    const storedUserId = slate?.userId ?? null;
+    if (this.options.flushMs === 0) return this.write(events.map((event) => ({ event, storedUserId })));
+    for (const event of events) this.buffer.push({ event, storedUserId });
+    this.flushTimer ??= setTimeout(() => void this.flush(), this.options.flushMs);
+  }
+
+  /**
+   * A user's impressions not yet known to be in the store, with the stored id as their user: a user read
+   * from the store before the write lands still has them in their no-repeat list.
+   */
+  unwritten(storedUserId: string): Event[] {
+    const mine: Event[] = [];
+    for (const chunk of [...this.inFlight, this.buffer]) {
+      for (const p of chunk) if (p.storedUserId === storedUserId) mine.push({ ...p.event, userId: storedUserId });
+    }
+    return mine;
+  }
+
+  /** Drops an erased user's buffered impressions and decisions. */
+  forget(storedUserId: string): void {
+    this.buffer = this.buffer.filter((p) => p.storedUserId !== storedUserId);
+    this.options.decisions.forget(storedUserId);
+  }
+
+  /**
+   * Writes every buffered impression (also called on stop), IMPRESSION_CHUNK per transaction with the
+   * event loop free in between: one transaction of a busy interval's impressions would hold every waiting
+   * request for tens of milliseconds.
+   */
+  flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.flushing ??= this.drain().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.buffer.length > 0) {
+      await this.write(this.buffer.splice(0, IMPRESSION_CHUNK));
+      if (this.buffer.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private async write(chunk: Pending[]): Promise<void> {
+    this.inFlight.add(chunk);
+    try {
+      const written = await this.options.write?.(chunk.map((p) => p.event));
+      if (written) this.options.onStored(written.stored);
+    } catch (e) {
+      // A slate is still worth showing when its log cannot be written; the failure is reported.
+      this.options.warn('impression logging failed', e);
+    } finally {
+      this.inFlight.delete(chunk);
+    }
+    await this.options.decisions.flush();
+  }
+}

@@ -1,0 +1,132 @@
+import type { Config, Event } from '../core/index.js';
+import type { Store } from '../store/index.js';
+import type { AnnMemo } from './ann-cache.js';
+import type { ItemTable } from './item-table.js';
+import { LiveLists } from './live-lists.js';
+import { readStoreDataset, type ModelProvider } from './model-source.js';
+import { buildSnapshot, emptySnapshot, type BuildSnapshotOptions, type ServingSnapshot } from './snapshot.js';
+
+export interface StoreSnapshotOptions extends Omit<BuildSnapshotOptions, 'dataset' | 'served'> {
+  models: ModelProvider;
+}
+
+/** Reads the store's dataset, asks the provider for the model and builds a snapshot around it. */
+export async function buildStoreSnapshot(options: StoreSnapshotOptions): Promise<ServingSnapshot> {
+  const { models, ...rest } = options;
+  const dataset = await readStoreDataset(options.store);
+  return buildSnapshot({ ...rest, dataset, served: await models(dataset) });
+}
+
+export interface SnapshotManagerOptions {
+  config: Config;
+  store: Store;
+  models: ModelProvider;
+  /** How stale the trending / new-item lists may get under a stream of events; default 0 (always current). */
+  liveListMaxStaleMs?: number;
+  clock?: () => number;
+  warn: (message: string, error: unknown) => void;
+}
+
+/**
+ * Owns what requests read: the current snapshot and its live lists. Builds the next one in the background
+ * (one build at a time, on a timer), replays onto it the catalogue and trend changes made while it was
+ * being built, and swaps it in at once. Keeps the ANN index across builds when the embeddings are unchanged.
+ */
+export class SnapshotManager {
+  private snap: ServingSnapshot;
+  private live: LiveLists;
+  private building: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  /** The last snapshot's ANN index, reused by the next build when the embeddings are unchanged. */
+  private readonly annMemo: AnnMemo = {};
+  /** Table changes made while a new snapshot is being built, replayed onto it at the swap. */
+  private pending: Array<(table: ItemTable) => void> | null = null;
+
+  constructor(private readonly options: SnapshotManagerOptions) {
+    this.snap = emptySnapshot(options.config.serving);
+    this.live = this.liveLists(this.snap);
+  }
+
+  /** The snapshot requests currently read. */
+  get snapshot(): ServingSnapshot {
+    return this.snap;
+  }
+
+  /** The trending and new-item lists over the current snapshot's table. */
+  get lists(): LiveLists {
+    return this.live;
+  }
+
+  /** Builds the first snapshot and starts the background refresh (`serving.refreshIntervalSeconds`). */
+  async start(): Promise<void> {
+    await this.refresh();
+    const seconds = this.options.config.serving.refreshIntervalSeconds;
+    if (seconds > 0 && !this.timer) {
+      this.timer = setInterval(() => void this.refresh().catch((e: unknown) => this.options.warn('model refresh failed', e)), seconds * 1000);
+      this.timer.unref();
+    }
+  }
+
+  /** Stops the refresh timer and waits for a build in progress. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.building?.catch(() => undefined);
+  }
+
+  /** Builds a snapshot from the store (the provider fits or loads the model) and swaps it in; one build at a time. */
+  refresh(): Promise<void> {
+    this.building ??= this.rebuild().finally(() => {
+      this.building = null;
+    });
+    return this.building;
+  }
+
+  /** Applies a table change now and, during a rebuild, again to the table being built. */
+  change(apply: (table: ItemTable) => void): void {
+    apply(this.snap.items);
+    this.pending?.push(apply);
+  }
+
+  /** Adds stored events' behaviour weights to the trending counters. */
+  addTrends(events: readonly Event[]): void {
+    const weights = this.options.config.events.weights;
+    this.change((t) => {
+      for (const e of events) {
+        const w = weights[e.type];
+        if (e.itemId !== null && w > 0) t.addTrend(t.ensure(e.itemId), w, e.timestamp);
+      }
+    });
+  }
+
+  /** The catalogue's own string for an item id (ids it does not know are returned as they are). */
+  internItemId(itemId: string): string {
+    const index = this.snap.items.indexOf.get(itemId);
+    return index === undefined ? itemId : this.snap.items.ids[index];
+  }
+
+  /** The item's category (the policy's cluster). */
+  clusterOf(itemId: string): string | undefined {
+    const index = this.snap.items.indexOf.get(itemId);
+    return index === undefined ? undefined : (this.snap.items.categoryOf(index) ?? undefined);
+  }
+
+  private async rebuild(): Promise<void> {
+    const { config, store, models, warn } = this.options;
+    this.pending = [];
+    try {
+      const next = await buildStoreSnapshot({
+        store, serving: config.serving, eventWeights: config.events.weights, seed: config.serving.seed ?? 1, models, annMemo: this.annMemo, warn,
+      });
+      for (const apply of this.pending) apply(next.items);
+      this.snap = next;
+      this.live = this.liveLists(next);
+    } finally {
+      this.pending = null;
+    }
+  }
+
+  private liveLists(snap: ServingSnapshot): LiveLists {
+    return new LiveLists(snap.items, { newItemDays: this.options.config.serving.newItemDays, maxStaleMs: this.options.liveListMaxStaleMs ?? 0, clock: this.options.clock });
+  }
+}

@@ -1,0 +1,45 @@
+import type { Event, Item, User } from '../core/index.js';
+
+/**
+ * What was written to the store, said once after it is stored. `origin` names the writer (a serving
+ * runtime logging its own impressions, say), so a subscriber can leave out what it applied itself.
+ */
+export type Change = { origin?: string } & (
+  | { kind: 'events-stored'; /** Newly stored events only: duplicates of stored ids are left out. */ events: readonly Event[] }
+  | { kind: 'items-stored'; items: readonly Item[] }
+  | { kind: 'item-deleted'; itemId: string }
+  | { kind: 'users-stored'; /** Users created or updated (consent changes), by stored id. */ users: readonly User[] }
+  | { kind: 'user-erased'; /** The stored (possibly pseudonymised) id. */ userId: string }
+);
+
+export type ChangeKind = Change['kind'];
+
+/** Called with each change in the order it was published; must not throw (a failure is the subscriber's). */
+export type ChangeHandler = (change: Change) => void;
+
+/**
+ * The seam between the writers (the Ingestor) and everything that keeps live state over the store
+ * (the serving runtime's caches, trending, filters, feedback). Published once per write; subscribers
+ * apply each change idempotently, so a bus that redelivers (the cluster's) changes nothing.
+ */
+export interface ChangeFeed {
+  publish(change: Change): void;
+  /** Starts delivering changes to `handler`; the returned function stops it. */
+  subscribe(handler: ChangeHandler): () => void;
+}
+
+/** The single-process feed: delivers synchronously, in publish order, to every subscriber. */
+export class LocalChangeFeed implements ChangeFeed {
+  private handlers: ChangeHandler[] = [];
+
+  publish(change: Change): void {
+    for (const handler of this.handlers) handler(change);
+  }
+
+  subscribe(handler: ChangeHandler): () => void {
+    this.handlers = [...this.handlers, handler];
+    return () => {
+      this.handlers = this.handlers.filter((h) => h !== handler);
+    };
+  }
+}
