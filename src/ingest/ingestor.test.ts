@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../store/index.js';
+import type { Event } from '../core/index.js';
+import { LocalChangeFeed, openStore, type Change } from '../store/index.js';
 import { Ingestor } from './ingestor.js';
 
 const NOW = Date.UTC(2025, 0, 1);
@@ -94,5 +95,55 @@ describe('Ingestor items and users', () => {
       code: 'BAD_INPUT',
       problems: [{ path: 'consent.tracking' }],
     });
+  });
+});
+
+describe('Ingestor and the change feed', () => {
+  async function fed(idSecret: string | null = null) {
+    const store = await openStore('sqlite::memory:');
+    const feed = new LocalChangeFeed();
+    const changes: Change[] = [];
+    feed.subscribe((c) => changes.push(c));
+    return { store, changes, ingestor: new Ingestor({ store, idSecret, feed }) };
+  }
+
+  const typed = (id: string): Event => ({ id, userId: 'alice', itemId: 'i1', type: 'view', value: null, timestamp: NOW, sessionId: null, context: {} });
+
+  it('publishes only newly stored events, once, with the writer as origin', async () => {
+    const { store, changes, ingestor } = await fed();
+    await ingestor.ingestEvents([ev('e1'), ev('e2')]);
+    const again = await ingestor.appendEvents([typed('e2'), typed('e3')], { origin: 'runtime:1' });
+    expect(again.stored.map((e) => e.id)).toEqual(['e3']);
+    expect(changes.map((c) => (c.kind === 'events-stored' ? [c.events.map((e) => e.id), c.origin] : c.kind))).toEqual([
+      [['e1', 'e2'], undefined],
+      [['e3'], 'runtime:1'],
+    ]);
+    await ingestor.appendEvents([typed('e3')]);
+    expect(changes).toHaveLength(2);
+    await store.close();
+  });
+
+  it('publishes item upserts, patches and deletes, consent changes and erasures under stored ids', async () => {
+    const { store, changes, ingestor } = await fed('secret');
+    await ingestor.putItems([{ id: 'i1', title: 'Tea' }]);
+    await ingestor.patchItem('i1', { available: false });
+    await ingestor.patchItem('nope', { available: false });
+    await ingestor.deleteItem('i1');
+    await ingestor.deleteItem('i1');
+    const user = await ingestor.putUser('alice', { consent: { tracking: true, personalization: false } });
+    await ingestor.eraseUser('alice');
+    expect(changes.map((c) => c.kind)).toEqual(['items-stored', 'items-stored', 'item-deleted', 'users-stored', 'user-erased']);
+    expect(user.id).not.toBe('alice');
+    expect(changes[4]).toMatchObject({ kind: 'user-erased', userId: user.id });
+    expect(changes[1]).toMatchObject({ kind: 'items-stored', items: [{ id: 'i1', available: false }] });
+    await store.close();
+  });
+
+  it('publishes nothing for a batch with nothing stored', async () => {
+    const { store, changes, ingestor } = await fed();
+    await ingestor.ingestEvents([ev('bad', { type: 'teleport' })]);
+    await ingestor.putItems([]);
+    expect(changes).toEqual([]);
+    await store.close();
   });
 });

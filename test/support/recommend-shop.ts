@@ -14,7 +14,7 @@ export const T0 = 1_700_000_000_000;
 /** `tea-3`, `coffee-0`, ...: 10 items in each of 4 categories. */
 export const itemId = (category: number, k: number): string => `${CATEGORIES[category][1].toLowerCase()}-${k}`;
 
-function items(): Item[] {
+export function shopItems(): Item[] {
   return CATEGORIES.flatMap((path, c) =>
     Array.from({ length: ITEMS_PER_CATEGORY }, (_, k) => ({
       id: itemId(c, k),
@@ -32,7 +32,7 @@ function items(): Item[] {
 }
 
 /** 40 shoppers `s0`..`s39`; shopper s stays in category s % 4 and walks k → k+1 → k+2 → k+3, buying the last one. */
-function events(): Event[] {
+export function shopEvents(): Event[] {
   const out: Event[] = [];
   for (let s = 0; s < 40; s++) {
     const c = s % 4;
@@ -57,8 +57,8 @@ export function createShopApp(overrides: Record<string, unknown> = {}, storeUrl?
     env: { CURIO_SERVING_SEED: '7' },
     overrides: { 'serving.refreshIntervalSeconds': 0, 'serving.impressionFlushMs': 0, ...overrides },
     prepare: async (store) => {
-      await store.upsertItems(items());
-      await store.appendEvents(events());
+      await store.upsertItems(shopItems());
+      await store.appendEvents(shopEvents());
     },
   });
 }
