@@ -1,4 +1,4 @@
-import { CurioError, problemsFromZod, type Event, type Item, type Problem, type User } from '../core/index.js';
+import { parseOrThrow, problemsFromZod, type Event, type Item, type Problem, type User } from '../core/index.js';
 import { createPseudonymiser, type Pseudonymiser } from '../privacy/index.js';
 import type { Change, ChangeFeed, ItemPatch, Store } from '../store/index.js';
 import { eventInputSchema, itemInputSchema, itemPatchSchema, userInputSchema } from './schemas.js';
@@ -122,9 +122,8 @@ export class Ingestor {
 
   /** Applies a partial update to an item; null when the item does not exist. */
   async patchItem(id: string, body: unknown): Promise<Item | null> {
-    const parsed = itemPatchSchema.safeParse(body);
-    if (!parsed.success) throw new CurioError('BAD_INPUT', 'invalid item patch', { problems: problemsFromZod(parsed.error) });
-    const item = await this.store.patchItem(id, parsed.data as ItemPatch);
+    const patch = parseOrThrow(itemPatchSchema, body, 'item patch') as ItemPatch;
+    const item = await this.store.patchItem(id, patch);
     if (item) this.publish({ kind: 'items-stored', items: [item] });
     return item;
   }
@@ -138,9 +137,8 @@ export class Ingestor {
 
   /** Creates or updates a user (attributes, consent) by the shop's raw id. */
   async putUser(rawId: string, body: unknown): Promise<User> {
-    const parsed = userInputSchema.safeParse(body);
-    if (!parsed.success) throw new CurioError('BAD_INPUT', 'invalid user', { problems: problemsFromZod(parsed.error) });
-    const user = await this.store.upsertUser({ id: this.userKey(rawId), ...parsed.data });
+    const input = parseOrThrow(userInputSchema, body, 'user');
+    const user = await this.store.upsertUser({ id: this.userKey(rawId), ...input });
     this.publish({ kind: 'users-stored', users: [user] });
     return user;
   }
