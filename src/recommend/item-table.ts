@@ -16,8 +16,8 @@ function grown<T extends Float64Array | Float32Array | Int32Array | Uint8Array>(
 /**
  * The catalogue as the pipeline reads it: dense item indexes with typed arrays, so a request touches no
  * per-item objects. Indexes below `nModelItems` of a snapshot are the model's items in the model's
- * order; items added later (new products, ids first seen in events) are appended. Kept current by the
- * store tap (availability, titles, categories) and by live events (trending).
+ * order; items added later (new products, ids first seen in events) are appended. Kept current from the
+ * change feed (availability, titles, categories) and by live events (trending).
  */
 export class ItemTable {
   readonly ids: string[] = [];

@@ -22,7 +22,7 @@ async function fromStore(userId: string) {
   return { history: history.map((e) => e.itemId), shown: shown.map((e) => e.itemId) };
 }
 
-/** Appends to the store and tells the cache, as the store tap does. */
+/** Appends to the store and tells the cache, as the change feed does. */
 async function write(c: RecentActivityCache, events: Event[]): Promise<void> {
   await store.appendEvents(events);
   c.observe(events);
