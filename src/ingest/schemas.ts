@@ -4,7 +4,49 @@ import { EVENT_TYPES, ITEMLESS_EVENT_TYPES } from '../core/index.js';
 /** A day of clock skew is tolerated; later timestamps are almost always unit mistakes (seconds vs ms). */
 const MAX_FUTURE_MS = 24 * 3600 * 1000;
 
-const id = (what: string) => z.string().min(1, `${what} must not be empty`).max(256, `${what} is longer than 256 characters`);
+/** A lone UTF-16 surrogate (no URL can name it) or a control character (NUL included). */
+const UNADDRESSABLE = /[\u0000-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * An id of the shop's (user, item, event, session): well-formed Unicode without control characters, so
+ * that anything stored can be named in a URL — a user who cannot be addressed could never be erased.
+ */
+export const idSchema = (what: string) =>
+  z
+    .string()
+    .min(1, `${what} must not be empty`)
+    .max(256, `${what} is longer than 256 characters`)
+    .refine((s) => !UNADDRESSABLE.test(s), `${what} must be well-formed Unicode without control characters`);
+const id = idSchema;
+
+/** Nesting and size bounds of free-form attributes: deeper or larger values are refused at the edge. */
+export const MAX_ATTRIBUTE_DEPTH = 10;
+export const MAX_ATTRIBUTE_VALUES = 10_000;
+
+/**
+ * Depth and number of values of a JSON value, walked with an explicit stack: a recursive walk (or
+ * `JSON.stringify` inside the write) overflows the call stack on a body nested thousands deep.
+ */
+function attributeShape(value: unknown): { depth: number; values: number } {
+  let depth = 0;
+  let values = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    values++;
+    if (d > depth) depth = d;
+    if (depth > MAX_ATTRIBUTE_DEPTH || values > MAX_ATTRIBUTE_VALUES) break;
+    if (v !== null && typeof v === 'object') for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return { depth, values };
+}
+
+/** Free-form attributes: a JSON object of bounded depth and size. */
+const attributesSchema = z.record(z.string(), z.unknown()).superRefine((attributes, ctx) => {
+  const { depth, values } = attributeShape(attributes);
+  if (depth > MAX_ATTRIBUTE_DEPTH) ctx.addIssue({ code: 'custom', message: `attributes are nested deeper than ${MAX_ATTRIBUTE_DEPTH} levels` });
+  else if (values > MAX_ATTRIBUTE_VALUES) ctx.addIssue({ code: 'custom', message: `attributes hold more than ${MAX_ATTRIBUTE_VALUES} values` });
+});
 
 /** Epoch milliseconds or an ISO-8601 string; always stored as epoch milliseconds. */
 export const timestampSchema = z
@@ -55,7 +97,7 @@ const itemFields = {
   tags: z.array(z.string().min(1).max(200)).max(200).default([]),
   brand: z.string().max(200).nullable().default(null),
   price: z.number().finite().nonnegative('price must not be negative').nullable().default(null),
-  attributes: z.record(z.string(), z.unknown()).default({}),
+  attributes: attributesSchema.default({}),
   available: z.boolean().default(true),
 };
 
@@ -83,7 +125,7 @@ export const itemPatchSchema = z
 
 export const userInputSchema = z
   .object({
-    attributes: z.record(z.string(), z.unknown()).optional(),
+    attributes: attributesSchema.optional(),
     consent: z.object({ tracking: z.boolean().optional(), personalization: z.boolean().optional() }).strict().optional(),
   })
   .strict();
