@@ -1,7 +1,7 @@
 /**
  * BPR epoch speed: one epoch = sampling 1M (user, positive, negative) triples from the Amazon Beauty
  * user-item matrix + 1M fused SGD steps at d = 64, on one core, with the exact function the `bpr` model
- * trains with (`bprEpoch` in src/models/bpr-sgd.ts). Target ≤ 1 s (PyTorch on this machine: 0.43–0.70 s).
+ * trains with (`bprEpoch` in src/models/bpr-sgd.ts). Target ≤ 1 s (the PyTorch reference: docs/benchmarks.md).
  * Prints the median of the timed runs (after one warm-up) and writes bench/results/bpr-epoch.json.
  *
  *   node --import tsx bench/bpr-epoch.ts [--runs 7] [--pairs 1000000] [--dim 64]

@@ -6,7 +6,7 @@
  * Why not autocannon's `overallRate`: its clients send their whole per-second quota back-to-back at the
  * top of each second and then pause, so the server sees bursts of `connections` concurrent requests
  * rather than a steady rate; and its correction records synthetic samples every ceil(1 / rate) = 1 ms of
- * a slow response. Both inflate p50 and p99 several-fold. autocannon is still used for closed-loop capacity.
+ * a slow response. Both inflate p50 and p99. autocannon is still used for closed-loop capacity.
  */
 import { Agent, request } from 'node:http';
 

@@ -73,8 +73,8 @@ async function serve(path: string, userCacheSeconds: number, policy?: string): P
 
 /**
  * The load comes from this separate, lean, long-lived process: in the orchestrating one, collecting the
- * generated shop's garbage (a heap of hundreds of MB) stalled response handling by tens of ms and charged
- * that to the server, and a fresh process per rate would measure its own JIT warm-up.
+ * generated shop's garbage stalled response handling and charged that to the server, and a fresh process
+ * per rate would measure its own JIT warm-up.
  */
 function generate(): void {
   process.on('message', (job: GeneratorJob | 'exit') => {

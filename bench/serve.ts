@@ -36,7 +36,7 @@ const POLICY = argValue('policy');
 
 /**
  * Builds the store in a child process (serve-child.ts --build) and returns what it printed: generating the
- * shop leaves hundreds of MB of garbage, and collecting it here would compete with the server for CPU.
+ * shop leaves a large heap of garbage, and collecting it here would compete with the server for CPU.
  */
 async function buildInChild(path: string): Promise<BuiltShop> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, '--build', path], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -96,7 +96,7 @@ function crossValidate(name: string, data: { items: Item[]; events: Event[] }, f
 }
 
 const FOLDS = 5;
-/** Beauty folds take ~1–3 min each; TAGGING_BEAUTY_FOLDS=1 runs only the first of the five. */
+/** Beauty folds take minutes each (docs/interest.md); TAGGING_BEAUTY_FOLDS=1 runs only the first of the five. */
 const BEAUTY_FOLDS = Number(process.env.TAGGING_BEAUTY_FOLDS ?? FOLDS);
 const options: TaggerOptions = { seed: 7, minLabelCount: 1, epochs: 10 };
 const g = grocery();

@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 /**
  * A server keeps request-scoped objects alive across a few young-generation collections (buffered
  * impressions, writes awaiting the writer thread). With V8's default semi-space they were promoted, and
- * the old-generation compactions that followed stalled requests for 30–120 ms at 500 requests/s; with
- * 64 MB they die young (docs/serving.md, "Latency"). V8 sizes the heap when the process starts, so the
- * commands that run a server re-run this file with the flag unless the caller chose a size already.
+ * the old-generation compactions that followed stalled requests; with 64 MB they die young
+ * (docs/serving.md, "Latency"). V8 sizes the heap when the process starts, so the commands that run a
+ * server re-run this file with the flag unless the caller chose a size already.
  */
 const SERVER_COMMANDS = new Set(['serve', 'demo']);
 const YOUNG_GENERATION_FLAG = '--max-semi-space-size=64';

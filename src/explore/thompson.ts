@@ -36,7 +36,7 @@ function shrink(mean: number, draw: number, w: number): number {
 /**
  * What one request's draws share, computed once: each candidate's prior term and evidence, each cluster's
  * posterior. Thompson re-samples its slate ~300 times per request for the propensities, and recomputing
- * these (with Map lookups) on every draw, with a full sort per draw, made a request take ~17 ms.
+ * these (with Map lookups) on every draw, with a full sort per draw, made requests slow (docs/serving.md).
  */
 interface Prepared {
   ids: string[];

@@ -1,7 +1,8 @@
 /**
- * Keeps an HNSW graph across snapshot refreshes and restarts instead of rebuilding it (≈ 50 s for 200k × 64):
- * in memory while the model's item embeddings are unchanged, and in a file with a JSON sidecar (beside a
- * loaded model's artifact) that is used only when everything the graph depends on matches.
+ * Keeps an HNSW graph across snapshot refreshes and restarts instead of rebuilding it (a build costs far
+ * more than a hash and a load; docs/serving.md): in memory while the model's item embeddings are
+ * unchanged, and in a file with a JSON sidecar (beside a loaded model's artifact) that is used only when
+ * everything the graph depends on matches.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -15,7 +16,7 @@ export const ANN_CACHE_FORMAT = 1;
 
 /** The settings that shape the graph; efSearch is query-time and is applied to a loaded graph instead. */
 const GRAPH_PARAMS = ['m', 'efConstruction', 'seed'] as const;
-/** Hashing hands the event loop back between chunks of this size (≈ 3 ms each with SHA-NI). */
+/** Hashing hands the event loop back between chunks of this size, so a request waits for one chunk's hash at most. */
 const HASH_CHUNK_BYTES = 8 << 20;
 
 const sidecarSchema = z.object({

@@ -16,7 +16,7 @@ export interface AnnParams {
   seed: number;
 }
 
-/** Inner-product graphs need a higher degree than metric ones (bench/ann.ts, 200k × 64: recall@100 0.97 at m=32, 0.995 at m=48). */
+/** Inner-product graphs need a higher degree than metric ones: recall stalls lower at m = 32 (bench/ann.ts, docs/serving.md). */
 export const DEFAULT_ANN_PARAMS: AnnParams = { m: 48, efConstruction: 100, efSearch: 128, seed: 100 };
 
 /** One item and its exact score (the dot product with the query). */

@@ -83,8 +83,8 @@ export class FeedbackLoop {
   /**
    * One update of a learning policy. A policy that does not learn (greedy, ε-greedy) is not called at all,
    * and a learning one gets one plain object: at 500 requests/s the two objects per slot this built before
-   * (the item's description, then a spread copy) were what the old generation grew by (nvp trace: ~0.7 MB
-   * promoted per scavenge with them, ~0.15 MB without), and with it the full collections that stall requests.
+   * (the item's description, then a spread copy) were most of what the old generation grew by (bisected
+   * with --trace-gc-nvp; docs/serving.md, "Latency"), and with it the full collections that stall requests.
    */
   private learn(itemId: string, reward: number, position: number | undefined, impression: boolean): void {
     const policy = this.options.policy();

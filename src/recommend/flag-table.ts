@@ -5,8 +5,8 @@
  * hundreds of thousands of heap objects, each promoted to the old generation and marked by every full
  * collection. Typed arrays are a handful of objects whatever their length. They are allocated at full
  * size (27 MB for a million keys): growing by doubling rehashed up to half a million keys inside one
- * request (43 ms). The pages take memory only when first written, so a runtime that sees few slots (a
- * test's) costs little.
+ * request, a stall of its own. The pages take memory only when first written, so a runtime that sees few
+ * slots (a test's) costs little.
  */
 export class FlagTable {
   /** Key + 1 per table slot; 0 marks an empty slot. */

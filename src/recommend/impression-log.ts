@@ -1,7 +1,7 @@
 import type { Event } from '../core/index.js';
 import type { DecisionLog, ServedSlate } from './decision-log.js';
 
-/** Impressions per write transaction (about 1.5 ms on SQLite). */
+/** Impressions per write transaction: one commit shared by many slates, short enough not to hold waiting requests. */
 const IMPRESSION_CHUNK = 100;
 
 export interface ImpressionLogOptions {
@@ -65,7 +65,7 @@ export class ImpressionLog {
   /**
    * Writes every buffered impression (also called on stop), IMPRESSION_CHUNK per transaction with the
    * event loop free in between: one transaction of a busy interval's impressions would hold every waiting
-   * request for tens of milliseconds.
+   * request until it commits.
    */
   flush(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);

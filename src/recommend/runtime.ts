@@ -20,14 +20,13 @@ import type { ServingSnapshot } from './snapshot.js';
 /**
  * Time-ordered (UUIDv7) recommendation ids: the impression event ids and decision keys built from them
  * then land at the right edge of their unique indexes instead of on a random page each, which cuts the
- * pages an impression flush writes to the WAL several-fold.
+ * pages an impression flush writes to the WAL.
  */
 const recommendationId = (): string => uuidv7();
 
 /**
  * Slates computed on synthetic histories at start, before the server accepts requests: without them the
- * first shoppers after a (re)start pay for the JIT (10–30 ms per request for about a second; at 500
- * requests/s the queue behind them took seconds to drain).
+ * first shoppers after a (re)start pay for the JIT, and under load the queue behind them is slow to drain.
  */
 const WARM_UP_SLATES = 400;
 
