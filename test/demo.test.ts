@@ -21,7 +21,7 @@ describe('curio demo', () => {
       const deadline = Date.now() + 45_000;
       while (!/Press Ctrl-C/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
       expect(out).toMatch(/Press Ctrl-C/);
-      const url = /API\s+(http:\/\/\S+)\/v1/.exec(out)![1];
+      const url = /Curio is running at (http:\/\/\S+)/.exec(out)![1];
       const key = /API key\s+(demo-[0-9a-f]+)/.exec(out)![1];
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       const db = new Database(join(dir, 'demo.db'), { readonly: true });
@@ -34,6 +34,12 @@ describe('curio demo', () => {
       expect(res.status).toBe(200);
       expect(body.events.length).toBeGreaterThan(0);
       expect((await fetch(`${url}/docs/`)).status).toBe(200);
+      // Every URL the demo prints answers, the recommendations example included.
+      const printed = [...out.matchAll(/'?(http:\/\/[^\s')]+)'?/g)].map((m) => m[1]).filter((u) => !u.includes('/v1/events'));
+      expect(printed.some((u) => u.includes('/recommendations'))).toBe(true);
+      for (const u of printed) expect([u, (await fetch(u, { headers: { authorization: `Bearer ${key}` } })).status]).toEqual([u, 200]);
+      const slate = (await (await fetch(`${url}/v1/users/u1/recommendations?n=5`, { headers: { authorization: `Bearer ${key}` } })).json()) as { items: unknown[] };
+      expect(slate.items).toHaveLength(5);
     } finally {
       child.kill('SIGTERM');
     }

@@ -41,9 +41,12 @@ export function register(program: Command): void {
         for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
       }
       const key = process.env.CURIO_API_KEYS ? null : `demo-${randomBytes(12).toString('hex')}`;
+      // Request logs would bury the URLs below; they stay off unless the user chose a log level.
+      const quiet = !opts.config && !process.env.CURIO_LOG_LEVEL;
       const config = configFrom(opts, {
         'server.port': opts.port,
         'server.host': opts.host,
+        ...(quiet ? { logLevel: 'warn' } : {}),
         ...(key ? { 'auth.keys': [{ key, scopes: ['admin'], name: 'demo' }] } : {}),
       });
 
@@ -70,20 +73,24 @@ export function register(program: Command): void {
 
       const server = await startServer(config);
       const auth = key ? `-H 'Authorization: Bearer ${key}'` : "-H 'Authorization: Bearer <your key>'";
+      const url = server.url;
       console.log(`
-Curio is running.
-  API          ${server.url}/v1
-  API docs     ${server.url}/docs   (OpenAPI: ${server.url}/openapi.json)
-  Metrics      ${server.url}/metrics
+Curio is running at ${url}
+  Health       ${url}/healthz
+  API docs     ${url}/docs   (OpenAPI: ${url}/openapi.json)
+  Metrics      ${url}/metrics
   Store        ${config.store.url}
   API key      ${key ?? '(from CURIO_API_KEYS)'}   (scope: admin)
 
-Try:
-  curl ${auth} ${server.url}/v1/users/u1/events?limit=5
-  curl ${auth} -X POST ${server.url}/v1/events -H 'content-type: application/json' \\
+Try it (u1 is a simulated shopper, i1 an item):
+  curl ${auth} '${url}/v1/users/u1/recommendations?n=5'
+  curl ${auth} '${url}/v1/users/u1/recommendations?n=5&explore=0.5'
+  curl ${auth} ${url}/v1/users/u1/interests
+  curl ${auth} ${url}/v1/items/i1/similar
+  curl ${auth} -X POST ${url}/v1/events -H 'content-type: application/json' \\
        -d '{"events":[{"id":"demo-1","userId":"u1","itemId":"i1","type":"click","timestamp":${Date.now()}}]}'
   npx curio stats --store ${config.store.url}
-
+${quiet ? '\nRequest logs are off in the demo; CURIO_LOG_LEVEL=info shows them.\n' : ''}
 Press Ctrl-C to stop.`);
     });
 }

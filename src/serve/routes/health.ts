@@ -1,12 +1,32 @@
 import { z } from 'zod';
 import { CurioError } from '../../core/index.js';
 import type { AppContext, RouteModule } from '../context.js';
+import { DOCS_PATH, OPENAPI_PATH, packageVersion } from '../openapi.js';
 import { defineRoute } from '../route.js';
 
 const status = (value: string) => z.object({ status: z.literal(value) });
 
-/** Liveness, readiness (the store answers) and Prometheus metrics. */
+const indexSchema = z.object({
+  name: z.literal('curio'),
+  version: z.string(),
+  links: z.record(z.string(), z.string()).meta({ description: 'Where to go next, by name' }),
+});
+
+/** The API's front door, liveness, readiness (the store answers) and Prometheus metrics. */
 export const healthRoutes: RouteModule = (ctx: AppContext) => [
+  defineRoute({
+    method: 'GET',
+    url: '/',
+    scope: 'open',
+    tag: 'ops',
+    summary: 'What this server is and where its documentation is',
+    responses: { 200: indexSchema },
+    handler: async () => ({
+      name: 'curio' as const,
+      version: packageVersion(),
+      links: { docs: DOCS_PATH, openapi: OPENAPI_PATH, health: '/healthz', ready: '/readyz', metrics: '/metrics' },
+    }),
+  }),
   defineRoute({
     method: 'GET',
     url: '/healthz',
