@@ -16,6 +16,5 @@ export { tagStore, autoTagPatch, type TagStoreOptions, type TagStoreReport } fro
 export { itemNeighbours, type Neighbour } from './tagging/neighbours.js';
 export { INTENT_FEATURES, SESSION_ACTIONS } from './intent/features.js';
 export { intentExamples, type IntentExamples, type IntentExampleOptions } from './intent/examples.js';
-export { fitLogistic, predictLogistic, type LogisticModel } from './intent/logistic.js';
 export { auc, brier, reliability, binaryReport, type BinaryReport, type ReliabilityBin } from './intent/metrics.js';
 export * from './intent/model.js';

@@ -5,4 +5,5 @@ export * from './registry.js';
 export * from './recommend.js';
 export * from './top-k.js';
 export { isSequentialRecommender, type SequentialRecommender } from './seq-model.js';
-export { invertSpdInPlace, gaussJordanInPlace } from './linalg.js';
+export { invertSpdInPlace, gaussJordanInPlace, choleskySolve } from './linalg.js';
+export * from './logistic.js';

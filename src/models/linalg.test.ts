@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../core/index.js';
 import { encodeArtifact, decodeArtifact } from './artifact.js';
 import { nativeAvailable, withBackend } from '../nn/index.js';
-import { gaussJordanInPlace, invertSpdInPlace } from './linalg.js';
+import { choleskySolve, gaussJordanInPlace, invertSpdInPlace } from './linalg.js';
 import { invertSpdGemm } from './linalg-blas.js';
 import { easeWeights } from './ease.js';
 
@@ -31,6 +31,22 @@ describe('blocked SPD inverse', () => {
     const fast = invertSpdInPlace(a.slice(), n, { blockSize });
     const ref = gaussJordanInPlace(a.slice(), n);
     for (let k = 0; k < n * n; k++) expect(Math.abs(fast[k] - ref[k])).toBeLessThan(1e-10);
+  });
+});
+
+describe('Cholesky solve', () => {
+  it('solves A x = b for an SPD A, and refuses a matrix that is not positive definite', () => {
+    const n = 23;
+    const a = randomSpd(n, 3, 0.4);
+    const rng = createRng(4);
+    const b = Float64Array.from({ length: n }, () => rng.normal());
+    const x = choleskySolve(a.slice(), b, n)!;
+    for (let i = 0; i < n; i++) {
+      let ax = 0;
+      for (let j = 0; j < n; j++) ax += a[i * n + j] * x[j];
+      expect(Math.abs(ax - b[i])).toBeLessThan(1e-10);
+    }
+    expect(choleskySolve(Float64Array.of(1, 2, 2, 1), Float64Array.of(1, 1), 2)).toBeNull();
   });
 });
 

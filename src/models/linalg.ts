@@ -1,5 +1,6 @@
 /**
- * Dense symmetric positive-definite inversion for EASE, in plain loops over Float64Array.
+ * Dense symmetric positive-definite algebra in plain loops over Float64Array: the inversion EASE needs and
+ * the small Cholesky solve of Newton steps (logistic.ts).
  *
  * The blocked kernel applies the block sweep operator (Goodnight 1979) to one block of b pivots at a
  * time, keeping only the upper triangle: with D = A[K,K], P = A[R,K]·D⁻¹,
@@ -142,4 +143,29 @@ export function gaussJordanInPlace(a: Float64Array, n: number): Float64Array {
     }
   }
   return a;
+}
+
+/** Solves the SPD system A x = b (n×n row-major) by Cholesky; A is overwritten. Null when A is not positive definite. */
+export function choleskySolve(a: Float64Array, b: Float64Array, n: number): Float64Array | null {
+  for (let j = 0; j < n; j++) {
+    let s = a[j * n + j];
+    for (let k = 0; k < j; k++) s -= a[j * n + k] ** 2;
+    if (s <= 0) return null;
+    a[j * n + j] = Math.sqrt(s);
+    for (let i = j + 1; i < n; i++) {
+      let t = a[i * n + j];
+      for (let k = 0; k < j; k++) t -= a[i * n + k] * a[j * n + k];
+      a[i * n + j] = t / a[j * n + j];
+    }
+  }
+  const y = Float64Array.from(b);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < i; k++) y[i] -= a[i * n + k] * y[k];
+    y[i] /= a[i * n + i];
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    for (let k = i + 1; k < n; k++) y[i] -= a[k * n + i] * y[k];
+    y[i] /= a[i * n + i];
+  }
+  return y;
 }

@@ -1,6 +1,5 @@
 export * from './types.js';
 export { ESTIMATORS, estimateAll, SWITCH_TAU_GRID, DROS_LAMBDA_GRID } from './estimators.js';
-export { fitLogistic, DEFAULT_LOGISTIC, type FeatureRow, type LogisticModel, type LogisticOptions } from './logistic.js';
 export { readObdLogs, type ObdLogs, type ObdRecord, type ObdItem } from './obd.js';
 export {
   simulateBernoulliTs,

@@ -1,7 +1,7 @@
 import { createRng } from '../../core/index.js';
+import { DEFAULT_LOGISTIC, fitLogistic, sigmoid, type FeatureRow, type LogisticOptions } from '../../models/index.js';
 import { bootstrapErrors, type EstimatorError } from './bootstrap.js';
 import { ESTIMATORS } from './estimators.js';
-import { DEFAULT_LOGISTIC, fitLogistic, sigmoid, type FeatureRow, type LogisticOptions } from './logistic.js';
 import type { ObdItem, ObdLogs, ObdRecord } from './obd.js';
 import { estimateVariants, POSITION_MODEL_VARIANTS, type RoundVariant } from './round-variants.js';
 import type { OpeRound } from './types.js';

@@ -1,7 +1,7 @@
 import { createRng } from '../../core/index.js';
 import type { Candidate, Policy, SlateDistribution } from '../../explore/index.js';
+import { DEFAULT_LOGISTIC, fitLogistic, type FeatureRow, type LogisticModel, type LogisticOptions } from '../../models/index.js';
 import { estimateAll } from './estimators.js';
-import { DEFAULT_LOGISTIC, fitLogistic, type FeatureRow, type LogisticModel, type LogisticOptions } from './logistic.js';
 import type { LoggedSlate } from './store-logs.js';
 import type { OpeRound } from './types.js';
 

@@ -1,10 +1,10 @@
 import { CurioError, type EpochMs, type Event, type Item } from '../../core/index.js';
+import { fitLogisticNewton, predictStandardised, type StandardisedLogistic } from '../../models/index.js';
 import type { Store } from '../../store/index.js';
 import { round } from '../math/distribution.js';
 import { DEFAULT_SESSION_GAP_MINUTES, sessionise } from '../math/sessions.js';
 import { intentExamples, type IntentExampleOptions, type IntentExamples } from './examples.js';
 import { addSession, emptyHistory, INTENT_FEATURES, intentFeatures, SESSION_ACTIONS } from './features.js';
-import { fitLogistic, predictLogistic, type LogisticModel } from './logistic.js';
 import { binaryReport, type BinaryReport } from './metrics.js';
 
 /** A fitted purchase-intent model (JSON-serialisable). */
@@ -13,8 +13,8 @@ export interface IntentModel {
   features: string[];
   sessionGapMinutes: number;
   nextEvents: number;
-  inSession: LogisticModel;
-  withinNextEvents: LogisticModel;
+  inSession: StandardisedLogistic;
+  withinNextEvents: StandardisedLogistic;
   trainedOn: { examples: number; inSessionRate: number; nextEventsRate: number };
 }
 
@@ -35,8 +35,8 @@ function fit(ex: IntentExamples, keep: (i: number) => boolean, options: IntentOp
     features: [...INTENT_FEATURES],
     sessionGapMinutes: options.sessionGapMinutes ?? DEFAULT_SESSION_GAP_MINUTES,
     nextEvents: options.nextEvents ?? 5,
-    inSession: fitLogistic(rows, yIn, { l2: options.l2 }),
-    withinNextEvents: fitLogistic(rows, yNext, { l2: options.l2 }),
+    inSession: fitLogisticNewton(rows, yIn, { l2: options.l2 }),
+    withinNextEvents: fitLogisticNewton(rows, yNext, { l2: options.l2 }),
     trainedOn: { examples: idx.length, inSessionRate: round(mean(yIn)), nextEventsRate: round(mean(yNext)) },
   };
 }
@@ -70,8 +70,8 @@ export function predictIntent(model: IntentModel, userId: string, events: readon
   const x = intentFeatures(history, current, items, at);
   return {
     userId,
-    inSession: round(predictLogistic(model.inSession, x)),
-    withinNextEvents: { events: model.nextEvents, probability: round(predictLogistic(model.withinNextEvents, x)) },
+    inSession: round(predictStandardised(model.inSession, x)),
+    withinNextEvents: { events: model.nextEvents, probability: round(predictStandardised(model.withinNextEvents, x)) },
     sessionActive: active,
     sessionEvents: current.length,
     features: Object.fromEntries(model.features.map((f, j) => [f, round(x[j])])),
@@ -105,8 +105,8 @@ export function evaluateIntent(events: Iterable<Event>, items: ReadonlyMap<strin
   const cutoff = options.cutoff ?? sorted[Math.floor(sorted.length * (options.trainFraction ?? 0.7))];
   const model = fit(ex, (i) => ex.horizon[i] < cutoff, options);
   const test = ex.x.map((_, i) => i).filter((i) => ex.time[i] >= cutoff);
-  const report = (head: LogisticModel, labels: Uint8Array, prior: number): BinaryReport =>
-    binaryReport(test.map((i) => predictLogistic(head, ex.x[i])), test.map((i) => labels[i]), prior);
+  const report = (head: StandardisedLogistic, labels: Uint8Array, prior: number): BinaryReport =>
+    binaryReport(test.map((i) => predictStandardised(head, ex.x[i])), test.map((i) => labels[i]), prior);
   return {
     cutoff,
     trainExamples: model.trainedOn.examples,

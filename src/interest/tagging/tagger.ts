@@ -1,7 +1,8 @@
 import { createRng, CurioError, type Event, type Item } from '../../core/index.js';
+import { fitMulticlass, sigmoidProbabilities, softmaxProbabilities, type MulticlassModel, type SparseRow } from '../../models/index.js';
 import { round } from '../math/distribution.js';
+import { FeatureDictionary } from './feature-dictionary.js';
 import { DEFAULT_BLOCK_WEIGHTS, itemFeatures, type BlockWeights, type FeatureContext } from './features.js';
-import { FeatureDictionary, sigmoidProbabilities, softmaxProbabilities, trainLinear, type CompactVector, type LinearModel } from './linear.js';
 import { itemNeighbours } from './neighbours.js';
 
 export interface TaggerOptions {
@@ -50,7 +51,7 @@ export const categoryLabel = (item: Item): string | null => (item.categoryPath.l
 
 interface Head {
   labels: string[];
-  model: LinearModel;
+  model: MulticlassModel;
 }
 
 function labelIndex(lists: Array<readonly string[]>, minCount: number): string[] {
@@ -59,7 +60,7 @@ function labelIndex(lists: Array<readonly string[]>, minCount: number): string[]
   return [...counts].filter(([, c]) => c >= minCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k]) => k);
 }
 
-function trainHead(kind: LinearModel['kind'], x: CompactVector[], lists: Array<readonly string[]>, features: number, opts: Required<Pick<TaggerOptions, 'minLabelCount' | 'epochs' | 'learningRate' | 'l2' | 'seed'>>): Head | null {
+function trainHead(kind: MulticlassModel['kind'], x: SparseRow[], lists: Array<readonly string[]>, features: number, opts: Required<Pick<TaggerOptions, 'minLabelCount' | 'epochs' | 'learningRate' | 'l2' | 'seed'>>): Head | null {
   const labels = labelIndex(lists, opts.minLabelCount);
   if (labels.length === 0) return null;
   const index = new Map(labels.map((l, i) => [l, i]));
@@ -68,7 +69,7 @@ function trainHead(kind: LinearModel['kind'], x: CompactVector[], lists: Array<r
   for (const r of rows) for (const c of r.pos) prior[c]++;
   // Start from the label frequencies, so rare labels do not begin at p = 0.5.
   const initialBias = prior.map((n) => (kind === 'softmax' ? Math.log((n + 1) / rows.length) : Math.log((n + 0.5) / (rows.length - n + 0.5))));
-  const model = trainLinear(kind, { x: rows.map((r) => x[r.i]), targets: (k) => rows[k].pos, classes: labels.length, features, initialBias }, { epochs: opts.epochs, learningRate: opts.learningRate, l2: opts.l2, rng: createRng(opts.seed) });
+  const model = fitMulticlass(kind, { x: rows.map((r) => x[r.i]), targets: (k) => rows[k].pos, classes: labels.length, features, initialBias }, { epochs: opts.epochs, learningRate: opts.learningRate, l2: opts.l2, rng: createRng(opts.seed) });
   return { labels, model };
 }
 
@@ -106,7 +107,7 @@ export function trainTagger(items: readonly Item[], options: TaggerOptions = {})
   };
 }
 
-function predictWith(item: Item, x: CompactVector, heads: { catHead: Head | null; tagHead: Head | null; threshold: number }): TagPrediction {
+function predictWith(item: Item, x: SparseRow, heads: { catHead: Head | null; tagHead: Head | null; threshold: number }): TagPrediction {
   let category: TagPrediction['category'] = null;
   if (heads.catHead) {
     const p = softmaxProbabilities(heads.catHead.model, x);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../core/index.js';
+import { createRng } from '../core/index.js';
 import { fitLogistic, type FeatureRow } from './logistic.js';
 
 function planted(n: number, seed: number): { rows: FeatureRow[]; labels: number[] } {
