@@ -1,26 +1,19 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 // Runs the TypeScript CLI directly through tsx, so `npm ci` is all a newcomer needs (no build step).
-import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
-import { fileURLToPath } from 'node:url';
-
-/**
- * A server keeps request-scoped objects alive across a few young-generation collections (buffered
- * impressions, writes awaiting the writer thread). With V8's default semi-space they were promoted, and
- * the old-generation compactions that followed stalled requests; with 64 MB they die young
- * (docs/serving.md, "Latency"). V8 sizes the heap when the process starts, so the commands that run a
- * server re-run this file with the flag unless the caller chose a size already.
- */
+//
+// The process started is the process that serves: a signal sent to it (kill -9 included) reaches the
+// server and the database it holds, never a wrapper. The young-generation size comes from the line
+// above: a server keeps request-scoped objects alive across a few young-generation collections
+// (buffered impressions, writes awaiting the writer thread); with V8's default semi-space they were
+// promoted and the old-generation compactions that followed stalled requests, with 64 MB they die young
+// (docs/serving.md, "Latency"). V8 sizes its heap when the process starts, so the flag cannot be set
+// from here; started as `node bin/curio.js`, the server says so once.
 const SERVER_COMMANDS = new Set(['serve', 'demo']);
-const YOUNG_GENERATION_FLAG = '--max-semi-space-size=64';
-
 const chosen = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => a.startsWith('--max-semi-space-size'));
 if (SERVER_COMMANDS.has(process.argv[2]) && !chosen) {
-  const child = spawn(process.execPath, [...process.execArgv, YOUNG_GENERATION_FLAG, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import('../src/cli/main.ts');
+  console.warn('curio: node started without --max-semi-space-size; for steady latency run bin/curio.js directly, or pass --max-semi-space-size=64 (docs/serving.md)');
 }
+
+const { register } = await import('tsx/esm/api');
+register();
+await import('../src/cli/main.ts');

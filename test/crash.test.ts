@@ -14,23 +14,33 @@ const WORKERS = 4;
 const KILL_AFTER_BATCHES = 40;
 const KILL_AFTER_MS = 4000;
 
-// The real `curio serve`, as a user starts it.
-const ENTRY = ['bin/curio.js', 'serve'];
+// The real `curio serve`, as a user starts it (the executable, with the node flags of its first line).
+const ENTRY = join(ROOT, 'bin', 'curio.js');
 
 interface Server {
   child: ChildProcess;
   url: string;
-  exited: Promise<number | null>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Is a process with this pid alive? */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Starts the server as a child process on a free port and resolves once it prints its URL. */
 function startServer(file: string): Promise<Server> {
-  const child = spawn(process.execPath, ENTRY, {
+  const child = spawn(ENTRY, ['serve'], {
     cwd: ROOT,
     env: { ...process.env, CURIO_STORE_URL: `sqlite:${file}`, CURIO_PORT: '0', CURIO_API_KEYS: `${KEY}:admin`, CURIO_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -44,9 +54,9 @@ function startServer(file: string): Promise<Server> {
         resolve({ child, url: match[0], exited });
       }
     });
-    void exited.then((code) => {
+    void exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening: ${err}`));
+      reject(new Error(`server exited with ${code ?? signal} before listening: ${err}`));
     });
   });
 }
@@ -107,7 +117,9 @@ describe('crash safety', () => {
     first.child.kill('SIGKILL');
     killed = true;
     await Promise.all(workers);
-    await first.exited;
+    // The process killed is the one that held the database: it died of the signal and is gone.
+    expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(alive(first.child.pid as number)).toBe(false);
     expect(acked.size).toBeGreaterThan(0);
 
     const second = await startServer(file);
@@ -127,6 +139,8 @@ describe('crash safety', () => {
     const summary = { acknowledged_events: acked.size * BATCH_EVENTS, stored_events: stored.size, in_flight_batches: inFlight.length, lost_acknowledged: lostAcknowledged };
     console.log(`crash test: ${JSON.stringify(summary)}`);
     expect(lostAcknowledged).toBe(0);
+    // Batches were in flight when it died, so "whole or absent" was put to the test.
+    expect(inFlight.length).toBeGreaterThan(0);
     expect(partial).toEqual([]);
     expect(stored.size % BATCH_EVENTS).toBe(0);
 
@@ -136,6 +150,7 @@ describe('crash safety', () => {
     expect(duplicates).toBe(stored.size);
 
     second.child.kill('SIGTERM');
-    expect(await second.exited).toBe(0); // graceful shutdown
+    expect(await second.exited).toEqual({ code: 0, signal: null }); // graceful shutdown
+    expect(alive(second.child.pid as number)).toBe(false);
   });
 });
