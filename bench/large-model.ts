@@ -11,8 +11,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { datasetStats } from '../src/data/index.js';
 import { evaluate, loadSplit } from '../src/eval/index.js';
-import { getModelSpec } from '../src/models/index.js';
-import type { SeqFitOptions } from '../src/models/seq-train.js';
+import { getModelSpec, type FitOptions } from '../src/models/index.js';
 
 const BEAUTY = '/work/shared/datasets/amazon-s3rec/Beauty.txt';
 const METRICS = ['hr@5', 'ndcg@5', 'hr@10', 'ndcg@10', 'hr@20', 'ndcg@20', 'mrr', 'coverage@10'];
@@ -49,10 +48,10 @@ async function main(): Promise<void> {
   const spec = getModelSpec(args.model);
   const params = spec.parseParams(JSON.parse(args.params));
   const seed = Number(args.seed);
-  const validate = (m: Parameters<NonNullable<SeqFitOptions['validate']>>[0]): number =>
+  const validate = (m: Parameters<NonNullable<FitOptions['validate']>>[0]): number =>
     evaluate(m, split, 'validation', { metrics: ['ndcg@10'], maxCases: Number(args['validation-cases']), seed }).metrics['ndcg@10'];
   const fitStarted = performance.now();
-  const options: SeqFitOptions = {
+  const options: FitOptions = {
     seed,
     validate,
     validateEveryEpochs: Number(args['validate-every']),

@@ -8,7 +8,6 @@ import { curioSeqModel } from './curio-seq.js';
 import { plantedSequences } from '../../test/support/planted.js';
 import type { Recommender } from './recommender.js';
 import { isSequentialRecommender } from './seq-model.js';
-import type { SeqFitOptions } from './seq-train.js';
 import { topK } from './top-k.js';
 
 const ITEMS = 30;
@@ -119,8 +118,8 @@ describe('curio-seq', () => {
       const params = { ...TINY, epochs: 4, dropoutRate: 0 };
       const straight = await curioSeqModel.fit(split.train, params, { seed: 5 });
       const checkpointPath = join(dir, 'ckpt');
-      await curioSeqModel.fit(split.train, { ...params, epochs: 2 }, { seed: 5, checkpointPath } as SeqFitOptions);
-      const resumed = await curioSeqModel.fit(split.train, params, { seed: 5, checkpointPath } as SeqFitOptions);
+      await curioSeqModel.fit(split.train, { ...params, epochs: 2 }, { seed: 5, checkpointPath });
+      const resumed = await curioSeqModel.fit(split.train, params, { seed: 5, checkpointPath });
       const state = userSequence(split.train, 0);
       const a = straight.scoreAll(state);
       const b = resumed.scoreAll(state);

@@ -7,7 +7,7 @@ import { buildWindows, type SeqBatch } from './seq-data.js';
 import { popularitySampler, softmaxLoss, type SoftmaxLossOptions } from './seq-loss.js';
 import { createSeqModel, featuresFromArtifact, loadNetFromArtifact } from './seq-model.js';
 import { CurioNet, itemFeatures, type CurioNetOptions, type ItemFeatures } from './seq-net.js';
-import { trainLoop, type SeqFitOptions } from './seq-train.js';
+import { trainLoop } from './seq-train.js';
 
 const params = z.object({
   maxLen: z.number().int().min(2).max(1024).default(50).describe('Events read per sequence (the newest).'),
@@ -68,7 +68,7 @@ export const curioSeqModel = defineModel<CurioSeqParams>({
   capabilities: ['sequential', 'session', 'epochs'],
   params,
   searchSpace: { dropoutRate: [0.3, 0.5], learningRate: [0.001, 0.002], style: ['sasrec', 'pre-ln'] },
-  fit(train, p, options: SeqFitOptions) {
+  fit(train, p, options) {
     const nItems = train.items.length;
     const features = p.attributes ? itemFeatures(train.itemAttributes, nItems) : null;
     const net = new CurioNet(netOptions(p, nItems, options.seed, features));

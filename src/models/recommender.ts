@@ -64,6 +64,16 @@ export interface EpochReport {
   validation?: number;
 }
 
+/** Progress within an epoch (mini-batch models), for progress bars. */
+export interface BatchReport {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  sequences: number;
+  loss: number;
+}
+
 export interface FitOptions {
   seed: number;
   /** How much each behaviour counts; default DEFAULT_EVENT_WEIGHTS. */
@@ -75,6 +85,12 @@ export interface FitOptions {
   validateEveryEpochs?: number;
   /** Validations without improvement before stopping. Default 3. */
   patience?: number;
+  /** Called after every mini-batch by models that train in batches (the sequential ones). */
+  onBatch?: (report: BatchReport) => void;
+  /** Epoch models that support it write a checkpoint here after every epoch and resume from it when it exists. */
+  checkpointPath?: string;
+  /** Epoch models that support it stop after the first epoch that ends past this many seconds of training (validating there). */
+  maxTrainSeconds?: number;
 }
 
 /** A candidate grid per parameter for the seeded search on the validation split. */

@@ -6,7 +6,7 @@ import { buildWindows } from './seq-data.js';
 import { bceLoss } from './seq-loss.js';
 import { createSeqModel, loadNetFromArtifact } from './seq-model.js';
 import { SasrecNet, type SasrecNetOptions } from './seq-net.js';
-import { trainLoop, type SeqFitOptions } from './seq-train.js';
+import { trainLoop } from './seq-train.js';
 
 const params = z.object({
   maxLen: z.number().int().min(2).max(1024).default(50).describe('Events read per sequence (the newest).'),
@@ -36,7 +36,7 @@ export const sasrecModel = defineModel<SasrecParams>({
   capabilities: ['sequential', 'session', 'epochs'],
   params,
   searchSpace: { dropoutRate: [0.2, 0.5], dim: [64], learningRate: [0.001, 0.002] },
-  fit(train, p, options: SeqFitOptions) {
+  fit(train, p, options) {
     const nItems = train.items.length;
     const net = new SasrecNet(netOptions(p, nItems, options.seed));
     const windows = buildWindows(train, p.maxLen, options.eventWeights);

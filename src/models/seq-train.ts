@@ -11,25 +11,6 @@ import type { EpochReport, FitOptions, Recommender } from './recommender.js';
 import { epochBatches, packBatch, type SeqBatch, type SeqWindows } from './seq-data.js';
 import type { SeqNet } from './seq-net.js';
 
-/** Progress within an epoch, for progress bars. */
-export interface BatchReport {
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number;
-  sequences: number;
-  loss: number;
-}
-
-/** FitOptions plus what only the sequential models honour (passed through `spec.fit` unchanged). */
-export interface SeqFitOptions extends FitOptions {
-  onBatch?: (report: BatchReport) => void;
-  /** Written after every epoch; when it exists at start, training resumes from it. */
-  checkpointPath?: string;
-  /** Stop after the first epoch that ends past this many seconds of training (validating there). */
-  maxTrainSeconds?: number;
-}
-
 export interface TrainLoopArgs {
   id: string;
   net: SeqNet;
@@ -38,7 +19,7 @@ export interface TrainLoopArgs {
   epochs: number;
   learningRate: number;
   weightDecay: number;
-  options: SeqFitOptions;
+  options: FitOptions;
   lossOf: (b: SeqBatch) => Tensor;
   model: () => Recommender;
 }

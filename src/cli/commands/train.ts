@@ -22,13 +22,6 @@ const optionsSchema = z.object({
   quiet: z.boolean().default(false),
 });
 
-/** What the sequential models read beyond FitOptions (see src/models/seq-train.ts). */
-type TrainFitOptions = FitOptions & {
-  onBatch?: (r: { epoch: number; epochs: number; batch: number; batches: number; sequences: number; loss: number }) => void;
-  checkpointPath?: string;
-  maxTrainSeconds?: number;
-};
-
 /** `<name>.txt` → `<name>_item2attributes.json` beside it (the S3-Rec layout), when it exists. */
 function siblingAttributes(data: string): string | undefined {
   const path = data.replace(/\.txt$/, '_item2attributes.json');
@@ -65,7 +58,7 @@ export function register(program: Command): void {
       let bar: Progress | null = null;
       let lastSequences = 0;
       const started = performance.now();
-      const options: TrainFitOptions = {
+      const options: FitOptions = {
         seed: o.seed,
         validate,
         validateEveryEpochs: o.validateEvery,
