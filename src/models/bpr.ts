@@ -25,6 +25,7 @@ export const bprModel = defineModel<BprParams>({
   capabilities: ['user-embedding', 'epochs'],
   params,
   searchSpace: { factors: [64, 128], learningRate: [0.05, 0.1, 0.2], regularization: [0.003, 0.01, 0.03] },
+  testParams: { factors: 16, epochs: 30, learningRate: 0.05 },
   fit(train, p, options) {
     const m = userItemMatrix(train, options.eventWeights);
     const rng = createRng(options.seed);

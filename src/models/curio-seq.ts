@@ -68,6 +68,7 @@ export const curioSeqModel = defineModel<CurioSeqParams>({
   capabilities: ['sequential', 'session', 'epochs'],
   params,
   searchSpace: { dropoutRate: [0.3, 0.5], learningRate: [0.001, 0.002], style: ['sasrec', 'pre-ln'] },
+  testParams: { dim: 16, maxLen: 10, heads: 1, epochs: 8, dropoutRate: 0.1, learningRate: 0.01 },
   fit(train, p, options) {
     const nItems = train.items.length;
     const features = p.attributes ? itemFeatures(train.itemAttributes, nItems) : null;

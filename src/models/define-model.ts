@@ -11,6 +11,8 @@ export interface ModelDefinition<P extends Record<string, unknown>> {
   capabilities: readonly Capability[];
   params: z.ZodType<P>;
   searchSpace?: SearchSpace;
+  /** Small params for the shared test suite (model.case.ts); omit when the defaults already train fast. */
+  testParams?: Partial<P>;
   fit(train: SequenceDataset, params: P, options: FitOptions): Recommender | Promise<Recommender>;
   restore(artifact: ModelArtifact, params: P): Recommender;
 }
@@ -28,6 +30,7 @@ export function defineModel<P extends Record<string, unknown>>(def: ModelDefinit
     capabilities: def.capabilities,
     paramsSchema: def.params as z.ZodType<Record<string, unknown>>,
     searchSpace: def.searchSpace ?? {},
+    testParams: def.testParams ?? {},
     parseParams: parse,
     async fit(train, raw, options) {
       const model = await def.fit(train, parse(raw), options);

@@ -28,6 +28,7 @@ export const ialsModel = defineModel<IalsParams>({
   capabilities: ['user-embedding', 'session', 'epochs'],
   params,
   searchSpace: { factors: [32, 64, 128], regularization: [0.1, 1, 10], alpha: [1, 10, 40] },
+  testParams: { factors: 16, iterations: 8 },
   fit(train, p, options) {
     const byUser = userItemMatrix(train, options.eventWeights);
     const byItem = transpose(byUser);

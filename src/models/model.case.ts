@@ -7,14 +7,6 @@ import type { ModelSpec, Recommender, UserState } from './recommender.js';
 import { restoreModel } from './registry.js';
 import { topK } from './top-k.js';
 
-/** Small settings so that every model trains in well under a second on the planted data. */
-const FAST_PARAMS: Record<string, Record<string, unknown>> = {
-  bpr: { factors: 16, epochs: 30, learningRate: 0.05 },
-  ials: { factors: 16, iterations: 8 },
-  sasrec: { dim: 16, maxLen: 10, epochs: 8, dropoutRate: 0.1, learningRate: 0.01 },
-  'curio-seq': { dim: 16, maxLen: 10, heads: 1, epochs: 8, dropoutRate: 0.1, learningRate: 0.01 },
-};
-
 function hitRateAt10(model: Recommender, split: Split): number {
   let hits = 0;
   const scores = new Float32Array(model.nItems);
@@ -51,7 +43,8 @@ function probeStates(split: Split): UserState[] {
 export function modelCase(spec: ModelSpec): void {
   describe(`model ${spec.id}`, () => {
     const split = leaveOneOut(plantedSequences());
-    const params = FAST_PARAMS[spec.id] ?? {};
+    // Each model's own small, fast settings (ModelSpec.testParams).
+    const params = spec.testParams;
 
     it('learns the planted pattern: HR@10 clearly beats random', async () => {
       const model = await spec.fit(split.train, params, { seed: 3 });

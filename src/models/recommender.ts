@@ -106,6 +106,8 @@ export interface ModelSpec {
   readonly capabilities: readonly Capability[];
   readonly paramsSchema: z.ZodType<Record<string, unknown>>;
   readonly searchSpace: SearchSpace;
+  /** Small params with which the shared suite (model.case.ts) trains this model on the planted data in well under a second. */
+  readonly testParams: Readonly<Record<string, unknown>>;
   /** Validates params (filling defaults); BAD_INPUT with every problem otherwise. */
   parseParams(raw: unknown): Record<string, unknown>;
   /** Trains on the sequences; MODEL_FIT when training produced non-finite numbers. */

@@ -36,6 +36,7 @@ export const sasrecModel = defineModel<SasrecParams>({
   capabilities: ['sequential', 'session', 'epochs'],
   params,
   searchSpace: { dropoutRate: [0.2, 0.5], dim: [64], learningRate: [0.001, 0.002] },
+  testParams: { dim: 16, maxLen: 10, epochs: 8, dropoutRate: 0.1, learningRate: 0.01 },
   fit(train, p, options) {
     const nItems = train.items.length;
     const net = new SasrecNet(netOptions(p, nItems, options.seed));
