@@ -5,6 +5,7 @@ import { LocalChangeFeed, type Store } from '../store/index.js';
 import { installAuth } from './auth.js';
 import type { AppContext, RouteModule } from './context.js';
 import { installErrorHandlers } from './errors.js';
+import { installJsonParser, onClientError, onFrameworkError } from './http-edge.js';
 import { InsightRuntime, type InsightSettingsInput } from '../recommend/index.js';
 import { createMetrics, installRequestMetrics } from './metrics.js';
 import { packageVersion, registerOpenApi } from './openapi.js';
@@ -37,12 +38,15 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     // Path ids are the shop's own strings: the router lets long ones through (percent-encoding can triple
     // them) so zod rejects ids over 256 characters with a proper problem path rather than a bare 414.
     routerOptions: { maxParamLength: 1024 },
+    frameworkErrors: onFrameworkError,
+    clientErrorHandler: onClientError,
   });
   // Fastify's JSON Schemas only document the API; zod validates in each route (see route.ts).
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   // The API speaks JSON only; a text body would otherwise reach zod as a string with a vaguer complaint.
   app.removeContentTypeParser('text/plain');
+  installJsonParser(app);
   installErrorHandlers(app);
   installAuth(app, config);
   // Every write goes through the Ingestor, which publishes it on the feed once stored; the recommendation

@@ -24,13 +24,14 @@ export function assertAuthConfigured(config: Config): void {
   );
 }
 
-/** The key a request carries: `Authorization: Bearer <key>` first, then `x-api-key`. */
+/**
+ * The key a request carries: `Authorization: Bearer <key>` first, then `x-api-key` — also when the
+ * Authorization header holds another scheme (a proxy's Basic credentials, say).
+ */
 export function presentedKey(request: FastifyRequest): string | null {
   const auth = request.headers.authorization;
-  if (typeof auth === 'string') {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    return match ? match[1] : null;
-  }
+  const bearer = typeof auth === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
+  if (bearer) return bearer[1];
   const header = request.headers['x-api-key'];
   return typeof header === 'string' && header.length > 0 ? header : null;
 }

@@ -4,6 +4,7 @@ import { createApp } from './app.js';
 import { loadConfig } from '../core/index.js';
 import { openStore, type Store } from '../store/index.js';
 import type { FastifyInstance } from 'fastify';
+import { createTestApp, KEYS, type TestApp } from '../../test/support/test-app.js';
 
 describe('error translation', () => {
   let app: FastifyInstance;
@@ -43,5 +44,47 @@ describe('error translation', () => {
     const res = await app.inject({ method: 'GET', url: '/v1/boom' });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ error: { code: 'INTERNAL', message: 'internal error', problems: [] } });
+  });
+});
+
+describe('errors before a route runs', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  const shape = (body: string) => JSON.parse(body) as { error: { code: string; message: string; problems: Array<{ path: string }> } };
+
+  it('answers a URL that does not decode and an over-long path id in the documented shape', async () => {
+    for (const url of ['/v1/items/%E0%A4%A', `/v1/items/${'x'.repeat(1100)}`]) {
+      const res = await t.call('admin', { method: 'GET', url });
+      expect(res.statusCode).toBe(400);
+      expect(shape(res.body).error).toMatchObject({ code: 'BAD_INPUT', problems: [{ path: 'url' }] });
+    }
+  });
+
+  it('refuses a __proto__ key for what it is, and accepts a DELETE with a JSON content type and no body', async () => {
+    const res = await t.call('ingest', { method: 'PUT', url: '/v1/items', headers: { 'content-type': 'application/json' }, payload: '{"items":[{"id":"a","__proto__":{"x":1}}]}' });
+    expect(res.statusCode).toBe(400);
+    expect(shape(res.body).error.message).toMatch(/__proto__/);
+    const bad = await t.call('ingest', { method: 'PUT', url: '/v1/items', headers: { 'content-type': 'application/json' }, payload: '{"items":[' });
+    expect(shape(bad.body).error).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/not valid JSON/) });
+    await t.call('ingest', { method: 'PUT', url: '/v1/items', payload: { items: [{ id: 'gone' }] } });
+    const del = await t.call('admin', { method: 'DELETE', url: '/v1/items/gone', headers: { 'content-type': 'application/json' } });
+    expect(del.statusCode).toBe(200);
+  });
+
+  it('reads x-api-key when the Authorization header carries another scheme', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/v1/items/none', headers: { authorization: 'Basic Zm9vOmJhcg==', 'x-api-key': KEYS.read } });
+    expect(res.statusCode).toBe(404);
+  });
+
+  it('answers headers over the limit with 431 in the documented shape', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as { port: number };
+    const res = await fetch(`http://127.0.0.1:${port}/v1/items/x`, { headers: { 'x-big': 'a'.repeat(17_000) } });
+    expect(res.status).toBe(431);
+    expect((await res.json()) as unknown).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: expect.any(String), problems: [] } });
   });
 });
