@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { badInput, createProgress, parseOrThrow, type Progress } from '../../core/index.js';
 import { DATASET_FORMATS, datasetStats } from '../../data/index.js';
 import { evaluate, loadSplit } from '../../eval/index.js';
-import { getModelSpec, MODELS, saveModel, type FitOptions } from '../../models/index.js';
+import { getModelSpec, MODELS, saveModel, type EpochReport, type FitOptions } from '../../models/index.js';
 
 const optionsSchema = z.object({
   model: z.string().min(1),
@@ -45,7 +45,7 @@ export function register(program: Command): void {
     .option('--patience <n>', 'validations without gain before stopping (default 3)')
     .option('--max-minutes <n>', 'stop training after the epoch that passes this wall time')
     .option('--checkpoint <file>', 'write a checkpoint after every epoch; resume from it when it exists')
-    .option('-q, --quiet', 'no progress bar')
+    .option('-q, --quiet', 'no progress bar (a line per epoch instead, as when stderr is not a terminal)')
     .action(async (raw: Record<string, unknown>) => {
       const o = parseOrThrow(optionsSchema, raw, { what: 'train options', prefix: ['train'] });
       const spec = getModelSpec(o.model);
@@ -55,6 +55,8 @@ export function register(program: Command): void {
       console.error(`data: ${s.users} users, ${s.items} items, ${s.events} events; model ${spec.id} ${JSON.stringify(params)}`);
       const validate = (m: Parameters<NonNullable<FitOptions['validate']>>[0]): number =>
         evaluate(m, split, 'validation', { metrics: ['ndcg@10'], maxCases: o.validationCases, seed: o.seed }).metrics['ndcg@10'];
+      // A bar on a terminal; off one (a log file, CI), a line per epoch instead of a bar redrawn in place.
+      const drawBar = !o.quiet && process.stderr.isTTY === true;
       let bar: Progress | null = null;
       let lastSequences = 0;
       const started = performance.now();
@@ -66,14 +68,15 @@ export function register(program: Command): void {
         ...(o.maxMinutes ? { maxTrainSeconds: o.maxMinutes * 60 } : {}),
         ...(o.checkpoint ? { checkpointPath: o.checkpoint } : {}),
         onBatch: (r) => {
-          bar ??= createProgress({ label: 'train', unit: 'seq', fields: ['epoch', 'loss', 'val'], silent: o.quiet });
+          if (!drawBar) return;
+          bar ??= createProgress({ label: 'train', unit: 'seq', fields: ['epoch', 'loss', 'val'] });
           if (r.batch === 1) bar.setTotal(Math.round((r.sequences / r.batch) * r.batches * r.epochs));
           bar.tick(r.sequences - (r.batch === 1 ? 0 : lastSequences), { epoch: `${r.epoch + 1}/${r.epochs}`, loss: r.loss.toFixed(4) });
           lastSequences = r.sequences;
         },
         onProgress: (r) => {
           if (r.validation !== undefined) bar?.tick(0, { val: r.validation.toFixed(4) });
-          if (o.quiet || !bar) console.error(`epoch ${r.epoch + 1} loss ${r.loss.toFixed(4)}${r.validation === undefined ? '' : ` val ndcg@10 ${r.validation.toFixed(4)}`}`);
+          if (!drawBar) console.error(epochLine(r, (performance.now() - started) / 1000));
         },
       };
       const model = await spec.fit(split.train, params, options);
@@ -84,6 +87,17 @@ export function register(program: Command): void {
       saveModel(model, o.out);
       console.log(`saved ${o.out}`);
     });
+}
+
+/**
+ * One line per epoch for output that is not a terminal: clock time, epoch, loss, validation NDCG@10 when
+ * it ran, elapsed and the time left if every epoch runs (early stopping may end sooner).
+ */
+export function epochLine(r: EpochReport, elapsedSeconds: number, now = new Date()): string {
+  const done = r.epoch + 1;
+  const left = (elapsedSeconds / done) * (r.epochs - done);
+  const val = r.validation === undefined ? '' : ` val ndcg@10 ${r.validation.toFixed(4)}`;
+  return `${now.toISOString().slice(11, 19)} epoch ${done}/${r.epochs} loss ${r.loss.toFixed(4)}${val} elapsed ${Math.round(elapsedSeconds)} s ETA ${Math.round(left)} s`;
 }
 
 function parseJson(text: string): unknown {
