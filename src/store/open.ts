@@ -1,13 +1,7 @@
 import { CurioError } from '../core/index.js';
-import type { Store } from './store.js';
+import type { OpenStoreOptions, Store } from './store.js';
 
-/** How a process means to use the store; adapters ignore what does not apply to them. */
-export interface OpenStoreOptions {
-  /** Long-running servers: do write-ahead-log maintenance off the request thread (SQLite: checkpoints in a worker). */
-  backgroundCheckpoints?: boolean;
-  /** Long-running servers: commit appended events and decisions off the request thread (SQLite: a writer thread with its own connection). */
-  backgroundWrites?: boolean;
-}
+export type { OpenStoreOptions };
 
 type AdapterOpener = (rest: string, options: OpenStoreOptions) => Promise<Store>;
 

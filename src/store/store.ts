@@ -139,3 +139,11 @@ export interface Store {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** How a process means to use the store; adapters ignore what does not apply to them. */
+export interface OpenStoreOptions {
+  /** Long-running servers: do write-ahead-log maintenance off the request thread (SQLite: checkpoints in a worker). */
+  backgroundCheckpoints?: boolean;
+  /** Long-running servers: commit appended events and decisions off the request thread (SQLite: a writer thread with its own connection). */
+  backgroundWrites?: boolean;
+}

@@ -1,10 +1,6 @@
-import type Database from 'better-sqlite3';
 import { CurioError } from '../../core/index.js';
 import type { Decision, DecisionCandidate, DecisionScanQuery } from '../store.js';
-import type { WriteStep } from './write-steps.js';
-
-/** Compiles (or returns the cached) statement for a SQL text. */
-export type StatementCache = (sql: string) => Database.Statement;
+import type { StatementCache, WriteStep } from './write-steps.js';
 
 interface DecisionRow {
   seq: number;

@@ -2,12 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CurioError, DEFAULT_CONSENT, EVENT_TYPES, type Consent, type Event, type EventType, type Item, type User } from '../../core/index.js';
-import type { OpenStoreOptions } from '../open.js';
-import type { AppendResult, Decision, DecisionScanQuery, ItemPatch, ScanQuery, Store, StoreCounts, StoreStats, TimelineEvent, UserEventsQuery, UserUpsert } from '../store.js';
+import type { AppendResult, Decision, DecisionScanQuery, ItemPatch, OpenStoreOptions, ScanQuery, Store, StoreCounts, StoreStats, TimelineEvent, UserEventsQuery, UserUpsert } from '../store.js';
 import { decisionSteps, readState, scanDecisionRows, writeState } from './decision-table.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { EVENT_READ_INDEXES, EVENT_READ_INDEX_NAMES, migrate } from './migrations.js';
-import { changedRows, runSteps, type StepResult, type WriteStep } from './write-steps.js';
+import { changedRows, statementCache, stepTransactions, WRITE_PRAGMAS, type StatementCache, type StepResult, type StepTransactions, type WriteStep } from './write-steps.js';
 import { startWriterThread, type WriterThread } from './writer-thread.js';
 import { eventParams, itemToRow, rowToEvent, rowToItem, rowToTimelineEvent, rowToUser, typeIndex, type EventRow, type ItemRow, type TimelineRow, type UserRow } from './rows.js';
 
@@ -39,9 +38,10 @@ class SqliteStore implements Store {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
   private readonly anyRefusing: Database.Statement;
-  private readonly statements = new Map<string, Database.Statement>();
-  private readonly runLocal: (steps: readonly WriteStep[]) => StepResult[];
-  private readonly readLocal: (steps: readonly WriteStep[]) => StepResult[];
+  /** A prepared statement, compiled once per SQL text. */
+  private readonly sql: StatementCache;
+  /** Step transactions on this connection, when there is no writer thread. */
+  private readonly local: StepTransactions;
 
   private readonly checkpointer: Checkpointer | null = null;
   private readonly writer: WriterThread | null = null;
@@ -54,11 +54,7 @@ class SqliteStore implements Store {
       throw new CurioError('UNAVAILABLE', `cannot open SQLite database at ${path}: ${(cause as Error).message}`, { cause });
     }
     this.db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode survives a killed process (the WAL is in the OS cache); only power loss can drop
-    // the last transactions. That is the usual trade for ingest throughput.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    for (const pragma of WRITE_PRAGMAS) this.db.pragma(pragma);
     this.db.pragma('wal_autocheckpoint = 10000'); // checkpoint in 40 MB steps: fewer, larger copies on bulk ingest
     this.db.pragma('cache_size = -65536'); // 64 MiB: keeps the event indexes' hot pages in memory on ingest
     // Reads through a memory map of the file instead of read() calls into SQLite's cache: right after
@@ -71,9 +67,8 @@ class SqliteStore implements Store {
     this.db.exec(EVENT_READ_INDEXES);
 
     this.anyRefusing = this.db.prepare('SELECT 1 FROM users WHERE tracking = 0 LIMIT 1').pluck();
-    const run = this.db.transaction((steps: readonly WriteStep[]) => runSteps((text) => this.sql(text), steps));
-    this.runLocal = (steps) => run.immediate(steps);
-    this.readLocal = (steps) => run.deferred(steps);
+    this.sql = statementCache(this.db);
+    this.local = stepTransactions(this.db, this.sql);
     const file = path !== ':memory:' && path !== '';
     if (options.backgroundCheckpoints && file) this.checkpointer = startCheckpointer(path, CHECKPOINT_INTERVAL_MS);
     if (options.backgroundWrites && file) this.writer = startWriterThread(path);
@@ -86,22 +81,12 @@ class SqliteStore implements Store {
    */
   private async write(steps: WriteStep[]): Promise<StepResult[]> {
     if (steps.length === 0) return [];
-    return this.writer?.alive ? this.writer.run(steps) : this.runLocal(steps);
+    return this.writer?.alive ? this.writer.run(steps) : this.local.write(steps);
   }
 
   /** A transaction of `fn` on this connection that holds the write lock from its start (see `write`). */
   private transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
-  }
-
-  /** A prepared statement, compiled once per SQL text: preparing costs more than running on the serving path. */
-  private sql(text: string): Database.Statement {
-    let stmt = this.statements.get(text);
-    if (!stmt) {
-      stmt = this.db.prepare(text);
-      this.statements.set(text, stmt);
-    }
-    return stmt;
   }
 
   /** A cached `<prefix> (?,?,...)` statement for `n` ids. */
@@ -339,7 +324,7 @@ class SqliteStore implements Store {
     const steps = ['items', 'users', 'events'].map((table) => ({ sql: `SELECT count(*) FROM ${table}`, params: [] }));
     // A count walks a whole index (15 ms for 800k events with a cold cache): a server does it on the
     // writer thread, off the request thread, for every metrics scrape.
-    const [items, users, events] = this.writer?.alive ? await this.writer.read(steps) : this.readLocal(steps);
+    const [items, users, events] = this.writer?.alive ? await this.writer.read(steps) : this.local.read(steps);
     const n = (r: StepResult | undefined) => (Array.isArray(r) ? Number(r[0]) : 0);
     return { items: n(items), users: n(users), events: n(events) };
   }

@@ -9,18 +9,48 @@ export interface WriteStep {
   params: unknown[];
 }
 
+/**
+ * Settings of every connection that commits: the store's own and the writer thread's. NORMAL in WAL mode
+ * survives a killed process (the WAL is in the OS cache); only power loss can drop the last transactions.
+ * That is the usual trade for ingest throughput.
+ */
+export const WRITE_PRAGMAS = ['synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000'];
+
 /** Per step: the plucked first column of the rows a RETURNING statement gave, or the number of rows changed. */
 export type StepResult = unknown[] | number;
 
-/**
- * Runs steps in order (call inside a transaction). `writer-thread.ts` runs the same loop in its worker; keep
- * the two alike.
- */
-export function runSteps(prepare: (sql: string) => Database.Statement, steps: readonly WriteStep[]): StepResult[] {
+/** Compiles (or returns the cached) statement for a SQL text. */
+export type StatementCache = (sql: string) => Database.Statement;
+
+/** A statement cache on `db` that compiles each SQL text once: preparing costs more than running on the serving path. */
+export function statementCache(db: Database.Database): StatementCache {
+  const statements = new Map<string, Database.Statement>();
+  return (sql) => {
+    let stmt = statements.get(sql);
+    if (!stmt) statements.set(sql, (stmt = db.prepare(sql)));
+    return stmt;
+  };
+}
+
+/** Runs steps in order (call inside a transaction). */
+function runSteps(prepare: StatementCache, steps: readonly WriteStep[]): StepResult[] {
   return steps.map(({ sql, params }) => {
     const stmt = prepare(sql);
     return stmt.reader ? (stmt.pluck().all(params) as unknown[]) : stmt.run(params).changes;
   });
+}
+
+/** Runs steps in one transaction on a connection: the store's own, or the writer thread's. */
+export interface StepTransactions {
+  /** IMMEDIATE: takes the write lock up front, waiting out other writers, so the snapshot cannot turn stale. */
+  write(steps: readonly WriteStep[]): StepResult[];
+  /** DEFERRED, for read-only steps: one snapshot, no write lock. */
+  read(steps: readonly WriteStep[]): StepResult[];
+}
+
+export function stepTransactions(db: Database.Database, prepare: StatementCache): StepTransactions {
+  const run = db.transaction((steps: readonly WriteStep[]) => runSteps(prepare, steps));
+  return { write: (steps) => run.immediate(steps), read: (steps) => run.deferred(steps) };
 }
 
 /** The total of rows changed over steps without RETURNING. */

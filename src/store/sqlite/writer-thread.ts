@@ -1,8 +1,7 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import { CurioError } from '../../core/index.js';
-import { BACKGROUND_NICE, LOWER_PRIORITY } from './checkpointer.js';
+import { startBackgroundWorker } from './background-worker.js';
 import type { StepResult, WriteStep } from './write-steps.js';
+import type { WriterMessage, WriterReply } from './writer-worker.js';
 
 /**
  * Write transactions on a second connection in a worker thread. better-sqlite3 is synchronous, so on a
@@ -26,52 +25,9 @@ export interface WriterThread {
   stop(): Promise<void>;
 }
 
-interface Reply {
-  id: number;
-  results?: StepResult[];
-  error?: { message: string; code?: string };
-}
-
-// Plain CommonJS run with `eval: true`, so it needs no TypeScript loader in the worker (and `execArgv: []`
-// keeps a parent's --input-type=module or loader flags from applying to it). The loop is
-// `runSteps` (write-steps.ts); BEGIN IMMEDIATE takes the write lock up front, waiting out other writers.
-const WORKER_SOURCE = `
-const { workerData, parentPort } = require('node:worker_threads');
-const Database = require(workerData.driver);
-${LOWER_PRIORITY}
-const db = new Database(workerData.path);
-db.pragma('busy_timeout = 5000');
-db.pragma('synchronous = NORMAL');
-db.pragma('foreign_keys = ON');
-const statements = new Map();
-const prepare = (sql) => {
-  let stmt = statements.get(sql);
-  if (!stmt) statements.set(sql, (stmt = db.prepare(sql)));
-  return stmt;
-};
-const run = db.transaction((steps) => steps.map(({ sql, params }) => {
-  const stmt = prepare(sql);
-  return stmt.reader ? stmt.pluck().all(params) : stmt.run(params).changes;
-}));
-parentPort.on('message', (message) => {
-  if (message === 'stop') {
-    db.close();
-    parentPort.close();
-    return;
-  }
-  try {
-    const results = message.read ? run.deferred(message.steps) : run.immediate(message.steps);
-    parentPort.postMessage({ id: message.id, results });
-  } catch (e) {
-    parentPort.postMessage({ id: message.id, error: { message: String(e && e.message), code: e && e.code } });
-  }
-});
-`;
-
 /** Starts a writer thread on the database file at `path` (which the caller has already created and migrated). */
 export function startWriterThread(path: string): WriterThread {
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver, nice: BACKGROUND_NICE }, execArgv: [] });
+  const worker = startBackgroundWorker('writer-worker', path);
   const pending = new Map<number, { promise: Promise<StepResult[]>; resolve: (r: StepResult[]) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let alive = true;
@@ -86,7 +42,7 @@ export function startWriterThread(path: string): WriterThread {
     if ('results' in outcome) entry.resolve(outcome.results);
     else entry.reject(outcome.error);
   };
-  worker.on('message', (reply: Reply) => {
+  worker.on('message', (reply: WriterReply) => {
     if (reply.results) settle(reply.id, { results: reply.results });
     else settle(reply.id, { error: new CurioError('UNAVAILABLE', `SQLite write failed: ${reply.error?.message ?? 'unknown error'}`) });
   });
@@ -112,7 +68,7 @@ export function startWriterThread(path: string): WriterThread {
     });
     if (pending.size === 0) worker.ref();
     pending.set(id, { promise, resolve, reject });
-    worker.postMessage({ id, steps, read });
+    worker.postMessage({ id, steps, read } satisfies WriterMessage);
     return promise;
   };
 
@@ -134,7 +90,7 @@ export function startWriterThread(path: string): WriterThread {
       if (alive) {
         alive = false;
         worker.ref(); // until it has closed its connection
-        worker.postMessage('stop');
+        worker.postMessage('stop' satisfies WriterMessage);
       }
       await exited;
     },
