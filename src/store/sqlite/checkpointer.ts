@@ -24,7 +24,10 @@ export function startCheckpointer(path: string, intervalMs: number): Checkpointe
   }));
   return {
     stop() {
-      if (!exited) worker.postMessage('stop');
+      if (!exited) {
+        worker.ref(); // until it has closed its connection, as the writer does
+        worker.postMessage('stop');
+      }
       return exit;
     },
   };

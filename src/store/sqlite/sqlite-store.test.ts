@@ -95,6 +95,17 @@ describe('sqlite adapter', () => {
     expect(sizes.true).toBeGreaterThan(100_000);
   });
 
+  it('close() waits for the checkpointer to stop even when nothing else keeps the process alive', async () => {
+    const script = `
+      const { openStore } = await import(${JSON.stringify(new URL('../open.ts', import.meta.url).href)});
+      const store = await openStore('sqlite:' + ${JSON.stringify(join(dir, 'checkpointer-close.db'))}, { backgroundCheckpoints: true });
+      await store.close();
+      console.log('closed');`;
+    const { execFileSync } = await import('node:child_process');
+    // An unsettled top-level await would end the process with code 13 before printing (execFileSync throws).
+    expect(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 }).trim()).toBe('closed');
+  });
+
   it('rejects unknown URL schemes with a clear error', async () => {
     await expect(openStore('mysql://x')).rejects.toThrow(/unknown store URL scheme "mysql"/);
   });
