@@ -1,13 +1,19 @@
-// Shared by the importer tests: real files are read in place, crafted bad files go to a temp dir.
+// Shared by the importer tests: dataset-shaped fixtures are read in place, crafted bad files go to a temp dir.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.js';
 import { Ingestor } from '../../src/ingest/ingestor.js';
 import { runImport, type ImportOptions, type ImportReport } from '../../src/ingest/importers/run-import.js';
 
-export const DATASETS = '/work/shared/datasets';
+/**
+ * test/fixtures, found from this file: small synthetic files in the names and formats of the research
+ * datasets, made by scripts/make-fixtures.mjs (see test/fixtures/README.md), so the tests need nothing
+ * beside the clone.
+ */
+export const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 
 export interface ImportedTwice {
   store: Store;

@@ -1,20 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from './run-import.js';
-import { craftFile, DATASETS, importOnce, importTwice } from '../../../test/support/importer-helpers.js';
+import { craftFile, FIXTURES, importOnce, importTwice } from '../../../test/support/importer-helpers.js';
 
 describe('amazon-grocery importer', () => {
-  // awk -F'\t' 'NR>1{n++} END{print n}' train.csv → 121892; awk 'NR>1' item_meta.csv | wc -l → 8713
+  // On test/fixtures/amazon-grocery-rechorus: awk -F'\t' 'NR>1{n++} END{print n}' train.csv → 2025;
+  // awk 'NR>1' item_meta.csv | wc -l → 246 (7 of them not in train.csv, as in the real set).
   it('imports train.csv with item_meta.csv beside it; a second run adds nothing', async () => {
-    const { store, first, second } = await importTwice({ format: 'amazon-grocery', file: `${DATASETS}/amazon-grocery-rechorus/train.csv` });
-    expect(first).toMatchObject({ status: 'complete', rowsRead: 121892, eventsAccepted: 121892, rejectedRows: 0, itemsUpserted: 8713 });
-    expect(second).toMatchObject({ eventsAccepted: 0, duplicates: 121892, itemsUpserted: 0 });
-    // Line 2: 2177	3	965779200; item_meta line 2: 1	0	[6285, 194, ...]	[6285, 194, 4169, ...]
-    const [e] = (await store.userEvents('2177')).filter((x) => x.id === 'amazon-grocery:train.csv:2');
-    expect(e).toMatchObject({ itemId: '3', type: 'review', timestamp: 965779200000 });
+    const { store, first, second } = await importTwice({ format: 'amazon-grocery', file: `${FIXTURES}/amazon-grocery-rechorus/train.csv` });
+    expect(first).toMatchObject({ status: 'complete', rowsRead: 2025, eventsAccepted: 2025, rejectedRows: 0, itemsUpserted: 246 });
+    expect(second).toMatchObject({ eventsAccepted: 0, duplicates: 2025, itemsUpserted: 0 });
+    // Line 2: 12	222	978912000; item_meta line 2: 1	0	[153, 179, ...]	[235, 227, 208, 150]; line 3: 2	47	...
+    const [e] = (await store.userEvents('12')).filter((x) => x.id === 'amazon-grocery:train.csv:2');
+    expect(e).toMatchObject({ itemId: '222', type: 'review', timestamp: 978912000000 });
     const item = await store.getItem('1');
     expect(item?.categoryPath).toEqual([]);
-    expect((item?.attributes.complements as string[]).slice(0, 2)).toEqual(['6285', '194']);
-    expect((item?.attributes.substitutes as string[]).slice(0, 3)).toEqual(['6285', '194', '4169']);
+    expect((item?.attributes.complements as string[]).slice(0, 2)).toEqual(['153', '179']);
+    expect((item?.attributes.substitutes as string[]).slice(0, 3)).toEqual(['235', '227', '208']);
+    expect((await store.getItem('2'))?.categoryPath).toEqual(['47']);
     await store.close();
   });
 

@@ -1,18 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from './run-import.js';
-import { craftFile, DATASETS, importOnce, importTwice } from '../../../test/support/importer-helpers.js';
+import { craftFile, FIXTURES, importOnce, importTwice } from '../../../test/support/importer-helpers.js';
 
 const HEADER = 'session_id;user_id;item_id;timeframe;eventdate\n';
 
 describe('diginetica importer', () => {
-  // awk -F';' 'NR>1{s[$3]=1;n++} END{print n, length(s)}' sample_train-item-views.csv → 12391 7139
+  // awk -F';' 'NR>1{s[$3]=1;n++} END{print n, length(s)}' test/fixtures/diginetica-sample/sample_train-item-views.csv → 1587 486
   it('imports the sample with sessions and day + timeframe times; a second run adds nothing', async () => {
-    const { store, first, second } = await importTwice({ format: 'diginetica', file: `${DATASETS}/diginetica-sample/sample_train-item-views.csv` });
-    expect(first).toMatchObject({ status: 'complete', rowsRead: 12391, eventsAccepted: 12391, rejectedRows: 0, itemsUpserted: 7139 });
-    expect(second).toMatchObject({ eventsAccepted: 0, duplicates: 12391 });
-    // Line 2: 1;NA;81766;526309;2016-05-09 — anonymous, so the session is the user.
-    const [e] = (await store.userEvents('session:1')).filter((x) => x.itemId === '81766');
-    expect(e).toMatchObject({ type: 'view', sessionId: '1', timestamp: Date.UTC(2016, 4, 9) + 526309 });
+    const { store, first, second } = await importTwice({ format: 'diginetica', file: `${FIXTURES}/diginetica-sample/sample_train-item-views.csv` });
+    expect(first).toMatchObject({ status: 'complete', rowsRead: 1587, eventsAccepted: 1587, rejectedRows: 0, itemsUpserted: 486 });
+    expect(second).toMatchObject({ eventsAccepted: 0, duplicates: 1587 });
+    // Line 2: 1;NA;142405;1746958;2016-03-23 — anonymous, so the session is the user.
+    const [e] = (await store.userEvents('session:1')).filter((x) => x.itemId === '142405');
+    expect(e).toMatchObject({ type: 'view', sessionId: '1', timestamp: Date.UTC(2016, 2, 23) + 1746958 });
+    // Line 3: 2;91965;57915;1064649;2016-03-02 — a known user keeps its id.
+    const [known] = (await store.userEvents('91965')).filter((x) => x.itemId === '57915');
+    expect(known).toMatchObject({ sessionId: '2', timestamp: Date.UTC(2016, 2, 2) + 1064649 });
     await store.close();
   });
 

@@ -1,31 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from './run-import.js';
-import { craftFile, DATASETS, importOnce, importTwice } from '../../../test/support/importer-helpers.js';
+import { craftFile, FIXTURES, importOnce, importTwice } from '../../../test/support/importer-helpers.js';
 
 describe('obd importer', () => {
-  // awk -F, 'NR>1{n++; c+=$5; s[$3]=1} END{print n, c, length(s)}' {random,bts}/men/men.csv → 10000 46 34 / 10000 69 34
+  // In test/fixtures/open-bandit-small: awk -F, 'NR>1{n++; c+=$5; s[$3]=1} END{print n, c, length(s)}' {random,bts}/men/men.csv
+  //   → 540 50 34 / 540 84 31; item_context.csv names all 34 items.
   it.each([
-    ['random', 46],
-    ['bts', 69],
+    ['random', 50],
+    ['bts', 84],
   ])('imports %s/men/men.csv as impressions plus %i clicks; a second run adds nothing', async (policy, clicks) => {
-    const { store, first, second } = await importTwice({ format: 'obd', file: `${DATASETS}/open-bandit-small/${policy}/men/men.csv` });
-    expect(first).toMatchObject({ status: 'complete', rowsRead: 10000, eventsAccepted: 10000 + clicks, rejectedRows: 0, itemsUpserted: 34 });
-    expect(second).toMatchObject({ eventsAccepted: 0, duplicates: 10000 + clicks });
-    expect((await store.stats()).byType).toEqual({ impression: 10000, click: clicks });
+    const { store, first, second } = await importTwice({ format: 'obd', file: `${FIXTURES}/open-bandit-small/${policy}/men/men.csv` });
+    expect(first).toMatchObject({ status: 'complete', rowsRead: 540, eventsAccepted: 540 + clicks, rejectedRows: 0, itemsUpserted: 34 });
+    expect(second).toMatchObject({ eventsAccepted: 0, duplicates: 540 + clicks });
+    expect((await store.stats()).byType).toEqual({ impression: 540, click: clicks });
     const item = await store.getItem('0');
     expect(Object.keys(item?.attributes ?? {})).toEqual(['item_feature_0', 'item_feature_1', 'item_feature_2', 'item_feature_3']);
     await store.close();
   });
 
   it('keeps position (0-based), propensity, policy and recommendation id in the context', async () => {
-    // random/men/men.csv line 2: 0,2019-11-24 00:03:13.442536+00:00,14,3,0,0.029411764705882353,...
-    const { store } = await importOnce({ format: 'obd', file: `${DATASETS}/open-bandit-small/random/men/men.csv`, limitRows: 1 });
+    // random/men/men.csv line 2: 0,2019-11-24 00:04:30.926649+00:00,1,1,0,0.029411764705882353,...
+    const { store } = await importOnce({ format: 'obd', file: `${FIXTURES}/open-bandit-small/random/men/men.csv`, limitRows: 1 });
     const all = [];
     for await (const x of store.scanEvents()) all.push(x);
     expect(all).toHaveLength(1);
     expect(all[0]).toMatchObject({
-      id: 'obd:random:men.csv:2:impression', itemId: '14', type: 'impression', timestamp: Date.parse('2019-11-24T00:03:13.442Z'),
-      context: { position: 2, propensity: 1 / 34, policy: 'random', recommendationId: 'obd:random:men:0' },
+      id: 'obd:random:men.csv:2:impression', itemId: '1', type: 'impression', timestamp: Date.parse('2019-11-24T00:04:30.926Z'),
+      context: { position: 0, propensity: 1 / 34, policy: 'random', recommendationId: 'obd:random:men:0' },
     });
     await store.close();
   });

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { openStore } from '../../store/index.js';
 import { Ingestor } from '../ingestor.js';
 import { formatProblem, runImport } from './run-import.js';
-import { craftFile, DATASETS } from '../../../test/support/importer-helpers.js';
+import { craftFile, FIXTURES } from '../../../test/support/importer-helpers.js';
 
-const TAOBAO = `${DATASETS}/taobao-userbehavior-sample/UserBehavior.csv`;
+const TAOBAO = `${FIXTURES}/taobao-userbehavior-sample/UserBehavior.csv`;
 
 async function fresh() {
   const store = await openStore('sqlite::memory:');
@@ -52,10 +52,11 @@ describe('runImport', () => {
 
   it('does not clobber a catalogue item, and drops events of users who refused tracking', async () => {
     const { store, ingestor } = await fresh();
-    await ingestor.putItems([{ id: '2268318', title: 'Red scarf', categoryPath: ['2520377'] }]);
+    // Item 2371040 is on line 2 of the fixture (user 1) and on lines 63, 94, ... (other users).
+    await ingestor.putItems([{ id: '2371040', title: 'Red scarf', categoryPath: ['2931293'] }]);
     await store.upsertUser({ id: '1', consent: { tracking: false } });
     const report = await runImport({ format: 'taobao', file: TAOBAO, ingestor, limitRows: 200 });
-    expect((await store.getItem('2268318'))?.title).toBe('Red scarf');
+    expect((await store.getItem('2371040'))?.title).toBe('Red scarf');
     expect(report.refused).toBeGreaterThan(0);
     expect(report.eventsAccepted + report.refused).toBe(200);
     expect(await store.userEvents('1')).toEqual([]);

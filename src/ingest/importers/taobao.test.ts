@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from './run-import.js';
-import { craftFile, DATASETS, importOnce, importTwice } from '../../../test/support/importer-helpers.js';
+import { craftFile, FIXTURES, importOnce, importTwice } from '../../../test/support/importer-helpers.js';
 
 describe('taobao importer', () => {
-  // awk -F, '{s[$2]=1; b[$4]++} END{print NR, length(s); for(k in b) print k,b[k]}' UserBehavior.csv
-  //   → 4321 rows, 3276 items; pv 3926, cart 190, fav 128, buy 77
+  // awk -F, '{s[$2]=1; b[$4]++} END{print NR, length(s); for(k in b) print k,b[k]}' test/fixtures/taobao-userbehavior-sample/UserBehavior.csv
+  //   → 1587 rows, 527 items; pv 1431, cart 72, fav 40, buy 44
   it('imports UserBehavior.csv with mapped behaviours and item categories; a second run adds nothing', async () => {
-    const { store, first, second } = await importTwice({ format: 'taobao', file: `${DATASETS}/taobao-userbehavior-sample/UserBehavior.csv` });
-    expect(first).toMatchObject({ status: 'complete', rowsRead: 4321, eventsAccepted: 4321, rejectedRows: 0, itemsUpserted: 3276 });
-    expect(second).toMatchObject({ eventsAccepted: 0, duplicates: 4321, itemsUpserted: 0 });
-    expect((await store.stats()).byType).toEqual({ view: 3926, cart: 190, favorite: 128, purchase: 77 });
-    // Line 1: 1,2268318,2520377,pv,1511544070
+    const { store, first, second } = await importTwice({ format: 'taobao', file: `${FIXTURES}/taobao-userbehavior-sample/UserBehavior.csv` });
+    expect(first).toMatchObject({ status: 'complete', rowsRead: 1587, eventsAccepted: 1587, rejectedRows: 0, itemsUpserted: 527 });
+    expect(second).toMatchObject({ eventsAccepted: 0, duplicates: 1587, itemsUpserted: 0 });
+    expect((await store.stats()).byType).toEqual({ view: 1431, cart: 72, favorite: 40, purchase: 44 });
+    // Line 1: 1,429975,3858340,pv,1511510949
     const [e] = (await store.userEvents('1')).filter((x) => x.id === 'taobao:UserBehavior.csv:1');
-    expect(e).toMatchObject({ userId: '1', itemId: '2268318', type: 'view', timestamp: 1511544070000 });
-    expect((await store.getItem('2268318'))?.categoryPath).toEqual(['2520377']);
+    expect(e).toMatchObject({ userId: '1', itemId: '429975', type: 'view', timestamp: 1511510949000 });
+    expect((await store.getItem('429975'))?.categoryPath).toEqual(['3858340']);
     await store.close();
   });
 

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from './run-import.js';
-import { craftFile, DATASETS, importOnce, importTwice } from '../../../test/support/importer-helpers.js';
+import { craftFile, FIXTURES, importOnce, importTwice } from '../../../test/support/importer-helpers.js';
 
 describe('yoochoose importer', () => {
-  // awk -F'\t' 'NR>1{s[$2]=1;n++} END{print n, length(s)}' yoochoose-clicks-100k_test.txt → 13568 1771
+  // awk -F'\t' 'NR>1{s[$2]=1;n++} END{print n, length(s)}' test/fixtures/yoochoose-100k/yoochoose-clicks-100k_test.txt → 1898 443
   it('imports the test clicks with sessions as users; a second run adds nothing', async () => {
-    const { store, first, second } = await importTwice({ format: 'yoochoose', file: `${DATASETS}/yoochoose-100k/yoochoose-clicks-100k_test.txt` });
-    expect(first).toMatchObject({ status: 'complete', rowsRead: 13568, eventsAccepted: 13568, rejectedRows: 0, itemsUpserted: 1771 });
-    expect(second).toMatchObject({ eventsAccepted: 0, duplicates: 13568 });
-    // Line 2: 1	214536502	1396860669.277
-    const [e] = await store.userEvents('session:1');
-    expect(e).toMatchObject({ itemId: '214536502', type: 'click', sessionId: '1', timestamp: 1396860669277 });
+    const { store, first, second } = await importTwice({ format: 'yoochoose', file: `${FIXTURES}/yoochoose-100k/yoochoose-clicks-100k_test.txt` });
+    expect(first).toMatchObject({ status: 'complete', rowsRead: 1898, eventsAccepted: 1898, rejectedRows: 0, itemsUpserted: 443 });
+    expect(second).toMatchObject({ eventsAccepted: 0, duplicates: 1898 });
+    // Line 2: 26	214580312	1396881251.975
+    const [e] = await store.userEvents('session:26');
+    expect(e).toMatchObject({ itemId: '214580312', type: 'click', sessionId: '26', timestamp: 1396881251975 });
     await store.close();
   });
 
