@@ -26,8 +26,16 @@ export const configSchema = z.object({
       port: z.number().int().min(0).max(65535).default(8080),
       bodyLimitBytes: z.number().int().positive().default(32 * 1024 * 1024),
       maxBatchEvents: z.number().int().positive().max(100_000).default(10_000),
+      /** Browser origins allowed to call the API (CORS, preflight answered); empty = no CORS headers; ['*'] = any. */
+      corsOrigins: z.array(z.string().min(1)).default([]),
+      /** Requests per second per API key (per address without a key), beyond which 429 with Retry-After; 0 = no limit. */
+      rateLimitPerSecond: z.number().int().min(0).default(0),
+      /** Write requests in flight beyond which new ones get 503 with Retry-After instead of queueing without bound. */
+      maxPendingWrites: z.number().int().positive().default(256),
+      /** Longest time to receive a whole request; 0 = no limit. */
+      requestTimeoutMs: z.number().int().min(0).default(30_000),
     })
-    .default({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 32 * 1024 * 1024, maxBatchEvents: 10_000 }),
+    .prefault({}),
   auth: z
     .object({
       keys: z.array(apiKeySchema).default([]),
@@ -107,6 +115,10 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; parse: (raw: 
   { name: 'CURIO_PORT', path: 'server.port', parse: Number, doc: 'HTTP port (0 picks a free one)' },
   { name: 'CURIO_BODY_LIMIT_BYTES', path: 'server.bodyLimitBytes', parse: Number, doc: 'Largest request body; larger gets 413' },
   { name: 'CURIO_MAX_BATCH_EVENTS', path: 'server.maxBatchEvents', parse: Number, doc: 'Most events in one POST /v1/events' },
+  { name: 'CURIO_CORS_ORIGINS', path: 'server.corsOrigins', parse: (s) => s.split(',').map((o) => o.trim()).filter(Boolean), doc: 'Comma-separated browser origins allowed by CORS (* = any); empty = no CORS' },
+  { name: 'CURIO_RATE_LIMIT_PER_SECOND', path: 'server.rateLimitPerSecond', parse: Number, doc: 'Requests per second per API key before 429 with Retry-After; 0 = no limit' },
+  { name: 'CURIO_MAX_PENDING_WRITES', path: 'server.maxPendingWrites', parse: Number, doc: 'Write requests in flight before new ones get 503 with Retry-After' },
+  { name: 'CURIO_REQUEST_TIMEOUT_MS', path: 'server.requestTimeoutMs', parse: Number, doc: 'Longest time to receive a whole request; 0 = no limit' },
   { name: 'CURIO_API_KEYS', path: 'auth.keys', parse: parseApiKeys, doc: 'Comma-separated key:scope+scope, e.g. k1:ingest+read,k2:admin' },
   { name: 'CURIO_AUTH_DISABLED', path: 'auth.disabled', parse: (s) => s === 'true' || s === '1', doc: 'true serves without API keys (local experiments only)' },
   { name: 'CURIO_ID_SECRET', path: 'privacy.idSecret', parse: (s) => s, doc: 'When set, user ids are stored as HMAC-SHA256(secret, id)' },

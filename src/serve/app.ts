@@ -6,6 +6,7 @@ import { installAuth } from './auth.js';
 import type { AppContext, RouteModule } from './context.js';
 import { installErrorHandlers } from './errors.js';
 import { installJsonParser, onClientError, onFrameworkError } from './http-edge.js';
+import { installCors, installRateLimit, installWriteLimit } from './limits.js';
 import { InsightRuntime, type InsightSettingsInput } from '../recommend/index.js';
 import { createMetrics, installRequestMetrics } from './metrics.js';
 import { packageVersion, registerOpenApi } from './openapi.js';
@@ -26,6 +27,9 @@ export interface CreateAppOptions {
   insight?: InsightSettingsInput;
 }
 
+/** Node's default headers deadline, or the request deadline when that is sooner (0: no deadline). */
+const headersTimeoutMs = (requestTimeoutMs: number): number => (requestTimeoutMs > 0 ? Math.min(60_000, requestTimeoutMs) : 60_000);
+
 /**
  * Builds the HTTP API without listening: tests drive it with `app.inject`, `startServer` listens.
  * Throws when no API key is configured and auth is not explicitly disabled.
@@ -40,6 +44,10 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     routerOptions: { maxParamLength: 1024 },
     frameworkErrors: onFrameworkError,
     clientErrorHandler: onClientError,
+    requestTimeout: config.server.requestTimeoutMs,
+    // Node looks for overdue requests on this interval (30 s by default, which would stretch every timeout);
+    // and it times out a request whose body is late only while the headers' own deadline is no later.
+    http: { connectionsCheckingInterval: 1000, headersTimeout: headersTimeoutMs(config.server.requestTimeoutMs) },
   });
   // Fastify's JSON Schemas only document the API; zod validates in each route (see route.ts).
   app.setValidatorCompiler(() => () => true);
@@ -48,7 +56,10 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   app.removeContentTypeParser('text/plain');
   installJsonParser(app);
   installErrorHandlers(app);
+  installCors(app, config);
   installAuth(app, config);
+  installRateLimit(app, config);
+  installWriteLimit(app, config);
   // Every write goes through the Ingestor, which publishes it on the feed once stored; the recommendation
   // runtime subscribes, so trending, stock, consent and the policy react at once without polling.
   const feed = new LocalChangeFeed();

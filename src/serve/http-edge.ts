@@ -31,7 +31,9 @@ export function onClientError(error: NodeJS.ErrnoException, socket: Socket): voi
   const [status, reason, curio] =
     error.code === 'HPE_HEADER_OVERFLOW'
       ? [431, 'Request Header Fields Too Large', new CurioError('HEADERS_TOO_LARGE', 'the request headers are larger than the server accepts')]
-      : [400, 'Bad Request', new CurioError('BAD_INPUT', 'malformed HTTP request')];
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', new CurioError('REQUEST_TIMEOUT', 'the request did not arrive within server.requestTimeoutMs')]
+        : [400, 'Bad Request', new CurioError('BAD_INPUT', 'malformed HTTP request')];
   const body: ErrorBody = { error: { code: curio.code, message: curio.message, problems: [] } };
   const text = JSON.stringify(body);
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);

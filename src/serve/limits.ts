@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CurioError, type Config } from '../core/index.js';
+import { presentedKey, requiredScope } from './auth.js';
+
+/** CORS for the configured browser origins (preflights answered); nothing at all when none are configured. */
+export function installCors(app: FastifyInstance, config: Config): void {
+  const origins = config.server.corsOrigins;
+  if (origins.length === 0) return;
+  void app.register(cors, {
+    origin: origins.includes('*') ? true : origins,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'x-api-key', 'content-type'],
+    exposedHeaders: ['retry-after'],
+    maxAge: 600,
+  });
+}
+
+/** Who a rate limit counts: the API key (by its digest, never the key itself), else the caller's address. */
+const rateKey = (request: FastifyRequest): string => {
+  const key = presentedKey(request);
+  return key === null ? `ip:${request.ip}` : `key:${createHash('sha256').update(key).digest('hex')}`;
+};
+
+/**
+ * At most `server.rateLimitPerSecond` requests per second per key; beyond, 429 with Retry-After. It counts
+ * authenticated requests (the auth hook runs first), so one shop's key cannot starve another's.
+ */
+export function installRateLimit(app: FastifyInstance, config: Config): void {
+  const max = config.server.rateLimitPerSecond;
+  if (max === 0) return;
+  void app.register(rateLimit, {
+    max,
+    timeWindow: 1000,
+    keyGenerator: rateKey,
+    // Health probes of a load balancer are not the shop's traffic.
+    allowList: (request) => requiredScope(request) === 'open',
+    errorResponseBuilder: (_request, context) =>
+      new CurioError('RATE_LIMITED', `more than ${context.max} requests per second for this key; retry after ${context.after}`),
+  });
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Bounds the writes in flight: past `server.maxPendingWrites`, a write is refused at once with 503 and
+ * Retry-After, so a burst the store cannot absorb costs the client a retry instead of the server its memory.
+ */
+export function installWriteLimit(app: FastifyInstance, config: Config): void {
+  const max = config.server.maxPendingWrites;
+  let pending = 0;
+  app.addHook('onRequest', async (request, reply) => {
+    const scope = requiredScope(request);
+    if (!WRITE_METHODS.has(request.method) || (scope !== 'ingest' && scope !== 'admin')) return;
+    if (pending >= max) {
+      void reply.header('retry-after', '1');
+      throw new CurioError('UNAVAILABLE', `${max} writes are in flight; retry shortly`);
+    }
+    pending++;
+    reply.raw.once('close', () => pending--);
+  });
+}
