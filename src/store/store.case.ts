@@ -95,6 +95,16 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await store.upsertItems(ids.map((id) => sampleItem(id)));
       expect((await store.listItems({ offset: 5, limit: 3 })).map((i) => i.id)).toEqual(ids.slice(5, 8));
       expect((await collect(store.scanItems(7))).map((i) => i.id)).toEqual(ids);
+      expect((await store.listItems({ after: ids[5], limit: 3 })).map((i) => i.id)).toEqual(ids.slice(6, 9));
+      expect(await store.listItems({ after: ids[24] })).toEqual([]);
+    });
+
+    it('pages user records by a cursor in stored-id order', async () => {
+      for (const id of ['u3', 'u1', 'u2']) await store.upsertUser({ id });
+      const first = await store.listUsers({ limit: 2 });
+      expect(first.map((u) => u.id)).toEqual(['u1', 'u2']);
+      expect((await store.listUsers({ after: 'u2', limit: 2 })).map((u) => u.id)).toEqual(['u3']);
+      expect(first[0].consent).toEqual({ tracking: true, personalization: true });
     });
 
     it('stores users with default consent and merges partial consent updates', async () => {

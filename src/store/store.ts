@@ -17,6 +17,13 @@ export interface UserUpsert {
 
 export type ItemPatch = Partial<Omit<Item, 'id'>>;
 
+/** A page of a list: at most `limit` (default 100) rows, from `offset` or after the key `after`. */
+export interface ListOptions {
+  offset?: number;
+  after?: string;
+  limit?: number;
+}
+
 export interface UserEventsQuery {
   /** The newest `limit` events (returned oldest first). */
   limit?: number;
@@ -96,11 +103,14 @@ export interface Store {
   /** Returns the patched item, or null when it does not exist. */
   patchItem(id: string, patch: ItemPatch): Promise<Item | null>;
   deleteItem(id: string): Promise<boolean>;
-  listItems(options?: { offset?: number; limit?: number }): Promise<Item[]>;
+  /** Items in id order: from `offset`, or (a cursor that stays stable under writes) after the id `after`. */
+  listItems(options?: ListOptions): Promise<Item[]>;
   scanItems(batchSize?: number): AsyncIterable<Item>;
 
   upsertUser(user: UserUpsert): Promise<User>;
   getUser(id: string): Promise<User | null>;
+  /** User records in stored-id order, after the stored id `after` (a cursor); at most `limit` (default 100). */
+  listUsers(options?: Omit<ListOptions, 'offset'>): Promise<User[]>;
   /** The subset of these user ids whose consent says tracking=false (ingestion refuses their events). */
   trackingRefused(ids: string[]): Promise<Set<string>>;
 

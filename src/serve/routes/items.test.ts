@@ -64,3 +64,37 @@ describe('/v1/items', () => {
     expect(res.json().error.problems[0].path).toBe('params.id');
   });
 });
+
+describe('GET /v1/items and GET /v1/users', () => {
+  it('page the catalogue and the user records by cursor until next is null', async () => {
+    const t = await createTestApp();
+    try {
+      await t.call('ingest', { method: 'PUT', url: '/v1/items', payload: { items: ['c', 'a', 'e', 'b', 'd'].map((id) => ({ id })) } });
+      const seen: string[] = [];
+      let after: string | null = null;
+      do {
+        const res = await t.call('read', { method: 'GET', url: `/v1/items?limit=2${after ? `&after=${after}` : ''}` });
+        const page = res.json() as { items: Array<{ id: string }>; next: string | null };
+        seen.push(...page.items.map((i) => i.id));
+        after = page.next;
+      } while (after !== null);
+      expect(seen).toEqual(['a', 'b', 'c', 'd', 'e']);
+      for (const id of ['u2', 'u1']) await t.call('ingest', { method: 'PUT', url: `/v1/users/${id}`, payload: { attributes: { n: id } } });
+      const users = (await t.call('admin', { method: 'GET', url: '/v1/users?limit=5' })).json() as { users: Array<{ id: string }>; next: string | null };
+      expect(users).toMatchObject({ users: [{ id: 'u1' }, { id: 'u2' }], next: null });
+      expect((await t.call('read', { method: 'GET', url: '/v1/users' })).statusCode).toBe(403);
+      expect((await t.call('read', { method: 'GET', url: '/v1/items?limit=0' })).statusCode).toBe(400);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses to list users whose ids are pseudonymised', async () => {
+    const t = await createTestApp({ env: { CURIO_ID_SECRET: 'a-secret-of-16-chars-or-more' } });
+    try {
+      expect((await t.call('admin', { method: 'GET', url: '/v1/users' })).statusCode).toBe(409);
+    } finally {
+      await t.close();
+    }
+  });
+});

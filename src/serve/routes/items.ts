@@ -3,7 +3,7 @@ import { CurioError } from '../../core/index.js';
 import { itemInputSchema, itemPatchSchema } from '../../ingest/index.js';
 import type { AppContext, RouteModule } from '../context.js';
 import { defineRoute } from '../route.js';
-import { idParamsSchema, itemBatchResultSchema, itemSchema } from '../schemas.js';
+import { idParamsSchema, itemBatchResultSchema, itemSchema, nextCursor, pageQuerySchema } from '../schemas.js';
 
 const notFound = (id: string) => new CurioError('NOT_FOUND', `no item with id "${id}"`);
 
@@ -23,6 +23,19 @@ export const itemRoutes: RouteModule = (ctx: AppContext) => {
       documentedBody: z.object({ items: z.array(itemInputSchema).max(max) }),
       responses: { 200: itemBatchResultSchema },
       handler: async ({ body }) => ctx.ingestor.putItems(body.items),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/items',
+      scope: 'read',
+      tag: 'items',
+      summary: 'The catalogue, a page at a time in id order',
+      query: pageQuerySchema,
+      responses: { 200: z.object({ items: z.array(itemSchema), next: z.string().nullable().meta({ description: 'Pass as `after` for the next page; null at the end' }) }) },
+      handler: async ({ query }) => {
+        const items = await ctx.store.listItems({ after: query.after, limit: query.limit });
+        return { items, next: nextCursor(items, query.limit) };
+      },
     }),
     defineRoute({
       method: 'GET',

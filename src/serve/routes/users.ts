@@ -3,7 +3,7 @@ import { CurioError, EVENT_TYPES, type User } from '../../core/index.js';
 import { userInputSchema } from '../../ingest/index.js';
 import type { AppContext, RouteModule } from '../context.js';
 import { defineRoute } from '../route.js';
-import { idParamsSchema, storedEventSchema, userSchema } from '../schemas.js';
+import { idParamsSchema, nextCursor, pageQuerySchema, storedEventSchema, userSchema } from '../schemas.js';
 
 const MAX_EVENTS_PER_READ = 10_000;
 
@@ -29,6 +29,24 @@ const asShopUser = (user: User, rawId: string): User => ({ ...user, id: rawId })
 export const userRoutes: RouteModule = (ctx: AppContext) => {
   const key = ctx.ingestor.userKey;
   return [
+    defineRoute({
+      method: 'GET',
+      url: '/v1/users',
+      scope: 'admin',
+      tag: 'users',
+      summary: 'User records, a page at a time in id order',
+      description: 'With pseudonymised ids (`CURIO_ID_SECRET`) the shop\'s ids are not stored, so there is nothing to list: 409.',
+      query: pageQuerySchema,
+      responses: { 200: z.object({ users: z.array(userSchema), next: z.string().nullable().meta({ description: 'Pass as `after` for the next page; null at the end' }) }) },
+      errors: [409],
+      handler: async ({ query }) => {
+        if (ctx.config.privacy.idSecret !== null) {
+          throw new CurioError('CONFLICT', 'user ids are pseudonymised (CURIO_ID_SECRET): the shop\'s ids are not stored and cannot be listed');
+        }
+        const users = await ctx.store.listUsers({ after: query.after, limit: query.limit });
+        return { users, next: nextCursor(users, query.limit) };
+      },
+    }),
     defineRoute({
       method: 'PUT',
       url: '/v1/users/:id',

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CurioError, DEFAULT_CONSENT, EVENT_TYPES, type Consent, type Event, type EventType, type Item, type User } from '../../core/index.js';
-import type { AppendResult, Decision, DecisionScanQuery, ItemPatch, OpenStoreOptions, ScanQuery, Store, StoreCounts, StoreStats, TimelineEvent, UserEventsQuery, UserUpsert } from '../store.js';
+import type { AppendResult, Decision, DecisionScanQuery, ItemPatch, ListOptions, OpenStoreOptions, ScanQuery, Store, StoreCounts, StoreStats, TimelineEvent, UserEventsQuery, UserUpsert } from '../store.js';
 import { decisionSteps, readState, scanDecisionRows, writeState } from './decision-table.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { EVENT_READ_INDEXES, EVENT_READ_INDEX_NAMES, migrate } from './migrations.js';
@@ -157,10 +157,13 @@ class SqliteStore implements Store {
     return this.sql('DELETE FROM items WHERE id = ?').run(id).changes > 0;
   }
 
-  async listItems(options: { offset?: number; limit?: number } = {}): Promise<Item[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM items ORDER BY id LIMIT ? OFFSET ?')
-      .all(options.limit ?? 100, options.offset ?? 0) as ItemRow[];
+  async listItems(options: ListOptions = {}): Promise<Item[]> {
+    const limit = options.limit ?? 100;
+    const rows = (
+      options.after === undefined
+        ? this.sql('SELECT * FROM items ORDER BY id LIMIT ? OFFSET ?').all(limit, options.offset ?? 0)
+        : this.sql('SELECT * FROM items WHERE id > ? ORDER BY id LIMIT ?').all(options.after, limit)
+    ) as ItemRow[];
     return rows.map(rowToItem);
   }
 
@@ -199,6 +202,11 @@ class SqliteStore implements Store {
   async getUser(id: string): Promise<User | null> {
     const row = this.sql('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
     return row ? rowToUser(row) : null;
+  }
+
+  async listUsers(options: Omit<ListOptions, 'offset'> = {}): Promise<User[]> {
+    const rows = this.sql('SELECT * FROM users WHERE id > ? ORDER BY id LIMIT ?').all(options.after ?? '', options.limit ?? 100) as UserRow[];
+    return rows.map(rowToUser);
   }
 
   async trackingRefused(ids: string[]): Promise<Set<string>> {
