@@ -13,8 +13,9 @@ import { createRng } from '../src/core/index.js';
 import { readDataset, userItemMatrix } from '../src/data/index.js';
 import { bprEpoch, rowOfEntry, sampleTriples, sgdPass, tripleBuffers } from '../src/models/bpr-sgd.js';
 import { initFactors } from '../src/models/factors.js';
+import { datasetPath } from './datasets.js';
 
-const DATA = '/work/shared/datasets/amazon-s3rec/Beauty.txt';
+const DATA = datasetPath('amazon-s3rec', 'Beauty.txt');
 const OUT = 'bench/results/bpr-epoch.json';
 
 const { values: args } = parseArgs({

@@ -7,9 +7,10 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import type { Event, EventType, Item } from '../src/core/index.js';
 import { createShop } from '../src/eval/simulator/index.js';
 import { evaluateIntent, type IntentEvaluation } from '../src/interest/index.js';
+import { datasetPath } from './datasets.js';
 
 const USERS = Number(process.argv[2] ?? 3000);
-const TAOBAO = '/work/shared/datasets/taobao-userbehavior-sample/UserBehavior.csv';
+const TAOBAO = datasetPath('taobao-userbehavior-sample', 'UserBehavior.csv');
 const BEHAVIOURS: Record<string, EventType> = { pv: 'view', fav: 'favorite', cart: 'cart', buy: 'purchase' };
 // The official window; a few rows of the head predate it (see SOURCE.md).
 const TAOBAO_FROM = Date.UTC(2017, 10, 25);

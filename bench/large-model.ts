@@ -8,18 +8,21 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { datasetStats } from '../src/data/index.js';
 import { evaluate, loadSplit } from '../src/eval/index.js';
 import { getModelSpec, type FitOptions } from '../src/models/index.js';
+import { datasetPath, datasetsDir, portablePath } from './datasets.js';
 
-const BEAUTY = '/work/shared/datasets/amazon-s3rec/Beauty.txt';
+/** The default data, in CURIO_DATASETS (see bench/datasets.ts). */
+const BEAUTY = ['amazon-s3rec', 'Beauty.txt'];
 const METRICS = ['hr@5', 'ndcg@5', 'hr@10', 'ndcg@10', 'hr@20', 'ndcg@20', 'mrr', 'coverage@10'];
 
 const { values: args } = parseArgs({
   options: {
     model: { type: 'string', default: 'curio-seq' },
-    data: { type: 'string', default: BEAUTY },
+    data: { type: 'string' },
     attributes: { type: 'string' },
     params: { type: 'string', default: '{}' },
     key: { type: 'string' },
@@ -42,9 +45,10 @@ function attributesFor(data: string): string | undefined {
 async function main(): Promise<void> {
   const started = performance.now();
   const load = [loadavg()[0]];
-  const split = await loadSplit({ data: args.data, attributesPath: attributesFor(args.data), split: 'loo' });
+  const data = args.data ?? datasetPath(...BEAUTY);
+  const split = await loadSplit({ data, attributesPath: attributesFor(data), split: 'loo' });
   const s = datasetStats(split.full);
-  console.log(`data ${args.data}: ${s.users} users, ${s.items} items, ${s.events} events`);
+  console.log(`data ${data}: ${s.users} users, ${s.items} items, ${s.events} events`);
   const spec = getModelSpec(args.model);
   const params = spec.parseParams(JSON.parse(args.params));
   const seed = Number(args.seed);
@@ -80,8 +84,9 @@ async function main(): Promise<void> {
     params,
     note: `seed ${seed}; early stopping on validation ndcg@10 (${args['validation-cases']} users, every ${args['validate-every']} epochs, patience ${args.patience}, training capped at ${args['max-minutes']} min); mean 1-min load average during training ${meanLoad.toFixed(2)} on 2 cores; wall ${((performance.now() - started) / 1000).toFixed(0)} s`,
   };
-  const out = args.out ?? (args.data === BEAUTY ? 'bench/results/quality-beauty.json' : `bench/results/large-model-${args.model}.json`);
-  merge(out, args.key ?? args.model, row, args.data);
+  const isBeauty = resolve(data) === join(datasetsDir(), ...BEAUTY);
+  const out = args.out ?? (isBeauty ? 'bench/results/quality-beauty.json' : `bench/results/large-model-${args.model}.json`);
+  merge(out, args.key ?? args.model, row, /^[a-z]+:/.test(data) ? data : portablePath(data));
   console.log(`wrote ${out}`);
 }
 

@@ -1,6 +1,7 @@
 /**
  * Benchmark: one SASRec training step built with src/nn, against the same model in PyTorch
- * (/work/shared/bench/sasrec_step_torch.py), interleaved in one run. Writes bench/results/nn.json.
+ * (../shared/bench/sasrec_step_torch.py beside the repository, or $CURIO_TORCH_SCRIPT), interleaved in one run.
+ * Writes bench/results/nn.json.
  *
  *   node --import tsx bench/nn.ts [--threads 1,2] [--rounds R] [--steps S] [--only 3700-bce] [--ours-only]
  *     [--backend js|native]
@@ -9,16 +10,17 @@
  * medians, ratio_vs_torch the median of the per-round ratios.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { createRng } from '../src/core/index.js';
 import { Adam, backendName, backward, bceWithLogits, crossEntropy, getThreads, gatherDot, kernels, matmul, reshape,
   SasrecEncoder, scale, setThreads, add, tidy, useBackend, type Tensor } from '../src/nn/index.js';
+import { besideRepo, portablePath } from './datasets.js';
 
 const B = 128;
 const L = 200;
 const D = 64;
-const TORCH_SCRIPT = process.env.CURIO_TORCH_SCRIPT ?? '/work/shared/bench/sasrec_step_torch.py';
+const TORCH_SCRIPT = process.env.CURIO_TORCH_SCRIPT ?? besideRepo('../shared/bench/sasrec_step_torch.py');
 const PYTHON = process.env.CURIO_TORCH_PYTHON ?? '/usr/bin/python3';
 
 type Mode = 'bce' | 'softmax';
@@ -141,6 +143,9 @@ function main(): void {
   const machine = getThreads();
   const threadList = [...new Set(arg('threads', `1,${machine}`).split(',').map(Number))];
   const opts = { rounds: Number(arg('rounds', '3')), steps: Number(arg('steps', '5')), oursOnly: process.argv.includes('--ours-only') };
+  if (!opts.oursOnly && !existsSync(TORCH_SCRIPT)) {
+    throw new Error(`${TORCH_SCRIPT} not found: set CURIO_TORCH_SCRIPT to sasrec_step_torch.py (default ../shared/bench/ beside the repository), or pass --ours-only`);
+  }
   useBackend(arg('backend', 'native') as 'js' | 'native');
   const configs: Config[] = [{ vocab: 3700, mode: 'bce' }, { vocab: 50000, mode: 'bce' }, { vocab: 3700, mode: 'softmax' }];
   const only = arg('only', '');
@@ -156,7 +161,7 @@ function main(): void {
   if (opts.oursOnly) return;
   mkdirSync('bench/results', { recursive: true });
   const machineInfo = { cpu: cpus()[0]?.model, cores: availableParallelism(), load_avg_before: loadBefore, load_avg_after: loadavg() };
-  const model = { batch: B, seq_len: L, dim: D, blocks: 2, heads: 1, optimizer: 'adam lr 1e-3', torch_script: TORCH_SCRIPT };
+  const model = { batch: B, seq_len: L, dim: D, blocks: 2, heads: 1, optimizer: 'adam lr 1e-3', torch_script: portablePath(TORCH_SCRIPT) };
   writeFileSync('bench/results/nn.json',
     `${JSON.stringify({ date: new Date().toISOString(), machine: machineInfo, model, results }, null, 2)}\n`);
   console.log('wrote bench/results/nn.json');

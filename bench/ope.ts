@@ -28,8 +28,10 @@ import {
   type ObdValidation,
   type PositionItemDistribution,
 } from '../src/eval/index.js';
+import { datasetPath } from './datasets.js';
 
-const ROOT = process.env.CURIO_OBD_DIR ?? '/work/shared/datasets/open-bandit-small';
+// CURIO_OBD_DIR: another Open Bandit Dataset folder (with random/men and bts/men), else the one in CURIO_DATASETS.
+const ROOT = process.env.CURIO_OBD_DIR ?? datasetPath('open-bandit-small');
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;

@@ -14,8 +14,9 @@ import { loadavg } from 'node:os';
 import { filterEvents, leaveOneOut, readDataset, type Split } from '../src/data/index.js';
 import { evaluate, runEvaluation, tuneModel, type ModelRunResult, type TrialResult } from '../src/eval/index.js';
 import { getModelSpec } from '../src/models/index.js';
+import { datasetPath } from './datasets.js';
 
-const DATA = '/work/shared/datasets/amazon-s3rec/Beauty.txt';
+const DATA = datasetPath('amazon-s3rec', 'Beauty.txt');
 const OUT = 'bench/results/quality-beauty.json';
 const METRICS = ['hr@5', 'ndcg@5', 'hr@10', 'ndcg@10', 'hr@20', 'ndcg@20', 'mrr', 'coverage@10', 'novelty@10', 'ild@10', 'gini@10'];
 

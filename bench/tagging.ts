@@ -6,8 +6,8 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createRng, shuffle, type Event, type Item } from '../src/core/index.js';
 import { labelScores, mostFrequentLabels, trainTagger, type MultiLabelScores, type TaggerOptions } from '../src/interest/index.js';
+import { datasetPath } from './datasets.js';
 
-const DATA = '/work/shared/datasets';
 const T0 = Date.UTC(2014, 0, 1);
 
 function item(id: string, categoryPath: string[], tags: string[]): Item {
@@ -19,12 +19,12 @@ function event(n: number, userId: string, itemId: string, timestamp: number): Ev
 }
 
 function grocery(): { items: Item[]; events: Event[] } {
-  const meta = readFileSync(`${DATA}/amazon-grocery-rechorus/item_meta.csv`, 'utf8').trim().split('\n').slice(1);
+  const meta = readFileSync(datasetPath('amazon-grocery-rechorus', 'item_meta.csv'), 'utf8').trim().split('\n').slice(1);
   const items = meta.map((line) => {
     const [id, cat] = line.split('\t');
     return item(id, cat === '0' ? [] : [cat], []);
   });
-  const rows = readFileSync(`${DATA}/amazon-grocery-rechorus/train.csv`, 'utf8').trim().split('\n').slice(1);
+  const rows = readFileSync(datasetPath('amazon-grocery-rechorus', 'train.csv'), 'utf8').trim().split('\n').slice(1);
   const events = rows.map((line, n) => {
     const [u, i, t] = line.split('\t');
     return event(n, u, i, Number(t) * 1000);
@@ -33,10 +33,10 @@ function grocery(): { items: Item[]; events: Event[] } {
 }
 
 function beauty(): { items: Item[]; events: Event[] } {
-  const attrs = JSON.parse(readFileSync(`${DATA}/amazon-s3rec/Beauty_item2attributes.json`, 'utf8')) as Record<string, number[]>;
+  const attrs = JSON.parse(readFileSync(datasetPath('amazon-s3rec', 'Beauty_item2attributes.json'), 'utf8')) as Record<string, number[]>;
   const items = Object.entries(attrs).map(([id, a]) => item(id, [], [...new Set(a.map(String))]));
   const events: Event[] = [];
-  for (const line of readFileSync(`${DATA}/amazon-s3rec/Beauty.txt`, 'utf8').trim().split('\n')) {
+  for (const line of readFileSync(datasetPath('amazon-s3rec', 'Beauty.txt'), 'utf8').trim().split('\n')) {
     const [u, ...seq] = line.trim().split(/\s+/);
     // Order only: the k-th item of a sequence gets time k (minutes), enough for windowed co-occurrence.
     seq.forEach((i, k) => events.push(event(events.length, u, i, T0 + k * 60_000)));
