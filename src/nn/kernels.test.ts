@@ -135,4 +135,10 @@ describe('backend availability', () => {
     expect(nativeAvailable()).toBe(native !== null);
     expect(nativeUnavailableReason() === null).toBe(native !== null);
   });
+
+  // Without OpenBLAS the comparisons above skip; CI installs it and sets CURIO_REQUIRE_NATIVE=1 (.ci/run), so
+  // there a missing or broken addon fails the suite instead of quietly testing less.
+  it.runIf(process.env.CURIO_REQUIRE_NATIVE === '1')('loads the native addon when CURIO_REQUIRE_NATIVE=1', () => {
+    expect(native !== null, `CURIO_REQUIRE_NATIVE=1 but the native addon is unavailable: ${nativeUnavailableReason()}`).toBe(true);
+  });
 });

@@ -23,6 +23,13 @@ function close(a: Float32Array, b: Float32Array, tol = 1e-4): void {
   expect(worst).toBeLessThan(tol);
 }
 
+// Without OpenBLAS the comparisons below skip; CI sets CURIO_REQUIRE_NATIVE=1 (.ci/run), where a missing addon fails.
+describe.runIf(process.env.CURIO_REQUIRE_NATIVE === '1')('native addon required (CURIO_REQUIRE_NATIVE=1)', () => {
+  it('is available', () => {
+    expect(nativeAvailable(), `CURIO_REQUIRE_NATIVE=1 but the native addon is unavailable: ${nativeUnavailableReason()}`).toBe(true);
+  });
+});
+
 describe.skipIf(!nativeAvailable())('ops on native match ops on js', () => {
   it('attention forward and gradients (heads, causal row blocks)', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 13 }), fc.constantFrom(1, 2, 4),
