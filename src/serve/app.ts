@@ -5,7 +5,7 @@ import { LocalChangeFeed, type Store } from '../store/index.js';
 import { installAuth } from './auth.js';
 import type { AppContext, RouteModule } from './context.js';
 import { installErrorHandlers } from './errors.js';
-import { installJsonParser, onClientError, onFrameworkError } from './http-edge.js';
+import { installExpectationHandler, installJsonParser, onClientError, onFrameworkError } from './http-edge.js';
 import { installCors, installRateLimit, installWriteLimit } from './limits.js';
 import { InsightRuntime, type InsightSettingsInput } from '../recommend/index.js';
 import { createMetrics, installRequestMetrics } from './metrics.js';
@@ -55,6 +55,7 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   // The API speaks JSON only; a text body would otherwise reach zod as a string with a vaguer complaint.
   app.removeContentTypeParser('text/plain');
   installJsonParser(app);
+  installExpectationHandler(app);
   installErrorHandlers(app);
   installCors(app, config);
   installAuth(app, config);

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineRoute } from './route.js';
 import { createApp } from './app.js';
@@ -86,5 +87,24 @@ describe('errors before a route runs', () => {
     const res = await fetch(`http://127.0.0.1:${port}/v1/items/x`, { headers: { 'x-big': 'a'.repeat(17_000) } });
     expect(res.status).toBe(431);
     expect((await res.json()) as unknown).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: expect.any(String), problems: [] } });
+  });
+
+  it('serves a request with an unknown Expect header instead of Node\'s empty 417', async () => {
+    if (!t.app.server.listening) await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as { port: number };
+    const send = (path: string, key: string) =>
+      new Promise<string>((resolve, reject) => {
+        let text = '';
+        const socket = connect(port, '127.0.0.1', () =>
+          socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nExpect: the-unexpected\r\nConnection: close\r\n\r\n`),
+        );
+        socket.on('data', (d: Buffer) => (text += d.toString('utf8')));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+    expect(await send('/healthz', KEYS.read)).toMatch(/^HTTP\/1\.1 200 [^]*\{"status":"ok"\}$/);
+    const missing = await send('/v1/items/none', KEYS.read);
+    expect(missing).toMatch(/^HTTP\/1\.1 404 /);
+    expect(shape(missing.slice(missing.indexOf('\r\n\r\n') + 4)).error.code).toBe('NOT_FOUND');
   });
 });

@@ -40,6 +40,15 @@ export function onClientError(error: NodeJS.ErrnoException, socket: Socket): voi
 }
 
 /**
+ * Requests with an `Expect` header other than `100-continue`: Node answers them 417 with an empty body before
+ * Fastify sees them. RFC 9110 lets a server ignore an expectation it does not know, so they are served as if
+ * the header were absent, and every answer keeps the documented shape.
+ */
+export function installExpectationHandler(app: FastifyInstance): void {
+  app.server.on('checkExpectation', (request, response) => app.routing(request, response));
+}
+
+/**
  * The JSON body parser: an empty body is no body (a DELETE sent with a JSON content type), and a body
  * with a `__proto__` or `constructor.prototype` key — valid JSON that could poison objects built from
  * it — is refused with that reason rather than called invalid JSON.
