@@ -1,4 +1,5 @@
 import type { Event, Item, User } from '../core/index.js';
+import type { SlateShown } from './store.js';
 
 /**
  * What was written to the store, said once after it is stored. `origin` names the writer (a serving
@@ -10,6 +11,7 @@ export type Change = { origin?: string } & (
   | { kind: 'item-deleted'; itemId: string }
   | { kind: 'users-stored'; /** Users created or updated (consent changes), by stored id. */ users: readonly User[] }
   | { kind: 'user-erased'; /** The stored (possibly pseudonymised) id. */ userId: string }
+  | { kind: 'slates-served'; /** Slates a runtime served and stored in `'slate'` mode: their impressions, one record per slate. */ slates: readonly SlateShown[] }
 );
 
 export type ChangeKind = Change['kind'];

@@ -243,6 +243,55 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect((await collect(store.scanDecisions())).map((d) => d.recommendationId)).toEqual(['r3']);
     });
 
+    it('round-trips served slates (shown items, propensities, slot marks, session) in decisions', async () => {
+      const shown = [{ itemId: 'i2', propensity: 0.125 }, { itemId: 'pin', propensity: 1, slot: null }, { itemId: 'i1', propensity: 1 / 3, slot: 1 }];
+      const slate = sampleDecision('r1', { shown, sessionId: 'sess' });
+      const bare = sampleDecision('r2', { timestamp: slate.timestamp + 1, candidates: [], shown: [{ itemId: 'x', propensity: 1 }] });
+      expect(await store.appendDecisions([slate, bare])).toBe(2);
+      expect(await collect(store.scanDecisions())).toEqual([slate, bare]);
+    });
+
+    it('reads a user\'s newest slates oldest first, only decisions that carry shown items', async () => {
+      const at = (k: number) => 1_700_000_000_000 + k * 1000;
+      await store.appendDecisions([
+        ...[0, 1, 2, 3].map((k) => sampleDecision(`r${k}`, { timestamp: at(k), shown: [{ itemId: `a${k}`, propensity: 1 }, { itemId: `b${k}`, propensity: 0.5 }] })),
+        sampleDecision('plain', { timestamp: at(9) }),
+        sampleDecision('other', { timestamp: at(9), userId: 'u2', shown: [{ itemId: 'z', propensity: 1 }] }),
+        sampleDecision('tie', { timestamp: at(3), shown: [{ itemId: 'c', propensity: 1 }] }),
+      ]);
+      expect(await store.userSlates('u1', { limit: 2 })).toEqual([
+        { recommendationId: 'r3', timestamp: at(3), itemIds: ['a3', 'b3'] },
+        { recommendationId: 'tie', timestamp: at(3), itemIds: ['c'] },
+      ]);
+      expect((await store.userSlates('u1')).map((s) => s.recommendationId)).toEqual(['r0', 'r1', 'r2', 'r3', 'tie']);
+      expect(await store.userSlates('nobody', { limit: 5 })).toEqual([]);
+    });
+
+    it('erasure deletes a user\'s served slates', async () => {
+      await store.appendDecisions([sampleDecision('r1', { shown: [{ itemId: 'i1', propensity: 1 }] }), sampleDecision('r2', { userId: 'u2', shown: [{ itemId: 'i1', propensity: 1 }] })]);
+      await store.eraseUser('u1');
+      expect(await store.userSlates('u1')).toEqual([]);
+      expect((await store.userSlates('u2')).map((s) => s.recommendationId)).toEqual(['r2']);
+    });
+
+    it('prunes old slates and old impression events in chunks, keeping newer rows and other event types', async () => {
+      const t = (k: number) => 1_700_000_000_000 + k;
+      await store.appendDecisions(Array.from({ length: 7 }, (_, k) => sampleDecision(`r${k}`, { timestamp: t(k), shown: [{ itemId: 'i1', propensity: 1 }] })));
+      await store.appendEvents([
+        ...Array.from({ length: 7 }, (_, k) => sampleEvent(`imp${k}`, { type: 'impression', timestamp: t(k) })),
+        sampleEvent('old-view', { timestamp: t(0) }),
+      ]);
+      expect(await store.prune({ slatesBefore: t(5), impressionEventsBefore: t(4), limit: 3 })).toEqual({ slates: 3, impressionEvents: 3 });
+      expect(await store.prune({ slatesBefore: t(5), impressionEventsBefore: t(4), limit: 3 })).toEqual({ slates: 2, impressionEvents: 1 });
+      expect(await store.prune({ slatesBefore: t(5), impressionEventsBefore: t(4), limit: 3 })).toEqual({ slates: 0, impressionEvents: 0 });
+      expect((await collect(store.scanDecisions())).map((d) => d.recommendationId)).toEqual(['r5', 'r6']);
+      expect((await store.userEvents('u1')).map((e) => e.id)).toEqual(['old-view', 'imp4', 'imp5', 'imp6']);
+      // Impressions stored later with old times are still found by a later prune.
+      await store.appendEvents([sampleEvent('late-old', { type: 'impression', timestamp: t(1) })]);
+      expect(await store.prune({ impressionEventsBefore: t(6) })).toEqual({ slates: 0, impressionEvents: 3 });
+      expect((await store.userEvents('u1')).map((e) => e.id)).toEqual(['old-view', 'imp6']);
+    });
+
     it('keeps JSON state by key, replacing it on each put', async () => {
       expect(await store.getState('policy')).toBeNull();
       const value = { policy: 'thompson', state: { items: { a: [1, 2] } }, note: 'é\u0000' };

@@ -67,9 +67,49 @@ export interface DecisionCandidate {
   cluster?: string;
 }
 
+/** One item of a served slate, as the server logs it in the slate's record (`Decision.shown`). */
+export interface ShownItem {
+  itemId: string;
+  /** The logging policy's propensity of this item in its slot. */
+  propensity: number;
+  /** Absent: the item is at the policy's slot (its position). A number: the policy's slot, when a pin shifted the item. null: pinned by the shop. */
+  slot?: number | null;
+}
+
+/** What the server showed one user in one slate (the compact impression log): enough for the no-repeat rule, feedback and OPE. */
+export interface SlateShown {
+  recommendationId: string;
+  /** Stored (possibly pseudonymised) user id. */
+  userId: string;
+  timestamp: EpochMs;
+  policy: string;
+  /** The shown items in position order (index = position). */
+  shown: ShownItem[];
+  sessionId?: string;
+}
+
+/** A user's served slate as the serving cache reads it: which items, when. */
+export interface UserSlate {
+  recommendationId: string;
+  timestamp: EpochMs;
+  /** In position order. */
+  itemIds: string[];
+}
+
+/** What `Store.prune` deletes: rows older than these times, at most `limit` of each kind per call. */
+export interface PruneQuery {
+  /** Decisions and served slates older than this. */
+  slatesBefore?: EpochMs;
+  /** Impression events older than this. */
+  impressionEventsBefore?: EpochMs;
+  /** Rows of each kind deleted per call (default 1000): a caller repeats while a count reaches it. */
+  limit?: number;
+}
+
 /**
  * What the explore/exploit policy chose from for one served recommendation: with the impressions (same
  * `recommendationId`) it lets off-policy evaluation replay a candidate policy on the real candidate sets.
+ * A slate the server logged in `'slate'` mode also carries what it showed (`shown`): the record of its impressions.
  */
 export interface Decision {
   recommendationId: string;
@@ -80,6 +120,10 @@ export interface Decision {
   exploreWeight: number;
   /** In the order the policy received them. */
   candidates: DecisionCandidate[];
+  /** The shown items in position order, when the slate's impressions are logged in this record (not as events). */
+  shown?: ShownItem[];
+  /** The session the slate was served in, when it has one (with `shown`). */
+  sessionId?: string;
 }
 
 export interface DecisionScanQuery {
@@ -134,13 +178,17 @@ export interface Store {
   appendDecisions(decisions: Decision[]): Promise<number>;
   /** Every decision in [from, to), ordered by (timestamp, arrival). */
   scanDecisions(query?: DecisionScanQuery): AsyncIterable<Decision>;
+  /** The user's newest `limit` decisions that carry `shown` (their served slates), oldest first. */
+  userSlates(userId: string, query?: { limit?: number }): Promise<UserSlate[]>;
+  /** Retention: deletes decisions (with their slates) and impression events older than the given times, at most `limit` rows of each per call. */
+  prune(query: PruneQuery): Promise<{ slates: number; impressionEvents: number }>;
 
   /** A JSON value saved under `key` with `putState` (runtime state such as the serving policy), or null. */
   getState(key: string): Promise<unknown>;
   /** Saves a JSON-safe value under `key`, replacing the previous one. */
   putState(key: string, value: unknown): Promise<void>;
 
-  /** Erasure: the user, every event and every logged decision of theirs are gone, in one transaction. */
+  /** Erasure: the user, every event and every logged decision (and served slate) of theirs are gone, in one transaction. */
   eraseUser(id: string): Promise<{ user: boolean; events: number }>;
 
   counts(): Promise<StoreCounts>;

@@ -1,5 +1,5 @@
 import { CurioError } from '../../core/index.js';
-import type { Decision, DecisionCandidate, DecisionScanQuery } from '../store.js';
+import type { Decision, DecisionCandidate, DecisionScanQuery, ShownItem, UserSlate } from '../store.js';
 import type { StatementCache, WriteStep } from './write-steps.js';
 
 interface DecisionRow {
@@ -12,6 +12,10 @@ interface DecisionRow {
   item_ids: string;
   scores: Buffer;
   clusters: string | null;
+  shown_items: string | null;
+  shown_propensities: Buffer | null;
+  shown_slots: string | null;
+  session_id: string | null;
 }
 
 /** Scores as float64 little-endian: exact (Thompson reads the scale, ties are broken by 1e-9 offsets) and 8 bytes each. */
@@ -34,10 +38,34 @@ function packClusters(candidates: readonly DecisionCandidate[]): string | null {
   return names.length === 0 ? null : JSON.stringify([names, of]);
 }
 
+/** Per shown item, its slot mark (-1 = at its position, a number = the policy's slot, null = pinned); null when none has one. */
+function packSlots(shown: readonly ShownItem[]): string | null {
+  return shown.every((s) => s.slot === undefined) ? null : JSON.stringify(shown.map((s) => (s.slot === undefined ? -1 : s.slot)));
+}
+
+/** The shown-item columns: ids, propensities (float64 LE), slot marks; all null when the decision has no `shown`. */
+function shownParams(shown: readonly ShownItem[] | undefined): unknown[] {
+  if (!shown) return [null, null, null];
+  const propensities = Buffer.allocUnsafe(shown.length * 8);
+  shown.forEach((s, i) => propensities.writeDoubleLE(s.propensity, i * 8));
+  return [JSON.stringify(shown.map((s) => s.itemId)), propensities, packSlots(shown)];
+}
+
 /** Positional parameters of the decision insert. */
 function decisionParams(d: Decision): unknown[] {
   const ids = JSON.stringify(d.candidates.map((c) => c.itemId));
-  return [d.recommendationId, d.userId, d.timestamp, d.policy, d.exploreWeight, ids, packScores(d.candidates), packClusters(d.candidates)];
+  return [d.recommendationId, d.userId, d.timestamp, d.policy, d.exploreWeight, ids, packScores(d.candidates), packClusters(d.candidates),
+    ...shownParams(d.shown), d.sessionId ?? null];
+}
+
+function rowToShown(row: Pick<DecisionRow, 'shown_items' | 'shown_propensities' | 'shown_slots'>): ShownItem[] {
+  const ids = JSON.parse(row.shown_items as string) as string[];
+  const slots = row.shown_slots ? (JSON.parse(row.shown_slots) as Array<number | null>) : null;
+  return ids.map((itemId, i) => {
+    const propensity = (row.shown_propensities as Buffer).readDoubleLE(i * 8);
+    const slot = slots?.[i];
+    return slot === undefined || slot === -1 ? { itemId, propensity } : { itemId, propensity, slot };
+  });
 }
 
 function rowToDecision(row: DecisionRow): Decision {
@@ -55,11 +83,14 @@ function rowToDecision(row: DecisionRow): Decision {
     policy: row.policy,
     exploreWeight: row.explore_weight,
     candidates,
+    ...(row.shown_items === null ? {} : { shown: rowToShown(row) }),
+    ...(row.session_id === null ? {} : { sessionId: row.session_id }),
   };
 }
 
 const INSERT_DECISION = `INSERT OR IGNORE INTO decisions
-  (recommendation_id,user_id,timestamp,policy,explore_weight,item_ids,scores,clusters) VALUES (?,?,?,?,?,?,?,?)`;
+  (recommendation_id,user_id,timestamp,policy,explore_weight,item_ids,scores,clusters,shown_items,shown_propensities,shown_slots,session_id)
+  VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`;
 
 /** The inserts of decisions, one step each (run them in one transaction); a stored recommendationId is left as it was. */
 export const decisionSteps = (decisions: readonly Decision[]): WriteStep[] => decisions.map((d) => ({ sql: INSERT_DECISION, params: decisionParams(d) }));
@@ -79,6 +110,13 @@ export function* scanDecisionRows(sql: StatementCache, query: DecisionScanQuery)
     ts = rows[rows.length - 1].timestamp;
     seq = rows[rows.length - 1].seq;
   }
+}
+
+/** A user's newest `limit` served slates (decisions with shown items), oldest first, through the (user, time) index. */
+export function userSlateRows(sql: StatementCache, userId: string, limit: number): UserSlate[] {
+  const rows = sql(`SELECT recommendation_id, timestamp, shown_items FROM decisions WHERE user_id = ? AND shown_items IS NOT NULL
+    ORDER BY timestamp DESC, seq DESC LIMIT ?`).all(userId, limit) as Array<Pick<DecisionRow, 'recommendation_id' | 'timestamp' | 'shown_items'>>;
+  return rows.reverse().map((r) => ({ recommendationId: r.recommendation_id, timestamp: r.timestamp, itemIds: JSON.parse(r.shown_items as string) as string[] }));
 }
 
 /** The JSON value saved under a key, or null. */

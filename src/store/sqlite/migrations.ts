@@ -89,6 +89,19 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX decisions_user ON decisions(user_id);
     `,
   },
+  {
+    version: 5,
+    name: 'served slates in the decision row',
+    // One row per served slate instead of one impression event per slot (docs/serving.md, "Impression log").
+    sql: `
+      ALTER TABLE decisions ADD COLUMN shown_items TEXT;          -- JSON array of item ids in position order; NULL: impressions are events
+      ALTER TABLE decisions ADD COLUMN shown_propensities BLOB;   -- float64 little-endian, one per shown item
+      ALTER TABLE decisions ADD COLUMN shown_slots TEXT;          -- JSON array (slot, null = pinned, -1 = at its position); NULL when every item is at its slot
+      ALTER TABLE decisions ADD COLUMN session_id TEXT;
+      DROP INDEX decisions_user;
+      CREATE INDEX decisions_user_time ON decisions(user_id, timestamp);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number[] {

@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CurioError, DEFAULT_CONSENT, EVENT_TYPES, type Consent, type Event, type EventType, type Item, type User } from '../../core/index.js';
-import type { AppendResult, Decision, DecisionScanQuery, ItemPatch, ListOptions, OpenStoreOptions, ScanQuery, Store, StoreCounts, StoreStats, TimelineEvent, UserEventsQuery, UserUpsert } from '../store.js';
-import { decisionSteps, readState, scanDecisionRows, writeState } from './decision-table.js';
+import type { AppendResult, Decision, DecisionScanQuery, ItemPatch, ListOptions, OpenStoreOptions, PruneQuery, ScanQuery, Store, StoreCounts, StoreStats, TimelineEvent, UserEventsQuery, UserSlate, UserUpsert } from '../store.js';
+import { decisionSteps, readState, scanDecisionRows, userSlateRows, writeState } from './decision-table.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { EVENT_READ_INDEXES, EVENT_READ_INDEX_NAMES, migrate } from './migrations.js';
 import { changedRows, statementCache, stepTransactions, WRITE_PRAGMAS, type StatementCache, type StepResult, type StepTransactions, type WriteStep } from './write-steps.js';
@@ -45,6 +45,8 @@ class SqliteStore implements Store {
 
   private readonly checkpointer: Checkpointer | null = null;
   private readonly writer: WriterThread | null = null;
+  /** Within a prune pass (chunks until one is not full), impression events before this time are gone: the next chunk scans from here. */
+  private impressionPruneFloor = Number.MIN_SAFE_INTEGER;
 
   constructor(path: string, options: OpenStoreOptions = {}) {
     if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
@@ -307,6 +309,37 @@ class SqliteStore implements Store {
 
   async *scanDecisions(query: DecisionScanQuery = {}): AsyncIterable<Decision> {
     yield* scanDecisionRows((text) => this.sql(text), query);
+  }
+
+  async userSlates(userId: string, query: { limit?: number } = {}): Promise<UserSlate[]> {
+    return userSlateRows((text) => this.sql(text), userId, query.limit ?? -1);
+  }
+
+  /**
+   * Deletes the oldest rows in chunks on the writer thread (when there is one). Impression events are found
+   * through the time index from where the previous chunk stopped, so old non-impression events are walked
+   * past once per pass, not on every chunk.
+   */
+  async prune(query: PruneQuery): Promise<{ slates: number; impressionEvents: number }> {
+    const limit = query.limit ?? 1000;
+    const steps: WriteStep[] = [];
+    if (query.slatesBefore !== undefined) {
+      steps.push({ sql: 'DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions WHERE timestamp < ? ORDER BY timestamp LIMIT ?)', params: [query.slatesBefore, limit] });
+    }
+    const before = query.impressionEventsBefore;
+    if (before !== undefined) {
+      steps.push({
+        sql: `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE timestamp >= ? AND timestamp < ? AND type = ${typeIndex('impression')}
+          ORDER BY timestamp LIMIT ?) RETURNING timestamp`,
+        params: [this.impressionPruneFloor, before, limit],
+      });
+    }
+    const results = await this.write(steps);
+    const slates = query.slatesBefore !== undefined ? (results.shift() as number) : 0;
+    const deleted = before !== undefined ? (results.shift() as number[]) : [];
+    // A finished pass starts the next one from the beginning: impressions stored since with old times are found.
+    if (before !== undefined) this.impressionPruneFloor = deleted.length < limit ? Number.MIN_SAFE_INTEGER : Math.max(...deleted);
+    return { slates, impressionEvents: deleted.length };
   }
 
   async getState(key: string): Promise<unknown> {
