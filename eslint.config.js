@@ -6,12 +6,15 @@ const STAGES = ['core', 'store', 'privacy', 'ingest', 'data', 'nn', 'models', 'i
 const stageRules = STAGES.map((stage, i) => ({
   files: [`src/${stage}/**/*.ts`],
   rules: {
-    'no-restricted-imports': ['error', {
-      patterns: STAGES.slice(i + 1).map((later) => ({
-        group: [`**/${later}/**`, `**/${later}`],
-        message: `src/${stage} is upstream of src/${later}; it must not import it.`,
-      })),
-    }],
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: STAGES.slice(i + 1).map((later) => ({
+          group: [`**/${later}/**`, `**/${later}`],
+          message: `src/${stage} is upstream of src/${later}; it must not import it.`,
+        })),
+      },
+    ],
   },
 }));
 

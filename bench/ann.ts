@@ -88,10 +88,12 @@ async function persistence(index: AnnIndex, embeddings: Float32Array, queries: F
     const cached = join(dir, 'model.curio.hnsw');
     const write = await seconds(() => writeAnnCache(index, cached, fingerprint.value));
     const memo: AnnMemo = {};
-    const obtain = () => obtainAnnIndex({ embeddings: embeddings.slice(), dim, params, path: cached, memo, warn: (m, e) => console.warn(m, e) });
+    const obtain = () =>
+      obtainAnnIndex({ embeddings: embeddings.slice(), dim, params, path: cached, memo, warn: (m, e) => console.warn(m, e) });
     const restart = await obtain();
     const refresh = await obtain();
-    if (restart.source !== 'file' || refresh.source !== 'memory') throw new Error(`expected a file then a memory hit, got ${restart.source}, ${refresh.source}`);
+    if (restart.source !== 'file' || refresh.source !== 'memory')
+      throw new Error(`expected a file then a memory hit, got ${restart.source}, ${refresh.source}`);
     const same = queries.filter((q) => JSON.stringify(restart.index.search(q, K)) === JSON.stringify(index.search(q, K))).length;
     const out = {
       m: params.m,
@@ -119,7 +121,13 @@ async function persistence(index: AnnIndex, embeddings: Float32Array, queries: F
 async function main(): Promise<void> {
   const items = Number(args.items);
   const dim = Number(args.dim);
-  const { embeddings, queries } = clusteredEmbeddings({ items, dim, clusters: Number(args.clusters), seed: 1, queries: Number(args.queries) });
+  const { embeddings, queries } = clusteredEmbeddings({
+    items,
+    dim,
+    clusters: Number(args.clusters),
+    seed: 1,
+    queries: Number(args.queries),
+  });
   const scores = new Float32Array(items);
   const exactTimes: number[] = [];
   const truth = queries.map((q) => {
@@ -153,7 +161,13 @@ async function main(): Promise<void> {
       return { filter: f.name, ...r };
     });
     if (m === DEFAULT_ANN_PARAMS.m) persisted = await persistence(index, embeddings, queries);
-    graphs.push({ m, efConstruction: index.params.efConstruction, buildSeconds: round(index.origin.seconds, 1), byEfSearch: byEf, filtered: { efSearch: DEFAULT_ANN_PARAMS.efSearch, queries: FILTER_QUERIES, byFilter } });
+    graphs.push({
+      m,
+      efConstruction: index.params.efConstruction,
+      buildSeconds: round(index.origin.seconds, 1),
+      byEfSearch: byEf,
+      filtered: { efSearch: DEFAULT_ANN_PARAMS.efSearch, queries: FILTER_QUERIES, byFilter },
+    });
   }
   const result = {
     bench: 'ann',
@@ -161,7 +175,14 @@ async function main(): Promise<void> {
     node: process.version,
     cpus: cpus().length,
     loadavg1: round(loadavg()[0], 2),
-    data: { items, dim, clusters: Number(args.clusters), queries: queries.length, k: K, generator: 'clusteredEmbeddings (src/recommend/ann-synthetic.ts), seed 1' },
+    data: {
+      items,
+      dim,
+      clusters: Number(args.clusters),
+      queries: queries.length,
+      k: K,
+      generator: 'clusteredEmbeddings (src/recommend/ann-synthetic.ts), seed 1',
+    },
     exact: { msPerQuery: exactMs },
     defaults: DEFAULT_ANN_PARAMS,
     graphs,

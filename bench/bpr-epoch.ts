@@ -38,7 +38,11 @@ function main(): void {
   const m = userItemMatrix(readDataset(DATA));
   const rows = rowOfEntry(m);
   const rng = createRng(1);
-  const state = { userFactors: initFactors(rng, m.nRows, dim, 0.01), itemFactors: initFactors(rng, m.nCols, dim, 0.01), itemBias: new Float32Array(m.nCols) };
+  const state = {
+    userFactors: initFactors(rng, m.nRows, dim, 0.01),
+    itemFactors: initFactors(rng, m.nCols, dim, 0.01),
+    itemBias: new Float32Array(m.nCols),
+  };
   const step = { factors: dim, learningRate: 0.05, regularization: 0.001 };
   const buf = tripleBuffers(pairs);
   const load = loadavg();
@@ -79,7 +83,9 @@ function main(): void {
     node: process.version,
     measured: new Date().toISOString(),
   };
-  console.log(`BPR epoch, ${pairs} triples, d=${dim}, one core: median ${result.epoch_s.toFixed(3)} s wall, ${result.epoch_cpu_s.toFixed(3)} s CPU (sampling ${result.sampling_s.toFixed(3)} s + SGD ${result.sgd_s.toFixed(3)} s); runs ${result.runs_s.join(', ')}; load average ${result.load_average_1m} → ${result.load_average_1m_after}`);
+  console.log(
+    `BPR epoch, ${pairs} triples, d=${dim}, one core: median ${result.epoch_s.toFixed(3)} s wall, ${result.epoch_cpu_s.toFixed(3)} s CPU (sampling ${result.sampling_s.toFixed(3)} s + SGD ${result.sgd_s.toFixed(3)} s); runs ${result.runs_s.join(', ')}; load average ${result.load_average_1m} → ${result.load_average_1m_after}`,
+  );
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
 }

@@ -21,7 +21,9 @@ export function datasetsDir(): string {
 export function datasetPath(...parts: string[]): string {
   const path = join(datasetsDir(), ...parts);
   if (!existsSync(path)) {
-    const from = process.env.CURIO_DATASETS ? `CURIO_DATASETS=${process.env.CURIO_DATASETS}` : `CURIO_DATASETS unset, so ${DEFAULT_DATASETS} beside the repository`;
+    const from = process.env.CURIO_DATASETS
+      ? `CURIO_DATASETS=${process.env.CURIO_DATASETS}`
+      : `CURIO_DATASETS unset, so ${DEFAULT_DATASETS} beside the repository`;
     throw new Error(`dataset file ${path} not found (${from}); set CURIO_DATASETS to the folder that holds ${parts.join('/')}`);
   }
   return path;

@@ -39,7 +39,12 @@ const POLICIES: Record<string, Record<string, unknown>> = {
   thompson: { propensityDraws: 20, scoreScale: 3 },
   linucb: {},
 };
-const COLORS: Record<string, Rgb> = { greedy: [120, 120, 120], 'epsilon-greedy': [31, 119, 180], thompson: [255, 127, 14], linucb: [44, 160, 44] };
+const COLORS: Record<string, Rgb> = {
+  greedy: [120, 120, 120],
+  'epsilon-greedy': [31, 119, 180],
+  thompson: [255, 127, 14],
+  linucb: [44, 160, 44],
+};
 
 const shop = createShop(SHOP);
 const trainEnd = shop.options.startTime + TRAIN_DAYS * DAY_MS;
@@ -111,7 +116,14 @@ interface RunResult {
   seconds: number;
 }
 
-const outcome = (type: 'click' | 'cart' | 'purchase', userId: string, itemId: string, time: number, context: Event['context'], n: number): Event => ({
+const outcome = (
+  type: 'click' | 'cart' | 'purchase',
+  userId: string,
+  itemId: string,
+  time: number,
+  context: Event['context'],
+  n: number,
+): Event => ({
   id: `${type}:${context.recommendationId}:${itemId}:${n}`,
   userId,
   itemId,
@@ -122,22 +134,46 @@ const outcome = (type: 'click' | 'cart' | 'purchase', userId: string, itemId: st
   context,
 });
 
-async function runOne(basePath: string, dir: string, policy: string, weight: number, truth: Truth, trained: Map<string, Set<string>>): Promise<RunResult> {
+async function runOne(
+  basePath: string,
+  dir: string,
+  policy: string,
+  weight: number,
+  truth: Truth,
+  trained: Map<string, Set<string>>,
+): Promise<RunResult> {
   const started = performance.now();
   const path = join(dir, `${policy}-${weight}.db`);
   copyFileSync(basePath, path);
   const store = await openStore(`sqlite:${path}`);
   const config = loadConfig({
     env: {},
-    overrides: { 'serving.policy': policy, 'serving.policyParams': POLICIES[policy], 'serving.exploreWeight': weight, 'serving.seed': SEED, 'serving.refreshIntervalSeconds': 0, 'serving.impressionFlushMs': 0 },
+    overrides: {
+      'serving.policy': policy,
+      'serving.policyParams': POLICIES[policy],
+      'serving.exploreWeight': weight,
+      'serving.seed': SEED,
+      'serving.refreshIntervalSeconds': 0,
+      'serving.impressionFlushMs': 0,
+    },
   });
   let now = trainEnd;
   const feed = new LocalChangeFeed();
   const ingestor = new Ingestor({ store, idSecret: null, feed });
-  const runtime = new RecommendationRuntime({ config, store, feed, clock: () => now, logEvents: (events, write) => ingestor.appendEvents(events, write) });
+  const runtime = new RecommendationRuntime({
+    config,
+    store,
+    feed,
+    clock: () => now,
+    logEvents: (events, write) => ingestor.appendEvents(events, write),
+  });
   await runtime.start();
   const shown = users.map(() => new Set<string>());
-  const byRound = { clicks: new Array<number>(ROUNDS).fill(0), purchases: new Array<number>(ROUNDS).fill(0), impressions: new Array<number>(ROUNDS).fill(0) };
+  const byRound = {
+    clicks: new Array<number>(ROUNDS).fill(0),
+    purchases: new Array<number>(ROUNDS).fill(0),
+    impressions: new Array<number>(ROUNDS).fill(0),
+  };
   let regret = 0;
   for (let r = 0; r < ROUNDS; r++) {
     for (let k = 0; k < USERS; k++) {
@@ -224,7 +260,9 @@ async function main(): Promise<void> {
       for (const weight of policy === 'greedy' ? [0] : WEIGHTS) {
         const result = await runOne(base.path, dir, policy, weight, truth, base.trainedCategories);
         results.push(result);
-        console.log(`${policy.padEnd(15)} w=${String(weight).padEnd(4)} purchases ${String(result.purchases).padStart(5)}  ctr ${result.ctr.toFixed(4)} (first ${result.ctrFirstRounds.toFixed(4)}, last ${result.ctrLastRounds.toFixed(4)})  coverage ${result.coverage.toFixed(3)} new ${result.newInterestCoverage.toFixed(3)}  regret ${result.regret.toFixed(0)}  ${result.seconds.toFixed(1)}s`);
+        console.log(
+          `${policy.padEnd(15)} w=${String(weight).padEnd(4)} purchases ${String(result.purchases).padStart(5)}  ctr ${result.ctr.toFixed(4)} (first ${result.ctrFirstRounds.toFixed(4)}, last ${result.ctrLastRounds.toFixed(4)})  coverage ${result.coverage.toFixed(3)} new ${result.newInterestCoverage.toFixed(3)}  regret ${result.regret.toFixed(0)}  ${result.seconds.toFixed(1)}s`,
+        );
       }
     }
     const greedy = results[0];
@@ -233,13 +271,34 @@ async function main(): Promise<void> {
       greedyPurchases: greedy.purchases,
       best: { policy: best.policy, exploreWeight: best.exploreWeight, purchases: best.purchases },
       purchaseLift: best.purchases / greedy.purchases - 1,
-      shortTermCtrCost: { firstRoundsGreedy: greedy.ctrFirstRounds, firstRoundsBest: best.ctrFirstRounds, relative: best.ctrFirstRounds / greedy.ctrFirstRounds - 1 },
+      shortTermCtrCost: {
+        firstRoundsGreedy: greedy.ctrFirstRounds,
+        firstRoundsBest: best.ctrFirstRounds,
+        relative: best.ctrFirstRounds / greedy.ctrFirstRounds - 1,
+      },
       explorationBeatsGreedy: best.purchases > greedy.purchases,
     };
     console.log('summary', JSON.stringify(summary));
     mkdirSync('bench/results', { recursive: true });
-    const setup = { shop: SHOP, trainDays: TRAIN_DAYS, rounds: ROUNDS, users: USERS, slateSize: SLATE, trainingEvents: base.events, weights: WEIGHTS, policyParams: POLICIES };
-    const out = { bench: 'explore', date: new Date().toISOString(), setup, summary, results, seconds: (performance.now() - started) / 1000, loadAverage: loadavg() };
+    const setup = {
+      shop: SHOP,
+      trainDays: TRAIN_DAYS,
+      rounds: ROUNDS,
+      users: USERS,
+      slateSize: SLATE,
+      trainingEvents: base.events,
+      weights: WEIGHTS,
+      policyParams: POLICIES,
+    };
+    const out = {
+      bench: 'explore',
+      date: new Date().toISOString(),
+      setup,
+      summary,
+      results,
+      seconds: (performance.now() - started) / 1000,
+      loadAverage: loadavg(),
+    };
     writeFileSync(`${OUT}.json`, `${JSON.stringify(out, null, 2)}\n`);
     const panels = plot(results);
     writeFileSync(`${OUT}.png`, drawPng(panels, 2));

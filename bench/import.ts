@@ -37,8 +37,11 @@ async function measure(dir: string, format: string, file: string, importer: Part
   const store = await openStore(`sqlite:${join(dir, `${format}.db`)}`);
   const report = await runImport({ format, file, ingestor: new Ingestor({ store, idSecret: null }), importer });
   await store.close();
-  if (report.status !== 'complete' || report.eventsAccepted !== EVENTS) throw new Error(`${format}: ${JSON.stringify(report).slice(0, 500)}`);
-  console.log(`${format.padEnd(8)} ${EVENTS.toLocaleString('en-US')} events in ${report.seconds.toFixed(1)} s = ${report.eventsPerSecond.toLocaleString('en-US')} events/s`);
+  if (report.status !== 'complete' || report.eventsAccepted !== EVENTS)
+    throw new Error(`${format}: ${JSON.stringify(report).slice(0, 500)}`);
+  console.log(
+    `${format.padEnd(8)} ${EVENTS.toLocaleString('en-US')} events in ${report.seconds.toFixed(1)} s = ${report.eventsPerSecond.toLocaleString('en-US')} events/s`,
+  );
   return report;
 }
 
@@ -48,9 +51,14 @@ try {
   const jsonl = join(dir, 'events.jsonl');
   const taobao = join(dir, 'UserBehavior.csv');
   await writeRows(csv, 'user,item,event,ts', (r) => `u${r.user},i${r.item},${r.type},${r.seconds}`);
-  await writeRows(jsonl, null, (r) => JSON.stringify({ userId: `u${r.user}`, itemId: `i${r.item}`, type: r.type, timestamp: r.seconds * 1000 }));
+  await writeRows(jsonl, null, (r) =>
+    JSON.stringify({ userId: `u${r.user}`, itemId: `i${r.item}`, type: r.type, timestamp: r.seconds * 1000 }),
+  );
   await writeRows(taobao, null, (r) => `${r.user},${r.item},${r.item % 500},${TAOBAO[r.type]},${r.seconds}`);
-  const csvReport = await measure(dir, 'csv', csv, { map: { userId: 'user', itemId: 'item', type: 'event', timestamp: 'ts' }, timestampUnit: 's' });
+  const csvReport = await measure(dir, 'csv', csv, {
+    map: { userId: 'user', itemId: 'item', type: 'event', timestamp: 'ts' },
+    timestampUnit: 's',
+  });
   const jsonlReport = await measure(dir, 'jsonl', jsonl, {});
   const taobaoReport = await measure(dir, 'taobao', taobao, {});
   const result = {

@@ -24,7 +24,14 @@ function median(xs: number[]): number {
 /** A realistic event row: 5,000 users, 20,000 items, mostly views; ids unique per prefix. */
 function eventRow(prefix: string, n: number) {
   const type = n % 20 === 0 ? 'purchase' : n % 7 === 0 ? 'cart' : 'view';
-  return { id: `${prefix}-${n}`, userId: `u${(n * 7919) % 5000}`, itemId: `i${(n * 104_729) % 20_000}`, type, timestamp: T0 + n, sessionId: `s${Math.floor(n / 20)}` };
+  return {
+    id: `${prefix}-${n}`,
+    userId: `u${(n * 7919) % 5000}`,
+    itemId: `i${(n * 104_729) % 20_000}`,
+    type,
+    timestamp: T0 + n,
+    sessionId: `s${Math.floor(n / 20)}`,
+  };
 }
 
 /** Child mode: posts pre-serialised batches over several keep-alive connections and prints events/s as JSON. */
@@ -36,7 +43,11 @@ async function runLoad(url: string, prefix: string): Promise<void> {
   let accepted = 0;
   const worker = async () => {
     for (let b = next++; b < bodies.length; b = next++) {
-      const res = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: bodies[b] });
+      const res = await fetch(`${url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: bodies[b],
+      });
       if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
       accepted += ((await res.json()) as { accepted: number }).accepted;
     }
@@ -50,13 +61,17 @@ async function runLoad(url: string, prefix: string): Promise<void> {
 /** One HTTP repetition: a fresh server on a temp SQLite file in this process, the load in a child process. */
 async function httpRepetition(rep: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'curio-bench-http-'));
-  const config = loadConfig({ env: { CURIO_STORE_URL: `sqlite:${join(dir, 'curio.db')}`, CURIO_API_KEYS: `${KEY}:ingest`, CURIO_LOG_LEVEL: 'warn' } });
+  const config = loadConfig({
+    env: { CURIO_STORE_URL: `sqlite:${join(dir, 'curio.db')}`, CURIO_API_KEYS: `${KEY}:ingest`, CURIO_LOG_LEVEL: 'warn' },
+  });
   const store = await openStore(config.store.url);
   const app = createApp({ config, store });
   try {
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--load', address, `r${rep}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--load', address, `r${rep}`], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let text = '';
       child.stdout.on('data', (d: Buffer) => (text += d));
       child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`load process exited with ${code}`))));
@@ -113,7 +128,10 @@ async function main(): Promise<void> {
     repetitions: { http_events_per_s: http.map(Math.round), import_events_per_s: imports.map(Math.round) },
     setup: {
       http: { ...HTTP, note: 'server (Fastify + SQLite file) in the bench process, load from a child process over loopback' },
-      import: { ...IMPORT, note: 'Ingestor.appendEvents in Store.bulkLoad (as curio import) into a temp SQLite file, index rebuild included' },
+      import: {
+        ...IMPORT,
+        note: 'Ingestor.appendEvents in Store.bulkLoad (as curio import) into a temp SQLite file, index rebuild included',
+      },
       node: process.version,
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -125,7 +143,9 @@ async function main(): Promise<void> {
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'ingest.json'), JSON.stringify(result, null, 2) + '\n');
-  console.log(`http_events_per_s ${result.http_events_per_s} (target ≥ 20000), import_events_per_s ${result.import_events_per_s} (target ≥ 100000)`);
+  console.log(
+    `http_events_per_s ${result.http_events_per_s} (target ≥ 20000), import_events_per_s ${result.import_events_per_s} (target ≥ 100000)`,
+  );
 }
 
 if (process.argv[2] === '--load') await runLoad(process.argv[3], process.argv[4]);

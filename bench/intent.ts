@@ -28,27 +28,59 @@ function synthetic() {
   const items = new Map(shop.items.map((i) => [i.id, i]));
   const r = evaluateIntent(events, items, { trainFraction: 0.7, nextEvents: 5 });
   const seconds = (performance.now() - started) / 1000;
-  console.log(`synthetic: ${events.length} events; in-session AUC ${r.inSession.auc} Brier ${r.inSession.brier} (base ${r.inSession.brierBaseRate}) ECE ${r.inSession.ece}; next-5 AUC ${r.withinNextEvents.auc} (${seconds.toFixed(1)} s)`);
-  return { shop: { seed: 42, users: USERS, days: 30, events: events.length, items: items.size }, seconds: Math.round(seconds * 10) / 10, ...summary(r) };
+  console.log(
+    `synthetic: ${events.length} events; in-session AUC ${r.inSession.auc} Brier ${r.inSession.brier} (base ${r.inSession.brierBaseRate}) ECE ${r.inSession.ece}; next-5 AUC ${r.withinNextEvents.auc} (${seconds.toFixed(1)} s)`,
+  );
+  return {
+    shop: { seed: 42, users: USERS, days: 30, events: events.length, items: items.size },
+    seconds: Math.round(seconds * 10) / 10,
+    ...summary(r),
+  };
 }
 
 function taobao() {
   const events: Event[] = [];
   const items = new Map<string, Item>();
-  readFileSync(TAOBAO, 'utf8').trim().split('\n').forEach((line, n) => {
-    const [user, item, category, behaviour, seconds] = line.split(',');
-    const timestamp = Number(seconds) * 1000;
-    if (timestamp < TAOBAO_FROM || timestamp >= TAOBAO_TO) return;
-    events.push({ id: `tb${n}`, userId: user, itemId: item, type: BEHAVIOURS[behaviour], value: null, timestamp, sessionId: null, context: {} });
-    items.set(item, { id: item, title: '', description: '', categoryPath: [category], tags: [], brand: null, price: null, attributes: {}, available: true, createdAt: 0 });
-  });
+  readFileSync(TAOBAO, 'utf8')
+    .trim()
+    .split('\n')
+    .forEach((line, n) => {
+      const [user, item, category, behaviour, seconds] = line.split(',');
+      const timestamp = Number(seconds) * 1000;
+      if (timestamp < TAOBAO_FROM || timestamp >= TAOBAO_TO) return;
+      events.push({
+        id: `tb${n}`,
+        userId: user,
+        itemId: item,
+        type: BEHAVIOURS[behaviour],
+        value: null,
+        timestamp,
+        sessionId: null,
+        context: {},
+      });
+      items.set(item, {
+        id: item,
+        title: '',
+        description: '',
+        categoryPath: [category],
+        tags: [],
+        brand: null,
+        price: null,
+        attributes: {},
+        available: true,
+        createdAt: 0,
+      });
+    });
   const r = evaluateIntent(events, items, { trainFraction: 0.7, nextEvents: 5, sessionGapMinutes: 30 });
-  console.log(`taobao: ${events.length} events; in-session AUC ${r.inSession.auc} Brier ${r.inSession.brier} (base ${r.inSession.brierBaseRate}), ${r.inSession.positives} positives in test`);
+  console.log(
+    `taobao: ${events.length} events; in-session AUC ${r.inSession.auc} Brier ${r.inSession.brier} (base ${r.inSession.brierBaseRate}), ${r.inSession.positives} positives in test`,
+  );
   return { events: events.length, users: new Set(events.map((e) => e.userId)).size, ...summary(r) };
 }
 
 const result = {
-  method: 'L2 logistic regression (Newton/IRLS) on standardised session-prefix features; one example after each action up to the session\'s first purchase',
+  method:
+    "L2 logistic regression (Newton/IRLS) on standardised session-prefix features; one example after each action up to the session's first purchase",
   split: 'time: train examples whose labels settle before the cutoff (70% quantile of example times), test examples at or after it',
   synthetic: synthetic(),
   taobao: { note: 'smoke test only: 43 users, 77 purchases in the whole file', ...taobao() },

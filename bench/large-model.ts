@@ -65,7 +65,9 @@ async function main(): Promise<void> {
     onProgress: (r) => {
       load.push(loadavg()[0]);
       const val = r.validation === undefined ? '' : ` val ndcg@10 ${r.validation.toFixed(4)}`;
-      console.log(`  epoch ${r.epoch + 1} loss ${r.loss.toFixed(4)}${val} (${r.seconds.toFixed(1)} s, ${((performance.now() - fitStarted) / 1000).toFixed(0)} s total, load ${loadavg()[0].toFixed(2)})`);
+      console.log(
+        `  epoch ${r.epoch + 1} loss ${r.loss.toFixed(4)}${val} (${r.seconds.toFixed(1)} s, ${((performance.now() - fitStarted) / 1000).toFixed(0)} s total, load ${loadavg()[0].toFixed(2)})`,
+      );
     },
   };
   const model = await spec.fit(split.train, params, options);
@@ -73,12 +75,20 @@ async function main(): Promise<void> {
   const test = evaluate(model, split, 'test', { protocol: 'full', metrics: METRICS, seed });
   const bestValidation = validate(model);
   const r = test.metrics;
-  console.log(`${args.model}: hr@10 ${r['hr@10'].toFixed(4)} ndcg@10 ${r['ndcg@10'].toFixed(4)} hr@20 ${r['hr@20'].toFixed(4)} ndcg@20 ${r['ndcg@20'].toFixed(4)} train ${trainSeconds.toFixed(0)} s (eval ${test.seconds.toFixed(0)} s)`);
+  console.log(
+    `${args.model}: hr@10 ${r['hr@10'].toFixed(4)} ndcg@10 ${r['ndcg@10'].toFixed(4)} hr@20 ${r['hr@20'].toFixed(4)} ndcg@20 ${r['ndcg@20'].toFixed(4)} train ${trainSeconds.toFixed(0)} s (eval ${test.seconds.toFixed(0)} s)`,
+  );
   const meanLoad = load.reduce((a, b) => a + b, 0) / load.length;
   const row = {
-    'hr@10': r['hr@10'], 'ndcg@10': r['ndcg@10'], 'hr@20': r['hr@20'], 'ndcg@20': r['ndcg@20'],
+    'hr@10': r['hr@10'],
+    'ndcg@10': r['ndcg@10'],
+    'hr@20': r['hr@20'],
+    'ndcg@20': r['ndcg@20'],
     train_s: Number(trainSeconds.toFixed(2)),
-    'hr@5': r['hr@5'], 'ndcg@5': r['ndcg@5'], mrr: r.mrr, 'coverage@10': r['coverage@10'],
+    'hr@5': r['hr@5'],
+    'ndcg@5': r['ndcg@5'],
+    mrr: r.mrr,
+    'coverage@10': r['coverage@10'],
     'validation_ndcg@10': bestValidation,
     eval_s: Number(test.seconds.toFixed(2)),
     params,
@@ -93,7 +103,9 @@ async function main(): Promise<void> {
 /** Merges one row into `models` of the results file, keeping every other entry. */
 function merge(path: string, key: string, row: Record<string, unknown>, data: string): void {
   mkdirSync('bench/results', { recursive: true });
-  const previous = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> & { models?: Record<string, unknown> }) : { dataset: data };
+  const previous = existsSync(path)
+    ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> & { models?: Record<string, unknown> })
+    : { dataset: data };
   writeFileSync(path, `${JSON.stringify({ ...previous, models: { ...(previous.models ?? {}), [key]: row } }, null, 2)}\n`);
 }
 

@@ -13,8 +13,25 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { createRng } from '../src/core/index.js';
-import { Adam, backendName, backward, bceWithLogits, crossEntropy, getThreads, gatherDot, kernels, matmul, reshape,
-  SasrecEncoder, scale, setThreads, add, tidy, useBackend, type Tensor } from '../src/nn/index.js';
+import {
+  Adam,
+  backendName,
+  backward,
+  bceWithLogits,
+  crossEntropy,
+  getThreads,
+  gatherDot,
+  kernels,
+  matmul,
+  reshape,
+  SasrecEncoder,
+  scale,
+  setThreads,
+  add,
+  tidy,
+  useBackend,
+  type Tensor,
+} from '../src/nn/index.js';
 import { besideRepo, portablePath } from './datasets.js';
 
 const B = 128;
@@ -24,7 +41,10 @@ const TORCH_SCRIPT = process.env.CURIO_TORCH_SCRIPT ?? besideRepo('../shared/ben
 const PYTHON = process.env.CURIO_TORCH_PYTHON ?? '/usr/bin/python3';
 
 type Mode = 'bce' | 'softmax';
-interface Config { vocab: number; mode: Mode }
+interface Config {
+  vocab: number;
+  mode: Mode;
+}
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -48,23 +68,26 @@ function buildStep(cfg: Config): () => number {
   const neg = ids();
   const valid = Float32Array.from(pos, (p) => (p > 0 ? 1 : 0));
   const validCount = valid.reduce((s, v) => s + v, 0);
-  return () => tidy(() => {
-    const f = enc.forward(seq);
-    let loss: Tensor;
-    if (cfg.mode === 'bce') {
-      const pl = gatherDot(f, enc.items.weight, pos);
-      const nl = gatherDot(f, enc.items.weight, neg);
-      const both = add(bceWithLogits(pl, 1, { weights: valid, reduction: 'sum' }),
-        bceWithLogits(nl, 0, { weights: valid, reduction: 'sum' }));
-      loss = scale(both, 1 / validCount);
-    } else {
-      const logits = matmul(reshape(f, [B * L, D]), enc.items.weight, { transB: true });
-      loss = crossEntropy(logits, pos);
-    }
-    backward(loss);
-    opt.step();
-    return loss.item();
-  });
+  return () =>
+    tidy(() => {
+      const f = enc.forward(seq);
+      let loss: Tensor;
+      if (cfg.mode === 'bce') {
+        const pl = gatherDot(f, enc.items.weight, pos);
+        const nl = gatherDot(f, enc.items.weight, neg);
+        const both = add(
+          bceWithLogits(pl, 1, { weights: valid, reduction: 'sum' }),
+          bceWithLogits(nl, 0, { weights: valid, reduction: 'sum' }),
+        );
+        loss = scale(both, 1 / validCount);
+      } else {
+        const logits = matmul(reshape(f, [B * L, D]), enc.items.weight, { transB: true });
+        loss = crossEntropy(logits, pos);
+      }
+      backward(loss);
+      opt.step();
+      return loss.item();
+    });
 }
 
 function timeOurs(cfg: Config, steps: number, warmup = 3): number[] {
@@ -80,8 +103,7 @@ function timeOurs(cfg: Config, steps: number, warmup = 3): number[] {
 }
 
 function timeTorch(cfg: Config, threads: number, steps: number): number | null {
-  const run = spawnSync(PYTHON, [TORCH_SCRIPT, String(threads), String(cfg.vocab), cfg.mode, String(steps)],
-    { encoding: 'utf8' });
+  const run = spawnSync(PYTHON, [TORCH_SCRIPT, String(threads), String(cfg.vocab), cfg.mode, String(steps)], { encoding: 'utf8' });
   const line = run.stdout?.trim().split('\n').pop();
   if (run.status !== 0 || !line) {
     console.error(`torch run failed: ${run.stderr?.slice(-300) ?? run.error?.message}`);
@@ -98,8 +120,25 @@ function gemmGflops(n = 1024, reps = 5): number {
   let best = Infinity;
   for (let r = 0; r < reps; r++) {
     const t = performance.now();
-    kernels().gemm({ transA: false, transB: false, m: n, n, k: n, alpha: 1, a, lda: n, b, ldb: n, beta: 0, c, ldc: n,
-      batch: 1, strideA: 0, strideB: 0, strideC: 0 });
+    kernels().gemm({
+      transA: false,
+      transB: false,
+      m: n,
+      n,
+      k: n,
+      alpha: 1,
+      a,
+      lda: n,
+      b,
+      ldb: n,
+      beta: 0,
+      c,
+      ldc: n,
+      batch: 1,
+      strideA: 0,
+      strideB: 0,
+      strideC: 0,
+    });
     best = Math.min(best, performance.now() - t);
   }
   return (2 * n ** 3) / (best / 1000) / 1e9;
@@ -134,9 +173,17 @@ function runConfig(cfg: Config, threads: number, o: { rounds: number; steps: num
     }
     console.log(`${cfg.vocab} ${cfg.mode} threads ${threads} round ${r + 1}: ours ${mine.toFixed(1)} ms, torch ${theirs ?? '-'} ms`);
   }
-  return { vocab: cfg.vocab, mode: cfg.mode, threads, backend: backendName(), step_ms: +median(ours).toFixed(1),
+  return {
+    vocab: cfg.vocab,
+    mode: cfg.mode,
+    threads,
+    backend: backendName(),
+    step_ms: +median(ours).toFixed(1),
     torch_step_ms: torch.length ? +median(torch).toFixed(1) : null,
-    ratio_vs_torch: ratios.length ? +median(ratios).toFixed(3) : null, gemm_gflops: +gflops.toFixed(1), rounds: o.rounds };
+    ratio_vs_torch: ratios.length ? +median(ratios).toFixed(3) : null,
+    gemm_gflops: +gflops.toFixed(1),
+    rounds: o.rounds,
+  };
 }
 
 function main(): void {
@@ -144,10 +191,16 @@ function main(): void {
   const threadList = [...new Set(arg('threads', `1,${machine}`).split(',').map(Number))];
   const opts = { rounds: Number(arg('rounds', '3')), steps: Number(arg('steps', '5')), oursOnly: process.argv.includes('--ours-only') };
   if (!opts.oursOnly && !existsSync(TORCH_SCRIPT)) {
-    throw new Error(`${TORCH_SCRIPT} not found: set CURIO_TORCH_SCRIPT to sasrec_step_torch.py (default ../shared/bench/ beside the repository), or pass --ours-only`);
+    throw new Error(
+      `${TORCH_SCRIPT} not found: set CURIO_TORCH_SCRIPT to sasrec_step_torch.py (default ../shared/bench/ beside the repository), or pass --ours-only`,
+    );
   }
   useBackend(arg('backend', 'native') as 'js' | 'native');
-  const configs: Config[] = [{ vocab: 3700, mode: 'bce' }, { vocab: 50000, mode: 'bce' }, { vocab: 3700, mode: 'softmax' }];
+  const configs: Config[] = [
+    { vocab: 3700, mode: 'bce' },
+    { vocab: 50000, mode: 'bce' },
+    { vocab: 3700, mode: 'softmax' },
+  ];
   const only = arg('only', '');
   const loadBefore = loadavg();
   const results: Row[] = [];
@@ -162,8 +215,10 @@ function main(): void {
   mkdirSync('bench/results', { recursive: true });
   const machineInfo = { cpu: cpus()[0]?.model, cores: availableParallelism(), load_avg_before: loadBefore, load_avg_after: loadavg() };
   const model = { batch: B, seq_len: L, dim: D, blocks: 2, heads: 1, optimizer: 'adam lr 1e-3', torch_script: portablePath(TORCH_SCRIPT) };
-  writeFileSync('bench/results/nn.json',
-    `${JSON.stringify({ date: new Date().toISOString(), machine: machineInfo, model, results }, null, 2)}\n`);
+  writeFileSync(
+    'bench/results/nn.json',
+    `${JSON.stringify({ date: new Date().toISOString(), machine: machineInfo, model, results }, null, 2)}\n`,
+  );
   console.log('wrote bench/results/nn.json');
 }
 

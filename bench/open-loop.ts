@@ -56,14 +56,17 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
 
   const send = (i: number, dueMs: number): Promise<void> =>
     new Promise((resolve) => {
-      const req = request({ host: target.hostname, port: target.port, path: o.path(i), method: 'GET', agent, headers: o.headers }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          latencies.push(performance.now() - dueMs);
-          if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) non2xx++;
-          resolve();
-        });
-      });
+      const req = request(
+        { host: target.hostname, port: target.port, path: o.path(i), method: 'GET', agent, headers: o.headers },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            latencies.push(performance.now() - dueMs);
+            if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) non2xx++;
+            resolve();
+          });
+        },
+      );
       req.on('error', () => {
         errors++;
         resolve();
@@ -91,7 +94,8 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
   const elapsedS = (performance.now() - start) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const at = (q: number): number => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN).toFixed(2));
+  const at = (q: number): number =>
+    Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN).toFixed(2));
   return {
     targetRps: o.ratePerSecond,
     achievedRps: Number((latencies.length / elapsedS).toFixed(1)),

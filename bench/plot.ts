@@ -40,7 +40,10 @@ function chunk(type: string, data: Uint8Array): Buffer {
 /** An RGB raster with the few drawing operations a line chart needs. */
 export class Canvas {
   readonly pixels: Uint8Array;
-  constructor(readonly width: number, readonly height: number) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
     this.pixels = new Uint8Array(width * height * 3).fill(255);
   }
   set(x: number, y: number, c: Rgb): void {
@@ -54,7 +57,8 @@ export class Canvas {
     for (let s = 0; s <= steps; s++) {
       const x = x0 + ((x1 - x0) * s) / steps;
       const y = y0 + ((y1 - y0) * s) / steps;
-      for (let dx = 0; dx < thickness; dx++) for (let dy = 0; dy < thickness; dy++) this.set(x + dx - (thickness >> 1), y + dy - (thickness >> 1), c);
+      for (let dx = 0; dx < thickness; dx++)
+        for (let dy = 0; dy < thickness; dy++) this.set(x + dx - (thickness >> 1), y + dy - (thickness >> 1), c);
     }
   }
   rect(x: number, y: number, w: number, h: number, c: Rgb): void {
@@ -64,14 +68,16 @@ export class Canvas {
   digits(text: string, x: number, y: number, c: Rgb, scale = 2): void {
     for (const ch of text) {
       const glyph = FONT[ch];
-      if (glyph) glyph.forEach((row, r) => [4, 2, 1].forEach((bit, col) => row & bit && this.rect(x + col * scale, y + r * scale, scale, scale, c)));
+      if (glyph)
+        glyph.forEach((row, r) => [4, 2, 1].forEach((bit, col) => row & bit && this.rect(x + col * scale, y + r * scale, scale, scale, c)));
       x += 4 * scale;
     }
   }
   /** PNG bytes (8-bit RGB, filter 0 on every row). */
   png(): Buffer {
     const raw = Buffer.alloc((this.width * 3 + 1) * this.height);
-    for (let y = 0; y < this.height; y++) Buffer.from(this.pixels.subarray(y * this.width * 3, (y + 1) * this.width * 3)).copy(raw, y * (this.width * 3 + 1) + 1);
+    for (let y = 0; y < this.height; y++)
+      Buffer.from(this.pixels.subarray(y * this.width * 3, (y + 1) * this.width * 3)).copy(raw, y * (this.width * 3 + 1) + 1);
     const header = Buffer.alloc(13);
     header.writeUInt32BE(this.width, 0);
     header.writeUInt32BE(this.height, 4);
@@ -82,9 +88,19 @@ export class Canvas {
 }
 
 const FONT: Record<string, number[]> = {
-  '0': [7, 5, 5, 5, 7], '1': [2, 6, 2, 2, 7], '2': [7, 1, 7, 4, 7], '3': [7, 1, 7, 1, 7], '4': [5, 5, 7, 1, 1],
-  '5': [7, 4, 7, 1, 7], '6': [7, 4, 7, 5, 7], '7': [7, 1, 1, 1, 1], '8': [7, 5, 7, 5, 7], '9': [7, 5, 7, 1, 7],
-  '.': [0, 0, 0, 0, 2], '-': [0, 0, 7, 0, 0], '%': [5, 1, 2, 4, 5],
+  '0': [7, 5, 5, 5, 7],
+  '1': [2, 6, 2, 2, 7],
+  '2': [7, 1, 7, 4, 7],
+  '3': [7, 1, 7, 1, 7],
+  '4': [5, 5, 7, 1, 1],
+  '5': [7, 4, 7, 1, 7],
+  '6': [7, 4, 7, 5, 7],
+  '7': [7, 1, 1, 1, 1],
+  '8': [7, 5, 7, 5, 7],
+  '9': [7, 5, 7, 1, 7],
+  '.': [0, 0, 0, 0, 2],
+  '-': [0, 0, 7, 0, 0],
+  '%': [5, 1, 2, 4, 5],
 };
 
 const PANEL_W = 420;
@@ -112,7 +128,8 @@ function frameOf(panel: Panel, ox: number, oy: number): Frame {
 }
 
 const px = (f: Frame, x: number) => f.ox + MARGIN.left + ((x - f.xMin) / (f.xMax - f.xMin || 1)) * (PANEL_W - MARGIN.left - MARGIN.right);
-const py = (f: Frame, y: number) => f.oy + PANEL_H - MARGIN.bottom - ((y - f.yMin) / (f.yMax - f.yMin)) * (PANEL_H - MARGIN.top - MARGIN.bottom);
+const py = (f: Frame, y: number) =>
+  f.oy + PANEL_H - MARGIN.bottom - ((y - f.yMin) / (f.yMax - f.yMin)) * (PANEL_H - MARGIN.top - MARGIN.bottom);
 const tick = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(1) : v.toFixed(3));
 
 /** Panels in a grid, `columns` wide, drawn as a PNG: axes with numeric ticks, one coloured line per series. */
@@ -131,7 +148,8 @@ export function drawPng(panels: Panel[], columns: number): Buffer {
     canvas.line(px(f, f.xMin), py(f, f.yMin), px(f, f.xMin), py(f, f.yMax), INK);
     canvas.line(px(f, f.xMin), py(f, f.yMin), px(f, f.xMax), py(f, f.yMin), INK);
     for (const s of panel.series) {
-      for (let i = 1; i < s.points.length; i++) canvas.line(px(f, s.points[i - 1][0]), py(f, s.points[i - 1][1]), px(f, s.points[i][0]), py(f, s.points[i][1]), s.color, 3);
+      for (let i = 1; i < s.points.length; i++)
+        canvas.line(px(f, s.points[i - 1][0]), py(f, s.points[i - 1][1]), px(f, s.points[i][0]), py(f, s.points[i][1]), s.color, 3);
       for (const [x, y] of s.points) canvas.rect(px(f, x) - 3, py(f, y) - 3, 7, 7, s.color);
     }
   });
@@ -143,7 +161,9 @@ const hex = (c: Rgb) => `#${c.map((v) => v.toString(16).padStart(2, '0')).join('
 /** The same panels as SVG, with titles, axis labels and a legend. */
 export function drawSvg(panels: Panel[], columns: number): string {
   const rows = Math.ceil(panels.length / columns);
-  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${PANEL_W * columns}" height="${PANEL_H * rows + 30}" font-family="sans-serif" font-size="11">`];
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${PANEL_W * columns}" height="${PANEL_H * rows + 30}" font-family="sans-serif" font-size="11">`,
+  ];
   parts.push(`<rect width="100%" height="100%" fill="white"/>`);
   panels.forEach((panel, k) => {
     const f = frameOf(panel, (k % columns) * PANEL_W, Math.floor(k / columns) * PANEL_H);

@@ -80,9 +80,15 @@ function generate(): void {
   process.on('message', (job: GeneratorJob | 'exit') => {
     if (job === 'exit') return process.disconnect();
     const users = job.users;
-    const path = users === 'warm-up' ? (i: number) => `/v1/users/warm-up-${i}/recommendations?n=10` : (i: number) => strided(users, job.offset + i);
-    void runOpenLoop({ url: job.url, ratePerSecond: job.rate, seconds: job.seconds, path, headers: { authorization: `Bearer ${KEY}` } })
-      .then((result) => process.send?.(result));
+    const path =
+      users === 'warm-up' ? (i: number) => `/v1/users/warm-up-${i}/recommendations?n=10` : (i: number) => strided(users, job.offset + i);
+    void runOpenLoop({
+      url: job.url,
+      ratePerSecond: job.rate,
+      seconds: job.seconds,
+      path,
+      headers: { authorization: `Bearer ${KEY}` },
+    }).then((result) => process.send?.(result));
   });
 }
 

@@ -30,7 +30,8 @@ interface Second {
   maxMs: number;
 }
 
-const quantile = (sorted: number[], q: number): number => Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2));
+const quantile = (sorted: number[], q: number): number =>
+  Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2));
 
 /** Starts bench/serve-child.ts --server on `path` with `flags` and resolves its URL. */
 function startServer(path: string, flags: string[]): Promise<{ url: URL; stop: () => Promise<void> }> {
@@ -38,7 +39,15 @@ function startServer(path: string, flags: string[]): Promise<{ url: URL; stop: (
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       const m = /^READY (\S+)/.exec(line);
-      if (m) resolve({ url: new URL(m[1]), stop: () => new Promise((done) => { child.once('exit', () => done()); child.kill('SIGTERM'); }) });
+      if (m)
+        resolve({
+          url: new URL(m[1]),
+          stop: () =>
+            new Promise((done) => {
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
@@ -51,18 +60,19 @@ async function drive(url: URL): Promise<Array<[number, number]>> {
   const start = performance.now() + 20;
   const out: Array<[number, number]> = [];
   const pending: Array<Promise<void>> = [];
-  const send = (i: number, due: number) => new Promise<void>((resolve) => {
-    const path = `/v1/users/u${1 + ((i * 7919) % 10_000)}/recommendations?n=10`;
-    const req = request({ host: url.hostname, port: url.port, path, agent, headers: { authorization: `Bearer ${KEY}` } }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        out.push([due - start, performance.now() - due]);
-        resolve();
+  const send = (i: number, due: number) =>
+    new Promise<void>((resolve) => {
+      const path = `/v1/users/u${1 + ((i * 7919) % 10_000)}/recommendations?n=10`;
+      const req = request({ host: url.hostname, port: url.port, path, agent, headers: { authorization: `Bearer ${KEY}` } }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          out.push([due - start, performance.now() - due]);
+          resolve();
+        });
       });
+      req.on('error', () => resolve());
+      req.end();
     });
-    req.on('error', () => resolve());
-    req.end();
-  });
   let sent = 0;
   await new Promise<void>((done) => {
     const tick = (): void => {
@@ -89,19 +99,33 @@ function summarise(samples: Array<[number, number]>) {
     list.push(l);
     bySecond.set(s, list);
   }
-  const seconds: Second[] = [...bySecond].sort((a, b) => a[0] - b[0]).map(([second, ls]) => {
-    ls.sort((a, b) => a - b);
-    return { second, p50Ms: quantile(ls, 0.5), p99Ms: quantile(ls, 0.99), maxMs: Number(ls[ls.length - 1].toFixed(2)) };
-  });
-  const steady = samples.filter(([t]) => t >= (SECONDS - STEADY_SECONDS) * 1000).map(([, l]) => l).sort((a, b) => a - b);
+  const seconds: Second[] = [...bySecond]
+    .sort((a, b) => a[0] - b[0])
+    .map(([second, ls]) => {
+      ls.sort((a, b) => a - b);
+      return { second, p50Ms: quantile(ls, 0.5), p99Ms: quantile(ls, 0.99), maxMs: Number(ls[ls.length - 1].toFixed(2)) };
+    });
+  const steady = samples
+    .filter(([t]) => t >= (SECONDS - STEADY_SECONDS) * 1000)
+    .map(([, l]) => l)
+    .sort((a, b) => a - b);
   return {
-    steady: { requests: steady.length, p50Ms: quantile(steady, 0.5), p99Ms: quantile(steady, 0.99), p999Ms: quantile(steady, 0.999), maxMs: Number(steady[steady.length - 1].toFixed(2)), over10Ms: steady.filter((l) => l > 10).length },
+    steady: {
+      requests: steady.length,
+      p50Ms: quantile(steady, 0.5),
+      p99Ms: quantile(steady, 0.99),
+      p999Ms: quantile(steady, 0.999),
+      maxMs: Number(steady[steady.length - 1].toFixed(2)),
+      over10Ms: steady.filter((l) => l > 10).length,
+    },
     seconds,
   };
 }
 
 async function main(): Promise<void> {
-  const flagSets = (argValue('flag-sets') ?? '--max-semi-space-size=16;--max-semi-space-size=64').split(';').map((f) => f.split(',').filter(Boolean));
+  const flagSets = (argValue('flag-sets') ?? '--max-semi-space-size=16;--max-semi-space-size=64')
+    .split(';')
+    .map((f) => f.split(',').filter(Boolean));
   const dir = mkdtempSync(join(tmpdir(), 'curio-serve-timeline-'));
   const runs = [];
   try {
@@ -115,7 +139,9 @@ async function main(): Promise<void> {
       const summary = summarise(await drive(server.url));
       await server.stop();
       rmSync(copy, { force: true });
-      console.log(`${flags.join(' ') || '(no flags)'}: steady state (last ${STEADY_SECONDS} s) p50 ${summary.steady.p50Ms} ms, p99 ${summary.steady.p99Ms} ms, p99.9 ${summary.steady.p999Ms} ms, max ${summary.steady.maxMs} ms, ${summary.steady.over10Ms} requests over 10 ms`);
+      console.log(
+        `${flags.join(' ') || '(no flags)'}: steady state (last ${STEADY_SECONDS} s) p50 ${summary.steady.p50Ms} ms, p99 ${summary.steady.p99Ms} ms, p99.9 ${summary.steady.p999Ms} ms, max ${summary.steady.maxMs} ms, ${summary.steady.over10Ms} requests over 10 ms`,
+      );
       runs.push({ flags, ...summary });
     }
   } finally {
@@ -123,7 +149,10 @@ async function main(): Promise<void> {
   }
   const file = argValue('out') ?? 'bench/results/serve-timeline.json';
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ bench: 'serve-timeline', date: new Date().toISOString(), ratePerSecond: RATE, seconds: SECONDS, steadySeconds: STEADY_SECONDS, runs }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ bench: 'serve-timeline', date: new Date().toISOString(), ratePerSecond: RATE, seconds: SECONDS, steadySeconds: STEADY_SECONDS, runs }, null, 2)}\n`,
+  );
   console.log(`wrote ${file}`);
 }
 

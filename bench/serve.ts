@@ -52,9 +52,26 @@ function startChild(path: string): Promise<{ child: ChildProcess; url: string; s
   const profile = argValue('profile');
   // --server-flags a,b passes extra node flags to the server (e.g. --trace-gc); its output is echoed to stderr.
   // The young-generation size `curio serve` runs with (bin/curio.js); --server-flags may override it.
-  const flags = ['--max-semi-space-size=64', ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), ...(argValue('server-flags')?.split(',') ?? [])];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', CHILD, '--server', path,
-    '--user-cache-seconds', String(USER_CACHE_SECONDS), ...(POLICY ? ['--policy', POLICY] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const flags = [
+    '--max-semi-space-size=64',
+    ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []),
+    ...(argValue('server-flags')?.split(',') ?? []),
+  ];
+  const child = spawn(
+    process.execPath,
+    [
+      ...flags,
+      '--import',
+      'tsx',
+      CHILD,
+      '--server',
+      path,
+      '--user-cache-seconds',
+      String(USER_CACHE_SECONDS),
+      ...(POLICY ? ['--policy', POLICY] : []),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
@@ -77,7 +94,11 @@ async function serviceTime(path: string, users: string[], requests: number): Pro
   const times: number[] = [];
   for (let k = 0; k < requests; k++) {
     const started = performance.now();
-    const res = await app.inject({ method: 'GET', url: `/v1/users/${users[(k * 104_729) % users.length]}/recommendations?n=10`, headers: { authorization: `Bearer ${KEY}` } });
+    const res = await app.inject({
+      method: 'GET',
+      url: `/v1/users/${users[(k * 104_729) % users.length]}/recommendations?n=10`,
+      headers: { authorization: `Bearer ${KEY}` },
+    });
     if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}: ${res.body}`);
     if (k >= requests / 5) times.push(performance.now() - started); // the first fifth warms up
   }
@@ -124,7 +145,9 @@ let generator: ChildProcess | null = null;
 
 /** Runs a job in the generator child process (serve-child.ts --generate), started on first use. */
 function runGenerator(job: GeneratorJob): Promise<OpenLoopResult> {
-  const child = (generator ??= spawn(process.execPath, ['--import', 'tsx', CHILD, '--generate'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const child = (generator ??= spawn(process.execPath, ['--import', 'tsx', CHILD, '--generate'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  }));
   return new Promise((resolve, reject) => {
     const exited = (code: number | null) => reject(new Error(`load generator exited with ${code}`));
     child.once('exit', exited);
@@ -159,10 +182,20 @@ async function load(url: string, users: string[], rate: number, seconds: number)
 async function capacity(url: string, users: string[], seconds: number, connections: number) {
   const path = userPath(users);
   const result = await autocannon({
-    url, connections, duration: seconds, headers: { authorization: `Bearer ${KEY}` },
+    url,
+    connections,
+    duration: seconds,
+    headers: { authorization: `Bearer ${KEY}` },
     requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: path() }) }],
   });
-  return { connections, requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+  return {
+    connections,
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
 }
 
 async function main(): Promise<void> {
@@ -185,15 +218,21 @@ async function main(): Promise<void> {
     // server reads them from the store (and JIT and page cache warm up). The rates after it see users the
     // server has served within serving.userCacheSeconds, the steady state of shoppers browsing a shop.
     const coldPass = await load(server.url, built.users, COLD_PASS_RPS, built.users.length / COLD_PASS_RPS);
-    console.log(`cold pass (each user's first request) at ${COLD_PASS_RPS} req/s: p50 ${coldPass.p50Ms} ms, p90 ${coldPass.p90Ms} ms, p99 ${coldPass.p99Ms} ms, p99.9 ${coldPass.p999Ms} ms, errors ${coldPass.errors}, load ${coldPass.loadAverage1m.toFixed(2)}`);
+    console.log(
+      `cold pass (each user's first request) at ${COLD_PASS_RPS} req/s: p50 ${coldPass.p50Ms} ms, p90 ${coldPass.p90Ms} ms, p99 ${coldPass.p99Ms} ms, p99.9 ${coldPass.p999Ms} ms, errors ${coldPass.errors}, load ${coldPass.loadAverage1m.toFixed(2)}`,
+    );
     const results: RateResult[] = [];
     for (const rate of rates) {
       const r = await load(server.url, built.users, rate, seconds);
       results.push(r);
-      console.log(`${String(rate).padStart(5)} req/s: achieved ${r.achievedRps.toFixed(0)}, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms, p99.9 ${r.p999Ms} ms, event-loop lag p99 ${r.lagP99Ms.toFixed(1)} ms (max ${r.lagMaxMs.toFixed(0)}), generator send lag p99 ${r.sendLagP99Ms} ms (max ${r.sendLagMaxMs}), cpu busy ${(r.cpuBusyShare * 100).toFixed(0)}% steal ${(r.cpuStealShare * 100).toFixed(1)}%, errors ${r.errors}, non-2xx ${r.non2xx}, load ${r.loadAverage1m.toFixed(2)}`);
+      console.log(
+        `${String(rate).padStart(5)} req/s: achieved ${r.achievedRps.toFixed(0)}, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms, p99.9 ${r.p999Ms} ms, event-loop lag p99 ${r.lagP99Ms.toFixed(1)} ms (max ${r.lagMaxMs.toFixed(0)}), generator send lag p99 ${r.sendLagP99Ms} ms (max ${r.sendLagMaxMs}), cpu busy ${(r.cpuBusyShare * 100).toFixed(0)}% steal ${(r.cpuStealShare * 100).toFixed(1)}%, errors ${r.errors}, non-2xx ${r.non2xx}, load ${r.loadAverage1m.toFixed(2)}`,
+      );
     }
     const closedLoop = await capacity(server.url, built.users, Math.min(seconds, 10), 10);
-    console.log(`capacity (autocannon, ${closedLoop.connections} connections, closed loop): ${closedLoop.requestsPerSecond} req/s, p50 ${closedLoop.p50Ms} ms, p99 ${closedLoop.p99Ms} ms`);
+    console.log(
+      `capacity (autocannon, ${closedLoop.connections} connections, closed loop): ${closedLoop.requestsPerSecond} req/s, p50 ${closedLoop.p50Ms} ms, p99 ${closedLoop.p99Ms} ms`,
+    );
     if (child && child.exitCode === null) {
       const exited = new Promise((resolve) => child?.once('exit', resolve));
       child.kill('SIGTERM');
@@ -202,14 +241,23 @@ async function main(): Promise<void> {
     const service = await serviceTime(path, built.users, 2500);
     console.log(`service time in-process (sequential): mean ${service.meanMs} ms, p50 ${service.p50Ms} ms, p99 ${service.p99Ms} ms`);
     // Repeat a rate in --rates (e.g. 200,500,500,500,1000) to judge it by the median p99 of its runs.
-    const p99At500 = results.filter((r) => r.targetRps === 500).map((r) => r.p99Ms).sort((a, b) => a - b);
+    const p99At500 = results
+      .filter((r) => r.targetRps === 500)
+      .map((r) => r.p99Ms)
+      .sort((a, b) => a - b);
     const medianP99At500 = p99At500.length ? p99At500[(p99At500.length - 1) >> 1] : null;
     const out = {
       bench: 'serve',
       date: new Date().toISOString(),
       setup: {
-        shop: SHOP, events: built.events, route: 'GET /v1/users/:id/recommendations?n=10', secondsPerRate: seconds, cpus: cpus().length,
-        serverStartSeconds: server.startSeconds, userCacheSeconds: USER_CACHE_SECONDS, policy: serverConfig(path, USER_CACHE_SECONDS, POLICY).serving.policy,
+        shop: SHOP,
+        events: built.events,
+        route: 'GET /v1/users/:id/recommendations?n=10',
+        secondsPerRate: seconds,
+        cpus: cpus().length,
+        serverStartSeconds: server.startSeconds,
+        userCacheSeconds: USER_CACHE_SECONDS,
+        policy: serverConfig(path, USER_CACHE_SECONDS, POLICY).serving.policy,
         load: 'open loop (bench/open-loop.ts): request i due at i / rate, latency from its due time; users in a fixed stride, continued across rates',
       },
       loadAverageBefore: loadBefore,
@@ -218,7 +266,12 @@ async function main(): Promise<void> {
       capacityClosedLoop: closedLoop,
       serviceTimeInProcess: service,
       loadAverageAfter: loadavg(),
-      target: { p99MsAt500: 10, runsAt500: p99At500, medianP99MsAt500: medianP99At500, met: medianP99At500 === null ? null : medianP99At500 <= 10 },
+      target: {
+        p99MsAt500: 10,
+        runsAt500: p99At500,
+        medianP99MsAt500: medianP99At500,
+        met: medianP99At500 === null ? null : medianP99At500 <= 10,
+      },
     };
     const file = argValue('out') ?? 'bench/results/serve.json';
     mkdirSync('bench/results', { recursive: true });

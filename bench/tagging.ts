@@ -67,7 +67,10 @@ function runFold(all: Item[], testIds: Set<string>, events: Event[], field: 'cat
   const base = mostFrequentLabels(trainLabels, m);
   return {
     model: labelScores(truth, predicted),
-    baseline: labelScores(truth, truth.map(() => base)),
+    baseline: labelScores(
+      truth,
+      truth.map(() => base),
+    ),
     trainItems: train.length,
     testItems: test.length,
     seconds: (performance.now() - started) / 1000,
@@ -75,7 +78,14 @@ function runFold(all: Item[], testIds: Set<string>, events: Event[], field: 'cat
 }
 
 /** k-fold cross-validation over the labelled items (seeded folds); reports per-fold and pooled-mean scores. */
-function crossValidate(name: string, data: { items: Item[]; events: Event[] }, field: 'category' | 'tags', folds: number, options: TaggerOptions, maxFolds = folds) {
+function crossValidate(
+  name: string,
+  data: { items: Item[]; events: Event[] },
+  field: 'category' | 'tags',
+  folds: number,
+  options: TaggerOptions,
+  maxFolds = folds,
+) {
   const labelled = data.items.filter((i) => (field === 'category' ? i.categoryPath.length > 0 : i.tags.length > 0)).map((i) => i.id);
   shuffle(labelled, createRng(2024));
   const runs: TaskResult[] = [];
@@ -83,16 +93,33 @@ function crossValidate(name: string, data: { items: Item[]; events: Event[] }, f
   for (let f = 0; f < foldsRun; f++) {
     const testIds = new Set(labelled.filter((_, k) => k % folds === f));
     const r = runFold(data.items, testIds, data.events, field, options);
-    console.log(`${name} fold ${f + 1}/${foldsRun}: model micro-F1 ${r.model.micro.f1} macro-F1 ${r.model.macro.f1} | baseline micro-F1 ${r.baseline.micro.f1} (${r.seconds.toFixed(1)} s)`);
+    console.log(
+      `${name} fold ${f + 1}/${foldsRun}: model micro-F1 ${r.model.micro.f1} macro-F1 ${r.model.macro.f1} | baseline micro-F1 ${r.baseline.micro.f1} (${r.seconds.toFixed(1)} s)`,
+    );
     runs.push(r);
   }
   const mean = (get: (r: TaskResult) => number) => Math.round((runs.reduce((s, r) => s + get(r), 0) / runs.length) * 10_000) / 10_000;
   const summary = (pick: (r: TaskResult) => MultiLabelScores) => ({
-    micro: { precision: mean((r) => pick(r).micro.precision), recall: mean((r) => pick(r).micro.recall), f1: mean((r) => pick(r).micro.f1) },
-    macro: { precision: mean((r) => pick(r).macro.precision), recall: mean((r) => pick(r).macro.recall), f1: mean((r) => pick(r).macro.f1) },
+    micro: {
+      precision: mean((r) => pick(r).micro.precision),
+      recall: mean((r) => pick(r).micro.recall),
+      f1: mean((r) => pick(r).micro.f1),
+    },
+    macro: {
+      precision: mean((r) => pick(r).macro.precision),
+      recall: mean((r) => pick(r).macro.recall),
+      f1: mean((r) => pick(r).macro.f1),
+    },
     accuracy: mean((r) => pick(r).accuracy),
   });
-  return { labelledItems: labelled.length, folds: foldsRun, model: summary((r) => r.model), frequencyBaseline: summary((r) => r.baseline), secondsPerFold: mean((r) => r.seconds), perFold: runs };
+  return {
+    labelledItems: labelled.length,
+    folds: foldsRun,
+    model: summary((r) => r.model),
+    frequencyBaseline: summary((r) => r.baseline),
+    secondsPerFold: mean((r) => r.seconds),
+    perFold: runs,
+  };
 }
 
 const FOLDS = 5;
@@ -104,14 +131,27 @@ const groceryResult = crossValidate('grocery category', g, 'category', FOLDS, op
 const b = beauty();
 const beautyResult = crossValidate('beauty attributes', b, 'tags', FOLDS, { ...options, minLabelCount: 3 }, BEAUTY_FOLDS);
 const result = {
-  method: 'one-vs-rest logistic (tags) / softmax (category) by SGD over hashed text n-grams + co-occurrence neighbour ids + neighbour labels',
+  method:
+    'one-vs-rest logistic (tags) / softmax (category) by SGD over hashed text n-grams + co-occurrence neighbour ids + neighbour labels',
   protocol: 'k-fold cross-validation over labelled items; held-out labels hidden from training and from neighbour-label features',
   options,
-  grocery: { source: 'amazon-grocery-rechorus item_meta.csv i_category (0 = unknown, excluded) + train.csv co-occurrence', ...groceryResult },
+  grocery: {
+    source: 'amazon-grocery-rechorus item_meta.csv i_category (0 = unknown, excluded) + train.csv co-occurrence',
+    ...groceryResult,
+  },
   beauty: { source: 'amazon-s3rec Beauty_item2attributes.json + Beauty.txt co-occurrence', ...beautyResult },
   node: process.version,
   measuredAt: new Date().toISOString(),
 };
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/tagging.json', JSON.stringify(result, null, 2) + '\n');
-console.log(JSON.stringify({ grocery: { model: groceryResult.model, baseline: groceryResult.frequencyBaseline }, beauty: { model: beautyResult.model, baseline: beautyResult.frequencyBaseline } }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      grocery: { model: groceryResult.model, baseline: groceryResult.frequencyBaseline },
+      beauty: { model: beautyResult.model, baseline: beautyResult.frequencyBaseline },
+    },
+    null,
+    2,
+  ),
+);

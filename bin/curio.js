@@ -13,7 +13,9 @@ import { existsSync } from 'node:fs';
 const SERVER_COMMANDS = new Set(['serve', 'demo']);
 const chosen = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((a) => a.startsWith('--max-semi-space-size'));
 if (SERVER_COMMANDS.has(process.argv[2]) && !chosen) {
-  console.warn('curio: node started without --max-semi-space-size; for steady latency run bin/curio.js directly, or pass --max-semi-space-size=64 (docs/serving.md)');
+  console.warn(
+    'curio: node started without --max-semi-space-size; for steady latency run bin/curio.js directly, or pass --max-semi-space-size=64 (docs/serving.md)',
+  );
 }
 
 const main = new URL('../dist/cli/main.js', import.meta.url);

@@ -33,8 +33,13 @@ function findNodeGyp() {
 }
 
 function hasOpenBlasHeaders() {
-  const dirs = ['/usr/include', '/usr/include/x86_64-linux-gnu/openblas-pthread', '/usr/include/openblas',
-    '/usr/local/include', '/opt/homebrew/opt/openblas/include'];
+  const dirs = [
+    '/usr/include',
+    '/usr/include/x86_64-linux-gnu/openblas-pthread',
+    '/usr/include/openblas',
+    '/usr/local/include',
+    '/opt/homebrew/opt/openblas/include',
+  ];
   return dirs.some((d) => existsSync(join(d, 'cblas.h')));
 }
 

@@ -23,7 +23,10 @@ function createRng(seed) {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
     return (z ^ (z >>> 16)) >>> 0;
   };
-  let a = split(), b = split(), c = split(), d = split();
+  let a = split(),
+    b = split(),
+    c = split(),
+    d = split();
   const next = () => {
     const t = (((a + b) >>> 0) + d) >>> 0;
     d = (d + 1) >>> 0;
@@ -164,7 +167,10 @@ function grocery() {
   const nItems = 240;
   const metaItems = nItems + 6; // a few items only in dev/test: in item_meta.csv but not in train.csv
   const popular = zipf(nItems, 0.6);
-  const order = shuffle(rng, Array.from({ length: nItems }, (_, k) => k + 1));
+  const order = shuffle(
+    rng,
+    Array.from({ length: nItems }, (_, k) => k + 1),
+  );
   const from = utc(2000, 8, 9) / DAY;
   const to = utc(2014, 7, 22) / DAY;
   const rows = [];
@@ -177,7 +183,12 @@ function grocery() {
   }
   rows.sort((x, y) => x[2] - y[2] || x[0] - y[0] || x[1] - y[1]);
   const train = ['user_id\titem_id\ttime', ...rows.map((r) => r.join('\t'))];
-  const list = (n, self) => `[${rng.distinct(Math.min(n, metaItems - 1) + 1, 1, metaItems).filter((x) => x !== self).slice(0, n).join(', ')}]`;
+  const list = (n, self) =>
+    `[${rng
+      .distinct(Math.min(n, metaItems - 1) + 1, 1, metaItems)
+      .filter((x) => x !== self)
+      .slice(0, n)
+      .join(', ')}]`;
   const meta = ['item_id\ti_category\tr_complement\tr_substitute'];
   for (let item = 1; item <= metaItems; item++) {
     // Item 1 has category 0 (unknown, as in the real first row) and relations of both kinds.
@@ -251,7 +262,12 @@ function openBandit() {
     context.push(`${a},${a},${price},${itemCategories.map((c) => rng.pick(c)).join(',')}`);
   }
   const header = [
-    '', 'timestamp', 'item_id', 'position', 'click', 'propensity_score',
+    '',
+    'timestamp',
+    'item_id',
+    'position',
+    'click',
+    'propensity_score',
     ...[0, 1, 2, 3].map((k) => `user_feature_${k}`),
     ...Array.from({ length: nItems }, (_, a) => `user-item_affinity_${a}`),
   ].join(',');
@@ -298,8 +314,30 @@ const FIXTURES = {
   ...diginetica(),
   ...yoochoose(),
   ...grocery(),
-  ...sequences('Beauty', 16, { users: 420, items: 320, skew: 0.75, minLength: 5, meanExtra: 4, maxLength: 40, core: 5, attrs: [1, 6], attrPool: 70, repeatAttrs: false }),
-  ...sequences('LastFM', 17, { users: 70, items: 420, skew: 0.6, minLength: 5, meanExtra: 30, maxLength: 160, core: 5, attrs: [3, 40], attrPool: 90, repeatAttrs: true }),
+  ...sequences('Beauty', 16, {
+    users: 420,
+    items: 320,
+    skew: 0.75,
+    minLength: 5,
+    meanExtra: 4,
+    maxLength: 40,
+    core: 5,
+    attrs: [1, 6],
+    attrPool: 70,
+    repeatAttrs: false,
+  }),
+  ...sequences('LastFM', 17, {
+    users: 70,
+    items: 420,
+    skew: 0.6,
+    minLength: 5,
+    meanExtra: 30,
+    maxLength: 160,
+    core: 5,
+    attrs: [3, 40],
+    attrPool: 90,
+    repeatAttrs: true,
+  }),
   ...openBandit(),
 };
 
@@ -322,7 +360,9 @@ for (const [path, text] of Object.entries(FIXTURES)) {
   }
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, text);
-  console.log(`${relative(ROOT, file)}  ${text.split('\n').length - (text.endsWith('\n') ? 1 : 0)} lines, ${Buffer.byteLength(text)} bytes`);
+  console.log(
+    `${relative(ROOT, file)}  ${text.split('\n').length - (text.endsWith('\n') ? 1 : 0)} lines, ${Buffer.byteLength(text)} bytes`,
+  );
 }
 if (check) {
   console.log(differ ? `${differ} fixture(s) differ from scripts/make-fixtures.mjs` : 'fixtures match scripts/make-fixtures.mjs');

@@ -10,10 +10,27 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('curio demo', () => {
   it('simulates a shop, serves it, and the printed key reads a simulated user', async () => {
-    const child = spawn(process.execPath, ['bin/curio.js', 'demo', '--store', `sqlite:${join(dir, 'demo.db')}`, '--port', '0', '--users', '200', '--items', '150', '--days', '5'], {
-      cwd: new URL('..', import.meta.url),
-      env: { ...process.env, CURIO_API_KEYS: '', CURIO_LOG_LEVEL: 'silent' },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        'bin/curio.js',
+        'demo',
+        '--store',
+        `sqlite:${join(dir, 'demo.db')}`,
+        '--port',
+        '0',
+        '--users',
+        '200',
+        '--items',
+        '150',
+        '--days',
+        '5',
+      ],
+      {
+        cwd: new URL('..', import.meta.url),
+        env: { ...process.env, CURIO_API_KEYS: '', CURIO_LOG_LEVEL: 'silent' },
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -38,7 +55,9 @@ describe('curio demo', () => {
       const printed = [...out.matchAll(/'?(http:\/\/[^\s')]+)'?/g)].map((m) => m[1]).filter((u) => !u.includes('/v1/events'));
       expect(printed.some((u) => u.includes('/recommendations'))).toBe(true);
       for (const u of printed) expect([u, (await fetch(u, { headers: { authorization: `Bearer ${key}` } })).status]).toEqual([u, 200]);
-      const slate = (await (await fetch(`${url}/v1/users/u1/recommendations?n=5`, { headers: { authorization: `Bearer ${key}` } })).json()) as { items: unknown[] };
+      const slate = (await (
+        await fetch(`${url}/v1/users/u1/recommendations?n=5`, { headers: { authorization: `Bearer ${key}` } })
+      ).json()) as { items: unknown[] };
       expect(slate.items).toHaveLength(5);
     } finally {
       child.kill('SIGTERM');

@@ -21,7 +21,11 @@ describe('loadConfig', () => {
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'c.json');
     writeFileSync(file, JSON.stringify({ server: { port: 1111, host: '0.0.0.0' }, events: { weights: { view: 0.25 } } }));
-    const c = loadConfig({ file, env: { CURIO_PORT: '2222', CURIO_API_KEYS: 'k-0123456789abcdef:ingest+read' }, overrides: { 'store.url': 'sqlite::memory:' } });
+    const c = loadConfig({
+      file,
+      env: { CURIO_PORT: '2222', CURIO_API_KEYS: 'k-0123456789abcdef:ingest+read' },
+      overrides: { 'store.url': 'sqlite::memory:' },
+    });
     expect(c.server).toMatchObject({ port: 2222, host: '0.0.0.0' });
     expect(c.events.weights.view).toBe(0.25);
     expect(c.events.weights.purchase).toBe(5);
@@ -31,7 +35,9 @@ describe('loadConfig', () => {
 
   it('names the field and the reason for bad values', () => {
     expect(() => loadConfig({ env: { CURIO_PORT: 'eighty' } })).toThrow(/server\.port/);
-    expect(() => loadConfig({ env: { CURIO_API_KEYS: 'short:admin' } })).toThrow(/auth\.keys\.0\.key: an API key needs at least 16 characters/);
+    expect(() => loadConfig({ env: { CURIO_API_KEYS: 'short:admin' } })).toThrow(
+      /auth\.keys\.0\.key: an API key needs at least 16 characters/,
+    );
     expect(() => loadConfig({ env: { CURIO_API_KEYS: 'k-0123456789abcdef:root' } })).toThrow(/auth\.keys\.0\.scopes\.0/);
     expect(() => loadConfig({ file: '/nonexistent/curio.json' })).toThrow(/cannot read config file \/nonexistent\/curio.json/);
   });

@@ -84,11 +84,7 @@ export function createSequenceBuilder(): SequenceBuilder {
   };
 }
 
-function packRows(
-  users: string[],
-  items: string[],
-  rows: { u: number[]; i: number[]; t: number[]; ts: number[] },
-): SequenceDataset {
+function packRows(users: string[], items: string[], rows: { u: number[]; i: number[]; t: number[]; ts: number[] }): SequenceDataset {
   const n = rows.u.length;
   const order = Array.from({ length: n }, (_, k) => k);
   // Stable sort by (user, time); NaN times compare equal so arrival order is kept.

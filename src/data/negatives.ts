@@ -9,7 +9,7 @@ export function sampleNegatives(rng: Rng, nItems: number, exclude: ReadonlySet<n
   if (count > available) throw new RangeError(`cannot draw ${count} negatives from ${available} items`);
   const out = new Int32Array(count);
   const taken = new Set<number>();
-  for (let k = 0; k < count; ) {
+  for (let k = 0; k < count;) {
     const j = rng.int(nItems);
     if (exclude.has(j) || taken.has(j)) continue;
     taken.add(j);

@@ -124,7 +124,14 @@ export function rankFull(scores: Float32Array, excluded: Uint8Array, targets: In
   return { ranks, nCandidates: scores.length - nExcluded, topK: listLength > 0 ? topK(scores, listLength, excluded) : new Int32Array(0) };
 }
 
-function rankSampled(a: { scores: Float32Array; excluded: Uint8Array; targets: Int32Array; negatives: number; rng: Rng; nItems: number }): CaseOutcome {
+function rankSampled(a: {
+  scores: Float32Array;
+  excluded: Uint8Array;
+  targets: Int32Array;
+  negatives: number;
+  rng: Rng;
+  nItems: number;
+}): CaseOutcome {
   const { scores, excluded, targets, negatives, rng, nItems } = a;
   const isTarget = new Set(targets);
   const pool: number[] = [];

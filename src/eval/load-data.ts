@@ -1,4 +1,13 @@
-import { datasetFromStore, kCore, leaveOneOut, readDataset, timeSplit, type DatasetFormat, type SequenceDataset, type Split } from '../data/index.js';
+import {
+  datasetFromStore,
+  kCore,
+  leaveOneOut,
+  readDataset,
+  timeSplit,
+  type DatasetFormat,
+  type SequenceDataset,
+  type Split,
+} from '../data/index.js';
 import { openStore } from '../store/index.js';
 
 export interface LoadSplitOptions {

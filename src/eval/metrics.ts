@@ -150,7 +150,9 @@ export function gini(values: Float64Array): number {
 
 /** Mean pairwise (1 - Jaccard) of the items' attribute sets; items without attributes are skipped. */
 function intraListDistance(list: Int32Array, ctx: MetricContext): number {
-  const sets = Array.from(list, (i) => ctx.itemAttributes?.[i]).filter((a): a is Int32Array => a !== undefined).map((a) => new Set(a));
+  const sets = Array.from(list, (i) => ctx.itemAttributes?.[i])
+    .filter((a): a is Int32Array => a !== undefined)
+    .map((a) => new Set(a));
   let sum = 0;
   let pairs = 0;
   for (let a = 0; a < sets.length; a++) {
@@ -180,6 +182,20 @@ export function parseMetric(name: string): Metric {
 
 /** The default report: accuracy at 5/10/20 plus beyond-accuracy at 10. */
 export const DEFAULT_METRICS = [
-  'hr@5', 'ndcg@5', 'hr@10', 'ndcg@10', 'hr@20', 'ndcg@20', 'recall@10', 'precision@10', 'f1@10', 'map@10',
-  'mrr', 'auc', 'coverage@10', 'novelty@10', 'ild@10', 'gini@10',
+  'hr@5',
+  'ndcg@5',
+  'hr@10',
+  'ndcg@10',
+  'hr@20',
+  'ndcg@20',
+  'recall@10',
+  'precision@10',
+  'f1@10',
+  'map@10',
+  'mrr',
+  'auc',
+  'coverage@10',
+  'novelty@10',
+  'ild@10',
+  'gini@10',
 ];

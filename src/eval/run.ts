@@ -72,7 +72,8 @@ export function formatTable(results: readonly ModelRunResult[], metrics: readonl
   const header = ['model', ...metrics, 'train_s'];
   const rows = results.map((r) => [r.model, ...metrics.map((m) => fmt(r.test[m])), r.trainSeconds.toFixed(1)]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]): string => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 

@@ -66,7 +66,9 @@ export async function tuneModel(spec: ModelSpec, split: Split, options: TuneOpti
     const started = performance.now();
     const model = await spec.fit(options.trainOn ?? split.train, params, {
       seed: options.seed,
-      ...(spec.capabilities.includes('epochs') ? { validate: validateOn, validateEveryEpochs: options.validateEveryEpochs, onProgress: options.onEpoch } : {}),
+      ...(spec.capabilities.includes('epochs')
+        ? { validate: validateOn, validateEveryEpochs: options.validateEveryEpochs, onProgress: options.onEpoch }
+        : {}),
     });
     const fitSeconds = (performance.now() - started) / 1000;
     const trial = { params, validation: validateOn(model), fitSeconds };

@@ -78,7 +78,7 @@ export function capPerCategory<T extends DiverseCandidate>(candidates: T[], opti
   const skipped: T[] = [];
   for (const c of candidates) {
     if (kept.length >= options.k) break;
-    const n = c.cluster === undefined ? 0 : perCategory.get(c.cluster) ?? 0;
+    const n = c.cluster === undefined ? 0 : (perCategory.get(c.cluster) ?? 0);
     if (c.cluster !== undefined && n >= options.maxPerCategory) {
       skipped.push(c);
       continue;

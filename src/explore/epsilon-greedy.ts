@@ -5,7 +5,11 @@ import { clampWeight, distinctCandidates, rankBy, slotCount } from './slate-util
 import type { Candidate, ChooseContext, Policy, SlateDistribution } from './types.js';
 
 const EpsilonGreedyParams = z.object({
-  epsilonMax: z.number().min(0).max(1).default(0.2)
+  epsilonMax: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.2)
     .describe('per-slot exploration probability at exploreWeight 1 (ε = exploreWeight × epsilonMax)'),
 });
 type EpsilonGreedyParams = z.infer<typeof EpsilonGreedyParams>;
@@ -17,7 +21,10 @@ interface Split {
 
 function split(candidates: Candidate[], context: ChooseContext): Split {
   const distinct = distinctCandidates(candidates);
-  const order = rankBy(distinct.map((c) => c.score), distinct).map((i) => distinct[i].itemId);
+  const order = rankBy(
+    distinct.map((c) => c.score),
+    distinct,
+  ).map((i) => distinct[i].itemId);
   const slots = slotCount(distinct, context);
   return { greedy: order.slice(0, slots), tail: order.slice(slots) };
 }

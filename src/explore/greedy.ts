@@ -9,7 +9,11 @@ type GreedyParams = z.infer<typeof GreedyParams>;
 /** The k best candidates by model score; exploreWeight has no effect; every propensity is 1. */
 function greedySlate(candidates: Candidate[], context: ChooseContext): string[] {
   const distinct = distinctCandidates(candidates);
-  return topK(distinct.map((c) => c.score), distinct, slotCount(distinct, context));
+  return topK(
+    distinct.map((c) => c.score),
+    distinct,
+    slotCount(distinct, context),
+  );
 }
 
 function createGreedy(): Policy {

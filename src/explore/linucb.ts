@@ -14,7 +14,12 @@ const LinUcbParams = z.object({
 type LinUcbParams = z.infer<typeof LinUcbParams>;
 
 const LinUcbState = z.object({
-  dimension: z.number().int().min(1).max(MAX_LINUCB_DIMENSION + 1).nullable(),
+  dimension: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_LINUCB_DIMENSION + 1)
+    .nullable(),
   aInverse: z.array(z.number()),
   b: z.array(z.number()),
 });
@@ -25,7 +30,10 @@ class LinUcbModel {
   aInverse: Float64Array;
   b: Float64Array;
 
-  constructor(private readonly params: LinUcbParams, state?: z.infer<typeof LinUcbState>) {
+  constructor(
+    private readonly params: LinUcbParams,
+    state?: z.infer<typeof LinUcbState>,
+  ) {
     this.dimension = state?.dimension ?? null;
     this.aInverse = Float64Array.from(state?.aInverse ?? []);
     this.b = Float64Array.from(state?.b ?? []);

@@ -34,7 +34,8 @@ function oneHot(i: number, n: number): Float32Array {
 /** Gives a policy some history so its distribution is not the prior's. */
 function warmUp(policy: Policy, candidates: Candidate[]): void {
   candidates.forEach((c, i) => {
-    for (let t = 0; t < 5; t++) policy.update({ itemId: c.itemId, cluster: c.cluster, embedding: c.embedding, reward: (i + t) % 3 === 0 ? 1 : 0, position: 0 });
+    for (let t = 0; t < 5; t++)
+      policy.update({ itemId: c.itemId, cluster: c.cluster, embedding: c.embedding, reward: (i + t) % 3 === 0 ? 1 : 0, position: 0 });
   });
 }
 

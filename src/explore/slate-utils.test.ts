@@ -13,7 +13,11 @@ describe('topK', () => {
       // Integer values collide often, so ties are exercised.
       const values = candidates.map(() => (rng.next() < 0.3 ? rng.int(4) : rng.normal()));
       const k = rng.int(15);
-      expect(topK(values, candidates, k)).toEqual(rankBy(values, candidates).slice(0, k).map((i) => candidates[i].itemId));
+      expect(topK(values, candidates, k)).toEqual(
+        rankBy(values, candidates)
+          .slice(0, k)
+          .map((i) => candidates[i].itemId),
+      );
     }
   });
 });

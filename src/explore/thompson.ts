@@ -12,7 +12,12 @@ const ThompsonParams = z.object({
   clusterPriorStrength: z.number().positive().default(20).describe('pseudo-impressions of the cluster prior'),
   itemPriorStrength: z.number().positive().default(10).describe('pseudo-impressions of the item prior'),
   scoreScale: z.number().min(0).default(1).describe('log-odds per unit of model score above the candidate mean'),
-  propensityDraws: z.number().int().min(10).max(100_000).default(300)
+  propensityDraws: z
+    .number()
+    .int()
+    .min(10)
+    .max(100_000)
+    .default(300)
     .describe('Monte-Carlo re-samples per request for propensities (floor 1/(draws+1))'),
 });
 type ThompsonParams = z.infer<typeof ThompsonParams>;
@@ -114,7 +119,10 @@ function drawValues(params: ThompsonParams, p: Prepared, w: number, rng: Rng | n
 }
 
 function createThompson(params: ThompsonParams, state?: unknown): Policy {
-  const saved = state === undefined || state === null ? { items: {}, clusters: {} } : parseOrThrow(ThompsonState, state, { what: 'state', prefix: ['state'] });
+  const saved =
+    state === undefined || state === null
+      ? { items: {}, clusters: {} }
+      : parseOrThrow(ThompsonState, state, { what: 'state', prefix: ['state'] });
   const tables: Tables = { items: countsFromJson(saved.items), clusters: countsFromJson(saved.clusters) };
   const sampler = (candidates: Candidate[], context: ChooseContext) => {
     const distinct = distinctCandidates(candidates);
@@ -135,7 +143,11 @@ function createThompson(params: ThompsonParams, state?: unknown): Policy {
       const sample = sampler(candidates, context);
       if (clampWeight(context.exploreWeight) === 0) {
         const ids = sample(null);
-        return { policy: 'thompson', slots: ids.map((itemId, position) => ({ itemId, position, propensity: 1 })), propensityMethod: 'exact' };
+        return {
+          policy: 'thompson',
+          slots: ids.map((itemId, position) => ({ itemId, position, propensity: 1 })),
+          propensityMethod: 'exact',
+        };
       }
       const slots = sampleWithPropensities(sample, context.rng, params.propensityDraws);
       return { policy: 'thompson', slots, propensityMethod: 'monte-carlo' };

@@ -4,7 +4,14 @@ import { LocalChangeFeed, openStore, type Change } from '../store/index.js';
 import { Ingestor } from './ingestor.js';
 
 const NOW = Date.UTC(2025, 0, 1);
-const ev = (id: string, extra: Record<string, unknown> = {}) => ({ id, userId: 'alice', itemId: 'i1', type: 'view', timestamp: NOW, ...extra });
+const ev = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  userId: 'alice',
+  itemId: 'i1',
+  type: 'view',
+  timestamp: NOW,
+  ...extra,
+});
 
 async function setup(idSecret: string | null = null) {
   const store = await openStore('sqlite::memory:');
@@ -74,9 +81,16 @@ describe('Ingestor.ingestEvents', () => {
 describe('Ingestor items and users', () => {
   it('upserts valid items with defaults and reports invalid ones', async () => {
     const { store, ingestor } = await setup();
-    const r = await ingestor.putItems([{ id: 'i1', title: 'Tea', categoryPath: ['Food', 'Tea'] }, { id: 'i2', price: -1 }, { title: 'no id' }]);
+    const r = await ingestor.putItems([
+      { id: 'i1', title: 'Tea', categoryPath: ['Food', 'Tea'] },
+      { id: 'i2', price: -1 },
+      { title: 'no id' },
+    ]);
     expect(r.accepted).toBe(1);
-    expect(r.rejected.map((x) => [x.index, x.errors[0].path])).toEqual([[1, 'price'], [2, 'id']]);
+    expect(r.rejected.map((x) => [x.index, x.errors[0].path])).toEqual([
+      [1, 'price'],
+      [2, 'id'],
+    ]);
     expect(await store.getItem('i1')).toMatchObject({ title: 'Tea', tags: [], available: true, brand: null });
   });
 
@@ -107,7 +121,16 @@ describe('Ingestor and the change feed', () => {
     return { store, changes, ingestor: new Ingestor({ store, idSecret, feed }) };
   }
 
-  const typed = (id: string): Event => ({ id, userId: 'alice', itemId: 'i1', type: 'view', value: null, timestamp: NOW, sessionId: null, context: {} });
+  const typed = (id: string): Event => ({
+    id,
+    userId: 'alice',
+    itemId: 'i1',
+    type: 'view',
+    value: null,
+    timestamp: NOW,
+    sessionId: null,
+    context: {},
+  });
 
   it('publishes only newly stored events, once, with the writer as origin', async () => {
     const { store, changes, ingestor } = await fed();

@@ -76,7 +76,8 @@ export class Ingestor {
       indexes.push(index);
     });
     const result = await this.appendEvents(valid);
-    for (const i of result.refused) rejected.push({ index: indexes[i], errors: [{ path: 'userId', message: 'the user has refused tracking (consent.tracking=false)' }] });
+    for (const i of result.refused)
+      rejected.push({ index: indexes[i], errors: [{ path: 'userId', message: 'the user has refused tracking (consent.tracking=false)' }] });
     rejected.sort((a, b) => a.index - b.index);
     return { accepted: result.accepted, duplicates: result.duplicates, rejected };
   }

@@ -44,8 +44,10 @@ function attributeShape(value: unknown): { depth: number; values: number } {
 /** Free-form attributes: a JSON object of bounded depth and size. */
 const attributesSchema = z.record(z.string(), z.unknown()).superRefine((attributes, ctx) => {
   const { depth, values } = attributeShape(attributes);
-  if (depth > MAX_ATTRIBUTE_DEPTH) ctx.addIssue({ code: 'custom', message: `attributes are nested deeper than ${MAX_ATTRIBUTE_DEPTH} levels` });
-  else if (values > MAX_ATTRIBUTE_VALUES) ctx.addIssue({ code: 'custom', message: `attributes hold more than ${MAX_ATTRIBUTE_VALUES} values` });
+  if (depth > MAX_ATTRIBUTE_DEPTH)
+    ctx.addIssue({ code: 'custom', message: `attributes are nested deeper than ${MAX_ATTRIBUTE_DEPTH} levels` });
+  else if (values > MAX_ATTRIBUTE_VALUES)
+    ctx.addIssue({ code: 'custom', message: `attributes hold more than ${MAX_ATTRIBUTE_VALUES} values` });
 });
 
 /** Epoch milliseconds or an ISO-8601 string; always stored as epoch milliseconds. */
@@ -101,9 +103,7 @@ const itemFields = {
   available: z.boolean().default(true),
 };
 
-export const itemInputSchema = z
-  .object({ id: id('id'), ...itemFields, createdAt: timestampSchema.optional() })
-  .strict();
+export const itemInputSchema = z.object({ id: id('id'), ...itemFields, createdAt: timestampSchema.optional() }).strict();
 export type ItemInput = z.input<typeof itemInputSchema>;
 
 /** PATCH body: any subset of item fields, none defaulted. */

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { Event } from '../core/index.js';
 import { storedEvents } from './stored-events.js';
 
-const event = (id: string): Event => ({ id, userId: 'u', itemId: 'i', type: 'view', value: null, timestamp: 1, sessionId: null, context: {} });
+const event = (id: string): Event => ({
+  id,
+  userId: 'u',
+  itemId: 'i',
+  type: 'view',
+  value: null,
+  timestamp: 1,
+  sessionId: null,
+  context: {},
+});
 
 describe('storedEvents', () => {
   it('keeps the first occurrence of each id the store accepted, dropping earlier-stored and repeated ids', () => {

@@ -119,7 +119,10 @@ export function sgdPass(m: CsrMatrix, rows: Int32Array, s: BprState, buf: Triple
 
 // u · (v_i - v_j) with four accumulators (shorter dependency chains; ~10% faster than one under V8).
 function dotDiff(U: Float32Array, uo: number, V: Float32Array, io: number, jo: number, d: number): number {
-  let x0 = 0, x1 = 0, x2 = 0, x3 = 0;
+  let x0 = 0,
+    x1 = 0,
+    x2 = 0,
+    x3 = 0;
   let f = 0;
   for (; f + 3 < d; f += 4) {
     x0 += U[uo + f] * (V[io + f] - V[jo + f]);

@@ -12,7 +12,12 @@ const params = z.object({
   factors: z.number().int().min(1).max(1024).default(64).describe('Latent dimensions.'),
   learningRate: z.number().gt(0).default(0.1).describe('SGD step size.'),
   regularization: z.number().min(0).default(0.01).describe('L2 penalty on the factors touched by a step.'),
-  epochs: z.number().int().min(1).default(300).describe('Maximum passes (early stopping on validation ends most runs sooner); one pass = as many sampled triples as positive pairs.'),
+  epochs: z
+    .number()
+    .int()
+    .min(1)
+    .default(300)
+    .describe('Maximum passes (early stopping on validation ends most runs sooner); one pass = as many sampled triples as positive pairs.'),
   initScale: z.number().gt(0).default(0.01).describe('Standard deviation of the initial factors.'),
 });
 type BprParams = z.infer<typeof params>;

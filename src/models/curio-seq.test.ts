@@ -65,8 +65,11 @@ describe('curio-seq', () => {
 
   it('trains the bias tables and restores an hstu model with biases from its artifact to the same scores', async () => {
     const split = leaveOneOut(plantedSequences({ users: 60 }));
-    const model = await curioSeqModel.fit(split.train, { ...TINY, epochs: 2, style: 'hstu', relativeBias: true, timeBias: true },
-      { seed: 3 });
+    const model = await curioSeqModel.fit(
+      split.train,
+      { ...TINY, epochs: 2, style: 'hstu', relativeBias: true, timeBias: true },
+      { seed: 3 },
+    );
     const artifact = model.toArtifact();
     for (const table of ['distances', 'times']) {
       const w = artifact.arrays[`p:blocks.0.bias.${table}`] as Float32Array;
@@ -85,8 +88,11 @@ describe('curio-seq', () => {
     const seq = userSequence(split.train, 3);
     const before = topK(model.scoreAll(seq), 10);
     const last = seq.items[seq.items.length - 1];
-    const next = { items: Int32Array.of(...seq.items, (last + 7) % model.nItems), types: Uint8Array.of(...seq.types, 0),
-      timestampsMs: Float64Array.of(...seq.timestampsMs, seq.timestampsMs[seq.timestampsMs.length - 1] + 60_000) };
+    const next = {
+      items: Int32Array.of(...seq.items, (last + 7) % model.nItems),
+      types: Uint8Array.of(...seq.types, 0),
+      timestampsMs: Float64Array.of(...seq.timestampsMs, seq.timestampsMs[seq.timestampsMs.length - 1] + 60_000),
+    };
     expect(Array.from(topK(model.scoreAll(next), 10))).not.toEqual(Array.from(before));
   });
 

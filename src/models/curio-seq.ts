@@ -14,9 +14,15 @@ const params = z.object({
   dim: z.number().int().min(4).max(1024).default(64).describe('Hidden size.'),
   blocks: z.number().int().min(1).max(12).default(2).describe('Transformer blocks.'),
   heads: z.number().int().min(1).max(16).default(2).describe('Attention heads.'),
-  style: z.enum(['sasrec', 'pre-ln', 'hstu']).default('sasrec')
-    .describe('Block layout: sasrec / pre-ln transformer blocks (src/nn TransformerBlock), or hstu (HSTU layer: gated pointwise attention, no FFN).'),
-  attention: z.enum(['auto', 'softmax', 'pointwise']).default('auto')
+  style: z
+    .enum(['sasrec', 'pre-ln', 'hstu'])
+    .default('sasrec')
+    .describe(
+      'Block layout: sasrec / pre-ln transformer blocks (src/nn TransformerBlock), or hstu (HSTU layer: gated pointwise attention, no FFN).',
+    ),
+  attention: z
+    .enum(['auto', 'softmax', 'pointwise'])
+    .default('auto')
     .describe('Attention weights: softmax, or HSTU pointwise SiLU(qk + bias) / maxLen; auto = pointwise under hstu, softmax otherwise.'),
   relativeBias: z.boolean().default(false).describe('Learn a per-head attention bias per bucketed distance between two events.'),
   timeBias: z.boolean().default(false).describe('Learn a per-head attention bias per bucket of the time between two events.'),
@@ -40,9 +46,22 @@ const ID = 'curio-seq';
 const VERSION = 1;
 
 function netOptions(p: CurioSeqParams, nItems: number, seed: number, features: ItemFeatures | null): CurioNetOptions {
-  return { seed, nItems, maxLen: p.maxLen, dim: p.dim, blocks: p.blocks, heads: p.heads, dropoutRate: p.dropoutRate, style: p.style,
-    features, behaviourTokens: p.behaviourTokens, gapTokens: p.gapTokens, attention: p.attention === 'auto' ? undefined : p.attention,
-    relativeBias: p.relativeBias, timeBias: p.timeBias };
+  return {
+    seed,
+    nItems,
+    maxLen: p.maxLen,
+    dim: p.dim,
+    blocks: p.blocks,
+    heads: p.heads,
+    dropoutRate: p.dropoutRate,
+    style: p.style,
+    features,
+    behaviourTokens: p.behaviourTokens,
+    gapTokens: p.gapTokens,
+    attention: p.attention === 'auto' ? undefined : p.attention,
+    relativeBias: p.relativeBias,
+    timeBias: p.timeBias,
+  };
 }
 
 function lossOptions(train: SequenceDataset, p: CurioSeqParams, seed: number): SoftmaxLossOptions {
@@ -77,8 +96,15 @@ export const curioSeqModel = defineModel<CurioSeqParams>({
     const lossOpts = lossOptions(train, p, options.seed);
     const model = (): Recommender => createSeqModel({ id: ID, artifactVersion: VERSION, params: p, nItems, net, features });
     trainLoop({
-      id: ID, net, windows, batchSize: p.batchSize, epochs: p.epochs, learningRate: p.learningRate, weightDecay: p.weightDecay,
-      options, model,
+      id: ID,
+      net,
+      windows,
+      batchSize: p.batchSize,
+      epochs: p.epochs,
+      learningRate: p.learningRate,
+      weightDecay: p.weightDecay,
+      options,
+      model,
       lossOf: (b: SeqBatch) => {
         const table = net.outputTable();
         return softmaxLoss(net.forward(b, table), table, b, lossOpts);

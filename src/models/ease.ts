@@ -10,8 +10,19 @@ import type { Recommender } from './recommender.js';
 
 const params = z.object({
   lambda: z.number().gt(0).default(500).describe('L2 penalty on the item-item weights (added to the Gram diagonal).'),
-  maxItems: z.number().int().min(1).max(20_000).default(20_000).describe('Only the most popular maxItems items get weights; a dense n² inverse is O(n³) time and 8n² bytes.'),
-  recencyDecay: z.number().gt(0).max(1).default(1).describe('When scoring, the k-th most recent history item weighs recencyDecay^k (1 = plain EASE).'),
+  maxItems: z
+    .number()
+    .int()
+    .min(1)
+    .max(20_000)
+    .default(20_000)
+    .describe('Only the most popular maxItems items get weights; a dense n² inverse is O(n³) time and 8n² bytes.'),
+  recencyDecay: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(1)
+    .describe('When scoring, the k-th most recent history item weighs recencyDecay^k (1 = plain EASE).'),
 });
 type EaseParams = z.infer<typeof params>;
 
@@ -22,7 +33,8 @@ type EaseParams = z.infer<typeof params>;
 export const easeModel = defineModel<EaseParams>({
   id: 'ease',
   artifactVersion: 1,
-  description: 'EASE closed-form item-item model (dense blocked inverse on OpenBLAS sgemm, float64 js fallback; catalogues up to ~20k items).',
+  description:
+    'EASE closed-form item-item model (dense blocked inverse on OpenBLAS sgemm, float64 js fallback; catalogues up to ~20k items).',
   capabilities: ['session'],
   params,
   searchSpace: { lambda: [50, 200, 500, 1000, 3000] },
@@ -55,14 +67,20 @@ export function defaultEaseSolver(): EaseSolver {
 }
 
 /** The n×n weight matrix over the kept items (row = history item, column = scored item). */
-export function easeWeights(m: CsrMatrix, keep: Int32Array, lambda: number, options: { solver?: EaseSolver; onBlock?: (done: number) => void } = {}): Float32Array {
+export function easeWeights(
+  m: CsrMatrix,
+  keep: Int32Array,
+  lambda: number,
+  options: { solver?: EaseSolver; onBlock?: (done: number) => void } = {},
+): Float32Array {
   const n = keep.length;
   if (n * n > 2 ** 31) throw new CurioError('BAD_INPUT', `ease: ${n} items need a ${n}² matrix; lower maxItems`);
   const solver = options.solver ?? defaultEaseSolver();
   const G = gram(m, keep, solver === 'gemm' ? new Float32Array(n * n) : new Float64Array(n * n));
   for (let k = 0; k < n; k++) G[k * n + k] += lambda;
   // B[i][j] = -P[i][j] / P[j][j] off the diagonal, 0 on it; written over P in the gemm path (one n² buffer).
-  const P = G instanceof Float32Array ? invertSpdGemm(G, n, { onBlock: options.onBlock }) : invertSpdInPlace(G, n, { onBlock: options.onBlock });
+  const P =
+    G instanceof Float32Array ? invertSpdGemm(G, n, { onBlock: options.onBlock }) : invertSpdInPlace(G, n, { onBlock: options.onBlock });
   const diag = Float64Array.from({ length: n }, (_, j) => P[j * n + j]);
   const B = P instanceof Float32Array ? P : new Float32Array(n * n);
   for (let i = 0; i < n; i++) {

@@ -8,7 +8,13 @@ export function initFactors(rng: Rng, n: number, d: number, scale: number): Floa
 }
 
 /** out[j] = user · items[j] (+ bias[j]) for every item. */
-export function scoreFactors(user: Float32Array | Float64Array, items: Float32Array, d: number, out: Float32Array, bias?: Float32Array): Float32Array {
+export function scoreFactors(
+  user: Float32Array | Float64Array,
+  items: Float32Array,
+  d: number,
+  out: Float32Array,
+  bias?: Float32Array,
+): Float32Array {
   const n = out.length;
   for (let j = 0; j < n; j++) {
     const o = j * d;

@@ -33,7 +33,10 @@ export const ialsModel = defineModel<IalsParams>({
     const byUser = userItemMatrix(train, options.eventWeights);
     const byItem = transpose(byUser);
     const rng = createRng(options.seed);
-    const s = { userFactors: initFactors(rng, byUser.nRows, p.factors, p.initScale), itemFactors: initFactors(rng, byUser.nCols, p.factors, p.initScale) };
+    const s = {
+      userFactors: initFactors(rng, byUser.nRows, p.factors, p.initScale),
+      itemFactors: initFactors(rng, byUser.nCols, p.factors, p.initScale),
+    };
     let best = snapshot(s);
     trainWithEarlyStopping({
       epochs: p.iterations,
@@ -52,7 +55,11 @@ export const ialsModel = defineModel<IalsParams>({
     return createIals(s.userFactors, s.itemFactors, p);
   },
   restore(artifact, p) {
-    return createIals(artifactArray(artifact, 'userFactors', Float32Array), artifactArray(artifact, 'itemFactors', Float32Array, artifact.nItems * p.factors), p);
+    return createIals(
+      artifactArray(artifact, 'userFactors', Float32Array),
+      artifactArray(artifact, 'itemFactors', Float32Array, artifact.nItems * p.factors),
+      p,
+    );
   },
 });
 
@@ -76,7 +83,16 @@ function solveSide(m: CsrMatrix, Y: Float32Array, X: Float32Array, p: IalsParams
   const work = createCgWork(d);
   for (let r = 0; r < m.nRows; r++) {
     const x = X.subarray(r * d, (r + 1) * d);
-    conjugateGradient({ G, Y, d, cols: m.indices.subarray(m.indptr[r], m.indptr[r + 1]), conf: m.values.subarray(m.indptr[r], m.indptr[r + 1]), p, x, work });
+    conjugateGradient({
+      G,
+      Y,
+      d,
+      cols: m.indices.subarray(m.indptr[r], m.indptr[r + 1]),
+      conf: m.values.subarray(m.indptr[r], m.indptr[r + 1]),
+      p,
+      x,
+      work,
+    });
   }
 }
 
@@ -176,14 +192,31 @@ function createIals(userFactors: Float32Array, itemFactors: Float32Array, p: Ial
     params: p,
     nItems,
     scoreAll(state, out = new Float32Array(nItems)) {
-      if (state.user !== undefined && state.user < nUsers) return scoreFactors(userFactors.subarray(state.user * d, (state.user + 1) * d), itemFactors, d, out);
+      if (state.user !== undefined && state.user < nUsers)
+        return scoreFactors(userFactors.subarray(state.user * d, (state.user + 1) * d), itemFactors, d, out);
       // Fold-in: the exact user step of ALS for this history, from zero.
       G ??= gram(itemFactors, d);
       const conf = Float32Array.from(historyWeights(state, 1));
       const x = new Float64Array(d);
-      conjugateGradient({ G, Y: itemFactors, d, cols: state.items, conf, p: { ...p, cgSteps: Math.max(p.cgSteps, 10) }, x, work: createCgWork(d) });
+      conjugateGradient({
+        G,
+        Y: itemFactors,
+        d,
+        cols: state.items,
+        conf,
+        p: { ...p, cgSteps: Math.max(p.cgSteps, 10) },
+        x,
+        work: createCgWork(d),
+      });
       return scoreFactors(x, itemFactors, d, out);
     },
-    toArtifact: () => ({ modelId: 'ials', artifactVersion: 1, params: p, nItems, meta: { users: nUsers }, arrays: { userFactors, itemFactors } }),
+    toArtifact: () => ({
+      modelId: 'ials',
+      artifactVersion: 1,
+      params: p,
+      nItems,
+      meta: { users: nUsers },
+      arrays: { userFactors, itemFactors },
+    }),
   };
 }

@@ -6,7 +6,10 @@ import { addNeighbours, buildNeighbours, neighbourArrays, type NeighbourLists } 
 import type { Recommender } from './recommender.js';
 
 const params = z.object({
-  similarity: z.enum(['cosine', 'covisit']).default('cosine').describe('cosine over user vectors, or co-visitation counts within a window of the sequence.'),
+  similarity: z
+    .enum(['cosine', 'covisit'])
+    .default('cosine')
+    .describe('cosine over user vectors, or co-visitation counts within a window of the sequence.'),
   neighbours: z.number().int().min(1).default(100).describe('Neighbours kept per item.'),
   shrink: z.number().min(0).default(10).describe('Added to the cosine denominator; damps similarities from few co-occurrences.'),
   windowSize: z.number().int().min(1).default(5).describe('covisit: events at most this far apart in a sequence co-visit.'),
@@ -24,7 +27,8 @@ export const itemKnnModel = defineModel<ItemKnnParams>({
   params,
   searchSpace: { similarity: ['cosine', 'covisit'], neighbours: [50, 200], shrink: [0, 10, 50], recencyDecay: [0.5, 0.8, 1] },
   fit(train, p, options) {
-    const lists = p.similarity === 'cosine' ? cosineNeighbours(userItemMatrix(train, options.eventWeights), p) : covisitNeighbours(train, p);
+    const lists =
+      p.similarity === 'cosine' ? cosineNeighbours(userItemMatrix(train, options.eventWeights), p) : covisitNeighbours(train, p);
     return createItemKnn(lists, train.items.length, p);
   },
   restore(artifact, p) {

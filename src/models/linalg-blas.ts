@@ -72,11 +72,18 @@ function rankUpdateLower(a: Float32Array, n: number, p: Float32Array, w: Float32
   for (let j0 = 0; j0 < n; j0 += COLUMN_TILE) {
     const j1 = Math.min(n, j0 + COLUMN_TILE);
     gemm({
-      m: n - j0, n: j1 - j0, k: b,
-      a: p.subarray(j0 * b), lda: b,
-      b: w.subarray(j0 * b), ldb: b, transB: true,
-      c: a.subarray(j0 * n + j0), ldc: n,
-      alpha: -1, beta: 1,
+      m: n - j0,
+      n: j1 - j0,
+      k: b,
+      a: p.subarray(j0 * b),
+      lda: b,
+      b: w.subarray(j0 * b),
+      ldb: b,
+      transB: true,
+      c: a.subarray(j0 * n + j0),
+      ldc: n,
+      alpha: -1,
+      beta: 1,
     });
   }
 }
@@ -95,7 +102,20 @@ function scatterColumns(a: Float32Array, n: number, k0: number, b: number, p: Fl
   for (let s = 0; s < b; s++) for (let t = 0; t <= s; t++) a[(k0 + s) * n + k0 + t] = -dinv[s * b + t];
 }
 
-function gemm(g: { m: number; n: number; k: number; a: Float32Array; lda: number; b: Float32Array; ldb: number; transB: boolean; c: Float32Array; ldc: number; alpha: number; beta: number }): void {
+function gemm(g: {
+  m: number;
+  n: number;
+  k: number;
+  a: Float32Array;
+  lda: number;
+  b: Float32Array;
+  ldb: number;
+  transB: boolean;
+  c: Float32Array;
+  ldc: number;
+  alpha: number;
+  beta: number;
+}): void {
   if (g.m === 0 || g.n === 0) return;
   kernels().gemm({ ...g, transA: false, batch: 1, strideA: 0, strideB: 0, strideC: 0 });
 }

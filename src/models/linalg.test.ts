@@ -52,12 +52,17 @@ describe('Cholesky solve', () => {
 
 describe('float32 gemm SPD inverse', () => {
   const backends = nativeAvailable() ? (['js', 'native'] as const) : (['js'] as const);
-  it.each(backends.flatMap((backend) => [
-    [backend, 37, 8, 0.5],
-    [backend, 150, 16, 0.05],
-    [backend, 300, 64, 0.2],
-    [backend, 20, 256, 1],
-  ] as const))('%s backend matches the float64 reference (n=%i, block=%i, density=%f)', (backend, n, blockSize, density) => {
+  it.each(
+    backends.flatMap(
+      (backend) =>
+        [
+          [backend, 37, 8, 0.5],
+          [backend, 150, 16, 0.05],
+          [backend, 300, 64, 0.2],
+          [backend, 20, 256, 1],
+        ] as const,
+    ),
+  )('%s backend matches the float64 reference (n=%i, block=%i, density=%f)', (backend, n, blockSize, density) => {
     const a = randomSpd(n, n + 1, density);
     const lower = Float32Array.from(a);
     // Only the lower triangle may be read: poison the upper one.
@@ -100,7 +105,14 @@ describe('EASE weights', () => {
 
 describe('artifacts', () => {
   it('round-trip arrays and refuse a damaged file', () => {
-    const artifact = { modelId: 'x', artifactVersion: 1, params: { a: 1 }, nItems: 3, meta: {}, arrays: { w: Float32Array.of(1, 2, 3), k: Int32Array.of(7) } };
+    const artifact = {
+      modelId: 'x',
+      artifactVersion: 1,
+      params: { a: 1 },
+      nItems: 3,
+      meta: {},
+      arrays: { w: Float32Array.of(1, 2, 3), k: Int32Array.of(7) },
+    };
     const bytes = encodeArtifact(artifact);
     expect(decodeArtifact(bytes)).toEqual(artifact);
     bytes[bytes.length - 2] ^= 1;

@@ -11,7 +11,11 @@
  */
 
 /** Inverts the SPD matrix `a` (n×n, row-major, full storage) in place; returns `a`. */
-export function invertSpdInPlace(a: Float64Array, n: number, options: { blockSize?: number; onBlock?: (done: number) => void } = {}): Float64Array {
+export function invertSpdInPlace(
+  a: Float64Array,
+  n: number,
+  options: { blockSize?: number; onBlock?: (done: number) => void } = {},
+): Float64Array {
   const b0 = options.blockSize ?? 64;
   const panel = new Float64Array(n * b0); // A[K, :] transposed rows: panel[t*n + s] = A[K0+t, s]
   const scaled = new Float64Array(n * b0); // P[r, t]
@@ -109,12 +113,28 @@ function updateRest({ a, n, k0, k1, panel, scaled, active }: PanelArgs): void {
 }
 
 // a[row + s] -= Σ_t p[t] * panel[t*n + s] for s in [from, to); four panel rows per pass.
-function rankUpdate(a: Float64Array, row: number, panel: Float64Array, n: number, p: Float64Array, pOff: number, b: number, from: number, to: number): void {
+function rankUpdate(
+  a: Float64Array,
+  row: number,
+  panel: Float64Array,
+  n: number,
+  p: Float64Array,
+  pOff: number,
+  b: number,
+  from: number,
+  to: number,
+): void {
   let t = 0;
   for (; t + 3 < b; t += 4) {
-    const p0 = p[pOff + t], p1 = p[pOff + t + 1], p2 = p[pOff + t + 2], p3 = p[pOff + t + 3];
+    const p0 = p[pOff + t],
+      p1 = p[pOff + t + 1],
+      p2 = p[pOff + t + 2],
+      p3 = p[pOff + t + 3];
     if (p0 === 0 && p1 === 0 && p2 === 0 && p3 === 0) continue;
-    const o0 = t * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
+    const o0 = t * n,
+      o1 = o0 + n,
+      o2 = o1 + n,
+      o3 = o2 + n;
     for (let s = from; s < to; s++) {
       a[row + s] -= p0 * panel[o0 + s] + p1 * panel[o1 + s] + p2 * panel[o2 + s] + p3 * panel[o3 + s];
     }

@@ -10,7 +10,10 @@ function planted(n: number, seed: number): { rows: FeatureRow[]; labels: number[
     const item = rng.int(3);
     const x = rng.normal();
     const z = -1 + [0, 1.5, -1.5][item] + 0.8 * x;
-    rows.push([[`item=${item}`, 1], ['x', x]]);
+    rows.push([
+      [`item=${item}`, 1],
+      ['x', x],
+    ]);
     labels.push(rng.next() < 1 / (1 + Math.exp(-z)) ? 1 : 0);
   }
   return { rows, labels };
@@ -24,7 +27,17 @@ describe('fitLogistic', () => {
     expect(model.weights.get('x')).toBeLessThan(1.0);
     expect(model.weights.get('item=1')!).toBeGreaterThan(model.weights.get('item=0')! + 1);
     expect(model.weights.get('item=2')!).toBeLessThan(model.weights.get('item=0')! - 1);
-    expect(model.predict([['item=1', 1], ['x', 1]])).toBeGreaterThan(model.predict([['item=2', 1], ['x', 1]]));
+    expect(
+      model.predict([
+        ['item=1', 1],
+        ['x', 1],
+      ]),
+    ).toBeGreaterThan(
+      model.predict([
+        ['item=2', 1],
+        ['x', 1],
+      ]),
+    );
     expect(model.predict([['unseen', 1]])).toBeCloseTo(1 / (1 + Math.exp(-model.bias)), 12);
   });
 

@@ -161,7 +161,11 @@ function standardiser(rows: readonly Float64Array[], d: number): { mean: number[
  * Newton's method (IRLS) on standardised features: meant for small problems (tens of features), where each
  * step is an exact d×d solve and the fit needs no learning rate.
  */
-export function fitLogisticNewton(rows: readonly Float64Array[], labels: ArrayLike<number>, options: { l2?: number; iterations?: number } = {}): StandardisedLogistic {
+export function fitLogisticNewton(
+  rows: readonly Float64Array[],
+  labels: ArrayLike<number>,
+  options: { l2?: number; iterations?: number } = {},
+): StandardisedLogistic {
   if (rows.length === 0) throw new CurioError('MODEL_FIT', 'logistic regression needs at least one example');
   const d = rows[0].length;
   const n = d + 1; // last coordinate: bias (not regularised)
@@ -258,11 +262,23 @@ function sgdStep(m: MulticlassModel, x: SparseRow, g: Float64Array, lr: number, 
 /** Fits by SGD on cross-entropy, step size decaying as 1/√(1 + epoch); `targets(i)` gives example i's positive classes. */
 export function fitMulticlass(
   kind: MulticlassModel['kind'],
-  data: { x: readonly SparseRow[]; targets: (i: number) => readonly number[]; classes: number; features: number; initialBias?: Float32Array },
+  data: {
+    x: readonly SparseRow[];
+    targets: (i: number) => readonly number[];
+    classes: number;
+    features: number;
+    initialBias?: Float32Array;
+  },
   options: SgdOptions,
 ): MulticlassModel {
   const bias = data.initialBias ? Float32Array.from(data.initialBias) : new Float32Array(data.classes);
-  const m: MulticlassModel = { kind, classes: data.classes, features: data.features, weights: new Float32Array(data.features * data.classes), bias };
+  const m: MulticlassModel = {
+    kind,
+    classes: data.classes,
+    features: data.features,
+    weights: new Float32Array(data.features * data.classes),
+    bias,
+  };
   const order = [...data.x.keys()];
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     shuffle(order, options.rng);

@@ -4,7 +4,13 @@ import { artifactArray, defineModel } from './define-model.js';
 import type { Recommender } from './recommender.js';
 
 const params = z.object({
-  halfLifeDays: z.number().min(0).default(0).describe('Time decay of counts: an event this many days older than the newest counts half. 0 = plain counts (also used when times are unknown).'),
+  halfLifeDays: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe(
+      'Time decay of counts: an event this many days older than the newest counts half. 0 = plain counts (also used when times are unknown).',
+    ),
   weighted: z.boolean().default(true).describe('Count each event with its behaviour weight (FitOptions.eventWeights) instead of 1.'),
 });
 type PopParams = z.infer<typeof params>;

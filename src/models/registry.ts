@@ -12,7 +12,16 @@ import { sasrecModel } from './sasrec.js';
 import { curioSeqModel } from './curio-seq.js';
 
 /** Every model family. A new model is one file plus one entry here; the shared suite picks it up. */
-export const MODELS: readonly ModelSpec[] = [popModel, itemKnnModel, bprModel, ialsModel, easeModel, transitionModel, sasrecModel, curioSeqModel];
+export const MODELS: readonly ModelSpec[] = [
+  popModel,
+  itemKnnModel,
+  bprModel,
+  ialsModel,
+  easeModel,
+  transitionModel,
+  sasrecModel,
+  curioSeqModel,
+];
 
 /** The spec registered under `id`; BAD_INPUT naming the known ids otherwise. */
 export function getModelSpec(id: string): ModelSpec {

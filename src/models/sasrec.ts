@@ -44,8 +44,15 @@ export const sasrecModel = defineModel<SasrecParams>({
     const rng = createRng(options.seed + 1);
     const model = (): Recommender => createSeqModel({ id: ID, artifactVersion: VERSION, params: p, nItems, net });
     trainLoop({
-      id: ID, net, windows, batchSize: p.batchSize, epochs: p.epochs, learningRate: p.learningRate, weightDecay: p.weightDecay,
-      options, model,
+      id: ID,
+      net,
+      windows,
+      batchSize: p.batchSize,
+      epochs: p.epochs,
+      learningRate: p.learningRate,
+      weightDecay: p.weightDecay,
+      options,
+      model,
       lossOf: (b) => bceLoss(net.forward(b), net.outputTable(), b, rng),
     });
     return model();

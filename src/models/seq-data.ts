@@ -48,8 +48,14 @@ export function buildWindows(train: SequenceDataset, maxLen: number, eventWeight
   const offsets = new Int32Array(cuts.length + 1);
   cuts.forEach(([s, e], w) => (offsets[w + 1] = offsets[w] + e - s - 1));
   const n = offsets[cuts.length];
-  const out: SeqWindows = { offsets, items: new Int32Array(n), types: new Int32Array(n), gaps: new Int32Array(n),
-    targets: new Int32Array(n), weights: new Float32Array(n) };
+  const out: SeqWindows = {
+    offsets,
+    items: new Int32Array(n),
+    types: new Int32Array(n),
+    gaps: new Int32Array(n),
+    targets: new Int32Array(n),
+    weights: new Float32Array(n),
+  };
   let sum = 0;
   cuts.forEach(([s, e], w) => {
     for (let k = 0; k < e - s - 1; k++) {
@@ -96,8 +102,15 @@ export interface SeqBatch {
 /** Packs the given windows into a batch of length `len` (at least the longest window, at most maxLen). */
 export function packBatch(w: SeqWindows, ids: ArrayLike<number>, len: number): SeqBatch {
   const b = ids.length;
-  const out: SeqBatch = { batch: b, len, items: new Int32Array(b * len), types: new Int32Array(b * len),
-    gaps: new Int32Array(b * len), targets: new Int32Array(b * len), weights: new Float32Array(b * len) };
+  const out: SeqBatch = {
+    batch: b,
+    len,
+    items: new Int32Array(b * len),
+    types: new Int32Array(b * len),
+    gaps: new Int32Array(b * len),
+    targets: new Int32Array(b * len),
+    weights: new Float32Array(b * len),
+  };
   for (let r = 0; r < b; r++) {
     const s = w.offsets[ids[r]];
     const n = Math.min(len, w.offsets[ids[r] + 1] - s);
@@ -146,8 +159,15 @@ function shuffle(a: Int32Array, rng: Rng): void {
 export function stateBatch(state: UserState, len: number, nItems: number): SeqBatch {
   const n = Math.min(len, state.items.length);
   const from = state.items.length - n;
-  const out: SeqBatch = { batch: 1, len, items: new Int32Array(len), types: new Int32Array(len), gaps: new Int32Array(len),
-    targets: new Int32Array(len), weights: new Float32Array(len) };
+  const out: SeqBatch = {
+    batch: 1,
+    len,
+    items: new Int32Array(len),
+    types: new Int32Array(len),
+    gaps: new Int32Array(len),
+    targets: new Int32Array(len),
+    weights: new Float32Array(len),
+  };
   for (let k = 0; k < n; k++) {
     const ev = from + k;
     const item = state.items[ev];

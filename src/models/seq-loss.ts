@@ -5,7 +5,17 @@
  */
 import type { Rng } from '../core/index.js';
 import {
-  add, bceWithLogits, crossEntropy, gatherDot, gatherRows, l2Normalize, matmul, reshape, sampledSoftmaxLoss, scale, type Tensor,
+  add,
+  bceWithLogits,
+  crossEntropy,
+  gatherDot,
+  gatherRows,
+  l2Normalize,
+  matmul,
+  reshape,
+  sampledSoftmaxLoss,
+  scale,
+  type Tensor,
 } from '../nn/index.js';
 import type { SeqBatch } from './seq-data.js';
 
@@ -23,8 +33,10 @@ export function bceLoss(h: Tensor, table: Tensor, b: SeqBatch, rng: Rng): Tensor
   }
   const pos = gatherDot(h, table, b.targets);
   const negScores = gatherDot(h, table, neg);
-  const l = add(bceWithLogits(pos, 1, { weights: b.weights, reduction: 'sum' }),
-    bceWithLogits(negScores, 0, { weights: b.weights, reduction: 'sum' }));
+  const l = add(
+    bceWithLogits(pos, 1, { weights: b.weights, reduction: 'sum' }),
+    bceWithLogits(negScores, 0, { weights: b.weights, reduction: 'sum' }),
+  );
   return scale(l, 1 / Math.max(total, 1e-9));
 }
 
@@ -80,7 +92,11 @@ function fullLogits(q: Tensor, items: Tensor, temperature: number | undefined): 
 }
 
 /** A sampler over item rows 1..n proportional to count^power (+1 smoothing), with its log Q per row. */
-export function popularitySampler(counts: Float64Array, power: number, rng: Rng): { logQ: Float32Array; sample: (n: number) => Int32Array } {
+export function popularitySampler(
+  counts: Float64Array,
+  power: number,
+  rng: Rng,
+): { logQ: Float32Array; sample: (n: number) => Int32Array } {
   const n = counts.length;
   const cdf = new Float64Array(n);
   let acc = 0;

@@ -4,8 +4,24 @@
  */
 import { createRng, EVENT_TYPES, type Rng } from '../core/index.js';
 import {
-  add, createSequenceBlock, Embedding, gatherRows, LayerNorm, maskRows, matmul, Module, reshape, SasrecEncoder, slice, tensor, dropout,
-  type AttentionWeights, type SequenceBlock, type SequenceBlockStyle, type SequenceContext, type Tensor,
+  add,
+  createSequenceBlock,
+  Embedding,
+  gatherRows,
+  LayerNorm,
+  maskRows,
+  matmul,
+  Module,
+  reshape,
+  SasrecEncoder,
+  slice,
+  tensor,
+  dropout,
+  type AttentionWeights,
+  type SequenceBlock,
+  type SequenceBlockStyle,
+  type SequenceContext,
+  type Tensor,
 } from '../nn/index.js';
 import { GAP_BUCKETS, type SeqBatch } from './seq-data.js';
 import { PAIR_TIME_BUCKETS, pairTimeBuckets } from './seq-pair-times.js';
@@ -48,8 +64,16 @@ export class SasrecNet extends SeqNet {
   constructor(o: SasrecNetOptions) {
     super();
     const rng = createRng(o.seed);
-    this.enc = new SasrecEncoder({ rng, numItems: o.nItems, maxLen: o.maxLen, dim: o.dim, blocks: o.blocks, heads: o.heads,
-      dropoutRate: o.dropoutRate, style: 'sasrec' });
+    this.enc = new SasrecEncoder({
+      rng,
+      numItems: o.nItems,
+      maxLen: o.maxLen,
+      dim: o.dim,
+      blocks: o.blocks,
+      heads: o.heads,
+      dropoutRate: o.dropoutRate,
+      style: 'sasrec',
+    });
     reinit(this.enc.items, Math.sqrt(2 / (o.nItems + 1 + o.dim)), rng, true);
     reinit(this.enc.positions, Math.sqrt(2 / (o.maxLen + o.dim)), rng, false);
   }
@@ -143,9 +167,19 @@ export class CurioNet extends SeqNet {
     this.behaviours = o.behaviourTokens ? new Embedding(EVENT_TYPES.length + 1, o.dim, { rng, paddingIdx: 0, std }) : null;
     this.gaps = o.gapTokens ? new Embedding(GAP_BUCKETS, o.dim, { rng, paddingIdx: 0, std }) : null;
     this.positions = new Embedding(o.maxLen, o.dim, { rng, std });
-    this.blocks = Array.from({ length: o.blocks }, () => createSequenceBlock(o.dim, { rng, heads: o.heads, dropoutRate: o.dropoutRate,
-      style: o.style, activation: 'gelu', maxLen: o.maxLen, attention: o.attention, relativeBias: o.relativeBias,
-      timeBuckets: o.timeBias ? PAIR_TIME_BUCKETS : 0 }));
+    this.blocks = Array.from({ length: o.blocks }, () =>
+      createSequenceBlock(o.dim, {
+        rng,
+        heads: o.heads,
+        dropoutRate: o.dropoutRate,
+        style: o.style,
+        activation: 'gelu',
+        maxLen: o.maxLen,
+        attention: o.attention,
+        relativeBias: o.relativeBias,
+        timeBuckets: o.timeBias ? PAIR_TIME_BUCKETS : 0,
+      }),
+    );
     this.lnFinal = new LayerNorm(o.dim);
     this.dim = o.dim;
     this.maxLen = o.maxLen;

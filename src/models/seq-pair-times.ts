@@ -42,7 +42,8 @@ export function pairTimeBuckets(gaps: Int32Array, batch: number, len: number): I
       for (let j = 0; j <= i; j++) {
         if (g[j] === 0) continue;
         // Gaps j+1..i lie between the two events.
-        out[row + j] = unknown[i + 1] > unknown[j + 1] ? 0 : Math.min(PAIR_TIME_BUCKETS - 1, 1 + log2Bucket(elapsed[i + 1] - elapsed[j + 1]));
+        out[row + j] =
+          unknown[i + 1] > unknown[j + 1] ? 0 : Math.min(PAIR_TIME_BUCKETS - 1, 1 + log2Bucket(elapsed[i + 1] - elapsed[j + 1]));
       }
     }
   }

@@ -118,7 +118,8 @@ function resume(path: string, net: SeqNet, opt: AdamW, st: LoopState): void {
   const moments = opt.state();
   const get = (key: string, size: number): Float32Array => {
     const t = tensors.get(key);
-    if (!t || t.size !== size) throw new CurioError('BAD_INPUT', `checkpoint ${path} does not fit this model (${key}); delete it to start over`);
+    if (!t || t.size !== size)
+      throw new CurioError('BAD_INPUT', `checkpoint ${path} does not fit this model (${key}); delete it to start over`);
     return t.data;
   };
   named.forEach(([name, p], k) => {

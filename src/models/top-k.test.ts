@@ -25,7 +25,11 @@ describe('sparseTopK', () => {
   it('equals topK over the dense scores (prior plus terms, skipped items out), ties and zero terms included', () => {
     const value = fc.integer({ min: -3, max: 3 });
     fc.assert(
-      fc.property(fc.array(value, { minLength: 1, maxLength: 60 }), fc.array(fc.tuple(fc.nat(), value)), fc.integer({ min: 0, max: 25 }), fc.integer({ min: 2, max: 7 }),
+      fc.property(
+        fc.array(value, { minLength: 1, maxLength: 60 }),
+        fc.array(fc.tuple(fc.nat(), value)),
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 2, max: 7 }),
         (priorValues, terms, k, every) => {
           const prior = Float32Array.from(priorValues);
           // A scorer that adds the generated terms, as a model's addTerms would (a term may be 0).
@@ -46,7 +50,8 @@ describe('sparseTopK', () => {
           const skip = (i: number) => i % every === 1;
           const excluded = Uint8Array.from(scores, (_, i) => (skip(i) ? 1 : 0));
           expect(Array.from(sparseTopK(scoring, scores, changed, k, skip))).toEqual(Array.from(topKBySort(scores, k, excluded)));
-        }),
+        },
+      ),
     );
   });
 });
@@ -54,12 +59,17 @@ describe('sparseTopK', () => {
 describe('BestK', () => {
   it('keeps the k best of offers in any order, ties to the lower index', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: -3, max: 3 }), { maxLength: 50 }), fc.integer({ min: 0, max: 12 }), fc.integer(), (xs, k, seed) => {
-        const order = xs.map((_, i) => i).sort((a, b) => ((a * 7919 + seed) % 13) - ((b * 7919 + seed) % 13) || a - b);
-        const best = new BestK(k);
-        for (const i of order) best.offer(i, xs[i]);
-        expect(Array.from(best.sorted())).toEqual(Array.from(topKBySort(Float32Array.from(xs), k)));
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: -3, max: 3 }), { maxLength: 50 }),
+        fc.integer({ min: 0, max: 12 }),
+        fc.integer(),
+        (xs, k, seed) => {
+          const order = xs.map((_, i) => i).sort((a, b) => ((a * 7919 + seed) % 13) - ((b * 7919 + seed) % 13) || a - b);
+          const best = new BestK(k);
+          for (const i of order) best.offer(i, xs[i]);
+          expect(Array.from(best.sorted())).toEqual(Array.from(topKBySort(Float32Array.from(xs), k)));
+        },
+      ),
     );
   });
 });

@@ -106,7 +106,9 @@ function siftDown(items: Int32Array, scores: Float64Array, size: number): void {
 
 /** The plain reference for `topK`: full sort. Used by tests only. */
 export function topKBySort(scores: Float32Array, k: number, excluded?: Uint8Array): Int32Array {
-  const idx = Array.from(scores.keys()).filter((i) => scores[i] !== Number.NEGATIVE_INFINITY && !Number.isNaN(scores[i]) && excluded?.[i] !== 1);
+  const idx = Array.from(scores.keys()).filter(
+    (i) => scores[i] !== Number.NEGATIVE_INFINITY && !Number.isNaN(scores[i]) && excluded?.[i] !== 1,
+  );
   idx.sort((a, b) => scores[b] - scores[a] || a - b);
   return Int32Array.from(idx.slice(0, k));
 }
@@ -117,7 +119,13 @@ export function topKBySort(scores: Float32Array, k: number, excluded?: Uint8Arra
  * with the first allowed unchanged items in prior order. O(changed + the skipped head of the prior order)
  * instead of O(items). An item whose terms added nothing counts as unchanged, so none is offered twice.
  */
-export function sparseTopK(scoring: SparseScoring, scores: Float32Array, changed: Int32Array, k: number, skip: (item: number) => boolean): Int32Array {
+export function sparseTopK(
+  scoring: SparseScoring,
+  scores: Float32Array,
+  changed: Int32Array,
+  k: number,
+  skip: (item: number) => boolean,
+): Int32Array {
   const best = new BestK(k);
   if (k <= 0) return best.sorted();
   const prior = scoring.prior;

@@ -11,7 +11,11 @@ const params = z.object({
   lastItems: z.number().int().min(1).default(3).describe('How many of the most recent items drive the scores.'),
   recencyDecay: z.number().gt(0).max(1).default(0.5).describe('The k-th most recent item weighs recencyDecay^k.'),
   neighbours: z.number().int().min(1).default(200).describe('Followers kept per item.'),
-  popularityBackoff: z.number().min(0).default(0.001).describe('Weight of normalised popularity added to every score (orders items no transition reaches).'),
+  popularityBackoff: z
+    .number()
+    .min(0)
+    .default(0.001)
+    .describe('Weight of normalised popularity added to every score (orders items no transition reaches).'),
 });
 type TransitionParams = z.infer<typeof params>;
 
@@ -127,6 +131,13 @@ function createTransition(lists: NeighbourLists, pop: Float32Array, p: Transitio
       return out;
     },
     sparse: { prior, priorOrder: () => (order ??= orderByScore(prior)), addTerms },
-    toArtifact: () => ({ modelId: 'transition', artifactVersion: 1, params: p, nItems, meta: {}, arrays: { ...neighbourArrays('tr', lists), popularity: pop } }),
+    toArtifact: () => ({
+      modelId: 'transition',
+      artifactVersion: 1,
+      params: p,
+      nItems,
+      meta: {},
+      arrays: { ...neighbourArrays('tr', lists), popularity: pop },
+    }),
   };
 }

@@ -10,8 +10,10 @@ console.log(JSON.stringify({ backend: backendName(), first, second }));
 `;
 
 function run(env: Record<string, string>) {
-  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script],
-    { encoding: 'utf8', env: { ...process.env, ...env } });
+  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
 }
 
 describe('backend fallback', () => {
@@ -23,8 +25,10 @@ describe('backend fallback', () => {
   });
 
   it('the build script exits 0 with one line when told to skip', () => {
-    const r = spawnSync(process.execPath, ['scripts/build-native.mjs'], { encoding: 'utf8',
-      env: { ...process.env, CURIO_SKIP_NATIVE: '1' } });
+    const r = spawnSync(process.execPath, ['scripts/build-native.mjs'], {
+      encoding: 'utf8',
+      env: { ...process.env, CURIO_SKIP_NATIVE: '1' },
+    });
     expect(r.status).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     expect(r.stdout).toMatch(/not built .* using the js backend/);

@@ -37,7 +37,9 @@ function layoutOf(shape: readonly number[], out: readonly number[]): Layout {
   const isTile = padded.every((d, i) => (first >= 0 && i >= first ? d === out[i] : d === 1));
   if (isTile || size === 1) return { kind: 'tile', period: size };
   let lastReal = -1;
-  padded.forEach((d, i) => { if (d !== 1) lastReal = i; });
+  padded.forEach((d, i) => {
+    if (d !== 1) lastReal = i;
+  });
   if (padded.every((d, i) => (i <= lastReal ? d === out[i] : d === 1))) return { kind: 'spread', inner: outSize / size };
   const strides = new Array<number>(out.length).fill(0);
   let s = 1;
@@ -77,7 +79,9 @@ export function expandTo(data: Float32Array, shape: readonly number[], out: read
     const inner = layout.inner;
     for (let i = 0; i < data.length; i++) res.fill(data[i], i * inner, (i + 1) * inner);
   } else {
-    forEachGeneral(out, layout.strides, (o, i) => { res[o] = data[i]; });
+    forEachGeneral(out, layout.strides, (o, i) => {
+      res[o] = data[i];
+    });
   }
   return res;
 }
@@ -100,7 +104,9 @@ export function reduceTo(grad: Float32Array, out: readonly number[], shape: read
       res[i] = s;
     }
   } else {
-    forEachGeneral(out, layout.strides, (o, i) => { res[i] += grad[o]; });
+    forEachGeneral(out, layout.strides, (o, i) => {
+      res[i] += grad[o];
+    });
   }
   return res;
 }

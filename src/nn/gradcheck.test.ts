@@ -17,7 +17,11 @@ const rng = createRng(7);
 /** A trainable input with N(0, s^2) values (optionally shifted away from a kink). */
 function p(shape: number[], s = 1, shift = 0): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return new Tensor(Float32Array.from({ length: n }, () => rng.normal() * s + shift), shape, true);
+  return new Tensor(
+    Float32Array.from({ length: n }, () => rng.normal() * s + shift),
+    shape,
+    true,
+  );
 }
 /** Values bounded away from 0 in magnitude (for relu / div). */
 function away(shape: number[]): Tensor {
@@ -61,7 +65,10 @@ const cases: Case[] = [
   ['matmul shared b, transB', () => ({ f: ([a, b]) => matmul(a, b, { transB: true }), xs: [p([2, 3, 4]), p([5, 4])] })],
   ['matmul shared b, transA', () => ({ f: ([a, b]) => matmul(a, b, { transA: true }), xs: [p([2, 4, 3]), p([4, 5])] })],
   ['linear', () => ({ f: ([x, w, b]) => linear(x, w, b), xs: [p([2, 3, 4]), p([5, 4]), p([5])] })],
-  ['linear + residual', () => ({ f: ([x, w, b, r]) => linear(x, w, b, { residual: r }), xs: [p([2, 3, 4]), p([5, 4]), p([5]), p([2, 3, 5])] })],
+  [
+    'linear + residual',
+    () => ({ f: ([x, w, b, r]) => linear(x, w, b, { residual: r }), xs: [p([2, 3, 4]), p([5, 4]), p([5]), p([2, 3, 5])] }),
+  ],
   ['linear no bias', () => ({ f: ([x, w]) => linear(x, w, null), xs: [p([3, 4]), p([5, 4])] })],
   ['gatherRows', () => ({ f: ([t]) => gatherRows(t, ids(7, 5), { shape: [7] }), xs: [p([5, 3])] })],
   ['gatherRows padding', () => ({ f: ([t]) => mul(gatherRows(t, Int32Array.of(0, 1, 2), { paddingIdx: 9 }), t), xs: [p([3, 3])] })],
@@ -73,19 +80,38 @@ const cases: Case[] = [
   ['softmax', () => ({ f: ([x]) => softmax(x), xs: [p([3, 5])] })],
   ['softmax scaled causal', () => ({ f: ([x]) => softmax(x, { causal: true, scale: 0.7 }), xs: [p([2, 4, 4])] })],
   ['attention', () => ({ f: ([q, k, v]) => attention(q, k, v), xs: [p([2, 5, 4]), p([2, 5, 4]), p([2, 5, 4])] })],
-  ['attention causal 2 heads', () => ({ f: ([q, k, v]) => attention(q, k, v, { causal: true, heads: 2 }),
-    xs: [p([2, 6, 4]), p([2, 6, 4]), p([2, 6, 4])] })],
+  [
+    'attention causal 2 heads',
+    () => ({ f: ([q, k, v]) => attention(q, k, v, { causal: true, heads: 2 }), xs: [p([2, 6, 4]), p([2, 6, 4]), p([2, 6, 4])] }),
+  ],
   ['attention shared qkv', () => ({ f: ([x]) => attention(x, x, x, { causal: true }), xs: [p([1, 5, 3])] })],
   ['logSoftmax', () => ({ f: ([x]) => logSoftmax(x), xs: [p([3, 5])] })],
   ['crossEntropy', () => ({ f: ([x]) => crossEntropy(x, Int32Array.of(1, 4, 0)), xs: [p([3, 5])] })],
-  ['crossEntropy ignore, sum', () => ({ f: ([x]) => crossEntropy(x, Int32Array.of(1, -100, 0), { ignoreIndex: -100, reduction: 'sum' }),
-    xs: [p([3, 5])] })],
+  [
+    'crossEntropy ignore, sum',
+    () => ({ f: ([x]) => crossEntropy(x, Int32Array.of(1, -100, 0), { ignoreIndex: -100, reduction: 'sum' }), xs: [p([3, 5])] }),
+  ],
   ['bceWithLogits mean', () => ({ f: ([x]) => bceWithLogits(x, Float32Array.of(1, 0, 1, 0)), xs: [p([4])] })],
-  ['bceWithLogits weighted sum', () => ({ f: ([x]) => bceWithLogits(x, 1, { weights: Float32Array.of(1, 0, 2, 1), reduction: 'sum' }),
-    xs: [p([4])] })],
+  [
+    'bceWithLogits weighted sum',
+    () => ({ f: ([x]) => bceWithLogits(x, 1, { weights: Float32Array.of(1, 0, 2, 1), reduction: 'sum' }), xs: [p([4])] }),
+  ],
   ['bceWithLogits none', () => ({ f: ([x]) => bceWithLogits(x, 0, { reduction: 'none' }), xs: [p([2, 2])] })],
-  ['sampledSoftmaxLoss', () => ({ f: ([q, t]) => sampledSoftmaxLoss({ queries: q, table: t, positives: Int32Array.of(1, 2, 3),
-    negatives: Int32Array.of(0, 2, 4), logQ: Float32Array.of(-1, -2, -1.5, -3, -2.5), temperature: 0.5 }), xs: [p([3, 4]), p([5, 4])] })],
+  [
+    'sampledSoftmaxLoss',
+    () => ({
+      f: ([q, t]) =>
+        sampledSoftmaxLoss({
+          queries: q,
+          table: t,
+          positives: Int32Array.of(1, 2, 3),
+          negatives: Int32Array.of(0, 2, 4),
+          logQ: Float32Array.of(-1, -2, -1.5, -3, -2.5),
+          temperature: 0.5,
+        }),
+      xs: [p([3, 4]), p([5, 4])],
+    }),
+  ],
   ['sum all', () => ({ f: ([x]) => sum(x), xs: [p([3, 4])] })],
   ['sum axis', () => ({ f: ([x]) => sum(x, { axis: 1 }), xs: [p([2, 3, 4])] })],
   ['mean axis keepDims', () => ({ f: ([x]) => mean(x, { axis: -1, keepDims: true }), xs: [p([2, 3, 4])] })],

@@ -27,7 +27,10 @@ export function gradCheck(f: (xs: Tensor[]) => Tensor, xs: Tensor[], opts: GradC
   const { eps = 1e-2, atol = 2e-3, rtol = 2e-2, maxCoords = 40 } = opts;
   const probe = noGrad(() => f(xs));
   const rng = createRng(99);
-  const r = new Tensor(Float32Array.from({ length: probe.size }, () => rng.normal()), probe.shape);
+  const r = new Tensor(
+    Float32Array.from({ length: probe.size }, () => rng.normal()),
+    probe.shape,
+  );
   const objective = () => sum(mul(f(xs), r));
   for (const x of xs) x.grad = null;
   backward(objective());

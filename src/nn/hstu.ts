@@ -87,7 +87,11 @@ export class HstuBlock extends Module {
     const h = this.ln.forward(x);
     const u = siluFast(this.u.forward(h));
     const a = scoredAttention(siluFast(this.q.forward(h)), siluFast(this.k.forward(h)), siluFast(this.v.forward(h)), {
-      heads: this.heads, causal: true, weights: this.weights, norm: this.maxLen, keyMask: ctx.keep,
+      heads: this.heads,
+      causal: true,
+      weights: this.weights,
+      norm: this.maxLen,
+      keyMask: ctx.keep,
       bias: this.bias?.forward(x.shape[0], x.shape[1], ctx),
     });
     let gated = mul(this.lnAttn.forward(a), u);
@@ -108,8 +112,15 @@ export interface SequenceBlockOptions extends Omit<TransformerBlockOptions, 'sty
 /** A block of the given style (default sasrec); options a style has no use for (ffnDim, activation under hstu) are ignored. */
 export function createSequenceBlock(dim: number, o: SequenceBlockOptions): SequenceBlock {
   if (o.style === 'hstu') {
-    return new HstuBlock(dim, { rng: o.rng, heads: o.heads, maxLen: o.maxLen, dropoutRate: o.dropoutRate, attention: o.attention,
-      relativeBias: o.relativeBias, timeBuckets: o.timeBuckets });
+    return new HstuBlock(dim, {
+      rng: o.rng,
+      heads: o.heads,
+      maxLen: o.maxLen,
+      dropoutRate: o.dropoutRate,
+      attention: o.attention,
+      relativeBias: o.relativeBias,
+      timeBuckets: o.timeBuckets,
+    });
   }
   return new TransformerBlock(dim, { ...o, style: o.style });
 }

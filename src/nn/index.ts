@@ -12,24 +12,70 @@ export { layerNorm, l2Normalize } from './ops-norm.js';
 export { softmax, attention, type SoftmaxOptions, type AttentionOptions } from './ops-attention.js';
 export { scoredAttention, pointwiseAttention, type AttentionWeights, type ScoredAttentionOptions } from './ops-pointwise-attention.js';
 export { relativeBias, distanceBucket, distanceBuckets, type RelativeBiasOptions, type PairTimes } from './ops-position-bias.js';
-export { logSoftmax, crossEntropy, bceWithLogits, sampledSoftmaxLoss, type Reduction, type CrossEntropyOptions,
-  type BceOptions, type SampledSoftmaxOptions } from './ops-loss.js';
+export {
+  logSoftmax,
+  crossEntropy,
+  bceWithLogits,
+  sampledSoftmaxLoss,
+  type Reduction,
+  type CrossEntropyOptions,
+  type BceOptions,
+  type SampledSoftmaxOptions,
+} from './ops-loss.js';
 export { sum, mean, type ReduceOptions } from './ops-reduce.js';
 export { reshape, slice, concat, permute, transpose, maskRows } from './ops-shape.js';
 export { dropout } from './ops-dropout.js';
 export { normalInit, uniformInit, xavierUniform, constantInit } from './init.js';
 export { Module } from './module.js';
-export { Embedding, Linear, LayerNorm, FeedForward, type Activation, type EmbeddingOptions, type LinearOptions,
-  type FeedForwardOptions } from './layers.js';
-export { CausalSelfAttention, TransformerBlock, SasrecEncoder, type BlockStyle, type SelfAttentionOptions,
-  type TransformerBlockOptions, type SasrecEncoderOptions, type AttentionExtras } from './transformer.js';
+export {
+  Embedding,
+  Linear,
+  LayerNorm,
+  FeedForward,
+  type Activation,
+  type EmbeddingOptions,
+  type LinearOptions,
+  type FeedForwardOptions,
+} from './layers.js';
+export {
+  CausalSelfAttention,
+  TransformerBlock,
+  SasrecEncoder,
+  type BlockStyle,
+  type SelfAttentionOptions,
+  type TransformerBlockOptions,
+  type SasrecEncoderOptions,
+  type AttentionExtras,
+} from './transformer.js';
 export { AttentionBias, type AttentionBiasOptions, type SequenceContext } from './attention-bias.js';
-export { HstuBlock, createSequenceBlock, type HstuBlockOptions, type SequenceBlock, type SequenceBlockStyle,
-  type SequenceBlockOptions } from './hstu.js';
+export {
+  HstuBlock,
+  createSequenceBlock,
+  type HstuBlockOptions,
+  type SequenceBlock,
+  type SequenceBlockStyle,
+  type SequenceBlockOptions,
+} from './hstu.js';
 export { Adam, AdamW, AdamOptionsSchema, type AdamOptions } from './optim.js';
-export { encodeTensors, decodeTensors, saveTensors, loadTensors, stateDict, loadStateDict, TENSOR_FORMAT_VERSION,
-  type TensorBundle } from './serialize.js';
-export { kernels, useBackend, backendName, withBackend, setThreads, getThreads, nativeAvailable,
-  nativeUnavailableReason } from './backend.js';
+export {
+  encodeTensors,
+  decodeTensors,
+  saveTensors,
+  loadTensors,
+  stateDict,
+  loadStateDict,
+  TENSOR_FORMAT_VERSION,
+  type TensorBundle,
+} from './serialize.js';
+export {
+  kernels,
+  useBackend,
+  backendName,
+  withBackend,
+  setThreads,
+  getThreads,
+  nativeAvailable,
+  nativeUnavailableReason,
+} from './backend.js';
 export type { BackendName, Kernels } from './kernels.js';
 export { tidy, releasePool } from './memory.js';

@@ -2,20 +2,31 @@
  * The `js` backend: plain TypeScript loops. It is the reference the native backend is tested against,
  * and the fallback when the C addon did not build, so it favours clarity with cache-friendly loop order.
  */
-import type { AdamBuffers, AdamHyper, GemmArgs, Kernels, LayerNormBackwardArgs, LayerNormForwardArgs,
-  SoftmaxArgs } from './kernels.js';
+import type { AdamBuffers, AdamHyper, GemmArgs, Kernels, LayerNormBackwardArgs, LayerNormForwardArgs, SoftmaxArgs } from './kernels.js';
 
 /** Copy op(X) of batch entry `off` into a dense rows x cols row-major buffer, times `scale`. */
-function pack(x: Float32Array, off: number, ld: number, trans: boolean, rows: number, cols: number, scale: number,
-  out: Float32Array): void {
+function pack(
+  x: Float32Array,
+  off: number,
+  ld: number,
+  trans: boolean,
+  rows: number,
+  cols: number,
+  scale: number,
+  out: Float32Array,
+): void {
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) out[i * cols + j] = scale * (trans ? x[off + j * ld + i] : x[off + i * ld + j]);
   }
 }
 
 /** C rows i..i+3 += A rows i..i+3 @ B, on packed operands (4 rows share each load of B). */
-function rowQuad(ap: Float32Array, bp: Float32Array, c: Float32Array, o: { i: number; n: number; k: number; c0: number;
-  ldc: number }): void {
+function rowQuad(
+  ap: Float32Array,
+  bp: Float32Array,
+  c: Float32Array,
+  o: { i: number; n: number; k: number; c0: number; ldc: number },
+): void {
   const { i, n, k, ldc } = o;
   const r0 = o.c0;
   const r1 = r0 + ldc;
@@ -134,8 +145,7 @@ function softmaxBackward(y: Float32Array, dy: Float32Array, dx: Float32Array, s:
   }
 }
 
-function crossEntropyForward(logits: Float32Array, targets: Int32Array, lse: Float32Array, losses: Float32Array,
-  cols: number): void {
+function crossEntropyForward(logits: Float32Array, targets: Int32Array, lse: Float32Array, losses: Float32Array, cols: number): void {
   for (let r = 0; r < targets.length; r++) {
     const o = r * cols;
     let mx = logits[o];
@@ -148,8 +158,14 @@ function crossEntropyForward(logits: Float32Array, targets: Int32Array, lse: Flo
   }
 }
 
-function crossEntropyBackward(logits: Float32Array, targets: Int32Array, lse: Float32Array, gRow: Float32Array,
-  dx: Float32Array, cols: number): void {
+function crossEntropyBackward(
+  logits: Float32Array,
+  targets: Int32Array,
+  lse: Float32Array,
+  gRow: Float32Array,
+  dx: Float32Array,
+  cols: number,
+): void {
   for (let r = 0; r < targets.length; r++) {
     const o = r * cols;
     const t = targets[r];
@@ -208,8 +224,15 @@ function gatherDot(x: Float32Array, table: Float32Array, ids: Int32Array, out: F
   }
 }
 
-function gatherDotBackward(g: Float32Array, x: Float32Array, table: Float32Array, ids: Int32Array,
-  gx: Float32Array | null, gt: Float32Array | null, dim: number): void {
+function gatherDotBackward(
+  g: Float32Array,
+  x: Float32Array,
+  table: Float32Array,
+  ids: Int32Array,
+  gx: Float32Array | null,
+  gt: Float32Array | null,
+  dim: number,
+): void {
   for (let i = 0; i < ids.length; i++) {
     const gi = g[i];
     const xo = i * dim;

@@ -14,8 +14,7 @@ interface Addon {
   layerNormFwd(...args: (number | Float32Array)[]): void;
   layerNormBwd(...args: (number | Float32Array)[]): void;
   softmaxFwd(x: Float32Array, y: Float32Array, rows: number, cols: number, scale: number, causal: number): void;
-  softmaxBwd(y: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number, scale: number,
-    causal: number): void;
+  softmaxBwd(y: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number, scale: number, causal: number): void;
   crossEntropyFwd(...args: (number | Buf)[]): void;
   crossEntropyBwd(...args: (number | Buf)[]): void;
   colSum(g: Float32Array, out: Float32Array, rows: number, cols: number): void;
@@ -55,17 +54,32 @@ export function loadNativeKernels(): Kernels | string {
 function wrap(n: Addon): Kernels {
   return {
     name: 'native',
-    gemm: (g) => n.gemm(+g.transA, +g.transB, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc,
-      g.batch, g.strideA, g.strideB, g.strideC),
+    gemm: (g) =>
+      n.gemm(
+        +g.transA,
+        +g.transB,
+        g.m,
+        g.n,
+        g.k,
+        g.alpha,
+        g.a,
+        g.lda,
+        g.b,
+        g.ldb,
+        g.beta,
+        g.c,
+        g.ldc,
+        g.batch,
+        g.strideA,
+        g.strideB,
+        g.strideC,
+      ),
     layerNormForward: (a) => n.layerNormFwd(a.x, a.gamma, a.beta, a.y, a.mean, a.rstd, a.rows, a.dim, a.eps),
-    layerNormBackward: (a) => n.layerNormBwd(a.dy, a.x, a.gamma, a.mean, a.rstd, a.dx, a.dgamma, a.dbeta, a.rows,
-      a.dim),
+    layerNormBackward: (a) => n.layerNormBwd(a.dy, a.x, a.gamma, a.mean, a.rstd, a.dx, a.dgamma, a.dbeta, a.rows, a.dim),
     softmaxForward: (x, y, s) => n.softmaxFwd(x, y, s.rows, s.cols, s.scale, +s.causal),
     softmaxBackward: (y, dy, dx, s) => n.softmaxBwd(y, dy, dx, s.rows, s.cols, s.scale, +s.causal),
-    crossEntropyForward: (logits, targets, lse, losses, cols) =>
-      n.crossEntropyFwd(logits, targets, lse, losses, targets.length, cols),
-    crossEntropyBackward: (logits, targets, lse, gRow, dx, cols) =>
-      n.crossEntropyBwd(logits, targets, lse, gRow, dx, targets.length, cols),
+    crossEntropyForward: (logits, targets, lse, losses, cols) => n.crossEntropyFwd(logits, targets, lse, losses, targets.length, cols),
+    crossEntropyBackward: (logits, targets, lse, gRow, dx, cols) => n.crossEntropyBwd(logits, targets, lse, gRow, dx, targets.length, cols),
     colSum: (g, out, rows, cols) => n.colSum(g, out, rows, cols),
     gatherRows: (table, ids, out, dim, scale) => n.gatherRows(table, ids, out, dim, scale),
     scatterAddRows: (g, ids, gt, dim, scale, pad) => n.scatterAddRows(g, ids, gt, dim, scale, pad),
@@ -74,10 +88,26 @@ function wrap(n: Addon): Kernels {
     addRows: (out, row, rows) => n.addRows(out, row, rows, row.length),
     reluForward: (x, y) => n.reluFwd(x, y),
     reluBackward: (x, g) => n.reluBwd(x, g),
-    adam: (h, b) => n.adam(h.learningRate, h.beta1, h.beta2, h.eps, h.weightDecay, h.bias1, h.bias2, +h.decoupled,
-      b.param, b.grad, b.m, b.v),
-    adamRows: (h, b, rows, count, dim) => n.adamRows(h.learningRate, h.beta1, h.beta2, h.eps, h.weightDecay,
-      h.bias1, h.bias2, +h.decoupled, b.param, b.grad, b.m, b.v, rows, count, dim),
+    adam: (h, b) =>
+      n.adam(h.learningRate, h.beta1, h.beta2, h.eps, h.weightDecay, h.bias1, h.bias2, +h.decoupled, b.param, b.grad, b.m, b.v),
+    adamRows: (h, b, rows, count, dim) =>
+      n.adamRows(
+        h.learningRate,
+        h.beta1,
+        h.beta2,
+        h.eps,
+        h.weightDecay,
+        h.bias1,
+        h.bias2,
+        +h.decoupled,
+        b.param,
+        b.grad,
+        b.m,
+        b.v,
+        rows,
+        count,
+        dim,
+      ),
     setThreads: (t) => n.setThreads(t),
   };
 }

@@ -36,97 +36,193 @@ const RUNS = { numRuns: 30, seed: 42 };
 
 describe.skipIf(!native)('native kernels agree with the js reference', () => {
   it('gemm: any transposes, batch, alpha and beta', () => {
-    fc.assert(fc.property(
-      fc.record({ m: fc.integer({ min: 1, max: 33 }), n: fc.integer({ min: 1, max: 33 }), k: fc.integer({ min: 1, max: 40 }),
-        batch: fc.integer({ min: 1, max: 3 }), ta: fc.boolean(), tb: fc.boolean(), beta: fc.constantFrom(0, 1, 0.5),
-        alpha: fc.constantFrom(1, -0.5), seed: fc.nat() }),
-      ({ m, n, k, batch, ta, tb, beta, alpha, seed }) => {
-        const [A, B, C] = [rand(batch * m * k, seed), rand(batch * k * n, seed + 1), rand(batch * m * n, seed + 2)];
-        const [x, y] = both([A, B, C], (kern, [a, b, c]) => kern.gemm({ transA: ta, transB: tb, m, n, k, alpha, a,
-          lda: ta ? m : k, b, ldb: tb ? k : n, beta, c, ldc: n, batch, strideA: m * k, strideB: k * n, strideC: m * n }));
-        expect(relErr(y[2], x[2])).toBeLessThan(TOL * Math.sqrt(k) * 4);
-      }), RUNS);
+    fc.assert(
+      fc.property(
+        fc.record({
+          m: fc.integer({ min: 1, max: 33 }),
+          n: fc.integer({ min: 1, max: 33 }),
+          k: fc.integer({ min: 1, max: 40 }),
+          batch: fc.integer({ min: 1, max: 3 }),
+          ta: fc.boolean(),
+          tb: fc.boolean(),
+          beta: fc.constantFrom(0, 1, 0.5),
+          alpha: fc.constantFrom(1, -0.5),
+          seed: fc.nat(),
+        }),
+        ({ m, n, k, batch, ta, tb, beta, alpha, seed }) => {
+          const [A, B, C] = [rand(batch * m * k, seed), rand(batch * k * n, seed + 1), rand(batch * m * n, seed + 2)];
+          const [x, y] = both([A, B, C], (kern, [a, b, c]) =>
+            kern.gemm({
+              transA: ta,
+              transB: tb,
+              m,
+              n,
+              k,
+              alpha,
+              a,
+              lda: ta ? m : k,
+              b,
+              ldb: tb ? k : n,
+              beta,
+              c,
+              ldc: n,
+              batch,
+              strideA: m * k,
+              strideB: k * n,
+              strideC: m * n,
+            }),
+          );
+          expect(relErr(y[2], x[2])).toBeLessThan(TOL * Math.sqrt(k) * 4);
+        },
+      ),
+      RUNS,
+    );
   });
 
   it('layer norm forward and backward', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 2, max: 70 }), fc.nat(), (rows, dim, seed) => {
-      const x = rand(rows * dim, seed, 3);
-      const gamma = rand(dim, seed + 1);
-      const beta = rand(dim, seed + 2);
-      const dy = rand(rows * dim, seed + 3);
-      const bufs = [x, gamma, beta, new Float32Array(rows * dim), new Float32Array(rows), new Float32Array(rows),
-        new Float32Array(rows * dim), new Float32Array(dim), new Float32Array(dim), dy];
-      const [a, b] = both(bufs, (k, [xx, g, be, y, mean, rstd, dx, dg, db, d]) => {
-        k.layerNormForward({ x: xx, gamma: g, beta: be, y, mean, rstd, rows, dim, eps: 1e-5 });
-        k.layerNormBackward({ dy: d, x: xx, gamma: g, mean, rstd, dx, dgamma: dg, dbeta: db, rows, dim });
-      });
-      for (const i of [3, 6, 7, 8]) expect(relErr(b[i], a[i])).toBeLessThan(TOL * 10);
-    }), RUNS);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 2, max: 70 }), fc.nat(), (rows, dim, seed) => {
+        const x = rand(rows * dim, seed, 3);
+        const gamma = rand(dim, seed + 1);
+        const beta = rand(dim, seed + 2);
+        const dy = rand(rows * dim, seed + 3);
+        const bufs = [
+          x,
+          gamma,
+          beta,
+          new Float32Array(rows * dim),
+          new Float32Array(rows),
+          new Float32Array(rows),
+          new Float32Array(rows * dim),
+          new Float32Array(dim),
+          new Float32Array(dim),
+          dy,
+        ];
+        const [a, b] = both(bufs, (k, [xx, g, be, y, mean, rstd, dx, dg, db, d]) => {
+          k.layerNormForward({ x: xx, gamma: g, beta: be, y, mean, rstd, rows, dim, eps: 1e-5 });
+          k.layerNormBackward({ dy: d, x: xx, gamma: g, mean, rstd, dx, dgamma: dg, dbeta: db, rows, dim });
+        });
+        for (const i of [3, 6, 7, 8]) expect(relErr(b[i], a[i])).toBeLessThan(TOL * 10);
+      }),
+      RUNS,
+    );
   });
 
   it('softmax forward and backward, plain and causal', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 40 }), fc.boolean(),
-      fc.double({ min: 0.05, max: 3, noNaN: true }), fc.nat(), (batch, cols, causal, scale, seed) => {
-        const rows = causal ? batch * cols : batch;
-        const args = { rows, cols, scale, causal };
-        const [a, b] = both([rand(rows * cols, seed, 4), new Float32Array(rows * cols), rand(rows * cols, seed + 1),
-          new Float32Array(rows * cols)], (k, [x, y, dy, dx]) => {
-          k.softmaxForward(x, y, args);
-          k.softmaxBackward(y, dy, dx, args);
-        });
-        expect(relErr(b[1], a[1])).toBeLessThan(TOL);
-        expect(relErr(b[3], a[3])).toBeLessThan(TOL * 10);
-      }), RUNS);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.boolean(),
+        fc.double({ min: 0.05, max: 3, noNaN: true }),
+        fc.nat(),
+        (batch, cols, causal, scale, seed) => {
+          const rows = causal ? batch * cols : batch;
+          const args = { rows, cols, scale, causal };
+          const [a, b] = both(
+            [rand(rows * cols, seed, 4), new Float32Array(rows * cols), rand(rows * cols, seed + 1), new Float32Array(rows * cols)],
+            (k, [x, y, dy, dx]) => {
+              k.softmaxForward(x, y, args);
+              k.softmaxBackward(y, dy, dx, args);
+            },
+          );
+          expect(relErr(b[1], a[1])).toBeLessThan(TOL);
+          expect(relErr(b[3], a[3])).toBeLessThan(TOL * 10);
+        },
+      ),
+      RUNS,
+    );
   });
 
   it('cross-entropy forward and backward', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 2, max: 60 }), fc.nat(), (rows, cols, seed) => {
-      const r = createRng(seed);
-      const targets = Int32Array.from({ length: rows }, () => (r.next() < 0.2 ? -1 : r.int(cols)));
-      const gRow = rand(rows, seed + 5);
-      const [a, b] = both([rand(rows * cols, seed, 5), new Float32Array(rows), new Float32Array(rows),
-        new Float32Array(rows * cols)], (k, [x, lse, losses, dx]) => {
-        k.crossEntropyForward(x, targets, lse, losses, cols);
-        k.crossEntropyBackward(x, targets, lse, gRow, dx, cols);
-      });
-      for (const i of [1, 2, 3]) expect(relErr(b[i], a[i])).toBeLessThan(TOL * 10);
-    }), RUNS);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 2, max: 60 }), fc.nat(), (rows, cols, seed) => {
+        const r = createRng(seed);
+        const targets = Int32Array.from({ length: rows }, () => (r.next() < 0.2 ? -1 : r.int(cols)));
+        const gRow = rand(rows, seed + 5);
+        const [a, b] = both(
+          [rand(rows * cols, seed, 5), new Float32Array(rows), new Float32Array(rows), new Float32Array(rows * cols)],
+          (k, [x, lse, losses, dx]) => {
+            k.crossEntropyForward(x, targets, lse, losses, cols);
+            k.crossEntropyBackward(x, targets, lse, gRow, dx, cols);
+          },
+        );
+        for (const i of [1, 2, 3]) expect(relErr(b[i], a[i])).toBeLessThan(TOL * 10);
+      }),
+      RUNS,
+    );
   });
 
   it('row kernels: gather, scatter-add, gatherDot, addRows, colSum, relu', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 40 }),
-      fc.nat(), (rows, dim, n, seed) => {
-        const r = createRng(seed);
-        const ids = Int32Array.from({ length: n }, () => r.int(rows));
-        const [a, b] = both([rand(rows * dim, seed), rand(n * dim, seed + 1), rand(n, seed + 2), new Float32Array(n * dim),
-          new Float32Array(rows * dim), new Float32Array(n), new Float32Array(n * dim), new Float32Array(dim)],
-        (k, [table, x, g, out, gt, dots, gx, cs]) => {
-          k.gatherRows(table, ids, out, dim, 1.5);
-          k.scatterAddRows(x, ids, gt, dim, 0.5, ids[0]);
-          k.gatherDot(x, table, ids, dots, dim);
-          k.gatherDotBackward(g, x, table, ids, gx, gt, dim);
-          k.addRows(out, cs.fill(0.25), n);
-          k.colSum(x, cs, n, dim);
-          k.reluForward(x, gx);
-          k.reluBackward(table.subarray(0, Math.min(table.length, gx.length)), gx.subarray(0, Math.min(table.length, gx.length)));
-        });
-        for (let i = 3; i < 8; i++) expect(relErr(b[i], a[i])).toBeLessThan(TOL * 10);
-      }), RUNS);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.nat(),
+        (rows, dim, n, seed) => {
+          const r = createRng(seed);
+          const ids = Int32Array.from({ length: n }, () => r.int(rows));
+          const [a, b] = both(
+            [
+              rand(rows * dim, seed),
+              rand(n * dim, seed + 1),
+              rand(n, seed + 2),
+              new Float32Array(n * dim),
+              new Float32Array(rows * dim),
+              new Float32Array(n),
+              new Float32Array(n * dim),
+              new Float32Array(dim),
+            ],
+            (k, [table, x, g, out, gt, dots, gx, cs]) => {
+              k.gatherRows(table, ids, out, dim, 1.5);
+              k.scatterAddRows(x, ids, gt, dim, 0.5, ids[0]);
+              k.gatherDot(x, table, ids, dots, dim);
+              k.gatherDotBackward(g, x, table, ids, gx, gt, dim);
+              k.addRows(out, cs.fill(0.25), n);
+              k.colSum(x, cs, n, dim);
+              k.reluForward(x, gx);
+              k.reluBackward(table.subarray(0, Math.min(table.length, gx.length)), gx.subarray(0, Math.min(table.length, gx.length)));
+            },
+          );
+          for (let i = 3; i < 8; i++) expect(relErr(b[i], a[i])).toBeLessThan(TOL * 10);
+        },
+      ),
+      RUNS,
+    );
   });
 
   it('adam and lazy adam rows, Adam and AdamW', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 9 }), fc.boolean(), fc.nat(),
-      (rows, dim, decoupled, seed) => {
-        const h: AdamHyper = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1,
-          bias1: 1 - 0.9 ** 3, bias2: 1 - 0.999 ** 3, decoupled };
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 9 }), fc.boolean(), fc.nat(), (rows, dim, decoupled, seed) => {
+        const h: AdamHyper = {
+          learningRate: 0.01,
+          beta1: 0.9,
+          beta2: 0.999,
+          eps: 1e-8,
+          weightDecay: 0.1,
+          bias1: 1 - 0.9 ** 3,
+          bias2: 1 - 0.999 ** 3,
+          decoupled,
+        };
         const list = Int32Array.from(new Set(Array.from(rand(rows, seed), (v) => Math.abs(Math.floor(v * rows)) % rows)));
-        const [a, b] = both([rand(rows * dim, seed), rand(rows * dim, seed + 1), rand(rows * dim, seed + 2, 0.1),
-          rand(rows * dim, seed + 3, 0.1).map(Math.abs), rand(rows * dim, seed + 4)], (k, [p, g, m, v, g2]) => {
-          k.adam(h, { param: p, grad: g, m, v });
-          k.adamRows(h, { param: p, grad: g2, m, v }, list, list.length, dim);
-        });
+        const [a, b] = both(
+          [
+            rand(rows * dim, seed),
+            rand(rows * dim, seed + 1),
+            rand(rows * dim, seed + 2, 0.1),
+            rand(rows * dim, seed + 3, 0.1).map(Math.abs),
+            rand(rows * dim, seed + 4),
+          ],
+          (k, [p, g, m, v, g2]) => {
+            k.adam(h, { param: p, grad: g, m, v });
+            k.adamRows(h, { param: p, grad: g2, m, v }, list, list.length, dim);
+          },
+        );
         for (const i of [0, 2, 3, 4]) expect(relErr(b[i], a[i])).toBeLessThan(TOL);
-      }), RUNS);
+      }),
+      RUNS,
+    );
   });
 });
 

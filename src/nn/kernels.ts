@@ -89,11 +89,16 @@ export interface Kernels {
   /** dx may be the same buffer as dy. */
   softmaxBackward(y: Float32Array, dy: Float32Array, dx: Float32Array, args: SoftmaxArgs): void;
   /** Per-row log-sum-exp and loss (lse - logit[target]; 0 where target < 0). */
-  crossEntropyForward(logits: Float32Array, targets: Int32Array, lse: Float32Array, losses: Float32Array,
-    cols: number): void;
+  crossEntropyForward(logits: Float32Array, targets: Int32Array, lse: Float32Array, losses: Float32Array, cols: number): void;
   /** dx = gRow * (softmax - onehot(target)), 0 for rows whose target < 0. */
-  crossEntropyBackward(logits: Float32Array, targets: Int32Array, lse: Float32Array, gRow: Float32Array,
-    dx: Float32Array, cols: number): void;
+  crossEntropyBackward(
+    logits: Float32Array,
+    targets: Int32Array,
+    lse: Float32Array,
+    gRow: Float32Array,
+    dx: Float32Array,
+    cols: number,
+  ): void;
   /** out[j] += sum over rows of g[r, j] (bias gradients). */
   colSum(g: Float32Array, out: Float32Array, rows: number, cols: number): void;
   /** out[i] = table[ids[i]] * scale for rows of width dim. */
@@ -103,8 +108,15 @@ export interface Kernels {
   /** out[i] = x[i] · table[ids[i]]. */
   gatherDot(x: Float32Array, table: Float32Array, ids: Int32Array, out: Float32Array, dim: number): void;
   /** gx[i] = g[i] table[ids[i]] (overwrites); gt[ids[i]] += g[i] x[i]; either may be null. */
-  gatherDotBackward(g: Float32Array, x: Float32Array, table: Float32Array, ids: Int32Array, gx: Float32Array | null,
-    gt: Float32Array | null, dim: number): void;
+  gatherDotBackward(
+    g: Float32Array,
+    x: Float32Array,
+    table: Float32Array,
+    ids: Int32Array,
+    gx: Float32Array | null,
+    gt: Float32Array | null,
+    dim: number,
+  ): void;
   /** out[r] += row for each of `rows` rows. */
   addRows(out: Float32Array, row: Float32Array, rows: number): void;
   /** y = max(x, 0). */

@@ -63,7 +63,10 @@ export class LayerNorm extends Module {
   readonly gamma: Tensor;
   readonly beta: Tensor;
 
-  constructor(dim: number, readonly eps = 1e-5) {
+  constructor(
+    dim: number,
+    readonly eps = 1e-5,
+  ) {
     super();
     this.gamma = constantInit([dim], 1);
     this.beta = constantInit([dim], 0);

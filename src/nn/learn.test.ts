@@ -59,12 +59,14 @@ function train(lossOf: (enc: SasrecEncoder, b: ReturnType<typeof batch>) => Retu
   const rng = createRng(2);
   const losses: number[] = [];
   for (let step = 0; step < 120; step++) {
-    losses.push(tidy(() => {
-      const loss = lossOf(enc, batch(rng));
-      backward(loss);
-      opt.step();
-      return loss.item();
-    }));
+    losses.push(
+      tidy(() => {
+        const loss = lossOf(enc, batch(rng));
+        backward(loss);
+        opt.step();
+        return loss.item();
+      }),
+    );
   }
   return { enc, first: losses.slice(0, 10).reduce((a, b) => a + b) / 10, last: losses.slice(-10).reduce((a, b) => a + b) / 10 };
 }
@@ -75,8 +77,13 @@ describe('a tiny SASRec learns a planted next-item pattern', () => {
       const f = enc.forward(b.seq);
       const w = Float32Array.from(b.seq, (s) => (s > 0 ? 1 : 0));
       const n = w.reduce((s, v) => s + v, 0);
-      return scale(add(bceWithLogits(gatherDot(f, enc.items.weight, b.pos), 1, { weights: w, reduction: 'sum' }),
-        bceWithLogits(gatherDot(f, enc.items.weight, b.neg), 0, { weights: w, reduction: 'sum' })), 1 / n);
+      return scale(
+        add(
+          bceWithLogits(gatherDot(f, enc.items.weight, b.pos), 1, { weights: w, reduction: 'sum' }),
+          bceWithLogits(gatherDot(f, enc.items.weight, b.neg), 0, { weights: w, reduction: 'sum' }),
+        ),
+        1 / n,
+      );
     });
     expect(last).toBeLessThan(first * 0.5);
     const acc = accuracy(enc, 99);
@@ -88,8 +95,14 @@ describe('a tiny SASRec learns a planted next-item pattern', () => {
     const { enc, first, last } = train((enc, b) => {
       const f = reshape(enc.forward(b.seq), [BATCH * LEN, 16]);
       const negatives = Int32Array.from({ length: 8 }, (_, i) => 1 + ((b.neg[i] + i) % ITEMS));
-      return sampledSoftmaxLoss({ queries: f, table: enc.items.weight, positives: Int32Array.from(b.pos), negatives, logQ,
-        ignoreIndex: 0 });
+      return sampledSoftmaxLoss({
+        queries: f,
+        table: enc.items.weight,
+        positives: Int32Array.from(b.pos),
+        negatives,
+        logQ,
+        ignoreIndex: 0,
+      });
     });
     expect(last).toBeLessThan(first * 0.5);
     const acc = accuracy(enc, 98);

@@ -58,14 +58,36 @@ interface View {
 /** Rows from r0 of a [len, len] probability matrix per batch entry. */
 const pView = (d: Dims, buf: Float32Array, r0: number): View => ({ buf, off: r0 * d.len, ld: d.len, stride: d.len * d.len });
 /** Rows from r0 of head h's columns in a [batch, len, dim] activation. */
-const xView = (d: Dims, buf: Float32Array, h: number, r0: number): View =>
-  ({ buf, off: r0 * d.dim + h * d.hd, ld: d.dim, stride: d.len * d.dim });
+const xView = (d: Dims, buf: Float32Array, h: number, r0: number): View => ({
+  buf,
+  off: r0 * d.dim + h * d.hd,
+  ld: d.dim,
+  stride: d.len * d.dim,
+});
 
-function mm(batch: number, o: { a: View; b: View; c: View; m: number; n: number; k: number; ta?: boolean; tb?: boolean;
-  beta?: number }): void {
-  gemm({ transA: !!o.ta, transB: !!o.tb, m: o.m, n: o.n, k: o.k, alpha: 1, a: o.a.buf.subarray(o.a.off), lda: o.a.ld,
-    b: o.b.buf.subarray(o.b.off), ldb: o.b.ld, beta: o.beta ?? 0, c: o.c.buf.subarray(o.c.off), ldc: o.c.ld, batch,
-    strideA: o.a.stride, strideB: o.b.stride, strideC: o.c.stride });
+function mm(
+  batch: number,
+  o: { a: View; b: View; c: View; m: number; n: number; k: number; ta?: boolean; tb?: boolean; beta?: number },
+): void {
+  gemm({
+    transA: !!o.ta,
+    transB: !!o.tb,
+    m: o.m,
+    n: o.n,
+    k: o.k,
+    alpha: 1,
+    a: o.a.buf.subarray(o.a.off),
+    lda: o.a.ld,
+    b: o.b.buf.subarray(o.b.off),
+    ldb: o.b.ld,
+    beta: o.beta ?? 0,
+    c: o.c.buf.subarray(o.c.off),
+    ldc: o.c.ld,
+    batch,
+    strideA: o.a.stride,
+    strideB: o.b.stride,
+    strideC: o.c.stride,
+  });
 }
 
 /**
@@ -102,21 +124,35 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOption
     // Entries right of a causal block's key range are never read: softmax writes them as 0.
     const p = alloc(batch * len * len, false);
     for (const [r0, r1] of blocks) {
-      mm(batch, { a: xView(d, q.data, h, r0), b: xView(d, k.data, h, 0), c: pView(d, p, r0), m: r1 - r0, n: causal ? r1 : len,
-        k: d.hd, tb: true });
+      mm(batch, {
+        a: xView(d, q.data, h, r0),
+        b: xView(d, k.data, h, 0),
+        c: pView(d, p, r0),
+        m: r1 - r0,
+        n: causal ? r1 : len,
+        k: d.hd,
+        tb: true,
+      });
     }
     kernels().softmaxForward(p, p, sm);
     for (const [r0, r1] of blocks) {
-      mm(batch, { a: pView(d, p, r0), b: xView(d, v.data, h, 0), c: xView(d, out.data, h, r0), m: r1 - r0, n: d.hd,
-        k: causal ? r1 : len });
+      mm(batch, { a: pView(d, p, r0), b: xView(d, v.data, h, 0), c: xView(d, out.data, h, r0), m: r1 - r0, n: d.hd, k: causal ? r1 : len });
     }
     probs.push(p);
   }
   return record(out, [q, k, v], (g) => attentionBackward({ q, k, v, g, d, probs, sm, blocks }));
 }
 
-function attentionBackward(x: { q: Tensor; k: Tensor; v: Tensor; g: Float32Array; d: Dims; probs: Float32Array[];
-  sm: { rows: number; cols: number; scale: number; causal: boolean }; blocks: [number, number][] }): void {
+function attentionBackward(x: {
+  q: Tensor;
+  k: Tensor;
+  v: Tensor;
+  g: Float32Array;
+  d: Dims;
+  probs: Float32Array[];
+  sm: { rows: number; cols: number; scale: number; causal: boolean };
+  blocks: [number, number][];
+}): void {
   const { q, k, v, g, d, probs, sm, blocks } = x;
   // beta = 1 throughout: fresh grad buffers are zeros, and q, k, v may be one tensor.
   const dq = q.requiresGrad ? gradBuffer(q) : null;
@@ -141,7 +177,8 @@ function attentionBackward(x: { q: Tensor; k: Tensor; v: Tensor; g: Float32Array
       const m = r1 - r0;
       // dQ[rows] += dS[rows, 0:keys] K[0:keys] ; dK[0:keys] += dS[rows, 0:keys]^T Q[rows]
       if (dq) mm(B, { a: pView(d, ds, r0), b: xView(d, k.data, h, 0), c: xView(d, dq, h, r0), m, n: d.hd, k: keys(r1), beta: 1 });
-      if (dk) mm(B, { a: pView(d, ds, r0), b: xView(d, q.data, h, r0), c: xView(d, dk, h, 0), m: keys(r1), n: d.hd, k: m, ta: true, beta: 1 });
+      if (dk)
+        mm(B, { a: pView(d, ds, r0), b: xView(d, q.data, h, r0), c: xView(d, dk, h, 0), m: keys(r1), n: d.hd, k: m, ta: true, beta: 1 });
     }
   }
 }

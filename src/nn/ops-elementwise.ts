@@ -156,7 +156,11 @@ export function silu(a: Tensor): Tensor {
 
 /** Logistic sigmoid. */
 export function sigmoid(a: Tensor): Tensor {
-  return unary(a, (x) => 1 / (1 + Math.exp(-x)), (_x, y) => y * (1 - y));
+  return unary(
+    a,
+    (x) => 1 / (1 + Math.exp(-x)),
+    (_x, y) => y * (1 - y),
+  );
 }
 
 /** Natural exponential. */

@@ -49,9 +49,25 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   const flat = p.sharedB && !ta;
   const lda = a.shape[a.shape.length - 1];
   const ldb = b.shape[b.shape.length - 1];
-  gemm({ transA: ta, transB: tb, m: flat ? p.batch * p.m : p.m, n: p.n, k: p.k, alpha: 1, a: a.data, lda,
-    b: b.data, ldb, beta: 0, c: out.data, ldc: p.n, batch: flat ? 1 : p.batch, strideA: p.m * p.k,
-    strideB: p.sharedB ? 0 : p.k * p.n, strideC: p.m * p.n });
+  gemm({
+    transA: ta,
+    transB: tb,
+    m: flat ? p.batch * p.m : p.m,
+    n: p.n,
+    k: p.k,
+    alpha: 1,
+    a: a.data,
+    lda,
+    b: b.data,
+    ldb,
+    beta: 0,
+    c: out.data,
+    ldc: p.n,
+    batch: flat ? 1 : p.batch,
+    strideA: p.m * p.k,
+    strideB: p.sharedB ? 0 : p.k * p.n,
+    strideC: p.m * p.n,
+  });
   return record(out, [a, b], (g) => {
     if (a.requiresGrad) matmulGradA(a, b, g, { ...p, ta, tb, flat, lda, ldb });
     if (b.requiresGrad) matmulGradB(a, b, g, { ...p, ta, tb, flat, lda, ldb });
@@ -68,12 +84,35 @@ function matmulGradA(a: Tensor, b: Tensor, g: Float32Array, p: GradPlan): void {
   const common = { alpha: 1, beta, c: ga, ldc: p.lda, strideC: p.m * p.k, b: b.data, ldb: p.ldb, strideB: bStride };
   if (!p.ta) {
     // dA[m,k] = g[m,n] @ op(B)^T
-    gemm({ ...common, transA: false, transB: !p.tb, m: p.flat ? p.batch * p.m : p.m, n: p.k, k: p.n, a: g, lda: p.n,
-      batch: p.flat ? 1 : p.batch, strideA: p.m * p.n });
+    gemm({
+      ...common,
+      transA: false,
+      transB: !p.tb,
+      m: p.flat ? p.batch * p.m : p.m,
+      n: p.k,
+      k: p.n,
+      a: g,
+      lda: p.n,
+      batch: p.flat ? 1 : p.batch,
+      strideA: p.m * p.n,
+    });
   } else {
     // A is stored [k,m]: dA^T = op(B) @ g^T
-    gemm({ ...common, transA: p.tb, transB: true, m: p.k, n: p.m, k: p.n, a: b.data, lda: p.ldb, b: g, ldb: p.n,
-      batch: p.batch, strideA: bStride, strideB: p.m * p.n });
+    gemm({
+      ...common,
+      transA: p.tb,
+      transB: true,
+      m: p.k,
+      n: p.m,
+      k: p.n,
+      a: b.data,
+      lda: p.ldb,
+      b: g,
+      ldb: p.n,
+      batch: p.batch,
+      strideA: bStride,
+      strideB: p.m * p.n,
+    });
   }
 }
 
@@ -100,12 +139,36 @@ function matmulGradB(a: Tensor, b: Tensor, g: Float32Array, p: GradPlan): void {
     const gSub = g.subarray(gOff);
     if (!p.tb) {
       // dB[k,n] = op(A)^T[k,m] @ g[m,n]
-      gemm({ ...args, transA: !p.ta, transB: false, m: p.k, n: p.n, k: p.m, a: aSub, lda: p.lda, strideA: aStride,
-        b: gSub, ldb: p.n, strideB: p.m * p.n });
+      gemm({
+        ...args,
+        transA: !p.ta,
+        transB: false,
+        m: p.k,
+        n: p.n,
+        k: p.m,
+        a: aSub,
+        lda: p.lda,
+        strideA: aStride,
+        b: gSub,
+        ldb: p.n,
+        strideB: p.m * p.n,
+      });
     } else {
       // B stored [n,k]: dB = g^T[n,m] @ op(A)[m,k]
-      gemm({ ...args, transA: true, transB: p.ta, m: p.n, n: p.k, k: p.m, a: gSub, lda: p.n, strideA: p.m * p.n,
-        b: aSub, ldb: p.lda, strideB: aStride });
+      gemm({
+        ...args,
+        transA: true,
+        transB: p.ta,
+        m: p.n,
+        n: p.k,
+        k: p.m,
+        a: gSub,
+        lda: p.n,
+        strideA: p.m * p.n,
+        b: aSub,
+        ldb: p.lda,
+        strideB: aStride,
+      });
     }
   }
 }
@@ -121,7 +184,10 @@ export function linear(x: Tensor, w: Tensor, bias: Tensor | null, opts: LinearOp
   const res = opts.residual;
   const rows = x.size / inDim;
   if (w.shape.length !== 2 || x.lastDim !== inDim || (bias && bias.size !== outDim) || (res && res.size !== rows * outDim)) {
-    throw new CurioError('BAD_INPUT', `linear: x [${x.shape}], w [${w.shape}], bias [${bias?.shape ?? ''}], residual [${res?.shape ?? ''}]`);
+    throw new CurioError(
+      'BAD_INPUT',
+      `linear: x [${x.shape}], w [${w.shape}], bias [${bias?.shape ?? ''}], residual [${res?.shape ?? ''}]`,
+    );
   }
   const out = new Tensor(alloc(rows * outDim, false), [...x.shape.slice(0, -1), outDim]);
   if (res) {
@@ -130,20 +196,63 @@ export function linear(x: Tensor, w: Tensor, bias: Tensor | null, opts: LinearOp
   } else if (bias) {
     fillRows(out.data, bias.data, rows);
   }
-  gemm({ transA: false, transB: true, m: rows, n: outDim, k: inDim, alpha: 1, a: x.data, lda: inDim, b: w.data,
-    ldb: inDim, beta: bias || res ? 1 : 0, c: out.data, ldc: outDim, batch: 1, strideA: 0, strideB: 0, strideC: 0 });
+  gemm({
+    transA: false,
+    transB: true,
+    m: rows,
+    n: outDim,
+    k: inDim,
+    alpha: 1,
+    a: x.data,
+    lda: inDim,
+    b: w.data,
+    ldb: inDim,
+    beta: bias || res ? 1 : 0,
+    c: out.data,
+    ldc: outDim,
+    batch: 1,
+    strideA: 0,
+    strideB: 0,
+    strideC: 0,
+  });
   const inputs = [x, w, ...(bias ? [bias] : []), ...(res ? [res] : [])];
   return record(out, inputs, (g) => {
     const one = { batch: 1, strideA: 0, strideB: 0, strideC: 0, alpha: 1 };
     if (x.requiresGrad) {
       const beta = x.grad === null ? 0 : 1;
-      gemm({ ...one, transA: false, transB: false, m: rows, n: inDim, k: outDim, a: g, lda: outDim, b: w.data,
-        ldb: inDim, beta, c: gradBuffer(x), ldc: inDim });
+      gemm({
+        ...one,
+        transA: false,
+        transB: false,
+        m: rows,
+        n: inDim,
+        k: outDim,
+        a: g,
+        lda: outDim,
+        b: w.data,
+        ldb: inDim,
+        beta,
+        c: gradBuffer(x),
+        ldc: inDim,
+      });
     }
     if (w.requiresGrad) {
       const beta = w.grad === null ? 0 : 1;
-      gemm({ ...one, transA: true, transB: false, m: outDim, n: inDim, k: rows, a: g, lda: outDim, b: x.data,
-        ldb: inDim, beta, c: gradBuffer(w), ldc: inDim });
+      gemm({
+        ...one,
+        transA: true,
+        transB: false,
+        m: outDim,
+        n: inDim,
+        k: rows,
+        a: g,
+        lda: outDim,
+        b: x.data,
+        ldb: inDim,
+        beta,
+        c: gradBuffer(w),
+        ldc: inDim,
+      });
     }
     if (bias?.requiresGrad) kernels().colSum(g, gradBuffer(bias), rows, outDim);
     // Last use of g: the residual may take it over.

@@ -15,7 +15,11 @@ import { TransformerBlock } from './transformer.js';
 const rng = createRng(11);
 function p(shape: number[], s = 1): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return new Tensor(Float32Array.from({ length: n }, () => rng.normal() * s), shape, true);
+  return new Tensor(
+    Float32Array.from({ length: n }, () => rng.normal() * s),
+    shape,
+    true,
+  );
 }
 /** Left padding: the first `pads[b]` positions of row b are padding. */
 function leftPadded(len: number, pads: number[]): Uint8Array {
@@ -29,40 +33,97 @@ const pairs = (batch: number, len: number, buckets: number, seed = 5): Int32Arra
 type Case = [string, () => { f: (x: Tensor[]) => Tensor; xs: Tensor[] }];
 
 const cases: Case[] = [
-  ['softmax + shared bias, causal, 2 heads', () => ({
-    f: ([q, k, v, b]) => scoredAttention(q, k, v, { causal: true, heads: 2, bias: b }),
-    xs: [p([2, 6, 4]), p([2, 6, 4]), p([2, 6, 4]), p([2, 6, 6])] })],
-  ['softmax + batched bias + key mask', () => ({
-    f: ([q, k, v, b]) => scoredAttention(q, k, v, { heads: 2, bias: b, keyMask: leftPadded(5, [0, 2]) }),
-    xs: [p([2, 5, 4]), p([2, 5, 4]), p([2, 5, 4]), p([2, 2, 5, 5])] })],
-  ['softmax, every key of some rows masked', () => ({
-    f: ([q, k, v]) => scoredAttention(q, k, v, { causal: true, keyMask: leftPadded(4, [2]) }),
-    xs: [p([1, 4, 3]), p([1, 4, 3]), p([1, 4, 3])] })],
-  ['pointwise causal, 2 heads', () => ({
-    f: ([q, k, v]) => scoredAttention(q, k, v, { causal: true, heads: 2, weights: 'pointwise' }),
-    xs: [p([2, 9, 4]), p([2, 9, 4]), p([2, 9, 4])] })],
-  ['pointwise + bias + key mask + norm', () => ({
-    f: ([q, k, v, b]) => scoredAttention(q, k, v, { causal: true, heads: 2, weights: 'pointwise', bias: b, norm: 7,
-      keyMask: leftPadded(6, [1, 3]), scale: 0.5 }),
-    xs: [p([2, 6, 4]), p([2, 6, 4]), p([2, 6, 4]), p([2, 2, 6, 6])] })],
-  ['pointwise, not causal', () => ({
-    f: ([q, k, v]) => scoredAttention(q, k, v, { weights: 'pointwise' }), xs: [p([2, 5, 3]), p([2, 5, 3]), p([2, 5, 3])] })],
-  ['pointwise shared qkv', () => ({
-    f: ([x]) => scoredAttention(x, x, x, { causal: true, weights: 'pointwise' }), xs: [p([1, 5, 3])] })],
-  ['relativeBias, distances (past 16: log buckets)', () => ({
-    f: ([d]) => relativeBias({ distances: d, len: 20 }), xs: [p([2, distanceBuckets(20)])] })],
-  ['relativeBias, distances + times', () => ({
-    f: ([d, t]) => relativeBias({ distances: d, len: 5, times: { table: t, pairs: pairs(2, 5, 6), batch: 2 } }),
-    xs: [p([2, distanceBuckets(5)]), p([2, 6])] })],
-  ['relativeBias, times only', () => ({
-    f: ([t]) => relativeBias({ distances: null, len: 4, times: { table: t, pairs: pairs(3, 4, 3), batch: 3 } }), xs: [p([1, 3])] })],
-  ['HstuBlock (input, weights, bias tables)', () => {
-    const block = new HstuBlock(4, { rng: createRng(2), heads: 2, maxLen: 6, relativeBias: true, timeBuckets: 4 });
-    for (const t of [block.bias?.distances, block.bias?.times]) if (t) t.data.forEach((_, i, a) => (a[i] = rng.normal() * 0.3));
-    const ctx = { keep: leftPadded(6, [0, 2]), pairTimes: pairs(2, 6, 4) };
-    return { f: ([x]) => block.forward(x, ctx),
-      xs: [p([2, 6, 4]), block.q.weight, block.u.weight, block.bias?.distances as Tensor, block.bias?.times as Tensor] };
-  }],
+  [
+    'softmax + shared bias, causal, 2 heads',
+    () => ({
+      f: ([q, k, v, b]) => scoredAttention(q, k, v, { causal: true, heads: 2, bias: b }),
+      xs: [p([2, 6, 4]), p([2, 6, 4]), p([2, 6, 4]), p([2, 6, 6])],
+    }),
+  ],
+  [
+    'softmax + batched bias + key mask',
+    () => ({
+      f: ([q, k, v, b]) => scoredAttention(q, k, v, { heads: 2, bias: b, keyMask: leftPadded(5, [0, 2]) }),
+      xs: [p([2, 5, 4]), p([2, 5, 4]), p([2, 5, 4]), p([2, 2, 5, 5])],
+    }),
+  ],
+  [
+    'softmax, every key of some rows masked',
+    () => ({
+      f: ([q, k, v]) => scoredAttention(q, k, v, { causal: true, keyMask: leftPadded(4, [2]) }),
+      xs: [p([1, 4, 3]), p([1, 4, 3]), p([1, 4, 3])],
+    }),
+  ],
+  [
+    'pointwise causal, 2 heads',
+    () => ({
+      f: ([q, k, v]) => scoredAttention(q, k, v, { causal: true, heads: 2, weights: 'pointwise' }),
+      xs: [p([2, 9, 4]), p([2, 9, 4]), p([2, 9, 4])],
+    }),
+  ],
+  [
+    'pointwise + bias + key mask + norm',
+    () => ({
+      f: ([q, k, v, b]) =>
+        scoredAttention(q, k, v, {
+          causal: true,
+          heads: 2,
+          weights: 'pointwise',
+          bias: b,
+          norm: 7,
+          keyMask: leftPadded(6, [1, 3]),
+          scale: 0.5,
+        }),
+      xs: [p([2, 6, 4]), p([2, 6, 4]), p([2, 6, 4]), p([2, 2, 6, 6])],
+    }),
+  ],
+  [
+    'pointwise, not causal',
+    () => ({
+      f: ([q, k, v]) => scoredAttention(q, k, v, { weights: 'pointwise' }),
+      xs: [p([2, 5, 3]), p([2, 5, 3]), p([2, 5, 3])],
+    }),
+  ],
+  [
+    'pointwise shared qkv',
+    () => ({
+      f: ([x]) => scoredAttention(x, x, x, { causal: true, weights: 'pointwise' }),
+      xs: [p([1, 5, 3])],
+    }),
+  ],
+  [
+    'relativeBias, distances (past 16: log buckets)',
+    () => ({
+      f: ([d]) => relativeBias({ distances: d, len: 20 }),
+      xs: [p([2, distanceBuckets(20)])],
+    }),
+  ],
+  [
+    'relativeBias, distances + times',
+    () => ({
+      f: ([d, t]) => relativeBias({ distances: d, len: 5, times: { table: t, pairs: pairs(2, 5, 6), batch: 2 } }),
+      xs: [p([2, distanceBuckets(5)]), p([2, 6])],
+    }),
+  ],
+  [
+    'relativeBias, times only',
+    () => ({
+      f: ([t]) => relativeBias({ distances: null, len: 4, times: { table: t, pairs: pairs(3, 4, 3), batch: 3 } }),
+      xs: [p([1, 3])],
+    }),
+  ],
+  [
+    'HstuBlock (input, weights, bias tables)',
+    () => {
+      const block = new HstuBlock(4, { rng: createRng(2), heads: 2, maxLen: 6, relativeBias: true, timeBuckets: 4 });
+      for (const t of [block.bias?.distances, block.bias?.times]) if (t) t.data.forEach((_, i, a) => (a[i] = rng.normal() * 0.3));
+      const ctx = { keep: leftPadded(6, [0, 2]), pairTimes: pairs(2, 6, 4) };
+      return {
+        f: ([x]) => block.forward(x, ctx),
+        xs: [p([2, 6, 4]), block.q.weight, block.u.weight, block.bias?.distances as Tensor, block.bias?.times as Tensor],
+      };
+    },
+  ],
 ];
 
 const backends = nativeAvailable() ? (['js', 'native'] as const) : (['js'] as const);
@@ -76,7 +137,12 @@ describe.each(backends)('attention variants: gradients match finite differences 
 });
 
 /** Plain-loop reference: out[b, i, h] = sum_j f(scale q_i . k_j + bias) v_j over the keys a row sees. */
-function reference(q: Tensor, k: Tensor, v: Tensor, o: { heads: number; norm: number; bias: Float32Array; keep: Uint8Array }): Float32Array {
+function reference(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  o: { heads: number; norm: number; bias: Float32Array; keep: Uint8Array },
+): Float32Array {
   const [batch, len, dim] = q.shape;
   const hd = dim / o.heads;
   const out = new Float32Array(q.size);

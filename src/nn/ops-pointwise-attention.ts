@@ -75,8 +75,21 @@ function plan(q: Tensor, k: Tensor, v: Tensor, o: ScoredAttentionOptions): Plan 
   const norm = o.norm ?? len;
   if (!(norm > 0)) throw new CurioError('BAD_INPUT', `pointwise norm must be > 0, got ${norm}`);
   const causal = !!o.causal;
-  return { batch, len, dim, heads, hd: dim / heads, causal, pointwise, scale: o.scale ?? (pointwise ? 1 : 1 / Math.sqrt(dim / heads)),
-    inv: 1 / norm, bias, biasBatched: bias !== null && bias.shape.length === 4, keep: o.keyMask ?? null, blocks: rowBlocks(len, causal) };
+  return {
+    batch,
+    len,
+    dim,
+    heads,
+    hd: dim / heads,
+    causal,
+    pointwise,
+    scale: o.scale ?? (pointwise ? 1 : 1 / Math.sqrt(dim / heads)),
+    inv: 1 / norm,
+    bias,
+    biasBatched: bias !== null && bias.shape.length === 4,
+    keep: o.keyMask ?? null,
+    blocks: rowBlocks(len, causal),
+  };
 }
 
 /** A per-head view of a [batch, len, *] buffer: element (i, j) of batch entry t is buf[off + t * stride + i * ld + j]. */
@@ -88,7 +101,12 @@ interface View {
 }
 
 /** Rows from r of head h in a [batch, len, dim] activation. */
-const act = (p: Plan, buf: Float32Array, h: number, r: number): View => ({ buf, off: r * p.dim + h * p.hd, ld: p.dim, stride: p.len * p.dim });
+const act = (p: Plan, buf: Float32Array, h: number, r: number): View => ({
+  buf,
+  off: r * p.dim + h * p.hd,
+  ld: p.dim,
+  stride: p.len * p.dim,
+});
 /** Rows from r of a [batch, len, len] score matrix. */
 const sq = (p: Plan, buf: Float32Array, r: number): View => ({ buf, off: r * p.len, ld: p.len, stride: p.len * p.len });
 
@@ -104,9 +122,25 @@ interface Dims {
 
 /** c = alpha op(a) op(b) + beta c for every batch entry. */
 function product(p: Plan, a: View, b: View, c: View, o: Dims): void {
-  gemm({ transA: !!o.ta, transB: !!o.tb, m: o.m, n: o.n, k: o.k, alpha: o.alpha ?? 1, a: a.buf.subarray(a.off), lda: a.ld,
-    b: b.buf.subarray(b.off), ldb: b.ld, beta: o.beta ?? 0, c: c.buf.subarray(c.off), ldc: c.ld, batch: p.batch,
-    strideA: a.stride, strideB: b.stride, strideC: c.stride });
+  gemm({
+    transA: !!o.ta,
+    transB: !!o.tb,
+    m: o.m,
+    n: o.n,
+    k: o.k,
+    alpha: o.alpha ?? 1,
+    a: a.buf.subarray(a.off),
+    lda: a.ld,
+    b: b.buf.subarray(b.off),
+    ldb: b.ld,
+    beta: o.beta ?? 0,
+    c: c.buf.subarray(c.off),
+    ldc: c.ld,
+    batch: p.batch,
+    strideA: a.stride,
+    strideB: b.stride,
+    strideC: c.stride,
+  });
 }
 
 const keysOf = (p: Plan, r1: number): number => (p.causal ? r1 : p.len);
@@ -183,7 +217,13 @@ export function scoredAttention(q: Tensor, k: Tensor, v: Tensor, opts: ScoredAtt
   for (let h = 0; h < p.heads; h++) {
     const s = alloc(p.batch * p.len * p.len, false);
     for (const [r0, r1] of p.blocks) {
-      product(p, act(p, q.data, h, r0), act(p, k.data, h, 0), sq(p, s, r0), { m: r1 - r0, n: keysOf(p, r1), k: p.hd, tb: true, alpha: p.scale });
+      product(p, act(p, q.data, h, r0), act(p, k.data, h, 0), sq(p, s, r0), {
+        m: r1 - r0,
+        n: keysOf(p, r1),
+        k: p.hd,
+        tb: true,
+        alpha: p.scale,
+      });
     }
     let dw: Float32Array | null = null;
     if (p.pointwise) pointwiseWeights(p, h, s, (dw = alloc(s.length, false)));
@@ -254,8 +294,14 @@ function scoredBackward(x: { q: Tensor; k: Tensor; v: Tensor; g: Float32Array; p
       // dQ[rows] += scale dS[rows, 0:keys] K[0:keys] ; dK[0:keys] += scale dS[rows, 0:keys]^T Q[rows]
       if (dq) product(p, sq(p, ds, r0), act(p, k.data, h, 0), act(p, dq, h, r0), { m, n: p.hd, k: keysOf(p, r1), alpha: p.scale, beta: 1 });
       if (dk) {
-        product(p, sq(p, ds, r0), act(p, q.data, h, r0), act(p, dk, h, 0), { m: keysOf(p, r1), n: p.hd, k: m, ta: true, alpha: p.scale,
-          beta: 1 });
+        product(p, sq(p, ds, r0), act(p, q.data, h, r0), act(p, dk, h, 0), {
+          m: keysOf(p, r1),
+          n: p.hd,
+          k: m,
+          ta: true,
+          alpha: p.scale,
+          beta: 1,
+        });
       }
     }
   }

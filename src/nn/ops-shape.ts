@@ -110,9 +110,14 @@ export function permute(a: Tensor, perm: readonly number[]): Tensor {
   if (perm.length !== rank || [...perm].sort((x, y) => x - y).some((p, i) => p !== i)) {
     throw new CurioError('BAD_INPUT', `bad permutation [${perm}] for rank ${rank}`);
   }
-  const out = new Tensor(permuteData(a.data, a.shape, perm), perm.map((p) => a.shape[p]));
+  const out = new Tensor(
+    permuteData(a.data, a.shape, perm),
+    perm.map((p) => a.shape[p]),
+  );
   const inverse = new Array<number>(rank);
-  perm.forEach((p, i) => { inverse[p] = i; });
+  perm.forEach((p, i) => {
+    inverse[p] = i;
+  });
   return record(out, [a], (g) => accumulate(a, permuteData(g, out.shape, inverse), true));
 }
 

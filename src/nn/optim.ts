@@ -51,9 +51,16 @@ export class Adam {
   step(): void {
     this.stepCount++;
     const o = this.options;
-    const h: AdamHyper = { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, eps: o.eps,
-      weightDecay: o.weightDecay, bias1: 1 - o.beta1 ** this.stepCount, bias2: 1 - o.beta2 ** this.stepCount,
-      decoupled: this.decoupled };
+    const h: AdamHyper = {
+      learningRate: o.learningRate,
+      beta1: o.beta1,
+      beta2: o.beta2,
+      eps: o.eps,
+      weightDecay: o.weightDecay,
+      bias1: 1 - o.beta1 ** this.stepCount,
+      bias2: 1 - o.beta2 ** this.stepCount,
+      decoupled: this.decoupled,
+    };
     const k = kernels();
     for (const s of this.slots) {
       const { param } = s;

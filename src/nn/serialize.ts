@@ -16,11 +16,13 @@ export const TENSOR_FORMAT_VERSION = 1;
 const PREFIX_BYTES = 8 + 4 + 4 + 32;
 
 const HeaderSchema = z.object({
-  tensors: z.array(z.object({
-    name: z.string(),
-    shape: z.array(z.number().int().nonnegative()),
-    offset: z.number().int().nonnegative(),
-  })),
+  tensors: z.array(
+    z.object({
+      name: z.string(),
+      shape: z.array(z.number().int().nonnegative()),
+      offset: z.number().int().nonnegative(),
+    }),
+  ),
   meta: z.record(z.string(), z.unknown()).default({}),
 });
 
@@ -30,8 +32,7 @@ export interface TensorBundle {
 }
 
 /** Serialise named tensors (and optional metadata) to one Buffer. */
-export function encodeTensors(tensors: ReadonlyMap<string, Tensor> | Record<string, Tensor>,
-  meta: Record<string, unknown> = {}): Buffer {
+export function encodeTensors(tensors: ReadonlyMap<string, Tensor> | Record<string, Tensor>, meta: Record<string, unknown> = {}): Buffer {
   const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
   let offset = 0;
   const list = entries.map(([name, t]) => {
@@ -87,8 +88,11 @@ export function decodeTensors(buf: Buffer): TensorBundle {
 }
 
 /** Write named tensors to a file. */
-export async function saveTensors(path: string, tensors: ReadonlyMap<string, Tensor> | Record<string, Tensor>,
-  meta: Record<string, unknown> = {}): Promise<void> {
+export async function saveTensors(
+  path: string,
+  tensors: ReadonlyMap<string, Tensor> | Record<string, Tensor>,
+  meta: Record<string, unknown> = {},
+): Promise<void> {
   await writeFile(path, encodeTensors(tensors, meta));
 }
 

@@ -62,8 +62,14 @@ export class CausalSelfAttention extends Module {
     const plain = this.weights === 'softmax' && !extra.bias && !extra.keyMask;
     const a = plain
       ? attention(this.q.forward(query), this.k.forward(keys), this.v.forward(keys), { heads: this.heads, causal: this.causal })
-      : scoredAttention(this.q.forward(query), this.k.forward(keys), this.v.forward(keys), { heads: this.heads, causal: this.causal,
-        weights: this.weights, norm: this.norm, bias: extra.bias, keyMask: extra.keyMask });
+      : scoredAttention(this.q.forward(query), this.k.forward(keys), this.v.forward(keys), {
+          heads: this.heads,
+          causal: this.causal,
+          weights: this.weights,
+          norm: this.norm,
+          bias: extra.bias,
+          keyMask: extra.keyMask,
+        });
     return this.o.forward(a, residual);
   }
 }
@@ -122,8 +128,7 @@ export class TransformerBlock extends Module {
 
   /** The bias and key mask this block's attention takes for the batch (none by default). */
   private extras(x: Tensor, ctx: SequenceContext): AttentionExtras {
-    return { bias: this.bias?.forward(x.shape[0], x.shape[1], ctx),
-      keyMask: this.attn.weights === 'pointwise' ? ctx.keep : undefined };
+    return { bias: this.bias?.forward(x.shape[0], x.shape[1], ctx), keyMask: this.attn.weights === 'pointwise' ? ctx.keep : undefined };
   }
 
   /** Apply the block to [batch, len, dim]; `ctx` feeds the relative bias and the pointwise key mask. */
@@ -184,8 +189,18 @@ export class SasrecEncoder extends Module {
     super();
     this.items = new Embedding(o.numItems + 1, o.dim, { rng: o.rng, paddingIdx: 0 });
     this.positions = new Embedding(o.maxLen, o.dim, { rng: o.rng });
-    this.blocks = Array.from({ length: o.blocks }, () => new TransformerBlock(o.dim,
-      { rng: o.rng, heads: o.heads, ffnDim: o.ffnDim, dropoutRate: o.dropoutRate, activation: o.activation, style: o.style }));
+    this.blocks = Array.from(
+      { length: o.blocks },
+      () =>
+        new TransformerBlock(o.dim, {
+          rng: o.rng,
+          heads: o.heads,
+          ffnDim: o.ffnDim,
+          dropoutRate: o.dropoutRate,
+          activation: o.activation,
+          style: o.style,
+        }),
+    );
     this.lnFinal = new LayerNorm(o.dim);
     this.dim = o.dim;
     this.maxLen = o.maxLen;

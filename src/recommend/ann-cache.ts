@@ -100,7 +100,8 @@ async function hashFile(path: string): Promise<{ bytes: number; sha256: string }
 /** Why a saved graph cannot serve `want`, or null when it can. */
 export function sidecarMismatch(saved: AnnSidecar, want: AnnCacheKey): string | null {
   if (saved.format !== ANN_CACHE_FORMAT) return `it has format ${saved.format}, this version writes ${ANN_CACHE_FORMAT}`;
-  if (saved.items !== want.items || saved.dim !== want.dim) return `it holds ${saved.items} × ${saved.dim}, the model ${want.items} × ${want.dim}`;
+  if (saved.items !== want.items || saved.dim !== want.dim)
+    return `it holds ${saved.items} × ${saved.dim}, the model ${want.items} × ${want.dim}`;
   for (const key of GRAPH_PARAMS) {
     if (saved.params[key] !== want.params[key]) return `it was built with ${key} ${saved.params[key]}, the setting is ${want.params[key]}`;
   }
@@ -126,7 +127,11 @@ async function readSidecar(indexPath: string): Promise<AnnSidecar | null> {
  * The graph saved at `path` when its sidecar matches `want` ({ reason } when there is none or it does not
  * match); throws when the files are unreadable, corrupt or replaced while being read.
  */
-export async function readAnnCache(path: string, want: AnnCacheKey, embeddings: Float32Array): Promise<{ index: AnnIndex } | { reason: string }> {
+export async function readAnnCache(
+  path: string,
+  want: AnnCacheKey,
+  embeddings: Float32Array,
+): Promise<{ index: AnnIndex } | { reason: string }> {
   const sidecar = await readSidecar(path);
   if (!sidecar) return { reason: 'no saved index' };
   const mismatch = sidecarMismatch(sidecar, want);
@@ -134,7 +139,10 @@ export async function readAnnCache(path: string, want: AnnCacheKey, embeddings: 
   const before = await stat(path);
   const file = await hashFile(path);
   if (file.bytes !== sidecar.indexBytes || file.sha256 !== sidecar.indexSha256) {
-    throw new CurioError('BAD_INPUT', `${path} (${file.bytes} bytes) does not match its sidecar (${sidecar.indexBytes} bytes): truncated or corrupt`);
+    throw new CurioError(
+      'BAD_INPUT',
+      `${path} (${file.bytes} bytes) does not match its sidecar (${sidecar.indexBytes} bytes): truncated or corrupt`,
+    );
   }
   const index = await AnnIndex.load({ path, embeddings, dim: want.dim, params: want.params });
   const after = await stat(path);

@@ -16,7 +16,10 @@ function bruteForce(embeddings: Float32Array, query: Float32Array, k: number, al
     for (let d = 0; d < DIM; d++) s += query[d] * embeddings[i * DIM + d];
     scored.push([i, s]);
   }
-  return scored.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, k).map(([i]) => i);
+  return scored
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, k)
+    .map(([i]) => i);
 }
 
 describe('AnnIndex', () => {

@@ -90,7 +90,8 @@ export class AnnIndex {
 
   /** Changes the query-time beam width (recall against speed) without rebuilding. */
   setEfSearch(efSearch: number): void {
-    if (!(Number.isInteger(efSearch) && efSearch >= 1)) throw new CurioError('BAD_INPUT', `efSearch must be a positive integer, got ${efSearch}`);
+    if (!(Number.isInteger(efSearch) && efSearch >= 1))
+      throw new CurioError('BAD_INPUT', `efSearch must be a positive integer, got ${efSearch}`);
     this.hnsw.setEf(efSearch);
     this.settings.efSearch = efSearch;
   }

@@ -24,7 +24,13 @@ describe('model candidates from the HNSW index', () => {
   const runtimes: { ann?: RecommendationRuntime; exact?: RecommendationRuntime } = {};
 
   const runtime = async (annMinItems: number): Promise<RecommendationRuntime> => {
-    const overrides = { 'serving.annMinItems': annMinItems, 'serving.policy': 'greedy', 'serving.seed': 7, 'serving.refreshIntervalSeconds': 0, 'serving.policySaveSeconds': 0 };
+    const overrides = {
+      'serving.annMinItems': annMinItems,
+      'serving.policy': 'greedy',
+      'serving.seed': 7,
+      'serving.refreshIntervalSeconds': 0,
+      'serving.policySaveSeconds': 0,
+    };
     const config = loadConfig({ env: { CURIO_LOG_LEVEL: 'silent' }, overrides });
     const rt = new RecommendationRuntime({ config, store: shop.store, model: { model, itemIds: ds.items } });
     await rt.start();
@@ -102,9 +108,15 @@ describe('model candidates from the HNSW index', () => {
       const rules = buildRules({ table: snap.items, profile, exclude, category });
       const live = new LiveLists(snap.items, { newItemDays: 14, maxStaleMs: 0 });
       const input = { snap, live, profile, rules, historyIndex, perSource: 3, explorationCategories: 0, rng: createRng(1) };
-      return gatherCandidates(input).map((r) => ({ id: snap.items.ids[r.index], model: r.model })).sort((a, b) => a.id.localeCompare(b.id));
+      return gatherCandidates(input)
+        .map((r) => ({ id: snap.items.ids[r.index], model: r.model }))
+        .sort((a, b) => a.id.localeCompare(b.id));
     };
-    const ruleSets: Array<[string[], string | undefined]> = [[[], undefined], [byModel.slice(0, 4).map((i) => ds.items[i]), undefined], [[], 'Coffee']];
+    const ruleSets: Array<[string[], string | undefined]> = [
+      [[], undefined],
+      [byModel.slice(0, 4).map((i) => ds.items[i]), undefined],
+      [[], 'Coffee'],
+    ];
     for (const [exclude, category] of ruleSets) {
       const rows = gather(ann, exclude, category);
       expect(rows).toEqual(gather(exact, exclude, category));

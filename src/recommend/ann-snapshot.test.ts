@@ -23,11 +23,21 @@ describe('the HNSW index of a serving snapshot', () => {
   let modelPath: string;
   /** A fresh config each call, as a restarted server has. */
   const config = (modelPathSetting: string | null): Config =>
-    loadConfig({ env: { CURIO_LOG_LEVEL: 'silent' }, overrides: { 'serving.annMinItems': 1, 'serving.modelPath': modelPathSetting, 'serving.seed': 7 } });
+    loadConfig({
+      env: { CURIO_LOG_LEVEL: 'silent' },
+      overrides: { 'serving.annMinItems': 1, 'serving.modelPath': modelPathSetting, 'serving.seed': 7 },
+    });
   /** A runtime keeps one memo across its refreshes; a restarted server starts with an empty one. */
   const snapshot = (serving: Config['serving'], annMemo: AnnMemo) => {
     const eventWeights = config(null).events.weights;
-    return buildStoreSnapshot({ store: shop.store, serving, eventWeights, seed: 7, annMemo, models: servingModelSource({ serving, eventWeights, seed: 7 }) });
+    return buildStoreSnapshot({
+      store: shop.store,
+      serving,
+      eventWeights,
+      seed: 7,
+      annMemo,
+      models: servingModelSource({ serving, eventWeights, seed: 7 }),
+    });
   };
 
   beforeAll(async () => {

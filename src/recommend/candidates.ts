@@ -55,7 +55,17 @@ function row(rows: Map<number, CandidateRow>, snap: ServingSnapshot, index: numb
   let r = rows.get(index);
   if (!r) {
     const model = snap.model && index < snap.nModelItems ? snap.scratch[index] : Number.NaN;
-    r = { index, model, covisit: 0, anchor: -1, trend: snap.items.trend[index], popular: index < snap.popularity.length ? snap.popularity[index] : 0, isNew: false, pool: false, score: 0 };
+    r = {
+      index,
+      model,
+      covisit: 0,
+      anchor: -1,
+      trend: snap.items.trend[index],
+      popular: index < snap.popularity.length ? snap.popularity[index] : 0,
+      isNew: false,
+      pool: false,
+      score: 0,
+    };
     rows.set(index, r);
   }
   return r;

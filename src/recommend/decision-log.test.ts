@@ -22,7 +22,7 @@ async function decisions(store: Store): Promise<Decision[]> {
 }
 
 describe('decision log', () => {
-  it('writes each logged slate\'s candidate set with its impressions and erases it with the user', async () => {
+  it("writes each logged slate's candidate set with its impressions and erases it with the user", async () => {
     const t = await createShopApp({ 'serving.candidateCount': 12 });
     try {
       const rec = await slate(t, 's1');
@@ -59,7 +59,7 @@ describe('decision log', () => {
     await t.store.close();
   });
 
-  it('drops a user\'s buffered impressions and decision when the user is erased before the flush', async () => {
+  it("drops a user's buffered impressions and decision when the user is erased before the flush", async () => {
     const t = await createShopApp({ 'serving.impressionFlushMs': 10_000 });
     await slate(t, 's6');
     await slate(t, 's7');
@@ -106,7 +106,7 @@ describe('decision log', () => {
     }
   });
 
-  it('logs an identified visitor\'s session slate under their stored id', async () => {
+  it("logs an identified visitor's session slate under their stored id", async () => {
     const t = await createShopApp();
     try {
       const payload = { events: [{ itemId: 'coffee-2' }], n: 3, visitorId: 'visitor-9' };
@@ -121,7 +121,12 @@ describe('decision log', () => {
 
 describe('keptCandidates', () => {
   it('keeps the best `max` candidates plus every shown one beyond them, without embeddings', () => {
-    const candidates = ['a', 'b', 'c', 'd', 'e'].map((itemId, i) => ({ itemId, score: 5 - i, embedding: new Float32Array(2), ...(i % 2 ? { cluster: 'x' } : {}) }));
+    const candidates = ['a', 'b', 'c', 'd', 'e'].map((itemId, i) => ({
+      itemId,
+      score: 5 - i,
+      embedding: new Float32Array(2),
+      ...(i % 2 ? { cluster: 'x' } : {}),
+    }));
     expect(keptCandidates(candidates, ['d', 'a'], 2)).toEqual([
       { itemId: 'a', score: 5 },
       { itemId: 'b', score: 4, cluster: 'x' },

@@ -11,19 +11,45 @@ describe('EventList', () => {
   };
 
   it('keeps the newest max by time, late events in place, equal times in arrival order', () => {
-    const l = list(3, [['a', 10], ['b', 30], ['c', 20], ['d', 30], ['e', 5]]);
+    const l = list(3, [
+      ['a', 10],
+      ['b', 30],
+      ['c', 20],
+      ['d', 30],
+      ['e', 5],
+    ]);
     expect(items(l)).toEqual(['item-c', 'item-b', 'item-d']);
     expect(l.map((_, __, t) => t)).toEqual([20, 30, 30]);
   });
 
   it('ignores an id it already holds, whatever its time', () => {
-    const l = list(5, [['a', 10], ['b', 20], ['a', 30]]);
+    const l = list(5, [
+      ['a', 10],
+      ['b', 20],
+      ['a', 30],
+    ]);
     expect(items(l)).toEqual(['item-a', 'item-b']);
   });
 
   it('drops an event older than a full list, keeps it when there is room', () => {
-    expect(items(list(2, [['a', 10], ['b', 20], ['c', 1]]))).toEqual(['item-a', 'item-b']);
-    expect(items(list(3, [['a', 10], ['b', 20], ['c', 1]]))).toEqual(['item-c', 'item-a', 'item-b']);
+    expect(
+      items(
+        list(2, [
+          ['a', 10],
+          ['b', 20],
+          ['c', 1],
+        ]),
+      ),
+    ).toEqual(['item-a', 'item-b']);
+    expect(
+      items(
+        list(3, [
+          ['a', 10],
+          ['b', 20],
+          ['c', 1],
+        ]),
+      ),
+    ).toEqual(['item-c', 'item-a', 'item-b']);
   });
 
   it('matches a sorted reference through many wrap-arounds of its ring', () => {

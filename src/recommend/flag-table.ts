@@ -89,4 +89,3 @@ export class FlagTable {
 
 /** A key's first probe slot: its low 32 bits (the keys are hashes already) under the table's mask. */
 const home = (stored: number, mask: number): number => (stored >>> 0) & mask;
-

@@ -8,7 +8,17 @@ export interface HistoryEvent {
 }
 
 /** Behaviours that make up a user's state (impressions and searches say nothing about an item by themselves). */
-export const STATE_TYPES: EventType[] = ['view', 'click', 'cart', 'remove_from_cart', 'favorite', 'purchase', 'review', 'rating', 'dislike'];
+export const STATE_TYPES: EventType[] = [
+  'view',
+  'click',
+  'cart',
+  'remove_from_cart',
+  'favorite',
+  'purchase',
+  'review',
+  'rating',
+  'dislike',
+];
 
 /** Bought or disliked items are never shown to the user again. */
 export const BLOCKING_TYPES: EventType[] = ['purchase', 'dislike'];

@@ -1,10 +1,25 @@
 export { RecommendationRuntime, type RuntimeOptions, type Requester, type ItemListResponse, type RuntimeStatus } from './runtime.js';
-export { runPipeline, type Recommendation, type RecommendedItem, type SlateRequest, type PipelineDeps, type PipelineResult } from './pipeline.js';
+export {
+  runPipeline,
+  type Recommendation,
+  type RecommendedItem,
+  type SlateRequest,
+  type PipelineDeps,
+  type PipelineResult,
+} from './pipeline.js';
 export { sessionProfile, userProfile, type Profile, type RecommendationMode } from './profile.js';
 export { STATE_TYPES, BLOCKING_TYPES, type HistoryEvent } from './history.js';
 export { buildSnapshot, emptySnapshot, type ServingSnapshot, type BuildSnapshotOptions } from './snapshot.js';
 export { SnapshotManager, buildStoreSnapshot, type SnapshotManagerOptions, type StoreSnapshotOptions } from './snapshot-manager.js';
-export { fitServingModel, readStoreDataset, servingModelSource, type FitServingModelOptions, type ModelProvider, type ProvidedModel, type ServingModelSourceOptions } from './model-source.js';
+export {
+  fitServingModel,
+  readStoreDataset,
+  servingModelSource,
+  type FitServingModelOptions,
+  type ModelProvider,
+  type ProvidedModel,
+  type ServingModelSourceOptions,
+} from './model-source.js';
 export { ImpressionLog, type ImpressionLogOptions } from './impression-log.js';
 export { ServingPolicy, type ServingPolicyOptions } from './serving-policy.js';
 export { saveServingArtifact, loadServingArtifact, type ServingModel } from './serving-artifact.js';

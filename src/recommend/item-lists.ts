@@ -10,7 +10,16 @@ const round = (x: number): number => Math.round(x * 1e6) / 1e6;
 
 function listItem(snap: ServingSnapshot, index: number, position: number, score: number, reason: string): RecommendedItem {
   const t = snap.items;
-  return { itemId: t.ids[index], position, score: round(score), reason, explored: false, propensity: 1, title: t.titles[index], category: t.categoryOf(index) };
+  return {
+    itemId: t.ids[index],
+    position,
+    score: round(score),
+    reason,
+    explored: false,
+    propensity: 1,
+    title: t.titles[index],
+    category: t.categoryOf(index),
+  };
 }
 
 /**

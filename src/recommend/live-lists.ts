@@ -57,7 +57,8 @@ export class LiveLists {
     const unavailable = (i: number) => t.unavailable[i] === 1;
     this.trendingList = topIndices(t.trend, t.size, TRENDING_KEPT, (i) => unavailable(i) || t.trend[i] <= 0);
     const since = (this.options.clock ?? Date.now)() - this.options.newItemDays * DAY_MS;
-    this.newestList = this.options.newItemDays > 0 ? topIndices(t.createdAt, t.size, NEW_KEPT, (i) => unavailable(i) || !(t.createdAt[i] >= since)) : [];
+    this.newestList =
+      this.options.newItemDays > 0 ? topIndices(t.createdAt, t.size, NEW_KEPT, (i) => unavailable(i) || !(t.createdAt[i] >= since)) : [];
     this.version = t.version;
     this.computedAtMs = now;
   }

@@ -69,7 +69,13 @@ const round = (x: number): number => Math.round(x * 1e6) / 1e6;
  * One slate, synchronously: candidates → ranking → rules → diversity → exploration slots (the policy) →
  * reasons. The profile was read from the store just before, so the newest events count at once.
  */
-export function runPipeline(deps: PipelineDeps, profile: Profile, request: SlateRequest, rng: Rng, recommendationId: string): PipelineResult {
+export function runPipeline(
+  deps: PipelineDeps,
+  profile: Profile,
+  request: SlateRequest,
+  rng: Rng,
+  recommendationId: string,
+): PipelineResult {
   const { snap, serving } = deps;
   const table = snap.items;
   const historyIndex = Int32Array.from(profile.history, (e) => table.indexOf.get(e.itemId) ?? -1);

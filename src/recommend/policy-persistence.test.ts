@@ -14,10 +14,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const THOMPSON = { 'serving.policy': 'thompson', 'serving.policyParams': { propensityDraws: 50 } };
 
-const status = async (t: ShopApp) => (await t.call('admin', { method: 'GET', url: '/v1/recommendations/status' })).json() as {
-  policy: PolicySnapshot;
-  feedback: { impressions: number; rewards: number };
-};
+const status = async (t: ShopApp) =>
+  (await t.call('admin', { method: 'GET', url: '/v1/recommendations/status' })).json() as {
+    policy: PolicySnapshot;
+    feedback: { impressions: number; rewards: number };
+  };
 
 /** Serves a few shoppers and clicks the second item of each slate, through the HTTP API. */
 async function trafficWithClicks(t: ShopApp): Promise<void> {
@@ -27,8 +28,14 @@ async function trafficWithClicks(t: ShopApp): Promise<void> {
       items: Array<{ itemId: string; position: number }>;
     };
     const shown = rec.items[1];
-    const click = { id: `click-${s}`, userId: `s${s}`, itemId: shown.itemId, type: 'click', timestamp: T0 + 2_000_000 + s,
-      context: { recommendationId: rec.recommendationId, position: shown.position } };
+    const click = {
+      id: `click-${s}`,
+      userId: `s${s}`,
+      itemId: shown.itemId,
+      type: 'click',
+      timestamp: T0 + 2_000_000 + s,
+      context: { recommendationId: rec.recommendationId, position: shown.position },
+    };
     expect((await t.call('ingest', { method: 'POST', url: '/v1/events', payload: { events: [click] } })).json().accepted).toBe(1);
   }
 }
@@ -71,7 +78,13 @@ describe('restoring a saved policy into a runtime', () => {
 
   /** A runtime over `store` with this serving config; warnings are collected. */
   async function started(serving: Record<string, unknown>): Promise<{ runtime: RecommendationRuntime; warnings: string[] }> {
-    const config = loadConfig({ env: {}, overrides: { 'serving.refreshIntervalSeconds': 0, ...Object.fromEntries(Object.entries(serving).map(([k, v]) => [`serving.${k}`, v])) } });
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        'serving.refreshIntervalSeconds': 0,
+        ...Object.fromEntries(Object.entries(serving).map(([k, v]) => [`serving.${k}`, v])),
+      },
+    });
     const warnings: string[] = [];
     const runtime = new RecommendationRuntime({ config, store, warn: (m) => warnings.push(m) });
     await runtime.start();
@@ -92,7 +105,18 @@ describe('restoring a saved policy into a runtime', () => {
     const { runtime, warnings } = await started({ policy: 'thompson', policyParams: { baseRate: 0.1 } });
     expect(warnings).toEqual([]);
     expect(runtime.policy.save()).toEqual(saved);
-    runtime.feedback.observe([{ id: 'i', userId: 'u', itemId: 'c', type: 'impression', value: null, timestamp: 1, sessionId: null, context: { recommendationId: 'r', position: 0 } }]);
+    runtime.feedback.observe([
+      {
+        id: 'i',
+        userId: 'u',
+        itemId: 'c',
+        type: 'impression',
+        value: null,
+        timestamp: 1,
+        sessionId: null,
+        context: { recommendationId: 'r', position: 0 },
+      },
+    ]);
     await runtime.stop();
     const after = (await store.getState(POLICY_STATE_KEY)) as PolicySnapshot;
     expect((after.state as { items: Record<string, unknown> }).items).toEqual({ a: [1, 0], b: [0, 1], c: [0, 1] });
@@ -115,7 +139,12 @@ describe('restoring a saved policy into a runtime', () => {
 
   it('starts fresh when the saved state is corrupt', async () => {
     store = await openStore('sqlite::memory:');
-    await store.putState(POLICY_STATE_KEY, { policy: 'thompson', version: 1, params: createPolicy('thompson').save().params, state: { items: 'nope' } });
+    await store.putState(POLICY_STATE_KEY, {
+      policy: 'thompson',
+      version: 1,
+      params: createPolicy('thompson').save().params,
+      state: { items: 'nope' },
+    });
     const { runtime, warnings } = await started({ policy: 'thompson' });
     expect(runtime.policy.save()).toEqual(createPolicy('thompson').save());
     expect(warnings).toEqual([expect.stringContaining('cannot restore the saved policy state')]);

@@ -28,7 +28,8 @@ function canonical(value: unknown): string {
 export function snapshotMismatch(saved: unknown, configured: PolicySnapshot): string | null {
   if (typeof saved !== 'object' || saved === null) return 'the saved policy state is not an object';
   const s = saved as Partial<PolicySnapshot>;
-  if (s.policy !== configured.policy) return `the saved policy state is for "${String(s.policy)}", the configured policy is "${configured.policy}"`;
+  if (s.policy !== configured.policy)
+    return `the saved policy state is for "${String(s.policy)}", the configured policy is "${configured.policy}"`;
   if (canonical(s.params) !== canonical(configured.params)) {
     return `the saved ${configured.policy} state has params ${canonical(s.params)}, the configured ones are ${canonical(configured.params)}`;
   }

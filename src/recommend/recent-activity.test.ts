@@ -8,7 +8,14 @@ let now = 1_000_000;
 let seq = 0;
 
 const ev = (userId: string, itemId: string, type: EventType, timestamp: number, id = `e${seq++}`): Event => ({
-  id, userId, itemId, type, value: null, timestamp, sessionId: null, context: {},
+  id,
+  userId,
+  itemId,
+  type,
+  value: null,
+  timestamp,
+  sessionId: null,
+  context: {},
 });
 
 function cache(o: Partial<RecentActivityOptions> = {}): RecentActivityCache {
@@ -17,7 +24,10 @@ function cache(o: Partial<RecentActivityOptions> = {}): RecentActivityCache {
 
 /** What the store itself says, for comparison with the cache. */
 async function fromStore(userId: string) {
-  const history = await store.userEvents(userId, { limit: 3, types: ['view', 'click', 'cart', 'remove_from_cart', 'favorite', 'purchase', 'review', 'rating', 'dislike'] });
+  const history = await store.userEvents(userId, {
+    limit: 3,
+    types: ['view', 'click', 'cart', 'remove_from_cart', 'favorite', 'purchase', 'review', 'rating', 'dislike'],
+  });
   const shown = await store.userEvents(userId, { limit: 2, types: ['impression'] });
   return { history: history.map((e) => e.itemId), shown: shown.map((e) => e.itemId) };
 }
@@ -30,7 +40,13 @@ async function write(c: RecentActivityCache, events: Event[]): Promise<void> {
 
 beforeEach(async () => {
   store = await openStore('sqlite::memory:');
-  await store.appendEvents([ev('u', 'a', 'view', 10), ev('u', 'b', 'cart', 20), ev('u', 'x', 'impression', 25), ev('u', 'c', 'view', 30), ev('u', 'd', 'view', 40)]);
+  await store.appendEvents([
+    ev('u', 'a', 'view', 10),
+    ev('u', 'b', 'cart', 20),
+    ev('u', 'x', 'impression', 25),
+    ev('u', 'c', 'view', 30),
+    ev('u', 'd', 'view', 40),
+  ]);
 });
 afterEach(async () => store.close());
 
@@ -47,7 +63,13 @@ describe('RecentActivityCache', () => {
     const c = cache();
     await c.get('u');
     const late = ev('u', 'late', 'click', 35);
-    await write(c, [ev('u', 'e', 'purchase', 50), late, ev('u', 'y', 'impression', 55), ev('u', 'z', 'impression', 56), ev('u', 'search', 'search', 57)]);
+    await write(c, [
+      ev('u', 'e', 'purchase', 50),
+      late,
+      ev('u', 'y', 'impression', 55),
+      ev('u', 'z', 'impression', 56),
+      ev('u', 'search', 'search', 57),
+    ]);
     c.observe([late]); // a second delivery of the same event id changes nothing
     const r = await c.get('u');
     const truth = await fromStore('u');
@@ -62,11 +84,13 @@ describe('RecentActivityCache', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const slow: Store = Object.create(store, {
-      userTimeline: { value: async (...args: Parameters<Store['userTimeline']>) => {
-        const rows = await store.userTimeline(...args);
-        await gate;
-        return rows;
-      } },
+      userTimeline: {
+        value: async (...args: Parameters<Store['userTimeline']>) => {
+          const rows = await store.userTimeline(...args);
+          await gate;
+          return rows;
+        },
+      },
     }) as Store;
     const c = new RecentActivityCache(slow, { historyLength: 3, noRepeatImpressions: 2, maxAgeMs: 60_000, clock: () => now });
     const pending = c.get('u');

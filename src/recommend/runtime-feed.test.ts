@@ -58,7 +58,16 @@ describe('two runtimes on one change feed', () => {
     expect(rec.items).toHaveLength(5);
     for (const r of runtimes) expect(r.feedback.counts).toEqual({ impressions: 5, rewards: 0, ignored: 0 });
     const clicked = rec.items[0];
-    const click = { id: 'c1', userId: 's1', itemId: clicked.itemId, type: 'click' as const, value: null, timestamp: Date.now(), sessionId: null, context: { recommendationId: rec.recommendationId, position: clicked.position } };
+    const click = {
+      id: 'c1',
+      userId: 's1',
+      itemId: clicked.itemId,
+      type: 'click' as const,
+      value: null,
+      timestamp: Date.now(),
+      sessionId: null,
+      context: { recommendationId: rec.recommendationId, position: clicked.position },
+    };
     await ingestor.appendEvents([click]);
     await ingestor.appendEvents([click]);
     for (const r of runtimes) expect(r.feedback.counts).toEqual({ impressions: 5, rewards: 1, ignored: 0 });

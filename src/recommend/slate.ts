@@ -95,7 +95,14 @@ export function chooseSlate(input: ChooseSlateInput): ChosenSlate {
   }));
   for (const pin of [...pins].sort((a, b) => a.position - b.position)) {
     const row: RankedCandidate = input.ranked.find((r) => r.index === pin.index) ?? pinRow(pin.index);
-    chosen.splice(Math.min(pin.position, chosen.length), 0, { row, position: pin.position, propensity: 1, explored: false, slot: null, pinned: true });
+    chosen.splice(Math.min(pin.position, chosen.length), 0, {
+      row,
+      position: pin.position,
+      propensity: 1,
+      explored: false,
+      slot: null,
+      pinned: true,
+    });
   }
   chosen.forEach((s, position) => (s.position = position));
   return { policy: slate.policy, propensityMethod: slate.propensityMethod, slots: chosen, candidates };

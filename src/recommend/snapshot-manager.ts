@@ -62,7 +62,10 @@ export class SnapshotManager {
     await this.refresh();
     const seconds = this.options.config.serving.refreshIntervalSeconds;
     if (seconds > 0 && !this.timer) {
-      this.timer = setInterval(() => void this.refresh().catch((e: unknown) => this.options.warn('model refresh failed', e)), seconds * 1000);
+      this.timer = setInterval(
+        () => void this.refresh().catch((e: unknown) => this.options.warn('model refresh failed', e)),
+        seconds * 1000,
+      );
       this.timer.unref();
     }
   }
@@ -116,7 +119,13 @@ export class SnapshotManager {
     this.pending = [];
     try {
       const next = await buildStoreSnapshot({
-        store, serving: config.serving, eventWeights: config.events.weights, seed: config.serving.seed ?? 1, models, annMemo: this.annMemo, warn,
+        store,
+        serving: config.serving,
+        eventWeights: config.events.weights,
+        seed: config.serving.seed ?? 1,
+        models,
+        annMemo: this.annMemo,
+        warn,
       });
       for (const apply of this.pending) apply(next.items);
       this.snap = next;
@@ -127,6 +136,10 @@ export class SnapshotManager {
   }
 
   private liveLists(snap: ServingSnapshot): LiveLists {
-    return new LiveLists(snap.items, { newItemDays: this.options.config.serving.newItemDays, maxStaleMs: this.options.liveListMaxStaleMs ?? 0, clock: this.options.clock });
+    return new LiveLists(snap.items, {
+      newItemDays: this.options.config.serving.newItemDays,
+      maxStaleMs: this.options.liveListMaxStaleMs ?? 0,
+      clock: this.options.clock,
+    });
   }
 }

@@ -76,9 +76,12 @@ function popularityOf(ds: SequenceDataset | null, n: number, weights: EventWeigh
 function popularLists(table: ItemTable, pop: Float32Array): { overall: Int32Array; byCategory: Int32Array[] } {
   const overall = topK(pop, POPULAR_OVERALL, table.unavailable);
   const buckets: number[][] = table.categories.map(() => []);
-  for (let i = 0; i < table.size; i++) if (table.category[i] !== NO_CATEGORY && table.unavailable[i] === 0) buckets[table.category[i]].push(i);
+  for (let i = 0; i < table.size; i++)
+    if (table.category[i] !== NO_CATEGORY && table.unavailable[i] === 0) buckets[table.category[i]].push(i);
   const score = (i: number) => (i < pop.length ? pop[i] : 0);
-  const byCategory = buckets.map((list) => Int32Array.from(list.sort((a, b) => score(b) - score(a) || a - b).slice(0, POPULAR_PER_CATEGORY)));
+  const byCategory = buckets.map((list) =>
+    Int32Array.from(list.sort((a, b) => score(b) - score(a) || a - b).slice(0, POPULAR_PER_CATEGORY)),
+  );
   return { overall, byCategory };
 }
 

@@ -14,7 +14,10 @@ import { createShopApp, itemId, T0, type ShopApp } from '../../test/support/reco
 
 const histories: HistoryEvent[][] = [
   [0, 1, 2].map((k) => ({ itemId: itemId(0, k), type: 'view', timestamp: T0 + k })),
-  [{ itemId: itemId(1, 3), type: 'cart', timestamp: T0 }, { itemId: itemId(2, 0), type: 'view', timestamp: T0 + 1 }],
+  [
+    { itemId: itemId(1, 3), type: 'cart', timestamp: T0 },
+    { itemId: itemId(2, 0), type: 'view', timestamp: T0 + 1 },
+  ],
   [{ itemId: itemId(2, 4), type: 'purchase', timestamp: T0 }],
 ];
 
@@ -25,8 +28,17 @@ describe('sparse model candidates', () => {
   const runtimes: RecommendationRuntime[] = [];
 
   const runtime = async (served: Recommender): Promise<RecommendationRuntime> => {
-    const overrides = { 'serving.policy': 'greedy', 'serving.seed': 7, 'serving.refreshIntervalSeconds': 0, 'serving.policySaveSeconds': 0 };
-    const rt = new RecommendationRuntime({ config: loadConfig({ env: { CURIO_LOG_LEVEL: 'silent' }, overrides }), store: shop.store, model: { model: served, itemIds } });
+    const overrides = {
+      'serving.policy': 'greedy',
+      'serving.seed': 7,
+      'serving.refreshIntervalSeconds': 0,
+      'serving.policySaveSeconds': 0,
+    };
+    const rt = new RecommendationRuntime({
+      config: loadConfig({ env: { CURIO_LOG_LEVEL: 'silent' }, overrides }),
+      store: shop.store,
+      model: { model: served, itemIds },
+    });
     await rt.start();
     runtimes.push(rt);
     return rt;
@@ -54,18 +66,29 @@ describe('sparse model candidates', () => {
       const rules = buildRules({ table: snap.items, profile, exclude, category });
       const live = new LiveLists(snap.items, { newItemDays: 14, maxStaleMs: 0 });
       const input = { snap, live, profile, rules, historyIndex, perSource: 4, explorationCategories: 0, rng: createRng(1) };
-      return gatherCandidates(input).map((r) => ({ id: snap.items.ids[r.index], model: r.model })).sort((a, b) => a.id.localeCompare(b.id));
+      return gatherCandidates(input)
+        .map((r) => ({ id: snap.items.ids[r.index], model: r.model }))
+        .sort((a, b) => a.id.localeCompare(b.id));
     };
     for (const history of histories) {
-      const best = gather(dense, history, []).sort((a, b) => b.model - a.model).slice(0, 3).map((r) => r.id);
-      for (const [exclude, category] of [[[], undefined], [best, undefined], [[], 'Coffee']] as Array<[string[], string | undefined]>) {
+      const best = gather(dense, history, [])
+        .sort((a, b) => b.model - a.model)
+        .slice(0, 3)
+        .map((r) => r.id);
+      for (const [exclude, category] of [
+        [[], undefined],
+        [best, undefined],
+        [[], 'Coffee'],
+      ] as Array<[string[], string | undefined]>) {
         const rows = gather(sparse, history, exclude, category);
         expect(rows.length).toBeGreaterThan(3);
         expect(rows).toEqual(gather(dense, history, exclude, category));
         for (const id of exclude) expect(rows.map((r) => r.id)).not.toContain(id);
       }
       const request = { count: 5, exploreWeight: 0, exclude: [] };
-      expect(sparse.serve(sessionProfile(history, false), request).items).toEqual(dense.serve(sessionProfile(history, false), request).items);
+      expect(sparse.serve(sessionProfile(history, false), request).items).toEqual(
+        dense.serve(sessionProfile(history, false), request).items,
+      );
       expect(Array.from(sparse.snapshot.scratch)).toEqual(Array.from(model.sparse?.prior ?? []));
     }
   });

@@ -20,7 +20,9 @@ async function listen(overrides: Record<string, unknown>): Promise<{ app: TestAp
 function openWrite(port: number, body: string): Promise<{ socket: Socket; finish: () => Promise<string> }> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1', () => {
-      socket.write(`POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEYS.ingest}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+      socket.write(
+        `POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEYS.ingest}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+      );
       let answer = '';
       socket.on('data', (d: Buffer) => (answer += d.toString()));
       const done = new Promise<string>((r) => socket.on('close', () => r(answer)));
@@ -37,7 +39,11 @@ describe('CORS', () => {
     const { port } = await listen({ 'server.corsOrigins': ['https://shop.example'] });
     const preflight = await fetch(`http://127.0.0.1:${port}/v1/events`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      headers: {
+        origin: 'https://shop.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://shop.example');
@@ -71,13 +77,21 @@ describe('writes in flight', () => {
   it('refuses a write past server.maxPendingWrites with 503 and Retry-After, and takes it once one finishes', async () => {
     const { app, port } = await listen({ 'server.maxPendingWrites': 1 });
     const held = await openWrite(port, events('held'));
-    const refused = await fetch(`http://127.0.0.1:${port}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${KEYS.ingest}`, 'content-type': 'application/json' }, body: events('second') });
+    const refused = await fetch(`http://127.0.0.1:${port}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEYS.ingest}`, 'content-type': 'application/json' },
+      body: events('second'),
+    });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('UNAVAILABLE');
     expect((await app.call('read', { method: 'GET', url: '/v1/trending' })).statusCode).toBe(200);
     expect(await held.finish()).toMatch(/^HTTP\/1.1 200/);
-    const again = await fetch(`http://127.0.0.1:${port}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${KEYS.ingest}`, 'content-type': 'application/json' }, body: events('second') });
+    const again = await fetch(`http://127.0.0.1:${port}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEYS.ingest}`, 'content-type': 'application/json' },
+      body: events('second'),
+    });
     expect(again.status).toBe(200);
   });
 });

@@ -45,7 +45,9 @@ describe('OpenAPI document', () => {
 
       // The batch body documents the row schema, though the route validates rows one by one.
       const events = doc.paths['/v1/events'].post.requestBody!.content['application/json'].schema.properties.events;
-      expect(Object.keys(events.items!.properties!)).toEqual(expect.arrayContaining(['id', 'userId', 'itemId', 'type', 'timestamp', 'context']));
+      expect(Object.keys(events.items!.properties!)).toEqual(
+        expect.arrayContaining(['id', 'userId', 'itemId', 'type', 'timestamp', 'context']),
+      );
       expect(Object.keys(doc.paths['/v1/events'].post.responses)).toEqual(expect.arrayContaining(['200', '400', '413']));
     } finally {
       await app.close();

@@ -30,7 +30,8 @@ export function registerOpenApi(app: FastifyInstance, options: { version: string
       info: {
         title: 'Curio API',
         version: options.version,
-        description: 'Events, catalogue and users for the Curio recommendation engine. Errors are always `{error: {code, message, problems}}`.',
+        description:
+          'Events, catalogue and users for the Curio recommendation engine. Errors are always `{error: {code, message, problems}}`.',
       },
       components: {
         securitySchemes: {

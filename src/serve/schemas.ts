@@ -65,10 +65,11 @@ export const idParamsSchema = z.object({ id: z.string().min(1).max(256) });
 /** `?after=<id>&limit=<n>`: a page of a list in id order; `next` in the answer is the next page's `after`. */
 export const pageQuerySchema = z
   .object({
-    after: z.string().min(1).max(256).optional().meta({ description: 'The last id of the previous page (the previous answer\'s `next`)' }),
+    after: z.string().min(1).max(256).optional().meta({ description: "The last id of the previous page (the previous answer's `next`)" }),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   })
   .strict();
 
 /** The cursor of the page after `rows`: the last id when the page was full, else null (no more). */
-export const nextCursor = (rows: ReadonlyArray<{ id: string }>, limit: number): string | null => (rows.length === limit ? rows[rows.length - 1].id : null);
+export const nextCursor = (rows: ReadonlyArray<{ id: string }>, limit: number): string | null =>
+  rows.length === limit ? rows[rows.length - 1].id : null;

@@ -16,14 +16,21 @@ describe('startServer', () => {
 
   const configFor = (file: string, env: Record<string, string> = {}) =>
     // Impressions stay buffered until close, which must write them before the store closes.
-    loadConfig({ env: { CURIO_STORE_URL: `sqlite:${file}`, CURIO_PORT: '0', CURIO_LOG_LEVEL: 'silent', ...env }, overrides: { 'serving.impressionFlushMs': 10_000 } });
+    loadConfig({
+      env: { CURIO_STORE_URL: `sqlite:${file}`, CURIO_PORT: '0', CURIO_LOG_LEVEL: 'silent', ...env },
+      overrides: { 'serving.impressionFlushMs': 10_000 },
+    });
 
   it('serves real HTTP on a free port, and on close writes buffered impressions, then closes the store', async () => {
     const file = join(dir, 'live.db');
     const server = await startServer(configFor(file, { CURIO_API_KEYS: `${KEYS.admin}:admin` }), { handleSignals: false });
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const headers = { authorization: `Bearer ${KEYS.admin}`, 'content-type': 'application/json' };
-    const post = await fetch(`${server.url}/v1/events`, { method: 'POST', headers, body: JSON.stringify({ events: [viewEvent(1), viewEvent(2)] }) });
+    const post = await fetch(`${server.url}/v1/events`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ events: [viewEvent(1), viewEvent(2)] }),
+    });
     expect(post.status).toBe(200);
     expect(await post.json()).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);

@@ -16,7 +16,12 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   const scheme = colon < 0 ? '' : url.slice(0, colon);
   const open = ADAPTERS[scheme];
   if (!open) {
-    throw new CurioError('BAD_INPUT', `unknown store URL scheme "${scheme}" in "${url}"; supported: ${Object.keys(ADAPTERS).map((s) => `${s}:`).join(', ')}`);
+    throw new CurioError(
+      'BAD_INPUT',
+      `unknown store URL scheme "${scheme}" in "${url}"; supported: ${Object.keys(ADAPTERS)
+        .map((s) => `${s}:`)
+        .join(', ')}`,
+    );
   }
   return open(url.slice(colon + 1), options);
 }

@@ -28,7 +28,14 @@ const LINES: Line[] = [
 /** 6 labelled items per line (b0.., f0.., o0..) and one unlabelled item per line (bx, fx, ox). */
 export function shopItems() {
   return LINES.flatMap((l) => [
-    ...Array.from({ length: 6 }, (_, k) => ({ id: `${l.prefix}${k}`, title: `${l.words} ${k}`, categoryPath: l.path, tags: l.tags, brand: l.brand, price: l.price })),
+    ...Array.from({ length: 6 }, (_, k) => ({
+      id: `${l.prefix}${k}`,
+      title: `${l.words} ${k}`,
+      categoryPath: l.path,
+      tags: l.tags,
+      brand: l.brand,
+      price: l.price,
+    })),
     { id: `${l.prefix}x`, title: `new ${l.words}`, brand: l.brand, price: l.price },
   ]);
 }
@@ -69,7 +76,9 @@ export interface InsightApp {
 }
 
 /** An app over an in-memory SQLite store holding the shop; `fill: false` leaves it empty. */
-export async function createInsightApp(options: { env?: Record<string, string>; insight?: InsightSettingsInput; fill?: boolean } = {}): Promise<InsightApp> {
+export async function createInsightApp(
+  options: { env?: Record<string, string>; insight?: InsightSettingsInput; fill?: boolean } = {},
+): Promise<InsightApp> {
   const config = loadConfig({
     env: { CURIO_API_KEYS: `${KEYS.ingest}:ingest,${KEYS.read}:read,${KEYS.admin}:admin`, CURIO_LOG_LEVEL: 'silent', ...options.env },
   });

@@ -6,7 +6,19 @@ export const DAY = 86_400_000;
 
 /** An item with defaults for the fields a test does not care about. */
 export function item(id: string, categoryPath: string[], extra: Partial<Item> = {}): Item {
-  return { id, title: '', description: '', categoryPath, tags: [], brand: null, price: null, attributes: {}, available: true, createdAt: T0, ...extra };
+  return {
+    id,
+    title: '',
+    description: '',
+    categoryPath,
+    tags: [],
+    brand: null,
+    price: null,
+    attributes: {},
+    available: true,
+    createdAt: T0,
+    ...extra,
+  };
 }
 
 let seq = 0;

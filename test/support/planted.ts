@@ -7,7 +7,9 @@ import { createSequenceBuilder, type SequenceDataset } from '../../src/data/inde
  * learns anything (popularity, co-occurrence, order) beats random on leave-one-out; clusters and start
  * positions are skewed so that popularity alone carries signal too.
  */
-export function plantedSequences(options: { users?: number; clusters?: number; clusterSize?: number; seed?: number } = {}): SequenceDataset {
+export function plantedSequences(
+  options: { users?: number; clusters?: number; clusterSize?: number; seed?: number } = {},
+): SequenceDataset {
   const { users = 400, clusters = 5, clusterSize = 20, seed = 1 } = options;
   const rng = createRng(seed);
   const builder = createSequenceBuilder();

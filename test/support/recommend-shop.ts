@@ -39,7 +39,16 @@ export function shopEvents(): Event[] {
     for (let step = 0; step < 4; step++) {
       const k = (Math.floor(s / 4) + step) % ITEMS_PER_CATEGORY;
       const type = step === 3 ? 'purchase' : step === 2 ? 'cart' : 'view';
-      out.push({ id: `h${s}-${step}`, userId: `s${s}`, itemId: itemId(c, k), type, value: null, timestamp: T0 + s * 1000 + step, sessionId: null, context: {} });
+      out.push({
+        id: `h${s}-${step}`,
+        userId: `s${s}`,
+        itemId: itemId(c, k),
+        type,
+        value: null,
+        timestamp: T0 + s * 1000 + step,
+        sessionId: null,
+        context: {},
+      });
     }
   }
   return out;

@@ -55,7 +55,9 @@ export function register(program: Command): void {
       if (before.events === 0) {
         console.log(`Simulating a shop: ${opts.users} shoppers, ${opts.items} items, ${opts.days} days (seed ${opts.seed})`);
         const progress = createProgress({ label: 'simulate', unit: 'events' });
-        const s = await simulateIntoStore(store, {
+        const s = await simulateIntoStore(
+          store,
+          {
             seed: opts.seed,
             users: opts.users,
             items: opts.items,
@@ -63,7 +65,9 @@ export function register(program: Command): void {
             // Recent traffic, so "trending" and recency-weighted views look alive; the store is reused afterwards.
             startTime: Math.floor((Date.now() - opts.days * 86_400_000) / 86_400_000) * 86_400_000,
             idSecret: config.privacy.idSecret,
-          }, progress);
+          },
+          progress,
+        );
         progress.stop();
         console.log(`Stored ${s.items} items and ${s.accepted} events in ${s.seconds.toFixed(1)} s`);
       } else {

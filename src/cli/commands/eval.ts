@@ -51,9 +51,15 @@ export function register(program: Command): void {
       const split = await loadSplit({ data: o.data, format: o.format, attributesPath: o.attributes, split: splitKind, kCore: o.kCore });
       const stats = datasetStats(split.full);
       console.error(`data: ${stats.users} users, ${stats.items} items, ${stats.events} events; protocol ${o.protocol}`);
-      const metrics = o.metrics.split(',').map((m) => m.trim()).filter(Boolean);
+      const metrics = o.metrics
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean);
       const results = await runEvaluation(split, {
-        models: o.models.split(',').map((m) => m.trim()).filter(Boolean),
+        models: o.models
+          .split(',')
+          .map((m) => m.trim())
+          .filter(Boolean),
         protocol,
         metrics,
         seed: o.seed,
@@ -62,7 +68,8 @@ export function register(program: Command): void {
         sampledNegatives: o.negatives,
         params,
         fitOnFullSequences: o.fitOnFullSequences,
-        onTrial: (id, t) => console.error(`  ${id} ${JSON.stringify(t.params)} validation ndcg@10 ${t.validation.toFixed(4)} (${t.fitSeconds.toFixed(1)} s)`),
+        onTrial: (id, t) =>
+          console.error(`  ${id} ${JSON.stringify(t.params)} validation ndcg@10 ${t.validation.toFixed(4)} (${t.fitSeconds.toFixed(1)} s)`),
       });
       console.log(formatTable(results, metrics));
       if (o.out) {
@@ -76,6 +83,8 @@ function parseParams(text: string): Record<string, Record<string, unknown>> {
   try {
     return z.record(z.string(), z.record(z.string(), z.unknown())).parse(JSON.parse(text));
   } catch (cause) {
-    throw badInput('--params must be a JSON object of objects, e.g. {"bpr":{"factors":64}}', [{ path: 'eval.params', message: String(cause) }]);
+    throw badInput('--params must be a JSON object of objects, e.g. {"bpr":{"factors":64}}', [
+      { path: 'eval.params', message: String(cause) },
+    ]);
   }
 }

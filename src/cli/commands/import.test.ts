@@ -50,8 +50,20 @@ afterEach(() => {
 describe('curio import', () => {
   it('lists every format and the options in --help', async () => {
     const help = await curio(['import', '--help']);
-    for (const format of ['sequences', 'taobao', 'diginetica', 'yoochoose', 'amazon-grocery', 'obd', 'csv', 'jsonl']) expect(help).toContain(`  ${format} `);
-    for (const option of ['--store', '--config', '--batch', '--on-error', '--limit', '--quiet', '--map', '--timestamp-unit', '--attributes']) expect(help).toContain(option);
+    for (const format of ['sequences', 'taobao', 'diginetica', 'yoochoose', 'amazon-grocery', 'obd', 'csv', 'jsonl'])
+      expect(help).toContain(`  ${format} `);
+    for (const option of [
+      '--store',
+      '--config',
+      '--batch',
+      '--on-error',
+      '--limit',
+      '--quiet',
+      '--map',
+      '--timestamp-unit',
+      '--attributes',
+    ])
+      expect(help).toContain(option);
   });
 
   it('imports into the store named by --store, prints the summary, and a second run adds nothing', async () => {

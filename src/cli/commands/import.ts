@@ -1,8 +1,18 @@
 import { Option, type Command } from 'commander';
 import { CurioError, createProgress, EVENT_TYPES, type EventType } from '../../core/index.js';
 import {
-  DEFAULT_BATCH_EVENTS, ERROR_POLICIES, formatProblem, IMPORTERS, Ingestor, parseColumnMap, runImport, TIMESTAMP_UNITS,
-  type ErrorPolicy, type ImporterOptions, type ImportReport, type TimestampUnit,
+  DEFAULT_BATCH_EVENTS,
+  ERROR_POLICIES,
+  formatProblem,
+  IMPORTERS,
+  Ingestor,
+  parseColumnMap,
+  runImport,
+  TIMESTAMP_UNITS,
+  type ErrorPolicy,
+  type ImporterOptions,
+  type ImportReport,
+  type TimestampUnit,
 } from '../../ingest/index.js';
 import { openStore } from '../../store/index.js';
 import { configFrom, withStoreOptions } from '../options.js';
@@ -52,10 +62,13 @@ export function summaryLines(r: ImportReport, maxErrors: number): string[] {
   ];
   if (r.refused > 0) lines.splice(4, 0, `  refused (consent) ${r.refused.toLocaleString('en-US')}`);
   const shown = r.errors.slice(0, maxErrors);
-  if (shown.length > 0) lines.push(`first ${shown.length} of ${r.rejectedRows} rejected rows:`, ...shown.map((p) => `  ${formatProblem(p)}`));
+  if (shown.length > 0)
+    lines.push(`first ${shown.length} of ${r.rejectedRows} rejected rows:`, ...shown.map((p) => `  ${formatProblem(p)}`));
   if (r.status === 'failed' || r.status === 'interrupted') {
     lines.push(`stopped: ${r.message}`);
-    lines.push(`committed through line ${r.committedThroughLine} of ${r.file}; ${r.eventsAccepted} events stored by this run. Re-running adds no duplicates.`);
+    lines.push(
+      `committed through line ${r.committedThroughLine} of ${r.file}; ${r.eventsAccepted} events stored by this run. Re-running adds no duplicates.`,
+    );
   }
   return lines;
 }
@@ -79,16 +92,28 @@ export function register(program: Command): void {
     .argument('<format>', `file format: ${[...IMPORTERS.keys()].join(', ')}`)
     .argument('<path>', 'the file to import')
     .option('--batch <n>', 'events per committed batch (one transaction each)', positiveInt('--batch'), DEFAULT_BATCH_EVENTS)
-    .addOption(new Option('--on-error <policy>', 'a bad row is skipped (and reported) or stops the import').choices(ERROR_POLICIES).default('skip'))
+    .addOption(
+      new Option('--on-error <policy>', 'a bad row is skipped (and reported) or stops the import').choices(ERROR_POLICIES).default('skip'),
+    )
     .option('--limit <rows>', 'stop after this many rows', positiveInt('--limit'))
     .option('--max-errors <n>', 'how many rejected rows to print', positiveInt('--max-errors'), 10)
     .option('-q, --quiet', 'no progress bar')
     .option('--json', 'print the summary as JSON')
-    .option('--attributes <file>', 'side file: sequences *_item2attributes.json, amazon-grocery item_meta.csv, obd item_context.csv (default: auto-detected beside the file)')
-    .option('--map <spec>', 'csv/jsonl: event field=source column, e.g. userId=user,itemId=sku,type=event,timestamp=ts,context.position=pos')
+    .option(
+      '--attributes <file>',
+      'side file: sequences *_item2attributes.json, amazon-grocery item_meta.csv, obd item_context.csv (default: auto-detected beside the file)',
+    )
+    .option(
+      '--map <spec>',
+      'csv/jsonl: event field=source column, e.g. userId=user,itemId=sku,type=event,timestamp=ts,context.position=pos',
+    )
     .addOption(new Option('--timestamp-unit <unit>', 'csv/jsonl: unit of numeric timestamps, or iso').choices(TIMESTAMP_UNITS))
     .option('--delimiter <char>', 'csv: field separator (default ",")')
-    .addOption(new Option('--event-type <type>', 'event type for rows that carry none (csv/jsonl without a type column, sequences, ...)').choices(EVENT_TYPES))
+    .addOption(
+      new Option('--event-type <type>', 'event type for rows that carry none (csv/jsonl without a type column, sequences, ...)').choices(
+        EVENT_TYPES,
+      ),
+    )
     .option('--policy <name>', 'obd: logging policy (default: random or bts from the path)')
     .option('--source <name>', 'name used in event ids (default: the file name); keep it stable across re-runs')
     .addHelpText('after', formatsHelp())
@@ -101,8 +126,15 @@ export function register(program: Command): void {
       process.once('SIGINT', onSigint);
       try {
         const report = await runImport({
-          format, file: path, ingestor: new Ingestor({ store, idSecret: config.privacy.idSecret }), batchEvents: flags.batch,
-          onError: flags.onError, limitRows: flags.limit, keepErrors: Math.max(flags.maxErrors, 1), signal: controller.signal, importer: options,
+          format,
+          file: path,
+          ingestor: new Ingestor({ store, idSecret: config.privacy.idSecret }),
+          batchEvents: flags.batch,
+          onError: flags.onError,
+          limitRows: flags.limit,
+          keepErrors: Math.max(flags.maxErrors, 1),
+          signal: controller.signal,
+          importer: options,
           progress: createProgress({ label: `import ${format}`, unit: 'rows', silent: flags.quiet || flags.json }),
         });
         console.log(flags.json ? JSON.stringify(report, null, 2) : summaryLines(report, flags.maxErrors).join('\n'));

@@ -34,7 +34,14 @@ describe('curio ope on a served store', () => {
         items: Array<{ itemId: string; position: number }>;
       };
       const top = rec.items[0];
-      const click = { id: `c${s}`, userId: `s${s}`, itemId: top.itemId, type: 'click', timestamp: Date.now() + 1000 + s, context: { recommendationId: rec.recommendationId } };
+      const click = {
+        id: `c${s}`,
+        userId: `s${s}`,
+        itemId: top.itemId,
+        type: 'click',
+        timestamp: Date.now() + 1000 + s,
+        context: { recommendationId: rec.recommendationId },
+      };
       await t.call('ingest', { method: 'POST', url: '/v1/events', payload: { events: [click] } });
     }
     await t.close();

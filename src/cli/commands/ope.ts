@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CurioError } from '../../core/index.js';
 import { categoryEmbedding } from '../../explore/index.js';
-import { evaluatePolicyOnLogs, loggedRateCandidates, parseOpeConfig, policyFromConfig, readStoreLogs, recordedCandidates, type StoreLogs } from '../../eval/index.js';
+import {
+  evaluatePolicyOnLogs,
+  loggedRateCandidates,
+  parseOpeConfig,
+  policyFromConfig,
+  readStoreLogs,
+  recordedCandidates,
+  type StoreLogs,
+} from '../../eval/index.js';
 import { openStore, type Store } from '../../store/index.js';
 
 function readJson(path: string): unknown {
@@ -42,10 +50,16 @@ interface OpeFlags {
 
 /** `curio ope`: off-policy evaluation of a candidate policy on the impressions logged in a store. */
 export function register(program: Command): void {
-  program.command('ope')
-    .description('estimate how a candidate explore/exploit policy would have done on logged impressions (DM, IPS, SNIPS, DR, switch-DR, DRos)')
+  program
+    .command('ope')
+    .description(
+      'estimate how a candidate explore/exploit policy would have done on logged impressions (DM, IPS, SNIPS, DR, switch-DR, DRos)',
+    )
     .requiredOption('--logs <url>', 'store holding impression/click/purchase events, e.g. sqlite:./curio.db')
-    .requiredOption('--policy <file>', 'JSON: {"policy": "thompson", "params": {}, "state"?, "exploreWeight": 1, "seed": 1, "learn": false}')
+    .requiredOption(
+      '--policy <file>',
+      'JSON: {"policy": "thompson", "params": {}, "state"?, "exploreWeight": 1, "seed": 1, "learn": false}',
+    )
     .option('--from <iso>', 'only events at or after this time')
     .option('--to <iso>', 'only events before this time')
     .option('--json', 'print JSON')
@@ -74,10 +88,14 @@ export function register(program: Command): void {
           console.log(JSON.stringify(report, null, 2));
           return;
         }
-        console.log(`${result.slates} slates, ${result.impressions} impressions; logged reward rate ${result.loggedRewardRate.toFixed(4)}`
-          + ` (${logs.skippedImpressions} impressions without recommendationId/position/propensity skipped)`);
-        console.log(`${slatesWithCandidates} of ${result.slates} slates evaluated on their logged candidate sets; `
-          + `the rest on the items logged so far (loggedRateCandidates)`);
+        console.log(
+          `${result.slates} slates, ${result.impressions} impressions; logged reward rate ${result.loggedRewardRate.toFixed(4)}` +
+            ` (${logs.skippedImpressions} impressions without recommendationId/position/propensity skipped)`,
+        );
+        console.log(
+          `${slatesWithCandidates} of ${result.slates} slates evaluated on their logged candidate sets; ` +
+            `the rest on the items logged so far (loggedRateCandidates)`,
+        );
         console.log(`policy ${result.policy} at exploreWeight ${config.exploreWeight}: estimated reward per impression`);
         console.table(Object.fromEntries(Object.entries(result.estimates).map(([k, v]) => [k, { estimate: +v.toFixed(5) }])));
         console.table({ weights: result.diagnostics });

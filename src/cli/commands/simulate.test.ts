@@ -10,7 +10,11 @@ const SMALL = { seed: 3, users: 60, items: 120, days: 5 };
 const dir = mkdtempSync(join(tmpdir(), 'curio-simulate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const lines = (file: string) => readFileSync(join(dir, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const lines = (file: string) =>
+  readFileSync(join(dir, file), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 describe('simulateIntoStore', () => {
   it('writes every item and event through the Ingestor, idempotently', async () => {
@@ -48,7 +52,10 @@ describe('curio simulate --out', () => {
     const log = console.log;
     console.log = () => {};
     try {
-      await program.parseAsync(['simulate', '--out', dir, '--seed', '3', '--users', '60', '--items', '120', '--days', '5', '--no-progress'], { from: 'user' });
+      await program.parseAsync(
+        ['simulate', '--out', dir, '--seed', '3', '--users', '60', '--items', '120', '--days', '5', '--no-progress'],
+        { from: 'user' },
+      );
     } finally {
       console.log = log;
     }

@@ -27,7 +27,11 @@ export interface SimulateSummary {
 }
 
 /** Generates a synthetic shop and writes it into a store: items, then events through the Ingestor in batches. */
-export async function simulateIntoStore(store: Store, options: SimulateIntoStoreOptions = {}, progress?: Progress): Promise<SimulateSummary> {
+export async function simulateIntoStore(
+  store: Store,
+  options: SimulateIntoStoreOptions = {},
+  progress?: Progress,
+): Promise<SimulateSummary> {
   const started = performance.now();
   const { idSecret = null, ...shopOptions } = options;
   const shop = createShop(shopOptions);
@@ -81,13 +85,21 @@ function writeJsonl(path: string, rows: Iterable<unknown>, onChunk: (n: number) 
 }
 
 /** Writes items.jsonl, users.jsonl (with true interests at start and end) and events.jsonl into `dir`. */
-export function simulateToFiles(dir: string, options: ShopOptionsInput = {}, progress?: Progress): { shop: Shop; items: number; users: number; events: number } {
+export function simulateToFiles(
+  dir: string,
+  options: ShopOptionsInput = {},
+  progress?: Progress,
+): { shop: Shop; items: number; users: number; events: number } {
   const shop = createShop(options);
   mkdirSync(dir, { recursive: true });
   const items = writeJsonl(join(dir, 'items.jsonl'), shop.items);
   const users = writeJsonl(
     join(dir, 'users.jsonl'),
-    shop.users.map((u) => ({ ...u, interestsAtStart: shop.trueInterests(u.id, shop.options.startTime), interestsAtEnd: shop.trueInterests(u.id, shop.endTime - 1) })),
+    shop.users.map((u) => ({
+      ...u,
+      interestsAtStart: shop.trueInterests(u.id, shop.options.startTime),
+      interestsAtEnd: shop.trueInterests(u.id, shop.endTime - 1),
+    })),
   );
   progress?.setTotal(shop.estimatedEventCount);
   const events = writeJsonl(join(dir, 'events.jsonl'), shop.events(), (n) => progress?.tick(n));
@@ -114,8 +126,14 @@ interface SimulateFlags extends Record<string, unknown> {
 function shopOptionsFrom(flags: SimulateFlags): ShopOptionsInput {
   const start = flags.start === undefined ? undefined : /^\d+$/.test(flags.start) ? Number(flags.start) : flags.start;
   const picked: Record<string, unknown> = {
-    seed: flags.seed, users: flags.users, items: flags.items, days: flags.days, categories: flags.categories,
-    sessionsPerUserPerDay: flags.sessions, driftRatePerDay: flags.drift, startTime: start,
+    seed: flags.seed,
+    users: flags.users,
+    items: flags.items,
+    days: flags.days,
+    categories: flags.categories,
+    sessionsPerUserPerDay: flags.sessions,
+    driftRatePerDay: flags.drift,
+    startTime: start,
   };
   return Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined)) as ShopOptionsInput;
 }
@@ -128,7 +146,9 @@ async function runSimulate(flags: SimulateFlags): Promise<void> {
     const started = performance.now();
     const out = simulateToFiles(flags.out, options, progress);
     progress.stop();
-    console.log(`wrote ${out.items} items, ${out.users} users, ${out.events} events to ${flags.out} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `wrote ${out.items} items, ${out.users} users, ${out.events} events to ${flags.out} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
   if (flags.out && flags.store === undefined) return;
   const config = configFrom(flags);
@@ -142,7 +162,9 @@ async function runSimulate(flags: SimulateFlags): Promise<void> {
     await store.close();
   }
   const s = summary;
-  console.log(`stored ${s.items} items and ${s.accepted} events (${s.duplicates} duplicates, ${s.refused} refused) of ${s.shop.users.length} users into ${config.store.url} in ${s.seconds.toFixed(1)} s`);
+  console.log(
+    `stored ${s.items} items and ${s.accepted} events (${s.duplicates} duplicates, ${s.refused} refused) of ${s.shop.users.length} users into ${config.store.url} in ${s.seconds.toFixed(1)} s`,
+  );
 }
 
 /** `curio simulate`: generate the synthetic shop into files (--out) and/or a store (--store). */

@@ -17,7 +17,9 @@ export function register(program: Command): void {
           console.log(JSON.stringify(s, null, 2));
           return;
         }
-        console.log(`store ${config.store.url}: ${s.items} items, ${s.users} users with records, ${s.distinctEventUsers} users with events, ${s.events} events`);
+        console.log(
+          `store ${config.store.url}: ${s.items} items, ${s.users} users with records, ${s.distinctEventUsers} users with events, ${s.events} events`,
+        );
         console.log('\nevents by type');
         console.table(Object.entries(s.byType).map(([type, events]) => ({ type, events })));
         console.log('events by day' + (s.byDay.length > 14 ? ` (last 14 of ${s.byDay.length})` : ''));

@@ -29,7 +29,9 @@ export function register(program: Command): void {
           console.log(JSON.stringify(report, null, 2));
           return;
         }
-        console.log(`${report.labelledItems} labelled items; ${report.unlabelledItems} lacking a category or tags; ${report.updatedItems} updated${flags.dryRun ? ' (dry run)' : ''}`);
+        console.log(
+          `${report.labelledItems} labelled items; ${report.unlabelledItems} lacking a category or tags; ${report.updatedItems} updated${flags.dryRun ? ' (dry run)' : ''}`,
+        );
         console.table(
           report.predictions.slice(0, 20).map((p) => ({
             item: p.itemId,

@@ -50,7 +50,12 @@ export function register(program: Command): void {
       const o = parseOrThrow(optionsSchema, raw, { what: 'train options', prefix: ['train'] });
       const spec = getModelSpec(o.model);
       const params = spec.parseParams(parseJson(o.params));
-      const split = await loadSplit({ data: o.data, format: o.format, attributesPath: o.attributes ?? siblingAttributes(o.data), split: 'loo' });
+      const split = await loadSplit({
+        data: o.data,
+        format: o.format,
+        attributesPath: o.attributes ?? siblingAttributes(o.data),
+        split: 'loo',
+      });
       const s = datasetStats(split.full);
       console.error(`data: ${s.users} users, ${s.items} items, ${s.events} events; model ${spec.id} ${JSON.stringify(params)}`);
       const validate = (m: Parameters<NonNullable<FitOptions['validate']>>[0]): number =>
@@ -82,8 +87,14 @@ export function register(program: Command): void {
       const model = await spec.fit(split.train, params, options);
       (bar as Progress | null)?.stop();
       const trainSeconds = (performance.now() - started) / 1000;
-      const test = evaluate(model, split, 'test', { protocol: 'full', metrics: ['hr@10', 'ndcg@10', 'hr@20', 'ndcg@20'], seed: o.seed }).metrics;
-      console.log(`${spec.id}: trained ${trainSeconds.toFixed(0)} s; test (leave-one-out, full ranking) hr@10 ${test['hr@10'].toFixed(4)} ndcg@10 ${test['ndcg@10'].toFixed(4)} hr@20 ${test['hr@20'].toFixed(4)} ndcg@20 ${test['ndcg@20'].toFixed(4)}`);
+      const test = evaluate(model, split, 'test', {
+        protocol: 'full',
+        metrics: ['hr@10', 'ndcg@10', 'hr@20', 'ndcg@20'],
+        seed: o.seed,
+      }).metrics;
+      console.log(
+        `${spec.id}: trained ${trainSeconds.toFixed(0)} s; test (leave-one-out, full ranking) hr@10 ${test['hr@10'].toFixed(4)} ndcg@10 ${test['ndcg@10'].toFixed(4)} hr@20 ${test['hr@20'].toFixed(4)} ndcg@20 ${test['ndcg@20'].toFixed(4)}`,
+      );
       saveModel(model, o.out);
       console.log(`saved ${o.out}`);
     });

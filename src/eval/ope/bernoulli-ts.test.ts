@@ -16,7 +16,14 @@ describe('Bernoulli TS simulation', () => {
 
   it('fits arm means that reproduce the target shares', () => {
     const target = [0.4, 0.25, 0.15, 0.1, 0.06, 0.04];
-    const arms = fitBetaArms({ targetShare: target, slateSize: 2, concentration: 200, iterations: 30, drawsPerIteration: 2000, rng: createRng(3) });
+    const arms = fitBetaArms({
+      targetShare: target,
+      slateSize: 2,
+      concentration: 200,
+      iterations: 30,
+      drawsPerIteration: 2000,
+      rng: createRng(3),
+    });
     const dist = simulateBernoulliTs(arms, { slateSize: 2, draws: 20_000, positionMode: 'shuffled', rng: createRng(4) });
     target.forEach((t, i) => expect(Math.abs((dist[0][i] + dist[1][i]) / 2 - t), `item ${i}`).toBeLessThan(0.03));
   });

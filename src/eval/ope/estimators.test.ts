@@ -10,7 +10,7 @@ const TRUTH = EVALUATION.reduce((s, p, a) => s + p * RATES[a], 0);
 
 function draw(dist: number[], u: number): number {
   let a = 0;
-  for (let acc = dist[0]; u >= acc && a < dist.length - 1; ) acc += dist[++a];
+  for (let acc = dist[0]; u >= acc && a < dist.length - 1;) acc += dist[++a];
   return a;
 }
 
@@ -65,7 +65,10 @@ describe('off-policy estimators', () => {
     const skewed = [0.3, 0.3, 0.02, 0.19, 0.19];
     const se: Record<string, number> = { ips: 0, dr: 0, 'switch-dr': 0, dros: 0 };
     for (let seed = 0; seed < 30; seed++) {
-      const est = estimateAll(logRounds(400, (a) => RATES[a] * 0.8, seed, skewed), Object.keys(se));
+      const est = estimateAll(
+        logRounds(400, (a) => RATES[a] * 0.8, seed, skewed),
+        Object.keys(se),
+      );
       for (const name of Object.keys(se)) se[name] += (est[name] - TRUTH) ** 2;
     }
     expect(se['switch-dr']).toBeLessThan(se.ips);

@@ -17,7 +17,12 @@ const mean = (values: readonly number[], m: Multiplicity): number => (values.len
 /** Sample variance of the values each repeated m[i] times. */
 function variance(values: readonly number[], m: Multiplicity): number {
   const mu = mean(values, m);
-  return total(values.map((v) => (v - mu) ** 2), m) / Math.max(1, count(values.length, m) - 1);
+  return (
+    total(
+      values.map((v) => (v - mu) ** 2),
+      m,
+    ) / Math.max(1, count(values.length, m) - 1)
+  );
 }
 
 /** Doubly robust terms with the importance weight transformed by `shape` (identity = plain DR). */
@@ -30,7 +35,10 @@ function drTerms(rounds: OpeRound[], shape: (w: number) => number): number[] {
  * (DR is unbiased) plus the sample variance of its terms / n. A cheap stand-in for OBP's tuning by MSE.
  */
 function tunedTerms(rounds: OpeRound[], m: Multiplicity, grid: number[], shapeFor: (h: number) => (w: number) => number): number {
-  const dr = mean(drTerms(rounds, (w) => w), m);
+  const dr = mean(
+    drTerms(rounds, (w) => w),
+    m,
+  );
   const n = count(rounds.length, m);
   let best = NaN;
   let bestMse = Infinity;
@@ -52,21 +60,52 @@ export const DROS_LAMBDA_GRID = [0.5, 1, 2, 5, 10, 20, 50, 100, 1000, Infinity];
  * SNDR as in Kallus & Uehara 2019 / Open Bandit Pipeline).
  */
 export const ESTIMATORS: Readonly<Record<string, Estimator>> = {
-  dm: { name: 'dm', needs: ['rewardModel'], estimate: (rs, m) => mean(rs.map((r) => r.predictedUnderEval), m) },
-  ips: { name: 'ips', needs: ['propensity'], estimate: (rs, m) => mean(rs.map((r) => weight(r) * r.reward), m) },
+  dm: {
+    name: 'dm',
+    needs: ['rewardModel'],
+    estimate: (rs, m) =>
+      mean(
+        rs.map((r) => r.predictedUnderEval),
+        m,
+      ),
+  },
+  ips: {
+    name: 'ips',
+    needs: ['propensity'],
+    estimate: (rs, m) =>
+      mean(
+        rs.map((r) => weight(r) * r.reward),
+        m,
+      ),
+  },
   snips: {
     name: 'snips',
     needs: ['propensity'],
-    estimate: (rs, m) => total(rs.map((r) => weight(r) * r.reward), m) / total(rs.map(weight), m),
+    estimate: (rs, m) =>
+      total(
+        rs.map((r) => weight(r) * r.reward),
+        m,
+      ) / total(rs.map(weight), m),
   },
-  dr: { name: 'dr', needs: ['propensity', 'rewardModel'], estimate: (rs, m) => mean(drTerms(rs, (w) => w), m) },
+  dr: {
+    name: 'dr',
+    needs: ['propensity', 'rewardModel'],
+    estimate: (rs, m) =>
+      mean(
+        drTerms(rs, (w) => w),
+        m,
+      ),
+  },
   sndr: {
     name: 'sndr',
     needs: ['propensity', 'rewardModel'],
     // DR with the correction's weights divided by their mean (as SNIPS does to IPS).
     estimate: (rs, m) => {
       const meanWeight = mean(rs.map(weight), m);
-      return mean(drTerms(rs, (w) => (meanWeight > 0 ? w / meanWeight : 0)), m);
+      return mean(
+        drTerms(rs, (w) => (meanWeight > 0 ? w / meanWeight : 0)),
+        m,
+      );
     },
   },
   'switch-dr': {
@@ -79,7 +118,8 @@ export const ESTIMATORS: Readonly<Record<string, Estimator>> = {
     name: 'dros',
     needs: ['propensity', 'rewardModel'],
     // Optimistic shrinkage: w → λw / (w² + λ); λ → ∞ is DR, λ → 0 is DM.
-    estimate: (rs, m) => tunedTerms(rs, m, DROS_LAMBDA_GRID, (lambda) => (w) => (lambda === Infinity ? w : (lambda * w) / (w * w + lambda))),
+    estimate: (rs, m) =>
+      tunedTerms(rs, m, DROS_LAMBDA_GRID, (lambda) => (w) => (lambda === Infinity ? w : (lambda * w) / (w * w + lambda))),
   },
 };
 
@@ -89,6 +129,10 @@ export type EstimatorName = keyof typeof ESTIMATORS;
  * Every estimator's value on the same rounds, keyed by estimator name; `multiplicity[i]` counts round i
  * that many times (equal to repeating it, without building the repeated array).
  */
-export function estimateAll(rounds: OpeRound[], names: string[] = Object.keys(ESTIMATORS), multiplicity?: readonly number[]): Record<string, number> {
+export function estimateAll(
+  rounds: OpeRound[],
+  names: string[] = Object.keys(ESTIMATORS),
+  multiplicity?: readonly number[],
+): Record<string, number> {
   return Object.fromEntries(names.map((n) => [n, ESTIMATORS[n].estimate(rounds, multiplicity)]));
 }

@@ -1,13 +1,7 @@
 export * from './types.js';
 export { ESTIMATORS, estimateAll, SWITCH_TAU_GRID, DROS_LAMBDA_GRID } from './estimators.js';
 export { readObdLogs, type ObdLogs, type ObdRecord, type ObdItem } from './obd.js';
-export {
-  simulateBernoulliTs,
-  fitBetaArms,
-  betaArmsFromCounts,
-  type BetaArms,
-  type PositionMode,
-} from './bernoulli-ts.js';
+export { simulateBernoulliTs, fitBetaArms, betaArmsFromCounts, type BetaArms, type PositionMode } from './bernoulli-ts.js';
 export {
   validateOnObd,
   logisticVariant,

@@ -3,13 +3,34 @@ import { createRng } from '../../core/index.js';
 import { noiseFloor, policyValue, simulateSlotLog, tiltedWorld } from './noise-floor.js';
 import { SLOT_IPS_VARIANT } from './round-variants.js';
 
-const CTR = [[0.02, 0.05, 0.08, 0.03], [0.01, 0.03, 0.04, 0.02]];
-const UNIFORM = [[0.25, 0.25, 0.25, 0.25], [0.25, 0.25, 0.25, 0.25]];
-const EVAL = [[0.1, 0.2, 0.6, 0.1], [0.4, 0.1, 0.1, 0.4]];
+const CTR = [
+  [0.02, 0.05, 0.08, 0.03],
+  [0.01, 0.03, 0.04, 0.02],
+];
+const UNIFORM = [
+  [0.25, 0.25, 0.25, 0.25],
+  [0.25, 0.25, 0.25, 0.25],
+];
+const EVAL = [
+  [0.1, 0.2, 0.6, 0.1],
+  [0.4, 0.1, 0.1, 0.4],
+];
 
 describe('noise floor simulation', () => {
   it('computes a policy value as Σ share Σ π·CTR (hand-computed)', () => {
-    expect(policyValue([[0.1, 0.2], [0.3, 0.4]], [[1, 0], [0.5, 0.5]], [0.25, 0.75])).toBeCloseTo(0.25 * 0.1 + 0.75 * 0.35, 12);
+    expect(
+      policyValue(
+        [
+          [0.1, 0.2],
+          [0.3, 0.4],
+        ],
+        [
+          [1, 0],
+          [0.5, 0.5],
+        ],
+        [0.25, 0.75],
+      ),
+    ).toBeCloseTo(0.25 * 0.1 + 0.75 * 0.35, 12);
   });
 
   it('simulates logs whose slot, item and click frequencies follow the world', () => {
@@ -25,7 +46,11 @@ describe('noise floor simulation', () => {
     const model = { slotRate: [0.02, 0.01], attraction: [0.5, 1, 2, 0.8] };
     const base = { ...model, evalDist: EVAL, behaviorDist: UNIFORM, evalSlotShares: [0.5, 0.5], behaviorSlotShares: [0.5, 0.5] };
     const own = model.slotRate.map((t) => model.attraction.map((a) => t * a));
-    const same = tiltedWorld({ ...base, behaviorCtr: policyValue(own, UNIFORM, [0.5, 0.5]), policyValue: policyValue(own, EVAL, [0.5, 0.5]) });
+    const same = tiltedWorld({
+      ...base,
+      behaviorCtr: policyValue(own, UNIFORM, [0.5, 0.5]),
+      policyValue: policyValue(own, EVAL, [0.5, 0.5]),
+    });
     expect(same.exponent).toBeCloseTo(1, 6);
     // Own ratio ≈ 1.20; the most this policy can gain (all weight on item 2) is ≈ 1.73.
     const tilted = tiltedWorld({ ...base, behaviorCtr: 0.01, policyValue: 0.015 });

@@ -66,7 +66,13 @@ function pick(cum: number[], u: number): number {
 }
 
 /** A context-free log: slot ~ shares, item ~ dist[slot], click ~ Bernoulli(ctr). */
-export function simulateSlotLog(options: { ctr: number[][]; dist: SlotItemDistribution; slotShares: number[]; rows: number; rng: Rng }): ObdLogs {
+export function simulateSlotLog(options: {
+  ctr: number[][];
+  dist: SlotItemDistribution;
+  slotShares: number[];
+  rows: number;
+  rng: Rng;
+}): ObdLogs {
   const slotCum = cumulative(options.slotShares);
   const itemCum = options.dist.map(cumulative);
   const records: ObdRecord[] = [];
@@ -123,7 +129,8 @@ export function noiseFloor(o: NoiseFloorOptions): NoiseFloor {
       rng,
       estimate: (counts) => ({
         ...estimateVariants(behavior, o.evalDist, o.variants, counts),
-        oracleLevel: (value * behavior.records.reduce((s, r, i) => s + r.click * (counts ? counts[i] : 1), 0)) / o.behaviorRows / behaviorCtr,
+        oracleLevel:
+          (value * behavior.records.reduce((s, r, i) => s + r.click * (counts ? counts[i] : 1), 0)) / o.behaviorRows / behaviorCtr,
       }),
     });
     for (const [name, e] of Object.entries(results)) record(name, e.meanRelativeError, (e.fullSampleEstimate - value) / value);
@@ -174,7 +181,10 @@ export function tiltedWorld(o: TiltOptions): { ctr: number[][]; exponent: number
   let [lo, hi] = [0, 1];
   while (ratio(hi) < wanted && hi < 64) hi *= 2;
   if (!(ratio(lo) <= wanted && wanted <= ratio(hi))) {
-    throw new CurioError('BAD_INPUT', `value / behaviour CTR ${wanted.toFixed(3)} is out of reach of this model (${ratio(lo).toFixed(3)}..${ratio(hi).toFixed(3)})`);
+    throw new CurioError(
+      'BAD_INPUT',
+      `value / behaviour CTR ${wanted.toFixed(3)} is out of reach of this model (${ratio(lo).toFixed(3)}..${ratio(hi).toFixed(3)})`,
+    );
   }
   for (let i = 0; i < 60; i++) {
     const mid = (lo + hi) / 2;

@@ -20,7 +20,11 @@ function contextFeatures(record: ObdRecord): FeatureRow {
 
 /** Action half without the user's affinity: item, position, item × position and item side information. */
 function actionFeatures(itemId: number, position: number, items: ObdItem[]): FeatureRow {
-  const row: FeatureRow = [[`item=${itemId}`, 1], [`pos=${position}`, 1], [`item×pos=${itemId}:${position}`, 1]];
+  const row: FeatureRow = [
+    [`item=${itemId}`, 1],
+    [`pos=${position}`, 1],
+    [`item×pos=${itemId}:${position}`, 1],
+  ];
   const item = items[itemId];
   if (item) {
     row.push(['itemNumeric', item.numeric]);
@@ -31,7 +35,10 @@ function actionFeatures(itemId: number, position: number, items: ObdItem[]): Fea
 
 function affinityFeatures(record: ObdRecord, itemId: number): FeatureRow {
   const affinity = record.affinity[itemId] ?? 0;
-  return [['affinity', Math.log1p(affinity)], ['affinityAny', affinity > 0 ? 1 : 0]];
+  return [
+    ['affinity', Math.log1p(affinity)],
+    ['affinityAny', affinity > 0 ? 1 : 0],
+  ];
 }
 
 /** Reward-model features of (context, item, position) for OBD logs. */
@@ -51,7 +58,11 @@ export function empiricalDistribution(logs: ObdLogs): PositionItemDistribution {
 }
 
 /** Estimator inputs for logged records: weights from π_e, predictions from a reward model fitted on `fitWeights`. */
-export function obdRounds(logs: ObdLogs, evalDist: PositionItemDistribution, options: { fitWeights?: number[]; logistic?: LogisticOptions }): OpeRound[] {
+export function obdRounds(
+  logs: ObdLogs,
+  evalDist: PositionItemDistribution,
+  options: { fitWeights?: number[]; logistic?: LogisticOptions },
+): OpeRound[] {
   const { records, items } = logs;
   const model = fitLogistic(
     records.map((r) => obdFeatures(r, r.itemId, r.position, items)),
@@ -108,7 +119,12 @@ export function logisticVariant(options: { logistic?: LogisticOptions; estimator
  * Relative error |estimate − truth| / truth of every estimator over bootstrap resamples of the behaviour
  * logs (every reward model is refitted on each resample), truth = the evaluation policy's on-policy CTR.
  */
-export function validateOnObd(behavior: ObdLogs, groundTruth: number, evalDist: PositionItemDistribution, options: BootstrapOptions): ObdValidation {
+export function validateOnObd(
+  behavior: ObdLogs,
+  groundTruth: number,
+  evalDist: PositionItemDistribution,
+  options: BootstrapOptions,
+): ObdValidation {
   const variants = options.variants ?? [logisticVariant(options), ...POSITION_MODEL_VARIANTS];
   const estimators = bootstrapErrors({
     rows: behavior.records.length,

@@ -23,7 +23,7 @@ describe('Open Bandit Dataset logs (fixture)', () => {
     expect(random.records[0].affinity).toHaveLength(34);
   });
 
-  it('estimates the BTS CTR from the random logs within 35%, where the random log\'s own CTR is further off', () => {
+  it("estimates the BTS CTR from the random logs within 35%, where the random log's own CTR is further off", () => {
     const random = readObdLogs(`${ROOT}/random/men`);
     const bts = readObdLogs(`${ROOT}/bts/men`);
     const truth = bts.records.reduce((s, r) => s + r.click, 0) / bts.records.length;

@@ -70,7 +70,11 @@ export function readObdLogs(dir: string): ObdLogs {
   const [header, ...rows] = readCsv(join(dir, csvName));
   const col = (name: string): number => header.indexOf(name);
   const missing = ['timestamp', 'item_id', 'position', 'click', 'propensity_score'].filter((c) => col(c) < 0);
-  if (missing.length) throw badInput(`${csvName}: missing columns`, missing.map((c) => ({ path: csvName, message: `no column ${c}` })));
+  if (missing.length)
+    throw badInput(
+      `${csvName}: missing columns`,
+      missing.map((c) => ({ path: csvName, message: `no column ${c}` })),
+    );
   const affinityCols = header.map((h, i) => (h.startsWith('user-item_affinity_') ? i : -1)).filter((i) => i >= 0);
   const problems: Problem[] = [];
   const records: ObdRecord[] = [];
@@ -80,11 +84,13 @@ export function readObdLogs(dir: string): ObdLogs {
     else records.push(r);
   });
   if (problems.length) throw badInput(`${csvName}: ${problems.length} bad rows`, problems);
-  const items = readCsv(join(dir, 'item_context.csv')).slice(1).map((row) => ({
-    itemId: Number(row[1]),
-    numeric: Number(row[2]),
-    categorical: row.slice(3),
-  }));
+  const items = readCsv(join(dir, 'item_context.csv'))
+    .slice(1)
+    .map((row) => ({
+      itemId: Number(row[1]),
+      numeric: Number(row[2]),
+      categorical: row.slice(3),
+    }));
   const itemCount = Math.max(affinityCols.length, ...records.map((r) => r.itemId + 1), items.length);
   return { records, items, itemCount, slateSize: Math.max(...records.map((r) => r.position)) + 1 };
 }

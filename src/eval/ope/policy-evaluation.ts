@@ -48,7 +48,10 @@ export interface PolicyEvaluation {
 }
 
 function features(itemId: string, position: number, cluster: string | undefined): FeatureRow {
-  const row: FeatureRow = [[`item=${itemId}`, 1], [`pos=${position}`, 1]];
+  const row: FeatureRow = [
+    [`item=${itemId}`, 1],
+    [`pos=${position}`, 1],
+  ];
   if (cluster !== undefined) row.push([`cluster=${cluster}`, 1]);
   return row;
 }
@@ -118,7 +121,13 @@ export function evaluatePolicyOnLogs(slates: LoggedSlate[], options: PolicyEvalu
     if (options.learn) {
       for (const imp of slate.impressions) {
         const embedding = options.embeddingOf?.(imp.itemId);
-        options.policy.update({ itemId: imp.itemId, cluster: options.clusterOf?.(imp.itemId), reward: imp.reward, position: imp.position, ...(embedding ? { embedding } : {}) });
+        options.policy.update({
+          itemId: imp.itemId,
+          cluster: options.clusterOf?.(imp.itemId),
+          reward: imp.reward,
+          position: imp.position,
+          ...(embedding ? { embedding } : {}),
+        });
       }
     }
   });

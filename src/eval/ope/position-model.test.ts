@@ -34,13 +34,35 @@ describe('logGamma and the negative binomial', () => {
 
 describe('position-based model', () => {
   it('counts weighted (slot, item) impressions and clicks', () => {
-    const rows = [{ position: 0, itemId: 1, click: 1 }, { position: 0, itemId: 1, click: 0 }, { position: 1, itemId: 0, click: 1 }];
-    expect(countSlotItems(rows, { slateSize: 2, itemCount: 2 }, [2, 1, 3])).toEqual({ impressions: [[0, 3], [3, 0]], clicks: [[0, 2], [3, 0]] });
+    const rows = [
+      { position: 0, itemId: 1, click: 1 },
+      { position: 0, itemId: 1, click: 0 },
+      { position: 1, itemId: 0, click: 1 },
+    ];
+    expect(countSlotItems(rows, { slateSize: 2, itemCount: 2 }, [2, 1, 3])).toEqual({
+      impressions: [
+        [0, 3],
+        [3, 0],
+      ],
+      clicks: [
+        [0, 2],
+        [3, 0],
+      ],
+    });
   });
 
   it('reproduces exactly multiplicative click counts (hand-computed) and ignores items under an infinite-shape prior', () => {
     // CTR(item, slot) = θ_p α_a with θ = (0.02, 0.01), α = (1, 3): clicks per 100 impressions.
-    const counts = { impressions: [[100, 100], [100, 100]], clicks: [[2, 6], [1, 3]] };
+    const counts = {
+      impressions: [
+        [100, 100],
+        [100, 100],
+      ],
+      clicks: [
+        [2, 6],
+        [1, 3],
+      ],
+    };
     const mle = fitPositionModel(counts, { prior: { kind: 'fixed', shape: 1e-9 } });
     expect(mle.ctr(0, 0)).toBeCloseTo(0.02, 6);
     expect(mle.ctr(1, 0)).toBeCloseTo(0.06, 6);

@@ -46,7 +46,11 @@ export interface PositionModel {
 export const EB_SHAPE_GRID = [Infinity, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1, 0.5, 0.2, 0.1, 0.05];
 
 /** Counts of impressions and clicks per (slot, item); `weights[i]` multiplies row i (bootstrap counts). */
-export function countSlotItems(rows: readonly SlotImpression[], shape: { slateSize: number; itemCount: number }, weights?: number[]): SlotItemCounts {
+export function countSlotItems(
+  rows: readonly SlotImpression[],
+  shape: { slateSize: number; itemCount: number },
+  weights?: number[],
+): SlotItemCounts {
   const zeros = (): number[][] => Array.from({ length: shape.slateSize }, () => new Array<number>(shape.itemCount).fill(0));
   const counts = { impressions: zeros(), clicks: zeros() };
   rows.forEach((r, i) => {
@@ -60,8 +64,10 @@ export function countSlotItems(rows: readonly SlotImpression[], shape: { slateSi
 /** ln Γ(x) for x > 0 (Lanczos, g = 7). */
 export function logGamma(x: number): number {
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   const z = x - 1;
   let sum = c[0];
   for (let i = 1; i < 9; i++) sum += c[i] / (z + i);

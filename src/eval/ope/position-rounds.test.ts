@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../../core/index.js';
 import { estimateAll } from './estimators.js';
 import { countSlotItems, fitPositionModel } from './position-model.js';
-import { loggedPropensityDistribution, poolOverSlots, positionModelRounds, slotShares, type LoggedSlotImpression } from './position-rounds.js';
+import {
+  loggedPropensityDistribution,
+  poolOverSlots,
+  positionModelRounds,
+  slotShares,
+  type LoggedSlotImpression,
+} from './position-rounds.js';
 
 const THETA = [0.06, 0.03, 0.02];
 const ALPHA = [0.5, 1, 1.5, 0.25, 1.75];
@@ -26,16 +32,56 @@ function uniformLog(n: number, seed: number): LoggedSlotImpression[] {
 
 describe('position-model rounds', () => {
   it('predict with the model and sum the predictions under π_e per slot (hand-computed)', () => {
-    const model = { ctr: (a: number, p: number) => [[0.1, 0.2], [0.05, 0.1]][p][a] };
+    const model = {
+      ctr: (a: number, p: number) =>
+        [
+          [0.1, 0.2],
+          [0.05, 0.1],
+        ][p][a],
+    };
     const rows = [{ position: 1, itemId: 0, click: 1, propensity: 0.5 }];
-    const [r] = positionModelRounds(rows, [[0.5, 0.5], [0.25, 0.75]], model);
-    expect(r).toEqual({ reward: 1, behaviorPropensity: 0.5, evalProbability: 0.25, predictedLogged: 0.05, predictedUnderEval: 0.25 * 0.05 + 0.75 * 0.1 });
+    const [r] = positionModelRounds(
+      rows,
+      [
+        [0.5, 0.5],
+        [0.25, 0.75],
+      ],
+      model,
+    );
+    expect(r).toEqual({
+      reward: 1,
+      behaviorPropensity: 0.5,
+      evalProbability: 0.25,
+      predictedLogged: 0.05,
+      predictedUnderEval: 0.25 * 0.05 + 0.75 * 0.1,
+    });
   });
 
   it('pool the weights over slots as Σ s θ π_e / Σ s θ π_b (hand-computed)', () => {
-    const rows = [{ position: 0, itemId: 0, click: 1 }, { position: 1, itemId: 1, click: 0 }];
-    const rounds = positionModelRounds(rows.map((r) => ({ ...r, propensity: 0.5 })), [[1, 0], [0, 1]], { ctr: () => 0.1 });
-    const pooled = poolOverSlots(rounds, rows, { evalDist: [[1, 0], [0, 1]], behaviorDist: [[0.5, 0.5], [0.5, 0.5]], slotShares: [0.5, 0.5], slotRate: [2, 1] });
+    const rows = [
+      { position: 0, itemId: 0, click: 1 },
+      { position: 1, itemId: 1, click: 0 },
+    ];
+    const rounds = positionModelRounds(
+      rows.map((r) => ({ ...r, propensity: 0.5 })),
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      { ctr: () => 0.1 },
+    );
+    const pooled = poolOverSlots(rounds, rows, {
+      evalDist: [
+        [1, 0],
+        [0, 1],
+      ],
+      behaviorDist: [
+        [0.5, 0.5],
+        [0.5, 0.5],
+      ],
+      slotShares: [0.5, 0.5],
+      slotRate: [2, 1],
+    });
     // item 0: (0.5·1·2) / (0.5·0.5·2 + 0.5·0.5·1) = 4/3; item 1: (0.5·1·1) / 0.75 = 2/3.
     expect(pooled[0].evalProbability / pooled[0].behaviorPropensity).toBeCloseTo(4 / 3, 12);
     expect(pooled[1].evalProbability / pooled[1].behaviorPropensity).toBeCloseTo(2 / 3, 12);
@@ -46,7 +92,16 @@ describe('position-model rounds', () => {
     const rows = uniformLog(300, 1);
     const dist = loggedPropensityDistribution(rows, { slateSize: 3, itemCount: 5 });
     for (const v of dist.flat()) expect(v).toBeCloseTo(0.2, 12);
-    expect(slotShares([{ position: 0, itemId: 0, click: 0 }, { position: 2, itemId: 0, click: 0 }], 3, [3, 1])).toEqual([0.75, 0, 0.25]);
+    expect(
+      slotShares(
+        [
+          { position: 0, itemId: 0, click: 0 },
+          { position: 2, itemId: 0, click: 0 },
+        ],
+        3,
+        [3, 1],
+      ),
+    ).toEqual([0.75, 0, 0.25]);
   });
 
   it('recover a slot-dependent policy value on seeded PBM logs; pooled weights cut the squared error', () => {
@@ -57,8 +112,17 @@ describe('position-model rounds', () => {
       const rows = uniformLog(10_000, 100 + seed);
       const model = fitPositionModel(countSlotItems(rows, { slateSize: 3, itemCount: 5 }), { prior: { kind: 'empirical-bayes' } });
       const rounds = positionModelRounds(rows, EVAL, model);
-      const pooled = poolOverSlots(rounds, rows, { evalDist: EVAL, behaviorDist: loggedPropensityDistribution(rows, { slateSize: 3, itemCount: 5 }), slotShares: slotShares(rows, 3), slotRate: model.slotRate });
-      const values = { ips: estimateAll(rounds, ['ips']).ips, pooledIps: estimateAll(pooled, ['ips']).ips, pbmDr: estimateAll(rounds, ['dr']).dr };
+      const pooled = poolOverSlots(rounds, rows, {
+        evalDist: EVAL,
+        behaviorDist: loggedPropensityDistribution(rows, { slateSize: 3, itemCount: 5 }),
+        slotShares: slotShares(rows, 3),
+        slotRate: model.slotRate,
+      });
+      const values = {
+        ips: estimateAll(rounds, ['ips']).ips,
+        pooledIps: estimateAll(pooled, ['ips']).ips,
+        pbmDr: estimateAll(rounds, ['dr']).dr,
+      };
       for (const k of Object.keys(se) as Array<keyof typeof se>) {
         se[k] += (values[k] - TRUTH) ** 2;
         bias[k] += (values[k] - TRUTH) / seeds;

@@ -13,7 +13,11 @@ export interface LoggedSlotImpression extends SlotImpression {
  * Estimator inputs with a context-free reward model (e.g. the position-based model): q̂(a, p) = model
  * CTR, and Σ_a π_e(a | p) q̂(a, p) per slot.
  */
-export function positionModelRounds(rows: readonly LoggedSlotImpression[], evalDist: SlotItemDistribution, model: Pick<PositionModel, 'ctr'>): OpeRound[] {
+export function positionModelRounds(
+  rows: readonly LoggedSlotImpression[],
+  evalDist: SlotItemDistribution,
+  model: Pick<PositionModel, 'ctr'>,
+): OpeRound[] {
   const underEval = evalDist.map((slot, p) => slot.reduce((s, pe, a) => s + pe * model.ctr(a, p), 0));
   return rows.map((r) => ({
     reward: r.click,
@@ -36,7 +40,10 @@ export function slotShares(rows: readonly SlotImpression[], slateSize: number, w
  * The behaviour policy as dist[slot][item], read off the logged propensities (mean per (slot, item)).
  * Exact only for a context-free logger such as OBD's uniform Random; unseen pairs get 0.
  */
-export function loggedPropensityDistribution(rows: readonly LoggedSlotImpression[], shape: { slateSize: number; itemCount: number }): SlotItemDistribution {
+export function loggedPropensityDistribution(
+  rows: readonly LoggedSlotImpression[],
+  shape: { slateSize: number; itemCount: number },
+): SlotItemDistribution {
   const total = Array.from({ length: shape.slateSize }, () => new Array<number>(shape.itemCount).fill(0));
   const seen = Array.from({ length: shape.slateSize }, () => new Array<number>(shape.itemCount).fill(0));
   for (const r of rows) {
@@ -67,7 +74,8 @@ export function poolOverSlots(rounds: OpeRound[], rows: readonly SlotImpression[
   const { evalDist, behaviorDist, slotShares: s } = options;
   const flat = options.slotRate.every((t) => t <= 0);
   const theta = flat ? options.slotRate.map(() => 1) : options.slotRate;
-  const exposure = (dist: SlotItemDistribution, a: number): number => dist.reduce((acc, slot, p) => acc + s[p] * (slot[a] ?? 0) * theta[p], 0);
+  const exposure = (dist: SlotItemDistribution, a: number): number =>
+    dist.reduce((acc, slot, p) => acc + s[p] * (slot[a] ?? 0) * theta[p], 0);
   const items = evalDist[0]?.length ?? 0;
   const pooledEval = Array.from({ length: items }, (_, a) => exposure(evalDist, a));
   const pooledBehavior = Array.from({ length: items }, (_, a) => exposure(behaviorDist, a));

@@ -7,7 +7,11 @@ import { readStoreLogs } from './store-logs.js';
 
 /** Click probability per item; `z` is a candidate the greedy logger never shows. */
 const APPEAL: Record<string, number> = { a: 0.4, b: 0.1, c: 0.2, z: 0.3 };
-const CANDIDATES: Candidate[] = ['a', 'b', 'c', 'z'].map((itemId, i) => ({ itemId, score: 4 - i, cluster: itemId === 'z' ? 'toys' : 'tea' }));
+const CANDIDATES: Candidate[] = ['a', 'b', 'c', 'z'].map((itemId, i) => ({
+  itemId,
+  score: 4 - i,
+  cluster: itemId === 'z' ? 'toys' : 'tea',
+}));
 
 /** `slates` greedy recommendations (a in slot 0, b in slot 1) with clicks; decisions for all but the first `withoutDecisions`. */
 async function logGreedyTraffic(store: Store, slates: number, withoutDecisions: number): Promise<void> {
@@ -20,13 +24,28 @@ async function logGreedyTraffic(store: Store, slates: number, withoutDecisions: 
     const recommendationId = `r${s}`;
     ['a', 'b'].forEach((itemId, position) => {
       const base = { userId, itemId, value: null, sessionId: null };
-      events.push({ ...base, id: `imp-${s}-${position}`, type: 'impression', timestamp, context: { recommendationId, position, policy: 'greedy', propensity: 1 } });
-      if (world.next() < APPEAL[itemId]) events.push({ ...base, id: `clk-${s}-${position}`, type: 'click', timestamp: timestamp + 5, context: { recommendationId } });
+      events.push({
+        ...base,
+        id: `imp-${s}-${position}`,
+        type: 'impression',
+        timestamp,
+        context: { recommendationId, position, policy: 'greedy', propensity: 1 },
+      });
+      if (world.next() < APPEAL[itemId])
+        events.push({ ...base, id: `clk-${s}-${position}`, type: 'click', timestamp: timestamp + 5, context: { recommendationId } });
     });
-    if (s >= withoutDecisions) decisions.push({ recommendationId, userId, timestamp, policy: 'greedy', exploreWeight: 0, candidates: CANDIDATES });
+    if (s >= withoutDecisions)
+      decisions.push({ recommendationId, userId, timestamp, policy: 'greedy', exploreWeight: 0, candidates: CANDIDATES });
   }
   // A decision of another user under a reused recommendation id is not joined.
-  decisions.push({ recommendationId: 'r0', userId: 'someone-else', timestamp: 1_700_000_000_000, policy: 'greedy', exploreWeight: 0, candidates: [] });
+  decisions.push({
+    recommendationId: 'r0',
+    userId: 'someone-else',
+    timestamp: 1_700_000_000_000,
+    policy: 'greedy',
+    exploreWeight: 0,
+    candidates: [],
+  });
   await store.appendEvents(events);
   await store.appendDecisions(decisions);
 }
@@ -60,7 +79,11 @@ describe('OPE on logged candidate sets', () => {
     await logGreedyTraffic(store, 400, 0);
     const { slates } = await readStoreLogs(store);
     const options = { exploreWeight: 0, seed: 1, clusterOf: (id: string) => CANDIDATES.find((c) => c.itemId === id)?.cluster };
-    const recorded = evaluatePolicyOnLogs(slates, { ...options, policy: zLover(), candidatesFor: recordedCandidates(loggedRateCandidates()) });
+    const recorded = evaluatePolicyOnLogs(slates, {
+      ...options,
+      policy: zLover(),
+      candidatesFor: recordedCandidates(loggedRateCandidates()),
+    });
     const slateOnly = evaluatePolicyOnLogs(slates, { ...options, policy: zLover(), candidatesFor: loggedRateCandidates() });
     // On its real candidate sets the policy shows z first and b never: no logged slot agrees with it.
     expect(recorded.diagnostics.support).toBe(0);
@@ -74,7 +97,12 @@ describe('OPE on logged candidate sets', () => {
   it('falls back for slates without a decision', async () => {
     await logGreedyTraffic(store, 100, 50);
     const { slates } = await readStoreLogs(store);
-    const result = evaluatePolicyOnLogs(slates, { policy: zLover(), exploreWeight: 0, seed: 1, candidatesFor: recordedCandidates(loggedRateCandidates()) });
+    const result = evaluatePolicyOnLogs(slates, {
+      policy: zLover(),
+      exploreWeight: 0,
+      seed: 1,
+      candidatesFor: recordedCandidates(loggedRateCandidates()),
+    });
     // The 50 old slates agree with the policy (as good as): the 50 with decisions never do.
     expect(result.diagnostics.support).toBeGreaterThan(0.45);
     expect(result.diagnostics.support).toBeLessThanOrEqual(0.5);

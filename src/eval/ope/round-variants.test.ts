@@ -4,9 +4,18 @@ import { bootstrapCounts } from './bootstrap.js';
 import { simulateSlotLog } from './noise-floor.js';
 import { estimateVariants, POSITION_MODEL_VARIANTS, SLOT_IPS_VARIANT } from './round-variants.js';
 
-const CTR = [[0.02, 0.05, 0.08, 0.03], [0.01, 0.03, 0.04, 0.02]];
-const UNIFORM = [[0.25, 0.25, 0.25, 0.25], [0.25, 0.25, 0.25, 0.25]];
-const EVAL = [[0.1, 0.2, 0.6, 0.1], [0.4, 0.1, 0.1, 0.4]];
+const CTR = [
+  [0.02, 0.05, 0.08, 0.03],
+  [0.01, 0.03, 0.04, 0.02],
+];
+const UNIFORM = [
+  [0.25, 0.25, 0.25, 0.25],
+  [0.25, 0.25, 0.25, 0.25],
+];
+const EVAL = [
+  [0.1, 0.2, 0.6, 0.1],
+  [0.4, 0.1, 0.1, 0.4],
+];
 
 describe('round variants', () => {
   const logs = simulateSlotLog({ ctr: CTR, dist: UNIFORM, slotShares: [0.5, 0.5], rows: 4000, rng: createRng(9) });

@@ -56,7 +56,11 @@ export function positionModelVariant(options: PositionVariantOptions): RoundVari
 const MODEL_BASED = ['dm', 'dr', 'sndr', 'switch-dr', 'dros'];
 
 /** Per-slot IPS and SNIPS on their own (they read no reward model). */
-export const SLOT_IPS_VARIANT = positionModelVariant({ prefix: '', prior: { kind: 'fixed', shape: Infinity }, estimators: ['ips', 'snips'] });
+export const SLOT_IPS_VARIANT = positionModelVariant({
+  prefix: '',
+  prior: { kind: 'fixed', shape: Infinity },
+  estimators: ['ips', 'snips'],
+});
 
 /**
  * The slate-structured variants: PBM with an empirical-Bayes prior (the data pick the shrinkage), PBM with
@@ -105,7 +109,12 @@ function groupWeights(groups: RowGroups, counts?: number[]): number[] {
 }
 
 /** Every variant's estimates on the full logs (`counts` undefined) or on a bootstrap resample, keyed by result name. */
-export function estimateVariants(logs: ObdLogs, evalDist: SlotItemDistribution, variants: readonly RoundVariant[], counts?: number[]): Record<string, number> {
+export function estimateVariants(
+  logs: ObdLogs,
+  evalDist: SlotItemDistribution,
+  variants: readonly RoundVariant[],
+  counts?: number[],
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const v of variants) {
     let est: Record<string, number>;

@@ -84,8 +84,14 @@ export async function readStoreLogs(store: Store, options: ReadStoreLogsOptions 
       continue;
     }
     if (e.type === 'impression') {
-      const usable = recommendationId && e.itemId && Number.isInteger(position) && (position as number) >= 0
-        && typeof propensity === 'number' && propensity > 0 && propensity <= 1;
+      const usable =
+        recommendationId &&
+        e.itemId &&
+        Number.isInteger(position) &&
+        (position as number) >= 0 &&
+        typeof propensity === 'number' &&
+        propensity > 0 &&
+        propensity <= 1;
       if (!usable) {
         skippedImpressions++;
         continue;
@@ -93,7 +99,13 @@ export async function readStoreLogs(store: Store, options: ReadStoreLogsOptions 
       const k = slateKey(recommendationId as string, e.userId);
       let slate = slates.get(k);
       if (!slate) {
-        slate = { recommendationId: recommendationId as string, userId: e.userId, timestamp: e.timestamp, policy: policy ?? null, impressions: [] };
+        slate = {
+          recommendationId: recommendationId as string,
+          userId: e.userId,
+          timestamp: e.timestamp,
+          policy: policy ?? null,
+          impressions: [],
+        };
         slates.set(k, slate);
       }
       const impression = { itemId: e.itemId as string, position: position as number, propensity: propensity as number, reward: 0 };

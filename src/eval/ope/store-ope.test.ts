@@ -27,8 +27,26 @@ async function logTraffic(store: Store, slates: number): Promise<void> {
       }
     }
   }
-  events.push({ id: 'stray', userId: 'u1', itemId: 'a', type: 'click', value: null, timestamp: 1_800_000_000_000, sessionId: null, context: {} });
-  events.push({ id: 'bad-imp', userId: 'u1', itemId: 'a', type: 'impression', value: null, timestamp: 1_800_000_000_000, sessionId: null, context: { recommendationId: 'rx' } });
+  events.push({
+    id: 'stray',
+    userId: 'u1',
+    itemId: 'a',
+    type: 'click',
+    value: null,
+    timestamp: 1_800_000_000_000,
+    sessionId: null,
+    context: {},
+  });
+  events.push({
+    id: 'bad-imp',
+    userId: 'u1',
+    itemId: 'a',
+    type: 'impression',
+    value: null,
+    timestamp: 1_800_000_000_000,
+    sessionId: null,
+    context: { recommendationId: 'rx' },
+  });
   await store.appendEvents(events);
 }
 
@@ -43,7 +61,13 @@ describe('OPE on a store', () => {
 
   it('leaves pinned impressions out and reads a shifted item at the slot its propensity is for', async () => {
     const base = { userId: 'u1', value: null, sessionId: null, timestamp: 1_700_000_000_000 };
-    const context = (position: number, extra: object) => ({ recommendationId: 'rp', policy: 'epsilon-greedy', position, propensity: 0.5, ...extra });
+    const context = (position: number, extra: object) => ({
+      recommendationId: 'rp',
+      policy: 'epsilon-greedy',
+      position,
+      propensity: 0.5,
+      ...extra,
+    });
     await store.appendEvents([
       { ...base, id: 'i0', itemId: 'a', type: 'impression', context: context(0, {}) },
       { ...base, id: 'i1', itemId: 'pin', type: 'impression', context: { ...context(1, { pinned: true }), propensity: 1 } },

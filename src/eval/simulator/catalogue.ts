@@ -105,10 +105,17 @@ function describeItem(draft: ItemDraft, rng: Rng, startMs: number): { item: Item
   const { subcategory: s, styleMask } = draft;
   const cat = CATEGORY_WORDS[s.top];
   const styles = styleList(styleMask);
-  const adjective = styles.length > 0 && rng.next() < 0.5 ? pickOne(rng, STYLES[pickOne(rng, styles)].adjectives) : pickOne(rng, cat.adjectives);
+  const adjective =
+    styles.length > 0 && rng.next() < 0.5 ? pickOne(rng, STYLES[pickOne(rng, styles)].adjectives) : pickOne(rng, cat.adjectives);
   const noun = pickOne(rng, s.words.nouns);
   const variant = pickOne(rng, cat.variants);
-  const brand = cat.brands[pickWeighted(rng, cat.brands.map((_, k) => 1 / (k + 1)))];
+  const brand =
+    cat.brands[
+      pickWeighted(
+        rng,
+        cat.brands.map((_, k) => 1 / (k + 1)),
+      )
+    ];
   let logPrice = s.logPriceMean + s.logPriceSd * rng.normal();
   if (styleMask & (1 << STYLE_PREMIUM)) logPrice += PREMIUM_LOG_PRICE;
   if (styleMask & (1 << STYLE_VALUE)) logPrice += VALUE_LOG_PRICE;
@@ -136,7 +143,10 @@ export function createCatalogue(options: ShopOptions, rng: Rng): Catalogue {
   const n = options.items;
   const subcategories = buildSubcategories(options.categories, rng);
   const sub = assignSubcategories(n, subcategories.length, rng);
-  const ranks = shuffle(Array.from({ length: n }, (_, i) => i), rng);
+  const ranks = shuffle(
+    Array.from({ length: n }, (_, i) => i),
+    rng,
+  );
   const exposure = new Float64Array(n);
   const top = new Int32Array(n);
   const priceZ = new Float64Array(n);
@@ -150,7 +160,11 @@ export function createCatalogue(options: ShopOptions, rng: Rng): Catalogue {
     top[i] = s.top;
     styles[i] = drawStyles(rng);
     quality[i] = 0.4 * rng.normal();
-    const { item, logPrice } = describeItem({ index: i, subcategory: s, styleMask: styles[i], bestseller: ranks[i] < bestsellerRank }, rng, options.startTime);
+    const { item, logPrice } = describeItem(
+      { index: i, subcategory: s, styleMask: styles[i], bestseller: ranks[i] < bestsellerRank },
+      rng,
+      options.startTime,
+    );
     priceZ[i] = (logPrice - s.logPriceMean) / s.logPriceSd;
     items.push(item);
   }

@@ -19,7 +19,12 @@ export const shopOptionsSchema = z
     categories: z.number().int().min(1).max(MAX_CATEGORIES).describe('Top categories (each has 4-5 subcategories)').default(8),
     sessionsPerUserPerDay: z.number().positive().max(50).describe('Mean sessions of an average shopper per day').default(0.25),
     interestsPerUser: z.number().min(1).max(10).describe('Mean number of latent interests at the start').default(3),
-    driftRatePerDay: z.number().min(0).max(1).describe('Chance per user and day that a new interest appears (and often an old one fades)').default(0.03),
+    driftRatePerDay: z
+      .number()
+      .min(0)
+      .max(1)
+      .describe('Chance per user and day that a new interest appears (and often an old one fades)')
+      .default(0.03),
     driftRampDays: z.number().positive().max(365).describe('Days an interest takes to fully appear or fade').default(4),
     popularityExponent: z.number().min(0).max(3).describe('Zipf exponent of item exposure (0 = uniform)').default(1),
     positionBiasExponent: z.number().min(0).max(3).describe('Examination probability at slate position p is 1/(p+1)^exponent').default(1),

@@ -151,7 +151,12 @@ export function toSimUser(user: UserModel, cat: Catalogue): SimUser {
     priceSensitivity: user.priceSensitivity,
     device: user.device,
     styles,
-    interests: user.spans.map((s) => ({ categoryPath: [...cat.subcategories[s.sub].path], weight: s.weight, appearsAt: s.appearsAt, fadesAt: s.fadesAt })),
+    interests: user.spans.map((s) => ({
+      categoryPath: [...cat.subcategories[s.sub].path],
+      weight: s.weight,
+      appearsAt: s.appearsAt,
+      fadesAt: s.fadesAt,
+    })),
     drifting: user.spans.some((s) => s.appearsAt !== null || s.fadesAt !== null),
   };
 }

@@ -49,7 +49,8 @@ export function createResponder(input: ResponderInput): Responder {
     return index;
   };
   const checkPosition = (position: number): void => {
-    if (!Number.isInteger(position) || position < 0) throw new CurioError('BAD_INPUT', `position must be a whole number >= 0, got ${position}`);
+    if (!Number.isInteger(position) || position < 0)
+      throw new CurioError('BAD_INPUT', `position must be a whole number >= 0, got ${position}`);
   };
 
   return {

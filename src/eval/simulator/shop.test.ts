@@ -26,7 +26,9 @@ describe('createShop', () => {
     expect(createShop(SMALL).items).toEqual(shop.items);
     const other = [...createShop({ ...SMALL, seed: 8 }).events()];
     expect(other.length).toBeGreaterThan(0);
-    expect(other.slice(0, 50).map((e) => [e.userId, e.itemId, e.type])).not.toEqual(events.slice(0, 50).map((e) => [e.userId, e.itemId, e.type]));
+    expect(other.slice(0, 50).map((e) => [e.userId, e.itemId, e.type])).not.toEqual(
+      events.slice(0, 50).map((e) => [e.userId, e.itemId, e.type]),
+    );
   });
 
   it('emits a catalogue and events that pass the ingestion schemas', () => {

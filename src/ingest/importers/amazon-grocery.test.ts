@@ -27,7 +27,9 @@ describe('amazon-grocery importer', () => {
     expect(report.errors.map(formatProblem)).toEqual(['train.csv:3: timestamp "9657x" is not a number of seconds']);
     expect((await store.getItem('1'))?.categoryPath).toEqual(['4']);
     await store.close();
-    const broken = craftFile('train.csv', 'user_id\titem_id\ttime\n', { 'item_meta.csv': 'item_id\ti_category\tr_complement\tr_substitute\n1\tx\t[]\t[]\n' });
+    const broken = craftFile('train.csv', 'user_id\titem_id\ttime\n', {
+      'item_meta.csv': 'item_id\ti_category\tr_complement\tr_substitute\n1\tx\t[]\t[]\n',
+    });
     const failed = await importOnce({ format: 'amazon-grocery', file: broken });
     expect(failed.report).toMatchObject({ status: 'failed', message: 'item_meta.csv:2: category id "x" is not an integer' });
     await failed.store.close();

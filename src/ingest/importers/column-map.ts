@@ -12,12 +12,16 @@ const NUMERIC = new Set(['value', 'context.position', 'context.propensity']);
 /** Parses `userId=user_col,itemId=item,...` into event field → source column; unknown fields are errors. */
 export function parseColumnMap(spec: string): Record<string, string> {
   const map: Record<string, string> = {};
-  for (const pair of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const pair of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf('=');
     const field = eq < 0 ? '' : pair.slice(0, eq).trim();
     const column = eq < 0 ? '' : pair.slice(eq + 1).trim();
     if (!field || !column) throw new CurioError('BAD_INPUT', `--map entry "${pair}" is not field=column`);
-    if (!MAPPABLE_FIELDS.includes(field)) throw new CurioError('BAD_INPUT', `--map: "${field}" is not an event field; use one of ${MAPPABLE_FIELDS.join(', ')}`);
+    if (!MAPPABLE_FIELDS.includes(field))
+      throw new CurioError('BAD_INPUT', `--map: "${field}" is not an event field; use one of ${MAPPABLE_FIELDS.join(', ')}`);
     map[field] = column;
   }
   return map;
@@ -43,7 +47,8 @@ function resolve(options: RowMapperOptions): Map<string, string> {
   }
   if (options.columns) {
     const missing = Object.entries(options.map).filter(([, c]) => !options.columns?.includes(c));
-    if (missing.length) throw new CurioError('BAD_INPUT', `--map names column(s) not in the header: ${missing.map(([, c]) => `"${c}"`).join(', ')}`);
+    if (missing.length)
+      throw new CurioError('BAD_INPUT', `--map names column(s) not in the header: ${missing.map(([, c]) => `"${c}"`).join(', ')}`);
   }
   return resolved;
 }
@@ -73,7 +78,8 @@ function parseJsonCell(text: string): unknown {
  */
 export function createRowMapper(options: RowMapperOptions): (get: (column: string) => unknown, line: number) => Event {
   const columns = resolve(options);
-  if (!columns.has('type') && !options.eventType) throw new CurioError('BAD_INPUT', 'no event type: map a column with --map type=<column> or pass --event-type');
+  if (!columns.has('type') && !options.eventType)
+    throw new CurioError('BAD_INPUT', 'no event type: map a column with --map type=<column> or pass --event-type');
   const entries = [...columns.entries()];
   const idPrefix = `${options.format}:${options.sourceName}:`;
   const fromText = options.columns !== undefined; // csv cells are strings; "" means absent
@@ -93,8 +99,22 @@ export function createRowMapper(options: RowMapperOptions): (get: (column: strin
     input.id ??= `${idPrefix}${line}`;
     input.type ??= options.eventType;
     const parsed = eventInputSchema.safeParse(input);
-    if (!parsed.success) throw new RowError(problemsFromZod(parsed.error).map((p) => `${p.path}: ${p.message}`).join('; '));
+    if (!parsed.success)
+      throw new RowError(
+        problemsFromZod(parsed.error)
+          .map((p) => `${p.path}: ${p.message}`)
+          .join('; '),
+      );
     const e = parsed.data;
-    return { id: e.id, userId: e.userId, itemId: e.itemId ?? null, type: e.type, value: e.value ?? null, timestamp: e.timestamp, sessionId: e.sessionId ?? null, context: e.context ?? {} };
+    return {
+      id: e.id,
+      userId: e.userId,
+      itemId: e.itemId ?? null,
+      type: e.type,
+      value: e.value ?? null,
+      timestamp: e.timestamp,
+      sessionId: e.sessionId ?? null,
+      context: e.context ?? {},
+    };
   };
 }

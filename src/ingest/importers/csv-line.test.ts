@@ -12,12 +12,17 @@ describe('splitCsvRecord', () => {
   it('agrees with csv-parse (the reference) on generated records', () => {
     const field = fc.string({ unit: fc.constantFrom('a', 'b', ',', ';', '"', ' ', '\n', 'é') });
     fc.assert(
-      fc.property(fc.array(field, { minLength: 1, maxLength: 6 }), fc.constantFrom(',', ';'), fc.boolean(), (fields, delimiter, quoteAll) => {
-        const text = toCsv(fields, delimiter, quoteAll);
-        const expected = parse(text, { delimiter, relax_column_count: true }) as string[][];
-        // csv-parse drops an empty record; ours splits "" into one empty field.
-        expect(splitCsvRecord(text, delimiter)).toEqual(expected[0] ?? ['']);
-      }),
+      fc.property(
+        fc.array(field, { minLength: 1, maxLength: 6 }),
+        fc.constantFrom(',', ';'),
+        fc.boolean(),
+        (fields, delimiter, quoteAll) => {
+          const text = toCsv(fields, delimiter, quoteAll);
+          const expected = parse(text, { delimiter, relax_column_count: true }) as string[][];
+          // csv-parse drops an empty record; ours splits "" into one empty field.
+          expect(splitCsvRecord(text, delimiter)).toEqual(expected[0] ?? ['']);
+        },
+      ),
       { seed: 7, numRuns: 500 },
     );
   });

@@ -8,7 +8,12 @@ describe('csv importer', () => {
     const { store, first, second } = await importTwice({
       format: 'csv',
       file: `${FIXTURES}/diginetica-sample/sample_train-item-views.csv`,
-      importer: { delimiter: ';', map: { userId: 'session_id', itemId: 'item_id', sessionId: 'session_id', timestamp: 'eventdate' }, timestampUnit: 'iso', eventType: 'view' },
+      importer: {
+        delimiter: ';',
+        map: { userId: 'session_id', itemId: 'item_id', sessionId: 'session_id', timestamp: 'eventdate' },
+        timestampUnit: 'iso',
+        eventType: 'view',
+      },
     });
     expect(first).toMatchObject({ status: 'complete', rowsRead: 1587, eventsAccepted: 1587, rejectedRows: 0 });
     expect(second).toMatchObject({ eventsAccepted: 0, duplicates: 1587 });
@@ -44,7 +49,11 @@ describe('csv importer', () => {
   });
 
   it('fails at open when --map names a column the header lacks', async () => {
-    const { store, report } = await importOnce({ format: 'csv', file: craftFile('e.csv', 'a,b\n1,2\n'), importer: { map: { userId: 'user' }, eventType: 'view' } });
+    const { store, report } = await importOnce({
+      format: 'csv',
+      file: craftFile('e.csv', 'a,b\n1,2\n'),
+      importer: { map: { userId: 'user' }, eventType: 'view' },
+    });
     expect(report).toMatchObject({ status: 'failed', message: '--map names column(s) not in the header: "user"' });
     await store.close();
   });

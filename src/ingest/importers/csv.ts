@@ -19,10 +19,16 @@ export const csvImporter: Importer = {
     const chunks = reader.chunks[Symbol.asyncIterator]();
     const first = await chunks.next();
     const headerText = first.done ? undefined : first.value.lines[0];
-    if (headerText === undefined || headerText.trim() === '') throw new CurioError('BAD_INPUT', `${options.sourceName}: the first line must be a header`);
+    if (headerText === undefined || headerText.trim() === '')
+      throw new CurioError('BAD_INPUT', `${options.sourceName}: the first line must be a header`);
     const header = (splitCsvRecord(headerText, delimiter) ?? []).map((h) => h.trim());
     const toEvent = createRowMapper({
-      format: 'csv', sourceName: options.sourceName, map: options.map ?? {}, timestampUnit: options.timestampUnit ?? 'ms', eventType: options.eventType, columns: header,
+      format: 'csv',
+      sourceName: options.sourceName,
+      map: options.map ?? {},
+      timestampUnit: options.timestampUnit ?? 'ms',
+      eventType: options.eventType,
+      columns: header,
     });
     const index = new Map(header.map((h, i) => [h, i]));
     const toOutcome = (record: string[], line: number): RowOutcome => {
@@ -57,7 +63,11 @@ export const csvImporter: Importer = {
           if (record === null) {
             const lines: number = (open?.lines ?? 0) + 1;
             open = { line: start, text, lines };
-            if (lines >= MAX_RECORD_LINES) throw new CurioError('BAD_INPUT', `${options.sourceName}:${start}: a quoted field is not closed within ${MAX_RECORD_LINES} lines`);
+            if (lines >= MAX_RECORD_LINES)
+              throw new CurioError(
+                'BAD_INPUT',
+                `${options.sourceName}:${start}: a quoted field is not closed within ${MAX_RECORD_LINES} lines`,
+              );
             continue;
           }
           open = null;

@@ -7,7 +7,10 @@ const HEADER = 'session_id;user_id;item_id;timeframe;eventdate\n';
 describe('diginetica importer', () => {
   // awk -F';' 'NR>1{s[$3]=1;n++} END{print n, length(s)}' test/fixtures/diginetica-sample/sample_train-item-views.csv → 1587 486
   it('imports the sample with sessions and day + timeframe times; a second run adds nothing', async () => {
-    const { store, first, second } = await importTwice({ format: 'diginetica', file: `${FIXTURES}/diginetica-sample/sample_train-item-views.csv` });
+    const { store, first, second } = await importTwice({
+      format: 'diginetica',
+      file: `${FIXTURES}/diginetica-sample/sample_train-item-views.csv`,
+    });
     expect(first).toMatchObject({ status: 'complete', rowsRead: 1587, eventsAccepted: 1587, rejectedRows: 0, itemsUpserted: 486 });
     expect(second).toMatchObject({ eventsAccepted: 0, duplicates: 1587 });
     // Line 2: 1;NA;142405;1746958;2016-03-23 — anonymous, so the session is the user.
@@ -22,7 +25,10 @@ describe('diginetica importer', () => {
   it('rejects bad rows and a wrong header', async () => {
     const file = craftFile('views.csv', `${HEADER}1;NA;5;0;2016-05-09\n2;7;6;10;May 9\n3;NA;7;-1;2016-05-09\n`);
     const { store, report } = await importOnce({ format: 'diginetica', file });
-    expect(report.errors.map(formatProblem)).toEqual(['views.csv:3: eventdate "May 9" is not YYYY-MM-DD', 'views.csv:4: timeframe "-1" is not an integer']);
+    expect(report.errors.map(formatProblem)).toEqual([
+      'views.csv:3: eventdate "May 9" is not YYYY-MM-DD',
+      'views.csv:4: timeframe "-1" is not an integer',
+    ]);
     await store.close();
     const wrong = await importOnce({ format: 'diginetica', file: craftFile('x.csv', 'a;b\n1;2\n') });
     expect(wrong.report).toMatchObject({ status: 'failed', eventsAccepted: 0 });

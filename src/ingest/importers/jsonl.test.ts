@@ -6,7 +6,15 @@ describe('jsonl importer', () => {
   it('imports API-shaped events, derives ids from lines, and a second run adds nothing', async () => {
     const lines = [
       { userId: 'u1', itemId: 'i1', type: 'view', timestamp: 1_700_000_000_000 },
-      { id: 'given-id', userId: 'u1', itemId: 'i2', type: 'purchase', value: 19.9, timestamp: '2024-01-02T03:04:05Z', context: { page: 'home' } },
+      {
+        id: 'given-id',
+        userId: 'u1',
+        itemId: 'i2',
+        type: 'purchase',
+        value: 19.9,
+        timestamp: '2024-01-02T03:04:05Z',
+        context: { page: 'home' },
+      },
     ];
     const file = craftFile('events.jsonl', lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
     const { store, first, second } = await importTwice({ format: 'jsonl', file });
@@ -17,8 +25,17 @@ describe('jsonl importer', () => {
   });
 
   it('renames keys with a map, converts seconds, and reports bad lines with file:line:reason', async () => {
-    const file = craftFile('ev.jsonl', ['{"who":"u","what":"i","t":1700000000}', '{"who":"u","what":"i","t":"later"}', 'not json', '[1]', '{"who":"u","t":1700000001}'].join('\n'));
-    const { store, report } = await importOnce({ format: 'jsonl', file, importer: { map: { userId: 'who', itemId: 'what', timestamp: 't' }, timestampUnit: 's', eventType: 'view' } });
+    const file = craftFile(
+      'ev.jsonl',
+      ['{"who":"u","what":"i","t":1700000000}', '{"who":"u","what":"i","t":"later"}', 'not json', '[1]', '{"who":"u","t":1700000001}'].join(
+        '\n',
+      ),
+    );
+    const { store, report } = await importOnce({
+      format: 'jsonl',
+      file,
+      importer: { map: { userId: 'who', itemId: 'what', timestamp: 't' }, timestampUnit: 's', eventType: 'view' },
+    });
     const problems = report.errors.map(formatProblem);
     expect(problems[0]).toMatch(/^ev\.jsonl:2: timestamp: /);
     expect(problems[1]).toMatch(/^ev\.jsonl:3: not JSON: /);

@@ -10,7 +10,11 @@ export const jsonlImporter: Importer = {
   options: ['map', 'timestampUnit', 'eventType', 'sourceName'],
   async open(file, options) {
     const toEvent = createRowMapper({
-      format: 'jsonl', sourceName: options.sourceName, map: options.map ?? {}, timestampUnit: options.timestampUnit ?? 'ms', eventType: options.eventType,
+      format: 'jsonl',
+      sourceName: options.sourceName,
+      map: options.map ?? {},
+      timestampUnit: options.timestampUnit ?? 'ms',
+      eventType: options.eventType,
     });
     return lineSource(file, {
       parse(text, line) {

@@ -25,7 +25,10 @@ describe('obd importer', () => {
     for await (const x of store.scanEvents()) all.push(x);
     expect(all).toHaveLength(1);
     expect(all[0]).toMatchObject({
-      id: 'obd:random:men.csv:2:impression', itemId: '1', type: 'impression', timestamp: Date.parse('2019-11-24T00:04:30.926Z'),
+      id: 'obd:random:men.csv:2:impression',
+      itemId: '1',
+      type: 'impression',
+      timestamp: Date.parse('2019-11-24T00:04:30.926Z'),
       context: { position: 0, propensity: 1 / 34, policy: 'random', recommendationId: 'obd:random:men:0' },
     });
     await store.close();
@@ -33,9 +36,15 @@ describe('obd importer', () => {
 
   it('rejects a bad propensity with file:line:reason', async () => {
     const head = ',timestamp,item_id,position,click,propensity_score,user_feature_0\n';
-    const file = craftFile('men.csv', `${head}0,2019-11-24 00:01:03+00:00,2,2,1,0.5,a\n1,2019-11-24 00:01:04+00:00,3,1,0,0,a\n2,2019-11-24 00:01:05+00:00,3,1,yes,0.2,a\n`);
+    const file = craftFile(
+      'men.csv',
+      `${head}0,2019-11-24 00:01:03+00:00,2,2,1,0.5,a\n1,2019-11-24 00:01:04+00:00,3,1,0,0,a\n2,2019-11-24 00:01:05+00:00,3,1,yes,0.2,a\n`,
+    );
     const { store, report } = await importOnce({ format: 'obd', file, importer: { policy: 'bts' } });
-    expect(report.errors.map(formatProblem)).toEqual(['men.csv:3: propensity_score "0" is not in (0, 1]', 'men.csv:4: click "yes" is not 0 or 1']);
+    expect(report.errors.map(formatProblem)).toEqual([
+      'men.csv:3: propensity_score "0" is not in (0, 1]',
+      'men.csv:4: click "yes" is not 0 or 1',
+    ]);
     expect(report.eventsAccepted).toBe(2);
     await store.close();
   });

@@ -18,7 +18,9 @@ function detectPolicy(file: string, given: string | undefined): string {
 
 /** item_context.csv (`,item_id,item_feature_0..3`): features become item attributes. */
 function itemContextSeeds(path: string): ItemSeed[] {
-  const [header, ...rows] = readSideFile(path).split('\n').map((l) => l.replace(/\r$/, ''));
+  const [header, ...rows] = readSideFile(path)
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''));
   const names = header.split(',');
   const idCol = names.indexOf('item_id');
   if (idCol < 0) throw new CurioError('BAD_INPUT', `${basename(path)}: no item_id column`);
@@ -63,7 +65,8 @@ export const obdImporter: Importer = {
         checkHeader(text) {
           const names = text.split(',');
           const missing = REQUIRED.filter((n) => !names.includes(n));
-          if (missing.length) throw new CurioError('BAD_INPUT', `not an Open Bandit Dataset file: no column(s) ${missing.map((m) => `"${m}"`).join(', ')}`);
+          if (missing.length)
+            throw new CurioError('BAD_INPUT', `not an Open Bandit Dataset file: no column(s) ${missing.map((m) => `"${m}"`).join(', ')}`);
           col = Object.fromEntries(names.map((n, i) => [n, i]));
           featureCols = names.flatMap((n, i) => (n.startsWith('user_feature_') ? [i] : []));
           width = names.length;

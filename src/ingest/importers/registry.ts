@@ -11,9 +11,16 @@ import { yoochooseImporter } from './yoochoose.js';
 
 /** Every import format, by id. A new format is one file plus one line here. */
 export const IMPORTERS: ReadonlyMap<string, Importer> = new Map(
-  [sequencesImporter, taobaoImporter, digineticaImporter, yoochooseImporter, amazonGroceryImporter, obdImporter, csvImporter, jsonlImporter].map(
-    (i) => [i.id, i],
-  ),
+  [
+    sequencesImporter,
+    taobaoImporter,
+    digineticaImporter,
+    yoochooseImporter,
+    amazonGroceryImporter,
+    obdImporter,
+    csvImporter,
+    jsonlImporter,
+  ].map((i) => [i.id, i]),
 );
 
 /** The importer for a format id; an unknown id is a BAD_INPUT error listing the known ones. */

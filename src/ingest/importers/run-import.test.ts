@@ -18,7 +18,12 @@ describe('runImport', () => {
     rows[24] = '1,oops,5,pv,1511544094';
     const file = craftFile('ub.csv', rows.join('\n'));
     const report = await runImport({ format: 'taobao', file, ingestor, onError: 'fail', batchEvents: 10 });
-    expect(report).toMatchObject({ status: 'failed', message: 'ub.csv:25: item id "oops" is not an integer', eventsAccepted: 24, committedThroughLine: 24 });
+    expect(report).toMatchObject({
+      status: 'failed',
+      message: 'ub.csv:25: item id "oops" is not an integer',
+      eventsAccepted: 24,
+      committedThroughLine: 24,
+    });
     expect((await store.counts()).events).toBe(24);
     // After fixing the line, a re-run stores only what is missing.
     rows[24] = '1,124,5,pv,1511544094';
@@ -65,8 +70,14 @@ describe('runImport', () => {
 
   it('fails cleanly on an unknown format or a missing file', async () => {
     const { store, ingestor } = await fresh();
-    expect(await runImport({ format: 'parquet', file: TAOBAO, ingestor })).toMatchObject({ status: 'failed', message: expect.stringMatching(/unknown import format "parquet"; known: sequences, taobao/) });
-    expect(await runImport({ format: 'taobao', file: '/nope/missing.csv', ingestor })).toMatchObject({ status: 'failed', message: expect.stringMatching(/cannot read \/nope\/missing.csv/) });
+    expect(await runImport({ format: 'parquet', file: TAOBAO, ingestor })).toMatchObject({
+      status: 'failed',
+      message: expect.stringMatching(/unknown import format "parquet"; known: sequences, taobao/),
+    });
+    expect(await runImport({ format: 'taobao', file: '/nope/missing.csv', ingestor })).toMatchObject({
+      status: 'failed',
+      message: expect.stringMatching(/cannot read \/nope\/missing.csv/),
+    });
     await store.close();
   });
 });

@@ -63,8 +63,20 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
   const started = performance.now();
   const name = basename(options.file);
   const report: ImportReport = {
-    format: options.format, file: options.file, status: 'complete', message: null, rowsRead: 0, eventsAccepted: 0,
-    duplicates: 0, refused: 0, rejectedRows: 0, itemsUpserted: 0, committedThroughLine: 0, errors: [], seconds: 0, eventsPerSecond: 0,
+    format: options.format,
+    file: options.file,
+    status: 'complete',
+    message: null,
+    rowsRead: 0,
+    eventsAccepted: 0,
+    duplicates: 0,
+    refused: 0,
+    rejectedRows: 0,
+    itemsUpserted: 0,
+    committedThroughLine: 0,
+    errors: [],
+    seconds: 0,
+    eventsPerSecond: 0,
   };
   const finish = (): ImportReport => {
     report.seconds = (performance.now() - started) / 1000;

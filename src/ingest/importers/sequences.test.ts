@@ -10,7 +10,14 @@ describe('sequences importer', () => {
   // items: the 211 keys of Beauty_item2attributes.json (python3 -c 'import json; print(len(json.load(open(...))))').
   it('imports Beauty.txt with its attributes, and a second run adds nothing', async () => {
     const { store, first, second } = await importTwice({ format: 'sequences', file: `${FIXTURES}/amazon-s3rec/Beauty.txt` });
-    expect(first).toMatchObject({ status: 'complete', rowsRead: 378, eventsAccepted: 2985, rejectedRows: 0, itemsUpserted: 211, duplicates: 0 });
+    expect(first).toMatchObject({
+      status: 'complete',
+      rowsRead: 378,
+      eventsAccepted: 2985,
+      rejectedRows: 0,
+      itemsUpserted: 211,
+      duplicates: 0,
+    });
     expect(second).toMatchObject({ status: 'complete', eventsAccepted: 0, duplicates: 2985, itemsUpserted: 0 });
     expect(await store.counts()).toMatchObject({ items: 211, events: 2985 });
     // Line 1 is "1 1 2 3 4 5 6 7": in order, one synthetic day apart; item 4 has attributes [4, 55, 63, 22, 31, 15].
@@ -32,7 +39,10 @@ describe('sequences importer', () => {
   it('reports a bad line with file:line:reason and skips it', async () => {
     const file = craftFile('Tiny.txt', '1 10 11 12\n2 10 x 13\n3 11 12\n4\n');
     const { store, report } = await importOnce({ format: 'sequences', file });
-    expect(report.errors.map(formatProblem)).toEqual(['Tiny.txt:2: item id at position 2 "x" is not an integer', 'Tiny.txt:4: user 4 has no items']);
+    expect(report.errors.map(formatProblem)).toEqual([
+      'Tiny.txt:2: item id at position 2 "x" is not an integer',
+      'Tiny.txt:4: user 4 has no items',
+    ]);
     expect(report).toMatchObject({ rowsRead: 4, rejectedRows: 2, eventsAccepted: 5, itemsUpserted: 3 });
     await store.close();
   });

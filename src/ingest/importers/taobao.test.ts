@@ -6,7 +6,10 @@ describe('taobao importer', () => {
   // awk -F, '{s[$2]=1; b[$4]++} END{print NR, length(s); for(k in b) print k,b[k]}' test/fixtures/taobao-userbehavior-sample/UserBehavior.csv
   //   → 1587 rows, 527 items; pv 1431, cart 72, fav 40, buy 44
   it('imports UserBehavior.csv with mapped behaviours and item categories; a second run adds nothing', async () => {
-    const { store, first, second } = await importTwice({ format: 'taobao', file: `${FIXTURES}/taobao-userbehavior-sample/UserBehavior.csv` });
+    const { store, first, second } = await importTwice({
+      format: 'taobao',
+      file: `${FIXTURES}/taobao-userbehavior-sample/UserBehavior.csv`,
+    });
     expect(first).toMatchObject({ status: 'complete', rowsRead: 1587, eventsAccepted: 1587, rejectedRows: 0, itemsUpserted: 527 });
     expect(second).toMatchObject({ eventsAccepted: 0, duplicates: 1587, itemsUpserted: 0 });
     expect((await store.stats()).byType).toEqual({ view: 1431, cart: 72, favorite: 40, purchase: 44 });

@@ -5,7 +5,10 @@ import { craftFile, FIXTURES, importOnce, importTwice } from '../../../test/supp
 describe('yoochoose importer', () => {
   // awk -F'\t' 'NR>1{s[$2]=1;n++} END{print n, length(s)}' test/fixtures/yoochoose-100k/yoochoose-clicks-100k_test.txt → 1898 443
   it('imports the test clicks with sessions as users; a second run adds nothing', async () => {
-    const { store, first, second } = await importTwice({ format: 'yoochoose', file: `${FIXTURES}/yoochoose-100k/yoochoose-clicks-100k_test.txt` });
+    const { store, first, second } = await importTwice({
+      format: 'yoochoose',
+      file: `${FIXTURES}/yoochoose-100k/yoochoose-clicks-100k_test.txt`,
+    });
     expect(first).toMatchObject({ status: 'complete', rowsRead: 1898, eventsAccepted: 1898, rejectedRows: 0, itemsUpserted: 443 });
     expect(second).toMatchObject({ eventsAccepted: 0, duplicates: 1898 });
     // Line 2: 26	214580312	1396881251.975

@@ -19,7 +19,14 @@ export const yoochooseImporter: Importer = {
         const [session, item, time] = splitColumns(text, '\t', 3);
         const sessionId = integerId(session, 'session id');
         const itemId = integerId(item, 'item id');
-        const event = makeEvent({ id: `${prefix}${line}`, userId: `session:${sessionId}`, itemId, type, timestamp: unixSeconds(time), sessionId });
+        const event = makeEvent({
+          id: `${prefix}${line}`,
+          userId: `session:${sessionId}`,
+          itemId,
+          type,
+          timestamp: unixSeconds(time),
+          sessionId,
+        });
         return { events: [event], items: [{ id: itemId }] };
       },
     });

@@ -23,9 +23,20 @@ export interface IntentExampleOptions {
 }
 
 /** Builds examples from every user's action sequence; history features only ever see earlier sessions. */
-export function intentExamples(events: Iterable<Event>, items: ReadonlyMap<string, Item>, options: IntentExampleOptions = {}): IntentExamples {
+export function intentExamples(
+  events: Iterable<Event>,
+  items: ReadonlyMap<string, Item>,
+  options: IntentExampleOptions = {},
+): IntentExamples {
   const n = options.nextEvents ?? 5;
-  const out = { x: [] as Float64Array[], inSession: [] as number[], nextEvents: [] as number[], time: [] as number[], horizon: [] as number[], userIds: [] as string[] };
+  const out = {
+    x: [] as Float64Array[],
+    inSession: [] as number[],
+    nextEvents: [] as number[],
+    time: [] as number[],
+    horizon: [] as number[],
+    userIds: [] as string[],
+  };
   const actions = [...events].filter((e) => SESSION_ACTIONS.has(e.type));
   for (const [userId, list] of eventsByUser(actions)) {
     const history = emptyHistory();
@@ -48,5 +59,12 @@ export function intentExamples(events: Iterable<Event>, items: ReadonlyMap<strin
       offset += session.length;
     }
   }
-  return { x: out.x, inSession: Uint8Array.from(out.inSession), nextEvents: Uint8Array.from(out.nextEvents), time: Float64Array.from(out.time), horizon: Float64Array.from(out.horizon), userIds: out.userIds };
+  return {
+    x: out.x,
+    inSession: Uint8Array.from(out.inSession),
+    nextEvents: Uint8Array.from(out.nextEvents),
+    time: Float64Array.from(out.time),
+    horizon: Float64Array.from(out.horizon),
+    userIds: out.userIds,
+  };
 }

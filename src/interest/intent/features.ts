@@ -2,7 +2,16 @@ import type { EpochMs, Event, EventType, Item } from '../../core/index.js';
 import { DAY_MS } from '../profile/types.js';
 
 /** Behaviours that are the shopper's own actions in a session (impressions, ratings and reviews are not). */
-export const SESSION_ACTIONS: ReadonlySet<EventType> = new Set(['view', 'click', 'cart', 'remove_from_cart', 'favorite', 'purchase', 'search', 'dislike']);
+export const SESSION_ACTIONS: ReadonlySet<EventType> = new Set([
+  'view',
+  'click',
+  'cart',
+  'remove_from_cart',
+  'favorite',
+  'purchase',
+  'search',
+  'dislike',
+]);
 
 const COUNTED = ['view', 'click', 'cart', 'remove_from_cart', 'favorite', 'search', 'dislike'] as const;
 
@@ -42,7 +51,13 @@ export interface ShopperHistory {
   openCart: Set<string>;
 }
 
-export const emptyHistory = (): ShopperHistory => ({ sessions: 0, purchaseSessions: 0, purchases: 0, lastSessionEnd: null, openCart: new Set() });
+export const emptyHistory = (): ShopperHistory => ({
+  sessions: 0,
+  purchaseSessions: 0,
+  purchases: 0,
+  lastSessionEnd: null,
+  openCart: new Set(),
+});
 
 /** Folds a finished session into the history. */
 export function addSession(h: ShopperHistory, session: readonly Event[]): void {
@@ -59,7 +74,12 @@ export function addSession(h: ShopperHistory, session: readonly Event[]): void {
 }
 
 /** The feature vector after the session's first `prefix.length` events (an empty prefix: a session about to start at `now`). */
-export function intentFeatures(history: ShopperHistory, prefix: readonly Event[], items: ReadonlyMap<string, Item>, now: EpochMs): Float64Array {
+export function intentFeatures(
+  history: ShopperHistory,
+  prefix: readonly Event[],
+  items: ReadonlyMap<string, Item>,
+  now: EpochMs,
+): Float64Array {
   const counts = Object.fromEntries(COUNTED.map((t) => [t, 0])) as Record<string, number>;
   const seen = new Set<string>();
   let cartValue = 0;

@@ -32,7 +32,12 @@ describe('purchase intent', () => {
   const log = plantedLog(100);
 
   it('labels prefixes up to the first purchase without looking at later sessions', () => {
-    const e = [ev('a', 'cheap', 'view', T0), ev('a', 'cheap', 'cart', T0 + MIN), ev('a', 'cheap', 'purchase', T0 + 2 * MIN), ev('a', 'other', 'view', T0 + DAY)];
+    const e = [
+      ev('a', 'cheap', 'view', T0),
+      ev('a', 'cheap', 'cart', T0 + MIN),
+      ev('a', 'cheap', 'purchase', T0 + 2 * MIN),
+      ev('a', 'other', 'view', T0 + DAY),
+    ];
     const ex = intentExamples(e, items, { nextEvents: 1 });
     expect(Array.from(ex.inSession)).toEqual([1, 1, 0]);
     expect(Array.from(ex.nextEvents)).toEqual([0, 1, 0]);
@@ -54,8 +59,20 @@ describe('purchase intent', () => {
     const model = trainIntentModel(log, items);
     const now = T0 + 20 * DAY;
     const before = (u: string) => [ev(u, 'other', 'view', now - DAY), ev(u, 'cheap', 'view', now - DAY + MIN)];
-    const carted = predictIntent(model, 'x', [...before('x'), ev('x', 'cheap', 'view', now - 2 * MIN), ev('x', 'cheap', 'cart', now - MIN)], items, now);
-    const browsing = predictIntent(model, 'y', [...before('y'), ev('y', 'cheap', 'view', now - 2 * MIN), ev('y', 'other', 'view', now - MIN)], items, now);
+    const carted = predictIntent(
+      model,
+      'x',
+      [...before('x'), ev('x', 'cheap', 'view', now - 2 * MIN), ev('x', 'cheap', 'cart', now - MIN)],
+      items,
+      now,
+    );
+    const browsing = predictIntent(
+      model,
+      'y',
+      [...before('y'), ev('y', 'cheap', 'view', now - 2 * MIN), ev('y', 'other', 'view', now - MIN)],
+      items,
+      now,
+    );
     expect(carted.inSession).toBeGreaterThan(browsing.inSession + 0.3);
     expect(carted).toMatchObject({ sessionActive: true, sessionEvents: 2 });
     const ghost = predictIntent(model, 'ghost', [], items, now);

@@ -5,7 +5,7 @@ export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): numbe
   const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
   let pos = 0;
   let rankSum = 0;
-  for (let i = 0; i < idx.length; ) {
+  for (let i = 0; i < idx.length;) {
     let j = i;
     while (j < idx.length && scores[idx[j]] === scores[idx[i]]) j++;
     const avgRank = (i + j + 1) / 2; // 1-based ranks i+1..j
@@ -71,7 +71,12 @@ export function binaryReport(p: ArrayLike<number>, labels: ArrayLike<number>, pr
     baseRate: round(labels.length ? positives / labels.length : 0),
     auc: round(auc(p, labels)),
     brier: round(brier(p, labels)),
-    brierBaseRate: round(brier(Array.from(labels, () => prior), labels)),
+    brierBaseRate: round(
+      brier(
+        Array.from(labels, () => prior),
+        labels,
+      ),
+    ),
     ece: rel.ece,
     reliability: rel.bins,
   };

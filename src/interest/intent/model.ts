@@ -58,7 +58,13 @@ export interface IntentPrediction {
 }
 
 /** Purchase intent from a user's events (any order); no events at all gives the model's cold-start estimate. */
-export function predictIntent(model: IntentModel, userId: string, events: readonly Event[], items: ReadonlyMap<string, Item>, now?: EpochMs): IntentPrediction {
+export function predictIntent(
+  model: IntentModel,
+  userId: string,
+  events: readonly Event[],
+  items: ReadonlyMap<string, Item>,
+  now?: EpochMs,
+): IntentPrediction {
   const actions = events.filter((e) => e.userId === userId && SESSION_ACTIONS.has(e.type)).sort((a, b) => a.timestamp - b.timestamp);
   const at = now ?? (actions.length ? actions[actions.length - 1].timestamp : Date.now());
   const sessions = sessionise(actions, model.sessionGapMinutes);
@@ -79,8 +85,16 @@ export function predictIntent(model: IntentModel, userId: string, events: readon
 }
 
 /** `predictIntent` reading the user's recent events and their items from a store. */
-export async function intentFromStore(store: Store, model: IntentModel, userId: string, options: { now?: EpochMs; maxEvents?: number } = {}): Promise<IntentPrediction> {
-  const events = await store.userEvents(userId, { limit: options.maxEvents ?? 2000, before: options.now === undefined ? undefined : options.now + 1 });
+export async function intentFromStore(
+  store: Store,
+  model: IntentModel,
+  userId: string,
+  options: { now?: EpochMs; maxEvents?: number } = {},
+): Promise<IntentPrediction> {
+  const events = await store.userEvents(userId, {
+    limit: options.maxEvents ?? 2000,
+    before: options.now === undefined ? undefined : options.now + 1,
+  });
   const ids = [...new Set(events.map((e) => e.itemId).filter((id): id is string => id !== null))];
   const items = new Map((await store.getItems(ids)).map((i) => [i.id, i] as const));
   return predictIntent(model, userId, events, items, options.now);
@@ -99,14 +113,22 @@ export interface IntentEvaluation {
  * Time split without leaks: trains on examples whose labels are settled before `cutoff` (default: the
  * `trainFraction` quantile of example times) and tests on examples that happen at or after it.
  */
-export function evaluateIntent(events: Iterable<Event>, items: ReadonlyMap<string, Item>, options: IntentOptions & { cutoff?: EpochMs; trainFraction?: number } = {}): IntentEvaluation {
+export function evaluateIntent(
+  events: Iterable<Event>,
+  items: ReadonlyMap<string, Item>,
+  options: IntentOptions & { cutoff?: EpochMs; trainFraction?: number } = {},
+): IntentEvaluation {
   const ex = intentExamples(events, items, options);
   const sorted = Float64Array.from(ex.time).sort();
   const cutoff = options.cutoff ?? sorted[Math.floor(sorted.length * (options.trainFraction ?? 0.7))];
   const model = fit(ex, (i) => ex.horizon[i] < cutoff, options);
   const test = ex.x.map((_, i) => i).filter((i) => ex.time[i] >= cutoff);
   const report = (head: StandardisedLogistic, labels: Uint8Array, prior: number): BinaryReport =>
-    binaryReport(test.map((i) => predictStandardised(head, ex.x[i])), test.map((i) => labels[i]), prior);
+    binaryReport(
+      test.map((i) => predictStandardised(head, ex.x[i])),
+      test.map((i) => labels[i]),
+      prior,
+    );
   return {
     cutoff,
     trainExamples: model.trainedOn.examples,

@@ -141,7 +141,10 @@ export interface ChooseKOptions {
 }
 
 /** Runs k-means for each k in [minK, maxK] and keeps the one with the highest silhouette. */
-export function kmeansBySilhouette(p: Points, options: ChooseKOptions): KMeansResult & { silhouette: number; tried: Array<{ k: number; silhouette: number }> } {
+export function kmeansBySilhouette(
+  p: Points,
+  options: ChooseKOptions,
+): KMeansResult & { silhouette: number; tried: Array<{ k: number; silhouette: number }> } {
   const tried: Array<{ k: number; silhouette: number }> = [];
   let best: (KMeansResult & { silhouette: number }) | null = null;
   const maxK = Math.min(options.maxK, p.rows);

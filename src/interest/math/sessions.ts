@@ -13,7 +13,8 @@ export function sessionise(events: readonly Event[], gapMinutes = DEFAULT_SESSIO
   let current: Event[] = [];
   for (const e of events) {
     const prev = current[current.length - 1];
-    const split = prev && (e.timestamp - prev.timestamp > gapMs || (e.sessionId !== null && prev.sessionId !== null && e.sessionId !== prev.sessionId));
+    const split =
+      prev && (e.timestamp - prev.timestamp > gapMs || (e.sessionId !== null && prev.sessionId !== null && e.sessionId !== prev.sessionId));
     if (split) {
       sessions.push(current);
       current = [];

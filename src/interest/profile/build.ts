@@ -40,10 +40,21 @@ export interface UserInterestsOptions extends ProfileFromEventsOptions {
 }
 
 /** Profile, drift and clusters from plain arrays. An empty history gives empty lists, drift 0 and no clusters. */
-export function userInterests(userId: string, events: readonly Event[], items: ReadonlyMap<string, Item>, options: UserInterestsOptions = {}): UserInterests {
+export function userInterests(
+  userId: string,
+  events: readonly Event[],
+  items: ReadonlyMap<string, Item>,
+  options: UserInterestsOptions = {},
+): UserInterests {
   const profile = profileFromEvents(userId, events, items, options);
   const embeddings = options.embeddings ?? hybridEmbeddings(options.cooccurrenceEvents ?? events, items);
-  const clusters = interestClusters({ itemWeights: profile.itemWeights(), items, embeddings, maxK: options.maxClusters, seed: options.seed });
+  const clusters = interestClusters({
+    itemWeights: profile.itemWeights(),
+    items,
+    embeddings,
+    maxK: options.maxClusters,
+    seed: options.seed,
+  });
   return { ...profile.snapshot(options.asOf), clusters };
 }
 

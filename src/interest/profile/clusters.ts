@@ -87,6 +87,9 @@ function describe(members: Array<{ id: string; w: number }>, items: ReadonlyMap<
   const topTags = byWeight(tags).slice(0, 2);
   const head = topCategory ?? (topTags.length ? null : `items ${members[0].id}…`);
   const label = [head, topTags.join(', ')].filter((s) => s).join(' · ');
-  const itemIds = [...members].sort((a, b) => b.w - a.w).slice(0, 10).map((m) => m.id);
+  const itemIds = [...members]
+    .sort((a, b) => b.w - a.w)
+    .slice(0, 10)
+    .map((m) => m.id);
   return { label, topCategory, topTags, share: round(mass / total), itemIds };
 }

@@ -14,7 +14,11 @@ const items = catalogue([
 
 describe('InterestProfile', () => {
   it('weights behaviour: a purchase counts more than a view, a dislike counts against', () => {
-    const p = profileFromEvents('u', [ev('u', 'shoe', 'view', T0), ev('u', 'lipstick', 'purchase', T0), ev('u', 'tent', 'dislike', T0)], items);
+    const p = profileFromEvents(
+      'u',
+      [ev('u', 'shoe', 'view', T0), ev('u', 'lipstick', 'purchase', T0), ev('u', 'tent', 'dislike', T0)],
+      items,
+    );
     const s = p.snapshot();
     const score = (k: string) => s.categories.find((a) => a.key === k)?.score ?? 0;
     expect(score('Beauty')).toBeCloseTo(5);
@@ -26,7 +30,9 @@ describe('InterestProfile', () => {
   });
 
   it('decays with the half-life', () => {
-    const p = profileFromEvents('u', [ev('u', 'shoe', 'purchase', T0), ev('u', 'lipstick', 'purchase', T0 + 30 * DAY)], items, { halfLifeDays: 30 });
+    const p = profileFromEvents('u', [ev('u', 'shoe', 'purchase', T0), ev('u', 'lipstick', 'purchase', T0 + 30 * DAY)], items, {
+      halfLifeDays: 30,
+    });
     const s = p.snapshot();
     expect(s.categories.find((a) => a.key === 'Fashion')?.score).toBeCloseTo(2.5);
     expect(s.categories.find((a) => a.key === 'Beauty')?.score).toBeCloseTo(5);
@@ -34,7 +40,12 @@ describe('InterestProfile', () => {
   });
 
   it('gives the same profile whatever order the events arrive in', () => {
-    const base = [ev('u', 'shoe', 'view', T0), ev('u', 'cream', 'cart', T0 + DAY), ev('u', 'tent', 'purchase', T0 + 5 * DAY), ev('u', 'boot', 'dislike', T0 + 9 * DAY)];
+    const base = [
+      ev('u', 'shoe', 'view', T0),
+      ev('u', 'cream', 'cart', T0 + DAY),
+      ev('u', 'tent', 'purchase', T0 + 5 * DAY),
+      ev('u', 'boot', 'dislike', T0 + 9 * DAY),
+    ];
     fc.assert(
       fc.property(fc.shuffledSubarray(base, { minLength: base.length, maxLength: base.length }), (order) => {
         const a = new InterestProfile('u');
@@ -58,11 +69,17 @@ describe('InterestProfile', () => {
   it('reports drift and new interests when the recent window moves to another category', () => {
     const old = Array.from({ length: 20 }, (_, i) => ev('u', i % 2 ? 'shoe' : 'boot', 'purchase', T0 + i * DAY));
     const stable = profileFromEvents('u', old, items).snapshot();
-    const moved = profileFromEvents('u', [...old, ...[0, 1, 2].map((i) => ev('u', 'cream', 'purchase', T0 + (40 + i) * DAY))], items).snapshot();
+    const moved = profileFromEvents(
+      'u',
+      [...old, ...[0, 1, 2].map((i) => ev('u', 'cream', 'purchase', T0 + (40 + i) * DAY))],
+      items,
+    ).snapshot();
     expect(stable.drift.score).toBeLessThan(0.05);
     expect(stable.drift.newInterests).toEqual([]);
     expect(moved.drift.score).toBeGreaterThan(0.3);
-    expect(moved.drift.newInterests.map((n) => `${n.dimension}:${n.key}`)).toEqual(expect.arrayContaining(['category:Beauty', 'tag:vegan', 'brand:Glow']));
+    expect(moved.drift.newInterests.map((n) => `${n.dimension}:${n.key}`)).toEqual(
+      expect.arrayContaining(['category:Beauty', 'tag:vegan', 'brand:Glow']),
+    );
   });
 
   it('handles an empty history, unknown items and item-less events', () => {

@@ -165,7 +165,12 @@ export class InterestProfile {
   /** The serialisable state; `InterestProfile.fromJSON` restores it exactly. */
   toJSON(): ProfileState {
     const rec = (m: Map<string, number>): Record<string, number> => Object.fromEntries(m);
-    const facets = (f: Facets): ProfileState['long'] => ({ category: rec(f.category), tag: rec(f.tag), brand: rec(f.brand), leaf: rec(f.leaf) });
+    const facets = (f: Facets): ProfileState['long'] => ({
+      category: rec(f.category),
+      tag: rec(f.tag),
+      brand: rec(f.brand),
+      leaf: rec(f.leaf),
+    });
     return {
       version: 1,
       userId: this.userId,

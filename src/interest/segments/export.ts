@@ -17,7 +17,9 @@ export function segmentationCsv(seg: Segmentation): string {
   const rows = seg.users.map((u) => {
     const f = u.features;
     const top = f.interests.some((v) => v > 0) ? names[f.interests.indexOf(Math.max(...f.interests))] : '';
-    return [u.userId, u.segment, round(f.recencyDays, 3), f.sessions, f.events, round(f.monetary, 2), f.orders, top].map(csvField).join(',');
+    return [u.userId, u.segment, round(f.recencyDays, 3), f.sessions, f.events, round(f.monetary, 2), f.orders, top]
+      .map(csvField)
+      .join(',');
   });
   return [CSV_COLUMNS.join(','), ...rows].join('\n') + '\n';
 }
@@ -32,9 +34,18 @@ export async function segmentStore(store: Store, options: SegmentOptions = {}): 
 }
 
 /** A user's features and segment under a fitted model; null when the user has no events. */
-export function userSegment(model: SegmentModel, userId: string, events: readonly Event[], items: ReadonlyMap<string, Item>): { segment: number; features: UserFeatures } | null {
+export function userSegment(
+  model: SegmentModel,
+  userId: string,
+  events: readonly Event[],
+  items: ReadonlyMap<string, Item>,
+): { segment: number; features: UserFeatures } | null {
   const mine = events.filter((e) => e.userId === userId).sort((a, b) => a.timestamp - b.timestamp);
   if (mine.length === 0) return null;
-  const features = userFeatures(userId, mine, items, { categories: model.categories, categoryDepth: model.categoryDepth, asOf: Math.max(model.asOf, mine[mine.length - 1].timestamp) });
+  const features = userFeatures(userId, mine, items, {
+    categories: model.categories,
+    categoryDepth: model.categoryDepth,
+    asOf: Math.max(model.asOf, mine[mine.length - 1].timestamp),
+  });
   return { segment: assignSegment(model, features), features };
 }

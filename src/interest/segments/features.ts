@@ -37,14 +37,21 @@ export function categoryKey(item: Item | undefined, depth: number): string | nul
 }
 
 /** The `max` categories with the most positive behaviour, most active first. */
-export function topCategories(events: Iterable<Event>, items: ReadonlyMap<string, Item>, options: { max: number; depth: number; weights?: EventWeights }): string[] {
+export function topCategories(
+  events: Iterable<Event>,
+  items: ReadonlyMap<string, Item>,
+  options: { max: number; depth: number; weights?: EventWeights },
+): string[] {
   const weights = options.weights ?? DEFAULT_EVENT_WEIGHTS;
   const counts = new Map<string, number>();
   for (const e of events) {
     const key = e.itemId === null ? null : categoryKey(items.get(e.itemId), options.depth);
     if (key && weights[e.type] > 0) counts.set(key, (counts.get(key) ?? 0) + weights[e.type]);
   }
-  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, options.max).map(([k]) => k);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, options.max)
+    .map(([k]) => k);
 }
 
 /** Purchase amount of one event: item price (times a quantity value when given), else the value itself. */
@@ -72,7 +79,8 @@ export function userFeatures(
     monetary += purchaseAmount(e, item);
     const key = categoryKey(item, depth);
     if (key === null || weights[e.type] <= 0) continue;
-    interests[index.get(key) ?? options.categories.length] += weights[e.type] * decayFactor(Math.max(0, asOf - e.timestamp), options.halfLifeDays ?? 30);
+    interests[index.get(key) ?? options.categories.length] +=
+      weights[e.type] * decayFactor(Math.max(0, asOf - e.timestamp), options.halfLifeDays ?? 30);
   }
   const total = interests.reduce((a, b) => a + b, 0);
   const sessions = sessionise(events, options.sessionGapMinutes ?? DEFAULT_SESSION_GAP_MINUTES);

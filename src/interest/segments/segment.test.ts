@@ -47,7 +47,14 @@ describe('segmentUsers', () => {
   it('describes each segment: size, top categories, order value, conversion, session length', () => {
     const beauty = seg.model.segments.find((s) => s.topCategories[0].category === 'Beauty')!;
     const fashion = seg.model.segments.find((s) => s.topCategories[0].category === 'Fashion')!;
-    expect(beauty).toMatchObject({ size: 20, share: 0.3333, averageOrderValue: 40, conversionRate: 1, medianSessionEvents: 5, medianSessionMinutes: 5 });
+    expect(beauty).toMatchObject({
+      size: 20,
+      share: 0.3333,
+      averageOrderValue: 40,
+      conversionRate: 1,
+      medianSessionEvents: 5,
+      medianSessionMinutes: 5,
+    });
     expect(fashion).toMatchObject({ size: 20, averageOrderValue: 0, conversionRate: 0, medianSessionEvents: 4 });
     expect(JSON.parse(JSON.stringify(seg.model))).toEqual(seg.model);
   });

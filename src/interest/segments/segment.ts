@@ -100,8 +100,25 @@ export function segmentUsers(events: readonly Event[], items: ReadonlyMap<string
     : kmeansBySilhouette(p, { minK: 2, maxK: options.maxK ?? 8, rng, restarts: 3 });
   const centroids = Array.from({ length: run.k }, (_, m) => Array.from(run.centroids.subarray(m * dims, (m + 1) * dims)));
   const users = feats.map((f, i) => ({ userId: f.userId, segment: run.assignments[i], features: f }));
-  const segments = Array.from({ length: run.k }, (_, m) => summarise(m, users.filter((u) => u.segment === m).map((u) => u.features), categories, feats.length));
-  const model: SegmentModel = { k: run.k, silhouette: round(run.silhouette), tried: run.tried.map((t) => ({ k: t.k, silhouette: round(t.silhouette) })), categories, categoryDepth: depth, ...partial, centroids, asOf, segments };
+  const segments = Array.from({ length: run.k }, (_, m) =>
+    summarise(
+      m,
+      users.filter((u) => u.segment === m).map((u) => u.features),
+      categories,
+      feats.length,
+    ),
+  );
+  const model: SegmentModel = {
+    k: run.k,
+    silhouette: round(run.silhouette),
+    tried: run.tried.map((t) => ({ k: t.k, silhouette: round(t.silhouette) })),
+    categories,
+    categoryDepth: depth,
+    ...partial,
+    centroids,
+    asOf,
+    segments,
+  };
   return { model, users };
 }
 

@@ -69,5 +69,8 @@ export function labelScores(truth: ReadonlyArray<readonly string[]>, predicted: 
 export function mostFrequentLabels(train: ReadonlyArray<readonly string[]>, k: number): string[] {
   const counts = new Map<string, number>();
   for (const l of train) for (const x of new Set(l)) counts.set(x, (counts.get(x) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, k).map(([x]) => x);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, k)
+    .map(([x]) => x);
 }

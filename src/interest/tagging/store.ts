@@ -23,7 +23,10 @@ export function autoTagPatch(item: Item, p: TagPrediction, minConfidence: number
   const tags = p.tags.filter((t) => t.confidence >= minConfidence);
   if (item.tags.length === 0 && tags.length > 0) patch.tags = tags.map((t) => t.label);
   if (!patch.categoryPath && !patch.tags) return null;
-  return { ...patch, attributes: { ...item.attributes, autoTag: { category: patch.categoryPath ? p.category : null, tags: patch.tags ? tags : [] } } };
+  return {
+    ...patch,
+    attributes: { ...item.attributes, autoTag: { category: patch.categoryPath ? p.category : null, tags: patch.tags ? tags : [] } },
+  };
 }
 
 /** Trains on a store's labelled items and its behaviour, and predicts for items with no category or no tags. */
@@ -34,7 +37,8 @@ export async function tagStore(store: Store, options: TagStoreOptions = {}): Pro
   for await (const e of store.scanEvents()) events.push(e);
   const targets = items.filter((i) => categoryLabel(i) === null || i.tags.length === 0);
   const labelled = items.length - items.filter((i) => categoryLabel(i) === null && i.tags.length === 0).length;
-  if (labelled === 0 || targets.length === 0) return { labelledItems: labelled, unlabelledItems: targets.length, updatedItems: 0, predictions: [] };
+  if (labelled === 0 || targets.length === 0)
+    return { labelledItems: labelled, unlabelledItems: targets.length, updatedItems: 0, predictions: [] };
   const tagger = trainTagger(items, { ...options, events });
   const predictions = targets.map((i) => tagger.predict(i));
   let updated = 0;

@@ -30,8 +30,14 @@ describe('trainTagger', () => {
     const tagger = trainTagger(all.slice(0, 150), { seed: 1 });
     const test = all.slice(150);
     const preds = test.map((i) => tagger.predict({ ...i, categoryPath: [], tags: [] }));
-    const cat = labelScores(test.map((i) => [i.categoryPath.join(' > ')]), preds.map((p) => (p.category ? [p.category.label] : [])));
-    const tags = labelScores(test.map((i) => i.tags), preds.map((p) => p.tags.map((t) => t.label)));
+    const cat = labelScores(
+      test.map((i) => [i.categoryPath.join(' > ')]),
+      preds.map((p) => (p.category ? [p.category.label] : [])),
+    );
+    const tags = labelScores(
+      test.map((i) => i.tags),
+      preds.map((p) => p.tags.map((t) => t.label)),
+    );
     expect(cat.accuracy).toBeGreaterThan(0.95);
     expect(tags.micro.f1).toBeGreaterThan(0.9);
     expect(preds[0].category?.path).toEqual(test[0].categoryPath);
@@ -52,7 +58,10 @@ describe('trainTagger', () => {
     const tagger = trainTagger([...train, ...test.map((i) => ({ ...i, categoryPath: [] }))], { events, seed: 2 });
     const acc = test.filter((i) => tagger.predict({ ...i, categoryPath: [] }).category?.label === i.categoryPath[0]).length / test.length;
     expect(acc).toBeGreaterThan(0.9);
-    const baseline = mostFrequentLabels(train.map((i) => i.categoryPath), 1);
+    const baseline = mostFrequentLabels(
+      train.map((i) => i.categoryPath),
+      1,
+    );
     expect(test.filter((i) => i.categoryPath[0] === baseline[0]).length / test.length).toBeLessThan(0.5);
   });
 

@@ -57,19 +57,36 @@ interface Head {
 function labelIndex(lists: Array<readonly string[]>, minCount: number): string[] {
   const counts = new Map<string, number>();
   for (const l of lists) for (const x of new Set(l)) counts.set(x, (counts.get(x) ?? 0) + 1);
-  return [...counts].filter(([, c]) => c >= minCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k]) => k);
+  return [...counts]
+    .filter(([, c]) => c >= minCount)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([k]) => k);
 }
 
-function trainHead(kind: MulticlassModel['kind'], x: SparseRow[], lists: Array<readonly string[]>, features: number, opts: Required<Pick<TaggerOptions, 'minLabelCount' | 'epochs' | 'learningRate' | 'l2' | 'seed'>>): Head | null {
+function trainHead(
+  kind: MulticlassModel['kind'],
+  x: SparseRow[],
+  lists: Array<readonly string[]>,
+  features: number,
+  opts: Required<Pick<TaggerOptions, 'minLabelCount' | 'epochs' | 'learningRate' | 'l2' | 'seed'>>,
+): Head | null {
   const labels = labelIndex(lists, opts.minLabelCount);
   if (labels.length === 0) return null;
   const index = new Map(labels.map((l, i) => [l, i]));
-  const rows = lists.map((l, i) => ({ i, pos: [...new Set(l)].map((t) => index.get(t)).filter((c): c is number => c !== undefined) })).filter((r) => kind === 'one-vs-rest' || r.pos.length > 0);
+  const rows = lists
+    .map((l, i) => ({ i, pos: [...new Set(l)].map((t) => index.get(t)).filter((c): c is number => c !== undefined) }))
+    .filter((r) => kind === 'one-vs-rest' || r.pos.length > 0);
   const prior = new Float32Array(labels.length);
   for (const r of rows) for (const c of r.pos) prior[c]++;
   // Start from the label frequencies, so rare labels do not begin at p = 0.5.
-  const initialBias = prior.map((n) => (kind === 'softmax' ? Math.log((n + 1) / rows.length) : Math.log((n + 0.5) / (rows.length - n + 0.5))));
-  const model = fitMulticlass(kind, { x: rows.map((r) => x[r.i]), targets: (k) => rows[k].pos, classes: labels.length, features, initialBias }, { epochs: opts.epochs, learningRate: opts.learningRate, l2: opts.l2, rng: createRng(opts.seed) });
+  const initialBias = prior.map((n) =>
+    kind === 'softmax' ? Math.log((n + 1) / rows.length) : Math.log((n + 0.5) / (rows.length - n + 0.5)),
+  );
+  const model = fitMulticlass(
+    kind,
+    { x: rows.map((r) => x[r.i]), targets: (k) => rows[k].pos, classes: labels.length, features, initialBias },
+    { epochs: opts.epochs, learningRate: opts.learningRate, l2: opts.l2, rng: createRng(opts.seed) },
+  );
   return { labels, model };
 }
 
@@ -88,16 +105,40 @@ export function trainTagger(items: readonly Item[], options: TaggerOptions = {})
     embeddings: options.embeddings,
   };
   const sparse = labelled.map((i) => itemFeatures(i, ctx));
-  const opts = { minLabelCount: options.minLabelCount ?? 3, epochs: options.epochs ?? 8, learningRate: options.learningRate ?? 0.5, l2: options.l2 ?? 1e-5, seed: options.seed ?? 17 };
-  const tagCount = labelIndex(labelled.map((i) => i.tags), opts.minLabelCount).length;
-  const catCount = labelIndex(labelled.map((i) => [categoryLabel(i) ?? '']).filter(([c]) => c), opts.minLabelCount).length;
+  const opts = {
+    minLabelCount: options.minLabelCount ?? 3,
+    epochs: options.epochs ?? 8,
+    learningRate: options.learningRate ?? 0.5,
+    l2: options.l2 ?? 1e-5,
+    seed: options.seed ?? 17,
+  };
+  const tagCount = labelIndex(
+    labelled.map((i) => i.tags),
+    opts.minLabelCount,
+  ).length;
+  const catCount = labelIndex(
+    labelled.map((i) => [categoryLabel(i) ?? '']).filter(([c]) => c),
+    opts.minLabelCount,
+  ).length;
   const maxFeatures = Math.floor((options.maxWeights ?? 40e6) / Math.max(1, tagCount, catCount));
   const dict = new FeatureDictionary(sparse, { minCount: options.minFeatureCount ?? 2, maxFeatures });
   const x = sparse.map((v) => dict.compact(v));
   const catIdx = labelled.map((i, k) => ({ k, c: categoryLabel(i) })).filter((r) => r.c !== null);
-  const catHead = trainHead('softmax', catIdx.map((r) => x[r.k]), catIdx.map((r) => [r.c as string]), dict.size, opts);
+  const catHead = trainHead(
+    'softmax',
+    catIdx.map((r) => x[r.k]),
+    catIdx.map((r) => [r.c as string]),
+    dict.size,
+    opts,
+  );
   const tagIdx = labelled.map((i, k) => ({ k, t: i.tags })).filter((r) => r.t.length > 0);
-  const tagHead = trainHead('one-vs-rest', tagIdx.map((r) => x[r.k]), tagIdx.map((r) => r.t), dict.size, opts);
+  const tagHead = trainHead(
+    'one-vs-rest',
+    tagIdx.map((r) => x[r.k]),
+    tagIdx.map((r) => r.t),
+    dict.size,
+    opts,
+  );
   const threshold = options.tagThreshold ?? 0.35;
   return {
     categories: catHead?.labels ?? [],

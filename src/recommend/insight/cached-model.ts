@@ -58,14 +58,24 @@ export class CachedModel<T> {
 
   /** Resolves when no build is running (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.inflight) await this.inflight.then(() => undefined, () => undefined);
+    while (this.inflight)
+      await this.inflight.then(
+        () => undefined,
+        () => undefined,
+      );
   }
 
   status(): CacheStatus | null {
     const c = this.current;
     if (!c) return null;
     const ageSeconds = Math.max(0, (this.clock() - c.builtAt) / 1000);
-    return { builtAt: new Date(c.builtAt).toISOString(), buildSeconds: c.buildSeconds, ageSeconds: Math.round(ageSeconds), stale: this.expired(c), rebuilding: this.inflight !== null };
+    return {
+      builtAt: new Date(c.builtAt).toISOString(),
+      buildSeconds: c.buildSeconds,
+      ageSeconds: Math.round(ageSeconds),
+      stale: this.expired(c),
+      rebuilding: this.inflight !== null,
+    };
   }
 
   private expired(c: Built<T>): boolean {

@@ -2,5 +2,14 @@
 export { InsightRuntime, type InsightRuntimeOptions, type SegmentsBuild, type TaggerBuild } from './runtime.js';
 export { CachedModel, type Built, type CacheStatus, type CachedModelOptions } from './cached-model.js';
 export { insightSettingsSchema, type InsightSettings, type InsightSettingsInput } from './settings.js';
-export { BEHAVIOUR_TYPES, behaviourEvents, catalogue, itemsOf, userBehaviour, personalizationRefused, requireUser, type UserAccess } from './store-reads.js';
+export {
+  BEHAVIOUR_TYPES,
+  behaviourEvents,
+  catalogue,
+  itemsOf,
+  userBehaviour,
+  personalizationRefused,
+  requireUser,
+  type UserAccess,
+} from './store-reads.js';
 export { describeSegment } from './describe.js';

@@ -29,7 +29,8 @@ export interface SegmentsBuild {
 
 /** A model the store cannot support yet (too few users, no labels) is a conflict with the data, not a bad request. */
 function asConflict(error: unknown): never {
-  if (error instanceof CurioError && error.code === 'BAD_INPUT') throw new CurioError('CONFLICT', `not enough data: ${error.message}`, { cause: error });
+  if (error instanceof CurioError && error.code === 'BAD_INPUT')
+    throw new CurioError('CONFLICT', `not enough data: ${error.message}`, { cause: error });
   throw error;
 }
 
@@ -47,9 +48,24 @@ export class InsightRuntime {
   constructor(private readonly options: InsightRuntimeOptions) {
     const s = (this.settings = parseOrThrow(insightSettingsSchema, options.settings ?? {}, 'insight settings'));
     const common = { clock: options.clock, warn: options.warn };
-    this.segments = new CachedModel({ ...common, name: 'segments', ttlSeconds: s.segmentsTtlSeconds, build: () => this.buildSegments().catch(asConflict) });
-    this.tagger = new CachedModel({ ...common, name: 'tagger', ttlSeconds: s.taggerTtlSeconds, build: () => this.buildTagger().catch(asConflict) });
-    this.intent = new CachedModel({ ...common, name: 'intent', ttlSeconds: s.intentTtlSeconds, build: () => this.buildIntent().catch(asConflict) });
+    this.segments = new CachedModel({
+      ...common,
+      name: 'segments',
+      ttlSeconds: s.segmentsTtlSeconds,
+      build: () => this.buildSegments().catch(asConflict),
+    });
+    this.tagger = new CachedModel({
+      ...common,
+      name: 'tagger',
+      ttlSeconds: s.taggerTtlSeconds,
+      build: () => this.buildTagger().catch(asConflict),
+    });
+    this.intent = new CachedModel({
+      ...common,
+      name: 'intent',
+      ttlSeconds: s.intentTtlSeconds,
+      build: () => this.buildIntent().catch(asConflict),
+    });
   }
 
   /** The time requests are answered at (epoch ms). */
@@ -71,11 +87,19 @@ export class InsightRuntime {
     const { store, config } = this.options;
     const all = await behaviourEvents(store);
     // Segment membership is a profile: users who refused personalisation are left out entirely.
-    const refused = await personalizationRefused(store, all.map((e) => e.userId));
+    const refused = await personalizationRefused(
+      store,
+      all.map((e) => e.userId),
+    );
     const events = refused.size ? all.filter((e) => !refused.has(e.userId)) : all;
     const items = await catalogue(store);
     const s = this.settings;
-    const segmentation = segmentUsers(events, items, { k: s.segmentCount ?? undefined, maxK: s.maxSegments, seed: s.seed, weights: config.events.weights });
+    const segmentation = segmentUsers(events, items, {
+      k: s.segmentCount ?? undefined,
+      maxK: s.maxSegments,
+      seed: s.seed,
+      weights: config.events.weights,
+    });
     return { segmentation, excludedUsers: refused.size };
   }
 

@@ -9,9 +9,17 @@ export const insightSettingsSchema = z
     /** How long a segmentation serves before the next request triggers a background recompute. */
     segmentsTtlSeconds: z.number().int().min(0).default(3600),
     /** Same for the auto-tagger. */
-    taggerTtlSeconds: z.number().int().min(0).default(6 * 3600),
+    taggerTtlSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .default(6 * 3600),
     /** Same for the purchase-intent model. */
-    intentTtlSeconds: z.number().int().min(0).default(6 * 3600),
+    intentTtlSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .default(6 * 3600),
     /** Fixed number of segments; null chooses k by silhouette in [2, maxSegments]. */
     segmentCount: z.number().int().min(2).max(50).nullable().default(null),
     maxSegments: z.number().int().min(2).max(50).default(8),

@@ -25,8 +25,16 @@ export async function itemsOf(store: Store, events: readonly Event[]): Promise<M
 }
 
 /** A user's newest behaviour events (oldest first), optionally only those at or before `at`. */
-export async function userBehaviour(store: Store, storedId: string, options: { limit: number; types?: EventType[]; at?: EpochMs }): Promise<Event[]> {
-  return store.userEvents(storedId, { limit: options.limit, types: options.types ?? BEHAVIOUR_TYPES, before: options.at === undefined ? undefined : options.at + 1 });
+export async function userBehaviour(
+  store: Store,
+  storedId: string,
+  options: { limit: number; types?: EventType[]; at?: EpochMs },
+): Promise<Event[]> {
+  return store.userEvents(storedId, {
+    limit: options.limit,
+    types: options.types ?? BEHAVIOUR_TYPES,
+    before: options.at === undefined ? undefined : options.at + 1,
+  });
 }
 
 /** The subset of these stored user ids whose consent says personalization=false. */

@@ -45,7 +45,12 @@ describe('POST /v1/events', () => {
     const tooMany = await post({ events: Array.from({ length: 51 }, (_, i) => viewEvent(i)) });
     expect(tooMany.statusCode).toBe(400);
     expect(tooMany.json().error.problems).toEqual([{ path: 'events', message: 'a batch holds at most 50 events' }]);
-    const broken = await t.call('ingest', { method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json' }, payload: '{"events": [' });
+    const broken = await t.call('ingest', {
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"events": [',
+    });
     expect(broken.statusCode).toBe(400);
     expect(broken.json().error.code).toBe('BAD_INPUT');
     expect((await t.store.counts()).events).toBe(0);

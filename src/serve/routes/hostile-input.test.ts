@@ -27,7 +27,10 @@ describe('hostile input', () => {
 
   it('answers 400 with the attributes path for a deep item patch or user record', async () => {
     await t.call('ingest', { method: 'PUT', url: '/v1/items', payload: { items: [{ id: 'p' }] } });
-    for (const [method, url] of [['PATCH', '/v1/items/p'], ['PUT', '/v1/users/u1']] as const) {
+    for (const [method, url] of [
+      ['PATCH', '/v1/items/p'],
+      ['PUT', '/v1/users/u1'],
+    ] as const) {
       const res = await t.call('ingest', { method, url, headers: json, payload: `{"attributes":${nested(6000)}}` });
       expect(res.statusCode).toBe(400);
       expect((res.json() as { error: { problems: Array<{ path: string }> } }).error.problems.map((p) => p.path)).toEqual(['attributes']);
@@ -38,10 +41,17 @@ describe('hostile input', () => {
 
   it('refuses ids with a lone surrogate or a control character, so every stored user can be erased', async () => {
     const event = (n: number, userId: string) => ({ id: `e${n}`, userId, itemId: 'i1', type: 'view', timestamp: 1_700_000_000_000 });
-    const res = await t.call('ingest', { method: 'POST', url: '/v1/events', payload: { events: [event(1, 'ok'), event(2, 'bad\uD800'), event(3, 'nul\u0000'), event(4, 'emoji😀')] } });
+    const res = await t.call('ingest', {
+      method: 'POST',
+      url: '/v1/events',
+      payload: { events: [event(1, 'ok'), event(2, 'bad\uD800'), event(3, 'nul\u0000'), event(4, 'emoji😀')] },
+    });
     const result = res.json() as { accepted: number; rejected: Array<{ index: number; errors: Array<{ path: string }> }> };
     expect(result.accepted).toBe(2);
-    expect(result.rejected.map((r) => [r.index, r.errors[0].path])).toEqual([[1, 'userId'], [2, 'userId']]);
+    expect(result.rejected.map((r) => [r.index, r.errors[0].path])).toEqual([
+      [1, 'userId'],
+      [2, 'userId'],
+    ]);
     const erased = await t.call('admin', { method: 'DELETE', url: `/v1/users/${encodeURIComponent('emoji😀')}` });
     expect(erased.statusCode).toBe(200);
   });

@@ -11,5 +11,15 @@ import { taggingRoutes } from './tagging.js';
 import { userRoutes } from './users.js';
 
 /** Every route module, registered in this order. A new group of endpoints is one file plus one entry here. */
-export const ROUTE_MODULES: RouteModule[] = [healthRoutes, eventRoutes, itemRoutes, userRoutes, recommendationRoutes, recItemRoutes,
-  interestRoutes, segmentRoutes, intentRoutes, taggingRoutes];
+export const ROUTE_MODULES: RouteModule[] = [
+  healthRoutes,
+  eventRoutes,
+  itemRoutes,
+  userRoutes,
+  recommendationRoutes,
+  recItemRoutes,
+  interestRoutes,
+  segmentRoutes,
+  intentRoutes,
+  taggingRoutes,
+];

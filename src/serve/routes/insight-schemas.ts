@@ -19,7 +19,10 @@ const refusedSchema = z.object({
 
 /** A per-user answer, or `{userId, personalization: false}` for a user who refused personalisation. */
 export function personal<T extends z.ZodRawShape>(shape: T) {
-  return z.discriminatedUnion('personalization', [z.object({ userId: z.string(), personalization: z.literal(true), ...shape }), refusedSchema]);
+  return z.discriminatedUnion('personalization', [
+    z.object({ userId: z.string(), personalization: z.literal(true), ...shape }),
+    refusedSchema,
+  ]);
 }
 
 const affinitySchema = z.object({
@@ -38,11 +41,19 @@ export const interestsSchema = personal({
   recent: z.object({ categories: affinities, tags: affinities, brands: affinities }).meta({ description: 'The short half-life profile' }),
   drift: z.object({
     score: z.number().meta({ description: 'Jensen–Shannon divergence (bits, 0..1) between the recent and the long-term profile' }),
-    newInterests: z.array(z.object({ dimension: z.enum(['category', 'tag', 'brand']), key: z.string(), share: z.number(), firstSeenAt: z.number().int() })),
+    newInterests: z.array(
+      z.object({ dimension: z.enum(['category', 'tag', 'brand']), key: z.string(), share: z.number(), firstSeenAt: z.number().int() }),
+    ),
   }),
   clusters: z.object({
     clusters: z.array(
-      z.object({ label: z.string(), topCategory: z.string().nullable(), topTags: z.array(z.string()), share: z.number(), itemIds: z.array(z.string()) }),
+      z.object({
+        label: z.string(),
+        topCategory: z.string().nullable(),
+        topTags: z.array(z.string()),
+        share: z.number(),
+        itemIds: z.array(z.string()),
+      }),
     ),
     silhouette: z.number(),
     unembeddedShare: z.number(),
@@ -99,7 +110,9 @@ export const intentSchema = personal({
   at: z.number().int().meta({ description: 'Epoch ms the score is for' }),
   inSession: z.number().meta({ description: 'Probability of a purchase later in the current session' }),
   withinNextEvents: z.object({ events: z.number().int(), probability: z.number() }),
-  sessionActive: z.boolean().meta({ description: 'False when the last action is older than the session gap: the figures are for a session starting now' }),
+  sessionActive: z
+    .boolean()
+    .meta({ description: 'False when the last action is older than the session gap: the figures are for a session starting now' }),
   sessionEvents: z.number().int(),
   features: z.record(z.string(), z.number()),
   model: intentModelSchema,
@@ -109,7 +122,10 @@ const guessSchema = z.object({ label: z.string(), confidence: z.number() });
 
 export const tagPredictionSchema = z.object({
   itemId: z.string().nullable(),
-  category: guessSchema.extend({ path: z.array(z.string()) }).nullable().meta({ description: 'null when the catalogue has no category with 3+ items' }),
+  category: guessSchema
+    .extend({ path: z.array(z.string()) })
+    .nullable()
+    .meta({ description: 'null when the catalogue has no category with 3+ items' }),
   tags: z.array(guessSchema).meta({ description: 'The likeliest tag, then every tag with confidence ≥ 0.35' }),
 });
 

@@ -10,18 +10,26 @@ describe('GET /v1/users/:id/intent', () => {
     await t?.close();
     t = undefined;
   });
-  const intent = (user: string, at?: number) => t!.call('read', { method: 'GET', url: `/v1/users/${user}/intent${at === undefined ? '' : `?at=${at}`}` });
+  const intent = (user: string, at?: number) =>
+    t!.call('read', { method: 'GET', url: `/v1/users/${user}/intent${at === undefined ? '' : `?at=${at}`}` });
   const session = (user: string, start: number, types: string[], item = 'b1') =>
     t!.post(types.map((type, k) => ({ id: `${user}-${start}-${k}`, userId: user, itemId: item, type, timestamp: start + k * MIN })));
 
-  it('scores the current session: a cart in a buyer\'s session beats a browser\'s views, and a new event counts at once', async () => {
+  it("scores the current session: a cart in a buyer's session beats a browser's views, and a new event counts at once", async () => {
     t = await createInsightApp();
     const start = T0 + 30 * DAY;
     await session('s0', start, ['view', 'view']);
     await session('s1', start, ['view', 'view'], 'f1');
     const at = start + 2 * MIN;
     const before = (await intent('s0', at)).json();
-    expect(before).toMatchObject({ userId: 's0', personalization: true, at, sessionActive: true, sessionEvents: 2, withinNextEvents: { events: 5 } });
+    expect(before).toMatchObject({
+      userId: 's0',
+      personalization: true,
+      at,
+      sessionActive: true,
+      sessionEvents: 2,
+      withinNextEvents: { events: 5 },
+    });
     expect(before.model.trainedOn.examples).toBeGreaterThan(100);
     const browser = (await intent('s1', at)).json();
     expect(browser.inSession).toBeLessThan(before.inSession);

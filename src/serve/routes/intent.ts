@@ -7,7 +7,14 @@ import { defineRoute } from '../route.js';
 import { idParamsSchema } from '../schemas.js';
 
 const intentQuery = z
-  .object({ at: z.coerce.number().int().nonnegative().optional().meta({ description: 'Epoch ms to score at (events after it are ignored); default now' }) })
+  .object({
+    at: z.coerce
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .meta({ description: 'Epoch ms to score at (events after it are ignored); default now' }),
+  })
   .strict();
 
 const modelInfo = (ctx: AppContext, model: IntentModel) => ({ ...ctx.insight.intent.status()!, trainedOn: model.trainedOn });
@@ -24,7 +31,7 @@ export const intentRoutes: RouteModule = (ctx: AppContext) => [
     summary: 'Probability of a purchase in the current session and within the next N events',
     description:
       'Two logistic models over session features (counts by type, open cart, dwell, prices, history of earlier ' +
-      'sessions), trained from the store\'s events on first use and cached (`intentTtlSeconds`). The user\'s session is ' +
+      "sessions), trained from the store's events on first use and cached (`intentTtlSeconds`). The user's session is " +
       'read per request. `sessionActive=false` means the last action is older than 30 minutes and the figures are for a ' +
       'session starting now. 404 for an unknown user; `{userId, personalization: false}` for a user who refused personalisation.',
     params: idParamsSchema,
@@ -36,7 +43,11 @@ export const intentRoutes: RouteModule = (ctx: AppContext) => [
       if (!user.personalization) return { userId: params.id, personalization: false as const };
       const model = (await ctx.insight.intent.get()).value;
       const at = query.at ?? ctx.insight.now();
-      const events = await userBehaviour(ctx.store, user.storedId, { limit: ctx.insight.settings.maxUserEvents, types: [...SESSION_ACTIONS], at });
+      const events = await userBehaviour(ctx.store, user.storedId, {
+        limit: ctx.insight.settings.maxUserEvents,
+        types: [...SESSION_ACTIONS],
+        at,
+      });
       const p = predictIntent(model, user.storedId, events, await itemsOf(ctx.store, events), at);
       const { userId: _stored, ...rest } = p;
       return { userId: params.id, personalization: true as const, at, ...rest, model: modelInfo(ctx, model) };

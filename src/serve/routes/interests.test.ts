@@ -50,7 +50,16 @@ describe('GET /v1/users/:id/interests', () => {
 
   it('applies config.events.weights', async () => {
     t = await createInsightApp({ fill: false });
-    await t.call('ingest', { method: 'PUT', url: '/v1/items', payload: { items: [{ id: 'a', categoryPath: ['A'] }, { id: 'b', categoryPath: ['B'] }] } });
+    await t.call('ingest', {
+      method: 'PUT',
+      url: '/v1/items',
+      payload: {
+        items: [
+          { id: 'a', categoryPath: ['A'] },
+          { id: 'b', categoryPath: ['B'] },
+        ],
+      },
+    });
     await t.post([
       { id: 'w1', userId: 'u', itemId: 'a', type: 'purchase', timestamp: T0 },
       { id: 'w2', userId: 'u', itemId: 'b', type: 'view', timestamp: T0 },

@@ -8,7 +8,12 @@ import { idParamsSchema } from '../schemas.js';
 
 const interestsQuery = z
   .object({
-    at: z.coerce.number().int().nonnegative().optional().meta({ description: 'Epoch ms to profile as of (events after it are ignored); default now' }),
+    at: z.coerce
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .meta({ description: 'Epoch ms to profile as of (events after it are ignored); default now' }),
     top: z.coerce.number().int().min(1).max(100).default(20).meta({ description: 'Most affinities listed per facet' }),
     maxClusters: z.coerce.number().int().min(1).max(8).default(4).meta({ description: 'Most interest clusters' }),
   })
@@ -24,7 +29,7 @@ export const interestRoutes: RouteModule = (ctx: AppContext) => [
     summary: "A user's weighted interests, multi-interest clusters and drift",
     description:
       'Affinities to categories (every path prefix), tags and brands: behaviour weights from `events.weights`, decayed ' +
-      'with a 30-day half-life (long-term) and a 3-day one (`recent`). Clusters group the user\'s items by ' +
+      "with a 30-day half-life (long-term) and a 3-day one (`recent`). Clusters group the user's items by " +
       'co-occurrence and content (k by silhouette); drift is the divergence between recent and long-term interests. ' +
       'Read from the store per request, so an event posted just before counts. 404 when the user has neither a record ' +
       'nor an event; `{userId, personalization: false}` for a user who refused personalisation.',

@@ -80,7 +80,10 @@ describe('GET /v1/items and GET /v1/users', () => {
       } while (after !== null);
       expect(seen).toEqual(['a', 'b', 'c', 'd', 'e']);
       for (const id of ['u2', 'u1']) await t.call('ingest', { method: 'PUT', url: `/v1/users/${id}`, payload: { attributes: { n: id } } });
-      const users = (await t.call('admin', { method: 'GET', url: '/v1/users?limit=5' })).json() as { users: Array<{ id: string }>; next: string | null };
+      const users = (await t.call('admin', { method: 'GET', url: '/v1/users?limit=5' })).json() as {
+        users: Array<{ id: string }>;
+        next: string | null;
+      };
       expect(users).toMatchObject({ users: [{ id: 'u1' }, { id: 'u2' }], next: null });
       expect((await t.call('read', { method: 'GET', url: '/v1/users' })).statusCode).toBe(403);
       expect((await t.call('read', { method: 'GET', url: '/v1/items?limit=0' })).statusCode).toBe(400);

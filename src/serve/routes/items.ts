@@ -31,7 +31,12 @@ export const itemRoutes: RouteModule = (ctx: AppContext) => {
       tag: 'items',
       summary: 'The catalogue, a page at a time in id order',
       query: pageQuerySchema,
-      responses: { 200: z.object({ items: z.array(itemSchema), next: z.string().nullable().meta({ description: 'Pass as `after` for the next page; null at the end' }) }) },
+      responses: {
+        200: z.object({
+          items: z.array(itemSchema),
+          next: z.string().nullable().meta({ description: 'Pass as `after` for the next page; null at the end' }),
+        }),
+      },
       handler: async ({ query }) => {
         const items = await ctx.store.listItems({ after: query.after, limit: query.limit });
         return { items, next: nextCursor(items, query.limit) };

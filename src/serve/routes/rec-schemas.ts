@@ -8,9 +8,22 @@ const MAX_COUNT = 100;
 const MAX_EXCLUDE = 500;
 const itemId = z.string().min(1).max(256);
 
-export const countParam = z.coerce.number().int().min(1).max(MAX_COUNT).meta({ description: `How many items (1-${MAX_COUNT}); default serving.defaultCount` });
-const exploreParam = z.coerce.number().min(0).max(1).meta({ description: 'exploreWeight for this request in [0, 1]; default serving.exploreWeight' });
-const categoryParam = z.string().min(1).max(200).meta({ description: 'Only items in this category: a full key ("Groceries > Tea"), a prefix or one path element' });
+export const countParam = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_COUNT)
+  .meta({ description: `How many items (1-${MAX_COUNT}); default serving.defaultCount` });
+const exploreParam = z.coerce
+  .number()
+  .min(0)
+  .max(1)
+  .meta({ description: 'exploreWeight for this request in [0, 1]; default serving.exploreWeight' });
+const categoryParam = z
+  .string()
+  .min(1)
+  .max(200)
+  .meta({ description: 'Only items in this category: a full key ("Groceries > Tea"), a prefix or one path element' });
 
 export const slateQuerySchema = z
   .object({
@@ -19,7 +32,12 @@ export const slateQuerySchema = z
     category: categoryParam.optional(),
     exclude: z
       .string()
-      .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
+      .transform((s) =>
+        s
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(itemId).max(MAX_EXCLUDE))
       .optional()
       .meta({ description: 'Comma-separated item ids never to return' }),

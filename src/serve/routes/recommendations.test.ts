@@ -44,7 +44,9 @@ describe('GET /v1/users/:id/recommendations', () => {
   });
 
   it('serves non-personalised slates when consent.personalization=false, and cold start to unknown users', async () => {
-    expect((await t.call('ingest', { method: 'PUT', url: '/v1/users/s1', payload: { consent: { personalization: false } } })).statusCode).toBe(200);
+    expect(
+      (await t.call('ingest', { method: 'PUT', url: '/v1/users/s1', payload: { consent: { personalization: false } } })).statusCode,
+    ).toBe(200);
     const off = await slate(t, 's1', '?n=4');
     expect(off).toMatchObject({ mode: 'non-personalized', personalized: false });
     expect(off.items.every((i) => /^(popular|new) in /.test(i.reason))).toBe(true);
@@ -98,7 +100,12 @@ describe('GET /v1/users/:id/recommendations', () => {
     );
     expect(logged.map((e) => e.itemId)).toEqual(ids(body.items));
     logged.forEach((e, p) => {
-      expect(e.context).toEqual({ recommendationId: body.recommendationId, position: p, policy: 'epsilon-greedy', propensity: body.items[p].propensity });
+      expect(e.context).toEqual({
+        recommendationId: body.recommendationId,
+        position: p,
+        policy: 'epsilon-greedy',
+        propensity: body.items[p].propensity,
+      });
     });
   });
 
@@ -114,7 +121,9 @@ describe('GET /v1/users/:id/recommendations', () => {
     expect(before.items.filter((i) => i.category === 'Kids > Toys' && i.reason.startsWith('because'))).toEqual([]);
     await post(t, [event('s16', 'toys-6', 'view'), event('s16', 'toys-7', 'cart')]);
     const after = await slate(t, 's16', '?n=10&explore=0');
-    expect(after.items.some((i) => i.category === 'Kids > Toys' && /^because you (viewed Toys 6|added Toys 7 to your cart)$/.test(i.reason))).toBe(true);
+    expect(
+      after.items.some((i) => i.category === 'Kids > Toys' && /^because you (viewed Toys 6|added Toys 7 to your cart)$/.test(i.reason)),
+    ).toBe(true);
   });
 
   it('answers 400 with the paths of bad query parameters, and checks scopes', async () => {
@@ -137,7 +146,10 @@ describe('feedback loop', () => {
 
   const policyState = async () => {
     const res = await t.call('admin', { method: 'GET', url: '/v1/recommendations/status' });
-    return res.json() as { feedback: { impressions: number; rewards: number; ignored: number }; policy: { state: { items: Record<string, [number, number]> } } };
+    return res.json() as {
+      feedback: { impressions: number; rewards: number; ignored: number };
+      policy: { state: { items: Record<string, [number, number]> } };
+    };
   };
 
   it('updates the policy at once from impressions, clicks and purchases carrying the recommendationId', async () => {
@@ -151,7 +163,10 @@ describe('feedback loop', () => {
     const after = await policyState();
     expect(after.policy.state.items[shown.itemId]).toEqual([1, 0]); // the failure became a success
     // A purchase on the same slot, a client-side impression and a retried click change nothing more.
-    await post(t, [event('s20', shown.itemId, 'purchase', context), event('s20', shown.itemId, 'impression', { ...context, propensity: 0.5 })]);
+    await post(t, [
+      event('s20', shown.itemId, 'purchase', context),
+      event('s20', shown.itemId, 'impression', { ...context, propensity: 0.5 }),
+    ]);
     const final = await policyState();
     expect(final.policy.state.items[shown.itemId]).toEqual([1, 0]);
     expect(final.feedback).toMatchObject({ impressions: 4, rewards: 1, ignored: 2 });
@@ -194,7 +209,10 @@ describe('anonymous sessions and item lists', () => {
   });
 
   it('trending follows new events at once and filters by category', async () => {
-    await post(t, Array.from({ length: 6 }, () => event('buyer', itemId(2, 9), 'purchase')));
+    await post(
+      t,
+      Array.from({ length: 6 }, () => event('buyer', itemId(2, 9), 'purchase')),
+    );
     const res = await t.call('read', { method: 'GET', url: '/v1/trending?n=3' });
     expect(res.statusCode).toBe(200);
     expect(res.json().items[0]).toMatchObject({ itemId: 'books-9', reason: 'trending in Books' });

@@ -33,7 +33,7 @@ export const recommendationRoutes: RouteModule = (ctx: AppContext) => {
       tag: 'recommendations',
       summary: 'A personalised slate for a user',
       description:
-        'Reads the user\'s newest events at request time, so a new event changes the next slate at once. Unknown users ' +
+        "Reads the user's newest events at request time, so a new event changes the next slate at once. Unknown users " +
         'get cold-start (popular, trending) slates; users with consent.personalization=false get non-personalised ones ' +
         '(`mode` says which). Each item carries its reason and propensity; the server logs one `impression` event per ' +
         'slot (not for users with consent.tracking=false). Send `recommendationId` back in the context of clicks and purchases.',

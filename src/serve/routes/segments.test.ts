@@ -29,7 +29,9 @@ describe('/v1/segments', () => {
     expect(byTop.get('Beauty')).toMatchObject({ size: 12, averageOrderValue: 40, conversionRate: 1, medianSessionEvents: 6 });
     expect(byTop.get('Fashion')).toMatchObject({ size: 12, averageOrderValue: 0, conversionRate: 0, medianSessionEvents: 4 });
     expect(byTop.get('Outdoor')).toMatchObject({ size: 12, averageOrderValue: 300, conversionRate: 1 });
-    expect(byTop.get('Beauty')!.description).toMatch(/^12 users \(33 %\): mostly Beauty \(100 %\); average order 40, buys in 100 % of sessions; typical session 6 events/);
+    expect(byTop.get('Beauty')!.description).toMatch(
+      /^12 users \(33 %\): mostly Beauty \(100 %\); average order 40, buys in 100 % of sessions; typical session 6 events/,
+    );
     expect(byTop.get('Fashion')!.description).toContain('has not bought');
   });
 
@@ -38,9 +40,21 @@ describe('/v1/segments', () => {
     const list = (await read('/v1/segments')).json();
     const beauty = list.segments.find((s: Summary) => s.topCategories[0].category === 'Beauty');
     const s0 = (await read('/v1/users/s0/segment')).json();
-    expect(s0).toMatchObject({ userId: 's0', personalization: true, segment: { segment: beauty.segment, description: beauty.description } });
+    expect(s0).toMatchObject({
+      userId: 's0',
+      personalization: true,
+      segment: { segment: beauty.segment, description: beauty.description },
+    });
     expect(s0.features).toMatchObject({ sessions: 5, orders: 5, monetary: 200, interests: [{ category: 'Beauty', share: 1 }] });
-    await t.post([0, 1, 2, 3].map((k) => ({ id: `nb-${k}`, userId: 'newbie', itemId: `b${k}`, type: k === 3 ? 'purchase' : 'view', timestamp: T0 + k * 60_000 })));
+    await t.post(
+      [0, 1, 2, 3].map((k) => ({
+        id: `nb-${k}`,
+        userId: 'newbie',
+        itemId: `b${k}`,
+        type: k === 3 ? 'purchase' : 'view',
+        timestamp: T0 + k * 60_000,
+      })),
+    );
     const newbie = (await read('/v1/users/newbie/segment')).json();
     expect(newbie.segment.segment).toBe(beauty.segment);
     expect((await read('/v1/segments')).json().users).toBe(36);
@@ -51,7 +65,12 @@ describe('/v1/segments', () => {
     await t.call('ingest', { method: 'PUT', url: '/v1/users/s4', payload: { consent: { personalization: false } } });
     await t.call('ingest', { method: 'PUT', url: '/v1/users/fresh', payload: {} });
     expect((await read('/v1/users/nobody/segment')).statusCode).toBe(404);
-    expect((await read('/v1/users/fresh/segment')).json()).toMatchObject({ userId: 'fresh', personalization: true, segment: null, features: null });
+    expect((await read('/v1/users/fresh/segment')).json()).toMatchObject({
+      userId: 'fresh',
+      personalization: true,
+      segment: null,
+      features: null,
+    });
     expect((await read('/v1/users/s4/segment')).json()).toEqual({ userId: 's4', personalization: false });
     const body = (await read('/v1/segments')).json();
     expect(body).toMatchObject({ users: 35, excludedUsers: 1 });

@@ -7,14 +7,18 @@ import { defineRoute } from '../route.js';
 import { idParamsSchema } from '../schemas.js';
 
 const listQuery = z
-  .object({ format: z.enum(['json', 'csv']).default('json').meta({ description: 'csv: one row per segmented user instead of the summary' }) })
+  .object({
+    format: z.enum(['json', 'csv']).default('json').meta({ description: 'csv: one row per segmented user instead of the summary' }),
+  })
   .strict();
 
 const describeAll = (model: SegmentModel) => model.segments.map((s) => ({ ...s, description: describeSegment(s) }));
 
 function publicFeatures(f: UserFeatures, model: SegmentModel) {
   const names = [...model.categories, 'other'];
-  const interests = f.interests.map((share, j) => ({ category: names[j], share: Math.round(share * 1e4) / 1e4 })).filter((c) => c.share > 0);
+  const interests = f.interests
+    .map((share, j) => ({ category: names[j], share: Math.round(share * 1e4) / 1e4 }))
+    .filter((c) => c.share > 0);
   const { userId: _stored, interests: _raw, ...rest } = f;
   return { ...rest, interests: interests.sort((a, b) => b.share - a.share) };
 }
@@ -47,7 +51,15 @@ export const segmentRoutes: RouteModule = (ctx: AppContext) => {
           return segmentationCsv(seg);
         }
         const m = seg.model;
-        return { users: seg.users.length, excludedUsers: value.excludedUsers, k: m.k, silhouette: m.silhouette, categories: m.categories, segments: describeAll(m), model: status() };
+        return {
+          users: seg.users.length,
+          excludedUsers: value.excludedUsers,
+          k: m.k,
+          silhouette: m.silhouette,
+          categories: m.categories,
+          segments: describeAll(m),
+          model: status(),
+        };
       },
     }),
     defineRoute({
@@ -61,7 +73,13 @@ export const segmentRoutes: RouteModule = (ctx: AppContext) => {
       handler: async () => {
         const { value } = await cache.refresh();
         const m = value.segmentation.model;
-        return { users: value.segmentation.users.length, excludedUsers: value.excludedUsers, k: m.k, silhouette: m.silhouette, model: status() };
+        return {
+          users: value.segmentation.users.length,
+          excludedUsers: value.excludedUsers,
+          k: m.k,
+          silhouette: m.silhouette,
+          model: status(),
+        };
       },
     }),
     defineRoute({

@@ -17,7 +17,10 @@ describe('POST /v1/items/tag', () => {
 
   it('predicts category and tags with confidences for items in the body and stored items', async () => {
     t = await createInsightApp();
-    const res = await tag({ items: [{ title: 'vegan face cream deluxe' }, { id: 'draft-7', title: 'camping tent for two', brand: 'Peak' }], itemIds: ['fx', 'b2'] });
+    const res = await tag({
+      items: [{ title: 'vegan face cream deluxe' }, { id: 'draft-7', title: 'camping tent for two', brand: 'Peak' }],
+      itemIds: ['fx', 'b2'],
+    });
     expect(res.statusCode).toBe(200);
     const body = res.json() as { items: Prediction[]; itemIds: Prediction[]; model: Record<string, number> };
     const [cream, tent] = body.items;
@@ -26,7 +29,10 @@ describe('POST /v1/items/tag', () => {
     expect(cream.tags.map((g) => g.label)).toEqual(expect.arrayContaining(['vegan', 'skincare']));
     expect(tent).toMatchObject({ itemId: 'draft-7', category: { label: 'Outdoor > Camping' }, tags: [{ label: 'hiking' }] });
     // fx is an unlabelled stored item: its title and the items viewed around it say Fashion.
-    expect(body.itemIds.map((p) => [p.itemId, p.category?.label])).toEqual([['fx', 'Fashion > Shoes'], ['b2', 'Beauty > Skin']]);
+    expect(body.itemIds.map((p) => [p.itemId, p.category?.label])).toEqual([
+      ['fx', 'Fashion > Shoes'],
+      ['b2', 'Beauty > Skin'],
+    ]);
     expect(body.model).toMatchObject({ labelledItems: 18, categories: 3, tags: 4 });
     expect(body.model.events).toBeGreaterThan(200);
   });
@@ -46,7 +52,9 @@ describe('POST /v1/items/tag', () => {
       { path: 'itemIds.2', message: 'no item with id "ghost"' },
     ]);
     const bad = await tag({ items: [{ title: 'ok' }, {}, { title: 3 }], colour: 'red' });
-    expect(bad.json().error.problems.map((p: { path: string }) => p.path)).toEqual(expect.arrayContaining(['items.1', 'items.2.title', '(root)']));
+    expect(bad.json().error.problems.map((p: { path: string }) => p.path)).toEqual(
+      expect.arrayContaining(['items.1', 'items.2.title', '(root)']),
+    );
     expect((await tag({})).statusCode).toBe(400);
     expect((await tag({ itemIds: ['b0'] }, 'ingest')).statusCode).toBe(403);
   });
@@ -56,12 +64,20 @@ describe('POST /v1/items/tag', () => {
     await t.call('ingest', { method: 'PUT', url: '/v1/items', payload: { items: [{ id: 'plain', title: 'thing' }] } });
     const none = await tag({ itemIds: ['plain'] });
     expect(none.statusCode).toBe(409);
-    const items = ['red apple', 'green apple', 'sweet apple', 'old book', 'new book', 'thick book'].map((title, k) => ({ id: `i${k}`, title, categoryPath: [k < 3 ? 'Fruit' : 'Books'] }));
+    const items = ['red apple', 'green apple', 'sweet apple', 'old book', 'new book', 'thick book'].map((title, k) => ({
+      id: `i${k}`,
+      title,
+      categoryPath: [k < 3 ? 'Fruit' : 'Books'],
+    }));
     await t.call('ingest', { method: 'PUT', url: '/v1/items', payload: { items } });
     const first = await tag({ items: [{ title: 'crisp apple' }] });
     expect(first.json().items[0].category.label).toBe('Fruit');
     expect(first.json().model.labelledItems).toBe(6);
-    await t.call('ingest', { method: 'PUT', url: '/v1/items', payload: { items: [{ id: 'i9', title: 'paper book', categoryPath: ['Books'] }] } });
+    await t.call('ingest', {
+      method: 'PUT',
+      url: '/v1/items',
+      payload: { items: [{ id: 'i9', title: 'paper book', categoryPath: ['Books'] }] },
+    });
     expect((await tag({ itemIds: ['i9'] })).json().model.labelledItems).toBe(6);
     expect((await t.call('read', { method: 'POST', url: '/v1/items/tag/refresh' })).statusCode).toBe(403);
     const refreshed = await t.call('admin', { method: 'POST', url: '/v1/items/tag/refresh' });

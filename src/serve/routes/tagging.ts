@@ -16,7 +16,11 @@ const draftSchema = itemInputSchema
 
 const tagBody = z
   .object({
-    items: z.array(draftSchema).max(MAX_ITEMS_PER_TAG_REQUEST).default([]).meta({ description: 'Items described in the body (not stored)' }),
+    items: z
+      .array(draftSchema)
+      .max(MAX_ITEMS_PER_TAG_REQUEST)
+      .default([])
+      .meta({ description: 'Items described in the body (not stored)' }),
     itemIds: z.array(z.string().min(1).max(256)).max(MAX_ITEMS_PER_TAG_REQUEST).default([]).meta({ description: 'Ids of stored items' }),
   })
   .strict()
@@ -27,7 +31,14 @@ const asPrediction = (p: TagPrediction, id: string | null) => ({ ...p, itemId: i
 
 function taggerInfo(ctx: AppContext, build: TaggerBuild) {
   const t = build.tagger;
-  return { ...ctx.insight.tagger.status()!, labelledItems: build.labelledItems, events: build.events, categories: t.categories.length, tags: t.tags.length, features: t.features };
+  return {
+    ...ctx.insight.tagger.status()!,
+    labelledItems: build.labelledItems,
+    events: build.events,
+    categories: t.categories.length,
+    tags: t.tags.length,
+    features: t.features,
+  };
 }
 
 /** Stored items for these ids, or a 400 listing every unknown id by its path. */
@@ -50,7 +61,7 @@ export const taggingRoutes: RouteModule = (ctx: AppContext) => {
       summary: 'Predict category and tags for items, with confidences',
       description:
         'The tagger (softmax over categories, one-vs-rest logistic tags, over text n-grams, brand and co-occurrence in ' +
-        'users\' sequences) is trained from the store\'s labelled items on first use and cached (`taggerTtlSeconds`). ' +
+        "users' sequences) is trained from the store's labelled items on first use and cached (`taggerTtlSeconds`). " +
         'Nothing is written: apply predictions with PATCH /v1/items/:id or `curio tag`. Unknown `itemIds` are a 400 with ' +
         'one problem per id; 409 while no stored item has a category or tags.',
       body: tagBody,

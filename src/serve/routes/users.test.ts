@@ -21,7 +21,11 @@ describe('/v1/users', () => {
 
   it('stores attributes and consent, keeping fields left out, and 404s unknown users', async () => {
     await start();
-    const put = await t.call('ingest', { method: 'PUT', url: '/v1/users/ann', payload: { attributes: { tier: 'gold' }, consent: { personalization: false } } });
+    const put = await t.call('ingest', {
+      method: 'PUT',
+      url: '/v1/users/ann',
+      payload: { attributes: { tier: 'gold' }, consent: { personalization: false } },
+    });
     expect(put.statusCode).toBe(200);
     expect(put.json()).toMatchObject({ id: 'ann', attributes: { tier: 'gold' }, consent: { tracking: true, personalization: false } });
     await t.call('ingest', { method: 'PUT', url: '/v1/users/ann', payload: { consent: { tracking: true } } });
@@ -33,9 +37,15 @@ describe('/v1/users', () => {
 
   it('rejects a bad user body with every problem path', async () => {
     await start();
-    const res = await t.call('ingest', { method: 'PUT', url: '/v1/users/ann', payload: { attributes: 3, consent: { tracking: 'no', ads: true } } });
+    const res = await t.call('ingest', {
+      method: 'PUT',
+      url: '/v1/users/ann',
+      payload: { attributes: 3, consent: { tracking: 'no', ads: true } },
+    });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.problems.map((p: { path: string }) => p.path)).toEqual(expect.arrayContaining(['attributes', 'consent.tracking', 'consent']));
+    expect(res.json().error.problems.map((p: { path: string }) => p.path)).toEqual(
+      expect.arrayContaining(['attributes', 'consent.tracking', 'consent']),
+    );
   });
 
   it('lists the newest events, filtered by type, and 404s a user with no record and no events', async () => {
@@ -77,7 +87,11 @@ describe('/v1/users', () => {
     const rawId = 'shopper-4711@example.com';
     try {
       await start({ storeUrl: `sqlite:${file}`, env: { CURIO_ID_SECRET: secret } });
-      await t.call('ingest', { method: 'PUT', url: `/v1/users/${encodeURIComponent(rawId)}`, payload: { consent: { personalization: false } } });
+      await t.call('ingest', {
+        method: 'PUT',
+        url: `/v1/users/${encodeURIComponent(rawId)}`,
+        payload: { consent: { personalization: false } },
+      });
       await ingest([viewEvent(1, rawId), viewEvent(2, rawId)]);
       // The API still speaks the shop's id.
       const got = (await t.call('read', { method: 'GET', url: `/v1/users/${encodeURIComponent(rawId)}/events` })).json();

@@ -9,10 +9,21 @@ const MAX_EVENTS_PER_READ = 10_000;
 
 const userEventsQuery = z
   .object({
-    limit: z.coerce.number().int().min(1).max(MAX_EVENTS_PER_READ).default(100).meta({ description: 'The newest N events (returned oldest first)' }),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_EVENTS_PER_READ)
+      .default(100)
+      .meta({ description: 'The newest N events (returned oldest first)' }),
     types: z
       .string()
-      .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
+      .transform((s) =>
+        s
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.enum(EVENT_TYPES)))
       .optional()
       .meta({ description: 'Comma-separated event types, e.g. view,purchase' }),
@@ -35,13 +46,21 @@ export const userRoutes: RouteModule = (ctx: AppContext) => {
       scope: 'admin',
       tag: 'users',
       summary: 'User records, a page at a time in id order',
-      description: 'With pseudonymised ids (`CURIO_ID_SECRET`) the shop\'s ids are not stored, so there is nothing to list: 409.',
+      description: "With pseudonymised ids (`CURIO_ID_SECRET`) the shop's ids are not stored, so there is nothing to list: 409.",
       query: pageQuerySchema,
-      responses: { 200: z.object({ users: z.array(userSchema), next: z.string().nullable().meta({ description: 'Pass as `after` for the next page; null at the end' }) }) },
+      responses: {
+        200: z.object({
+          users: z.array(userSchema),
+          next: z.string().nullable().meta({ description: 'Pass as `after` for the next page; null at the end' }),
+        }),
+      },
       errors: [409],
       handler: async ({ query }) => {
         if (ctx.config.privacy.idSecret !== null) {
-          throw new CurioError('CONFLICT', 'user ids are pseudonymised (CURIO_ID_SECRET): the shop\'s ids are not stored and cannot be listed');
+          throw new CurioError(
+            'CONFLICT',
+            "user ids are pseudonymised (CURIO_ID_SECRET): the shop's ids are not stored and cannot be listed",
+          );
         }
         const users = await ctx.store.listUsers({ after: query.after, limit: query.limit });
         return { users, next: nextCursor(users, query.limit) };
@@ -54,7 +73,7 @@ export const userRoutes: RouteModule = (ctx: AppContext) => {
       tag: 'users',
       summary: 'Create or update a user (attributes, consent)',
       description:
-        'Fields left out keep their value. `consent.tracking=false` makes this user\'s events refused at ingest; ' +
+        "Fields left out keep their value. `consent.tracking=false` makes this user's events refused at ingest; " +
         '`consent.personalization=false` makes recommendations for them non-personalised.',
       params: idParamsSchema,
       body: userInputSchema,

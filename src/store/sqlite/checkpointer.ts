@@ -18,10 +18,12 @@ export function startCheckpointer(path: string, intervalMs: number): Checkpointe
   worker.unref(); // a store that is never closed must not keep the process alive
   worker.on('error', () => undefined); // the main connection's autocheckpoint still bounds the WAL
   let exited = false;
-  const exit = new Promise<void>((resolve) => worker.once('exit', () => {
-    exited = true;
-    resolve();
-  }));
+  const exit = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   return {
     stop() {
       if (!exited) {

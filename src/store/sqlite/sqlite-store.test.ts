@@ -28,12 +28,16 @@ describe('sqlite writer thread', () => {
     const results = (await Promise.all(appends)) as Array<{ accepted: number }>;
     expect(results.every((r) => r.accepted === 50)).toBe(true);
     // A repeated batch is recognised as duplicates through the writer, too.
-    expect(await store.appendEvents([sampleEvent('b0-1'), sampleEvent('fresh')])).toEqual({ accepted: 1, duplicates: 1, duplicateIds: ['b0-1'] });
+    expect(await store.appendEvents([sampleEvent('b0-1'), sampleEvent('fresh')])).toEqual({
+      accepted: 1,
+      duplicates: 1,
+      duplicateIds: ['b0-1'],
+    });
     expect(await store.counts()).toEqual({ items: 40, users: 40, events: 2001 });
     await store.close();
   });
 
-  it('erasure waits for writes already posted, so none of the erased user\'s rows land after it', async () => {
+  it("erasure waits for writes already posted, so none of the erased user's rows land after it", async () => {
     const store = await openStore(`sqlite:${join(dir, 'writer-erase.db')}`, { backgroundWrites: true });
     const posted = store.appendEvents(Array.from({ length: 2000 }, (_, i) => sampleEvent(`e${i}`, { userId: i % 2 ? 'gone' : 'kept' })));
     const erased = await store.eraseUser('gone');
@@ -52,7 +56,10 @@ describe('sqlite writer thread', () => {
       const r = await store.appendEvents([{ id: 'x1', userId: 'u', itemId: 'i', type: 'view', value: null, timestamp: 1, sessionId: null, context: {} }]);
       console.log(JSON.stringify(r));`;
     const { execFileSync } = await import('node:child_process');
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(JSON.parse(out.trim())).toEqual({ accepted: 1, duplicates: 0, duplicateIds: [] });
     const db = new Database(path, { readonly: true });
     expect((db.prepare('SELECT count(*) n FROM events').get() as { n: number }).n).toBe(1);
@@ -103,7 +110,12 @@ describe('sqlite adapter', () => {
       console.log('closed');`;
     const { execFileSync } = await import('node:child_process');
     // An unsettled top-level await would end the process with code 13 before printing (execFileSync throws).
-    expect(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 }).trim()).toBe('closed');
+    expect(
+      execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      }).trim(),
+    ).toBe('closed');
   });
 
   it('rejects unknown URL schemes with a clear error', async () => {
@@ -117,15 +129,23 @@ describe('sqlite bulk load', () => {
     const store = await openStore(`sqlite:${path}`);
     const indexes = () => {
       const db = new Database(path, { readonly: true });
-      const names = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL").all() as Array<{ name: string }>).map((r) => r.name).sort();
+      const names = (
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL").all() as Array<{
+          name: string;
+        }>
+      )
+        .map((r) => r.name)
+        .sort();
       db.close();
       return names;
     };
     expect(indexes()).toEqual(['events_time', 'events_user_time', 'events_user_type_time']);
-    await expect(store.bulkLoad(1_000_000, async () => {
-      expect(indexes()).toEqual([]);
-      throw new Error('import failed');
-    })).rejects.toThrow('import failed');
+    await expect(
+      store.bulkLoad(1_000_000, async () => {
+        expect(indexes()).toEqual([]);
+        throw new Error('import failed');
+      }),
+    ).rejects.toThrow('import failed');
     expect(indexes()).toEqual(['events_time', 'events_user_time', 'events_user_type_time']);
     await store.bulkLoad(1000, async () => expect(indexes()).toEqual(['events_time', 'events_user_time', 'events_user_type_time']));
     await store.close();

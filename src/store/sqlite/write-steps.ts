@@ -54,4 +54,5 @@ export function stepTransactions(db: Database.Database, prepare: StatementCache)
 }
 
 /** The total of rows changed over steps without RETURNING. */
-export const changedRows = (results: readonly StepResult[]): number => results.reduce<number>((n, r) => n + (typeof r === 'number' ? r : 0), 0);
+export const changedRows = (results: readonly StepResult[]): number =>
+  results.reduce<number>((n, r) => n + (typeof r === 'number' ? r : 0), 0);

@@ -51,10 +51,12 @@ export function startWriterThread(path: string): WriterThread {
     for (const id of [...pending.keys()]) settle(id, { error });
   };
   worker.on('error', (e) => fail(new CurioError('UNAVAILABLE', `SQLite writer thread failed: ${e.message}`, { cause: e })));
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => {
-    fail(new CurioError('UNAVAILABLE', 'SQLite writer thread stopped'));
-    resolve();
-  }));
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      fail(new CurioError('UNAVAILABLE', 'SQLite writer thread stopped'));
+      resolve();
+    }),
+  );
 
   /** Posts a transaction and returns the promise of its results. */
   const post = (steps: WriteStep[], read: boolean): Promise<StepResult[]> => {

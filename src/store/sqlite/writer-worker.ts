@@ -29,7 +29,10 @@ port.on('message', (message: WriterMessage) => {
     reply = { id: message.id, results: message.read ? run.read(message.steps) : run.write(message.steps) };
   } catch (e) {
     const code = (e as { code?: unknown } | null)?.code;
-    reply = { id: message.id, error: { message: e instanceof Error ? e.message : String(e), code: typeof code === 'string' ? code : undefined } };
+    reply = {
+      id: message.id,
+      error: { message: e instanceof Error ? e.message : String(e), code: typeof code === 'string' ? code : undefined },
+    };
   }
   port.postMessage(reply);
 });
