@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { badInput, CurioError, problemsFromZod } from '../core/index.js';
+import { CurioError, parseOrThrow } from '../core/index.js';
 import { AnnIndex, DEFAULT_ANN_PARAMS, type AnnParams } from './ann-index.js';
 
 /** Bumped when the sidecar or the way a graph is built changes meaning: files of another format are rebuilt. */
@@ -118,9 +118,7 @@ async function readSidecar(indexPath: string): Promise<AnnSidecar | null> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  const parsed = sidecarSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw badInput(`${sidecarPathOf(indexPath)} is not an HNSW index sidecar`, problemsFromZod(parsed.error));
-  return parsed.data;
+  return parseOrThrow(sidecarSchema, JSON.parse(text), { message: `${sidecarPathOf(indexPath)} is not an HNSW index sidecar` });
 }
 
 /**
