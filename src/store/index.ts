@@ -1,3 +1,3 @@
 export type * from './store.js';
-export { openStore, type OpenStoreOptions } from './open.js';
+export { openStore } from './open.js';
 export { LocalChangeFeed, type Change, type ChangeFeed, type ChangeHandler, type ChangeKind } from './change-feed.js';

@@ -1,8 +1,6 @@
 import { CurioError } from '../core/index.js';
 import type { OpenStoreOptions, Store } from './store.js';
 
-export type { OpenStoreOptions };
-
 type AdapterOpener = (rest: string, options: OpenStoreOptions) => Promise<Store>;
 
 /** URL scheme → lazily imported adapter, so a deployment loads only the driver it uses. */
