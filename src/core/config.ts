@@ -24,7 +24,11 @@ export const configSchema = z.object({
     .object({
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(8080),
-      bodyLimitBytes: z.number().int().positive().default(32 * 1024 * 1024),
+      bodyLimitBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(32 * 1024 * 1024),
       maxBatchEvents: z.number().int().positive().max(100_000).default(10_000),
       /** Browser origins allowed to call the API (CORS, preflight answered); empty = no CORS headers; ['*'] = any. */
       corsOrigins: z.array(z.string().min(1)).default([]),
@@ -81,6 +85,8 @@ export const configSchema = z.object({
       trendingHalfLifeHours: z.number().positive().default(24),
       /** Append an impression event per served slot (not for users with consent.tracking=false). */
       logImpressions: z.boolean().default(true),
+      /** How served slates are logged: 'slate' = one record per slate (the decision row: shown items, propensities); 'events' = one impression event per slot (the old format). */
+      impressionLog: z.enum(['slate', 'events']).default('slate'),
       /** Impressions are written in one transaction per this many ms (amortises commits); 0 = with each request. */
       impressionFlushMs: z.number().int().min(0).max(10_000).default(50),
       /** Candidates stored per logged decision (the best ones, plus every shown item) for `curio ope`; 0 = no decision log. */
@@ -93,12 +99,31 @@ export const configSchema = z.object({
       pins: z.array(z.object({ itemId: z.string().min(1), position: z.number().int().min(0) })).default([]),
     })
     .prefault({}),
+  /** How long the server keeps its logs (docs/configuration.md, "Retention"); 0 = forever. */
+  retention: z
+    .object({
+      /** Served slates and decisions older than this many days are deleted. */
+      slatesDays: z.number().min(0).default(90),
+      /** Impression events (the 'events' log format, and those shops send) older than this many days are deleted. */
+      impressionEventsDays: z.number().min(0).default(90),
+      /** How often the server prunes (in chunks, off the request path); 0 = never. */
+      pruneIntervalMinutes: z.number().min(0).default(60),
+    })
+    .prefault({}),
   /** Cache lifetimes of the interest-mining models; 0 keeps a model until an admin refreshes it. */
   insight: z
     .object({
       segmentsTtlSeconds: z.number().int().min(0).default(3600),
-      taggerTtlSeconds: z.number().int().min(0).default(6 * 3600),
-      intentTtlSeconds: z.number().int().min(0).default(6 * 3600),
+      taggerTtlSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .default(6 * 3600),
+      intentTtlSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .default(6 * 3600),
     })
     .prefault({}),
   threads: z.number().int().positive().nullable().default(null),
@@ -115,27 +140,116 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; parse: (raw: 
   { name: 'CURIO_PORT', path: 'server.port', parse: Number, doc: 'HTTP port (0 picks a free one)' },
   { name: 'CURIO_BODY_LIMIT_BYTES', path: 'server.bodyLimitBytes', parse: Number, doc: 'Largest request body; larger gets 413' },
   { name: 'CURIO_MAX_BATCH_EVENTS', path: 'server.maxBatchEvents', parse: Number, doc: 'Most events in one POST /v1/events' },
-  { name: 'CURIO_CORS_ORIGINS', path: 'server.corsOrigins', parse: (s) => s.split(',').map((o) => o.trim()).filter(Boolean), doc: 'Comma-separated browser origins allowed by CORS (* = any); empty = no CORS' },
-  { name: 'CURIO_RATE_LIMIT_PER_SECOND', path: 'server.rateLimitPerSecond', parse: Number, doc: 'Requests per second per API key before 429 with Retry-After; 0 = no limit' },
-  { name: 'CURIO_MAX_PENDING_WRITES', path: 'server.maxPendingWrites', parse: Number, doc: 'Write requests in flight before new ones get 503 with Retry-After' },
-  { name: 'CURIO_REQUEST_TIMEOUT_MS', path: 'server.requestTimeoutMs', parse: Number, doc: 'Longest time to receive a whole request; 0 = no limit' },
+  {
+    name: 'CURIO_CORS_ORIGINS',
+    path: 'server.corsOrigins',
+    parse: (s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    doc: 'Comma-separated browser origins allowed by CORS (* = any); empty = no CORS',
+  },
+  {
+    name: 'CURIO_RATE_LIMIT_PER_SECOND',
+    path: 'server.rateLimitPerSecond',
+    parse: Number,
+    doc: 'Requests per second per API key before 429 with Retry-After; 0 = no limit',
+  },
+  {
+    name: 'CURIO_MAX_PENDING_WRITES',
+    path: 'server.maxPendingWrites',
+    parse: Number,
+    doc: 'Write requests in flight before new ones get 503 with Retry-After',
+  },
+  {
+    name: 'CURIO_REQUEST_TIMEOUT_MS',
+    path: 'server.requestTimeoutMs',
+    parse: Number,
+    doc: 'Longest time to receive a whole request; 0 = no limit',
+  },
   { name: 'CURIO_API_KEYS', path: 'auth.keys', parse: parseApiKeys, doc: 'Comma-separated key:scope+scope, e.g. k1:ingest+read,k2:admin' },
-  { name: 'CURIO_AUTH_DISABLED', path: 'auth.disabled', parse: (s) => s === 'true' || s === '1', doc: 'true serves without API keys (local experiments only)' },
+  {
+    name: 'CURIO_AUTH_DISABLED',
+    path: 'auth.disabled',
+    parse: (s) => s === 'true' || s === '1',
+    doc: 'true serves without API keys (local experiments only)',
+  },
   { name: 'CURIO_ID_SECRET', path: 'privacy.idSecret', parse: (s) => s, doc: 'When set, user ids are stored as HMAC-SHA256(secret, id)' },
-  { name: 'CURIO_SERVING_MODEL', path: 'serving.model', parse: (s) => s, doc: 'Model the server fits from the store (transition, itemknn, pop, ...)' },
-  { name: 'CURIO_SERVING_MODEL_PATH', path: 'serving.modelPath', parse: (s) => s, doc: 'Load this saved serving artifact instead of fitting' },
-  { name: 'CURIO_SERVING_REFRESH_SECONDS', path: 'serving.refreshIntervalSeconds', parse: Number, doc: 'Background model refresh interval; 0 = never' },
-  { name: 'CURIO_SERVING_POLICY', path: 'serving.policy', parse: (s) => s, doc: 'Explore/exploit policy: greedy, epsilon-greedy, thompson, linucb' },
-  { name: 'CURIO_SERVING_POLICY_SAVE_SECONDS', path: 'serving.policySaveSeconds', parse: Number, doc: 'How often the policy state is saved to the store (also on shutdown); 0 = not persisted' },
-  { name: 'CURIO_SERVING_DECISION_CANDIDATES', path: 'serving.decisionCandidates', parse: Number, doc: 'Candidates stored per logged decision for curio ope; 0 = no decision log' },
-  { name: 'CURIO_EXPLORE_WEIGHT', path: 'serving.exploreWeight', parse: Number, doc: 'Deployment exploreWeight in [0, 1]; requests may override' },
-  { name: 'CURIO_SERVING_USER_CACHE_SECONDS', path: 'serving.userCacheSeconds', parse: Number, doc: 'How long a user\'s recent events are cached between store reads; 0 = no cache' },
-  { name: 'CURIO_SERVING_ANN_MIN_ITEMS', path: 'serving.annMinItems', parse: Number, doc: 'Embedding models with at least this many items get their candidates from an HNSW index; 0 = always exact' },
-  { name: 'CURIO_SERVING_SEED', path: 'serving.seed', parse: Number, doc: 'Seed of the policies\' random streams (reproducible slates)' },
-  { name: 'CURIO_SEGMENTS_TTL_SECONDS', path: 'insight.segmentsTtlSeconds', parse: Number, doc: 'Segmentation cache lifetime; 0 = until refreshed' },
-  { name: 'CURIO_TAGGER_TTL_SECONDS', path: 'insight.taggerTtlSeconds', parse: Number, doc: 'Auto-tagger cache lifetime; 0 = until refreshed' },
-  { name: 'CURIO_INTENT_TTL_SECONDS', path: 'insight.intentTtlSeconds', parse: Number, doc: 'Purchase-intent model cache lifetime; 0 = until refreshed' },
-  { name: 'CURIO_THREADS', path: 'threads', parse: Number, doc: 'Threads for numeric kernels (default: the machine\'s cores)' },
+  {
+    name: 'CURIO_SERVING_MODEL',
+    path: 'serving.model',
+    parse: (s) => s,
+    doc: 'Model the server fits from the store (transition, itemknn, pop, ...)',
+  },
+  {
+    name: 'CURIO_SERVING_MODEL_PATH',
+    path: 'serving.modelPath',
+    parse: (s) => s,
+    doc: 'Load this saved serving artifact instead of fitting',
+  },
+  {
+    name: 'CURIO_SERVING_REFRESH_SECONDS',
+    path: 'serving.refreshIntervalSeconds',
+    parse: Number,
+    doc: 'Background model refresh interval; 0 = never',
+  },
+  {
+    name: 'CURIO_SERVING_POLICY',
+    path: 'serving.policy',
+    parse: (s) => s,
+    doc: 'Explore/exploit policy: greedy, epsilon-greedy, thompson, linucb',
+  },
+  {
+    name: 'CURIO_SERVING_POLICY_SAVE_SECONDS',
+    path: 'serving.policySaveSeconds',
+    parse: Number,
+    doc: 'How often the policy state is saved to the store (also on shutdown); 0 = not persisted',
+  },
+  {
+    name: 'CURIO_SERVING_DECISION_CANDIDATES',
+    path: 'serving.decisionCandidates',
+    parse: Number,
+    doc: 'Candidates stored per logged decision for curio ope; 0 = no decision log',
+  },
+  {
+    name: 'CURIO_EXPLORE_WEIGHT',
+    path: 'serving.exploreWeight',
+    parse: Number,
+    doc: 'Deployment exploreWeight in [0, 1]; requests may override',
+  },
+  {
+    name: 'CURIO_SERVING_USER_CACHE_SECONDS',
+    path: 'serving.userCacheSeconds',
+    parse: Number,
+    doc: "How long a user's recent events are cached between store reads; 0 = no cache",
+  },
+  {
+    name: 'CURIO_SERVING_ANN_MIN_ITEMS',
+    path: 'serving.annMinItems',
+    parse: Number,
+    doc: 'Embedding models with at least this many items get their candidates from an HNSW index; 0 = always exact',
+  },
+  { name: 'CURIO_SERVING_SEED', path: 'serving.seed', parse: Number, doc: "Seed of the policies' random streams (reproducible slates)" },
+  {
+    name: 'CURIO_SEGMENTS_TTL_SECONDS',
+    path: 'insight.segmentsTtlSeconds',
+    parse: Number,
+    doc: 'Segmentation cache lifetime; 0 = until refreshed',
+  },
+  {
+    name: 'CURIO_TAGGER_TTL_SECONDS',
+    path: 'insight.taggerTtlSeconds',
+    parse: Number,
+    doc: 'Auto-tagger cache lifetime; 0 = until refreshed',
+  },
+  {
+    name: 'CURIO_INTENT_TTL_SECONDS',
+    path: 'insight.intentTtlSeconds',
+    parse: Number,
+    doc: 'Purchase-intent model cache lifetime; 0 = until refreshed',
+  },
+  { name: 'CURIO_THREADS', path: 'threads', parse: Number, doc: "Threads for numeric kernels (default: the machine's cores)" },
   { name: 'CURIO_LOG_LEVEL', path: 'logLevel', parse: (s) => s, doc: 'fatal, error, warn, info, debug, trace or silent' },
 ];
 

@@ -21,9 +21,10 @@ async function decisions(store: Store): Promise<Decision[]> {
   return out;
 }
 
+// The decision log beside per-slot impression events: the 'events' format (slate-log.test.ts covers 'slate').
 describe('decision log', () => {
   it("writes each logged slate's candidate set with its impressions and erases it with the user", async () => {
-    const t = await createShopApp({ 'serving.candidateCount': 12 });
+    const t = await createShopApp({ 'serving.impressionLog': 'events', 'serving.candidateCount': 12 });
     try {
       const rec = await slate(t, 's1');
       expect(rec).not.toHaveProperty('candidates'); // logged, never returned
@@ -49,7 +50,7 @@ describe('decision log', () => {
   });
 
   it('buffers decisions with the impressions and writes both at the same flush', async () => {
-    const t = await createShopApp({ 'serving.impressionFlushMs': 10_000 });
+    const t = await createShopApp({ 'serving.impressionLog': 'events', 'serving.impressionFlushMs': 10_000 });
     await slate(t, 's3');
     expect(await decisions(t.store)).toEqual([]);
     expect(await t.store.userEvents('s3', { types: ['impression'] })).toEqual([]);
@@ -60,7 +61,7 @@ describe('decision log', () => {
   });
 
   it("drops a user's buffered impressions and decision when the user is erased before the flush", async () => {
-    const t = await createShopApp({ 'serving.impressionFlushMs': 10_000 });
+    const t = await createShopApp({ 'serving.impressionLog': 'events', 'serving.impressionFlushMs': 10_000 });
     await slate(t, 's6');
     await slate(t, 's7');
     const erased = await t.call('admin', { method: 'DELETE', url: '/v1/users/s6' });
@@ -73,7 +74,7 @@ describe('decision log', () => {
   });
 
   it('flushes more impressions than one write chunk, all of them, under time-ordered recommendation ids', async () => {
-    const t = await createShopApp({ 'serving.impressionFlushMs': 10_000, 'serving.noRepeatImpressions': 0 });
+    const t = await createShopApp({ 'serving.impressionLog': 'events', 'serving.impressionFlushMs': 10_000, 'serving.noRepeatImpressions': 0 });
     const served: Rec[] = [];
     for (let k = 0; k < 30; k++) served.push(await slate(t, `s${k}`, '?n=5'));
     const shown = served.reduce((n, r) => n + r.items.length, 0);
@@ -91,8 +92,8 @@ describe('decision log', () => {
   });
 
   it('logs nothing for users who refused tracking, nor with decisionCandidates 0', async () => {
-    const t = await createShopApp();
-    const off = await createShopApp({ 'serving.decisionCandidates': 0 });
+    const t = await createShopApp({ 'serving.impressionLog': 'events' });
+    const off = await createShopApp({ 'serving.impressionLog': 'events', 'serving.decisionCandidates': 0 });
     try {
       await t.call('ingest', { method: 'PUT', url: '/v1/users/s4', payload: { consent: { tracking: false } } });
       await slate(t, 's4');
@@ -107,7 +108,7 @@ describe('decision log', () => {
   });
 
   it("logs an identified visitor's session slate under their stored id", async () => {
-    const t = await createShopApp();
+    const t = await createShopApp({ 'serving.impressionLog': 'events' });
     try {
       const payload = { events: [{ itemId: 'coffee-2' }], n: 3, visitorId: 'visitor-9' };
       await t.call('read', { method: 'POST', url: '/v1/recommendations', payload });

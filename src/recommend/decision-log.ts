@@ -1,5 +1,5 @@
 import type { Candidate } from '../explore/index.js';
-import type { Decision, DecisionCandidate, Store } from '../store/index.js';
+import type { Decision, DecisionCandidate, ShownItem, Store } from '../store/index.js';
 import type { Recommendation } from './pipeline.js';
 
 export interface DecisionLogOptions {
@@ -17,6 +17,24 @@ export interface ServedSlate {
   /** Stored (possibly pseudonymised) user id: erasing the user deletes the decision. */
   userId: string;
   timestampMs: number;
+}
+
+/**
+ * The record of a served slate in `'slate'` mode: its decision row with the shown items (their
+ * propensities and pin marks), written even when no candidates are kept (`maxCandidates` 0).
+ */
+export function slateDecision(slate: ServedSlate, shown: ShownItem[], maxCandidates: number, sessionId: string | null): Decision {
+  const { rec } = slate;
+  return {
+    recommendationId: rec.recommendationId,
+    userId: slate.userId,
+    timestamp: slate.timestampMs,
+    policy: rec.policy,
+    exploreWeight: rec.exploreWeight,
+    candidates: keptCandidates(slate.candidates, rec.items.map((i) => i.itemId), maxCandidates),
+    shown,
+    ...(sessionId === null ? {} : { sessionId }),
+  };
 }
 
 /**
@@ -53,7 +71,11 @@ export class DecisionLog {
       timestamp: slate.timestampMs,
       policy: rec.policy,
       exploreWeight: rec.exploreWeight,
-      candidates: keptCandidates(slate.candidates, rec.items.map((i) => i.itemId), this.options.maxCandidates),
+      candidates: keptCandidates(
+        slate.candidates,
+        rec.items.map((i) => i.itemId),
+        this.options.maxCandidates,
+      ),
     });
   }
 

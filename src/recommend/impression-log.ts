@@ -1,8 +1,30 @@
 import type { Event } from '../core/index.js';
+import type { Decision, SlateShown } from '../store/index.js';
 import type { DecisionLog, ServedSlate } from './decision-log.js';
 
 /** Impressions per write transaction: one commit shared by many slates, short enough not to hold waiting requests. */
 const IMPRESSION_CHUNK = 100;
+/** Slate records (`'slate'` mode) per write transaction. */
+const SLATE_CHUNK = 100;
+
+/**
+ * The impression events a served slate stands for, under its stored user id, with the ids and context the
+ * `'events'` log gives them: what trending, the feedback loop and the no-repeat rule read, whichever format
+ * the slate was logged in.
+ */
+export function slateImpressions(slate: SlateShown): Event[] {
+  const { recommendationId, policy } = slate;
+  return slate.shown.map((s, position): Event => ({
+    id: `imp:${recommendationId}:${position}`,
+    userId: slate.userId,
+    itemId: s.itemId,
+    type: 'impression',
+    value: null,
+    timestamp: slate.timestamp,
+    sessionId: slate.sessionId ?? null,
+    context: { recommendationId, position, policy, propensity: s.propensity, ...(s.slot === null ? { pinned: true } : s.slot === undefined ? {} : { slot: s.slot }) },
+  }));
+}
 
 export interface ImpressionLogOptions {
   /** Stores impressions (the app's Ingestor: consent, pseudonyms, dedup) and returns the newly stored ones. */
@@ -10,6 +32,8 @@ export interface ImpressionLogOptions {
   /** Called with what was stored, so the live state learns of the runtime's own impressions exactly once. */
   onStored: (events: Event[]) => void;
   decisions: DecisionLog;
+  /** Stores slate records (`'slate'` mode: one decision row per slate, with its shown items) and applies them. */
+  writeSlates?: (slates: Decision[]) => Promise<void>;
   /** 0 writes each slate's impressions at once; otherwise they are buffered for one write per interval. */
   flushMs: number;
   warn: (message: string, error: unknown) => void;
@@ -22,14 +46,17 @@ interface Pending {
 }
 
 /**
- * The slates a runtime serves, on their way to the store: one impression event per shown item and the
+ * The slates a runtime serves, on their way to the store: in `'slate'` mode one record per slate (its
+ * decision row with the shown items); in `'events'` mode one impression event per shown item and the
  * slate's candidate set in the decision log. Writes are buffered and chunked because a commit per slate
  * costs more than the rest of the request on SQLite.
  */
 export class ImpressionLog {
   private buffer: Pending[] = [];
+  private slates: Decision[] = [];
   /** Chunks being written: still "unwritten" for a user read from the store meanwhile. */
   private readonly inFlight = new Set<Pending[]>();
+  private readonly slatesInFlight = new Set<Decision[]>();
   private flushTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
 
@@ -44,6 +71,13 @@ export class ImpressionLog {
     this.flushTimer ??= setTimeout(() => void this.flush(), this.options.flushMs);
   }
 
+  /** Logs a served slate as one record (`'slate'` mode), now or at the next flush. */
+  async recordSlate(slate: Decision): Promise<void> {
+    if (this.options.flushMs === 0) return this.writeSlates([slate]);
+    this.slates.push(slate);
+    this.flushTimer ??= setTimeout(() => void this.flush(), this.options.flushMs);
+  }
+
   /**
    * A user's impressions not yet known to be in the store, with the stored id as their user: a user read
    * from the store before the write lands still has them in their no-repeat list.
@@ -53,12 +87,16 @@ export class ImpressionLog {
     for (const chunk of [...this.inFlight, this.buffer]) {
       for (const p of chunk) if (p.storedUserId === storedUserId) mine.push({ ...p.event, userId: storedUserId });
     }
+    for (const chunk of [...this.slatesInFlight, this.slates]) {
+      for (const d of chunk) if (d.userId === storedUserId && d.shown) mine.push(...slateImpressions(d as SlateShown));
+    }
     return mine;
   }
 
   /** Drops an erased user's buffered impressions and decisions. */
   forget(storedUserId: string): void {
     this.buffer = this.buffer.filter((p) => p.storedUserId !== storedUserId);
+    this.slates = this.slates.filter((d) => d.userId !== storedUserId);
     this.options.decisions.forget(storedUserId);
   }
 
@@ -80,6 +118,21 @@ export class ImpressionLog {
     while (this.buffer.length > 0) {
       await this.write(this.buffer.splice(0, IMPRESSION_CHUNK));
       if (this.buffer.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    while (this.slates.length > 0) {
+      await this.writeSlates(this.slates.splice(0, SLATE_CHUNK));
+      if (this.slates.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private async writeSlates(chunk: Decision[]): Promise<void> {
+    this.slatesInFlight.add(chunk);
+    try {
+      await this.options.writeSlates?.(chunk);
+    } catch (e) {
+      this.options.warn('impression logging failed', e);
+    } finally {
+      this.slatesInFlight.delete(chunk);
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Consent, Event, User } from '../core/index.js';
-import type { Store, TimelineEvent } from '../store/index.js';
+import type { Store, TimelineEvent, UserSlate } from '../store/index.js';
 import { EventList } from './event-list.js';
 import { BLOCKING_TYPES, STATE_TYPES, type HistoryEvent } from './history.js';
 
@@ -50,6 +50,8 @@ interface Entry {
 }
 
 const STATE = new Set<string>(STATE_TYPES);
+/** Items a served slate usually has (the default slate size), for sizing the read of a user's newest slates. */
+const SLATE_ITEMS_GUESS = 10;
 const OPEN: Consent = { tracking: true, personalization: true };
 
 /**
@@ -114,7 +116,7 @@ export class RecentActivityCache {
       const [user, events, shown, blocking] = await Promise.all([
         this.store.getUser(userId),
         this.store.userTimeline(userId, { limit: historyLength, types: STATE_TYPES }),
-        noRepeatImpressions > 0 ? this.store.userTimeline(userId, { limit: noRepeatImpressions, types: ['impression'] }) : none,
+        noRepeatImpressions > 0 ? this.shownTimeline(userId, noRepeatImpressions) : none,
         this.store.userTimeline(userId, { limit: BLOCKED_LOOKBACK_EVENTS, types: BLOCKING_TYPES }),
       ]);
       const entry: Entry = {
@@ -137,6 +139,26 @@ export class RecentActivityCache {
     } finally {
       this.loading.delete(userId);
     }
+  }
+
+  /**
+   * The user's newest `n` impressions: impression events (the shop's own, and the server's in `'events'`
+   * mode) and the items of the user's newest served slates (`'slate'` mode), under the ids the events
+   * would have had, so one slate seen both ways counts once.
+   */
+  private async shownTimeline(userId: string, n: number): Promise<TimelineEvent[]> {
+    const [events, slates] = await Promise.all([this.store.userTimeline(userId, { limit: n, types: ['impression'] }), this.newestSlates(userId, n)]);
+    const shown: TimelineEvent[] = [...events];
+    for (const s of slates) s.itemIds.forEach((itemId, position) => shown.push({ id: `imp:${s.recommendationId}:${position}`, itemId, type: 'impression', timestamp: s.timestamp }));
+    return shown;
+  }
+
+  /** Enough of the user's newest slates for `n` items: a first read sized for slates of ten, a second when they were shorter. */
+  private async newestSlates(userId: string, n: number): Promise<UserSlate[]> {
+    const limit = Math.ceil(n / SLATE_ITEMS_GUESS) + 1;
+    const first = await this.store.userSlates(userId, { limit });
+    if (first.length < limit || first.reduce((k, s) => k + s.itemIds.length, 0) >= n) return first;
+    return this.store.userSlates(userId, { limit: n });
   }
 
   private apply(entry: Entry, e: Pick<Event, 'id' | 'itemId' | 'type' | 'timestamp'>): void {

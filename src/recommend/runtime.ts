@@ -2,14 +2,21 @@ import { v7 as uuidv7 } from 'uuid';
 import { CurioError, createRng, type Config, type Event, type Rng } from '../core/index.js';
 import type { Policy, PolicySnapshot } from '../explore/index.js';
 import type { WriteOptions } from '../ingest/index.js';
-import type { Change, ChangeFeed, Store } from '../store/index.js';
-import { DecisionLog } from './decision-log.js';
+import type { Change, ChangeFeed, Decision, ShownItem, SlateShown, Store } from '../store/index.js';
+import { DecisionLog, slateDecision } from './decision-log.js';
 import type { FeedbackCounts, FeedbackLoop } from './feedback.js';
 import type { HistoryEvent } from './history.js';
-import { ImpressionLog } from './impression-log.js';
+import { ImpressionLog, slateImpressions } from './impression-log.js';
 import { relatedItems, trendingItems, type ItemListKind } from './item-lists.js';
 import { servingModelSource, type ModelProvider } from './model-source.js';
-import { runPipeline, type PipelineDeps, type PipelineResult, type Recommendation, type RecommendedItem, type SlateRequest } from './pipeline.js';
+import {
+  runPipeline,
+  type PipelineDeps,
+  type PipelineResult,
+  type Recommendation,
+  type RecommendedItem,
+  type SlateRequest,
+} from './pipeline.js';
 import { sessionProfile, userProfile, type Profile } from './profile.js';
 import { RecentActivityCache } from './recent-activity.js';
 import type { ServingModel } from './serving-artifact.js';
@@ -59,6 +66,12 @@ function slotContext(position: number, slot: number | null | undefined): { pinne
   return slot === undefined || slot === position ? {} : { slot };
 }
 
+/** A shown item's slot mark in a slate record: absent at the policy's slot, null when pinned. */
+function shownItem(itemId: string, propensity: number, position: number, slot: number | null | undefined): ShownItem {
+  if (slot === null) return { itemId, propensity, slot: null };
+  return slot === undefined || slot === position ? { itemId, propensity } : { itemId, propensity, slot };
+}
+
 /** Who is asking: the shop's id (logged with impressions, pseudonymised by the Ingestor) and the stored id. */
 export interface Requester {
   rawId: string;
@@ -105,13 +118,22 @@ export class RecommendationRuntime {
     const serving = config.serving;
     const warn = (message: string, error: unknown) => this.warn(message, error);
     this.rng = createRng(serving.seed ?? Math.floor(Math.random() * 2 ** 32));
-    const models = options.models ?? servingModelSource({ serving, eventWeights: config.events.weights, seed: serving.seed ?? 1, model: options.model });
-    this.snapshots = new SnapshotManager({ config, store, models, liveListMaxStaleMs: options.liveListMaxStaleMs, clock: options.clock, warn });
+    const models =
+      options.models ?? servingModelSource({ serving, eventWeights: config.events.weights, seed: serving.seed ?? 1, model: options.model });
+    this.snapshots = new SnapshotManager({
+      config,
+      store,
+      models,
+      liveListMaxStaleMs: options.liveListMaxStaleMs,
+      clock: options.clock,
+      warn,
+    });
     this.serving = new ServingPolicy({ serving, store, clusterOf: (id) => this.snapshots.clusterOf(id), warn });
     this.impressions = new ImpressionLog({
       write: logEvents && ((events) => logEvents(events, { origin: this.origin })),
       onStored: (events) => this.applyStored(events, { own: true }),
       decisions: new DecisionLog({ store, maxCandidates: serving.decisionCandidates, warn }),
+      writeSlates: (slates) => this.storeSlates(slates),
       flushMs: serving.impressionFlushMs,
       warn,
     });
@@ -175,11 +197,19 @@ export class RecommendationRuntime {
   }
 
   /** A slate for an anonymous visitor from the events in the request; impressions are logged under `visitor` when given. */
-  async forSession(history: HistoryEvent[], request: SlateRequest, visitor: (Requester & { sessionId: string | null }) | null): Promise<Recommendation> {
+  async forSession(
+    history: HistoryEvent[],
+    request: SlateRequest,
+    visitor: (Requester & { sessionId: string | null }) | null,
+  ): Promise<Recommendation> {
     const consent = visitor ? (await this.options.store.getUser(visitor.storedId))?.consent : undefined;
-    const profile = { ...sessionProfile(history, visitor !== null && consent?.tracking !== false), storedUserId: visitor?.storedId ?? null };
+    const profile = {
+      ...sessionProfile(history, visitor !== null && consent?.tracking !== false),
+      storedUserId: visitor?.storedId ?? null,
+    };
     const rawId = visitor?.rawId ?? null;
-    if (consent?.personalization === false) return this.serveAndLog({ ...profile, history: [], mode: 'non-personalized' }, request, rawId, null);
+    if (consent?.personalization === false)
+      return this.serveAndLog({ ...profile, history: [], mode: 'non-personalized' }, request, rawId, null);
     return this.serveAndLog(profile, request, rawId, visitor?.sessionId ?? null);
   }
 
@@ -196,8 +226,19 @@ export class RecommendationRuntime {
     const rng = createRng(1);
     const request: SlateRequest = { count: 10, exploreWeight: this.options.config.serving.exploreWeight, exclude: [] };
     for (let k = 0; k < WARM_UP_SLATES; k++) {
-      const history = Array.from({ length: 1 + (k % 20) }, (_, t): HistoryEvent => ({ itemId: table.ids[rng.int(table.size)], type: 'view', timestamp: t }));
-      const profile: Profile = { mode: 'personalized', storedUserId: null, tracking: false, history, blocked: new Set(), recentlyShown: new Set() };
+      const history = Array.from({ length: 1 + (k % 20) }, (_, t): HistoryEvent => ({
+        itemId: table.ids[rng.int(table.size)],
+        type: 'view',
+        timestamp: t,
+      }));
+      const profile: Profile = {
+        mode: 'personalized',
+        storedUserId: null,
+        tracking: false,
+        history,
+        blocked: new Set(),
+        recentlyShown: new Set(),
+      };
       runPipeline(deps, profile, request, rng, 'warm-up');
     }
   }
@@ -233,13 +274,36 @@ export class RecommendationRuntime {
 
   private pipelineDeps(): PipelineDeps {
     const { config } = this.options;
-    return { snap: this.snapshots.snapshot, live: this.snapshots.lists, policy: this.policy, serving: config.serving, eventWeights: config.events.weights };
+    return {
+      snap: this.snapshots.snapshot,
+      live: this.snapshots.lists,
+      policy: this.policy,
+      serving: config.serving,
+      eventWeights: config.events.weights,
+    };
   }
 
-  private async serveAndLog(profile: Profile, request: SlateRequest, rawUserId: string | null, sessionId: string | null): Promise<Recommendation> {
+  private async serveAndLog(
+    profile: Profile,
+    request: SlateRequest,
+    rawUserId: string | null,
+    sessionId: string | null,
+  ): Promise<Recommendation> {
     const { candidates, policySlots, ...rec } = this.serve(profile, request);
-    if (rawUserId !== null && profile.tracking && this.options.config.serving.logImpressions && this.options.logEvents) {
-      const now = (this.options.clock ?? Date.now)();
+    const serving = this.options.config.serving;
+    if (rawUserId === null || !profile.tracking || !serving.logImpressions) return rec;
+    const now = (this.options.clock ?? Date.now)();
+    if (serving.impressionLog === 'slate') {
+      // One record per slate, under the stored id (already pseudonymised); consent is checked again when it is written.
+      const storedUserId = profile.storedUserId;
+      if (storedUserId === null) return rec;
+      const shown = rec.items.map((item, k) => shownItem(item.itemId, item.propensity, item.position, policySlots[k]));
+      const slate = slateDecision({ rec, candidates, userId: storedUserId, timestampMs: now }, shown, serving.decisionCandidates, sessionId);
+      this.recent.observe(slateImpressions(slate as SlateShown));
+      await this.impressions.recordSlate(slate);
+      return rec;
+    }
+    if (this.options.logEvents) {
       const events: Event[] = rec.items.map((item, k) => ({
         id: `imp:${rec.recommendationId}:${item.position}`,
         userId: rawUserId,
@@ -248,7 +312,13 @@ export class RecommendationRuntime {
         value: null,
         timestamp: now,
         sessionId,
-        context: { recommendationId: rec.recommendationId, position: item.position, policy: rec.policy, propensity: item.propensity, ...slotContext(item.position, policySlots[k]) },
+        context: {
+          recommendationId: rec.recommendationId,
+          position: item.position,
+          policy: rec.policy,
+          propensity: item.propensity,
+          ...slotContext(item.position, policySlots[k]),
+        },
       }));
       const storedUserId = profile.storedUserId;
       // The no-repeat rule sees this slate on the user's next request, before the buffered write lands.
@@ -274,7 +344,26 @@ export class RecommendationRuntime {
         this.recent.forget(change.userId);
         this.impressions.forget(change.userId);
         return;
+      case 'slates-served':
+        return this.applyStored(change.slates.flatMap(slateImpressions), { own: false });
     }
+  }
+
+  /**
+   * Writes slate records (`'slate'` mode) straight to the store, leaving out users who refused tracking
+   * meanwhile, then applies them (trending, feedback; the user's recent activity has them already) and
+   * publishes them for other runtimes on the feed.
+   */
+  private async storeSlates(slates: Decision[]): Promise<void> {
+    const { store, feed } = this.options;
+    const refused = await store.trackingRefused([...new Set(slates.map((s) => s.userId))]);
+    const kept = refused.size === 0 ? slates : slates.filter((s) => !refused.has(s.userId));
+    if (kept.length === 0) return;
+    await store.appendDecisions(kept);
+    const served = kept.map(({ recommendationId, userId, timestamp, policy, shown, sessionId }): SlateShown =>
+      sessionId === undefined ? { recommendationId, userId, timestamp, policy, shown: shown ?? [] } : { recommendationId, userId, timestamp, policy, shown: shown ?? [], sessionId });
+    this.applyStored(served.flatMap(slateImpressions), { own: true });
+    feed?.publish({ kind: 'slates-served', origin: this.origin, slates: served });
   }
 
   /** Stored events into trending, the per-user cache (which already has the runtime's own impressions) and the feedback loop. */

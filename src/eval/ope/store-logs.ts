@@ -51,7 +51,7 @@ async function attachDecisions(store: Store, slates: ReadonlyMap<string, LoggedS
   let matched = 0;
   for await (const d of store.scanDecisions({ from: options.from, to: options.to })) {
     const slate = slates.get(slateKey(d.recommendationId, d.userId));
-    if (!slate || slate.candidates) continue;
+    if (!slate || slate.candidates || d.candidates.length === 0) continue;
     slate.candidates = d.candidates;
     matched++;
   }
@@ -59,7 +59,8 @@ async function attachDecisions(store: Store, slates: ReadonlyMap<string, LoggedS
 }
 
 /**
- * Reads logged slates from a store: `impression` events carrying context {recommendationId, position,
+ * Reads logged slates from a store: the server's slate records (decisions carrying `shown`: items in
+ * order, propensities, pin marks; `serving.impressionLog` 'slate'), and `impression` events carrying context {recommendationId, position,
  * policy, propensity} (the policy's `slot` when a pin shifted the item; pinned items are left out); a later reward event by the same user on the same item with the same
  * recommendationId sets that slot's reward to 1. A slate whose decision the serving runtime logged
  * (`Store.appendDecisions`) carries the candidate set the logging policy chose from. Slates come back in time order.
@@ -72,6 +73,32 @@ export async function readStoreLogs(store: Store, options: ReadStoreLogsOptions 
   let unmatchedRewards = 0;
   let pinnedImpressions = 0;
   const pinned = new Set<string>();
+  let slatesWithCandidates = 0;
+  // Slates the server logged as one record each ('slate' mode): shown items with propensities and pin marks.
+  for await (const d of store.scanDecisions({ from: options.from, to: options.to })) {
+    if (!d.shown) continue;
+    const slate: LoggedSlate = { recommendationId: d.recommendationId, userId: d.userId, timestamp: d.timestamp, policy: d.policy, impressions: [] };
+    d.shown.forEach((s, shownAt) => {
+      if (s.slot === null) {
+        pinnedImpressions++;
+        pinned.add(key(d.recommendationId, d.userId, s.itemId));
+        return;
+      }
+      if (!(s.propensity > 0 && s.propensity <= 1)) {
+        skippedImpressions++;
+        return;
+      }
+      const impression = { itemId: s.itemId, position: s.slot ?? shownAt, propensity: s.propensity, reward: 0 };
+      slate.impressions.push(impression);
+      byKey.set(key(d.recommendationId, d.userId, s.itemId), impression);
+    });
+    if (slate.impressions.length === 0) continue;
+    if (d.candidates.length > 0) {
+      slate.candidates = d.candidates;
+      slatesWithCandidates++;
+    }
+    slates.set(slateKey(d.recommendationId, d.userId), slate);
+  }
   const events = store.scanEvents({ from: options.from, to: options.to, types: ['impression', ...rewardTypes] });
   for await (const e of events) {
     const { recommendationId, propensity, policy } = e.context;
@@ -96,6 +123,8 @@ export async function readStoreLogs(store: Store, options: ReadStoreLogsOptions 
         skippedImpressions++;
         continue;
       }
+      // A slot the server's slate record already logged (a shop may send its own impression of it too).
+      if (byKey.has(key(recommendationId as string, e.userId, e.itemId as string))) continue;
       const k = slateKey(recommendationId as string, e.userId);
       let slate = slates.get(k);
       if (!slate) {
@@ -118,6 +147,8 @@ export async function readStoreLogs(store: Store, options: ReadStoreLogsOptions 
     }
   }
   for (const s of slates.values()) s.impressions.sort((a, b) => a.position - b.position);
-  const slatesWithCandidates = await attachDecisions(store, slates, options);
-  return { slates: [...slates.values()], skippedImpressions, pinnedImpressions, unmatchedRewards, slatesWithCandidates };
+  slatesWithCandidates += await attachDecisions(store, slates, options);
+  // Both logs in one time order (stable: each log's own order is kept for equal times).
+  const ordered = [...slates.values()].sort((a, b) => a.timestamp - b.timestamp);
+  return { slates: ordered, skippedImpressions, pinnedImpressions, unmatchedRewards, slatesWithCandidates };
 }
