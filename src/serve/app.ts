@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../core/index.js';
 import { Ingestor } from '../ingest/index.js';
-import { LocalChangeFeed, type Store } from '../store/index.js';
+import { LocalChangeFeed, RetentionPruner, type Store } from '../store/index.js';
 import { installAuth } from './auth.js';
 import type { AppContext, RouteModule } from './context.js';
 import { installErrorHandlers } from './errors.js';
@@ -81,7 +81,11 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     recommendations,
     insight: new InsightRuntime({ config, store, settings: { ...config.insight, ...options.insight }, warn: (message, error) => app.log.warn({ err: error }, message) }),
   };
+  // Expired slates and impression events are deleted in the background, in small chunks (docs/configuration.md, "Retention").
+  const pruner = new RetentionPruner(store, config.retention, { warn: (message, error) => app.log.warn({ err: error }, message) });
   app.addHook('onReady', () => recommendations.start());
+  app.addHook('onReady', () => pruner.start());
+  app.addHook('onClose', () => pruner.stop());
   app.addHook('onClose', () => recommendations.stop());
   app.addHook('onClose', () => ctx.insight.idle());
   installRequestMetrics(app, ctx.metrics);

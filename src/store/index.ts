@@ -1,3 +1,4 @@
 export type * from './store.js';
 export { openStore } from './open.js';
 export { LocalChangeFeed, type Change, type ChangeFeed, type ChangeHandler, type ChangeKind } from './change-feed.js';
+export { RetentionPruner, type RetentionSettings, type RetentionPrunerOptions } from './retention.js';
