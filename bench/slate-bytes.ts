@@ -45,7 +45,13 @@ async function run(path: string, users: string[], impressionLog: 'events' | 'sla
   const store = await openStore(`sqlite:${path}`);
   const config = loadConfig({
     env: {},
-    overrides: { 'serving.seed': 1, 'serving.refreshIntervalSeconds': 0, 'serving.impressionFlushMs': 50, 'serving.impressionLog': impressionLog, logLevel: 'silent' },
+    overrides: {
+      'serving.seed': 1,
+      'serving.refreshIntervalSeconds': 0,
+      'serving.impressionFlushMs': 50,
+      'serving.impressionLog': impressionLog,
+      logLevel: 'silent',
+    },
   });
   const feed = new LocalChangeFeed();
   const ingestor = new Ingestor({ store, idSecret: null, feed });
@@ -61,7 +67,15 @@ async function run(path: string, users: string[], impressionLog: 'events' | 'sla
   const counts = await store.counts();
   await store.close();
   const after = fileBytes(path);
-  return { impressionLog, slates: SLATES, bytesBefore: before, bytesAfter: after, bytesPerSlate: Math.round((after - before) / SLATES), events: counts.events, seconds: Number(seconds.toFixed(1)) };
+  return {
+    impressionLog,
+    slates: SLATES,
+    bytesBefore: before,
+    bytesAfter: after,
+    bytesPerSlate: Math.round((after - before) / SLATES),
+    events: counts.events,
+    seconds: Number(seconds.toFixed(1)),
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'curio-slate-bytes-'));
@@ -74,12 +88,17 @@ try {
     const path = join(dir, `${mode}.db`);
     copyFileSync(base, path);
     const r = await run(path, users, mode);
-    console.log(`${mode}: ${r.bytesPerSlate} bytes per slate of ${SLATE_SIZE} (${((r.bytesAfter - r.bytesBefore) / 1e6).toFixed(1)} MB for ${SLATES} slates, ${r.seconds} s)`);
+    console.log(
+      `${mode}: ${r.bytesPerSlate} bytes per slate of ${SLATE_SIZE} (${((r.bytesAfter - r.bytesBefore) / 1e6).toFixed(1)} MB for ${SLATES} slates, ${r.seconds} s)`,
+    );
     results.push(r);
   }
   const ratio = results[0].bytesPerSlate / results[1].bytesPerSlate;
   console.log(`events / slate: ${ratio.toFixed(1)}x`);
-  writeFileSync(new URL('./results/slate-bytes.json', import.meta.url), `${JSON.stringify({ shop: SHOP, slateSize: SLATE_SIZE, decisionCandidates: 100, results, ratio: Number(ratio.toFixed(2)) }, null, 2)}\n`);
+  writeFileSync(
+    new URL('./results/slate-bytes.json', import.meta.url),
+    `${JSON.stringify({ shop: SHOP, slateSize: SLATE_SIZE, decisionCandidates: 100, results, ratio: Number(ratio.toFixed(2)) }, null, 2)}\n`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

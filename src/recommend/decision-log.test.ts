@@ -74,7 +74,11 @@ describe('decision log', () => {
   });
 
   it('flushes more impressions than one write chunk, all of them, under time-ordered recommendation ids', async () => {
-    const t = await createShopApp({ 'serving.impressionLog': 'events', 'serving.impressionFlushMs': 10_000, 'serving.noRepeatImpressions': 0 });
+    const t = await createShopApp({
+      'serving.impressionLog': 'events',
+      'serving.impressionFlushMs': 10_000,
+      'serving.noRepeatImpressions': 0,
+    });
     const served: Rec[] = [];
     for (let k = 0; k < 30; k++) served.push(await slate(t, `s${k}`, '?n=5'));
     const shown = served.reduce((n, r) => n + r.items.length, 0);

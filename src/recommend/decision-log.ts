@@ -31,7 +31,11 @@ export function slateDecision(slate: ServedSlate, shown: ShownItem[], maxCandida
     timestamp: slate.timestampMs,
     policy: rec.policy,
     exploreWeight: rec.exploreWeight,
-    candidates: keptCandidates(slate.candidates, rec.items.map((i) => i.itemId), maxCandidates),
+    candidates: keptCandidates(
+      slate.candidates,
+      rec.items.map((i) => i.itemId),
+      maxCandidates,
+    ),
     shown,
     ...(sessionId === null ? {} : { sessionId }),
   };

@@ -22,7 +22,13 @@ export function slateImpressions(slate: SlateShown): Event[] {
     value: null,
     timestamp: slate.timestamp,
     sessionId: slate.sessionId ?? null,
-    context: { recommendationId, position, policy, propensity: s.propensity, ...(s.slot === null ? { pinned: true } : s.slot === undefined ? {} : { slot: s.slot }) },
+    context: {
+      recommendationId,
+      position,
+      policy,
+      propensity: s.propensity,
+      ...(s.slot === null ? { pinned: true } : s.slot === undefined ? {} : { slot: s.slot }),
+    },
   }));
 }
 

@@ -21,7 +21,11 @@ async function loggedImpressions(store: Store, userId: string): Promise<Event[]>
 describe.each(['slate', 'events'])('pins (impressions logged as %s)', (impressionLog) => {
   it('shows a pin at its position, logs it as pinned, and logs the shifted items with their policy slot', async () => {
     const pin = itemId(3, 7);
-    const t = await createShopApp({ 'serving.pins': [{ itemId: pin, position: 1 }], 'serving.impressionFlushMs': 0, 'serving.impressionLog': impressionLog });
+    const t = await createShopApp({
+      'serving.pins': [{ itemId: pin, position: 1 }],
+      'serving.impressionFlushMs': 0,
+      'serving.impressionLog': impressionLog,
+    });
     try {
       const res = await t.call('read', { method: 'GET', url: '/v1/users/s1/recommendations?n=4&explore=0.5' });
       expect(res.statusCode).toBe(200);

@@ -147,9 +147,15 @@ export class RecentActivityCache {
    * would have had, so one slate seen both ways counts once.
    */
   private async shownTimeline(userId: string, n: number): Promise<TimelineEvent[]> {
-    const [events, slates] = await Promise.all([this.store.userTimeline(userId, { limit: n, types: ['impression'] }), this.newestSlates(userId, n)]);
+    const [events, slates] = await Promise.all([
+      this.store.userTimeline(userId, { limit: n, types: ['impression'] }),
+      this.newestSlates(userId, n),
+    ]);
     const shown: TimelineEvent[] = [...events];
-    for (const s of slates) s.itemIds.forEach((itemId, position) => shown.push({ id: `imp:${s.recommendationId}:${position}`, itemId, type: 'impression', timestamp: s.timestamp }));
+    for (const s of slates)
+      s.itemIds.forEach((itemId, position) =>
+        shown.push({ id: `imp:${s.recommendationId}:${position}`, itemId, type: 'impression', timestamp: s.timestamp }),
+      );
     return shown;
   }
 

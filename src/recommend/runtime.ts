@@ -298,7 +298,12 @@ export class RecommendationRuntime {
       const storedUserId = profile.storedUserId;
       if (storedUserId === null) return rec;
       const shown = rec.items.map((item, k) => shownItem(item.itemId, item.propensity, item.position, policySlots[k]));
-      const slate = slateDecision({ rec, candidates, userId: storedUserId, timestampMs: now }, shown, serving.decisionCandidates, sessionId);
+      const slate = slateDecision(
+        { rec, candidates, userId: storedUserId, timestampMs: now },
+        shown,
+        serving.decisionCandidates,
+        sessionId,
+      );
       this.recent.observe(slateImpressions(slate as SlateShown));
       await this.impressions.recordSlate(slate);
       return rec;
@@ -361,7 +366,10 @@ export class RecommendationRuntime {
     if (kept.length === 0) return;
     await store.appendDecisions(kept);
     const served = kept.map(({ recommendationId, userId, timestamp, policy, shown, sessionId }): SlateShown =>
-      sessionId === undefined ? { recommendationId, userId, timestamp, policy, shown: shown ?? [] } : { recommendationId, userId, timestamp, policy, shown: shown ?? [], sessionId });
+      sessionId === undefined
+        ? { recommendationId, userId, timestamp, policy, shown: shown ?? [] }
+        : { recommendationId, userId, timestamp, policy, shown: shown ?? [], sessionId },
+    );
     this.applyStored(served.flatMap(slateImpressions), { own: true });
     feed?.publish({ kind: 'slates-served', origin: this.origin, slates: served });
   }

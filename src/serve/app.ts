@@ -79,7 +79,12 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     ingestor,
     metrics: createMetrics({ store, processMetrics: options.processMetrics ?? true }),
     recommendations,
-    insight: new InsightRuntime({ config, store, settings: { ...config.insight, ...options.insight }, warn: (message, error) => app.log.warn({ err: error }, message) }),
+    insight: new InsightRuntime({
+      config,
+      store,
+      settings: { ...config.insight, ...options.insight },
+      warn: (message, error) => app.log.warn({ err: error }, message),
+    }),
   };
   // Expired slates and impression events are deleted in the background, in small chunks (docs/configuration.md, "Retention").
   const pruner = new RetentionPruner(store, config.retention, { warn: (message, error) => app.log.warn({ err: error }, message) });

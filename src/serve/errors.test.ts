@@ -66,10 +66,20 @@ describe('errors before a route runs', () => {
   });
 
   it('refuses a __proto__ key for what it is, and accepts a DELETE with a JSON content type and no body', async () => {
-    const res = await t.call('ingest', { method: 'PUT', url: '/v1/items', headers: { 'content-type': 'application/json' }, payload: '{"items":[{"id":"a","__proto__":{"x":1}}]}' });
+    const res = await t.call('ingest', {
+      method: 'PUT',
+      url: '/v1/items',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"items":[{"id":"a","__proto__":{"x":1}}]}',
+    });
     expect(res.statusCode).toBe(400);
     expect(shape(res.body).error.message).toMatch(/__proto__/);
-    const bad = await t.call('ingest', { method: 'PUT', url: '/v1/items', headers: { 'content-type': 'application/json' }, payload: '{"items":[' });
+    const bad = await t.call('ingest', {
+      method: 'PUT',
+      url: '/v1/items',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"items":[',
+    });
     expect(shape(bad.body).error).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/not valid JSON/) });
     await t.call('ingest', { method: 'PUT', url: '/v1/items', payload: { items: [{ id: 'gone' }] } });
     const del = await t.call('admin', { method: 'DELETE', url: '/v1/items/gone', headers: { 'content-type': 'application/json' } });
@@ -77,7 +87,11 @@ describe('errors before a route runs', () => {
   });
 
   it('reads x-api-key when the Authorization header carries another scheme', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/v1/items/none', headers: { authorization: 'Basic Zm9vOmJhcg==', 'x-api-key': KEYS.read } });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/v1/items/none',
+      headers: { authorization: 'Basic Zm9vOmJhcg==', 'x-api-key': KEYS.read },
+    });
     expect(res.statusCode).toBe(404);
   });
 
@@ -89,14 +103,16 @@ describe('errors before a route runs', () => {
     expect((await res.json()) as unknown).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: expect.any(String), problems: [] } });
   });
 
-  it('serves a request with an unknown Expect header instead of Node\'s empty 417', async () => {
+  it("serves a request with an unknown Expect header instead of Node's empty 417", async () => {
     if (!t.app.server.listening) await t.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = t.app.server.address() as { port: number };
     const send = (path: string, key: string) =>
       new Promise<string>((resolve, reject) => {
         let text = '';
         const socket = connect(port, '127.0.0.1', () =>
-          socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nExpect: the-unexpected\r\nConnection: close\r\n\r\n`),
+          socket.write(
+            `GET ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nExpect: the-unexpected\r\nConnection: close\r\n\r\n`,
+          ),
         );
         socket.on('data', (d: Buffer) => (text += d.toString('utf8')));
         socket.on('end', () => resolve(text));

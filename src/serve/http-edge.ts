@@ -11,9 +11,21 @@ import { sendError, type ErrorBody } from './errors.js';
 export function onFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
   switch (error.code) {
     case 'FST_ERR_BAD_URL':
-      return sendError(reply, new CurioError('BAD_INPUT', 'the URL is not validly percent-encoded', { cause: error, problems: [{ path: 'url', message: 'invalid percent-encoding' }] }));
+      return sendError(
+        reply,
+        new CurioError('BAD_INPUT', 'the URL is not validly percent-encoded', {
+          cause: error,
+          problems: [{ path: 'url', message: 'invalid percent-encoding' }],
+        }),
+      );
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return sendError(reply, new CurioError('BAD_INPUT', 'a path segment is too long', { cause: error, problems: [{ path: 'url', message: 'ids are at most 256 characters' }] }));
+      return sendError(
+        reply,
+        new CurioError('BAD_INPUT', 'a path segment is too long', {
+          cause: error,
+          problems: [{ path: 'url', message: 'ids are at most 256 characters' }],
+        }),
+      );
     default:
       return sendError(reply, new CurioError('BAD_INPUT', error.message, { cause: error }));
   }
@@ -30,13 +42,19 @@ export function onClientError(error: NodeJS.ErrnoException, socket: Socket): voi
   }
   const [status, reason, curio] =
     error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', new CurioError('HEADERS_TOO_LARGE', 'the request headers are larger than the server accepts')]
+      ? [
+          431,
+          'Request Header Fields Too Large',
+          new CurioError('HEADERS_TOO_LARGE', 'the request headers are larger than the server accepts'),
+        ]
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'Request Timeout', new CurioError('REQUEST_TIMEOUT', 'the request did not arrive within server.requestTimeoutMs')]
         : [400, 'Bad Request', new CurioError('BAD_INPUT', 'malformed HTTP request')];
   const body: ErrorBody = { error: { code: curio.code, message: curio.message, problems: [] } };
   const text = JSON.stringify(body);
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
 }
 
 /**

@@ -11,7 +11,10 @@ export type Change = { origin?: string } & (
   | { kind: 'item-deleted'; itemId: string }
   | { kind: 'users-stored'; /** Users created or updated (consent changes), by stored id. */ users: readonly User[] }
   | { kind: 'user-erased'; /** The stored (possibly pseudonymised) id. */ userId: string }
-  | { kind: 'slates-served'; /** Slates a runtime served and stored in `'slate'` mode: their impressions, one record per slate. */ slates: readonly SlateShown[] }
+  | {
+      kind: 'slates-served';
+      /** Slates a runtime served and stored in `'slate'` mode: their impressions, one record per slate. */ slates: readonly SlateShown[];
+    }
 );
 
 export type ChangeKind = Change['kind'];

@@ -14,7 +14,9 @@ describe('RetentionPruner', () => {
   async function fill(): Promise<void> {
     store = await openStore('sqlite::memory:');
     const ages = [200, 120, 91, 89, 1];
-    await store.appendDecisions(ages.map((a, k) => sampleDecision(`r${k}`, { timestamp: NOW - a * DAY, shown: [{ itemId: 'i1', propensity: 1 }] })));
+    await store.appendDecisions(
+      ages.map((a, k) => sampleDecision(`r${k}`, { timestamp: NOW - a * DAY, shown: [{ itemId: 'i1', propensity: 1 }] })),
+    );
     await store.appendEvents([
       ...ages.map((a, k) => sampleEvent(`imp${k}`, { type: 'impression', timestamp: NOW - a * DAY })),
       sampleEvent('old-purchase', { type: 'purchase', timestamp: NOW - 400 * DAY }),
@@ -23,7 +25,11 @@ describe('RetentionPruner', () => {
 
   it('deletes slates and impression events past their retention in chunks, and nothing else', async () => {
     await fill();
-    const pruner = new RetentionPruner(store, { slatesDays: 90, impressionEventsDays: 100, pruneIntervalMinutes: 60 }, { chunk: 2, clock: () => NOW });
+    const pruner = new RetentionPruner(
+      store,
+      { slatesDays: 90, impressionEventsDays: 100, pruneIntervalMinutes: 60 },
+      { chunk: 2, clock: () => NOW },
+    );
     expect(await pruner.runOnce()).toEqual({ slates: 3, impressionEvents: 2 });
     const kept: string[] = [];
     for await (const d of store.scanDecisions()) kept.push(d.recommendationId);
@@ -41,7 +47,11 @@ describe('RetentionPruner', () => {
 
   it('runs its first pass in the background after start, and stops', async () => {
     await fill();
-    const pruner = new RetentionPruner(store, { slatesDays: 90, impressionEventsDays: 90, pruneIntervalMinutes: 60 }, { clock: () => NOW, firstPassDelayMs: 1 });
+    const pruner = new RetentionPruner(
+      store,
+      { slatesDays: 90, impressionEventsDays: 90, pruneIntervalMinutes: 60 },
+      { clock: () => NOW, firstPassDelayMs: 1 },
+    );
     pruner.start();
     await expect.poll(async () => (await store.counts()).events).toBe(3);
     await pruner.stop();

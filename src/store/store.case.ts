@@ -156,7 +156,11 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect(result.again.duplicates).toBe(10);
       expect((await store.userEvents('u3', { limit: 2 })).map((e) => e.id)).toEqual(['bulk-2992', 'bulk-2999']);
       expect((await collect(store.scanEvents({ from: 10, to: 13 }))).map((e) => e.id)).toEqual(['bulk-0', 'bulk-1', 'bulk-2']);
-      await expect(store.bulkLoad(10, async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+      await expect(
+        store.bulkLoad(10, async () => {
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
       expect((await store.userEvents('u1')).length).toBeGreaterThan(0);
     });
 
@@ -166,7 +170,13 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
         value: 19.99,
         context: { recommendationId: 'r1', position: 2, policy: 'ts', propensity: 0.25, page: 'home', query: 'tea', device: 'mobile' },
       });
-      const search = sampleEvent('e2', { type: 'search', itemId: null, sessionId: null, timestamp: full.timestamp + 1, context: { query: 'green tea' } });
+      const search = sampleEvent('e2', {
+        type: 'search',
+        itemId: null,
+        sessionId: null,
+        timestamp: full.timestamp + 1,
+        context: { query: 'green tea' },
+      });
       await store.appendEvents([full, search]);
       expect(await store.userEvents('u1')).toEqual([full, search]);
     });
@@ -187,18 +197,37 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await store.appendEvents([sampleEvent('late', { type: 'purchase', timestamp: 995 })]);
       expect((await store.userEvents('u1', { types: ['purchase', 'dislike'] })).map((e) => e.id)).toEqual(['late', 'e0', 'e2', 'e3', 'e4']);
       expect((await store.userEvents('u1', { types: ['dislike', 'purchase'], limit: 3 })).map((e) => e.id)).toEqual(['e2', 'e3', 'e4']);
-      expect((await store.userEvents('u1', { types: ['purchase', 'dislike', 'view'], limit: 2, before: 1020 })).map((e) => e.id)).toEqual(['e2', 'e3']);
+      expect((await store.userEvents('u1', { types: ['purchase', 'dislike', 'view'], limit: 2, before: 1020 })).map((e) => e.id)).toEqual([
+        'e2',
+        'e3',
+      ]);
     });
 
     it('reads a timeline: the same events as userEvents, in the same order, with id, item, type and time only', async () => {
       const types: EventType[] = ['purchase', 'view', 'impression', 'dislike', 'impression', 'view', 'search'];
-      await store.appendEvents(types.map((type, i) => sampleEvent(`e${i}`, { type, itemId: type === 'search' ? null : `i${i}`, timestamp: 1000 + Math.floor(i / 2) * 10, context: { position: i } })));
-      const queries = [{}, { limit: 3 }, { types: ['impression'] as EventType[] }, { types: ['purchase', 'dislike'] as EventType[], limit: 1 },
-        { types: ['view', 'click', 'purchase', 'dislike', 'impression'] as EventType[], limit: 4, before: 1030 }];
+      await store.appendEvents(
+        types.map((type, i) =>
+          sampleEvent(`e${i}`, {
+            type,
+            itemId: type === 'search' ? null : `i${i}`,
+            timestamp: 1000 + Math.floor(i / 2) * 10,
+            context: { position: i },
+          }),
+        ),
+      );
+      const queries = [
+        {},
+        { limit: 3 },
+        { types: ['impression'] as EventType[] },
+        { types: ['purchase', 'dislike'] as EventType[], limit: 1 },
+        { types: ['view', 'click', 'purchase', 'dislike', 'impression'] as EventType[], limit: 4, before: 1030 },
+      ];
       for (const query of queries) {
         const full = await store.userEvents('u1', query);
         expect(full.length).toBeGreaterThan(0);
-        expect(await store.userTimeline('u1', query)).toEqual(full.map(({ id, itemId, type, timestamp }) => ({ id, itemId, type, timestamp })));
+        expect(await store.userTimeline('u1', query)).toEqual(
+          full.map(({ id, itemId, type, timestamp }) => ({ id, itemId, type, timestamp })),
+        );
       }
       expect(await store.userTimeline('nobody')).toEqual([]);
     });
@@ -236,7 +265,7 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect((await collect(store.scanDecisions({ to: d1.timestamp }))).map((d) => d.recommendationId)).toEqual(['r2']);
     });
 
-    it('erasure reaches a user\'s decisions, leaving others intact', async () => {
+    it("erasure reaches a user's decisions, leaving others intact", async () => {
       await store.appendEvents([sampleEvent('a')]);
       await store.appendDecisions([sampleDecision('r1'), sampleDecision('r2'), sampleDecision('r3', { userId: 'u2' })]);
       expect(await store.eraseUser('u1')).toEqual({ user: false, events: 1 });
@@ -244,17 +273,29 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
     });
 
     it('round-trips served slates (shown items, propensities, slot marks, session) in decisions', async () => {
-      const shown = [{ itemId: 'i2', propensity: 0.125 }, { itemId: 'pin', propensity: 1, slot: null }, { itemId: 'i1', propensity: 1 / 3, slot: 1 }];
+      const shown = [
+        { itemId: 'i2', propensity: 0.125 },
+        { itemId: 'pin', propensity: 1, slot: null },
+        { itemId: 'i1', propensity: 1 / 3, slot: 1 },
+      ];
       const slate = sampleDecision('r1', { shown, sessionId: 'sess' });
       const bare = sampleDecision('r2', { timestamp: slate.timestamp + 1, candidates: [], shown: [{ itemId: 'x', propensity: 1 }] });
       expect(await store.appendDecisions([slate, bare])).toBe(2);
       expect(await collect(store.scanDecisions())).toEqual([slate, bare]);
     });
 
-    it('reads a user\'s newest slates oldest first, only decisions that carry shown items', async () => {
+    it("reads a user's newest slates oldest first, only decisions that carry shown items", async () => {
       const at = (k: number) => 1_700_000_000_000 + k * 1000;
       await store.appendDecisions([
-        ...[0, 1, 2, 3].map((k) => sampleDecision(`r${k}`, { timestamp: at(k), shown: [{ itemId: `a${k}`, propensity: 1 }, { itemId: `b${k}`, propensity: 0.5 }] })),
+        ...[0, 1, 2, 3].map((k) =>
+          sampleDecision(`r${k}`, {
+            timestamp: at(k),
+            shown: [
+              { itemId: `a${k}`, propensity: 1 },
+              { itemId: `b${k}`, propensity: 0.5 },
+            ],
+          }),
+        ),
         sampleDecision('plain', { timestamp: at(9) }),
         sampleDecision('other', { timestamp: at(9), userId: 'u2', shown: [{ itemId: 'z', propensity: 1 }] }),
         sampleDecision('tie', { timestamp: at(3), shown: [{ itemId: 'c', propensity: 1 }] }),
@@ -267,8 +308,11 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect(await store.userSlates('nobody', { limit: 5 })).toEqual([]);
     });
 
-    it('erasure deletes a user\'s served slates', async () => {
-      await store.appendDecisions([sampleDecision('r1', { shown: [{ itemId: 'i1', propensity: 1 }] }), sampleDecision('r2', { userId: 'u2', shown: [{ itemId: 'i1', propensity: 1 }] })]);
+    it("erasure deletes a user's served slates", async () => {
+      await store.appendDecisions([
+        sampleDecision('r1', { shown: [{ itemId: 'i1', propensity: 1 }] }),
+        sampleDecision('r2', { userId: 'u2', shown: [{ itemId: 'i1', propensity: 1 }] }),
+      ]);
       await store.eraseUser('u1');
       expect(await store.userSlates('u1')).toEqual([]);
       expect((await store.userSlates('u2')).map((s) => s.recommendationId)).toEqual(['r2']);
@@ -276,7 +320,9 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
 
     it('prunes old slates and old impression events in chunks, keeping newer rows and other event types', async () => {
       const t = (k: number) => 1_700_000_000_000 + k;
-      await store.appendDecisions(Array.from({ length: 7 }, (_, k) => sampleDecision(`r${k}`, { timestamp: t(k), shown: [{ itemId: 'i1', propensity: 1 }] })));
+      await store.appendDecisions(
+        Array.from({ length: 7 }, (_, k) => sampleDecision(`r${k}`, { timestamp: t(k), shown: [{ itemId: 'i1', propensity: 1 }] })),
+      );
       await store.appendEvents([
         ...Array.from({ length: 7 }, (_, k) => sampleEvent(`imp${k}`, { type: 'impression', timestamp: t(k) })),
         sampleEvent('old-view', { timestamp: t(0) }),
@@ -314,9 +360,15 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       ]);
       const s = await store.stats({ top: 5 });
       expect(s.byType).toEqual({ view: 2, purchase: 1 });
-      expect(s.byDay).toEqual([{ day: '2024-01-01', events: 2 }, { day: '2024-01-02', events: 1 }]);
+      expect(s.byDay).toEqual([
+        { day: '2024-01-01', events: 2 },
+        { day: '2024-01-02', events: 1 },
+      ]);
       expect(s.topItems[0]).toEqual({ itemId: 'i1', title: 'Item i1', events: 2 });
-      expect(s.topCategories).toEqual([{ category: 'Beauty > Skin Care', events: 2 }, { category: 'Food', events: 1 }]);
+      expect(s.topCategories).toEqual([
+        { category: 'Beauty > Skin Care', events: 2 },
+        { category: 'Food', events: 1 },
+      ]);
       expect(s.distinctEventUsers).toBe(2);
       await expect(store.ping()).resolves.toBeUndefined();
     });

@@ -17,13 +17,26 @@ describe('readStoreLogs over slate records', () => {
       try {
         for (let s = 0; s < 6; s++) {
           const rec = await slateIds(t, `s${s}`, '?n=3&explore=1');
-          const click = { id: `c${s}`, userId: `s${s}`, itemId: rec.ids[s % 3], type: 'click', timestamp: Date.now() + 1000, context: { recommendationId: rec.recommendationId, position: s % 3 } };
+          const click = {
+            id: `c${s}`,
+            userId: `s${s}`,
+            itemId: rec.ids[s % 3],
+            type: 'click',
+            timestamp: Date.now() + 1000,
+            context: { recommendationId: rec.recommendationId, position: s % 3 },
+          };
           const posted = await t.call('ingest', { method: 'POST', url: '/v1/events', payload: { events: [click] } });
           expect(posted.json()).toMatchObject({ accepted: 1 });
         }
         const read = await readStoreLogs(t.store);
         // Ids and times differ between runs (and with the time, the recency part of candidate scores); what OPE uses must not.
-        return { ...read, slates: read.slates.map(({ recommendationId: _r, timestamp: _t, candidates, ...rest }) => ({ ...rest, candidates: candidates?.map((c) => c.itemId) })) };
+        return {
+          ...read,
+          slates: read.slates.map(({ recommendationId: _r, timestamp: _t, candidates, ...rest }) => ({
+            ...rest,
+            candidates: candidates?.map((c) => c.itemId),
+          })),
+        };
       } finally {
         await t.close();
       }

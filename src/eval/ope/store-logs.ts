@@ -77,7 +77,13 @@ export async function readStoreLogs(store: Store, options: ReadStoreLogsOptions 
   // Slates the server logged as one record each ('slate' mode): shown items with propensities and pin marks.
   for await (const d of store.scanDecisions({ from: options.from, to: options.to })) {
     if (!d.shown) continue;
-    const slate: LoggedSlate = { recommendationId: d.recommendationId, userId: d.userId, timestamp: d.timestamp, policy: d.policy, impressions: [] };
+    const slate: LoggedSlate = {
+      recommendationId: d.recommendationId,
+      userId: d.userId,
+      timestamp: d.timestamp,
+      policy: d.policy,
+      impressions: [],
+    };
     d.shown.forEach((s, shownAt) => {
       if (s.slot === null) {
         pinnedImpressions++;

@@ -54,8 +54,18 @@ function shownParams(shown: readonly ShownItem[] | undefined): unknown[] {
 /** Positional parameters of the decision insert. */
 function decisionParams(d: Decision): unknown[] {
   const ids = JSON.stringify(d.candidates.map((c) => c.itemId));
-  return [d.recommendationId, d.userId, d.timestamp, d.policy, d.exploreWeight, ids, packScores(d.candidates), packClusters(d.candidates),
-    ...shownParams(d.shown), d.sessionId ?? null];
+  return [
+    d.recommendationId,
+    d.userId,
+    d.timestamp,
+    d.policy,
+    d.exploreWeight,
+    ids,
+    packScores(d.candidates),
+    packClusters(d.candidates),
+    ...shownParams(d.shown),
+    d.sessionId ?? null,
+  ];
 }
 
 function rowToShown(row: Pick<DecisionRow, 'shown_items' | 'shown_propensities' | 'shown_slots'>): ShownItem[] {
@@ -93,7 +103,8 @@ const INSERT_DECISION = `INSERT OR IGNORE INTO decisions
   VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`;
 
 /** The inserts of decisions, one step each (run them in one transaction); a stored recommendationId is left as it was. */
-export const decisionSteps = (decisions: readonly Decision[]): WriteStep[] => decisions.map((d) => ({ sql: INSERT_DECISION, params: decisionParams(d) }));
+export const decisionSteps = (decisions: readonly Decision[]): WriteStep[] =>
+  decisions.map((d) => ({ sql: INSERT_DECISION, params: decisionParams(d) }));
 
 /** Decisions in [from, to) by (timestamp, arrival), read in keyset-paginated batches (no long-lived cursor). */
 export function* scanDecisionRows(sql: StatementCache, query: DecisionScanQuery): Generator<Decision> {
@@ -115,8 +126,16 @@ export function* scanDecisionRows(sql: StatementCache, query: DecisionScanQuery)
 /** A user's newest `limit` served slates (decisions with shown items), oldest first, through the (user, time) index. */
 export function userSlateRows(sql: StatementCache, userId: string, limit: number): UserSlate[] {
   const rows = sql(`SELECT recommendation_id, timestamp, shown_items FROM decisions WHERE user_id = ? AND shown_items IS NOT NULL
-    ORDER BY timestamp DESC, seq DESC LIMIT ?`).all(userId, limit) as Array<Pick<DecisionRow, 'recommendation_id' | 'timestamp' | 'shown_items'>>;
-  return rows.reverse().map((r) => ({ recommendationId: r.recommendation_id, timestamp: r.timestamp, itemIds: JSON.parse(r.shown_items as string) as string[] }));
+    ORDER BY timestamp DESC, seq DESC LIMIT ?`).all(userId, limit) as Array<
+    Pick<DecisionRow, 'recommendation_id' | 'timestamp' | 'shown_items'>
+  >;
+  return rows
+    .reverse()
+    .map((r) => ({
+      recommendationId: r.recommendation_id,
+      timestamp: r.timestamp,
+      itemIds: JSON.parse(r.shown_items as string) as string[],
+    }));
 }
 
 /** The JSON value saved under a key, or null. */

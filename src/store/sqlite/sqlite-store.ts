@@ -1,14 +1,60 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { CurioError, DEFAULT_CONSENT, EVENT_TYPES, type Consent, type Event, type EventType, type Item, type User } from '../../core/index.js';
-import type { AppendResult, Decision, DecisionScanQuery, ItemPatch, ListOptions, OpenStoreOptions, PruneQuery, ScanQuery, Store, StoreCounts, StoreStats, TimelineEvent, UserEventsQuery, UserSlate, UserUpsert } from '../store.js';
+import {
+  CurioError,
+  DEFAULT_CONSENT,
+  EVENT_TYPES,
+  type Consent,
+  type Event,
+  type EventType,
+  type Item,
+  type User,
+} from '../../core/index.js';
+import type {
+  AppendResult,
+  Decision,
+  DecisionScanQuery,
+  ItemPatch,
+  ListOptions,
+  OpenStoreOptions,
+  PruneQuery,
+  ScanQuery,
+  Store,
+  StoreCounts,
+  StoreStats,
+  TimelineEvent,
+  UserEventsQuery,
+  UserSlate,
+  UserUpsert,
+} from '../store.js';
 import { decisionSteps, readState, scanDecisionRows, userSlateRows, writeState } from './decision-table.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { EVENT_READ_INDEXES, EVENT_READ_INDEX_NAMES, migrate } from './migrations.js';
-import { changedRows, statementCache, stepTransactions, WRITE_PRAGMAS, type StatementCache, type StepResult, type StepTransactions, type WriteStep } from './write-steps.js';
+import {
+  changedRows,
+  statementCache,
+  stepTransactions,
+  WRITE_PRAGMAS,
+  type StatementCache,
+  type StepResult,
+  type StepTransactions,
+  type WriteStep,
+} from './write-steps.js';
 import { startWriterThread, type WriterThread } from './writer-thread.js';
-import { eventParams, itemToRow, rowToEvent, rowToItem, rowToTimelineEvent, rowToUser, typeIndex, type EventRow, type ItemRow, type TimelineRow, type UserRow } from './rows.js';
+import {
+  eventParams,
+  itemToRow,
+  rowToEvent,
+  rowToItem,
+  rowToTimelineEvent,
+  rowToUser,
+  typeIndex,
+  type EventRow,
+  type ItemRow,
+  type TimelineRow,
+  type UserRow,
+} from './rows.js';
 
 /** Rows per multi-row event insert (8 parameters each; SQLite allows 32,766 bound parameters). */
 const EVENT_COLUMNS = 8;
@@ -114,7 +160,8 @@ class SqliteStore implements Store {
 
   async upsertItems(items: Item[]): Promise<number> {
     const now = Date.now();
-    const stmt = this.sql(`INSERT INTO items (id,title,description,category,category_path,tags,brand,price,attributes,available,created_at,updated_at)
+    const stmt = this
+      .sql(`INSERT INTO items (id,title,description,category,category_path,tags,brand,price,attributes,available,created_at,updated_at)
       VALUES (@id,@title,@description,@category,@category_path,@tags,@brand,@price,@attributes,@available,@created_at,@updated_at)
       ON CONFLICT(id) DO UPDATE SET title=excluded.title, description=excluded.description, category=excluded.category,
         category_path=excluded.category_path, tags=excluded.tags, brand=excluded.brand, price=excluded.price,
@@ -147,9 +194,11 @@ class SqliteStore implements Store {
       const merged: Item = { ...rowToItem(row), ...patch, id };
       const next = itemToRow(merged, Date.now());
       this.db
-        .prepare(`UPDATE items SET title=@title, description=@description, category=@category, category_path=@category_path,
+        .prepare(
+          `UPDATE items SET title=@title, description=@description, category=@category, category_path=@category_path,
           tags=@tags, brand=@brand, price=@price, attributes=@attributes, available=@available, created_at=@created_at,
-          updated_at=@updated_at WHERE id=@id`)
+          updated_at=@updated_at WHERE id=@id`,
+        )
         .run(next);
       return merged;
     });
@@ -193,9 +242,11 @@ class SqliteStore implements Store {
         updatedAt: now,
       };
       this.db
-        .prepare(`INSERT INTO users (id,attributes,tracking,personalization,created_at,updated_at) VALUES (?,?,?,?,?,?)
+        .prepare(
+          `INSERT INTO users (id,attributes,tracking,personalization,created_at,updated_at) VALUES (?,?,?,?,?,?)
           ON CONFLICT(id) DO UPDATE SET attributes=excluded.attributes, tracking=excluded.tracking,
-          personalization=excluded.personalization, updated_at=excluded.updated_at`)
+          personalization=excluded.personalization, updated_at=excluded.updated_at`,
+        )
         .run(next.id, JSON.stringify(next.attributes), consent.tracking ? 1 : 0, consent.personalization ? 1 : 0, next.createdAt, now);
       return next;
     });
@@ -207,7 +258,10 @@ class SqliteStore implements Store {
   }
 
   async listUsers(options: Omit<ListOptions, 'offset'> = {}): Promise<User[]> {
-    const rows = this.sql('SELECT * FROM users WHERE id > ? ORDER BY id LIMIT ?').all(options.after ?? '', options.limit ?? 100) as UserRow[];
+    const rows = this.sql('SELECT * FROM users WHERE id > ? ORDER BY id LIMIT ?').all(
+      options.after ?? '',
+      options.limit ?? 100,
+    ) as UserRow[];
     return rows.map(rowToUser);
   }
 
@@ -280,7 +334,9 @@ class SqliteStore implements Store {
     const params: unknown[] = [userId];
     if (query.before !== undefined) params.push(query.before);
     params.push(query.limit ?? -1);
-    const stmt = this.sql(`SELECT ${columns} FROM events WHERE user_id = ?${before}${typesClause(types)} ORDER BY timestamp DESC, seq DESC LIMIT ?`);
+    const stmt = this.sql(
+      `SELECT ${columns} FROM events WHERE user_id = ?${before}${typesClause(types)} ORDER BY timestamp DESC, seq DESC LIMIT ?`,
+    );
     return stmt.all(params) as R[];
   }
 
@@ -324,7 +380,10 @@ class SqliteStore implements Store {
     const limit = query.limit ?? 1000;
     const steps: WriteStep[] = [];
     if (query.slatesBefore !== undefined) {
-      steps.push({ sql: 'DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions WHERE timestamp < ? ORDER BY timestamp LIMIT ?)', params: [query.slatesBefore, limit] });
+      steps.push({
+        sql: 'DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions WHERE timestamp < ? ORDER BY timestamp LIMIT ?)',
+        params: [query.slatesBefore, limit],
+      });
     }
     const before = query.impressionEventsBefore;
     if (before !== undefined) {
@@ -377,21 +436,26 @@ class SqliteStore implements Store {
       byType[EVENT_TYPES[r.type]] = r.n;
     }
     const byDay = (
-      this.db
-        .prepare(`SELECT date(timestamp / 1000, 'unixepoch') day, count(*) n FROM events GROUP BY day ORDER BY day`)
-        .all() as Array<{ day: string; n: number }>
+      this.db.prepare(`SELECT date(timestamp / 1000, 'unixepoch') day, count(*) n FROM events GROUP BY day ORDER BY day`).all() as Array<{
+        day: string;
+        n: number;
+      }>
     ).map((r) => ({ day: r.day, events: r.n }));
     const topItems = (
       this.db
-        .prepare(`SELECT e.item_id id, i.title title, e.n n FROM
+        .prepare(
+          `SELECT e.item_id id, i.title title, e.n n FROM
           (SELECT item_id, count(*) n FROM events WHERE item_id IS NOT NULL GROUP BY item_id ORDER BY n DESC, item_id LIMIT ?) e
-          LEFT JOIN items i ON i.id = e.item_id ORDER BY e.n DESC, e.item_id`)
+          LEFT JOIN items i ON i.id = e.item_id ORDER BY e.n DESC, e.item_id`,
+        )
         .all(top) as Array<{ id: string; title: string | null; n: number }>
     ).map((r) => ({ itemId: r.id, title: r.title, events: r.n }));
     const topCategories = (
       this.db
-        .prepare(`SELECT i.category category, count(*) n FROM events e JOIN items i ON i.id = e.item_id
-          WHERE i.category <> '' GROUP BY i.category ORDER BY n DESC, category LIMIT ?`)
+        .prepare(
+          `SELECT i.category category, count(*) n FROM events e JOIN items i ON i.id = e.item_id
+          WHERE i.category <> '' GROUP BY i.category ORDER BY n DESC, category LIMIT ?`,
+        )
         .all(top) as Array<{ category: string; n: number }>
     ).map((r) => ({ category: r.category, events: r.n }));
     const distinctEventUsers = (this.sql('SELECT count(DISTINCT user_id) n FROM events').get() as { n: number }).n;
