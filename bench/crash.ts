@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { createRng } from '../src/core/index.js';
 import {
   alive,
+  distStatus,
   BATCH_EVENTS,
   checkBatches,
   childrenOf,
@@ -78,6 +79,12 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 
 async function main(): Promise<number> {
   killStartedOnExit();
+  const build = distStatus();
+  if (build.stale) {
+    console.warn(
+      `warning: bin/curio.js runs dist/ (built ${build.builtAt ?? 'never'}), older than ${build.newestSource} (${build.newestSourceAt}): run \`npm run build\` first (npm run bench:crash does)`,
+    );
+  }
   const rng = createRng(SEED);
   const dir = mkdtempSync(join(tmpdir(), 'curio-crash-bench-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true })); // also on Ctrl-C, after the servers are killed
@@ -217,6 +224,7 @@ async function main(): Promise<number> {
         seed: SEED,
         kill: `after a seeded random ${KILL_AFTER.min}–${KILL_AFTER.max} acknowledged batches of the round, with requests unanswered (polled every 1 ms)`,
         firstStartMs,
+        build,
         node: process.version,
         cpus: cpus().length,
         loadAverage1m: Number(loadavg()[0].toFixed(2)),

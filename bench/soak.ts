@@ -18,7 +18,16 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KINDS, SOAK_LOAD, type FromLoad, type Kind, type KindStats, type LoadReport, type SoakLoadJob, type ToLoad } from './soak-load.js';
 import { CHILD, KEY, SHOP, type BuiltShop } from './serve-child.js';
-import { alive, killStarted, killStartedOnExit, startServer, stopServer, track, type Server } from '../test/support/crash-harness.js';
+import {
+  alive,
+  distStatus,
+  killStarted,
+  killStartedOnExit,
+  startServer,
+  stopServer,
+  track,
+  type Server,
+} from '../test/support/crash-harness.js';
 
 const argValue = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -44,6 +53,7 @@ const SERVER_FLAGS = argValue('server-flags')?.split(',').filter(Boolean);
 const WARM_UP_SECONDS = Math.min(300, (MINUTES * 60) / 3);
 const TARGET = { rssSlopeMbPerMin: 1, errors: 0 };
 
+/** Memory and store sizes are reported in MiB (written MB). */
 const MB = 1024 * 1024;
 
 /** Builds the shop into `path` in a child process (serve-child.ts --build), as bench/serve.ts does. */
@@ -169,6 +179,12 @@ function progress(s: Sample): string {
 
 async function main(): Promise<void> {
   killStartedOnExit();
+  const build = distStatus();
+  if (build.stale) {
+    console.warn(
+      `warning: bin/curio.js runs dist/ (built ${build.builtAt ?? 'never'}), older than ${build.newestSource} (${build.newestSourceAt}): run \`npm run build\` first (npm run bench:soak does)`,
+    );
+  }
   const dir = mkdtempSync(join(tmpdir(), 'curio-soak-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true })); // also on Ctrl-C, after the servers are killed
   const path = join(dir, 'shop.db');
@@ -207,24 +223,23 @@ async function main(): Promise<void> {
     });
     const started = performance.now();
     const totalSeconds = MINUTES * 60;
-    let total: Record<Kind, KindStats> | null = null;
     for (let k = 1; ; k++) {
       const at = Math.min(k * SAMPLE_SECONDS, totalSeconds);
       await new Promise((r) => setTimeout(r, Math.max(0, started + at * 1000 - performance.now())));
       if (!alive(server.pid) || server.child.exitCode !== null || server.child.signalCode !== null)
         throw new Error(`the server (pid ${server.pid}) died during the soak`);
-      const last = at >= totalSeconds;
-      let report: LoadReport;
-      if (last) {
-        const stopped = await load.stop(); // waits for the requests in flight
-        report = stopped.report;
-        total = stopped.total ?? null;
-      } else report = await load.sample();
+      // Every sample, the last included, is taken under load: an idle server returns memory (V8's memory
+      // reducer), which would bend the RSS fit down at its end.
+      const report = await load.sample();
       const sample = await takeSample(server, path, (performance.now() - started) / 1000, report, baseBytes);
       samples.push(sample);
       console.log(progress(sample));
-      if (last) break;
+      if (at >= totalSeconds) break;
     }
+    // Stops the load and waits for the requests still in flight; the totals count them, the samples do not.
+    const stopped = await load.stop();
+    const total = stopped.total as Record<Kind, KindStats>;
+    const residualErrors = KINDS.reduce((sum, k) => sum + errorsOf(stopped.report.kinds[k]), 0);
 
     const shutdownStarted = performance.now();
     const exit = await stopServer(server);
@@ -249,7 +264,7 @@ async function main(): Promise<void> {
       Kind,
       Array<number | null>
     >;
-    const totals = total as Record<Kind, KindStats>;
+    const totals = total;
     const errors = Object.fromEntries(
       KINDS.map((k) => [
         k,
@@ -264,7 +279,7 @@ async function main(): Promise<void> {
       ]),
     );
     const totalErrors = KINDS.reduce((s, k) => s + errorsOf(totals[k]), 0);
-    const elapsed = (performance.now() - started) / 1000;
+    const elapsed = (samples.at(-1) as Sample).seconds; // the load ran until the last sample
     const summary = {
       minutes: MINUTES,
       warmUpSeconds: WARM_UP_SECONDS,
@@ -281,7 +296,7 @@ async function main(): Promise<void> {
       afterWarmUp: {
         intervals: afterLoaded.length,
         p99MsMaxInterval: Object.fromEntries(KINDS.map((k) => [k, Math.max(...afterLoaded.map((s) => s.kinds?.[k].p99Ms ?? 0))])),
-        errors: afterLoaded.reduce((sum, s) => sum + s.errors, 0),
+        errors: afterLoaded.reduce((sum, s) => sum + s.errors, 0) + residualErrors,
       },
       whole: Object.fromEntries(
         KINDS.map((k) => [
@@ -298,6 +313,8 @@ async function main(): Promise<void> {
       ),
       errors,
       totalErrors,
+      /** Of them, requests that ended after the last sample, while the load stopped. */
+      errorsAfterLastSample: residualErrors,
       slatesServed: lastSample.slatesServed,
       eventsSent: lastSample.eventsSent,
       feedbackEvents: lastSample.feedbackEvents,
@@ -335,6 +352,7 @@ async function main(): Promise<void> {
         buildSeconds: Number(built.seconds.toFixed(1)),
         serverStartSeconds: Number((server.startMs / 1000).toFixed(2)),
         server: 'bin/curio.js serve (the real executable; RSS from /proc/<pid>/status of that pid)',
+        build,
         rates: RATES,
         ingestBatch: INGEST_BATCH,
         timeoutMs: TIMEOUT_MS,

@@ -3,7 +3,7 @@
 // mid-ingest and checks what the store kept. Every server started here is tracked and can be killed
 // at the end (killStarted), also when a test or a bench fails half-way.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
 
@@ -11,6 +11,8 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 /** The real `curio serve`, as a user starts it (the executable, with the node flags of its first line). */
 export const ENTRY = join(ROOT, 'bin', 'curio.js');
 export const CRASH_KEY = 'crash-test-key-0123456789';
+/** What `bin/curio.js` runs: the compiled CLI (`npm run build`; `npm test` builds it before the suite). */
+export const DIST_MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 /** Events per ingested batch: one POST /v1/events, one transaction. */
 export const BATCH_EVENTS = 500;
 
@@ -92,6 +94,33 @@ export function childrenOf(pid: number): Array<{ pid: number; command: string }>
     }
   }
   return children;
+}
+
+export interface DistStatus {
+  /** When dist/ was built (its cli/main.js), and the newest change under src/ (tests aside); ISO times. */
+  builtAt: string | null;
+  newestSourceAt: string;
+  newestSource: string;
+  /** A source file changed after the build: the server runs older code than src/ holds. */
+  stale: boolean;
+}
+
+/** Whether the compiled server that `bin/curio.js` runs is older than the sources. */
+export function distStatus(): DistStatus {
+  const src = join(ROOT, 'src');
+  let newest = { path: '', ms: 0 };
+  for (const rel of readdirSync(src, { recursive: true }) as string[]) {
+    if (!rel.endsWith('.ts') || rel.endsWith('.test.ts')) continue;
+    const ms = statSync(join(src, rel)).mtimeMs;
+    if (ms > newest.ms) newest = { path: join('src', rel), ms };
+  }
+  const built = existsSync(DIST_MAIN) ? statSync(DIST_MAIN).mtimeMs : null;
+  return {
+    builtAt: built === null ? null : new Date(built).toISOString(),
+    newestSourceAt: new Date(newest.ms).toISOString(),
+    newestSource: newest.path,
+    stale: built === null || newest.ms > built,
+  };
 }
 
 /** Starts `bin/curio.js serve` on `file` on a free port and resolves once it prints its URL. */
