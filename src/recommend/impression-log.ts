@@ -63,15 +63,32 @@ export class ImpressionLog {
   /** Chunks being written: still "unwritten" for a user read from the store meanwhile. */
   private readonly inFlight = new Set<Pending[]>();
   private readonly slatesInFlight = new Set<Decision[]>();
+  /**
+   * Entries not yet written (buffered or in flight), per stored user: `unwritten` is asked on every user
+   * read from the store, and most users have none, so it must not scan the buffers to find that out.
+   */
+  private readonly pendingByUser = new Map<string, number>();
   private flushTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
 
   constructor(private readonly options: ImpressionLogOptions) {}
 
+  private hold(userId: string | null): void {
+    if (userId !== null) this.pendingByUser.set(userId, (this.pendingByUser.get(userId) ?? 0) + 1);
+  }
+
+  private release(userId: string | null): void {
+    if (userId === null) return;
+    const left = (this.pendingByUser.get(userId) ?? 0) - 1;
+    if (left > 0) this.pendingByUser.set(userId, left);
+    else this.pendingByUser.delete(userId);
+  }
+
   /** Logs a served slate: its impressions (now or at the next flush) and its decision record. */
   async record(events: Event[], slate: ServedSlate | null): Promise<void> {
     if (slate) this.options.decisions.add(slate);
     const storedUserId = slate?.userId ?? null;
+    for (let k = 0; k < events.length; k++) this.hold(storedUserId);
     if (this.options.flushMs === 0) return this.write(events.map((event) => ({ event, storedUserId })));
     for (const event of events) this.buffer.push({ event, storedUserId });
     this.flushTimer ??= setTimeout(() => void this.flush(), this.options.flushMs);
@@ -79,6 +96,7 @@ export class ImpressionLog {
 
   /** Logs a served slate as one record (`'slate'` mode), now or at the next flush. */
   async recordSlate(slate: Decision): Promise<void> {
+    this.hold(slate.userId);
     if (this.options.flushMs === 0) return this.writeSlates([slate]);
     this.slates.push(slate);
     this.flushTimer ??= setTimeout(() => void this.flush(), this.options.flushMs);
@@ -90,6 +108,7 @@ export class ImpressionLog {
    */
   unwritten(storedUserId: string): Event[] {
     const mine: Event[] = [];
+    if (!this.pendingByUser.has(storedUserId)) return mine;
     for (const chunk of [...this.inFlight, this.buffer]) {
       for (const p of chunk) if (p.storedUserId === storedUserId) mine.push({ ...p.event, userId: storedUserId });
     }
@@ -103,6 +122,8 @@ export class ImpressionLog {
   forget(storedUserId: string): void {
     this.buffer = this.buffer.filter((p) => p.storedUserId !== storedUserId);
     this.slates = this.slates.filter((d) => d.userId !== storedUserId);
+    // Chunks of theirs already in flight release nothing once the count is gone.
+    this.pendingByUser.delete(storedUserId);
     this.options.decisions.forget(storedUserId);
   }
 
@@ -139,6 +160,7 @@ export class ImpressionLog {
       this.options.warn('impression logging failed', e);
     } finally {
       this.slatesInFlight.delete(chunk);
+      for (const d of chunk) this.release(d.userId);
     }
   }
 
@@ -152,6 +174,7 @@ export class ImpressionLog {
       this.options.warn('impression logging failed', e);
     } finally {
       this.inFlight.delete(chunk);
+      for (const p of chunk) this.release(p.storedUserId);
     }
     await this.options.decisions.flush();
   }
