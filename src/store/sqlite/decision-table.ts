@@ -129,13 +129,11 @@ export function userSlateRows(sql: StatementCache, userId: string, limit: number
     ORDER BY timestamp DESC, seq DESC LIMIT ?`).all(userId, limit) as Array<
     Pick<DecisionRow, 'recommendation_id' | 'timestamp' | 'shown_items'>
   >;
-  return rows
-    .reverse()
-    .map((r) => ({
-      recommendationId: r.recommendation_id,
-      timestamp: r.timestamp,
-      itemIds: JSON.parse(r.shown_items as string) as string[],
-    }));
+  return rows.reverse().map((r) => ({
+    recommendationId: r.recommendation_id,
+    timestamp: r.timestamp,
+    itemIds: JSON.parse(r.shown_items as string) as string[],
+  }));
 }
 
 /** The JSON value saved under a key, or null. */
