@@ -117,7 +117,7 @@ export function sgdPass(m: CsrMatrix, rows: Int32Array, s: BprState, buf: Triple
   return loss / Math.max(1, entries.length);
 }
 
-// u · (v_i - v_j) with four accumulators (shorter dependency chains; ~10% faster than one under V8).
+// u · (v_i - v_j) with four accumulators: shorter dependency chains, which V8 runs faster than one (docs/benchmarks.md).
 function dotDiff(U: Float32Array, uo: number, V: Float32Array, io: number, jo: number, d: number): number {
   let x0 = 0,
     x1 = 0,

@@ -3,7 +3,7 @@ import { startBackgroundWorker } from './background-worker.js';
 /**
  * WAL checkpoints in a worker thread. better-sqlite3 is synchronous, so the checkpoint SQLite runs after
  * a commit that crosses `wal_autocheckpoint` copies up to that many pages on the caller's thread: on a
- * server logging impressions that is a 100–250 ms stall of the event loop every second or so. A PASSIVE
+ * server logging impressions that is a stall of the event loop every second or so (docs/benchmarks.md). A PASSIVE
  * checkpoint from a second connection copies the same pages concurrently (WAL readers and the writer
  * are not blocked); the main connection's own autocheckpoint stays as the backstop and then finds
  * little left to copy.

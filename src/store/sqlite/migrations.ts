@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 
 /**
  * Indexes that serve reads (histories, time scans) but not idempotency. A bulk load drops them and
- * builds them again at the end, which is several times faster than maintaining them row by row.
+ * builds them again at the end, which is faster than maintaining them row by row (docs/benchmarks.md).
  */
 const USER_TIME_INDEX = 'CREATE INDEX IF NOT EXISTS events_user_time ON events(user_id, timestamp);';
 const TIME_INDEX = 'CREATE INDEX IF NOT EXISTS events_time ON events(timestamp);';

@@ -105,10 +105,9 @@ class SqliteStore implements Store {
     for (const pragma of WRITE_PRAGMAS) this.db.pragma(pragma);
     this.db.pragma('wal_autocheckpoint = 10000'); // checkpoint in 40 MB steps: fewer, larger copies on bulk ingest
     this.db.pragma('cache_size = -65536'); // 64 MiB: keeps the event indexes' hot pages in memory on ingest
-    // Reads through a memory map of the file instead of read() calls into SQLite's cache: right after
-    // opening, a user's first recommendation (four indexed reads) took 1.7 ms instead of 2.75 ms (median of
-    // three runs), and 500 new users/s after a restart had saturated the request thread. Writes still go
-    // through the WAL.
+    // Reads through a memory map of the file instead of read() calls into SQLite's cache: a user's first
+    // recommendation right after opening (four indexed reads) is faster, and new users arriving after a
+    // restart had saturated the request thread (docs/serving.md). Writes still go through the WAL.
     this.db.pragma(`mmap_size = ${MMAP_BYTES}`);
     migrate(this.db);
     // A bulk load interrupted by a crash leaves its indexes dropped; build them again now.
@@ -422,8 +421,8 @@ class SqliteStore implements Store {
 
   async counts(): Promise<StoreCounts> {
     const steps = ['items', 'users', 'events'].map((table) => ({ sql: `SELECT count(*) FROM ${table}`, params: [] }));
-    // A count walks a whole index (15 ms for 800k events with a cold cache): a server does it on the
-    // writer thread, off the request thread, for every metrics scrape.
+    // A count walks a whole index (milliseconds on a large store with a cold cache): a server does it on
+    // the writer thread, off the request thread, for every metrics scrape.
     const [items, users, events] = this.writer?.alive ? await this.writer.read(steps) : this.local.read(steps);
     const n = (r: StepResult | undefined) => (Array.isArray(r) ? Number(r[0]) : 0);
     return { items: n(items), users: n(users), events: n(events) };

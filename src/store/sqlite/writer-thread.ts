@@ -5,8 +5,8 @@ import type { WriterMessage, WriterReply } from './writer-worker.js';
 
 /**
  * Write transactions on a second connection in a worker thread. better-sqlite3 is synchronous, so on a
- * server every commit holds the event loop: logging ten impressions and a decision per slate cost about
- * 0.3 ms of each request, and a flush of buffered impressions held every waiting request for 3–9 ms. The
+ * server every commit holds the event loop: logging a slate's impressions and decision added to each
+ * request, and a flush of buffered impressions held every waiting request (docs/serving.md). The
  * caller builds the statements (`WriteStep`s) and awaits the worker's commit; only the structured clone
  * of the parameters stays on the request thread. WAL lets the main connection keep reading meanwhile.
  */
