@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { CurioError, createRng, type Config, type Event, type Rng } from '../core/index.js';
 import type { Policy, PolicySnapshot } from '../explore/index.js';
 import type { WriteOptions } from '../ingest/index.js';
-import type { Change, ChangeFeed, Decision, ShownItem, SlateShown, Store } from '../store/index.js';
+import type { Change, ChangeFeed, Decision, SlateShown, Store } from '../store/index.js';
 import { DecisionLog, slateDecision } from './decision-log.js';
 import type { FeedbackCounts, FeedbackLoop } from './feedback.js';
 import type { HistoryEvent } from './history.js';
@@ -21,6 +21,7 @@ import { sessionProfile, userProfile, type Profile } from './profile.js';
 import { RecentActivityCache } from './recent-activity.js';
 import type { ServingModel } from './serving-artifact.js';
 import { ServingPolicy } from './serving-policy.js';
+import { impressionEvents, shownItems } from './slate-record.js';
 import { SnapshotManager } from './snapshot-manager.js';
 import type { ServingSnapshot } from './snapshot.js';
 
@@ -58,18 +59,6 @@ export interface RuntimeOptions {
   clock?: () => number;
   /** Where build failures are reported; default console.warn. */
   warn?: (message: string, error: unknown) => void;
-}
-
-/** What a shown item's impression says beyond its position: a pin, or the policy's slot when a pin shifted it. */
-function slotContext(position: number, slot: number | null | undefined): { pinned: true } | { slot: number } | Record<string, never> {
-  if (slot === null) return { pinned: true };
-  return slot === undefined || slot === position ? {} : { slot };
-}
-
-/** A shown item's slot mark in a slate record: absent at the policy's slot, null when pinned. */
-function shownItem(itemId: string, propensity: number, position: number, slot: number | null | undefined): ShownItem {
-  if (slot === null) return { itemId, propensity, slot: null };
-  return slot === undefined || slot === position ? { itemId, propensity } : { itemId, propensity, slot };
 }
 
 /** Who is asking: the shop's id (logged with impressions, pseudonymised by the Ingestor) and the stored id. */
@@ -297,7 +286,7 @@ export class RecommendationRuntime {
       // One record per slate, under the stored id (already pseudonymised); consent is checked again when it is written.
       const storedUserId = profile.storedUserId;
       if (storedUserId === null) return rec;
-      const shown = rec.items.map((item, k) => shownItem(item.itemId, item.propensity, item.position, policySlots[k]));
+      const shown = shownItems(rec, policySlots);
       const slate = slateDecision(
         { rec, candidates, userId: storedUserId, timestampMs: now },
         shown,
@@ -309,22 +298,7 @@ export class RecommendationRuntime {
       return rec;
     }
     if (this.options.logEvents) {
-      const events: Event[] = rec.items.map((item, k) => ({
-        id: `imp:${rec.recommendationId}:${item.position}`,
-        userId: rawUserId,
-        itemId: item.itemId,
-        type: 'impression',
-        value: null,
-        timestamp: now,
-        sessionId,
-        context: {
-          recommendationId: rec.recommendationId,
-          position: item.position,
-          policy: rec.policy,
-          propensity: item.propensity,
-          ...slotContext(item.position, policySlots[k]),
-        },
-      }));
+      const events = impressionEvents(rec, policySlots, { userId: rawUserId, sessionId, timestamp: now });
       const storedUserId = profile.storedUserId;
       // The no-repeat rule sees this slate on the user's next request, before the buffered write lands.
       if (storedUserId !== null) this.recent.observe(events.map((e) => ({ ...e, userId: storedUserId })));
