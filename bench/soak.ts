@@ -47,7 +47,7 @@ const USER_CACHE_SECONDS = Number(argValue('user-cache-seconds') ?? 300);
 /** The model refresh interval; unset = the configuration's default (serving.refreshIntervalSeconds). */
 const REFRESH_SECONDS = argValue('refresh-seconds');
 const SEED = Number(argValue('seed') ?? 1);
-/** Extra node flags for the server, comma-separated (`--server-flags --cpu-prof,--cpu-prof-dir=/tmp/prof`). */
+/** Extra node flags for the server, comma-separated (`--server-flags --cpu-prof,--cpu-prof-dir=./prof`). */
 const SERVER_FLAGS = argValue('server-flags')?.split(',').filter(Boolean);
 /** Samples after this many seconds make the RSS fit: 5 minutes, or the first third of a shorter run. */
 const WARM_UP_SECONDS = Math.min(300, (MINUTES * 60) / 3);
