@@ -19,11 +19,8 @@ export interface ServedSlate {
   timestampMs: number;
 }
 
-/**
- * The record of a served slate in `'slate'` mode: its decision row with the shown items (their
- * propensities and pin marks), written even when no candidates are kept (`maxCandidates` 0).
- */
-export function slateDecision(slate: ServedSlate, shown: ShownItem[], maxCandidates: number, sessionId: string | null): Decision {
+/** The decision record of a served slate: what the policy chose from, at most `maxCandidates` plus every shown item. */
+function decisionOf(slate: ServedSlate, maxCandidates: number): Decision {
   const { rec } = slate;
   return {
     recommendationId: rec.recommendationId,
@@ -36,9 +33,15 @@ export function slateDecision(slate: ServedSlate, shown: ShownItem[], maxCandida
       rec.items.map((i) => i.itemId),
       maxCandidates,
     ),
-    shown,
-    ...(sessionId === null ? {} : { sessionId }),
   };
+}
+
+/**
+ * The record of a served slate in `'slate'` mode: its decision row with the shown items (their
+ * propensities and pin marks), written even when no candidates are kept (`maxCandidates` 0).
+ */
+export function slateDecision(slate: ServedSlate, shown: ShownItem[], maxCandidates: number, sessionId: string | null): Decision {
+  return { ...decisionOf(slate, maxCandidates), shown, ...(sessionId === null ? {} : { sessionId }) };
 }
 
 /**
@@ -68,19 +71,7 @@ export class DecisionLog {
   /** Buffers the decision of a slate whose impressions are being logged. */
   add(slate: ServedSlate): void {
     if (this.options.maxCandidates === 0) return;
-    const { rec } = slate;
-    this.buffer.push({
-      recommendationId: rec.recommendationId,
-      userId: slate.userId,
-      timestamp: slate.timestampMs,
-      policy: rec.policy,
-      exploreWeight: rec.exploreWeight,
-      candidates: keptCandidates(
-        slate.candidates,
-        rec.items.map((i) => i.itemId),
-        this.options.maxCandidates,
-      ),
-    });
+    this.buffer.push(decisionOf(slate, this.options.maxCandidates));
   }
 
   /** Drops buffered decisions of an erased user, so none is written after the erasure. */

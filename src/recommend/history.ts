@@ -1,4 +1,4 @@
-import type { EventType } from '../core/index.js';
+import { EVENT_TYPES, type EventType } from '../core/index.js';
 
 /** One behaviour event of a user's state, oldest first. */
 export interface HistoryEvent {
@@ -8,17 +8,7 @@ export interface HistoryEvent {
 }
 
 /** Behaviours that make up a user's state (impressions and searches say nothing about an item by themselves). */
-export const STATE_TYPES: EventType[] = [
-  'view',
-  'click',
-  'cart',
-  'remove_from_cart',
-  'favorite',
-  'purchase',
-  'review',
-  'rating',
-  'dislike',
-];
+export const STATE_TYPES: EventType[] = EVENT_TYPES.filter((t) => t !== 'search' && t !== 'impression');
 
 /** Bought or disliked items are never shown to the user again. */
 export const BLOCKING_TYPES: EventType[] = ['purchase', 'dislike'];
