@@ -1,7 +1,7 @@
 import { parseOrThrow, problemsFromZod, type Event, type Item, type Problem, type User } from '../core/index.js';
 import { createPseudonymiser, type Pseudonymiser } from '../privacy/index.js';
 import type { Change, ChangeFeed, ItemPatch, Store } from '../store/index.js';
-import { eventInputSchema, itemInputSchema, itemPatchSchema, userInputSchema } from './schemas.js';
+import { eventFromInput, eventInputSchema, itemInputSchema, itemPatchSchema, userInputSchema } from './schemas.js';
 import { storedEvents } from './stored-events.js';
 
 export interface Rejection {
@@ -62,17 +62,7 @@ export class Ingestor {
         rejected.push({ index, errors: problemsFromZod(parsed.error) });
         return;
       }
-      const e = parsed.data;
-      valid.push({
-        id: e.id,
-        userId: e.userId,
-        itemId: e.itemId ?? null,
-        type: e.type,
-        value: e.value ?? null,
-        timestamp: e.timestamp,
-        sessionId: e.sessionId ?? null,
-        context: e.context ?? {},
-      });
+      valid.push(eventFromInput(parsed.data));
       indexes.push(index);
     });
     const result = await this.appendEvents(valid);

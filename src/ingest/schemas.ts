@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_TYPES, ITEMLESS_EVENT_TYPES } from '../core/index.js';
+import { EVENT_TYPES, ITEMLESS_EVENT_TYPES, type Event } from '../core/index.js';
 
 /** A day of clock skew is tolerated; later timestamps are almost always unit mistakes (seconds vs ms). */
 const MAX_FUTURE_MS = 24 * 3600 * 1000;
@@ -91,6 +91,20 @@ export const eventInputSchema = z
     }
   });
 export type EventInput = z.input<typeof eventInputSchema>;
+
+/** A validated event input as the stored event: absent optional fields become null (context: empty). */
+export function eventFromInput(e: z.output<typeof eventInputSchema>): Event {
+  return {
+    id: e.id,
+    userId: e.userId,
+    itemId: e.itemId ?? null,
+    type: e.type,
+    value: e.value ?? null,
+    timestamp: e.timestamp,
+    sessionId: e.sessionId ?? null,
+    context: e.context ?? {},
+  };
+}
 
 const itemFields = {
   title: z.string().max(1000).default(''),

@@ -1,5 +1,5 @@
 import { CurioError, problemsFromZod, type Event, type EventType } from '../../core/index.js';
-import { eventContextSchema, eventInputSchema } from '../schemas.js';
+import { eventContextSchema, eventFromInput, eventInputSchema } from '../schemas.js';
 import { isoToMs, RowError } from './row-error.js';
 import type { TimestampUnit } from './types.js';
 
@@ -105,16 +105,6 @@ export function createRowMapper(options: RowMapperOptions): (get: (column: strin
           .map((p) => `${p.path}: ${p.message}`)
           .join('; '),
       );
-    const e = parsed.data;
-    return {
-      id: e.id,
-      userId: e.userId,
-      itemId: e.itemId ?? null,
-      type: e.type,
-      value: e.value ?? null,
-      timestamp: e.timestamp,
-      sessionId: e.sessionId ?? null,
-      context: e.context ?? {},
-    };
+    return eventFromInput(parsed.data);
   };
 }
