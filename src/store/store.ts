@@ -1,4 +1,5 @@
 import type { Consent, EpochMs, Event, EventType, Item, User } from '../core/index.js';
+import type { TrainingRecords } from './training-records.js';
 
 export interface AppendResult {
   /** Events newly stored. */
@@ -137,7 +138,7 @@ export interface DecisionScanQuery {
  * The one storage contract. Every adapter (SQLite today, PostgreSQL next) passes the same conformance
  * suite in `store.case.ts`. Methods are async so a networked adapter fits the same shape.
  */
-export interface Store {
+export interface Store extends TrainingRecords {
   /** The URL scheme that opened it, e.g. "sqlite". */
   readonly kind: string;
 

@@ -102,6 +102,38 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX decisions_user_time ON decisions(user_id, timestamp);
     `,
   },
+  {
+    version: 6,
+    name: 'model registry and training jobs',
+    // The whole record is JSON; the columns repeat what is queried, written from the record in one place
+    // (training-tables.ts). The partial unique index makes "at most one serving" a schema rule and the
+    // serving lookup that serving processes poll a single index probe.
+    sql: `
+      CREATE TABLE model_versions (
+        id TEXT PRIMARY KEY,
+        state TEXT NOT NULL CHECK (state IN ('candidate', 'serving', 'retired', 'rejected')),
+        created_at INTEGER NOT NULL,      -- ms when stored: list order
+        record TEXT NOT NULL              -- JSON ModelVersion
+      );
+      CREATE UNIQUE INDEX model_versions_serving ON model_versions(state) WHERE state = 'serving';
+      CREATE INDEX model_versions_created ON model_versions(created_at);
+      CREATE INDEX model_versions_state_created ON model_versions(state, created_at);
+      CREATE TABLE model_artifacts (
+        id TEXT PRIMARY KEY REFERENCES model_versions(id) ON DELETE CASCADE,
+        bytes BLOB NOT NULL
+      );
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+        kind TEXT NOT NULL,
+        created_at INTEGER NOT NULL,      -- ms of the record's createdAt: claim and list order
+        heartbeat_at INTEGER,             -- ms of the record's heartbeatAt
+        record TEXT NOT NULL              -- JSON Job
+      );
+      CREATE INDEX jobs_state_created ON jobs(state, created_at);
+      CREATE INDEX jobs_created ON jobs(created_at);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number[] {

@@ -28,6 +28,7 @@ import type {
   UserSlate,
   UserUpsert,
 } from '../store.js';
+import type { Job, JobKind, JobState, JobUpdate, ModelState, ModelVersion } from '../training-records.js';
 import { decisionSteps, readState, scanDecisionRows, userSlateRows, writeState } from './decision-table.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { EVENT_READ_INDEXES, EVENT_READ_INDEX_NAMES, migrate } from './migrations.js';
@@ -42,6 +43,7 @@ import {
   type WriteStep,
 } from './write-steps.js';
 import { startWriterThread, type WriterThread } from './writer-thread.js';
+import { TrainingTables } from './training-tables.js';
 import {
   eventParams,
   itemToRow,
@@ -88,6 +90,8 @@ class SqliteStore implements Store {
   private readonly sql: StatementCache;
   /** Step transactions on this connection, when there is no writer thread. */
   private readonly local: StepTransactions;
+  /** Model versions and jobs: written rarely, so on this connection even with a writer thread. */
+  private readonly training: TrainingTables;
 
   private readonly checkpointer: Checkpointer | null = null;
   private readonly writer: WriterThread | null = null;
@@ -116,6 +120,7 @@ class SqliteStore implements Store {
     this.anyRefusing = this.db.prepare('SELECT 1 FROM users WHERE tracking = 0 LIMIT 1').pluck();
     this.sql = statementCache(this.db);
     this.local = stepTransactions(this.db, this.sql);
+    this.training = new TrainingTables(this.sql, (fn) => this.transaction(fn));
     const file = path !== ':memory:' && path !== '';
     if (options.backgroundCheckpoints && file) this.checkpointer = startCheckpointer(path, CHECKPOINT_INTERVAL_MS);
     if (options.backgroundWrites && file) this.writer = startWriterThread(path);
@@ -417,6 +422,66 @@ class SqliteStore implements Store {
       const user = this.sql('DELETE FROM users WHERE id = ?').run(id).changes > 0;
       return { user, events };
     });
+  }
+
+  async addModelVersion(version: ModelVersion, artifact: Buffer): Promise<void> {
+    this.training.addModelVersion(version, artifact);
+  }
+
+  async getModelVersion(id: string): Promise<ModelVersion | null> {
+    return this.training.getModelVersion(id);
+  }
+
+  async listModelVersions(query?: { state?: ModelState; limit?: number }): Promise<ModelVersion[]> {
+    return this.training.listModelVersions(query);
+  }
+
+  async modelArtifact(id: string): Promise<Buffer | null> {
+    return this.training.modelArtifact(id);
+  }
+
+  async servingModelVersion(): Promise<ModelVersion | null> {
+    return this.training.servingModelVersion();
+  }
+
+  async promoteModelVersion(id: string, reason: string): Promise<{ previous: string | null }> {
+    return this.training.promoteModelVersion(id, reason);
+  }
+
+  async setModelVersionState(id: string, state: 'rejected' | 'retired', reason: string): Promise<void> {
+    this.training.setModelVersionState(id, state, reason);
+  }
+
+  async replaceModelArtifact(id: string, artifact: Buffer, checksum: string): Promise<void> {
+    this.training.replaceModelArtifact(id, artifact, checksum);
+  }
+
+  async deleteModelVersion(id: string): Promise<boolean> {
+    return this.training.deleteModelVersion(id);
+  }
+
+  async addJob(job: Job): Promise<void> {
+    this.training.addJob(job);
+  }
+
+  async getJob(id: string): Promise<Job | null> {
+    return this.training.getJob(id);
+  }
+
+  async listJobs(query?: { state?: JobState; kind?: JobKind; limit?: number }): Promise<Job[]> {
+    return this.training.listJobs(query);
+  }
+
+  async updateJob(id: string, update: JobUpdate): Promise<Job | null> {
+    return this.training.updateJob(id, update);
+  }
+
+  async claimJob(worker: string): Promise<Job | null> {
+    return this.training.claimJob(worker);
+  }
+
+  async requeueStaleJobs(staleBefore: string): Promise<string[]> {
+    return this.training.requeueStaleJobs(staleBefore);
   }
 
   async counts(): Promise<StoreCounts> {
