@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { CurioError } from '../core/index.js';
 import { decodeArtifact, encodeArtifact } from './artifact.js';
 import { bprModel } from './bpr.js';
+import { defineBlendModel } from './blend.js';
 import { easeModel } from './ease.js';
 import { ialsModel } from './ials.js';
 import { itemKnnModel } from './itemknn.js';
@@ -10,6 +11,9 @@ import type { ModelSpec, Recommender } from './recommender.js';
 import { transitionModel } from './transition.js';
 import { sasrecModel } from './sasrec.js';
 import { curioSeqModel } from './curio-seq.js';
+
+/** Weighted blends of the other families; built here, where the lookup of its parts' families lives. */
+export const blendModel: ModelSpec = defineBlendModel(getModelSpec);
 
 /** Every model family. A new model is one file plus one entry here; the shared suite picks it up. */
 export const MODELS: readonly ModelSpec[] = [
@@ -21,6 +25,7 @@ export const MODELS: readonly ModelSpec[] = [
   transitionModel,
   sasrecModel,
   curioSeqModel,
+  blendModel,
 ];
 
 /** The spec registered under `id`; BAD_INPUT naming the known ids otherwise. */
