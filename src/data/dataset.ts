@@ -15,8 +15,14 @@ export interface SequenceDataset {
   readonly types: Uint8Array;
   /** NaN when the source has order only (e.g. the S3-Rec files). */
   readonly timestampsMs: Float64Array;
-  /** Optional attribute ids per item (categories), for diversity metrics. */
+  /** Optional attribute ids per item (categories), for diversity metrics and curio-seq's side features. */
   readonly itemAttributes?: readonly (Int32Array | undefined)[];
+  /**
+   * The external name of each attribute id (`attributeNames[id]`, e.g. a category path). Ids may be numbered
+   * afresh by every dataset, names are stable: a model matches attributes across datasets (warm start, items
+   * added after training) by name. Absent when the ids are themselves external ids; the name is then String(id).
+   */
+  readonly attributeNames?: readonly string[];
 }
 
 /** One user's events: views into the dataset's arrays. */

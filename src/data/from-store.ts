@@ -7,7 +7,7 @@ export interface StoreDatasetOptions {
   types?: EventType[];
   from?: number;
   to?: number;
-  /** Attach item categories (the category path, as dense attribute ids) for diversity metrics. */
+  /** Attach item categories (the category path, as dense attribute ids, with their names) for diversity metrics and side features. */
   withCategories?: boolean;
 }
 
@@ -29,13 +29,21 @@ export async function datasetFromStore(store: Store, options: StoreDatasetOption
   const attributeIds = new Map<string, number>();
   const byItem = new Map<string, Int32Array>();
   for await (const item of store.scanItems()) {
-    const ids = item.categoryPath.map((c, depth) => {
-      const key = item.categoryPath.slice(0, depth + 1).join('/');
-      let id = attributeIds.get(key);
-      if (id === undefined) attributeIds.set(key, (id = attributeIds.size));
+    const ids = itemAttributeNames(item).map((name) => {
+      let id = attributeIds.get(name);
+      if (id === undefined) attributeIds.set(name, (id = attributeIds.size));
       return id;
     });
     byItem.set(item.id, Int32Array.from(ids));
   }
-  return { ...ds, itemAttributes: ds.items.map((id) => byItem.get(id)) };
+  // Ids follow the scan order, so only the names identify an attribute across datasets.
+  return { ...ds, itemAttributes: ds.items.map((id) => byItem.get(id)), attributeNames: [...attributeIds.keys()] };
+}
+
+/**
+ * A store item's attribute names as datasets (and so curio-seq) know them: every prefix of its category
+ * path, joined by '/'. Also what a model is given for an item added after it was trained.
+ */
+export function itemAttributeNames(item: { readonly categoryPath: readonly string[] }): string[] {
+  return item.categoryPath.map((_, depth) => item.categoryPath.slice(0, depth + 1).join('/'));
 }
