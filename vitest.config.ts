@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // A test server trains only when its test asks for it (config training.worker).
+    env: { CURIO_TRAINING_WORKER: 'false' },
   },
 });

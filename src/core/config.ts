@@ -99,6 +99,49 @@ export const configSchema = z.object({
       pins: z.array(z.object({ itemId: z.string().min(1), position: z.number().int().min(0) })).default([]),
     })
     .prefault({}),
+  /** The learning loop (docs/operations.md): the trainer beside the server, the model registry and its quality gate. */
+  training: z
+    .object({
+      /** `curio serve` supervises training jobs itself (each job in its own low-priority process); false when `curio worker` runs elsewhere. */
+      worker: z.boolean().default(true),
+      /** Models trained by every retrain; the best on validation (or a blend of them, when that wins) is the candidate. */
+      candidates: z
+        .array(z.object({ model: z.string().min(1), params: z.record(z.string(), z.unknown()).default({}) }))
+        .min(1)
+        .default([
+          { model: 'transition', params: {} },
+          { model: 'itemknn', params: {} },
+          { model: 'curio-seq', params: {} },
+        ]),
+      /** Try a blend of the candidates' scores with weights fitted on validation. */
+      blend: z.boolean().default(true),
+      /** Full retrains (cron, the server's local time zone); '' = only when asked. */
+      schedule: z.string().default('0 3 * * *'),
+      /** An incremental update of the serving curio-seq after this many new events ... */
+      minNewEvents: z.number().int().min(1).default(2000),
+      /** ... or when the serving version is this much older than the newest event and there is any new one; 0 = never. */
+      maxStalenessMinutes: z.number().min(0).default(10),
+      /** Epochs of an incremental update (warm start from the serving version). */
+      incrementalEpochs: z.number().int().min(1).default(3),
+      /** The gate's holdout when no version is serving yet: this newest fraction of events. */
+      holdoutFraction: z.number().gt(0).lt(0.5).default(0.1),
+      /** The validation slice (early stopping, blend weights, choosing the candidate): this newest fraction of the events before the holdout. */
+      validationFraction: z.number().gt(0).lt(0.5).default(0.1),
+      /** The metric the gate compares (on the holdout). */
+      metric: z.enum(['ndcg@10', 'hr@10']).default('ndcg@10'),
+      /** A candidate is promoted unless its metric is below the serving version's by more than this fraction of it. */
+      tolerance: z.number().min(0).max(1).default(0.02),
+      /** Users per evaluation (validation and holdout), sampled with a fixed seed; 0 = all. */
+      evalUsers: z.number().int().min(0).default(5000),
+      /** Longest training of one candidate; epoch models stop after the epoch that passes it. */
+      maxTrainMinutes: z.number().positive().default(20),
+      /** How often serving processes look for a newly promoted version. */
+      pollMs: z.number().int().min(50).max(60_000).default(500),
+      /** Versions kept (the serving one and its predecessor always are); older ones are deleted with their artifacts. */
+      keepVersions: z.number().int().min(2).default(20),
+      seed: z.number().int().default(7),
+    })
+    .prefault({}),
   /** How long the server keeps its logs (docs/configuration.md, "Retention"); 0 = forever. */
   retention: z
     .object({
@@ -136,6 +179,12 @@ export type ConfigInput = z.input<typeof configSchema>;
 /** Environment variables and the config path each one sets (the table in docs/configuration.md). */
 export const ENV_VARS: ReadonlyArray<{ name: string; path: string; parse: (raw: string) => unknown; doc: string }> = [
   { name: 'CURIO_STORE_URL', path: 'store.url', parse: (s) => s, doc: 'Store URL, e.g. sqlite:./curio.db' },
+  {
+    name: 'CURIO_TRAINING_WORKER',
+    path: 'training.worker',
+    parse: (s) => s === 'true' || s === '1',
+    doc: 'true: `curio serve` runs training jobs beside itself; false when `curio worker` runs elsewhere',
+  },
   { name: 'CURIO_HOST', path: 'server.host', parse: (s) => s, doc: 'Address the HTTP server binds' },
   { name: 'CURIO_PORT', path: 'server.port', parse: Number, doc: 'HTTP port (0 picks a free one)' },
   { name: 'CURIO_BODY_LIMIT_BYTES', path: 'server.bodyLimitBytes', parse: Number, doc: 'Largest request body; larger gets 413' },

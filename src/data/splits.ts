@@ -97,13 +97,21 @@ export function timeSplit(full: SequenceDataset, options: TimeSplitOptions = {})
   }
   const cutV = times[Math.floor(times.length * (options.trainFraction ?? 0.8))];
   const cutT = times[Math.floor(times.length * (options.testFraction ?? 0.9))];
-  const train = filterEvents(full, (u, pos) => full.timestampsMs[full.offsets[u] + pos] < cutV, { keepEmptyUsers: true });
+  return splitAtTimes(full, cutV, cutT);
+}
+
+/**
+ * A time split at given cuts: training = events before `validationFrom`; validation and test cases as in
+ * `timeSplit`, with the windows [validationFrom, testFrom) and [testFrom, ∞).
+ */
+export function splitAtTimes(full: SequenceDataset, validationFrom: number, testFrom: number): Split {
+  const train = filterEvents(full, (u, pos) => full.timestampsMs[full.offsets[u] + pos] < validationFrom, { keepEmptyUsers: true });
   return {
     kind: 'time',
     full,
     train,
-    validation: windowCases(full, cutV, cutT),
-    test: windowCases(full, cutT, Number.POSITIVE_INFINITY),
+    validation: windowCases(full, validationFrom, testFrom),
+    test: windowCases(full, testFrom, Number.POSITIVE_INFINITY),
   };
 }
 

@@ -97,3 +97,24 @@ export function neighbourWeight(lists: NeighbourLists, i: number, j: number): nu
   for (let p = lists.indptr[i]; p < lists.indptr[i + 1]; p++) if (lists.indices[p] === j) return lists.weights[p];
   return 0;
 }
+
+/** The lists in another item numbering: new row j is old row `from[j]` (empty when -1), each neighbour i becomes `to[i]` (dropped when -1). */
+export function renumberNeighbours(lists: NeighbourLists, from: Int32Array, to: Int32Array): NeighbourLists {
+  const indptr = new Int32Array(from.length + 1);
+  const indices: number[] = [];
+  const weights: number[] = [];
+  const rows = lists.indptr.length - 1;
+  for (let j = 0; j < from.length; j++) {
+    const old = from[j];
+    if (old >= 0 && old < rows) {
+      for (let k = lists.indptr[old]; k < lists.indptr[old + 1]; k++) {
+        const n = to[lists.indices[k]];
+        if (n < 0) continue;
+        indices.push(n);
+        weights.push(lists.weights[k]);
+      }
+    }
+    indptr[j + 1] = indices.length;
+  }
+  return { indptr, indices: Int32Array.from(indices), weights: Float32Array.from(weights) };
+}

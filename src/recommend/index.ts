@@ -22,7 +22,13 @@ export {
 } from './model-source.js';
 export { ImpressionLog, type ImpressionLogOptions } from './impression-log.js';
 export { ServingPolicy, type ServingPolicyOptions } from './serving-policy.js';
-export { saveServingArtifact, loadServingArtifact, type ServingModel } from './serving-artifact.js';
+export {
+  saveServingArtifact,
+  loadServingArtifact,
+  encodeServingArtifact,
+  decodeServingArtifact,
+  type ServingModel,
+} from './serving-artifact.js';
 export { FeedbackLoop, type FeedbackCounts } from './feedback.js';
 export type { ItemListKind } from './item-lists.js';
 export { DecisionLog, keptCandidates, type DecisionLogOptions, type ServedSlate } from './decision-log.js';

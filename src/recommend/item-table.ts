@@ -113,6 +113,33 @@ export class ItemTable {
     return c === NO_CATEGORY ? null : this.categories[c];
   }
 
+  /**
+   * A copy of this table with `first` at the front in that order (a new model's items) and every other
+   * item after them in its current order; `from[j]` is the old index of new index j, -1 for an id only
+   * `first` has. Catalogue data and trend counters move with their items.
+   */
+  reordered(first: readonly string[]): { table: ItemTable; from: Int32Array } {
+    const table = new ItemTable(this.trendHalfLifeMs);
+    for (const id of first) table.ensure(id);
+    for (const id of this.ids) table.ensure(id);
+    table.trendRefMs = this.trendRefMs;
+    const from = new Int32Array(table.size).fill(-1);
+    for (let j = 0; j < table.size; j++) {
+      const i = this.indexOf.get(table.ids[j]);
+      if (i === undefined) continue;
+      from[j] = i;
+      table.titles[j] = this.titles[i];
+      table.category[j] = this.category[i] === NO_CATEGORY ? NO_CATEGORY : table.categoryId(this.categoryParts[this.category[i]]);
+      table.unavailable[j] = this.unavailable[i];
+      table.exists[j] = this.exists[i];
+      table.createdAt[j] = this.createdAt[i];
+      table.boost[j] = this.boost[i];
+      table.trend[j] = this.trend[i];
+    }
+    table.version++;
+    return { table, from };
+  }
+
   private categoryId(path: readonly string[]): number {
     if (path.length === 0) return NO_CATEGORY;
     const key = path.join(' > ');

@@ -7,6 +7,8 @@ import { loadServingArtifact, type ServingModel } from './serving-artifact.js';
 /** A model to serve and where it came from. */
 export interface ProvidedModel extends ServingModel {
   source: 'fitted' | 'loaded';
+  /** The registry version it is, when it came from the model registry. */
+  versionId?: string;
 }
 
 /** What a snapshot build asks for its model, given the store's dataset (null while the store has no events). */

@@ -41,6 +41,8 @@ export interface Recommendation {
   propensityMethod: 'exact' | 'monte-carlo';
   exploreWeight: number;
   model: string | null;
+  /** The registry version that scored it, or null. */
+  modelVersion: string | null;
   items: RecommendedItem[];
 }
 
@@ -118,6 +120,7 @@ export function runPipeline(
     propensityMethod: slate.propensityMethod,
     exploreWeight: request.exploreWeight,
     model: snap.info.modelId,
+    modelVersion: snap.info.versionId,
     items: slate.slots.map((s) => ({
       itemId: table.ids[s.row.index],
       position: s.position,

@@ -8,7 +8,7 @@ import type { FeedbackCounts, FeedbackLoop } from './feedback.js';
 import type { HistoryEvent } from './history.js';
 import { ImpressionLog, slateImpressions } from './impression-log.js';
 import { relatedItems, trendingItems, type ItemListKind } from './item-lists.js';
-import { servingModelSource, type ModelProvider } from './model-source.js';
+import { servingModelSource, type ModelProvider, type ProvidedModel } from './model-source.js';
 import {
   runPipeline,
   type PipelineDeps,
@@ -76,6 +76,8 @@ export interface ItemListResponse {
 /** The runtime's state for operators (`GET /v1/recommendations/status`). */
 export interface RuntimeStatus {
   model: string | null;
+  /** The registry version being served, when the model came from the registry. */
+  modelVersion: string | null;
   modelSource: 'fitted' | 'loaded' | 'none';
   builtAt: string;
   buildSeconds: number;
@@ -174,6 +176,11 @@ export class RecommendationRuntime {
     return this.snapshots.refresh();
   }
 
+  /** Serves this model (a registry version) from now on: swapped in at once, kept by later refreshes. */
+  useModel(served: ProvidedModel): Promise<void> {
+    return this.snapshots.useModel(served);
+  }
+
   /** Writes every buffered impression and decision now. */
   flushImpressions(): Promise<void> {
     return this.impressions.flush();
@@ -237,6 +244,7 @@ export class RecommendationRuntime {
     const snap = this.snapshots.snapshot;
     return {
       model: snap.info.modelId,
+      modelVersion: snap.info.versionId,
       modelSource: snap.info.source,
       builtAt: new Date(snap.builtAtMs).toISOString(),
       buildSeconds: snap.info.buildSeconds,

@@ -10,13 +10,35 @@ export interface ServingModel {
   userIds?: readonly string[];
 }
 
-/** Saves a model for serving: its artifact with the item ids in `meta.itemIds` (checksummed with the rest). */
-export function saveServingArtifact(serving: ServingModel, path: string): void {
+/** A model's serving artifact: its artifact with the item ids in `meta.itemIds` (checksummed with the rest). */
+export function encodeServingArtifact(serving: ServingModel): Buffer {
   if (serving.itemIds.length !== serving.model.nItems) {
     throw new CurioError('BAD_INPUT', `the model has ${serving.model.nItems} items but ${serving.itemIds.length} ids were given`);
   }
   const artifact = serving.model.toArtifact();
-  writeFileSync(path, encodeArtifact({ ...artifact, meta: { ...artifact.meta, itemIds: [...serving.itemIds] } }));
+  // Only models with a row per user need the users' ids (and only they should carry them: erasure rewrites them).
+  const perUser = serving.userIds && getModelSpec(serving.model.id).capabilities.includes('user-embedding');
+  const userIds = perUser ? { userIds: [...serving.userIds!] } : {};
+  return encodeArtifact({ ...artifact, meta: { ...artifact.meta, itemIds: [...serving.itemIds], ...userIds } });
+}
+
+/** Saves a model for serving (see `encodeServingArtifact`). */
+export function saveServingArtifact(serving: ServingModel, path: string): void {
+  writeFileSync(path, encodeServingArtifact(serving));
+}
+
+/** Rebuilds a model from `encodeServingArtifact` bytes; BAD_INPUT when they are damaged or hold no item ids. */
+export function decodeServingArtifact(bytes: Buffer, source: string): ServingModel {
+  const artifact = decodeArtifact(bytes, source);
+  const itemIds = artifact.meta.itemIds;
+  if (!Array.isArray(itemIds) || itemIds.length !== artifact.nItems || !itemIds.every((id) => typeof id === 'string')) {
+    throw new CurioError('BAD_INPUT', `${source} has no item ids (meta.itemIds); save it with saveServingArtifact`);
+  }
+  const userIds = artifact.meta.userIds;
+  const model = getModelSpec(artifact.modelId).restore(artifact);
+  return Array.isArray(userIds)
+    ? { model, itemIds: itemIds as string[], userIds: userIds as string[] }
+    : { model, itemIds: itemIds as string[] };
 }
 
 /** Loads a model saved with `saveServingArtifact`; its id picks the registry entry. */
@@ -27,10 +49,5 @@ export function loadServingArtifact(path: string): ServingModel {
   } catch (cause) {
     throw new CurioError('NOT_FOUND', `cannot read model file ${path}`, { cause });
   }
-  const artifact = decodeArtifact(bytes, path);
-  const itemIds = artifact.meta.itemIds;
-  if (!Array.isArray(itemIds) || itemIds.length !== artifact.nItems || !itemIds.every((id) => typeof id === 'string')) {
-    throw new CurioError('BAD_INPUT', `${path} has no item ids (meta.itemIds); save it with saveServingArtifact`);
-  }
-  return { model: getModelSpec(artifact.modelId).restore(artifact), itemIds: itemIds as string[] };
+  return decodeServingArtifact(bytes, path);
 }

@@ -4,7 +4,8 @@ import type { AnnMemo } from './ann-cache.js';
 import type { ItemTable } from './item-table.js';
 import { LiveLists } from './live-lists.js';
 import { readStoreDataset, type ModelProvider } from './model-source.js';
-import { buildSnapshot, emptySnapshot, type BuildSnapshotOptions, type ServingSnapshot } from './snapshot.js';
+import type { ProvidedModel } from './model-source.js';
+import { buildSnapshot, emptySnapshot, withModel, type BuildSnapshotOptions, type ServingSnapshot } from './snapshot.js';
 
 export interface StoreSnapshotOptions extends Omit<BuildSnapshotOptions, 'dataset' | 'served'> {
   models: ModelProvider;
@@ -41,6 +42,11 @@ export class SnapshotManager {
   private readonly annMemo: AnnMemo = {};
   /** Table changes made while a new snapshot is being built, replayed onto it at the swap. */
   private pending: Array<(table: ItemTable) => void> | null = null;
+  /** A model given with `useModel` (a registry version): served by every later build instead of asking the provider. */
+  private pinned: ProvidedModel | null = null;
+  /** Bumped by `useModel`, so a build that started before a swap serves the swapped-in model too. */
+  private swaps = 0;
+  private readonly swapPending = new Set<Array<(table: ItemTable) => void>>();
 
   constructor(private readonly options: SnapshotManagerOptions) {
     this.snap = emptySnapshot(options.config.serving);
@@ -85,10 +91,32 @@ export class SnapshotManager {
     return this.building;
   }
 
+  /**
+   * Serves this model from now on: swapped into the current snapshot at once (the catalogue, co-visitation
+   * and popularity are renumbered, nothing is read from the store) and kept by every later build.
+   */
+  async useModel(served: ProvidedModel): Promise<void> {
+    this.pinned = served;
+    const swap = ++this.swaps;
+    // Changes made while the swap awaits (an ANN index build) are replayed onto its table.
+    const during: Array<(table: ItemTable) => void> = [];
+    this.swapPending.add(during);
+    try {
+      const next = await withModel(this.snap, served, this.annOptions());
+      if (swap !== this.swaps) return; // a newer swap won
+      for (const apply of during) apply(next.items);
+      this.snap = next;
+      this.live = this.liveLists(next);
+    } finally {
+      this.swapPending.delete(during);
+    }
+  }
+
   /** Applies a table change now and, during a rebuild, again to the table being built. */
   change(apply: (table: ItemTable) => void): void {
     apply(this.snap.items);
     this.pending?.push(apply);
+    for (const list of this.swapPending) list.push(apply);
   }
 
   /** Adds stored events' behaviour weights to the trending counters. */
@@ -115,24 +143,33 @@ export class SnapshotManager {
   }
 
   private async rebuild(): Promise<void> {
-    const { config, store, models, warn } = this.options;
+    const { config, store, models } = this.options;
     this.pending = [];
+    const swapsAtStart = this.swaps;
+    const pinned = this.pinned;
     try {
-      const next = await buildStoreSnapshot({
+      let next = await buildStoreSnapshot({
         store,
-        serving: config.serving,
         eventWeights: config.events.weights,
-        seed: config.serving.seed ?? 1,
-        models,
-        annMemo: this.annMemo,
-        warn,
+        models: pinned ? async () => pinned : models,
+        ...this.annOptions(),
       });
       for (const apply of this.pending) apply(next.items);
+      if (this.swaps !== swapsAtStart && this.pinned) next = await withModel(next, this.pinned, this.annOptions());
       this.snap = next;
       this.live = this.liveLists(next);
     } finally {
       this.pending = null;
     }
+  }
+
+  private annOptions() {
+    return {
+      serving: this.options.config.serving,
+      seed: this.options.config.serving.seed ?? 1,
+      annMemo: this.annMemo,
+      warn: this.options.warn,
+    };
   }
 
   private liveLists(snap: ServingSnapshot): LiveLists {

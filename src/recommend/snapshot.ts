@@ -4,7 +4,7 @@ import { getModelSpec, isSequentialRecommender, topK, type Recommender, type Seq
 import type { Store } from '../store/index.js';
 import { obtainAnnIndex, type AnnMemo } from './ann-cache.js';
 import type { AnnIndex } from './ann-index.js';
-import { buildCooccurrence, emptyNeighbours, type NeighbourLists } from './covisit.js';
+import { buildCooccurrence, emptyNeighbours, renumberNeighbours, type NeighbourLists } from './covisit.js';
 import { ItemTable, NO_CATEGORY } from './item-table.js';
 import type { ProvidedModel } from './model-source.js';
 
@@ -33,7 +33,14 @@ export interface ServingSnapshot {
   /** Reused by every request for the model's scores (requests score synchronously, one at a time). */
   scratch: Float32Array;
   builtAtMs: number;
-  info: { modelId: string | null; source: 'fitted' | 'loaded' | 'none'; events: number; users: number; buildSeconds: number };
+  info: {
+    modelId: string | null;
+    versionId: string | null;
+    source: 'fitted' | 'loaded' | 'none';
+    events: number;
+    users: number;
+    buildSeconds: number;
+  };
 }
 
 export interface BuildSnapshotOptions {
@@ -53,6 +60,8 @@ export interface BuildSnapshotOptions {
   /** Where a failed index load or save is reported; default console.warn. */
   warn?: (message: string, error: unknown) => void;
 }
+
+type AnnOptions = Pick<BuildSnapshotOptions, 'serving' | 'seed' | 'annMemo' | 'warn'>;
 
 /** The dataset with item indexes renumbered to the table's (which may start with a loaded model's items). */
 function onTable(ds: SequenceDataset, table: ItemTable): SequenceDataset {
@@ -90,7 +99,7 @@ function popularLists(table: ItemTable, pop: Float32Array): { overall: Int32Arra
  * reused from the previous snapshot, else loaded from `<serving.modelPath>.hnsw` when that file was built
  * from the same embeddings and settings, else built (and saved there when a model path is set).
  */
-async function annFor(model: Recommender | null, options: BuildSnapshotOptions): Promise<ServingSnapshot['ann']> {
+async function annFor(model: Recommender | null, options: AnnOptions): Promise<ServingSnapshot['ann']> {
   const { serving } = options;
   if (!model || !isSequentialRecommender(model) || serving.annMinItems === 0 || model.nItems < serving.annMinItems) return null;
   const { index } = await obtainAnnIndex({
@@ -122,30 +131,86 @@ export async function buildSnapshot(options: BuildSnapshotOptions): Promise<Serv
   const similar = cooccur((t) => t !== EVENT_TYPES.indexOf('dislike'), 5);
   const boughtTogether = cooccur((t) => PURCHASE_TOKENS.has(t), 10);
   const popularity = popularityOf(ds, n, options.eventWeights, table);
-  const popular = popularLists(table, popularity);
+  return assemble({
+    served,
+    table,
+    similar,
+    boughtTogether,
+    popularity,
+    ann: await annFor(served?.model ?? null, options),
+    events: raw?.itemIdx.length ?? 0,
+    users: raw ? raw.offsets.length - 1 : 0,
+    started,
+  });
+}
+
+/**
+ * The snapshot with another model and everything else kept: the catalogue, co-visitation and popularity
+ * are renumbered so that the model's items come first. It reads neither the store nor the events, so a
+ * promotion or a rollback takes effect at once; the next scheduled build recomputes the rest.
+ */
+export async function withModel(prev: ServingSnapshot, served: ProvidedModel | null, options: AnnOptions): Promise<ServingSnapshot> {
+  const started = performance.now();
+  const { table, from } = prev.items.reordered(served?.itemIds ?? []);
+  const to = new Int32Array(prev.items.size).fill(-1);
+  from.forEach((old, j) => {
+    if (old >= 0) to[old] = j;
+  });
+  const popularity = new Float32Array(table.size);
+  from.forEach((old, j) => {
+    if (old >= 0 && old < prev.popularity.length) popularity[j] = prev.popularity[old];
+  });
+  return assemble({
+    served,
+    table,
+    similar: renumberNeighbours(prev.similar, from, to),
+    boughtTogether: renumberNeighbours(prev.boughtTogether, from, to),
+    popularity,
+    ann: await annFor(served?.model ?? null, options),
+    events: prev.info.events,
+    users: prev.info.users,
+    started,
+  });
+}
+
+interface SnapshotParts {
+  served: ProvidedModel | null;
+  table: ItemTable;
+  similar: NeighbourLists;
+  boughtTogether: NeighbourLists;
+  popularity: Float32Array;
+  ann: ServingSnapshot['ann'];
+  events: number;
+  users: number;
+  started: number;
+}
+
+function assemble(p: SnapshotParts): ServingSnapshot {
+  const { served, table } = p;
   const model = served?.model ?? null;
-  const ann = await annFor(model, options);
+  const popular = popularLists(table, p.popularity);
   const userIds = model !== null && getModelSpec(model.id).capabilities.includes('user-embedding') ? served?.userIds : undefined;
   return {
     model,
     nModelItems: model?.nItems ?? 0,
     userRows: userIds ? new Map(userIds.map((u, row) => [u, row])) : null,
     items: table,
-    similar,
-    boughtTogether,
-    popularity,
+    similar: p.similar,
+    boughtTogether: p.boughtTogether,
+    popularity: p.popularity,
     popularOverall: popular.overall,
     popularByCategory: popular.byCategory,
-    ann,
+    ann: p.ann,
     // Sparse models read the prior from the scratch between requests (see modelCandidates).
     scratch: model?.sparse ? Float32Array.from(model.sparse.prior) : new Float32Array(model?.nItems ?? 0),
     builtAtMs: Date.now(),
     info: {
       modelId: model?.id ?? null,
+      versionId: served?.versionId ?? null,
       source: served?.source ?? 'none',
-      events: raw?.itemIdx.length ?? 0,
-      users: raw ? raw.offsets.length - 1 : 0,
-      buildSeconds: (performance.now() - started) / 1000,
+      events: p.events,
+      users: p.users,
+      buildSeconds: (performance.now() - p.started) / 1000,
     },
   };
 }
@@ -165,6 +230,6 @@ export function emptySnapshot(serving: Config['serving']): ServingSnapshot {
     ann: null,
     scratch: new Float32Array(0),
     builtAtMs: Date.now(),
-    info: { modelId: null, source: 'none', events: 0, users: 0, buildSeconds: 0 },
+    info: { modelId: null, versionId: null, source: 'none', events: 0, users: 0, buildSeconds: 0 },
   };
 }

@@ -12,6 +12,7 @@ import { createMetrics, installRequestMetrics } from './metrics.js';
 import { packageVersion, registerOpenApi } from './openapi.js';
 import { RecommendationRuntime, type ServingModel } from '../recommend/index.js';
 import { ROUTE_MODULES } from './routes/index.js';
+import { ServingWatcher, TrainingSupervisor } from '../train/index.js';
 
 export interface CreateAppOptions {
   config: Config;
@@ -73,6 +74,18 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     logEvents: (events, write) => ingestor.appendEvents(events, write),
     warn: (message, error) => app.log.warn({ err: error }, message),
   });
+  const warn = (message: string, error?: unknown) => app.log.warn({ err: error }, message);
+  // The model comes from the registry unless one was given; until a version serves, serving.model is fitted here.
+  const fromRegistry = !options.servingModel && config.serving.modelPath === null;
+  const training: AppContext['training'] = {
+    watcher: fromRegistry
+      ? new ServingWatcher({ store, pollMs: config.training.pollMs, use: (served) => recommendations.useModel(served), warn })
+      : null,
+    supervisor:
+      fromRegistry && config.training.worker
+        ? new TrainingSupervisor({ store, config, log: (line) => app.log.info(`trainer: ${line}`) })
+        : null,
+  };
   const ctx: AppContext = {
     config,
     store,
@@ -85,12 +98,18 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
       settings: { ...config.insight, ...options.insight },
       warn: (message, error) => app.log.warn({ err: error }, message),
     }),
+    training,
   };
   // Expired slates and impression events are deleted in the background, in small chunks (docs/configuration.md, "Retention").
   const pruner = new RetentionPruner(store, config.retention, { warn: (message, error) => app.log.warn({ err: error }, message) });
+  // The serving version is loaded before the first build, so a restarted server never refits what the registry holds.
+  app.addHook('onReady', async () => training.watcher?.start());
   app.addHook('onReady', () => recommendations.start());
+  app.addHook('onReady', async () => training.supervisor?.start());
   app.addHook('onReady', () => pruner.start());
   app.addHook('onClose', () => pruner.stop());
+  app.addHook('onClose', async () => training.supervisor?.stop());
+  app.addHook('onClose', async () => training.watcher?.stop());
   app.addHook('onClose', () => recommendations.stop());
   app.addHook('onClose', () => ctx.insight.idle());
   installRequestMetrics(app, ctx.metrics);

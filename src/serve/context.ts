@@ -4,6 +4,7 @@ import type { Ingestor } from '../ingest/index.js';
 import type { Store } from '../store/index.js';
 import type { InsightRuntime } from '../recommend/index.js';
 import type { ServerMetrics } from './metrics.js';
+import type { ServingWatcher, TrainingSupervisor } from '../train/index.js';
 import type { RecommendationRuntime } from '../recommend/index.js';
 
 /** What every route module gets: the configuration and the shared services of one app. */
@@ -17,6 +18,8 @@ export interface AppContext {
   recommendations: RecommendationRuntime;
   /** Interest mining: cached segmentation, tagger and intent model (src/recommend/insight/). */
   insight: InsightRuntime;
+  /** The learning loop: the registry watcher of this serving process (null when a model was given) and the trainer it runs (null when `training.worker` is off). */
+  training: { watcher: ServingWatcher | null; supervisor: TrainingSupervisor | null };
 }
 
 /** A file of routes: given the app's context, the routes it adds. New endpoints are a new module. */

@@ -44,6 +44,7 @@ export function registerOpenApi(app: FastifyInstance, options: { version: string
         { name: 'items', description: 'The catalogue' },
         { name: 'users', description: 'Users, consent and erasure' },
         { name: 'ops', description: 'Health, readiness, metrics' },
+        { name: 'training', description: 'The learning loop: model versions, the quality gate, training jobs' },
       ],
     },
   });

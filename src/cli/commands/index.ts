@@ -14,5 +14,8 @@ import * as ope from './ope.js';
 import * as segment from './segment.js';
 import * as tag from './tag.js';
 import * as train from './train.js';
+import * as worker from './worker.js';
+import * as models from './models.js';
+import * as jobs from './jobs.js';
 
-export const COMMANDS: CommandModule[] = [demo, serve, importCmd, simulate, stats, evalCmd, ope, segment, tag, train];
+export const COMMANDS: CommandModule[] = [demo, serve, importCmd, simulate, stats, evalCmd, ope, segment, tag, train, worker, models, jobs];

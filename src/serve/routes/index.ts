@@ -8,6 +8,7 @@ import { recItemRoutes } from './rec-items.js';
 import { recommendationRoutes } from './recommendations.js';
 import { segmentRoutes } from './segments.js';
 import { taggingRoutes } from './tagging.js';
+import { trainingRoutes } from './training.js';
 import { userRoutes } from './users.js';
 
 /** Every route module, registered in this order. A new group of endpoints is one file plus one entry here. */
@@ -22,4 +23,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   segmentRoutes,
   intentRoutes,
   taggingRoutes,
+  trainingRoutes,
 ];

@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { openStore, type Job, type JobKind } from '../../store/index.js';
+import { cancelJob, enqueueJob } from '../../train/index.js';
+import { configFrom, withStoreOptions } from '../options.js';
+
+type Opts = { config?: string; store?: string; json?: boolean };
+
+async function run(opts: Opts, work: (store: Awaited<ReturnType<typeof openStore>>) => Promise<void>): Promise<void> {
+  const store = await openStore(configFrom(opts).store.url);
+  try {
+    await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const line = (j: Job): string =>
+  `${j.id}  ${j.kind.padEnd(11)} ${j.state.padEnd(9)} ${(j.progress.fraction * 100).toFixed(0).padStart(3)}%  ${j.progress.step}`;
+
+/** `curio jobs [list|show|start|cancel]`: the trainer's jobs (run by `curio serve` or `curio worker`). */
+export function register(program: Command): void {
+  const jobs = program.command('jobs').description('training jobs: list them, follow one, queue one, cancel one');
+  withStoreOptions(jobs.command('list', { isDefault: true }))
+    .description('the newest jobs with their progress')
+    .option('--json', 'print JSON')
+    .action((opts: Opts) =>
+      run(opts, async (store) => {
+        const list = await store.listJobs({ limit: 20 });
+        if (opts.json) console.log(JSON.stringify(list, null, 2));
+        else console.log(list.length === 0 ? 'no jobs yet' : list.map(line).join('\n'));
+      }),
+    );
+  withStoreOptions(jobs.command('show <id>'))
+    .description('one job with its log')
+    .action((id: string, opts: Opts) =>
+      run(opts, async (store) => {
+        const job = await store.getJob(id);
+        console.log(job ? `${line(job)}\n\n${job.log.join('\n')}${job.error ? `\n\nerror: ${job.error}` : ''}` : `no job ${id}`);
+      }),
+    );
+  withStoreOptions(jobs.command('start [kind]'))
+    .description('queue a job: retrain (default) or incremental; a running trainer picks it up')
+    .action((kind: string | undefined, opts: Opts) =>
+      run(opts, async (store) => {
+        const chosen = (kind ?? 'retrain') as JobKind;
+        if (chosen !== 'retrain' && chosen !== 'incremental') throw new Error(`unknown job kind "${kind}": retrain or incremental`);
+        console.log(line(await enqueueJob(store, chosen, 'cli', {})));
+      }),
+    );
+  withStoreOptions(jobs.command('cancel <id>'))
+    .description('cancel a queued or running job')
+    .action((id: string, opts: Opts) => run(opts, async (store) => console.log(line(await cancelJob(store, id)))));
+}

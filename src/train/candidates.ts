@@ -1,0 +1,129 @@
+import type { Config, EventWeights } from '../core/index.js';
+import type { SequenceDataset, Split } from '../data/index.js';
+import { evaluate } from '../eval/index.js';
+import { createBlend, fitBlendWeights, getModelSpec, type FitOptions, type Recommender } from '../models/index.js';
+
+/** A model family and its params, as `training.candidates` lists them. */
+export interface CandidateSpec {
+  model: string;
+  params: Record<string, unknown>;
+  /** Initialise from this trained model (an incremental update) instead of from scratch. */
+  warmStart?: FitOptions['warmStart'];
+}
+
+/** A candidate trained on the job's training slice, with what it takes to train it again on everything. */
+export interface TrainedCandidate {
+  spec: CandidateSpec;
+  model: Recommender;
+  /** The validation metric (the job's `training.metric`). */
+  validation: number;
+  /** Epochs to train on all events (the best epoch on validation), for epoch models. */
+  epochs: number | null;
+  seconds: number;
+  /** Blend parts (a blend's refit trains each with its own epochs and keeps the weights). */
+  parts?: { candidate: TrainedCandidate; weight: number }[];
+}
+
+export interface TrainCandidatesOptions {
+  training: Config['training'];
+  eventWeights: EventWeights;
+  /** Where a fit of this name (`<phase>-<model>`) checkpoints, so a restarted job resumes it. */
+  checkpoint?: (name: string) => string | undefined;
+  /** Progress within the candidate being trained (0..1) and a line of what it does. */
+  progress: (index: number, fraction: number, step: string) => void;
+  log: (line: string) => void;
+}
+
+/** Validation figures on the job's validation slice, on at most `training.evalUsers` users. */
+export function validationScore(model: Recommender, split: Split, training: Config['training']): number {
+  const maxCases = training.evalUsers > 0 ? training.evalUsers : undefined;
+  const value = evaluate(model, split, 'validation', { metrics: [training.metric], maxCases, seed: training.seed }).metrics[
+    training.metric
+  ];
+  return Number.isFinite(value) ? value : 0;
+}
+
+/** Trains every candidate on the training slice, early-stopping epoch models on validation. */
+export async function trainCandidates(
+  specs: readonly CandidateSpec[],
+  split: Split,
+  o: TrainCandidatesOptions,
+): Promise<TrainedCandidate[]> {
+  const trained: TrainedCandidate[] = [];
+  const hasValidation = split.validation.users.length > 0;
+  for (const [index, spec] of specs.entries()) {
+    const started = performance.now();
+    let bestEpoch: number | null = null;
+    let best = Number.NEGATIVE_INFINITY;
+    const fitSpec = getModelSpec(spec.model);
+    const model = await fitSpec.fit(split.train, spec.params, {
+      seed: o.training.seed,
+      eventWeights: o.eventWeights,
+      maxTrainSeconds: o.training.maxTrainMinutes * 60,
+      checkpointPath: o.checkpoint?.(`train-${spec.model}`),
+      ...(spec.warmStart ? { warmStart: spec.warmStart } : {}),
+      ...(hasValidation ? { validate: (m: Recommender) => validationScore(m, split, o.training) } : {}),
+      onProgress: (r) => {
+        if (r.validation !== undefined && r.validation > best) {
+          best = r.validation;
+          bestEpoch = r.epoch + 1;
+        }
+        o.progress(index, r.epoch / r.epochs, `${spec.model}: epoch ${r.epoch + 1}/${r.epochs}, loss ${r.loss.toFixed(4)}`);
+      },
+      onBatch: (r) => o.progress(index, (r.epoch + r.batch / r.batches) / r.epochs, `${spec.model}: epoch ${r.epoch + 1}/${r.epochs}`),
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const validation = hasValidation ? validationScore(model, split, o.training) : 0;
+    o.log(`${spec.model}: validation ${o.training.metric} ${validation.toFixed(4)} (${seconds.toFixed(1)} s)`);
+    trained.push({ spec, model, validation, epochs: bestEpoch, seconds });
+  }
+  return trained;
+}
+
+/** The blend of every candidate with weights fitted on validation, or null when it is not better than the best part. */
+export function blendCandidates(trained: readonly TrainedCandidate[], split: Split, training: Config['training']): TrainedCandidate | null {
+  if (trained.length < 2 || split.validation.users.length === 0) return null;
+  const started = performance.now();
+  const { weights, score } = fitBlendWeights(
+    trained.map((t) => t.model),
+    (m) => validationScore(m, split, training),
+  );
+  const best = Math.max(...trained.map((t) => t.validation));
+  const used = trained.map((candidate, k) => ({ candidate, weight: weights[k] })).filter((p) => p.weight > 0);
+  if (!(score > best) || used.length < 2) return null;
+  return {
+    spec: { model: 'blend', params: { parts: used.map((p) => ({ model: p.candidate.spec.model, weight: p.weight })) } },
+    model: createBlend(used.map((p) => ({ model: p.candidate.model, weight: p.weight }))),
+    validation: score,
+    epochs: null,
+    seconds: (performance.now() - started) / 1000 + used.reduce((s, p) => s + p.candidate.seconds, 0),
+    parts: used,
+  };
+}
+
+/** Trains the chosen candidate again, on every event, with the epochs validation chose (the model that serves). */
+export async function refitOnAll(
+  chosen: TrainedCandidate,
+  full: SequenceDataset,
+  o: Omit<TrainCandidatesOptions, 'progress' | 'log'> & { progress: (fraction: number, step: string) => void },
+): Promise<Recommender> {
+  if (chosen.parts) {
+    const parts: { model: Recommender; weight: number }[] = [];
+    for (const [k, part] of chosen.parts.entries()) {
+      const n = chosen.parts.length;
+      const model = await refitOnAll(part.candidate, full, { ...o, progress: (f, step) => o.progress((k + f) / n, step) });
+      parts.push({ model, weight: part.weight });
+    }
+    return createBlend(parts);
+  }
+  const { spec, epochs } = chosen;
+  const params = epochs !== null ? { ...spec.params, epochs } : spec.params;
+  return getModelSpec(spec.model).fit(full, params, {
+    seed: o.training.seed,
+    eventWeights: o.eventWeights,
+    maxTrainSeconds: o.training.maxTrainMinutes * 60,
+    checkpointPath: o.checkpoint?.(`all-${spec.model}`),
+    ...(spec.warmStart ? { warmStart: spec.warmStart } : {}),
+    onBatch: (r) => o.progress((r.epoch + r.batch / r.batches) / r.epochs, `${spec.model} on all events: epoch ${r.epoch + 1}/${r.epochs}`),
+  });
+}

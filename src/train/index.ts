@@ -1,0 +1,15 @@
+export { TrainingSupervisor, enqueueJob, cancelJob, checkpointDirectory, type SupervisorOptions } from './supervisor.js';
+export { ServingWatcher, type ServingWatcherOptions } from './serving-watcher.js';
+export { promoteVersion, rollbackVersion } from './registry-ops.js';
+export {
+  loadVersion,
+  registerVersion,
+  verifyServingBytes,
+  trainingWindow,
+  previousServing,
+  sha256,
+  type LoadedVersion,
+} from './versions.js';
+export { runTrainingJob, type JobOutcome, type JobReporter } from './run-job.js';
+export { loopSplit, type LoopSplit } from './holdout.js';
+export { reindexModel } from './reindex.js';

@@ -1,0 +1,88 @@
+import type { ProvidedModel } from '../recommend/index.js';
+import type { ModelVersion, Store } from '../store/index.js';
+import { loadVersion, previousServing, ROLLED_BACK, type LoadedVersion } from './versions.js';
+
+export interface ServingWatcherOptions {
+  store: Store;
+  pollMs: number;
+  /** Swaps the model into the serving snapshot. */
+  use: (served: ProvidedModel) => Promise<void>;
+  warn: (message: string, error?: unknown) => void;
+}
+
+/**
+ * Keeps a serving process on the registry's serving version: it polls the store (cheap: one indexed row)
+ * and swaps a newly promoted version in once it has loaded and verified it. A version that fails to load
+ * is never served: the registry is put back on the version this process serves and the broken one is
+ * rejected with the reason, so every process agrees.
+ */
+export class ServingWatcher {
+  private timer: NodeJS.Timeout | null = null;
+  private checking: Promise<void> | null = null;
+  private currentId: string | null = null;
+
+  constructor(private readonly options: ServingWatcherOptions) {}
+
+  /** The version being served, or null before the first. */
+  get current(): string | null {
+    return this.currentId;
+  }
+
+  /** Loads the serving version now (if any) and then follows the registry. */
+  async start(): Promise<void> {
+    await this.check();
+    this.timer = setInterval(() => void this.check(), this.options.pollMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.checking;
+  }
+
+  /** One look at the registry; swaps when the serving version changed. */
+  check(): Promise<void> {
+    this.checking ??= this.look()
+      .catch((error: unknown) => this.options.warn('model registry check failed', error))
+      .finally(() => {
+        this.checking = null;
+      });
+    return this.checking;
+  }
+
+  /** Serves a version this process has just promoted (the API's promote and rollback): no wait for the next poll. */
+  async serve(loaded: LoadedVersion): Promise<void> {
+    await this.options.use(provided(loaded));
+    this.currentId = loaded.version.id;
+  }
+
+  private async look(): Promise<void> {
+    const { store } = this.options;
+    const version = await store.servingModelVersion();
+    if (!version || version.id === this.currentId) return;
+    let loaded: LoadedVersion;
+    try {
+      loaded = await loadVersion(store, version);
+    } catch (error) {
+      await this.refuse(version, error);
+      return;
+    }
+    await this.serve(loaded);
+  }
+
+  private async refuse(version: ModelVersion, error: unknown): Promise<void> {
+    const { store, warn } = this.options;
+    const reason = `refused at load: ${error instanceof Error ? error.message : String(error)}`;
+    warn(`model version ${version.id} ${reason}`);
+    const back = this.currentId ?? (await previousServing(store).catch(() => null))?.id ?? null;
+    if (back) {
+      await store.promoteModelVersion(back, `${ROLLED_BACK}: ${reason}`);
+      await store.setModelVersionState(version.id, 'rejected', reason);
+    }
+  }
+}
+
+function provided(loaded: LoadedVersion): ProvidedModel {
+  return { model: loaded.model, itemIds: loaded.itemIds, userIds: loaded.userIds, source: 'loaded', versionId: loaded.version.id };
+}
