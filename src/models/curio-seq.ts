@@ -90,7 +90,7 @@ export const curioSeqModel = defineModel<CurioSeqParams>({
   testParams: { dim: 16, maxLen: 10, heads: 1, epochs: 8, dropoutRate: 0.1, learningRate: 0.01 },
   fit(train, p, options) {
     const nItems = train.items.length;
-    const features = p.attributes ? itemFeatures(train.itemAttributes, nItems) : null;
+    const features = p.attributes ? itemFeatures(train.itemAttributes, nItems, { names: train.attributeNames }) : null;
     const net = new CurioNet(netOptions(p, nItems, options.seed, features));
     const windows = buildWindows(train, p.maxLen, options.eventWeights);
     const lossOpts = lossOptions(train, p, options.seed);

@@ -20,6 +20,13 @@ export interface SequentialRecommender extends Recommender {
   itemEmbeddings(): Float32Array;
   /** The k items most similar to `item` by cosine of their embeddings (the item itself left out). */
   similarItems(item: number, k: number): { item: number; score: number }[];
+  /**
+   * Output embeddings, row-major [attributeNames.length, embeddingDim], of items the model has no row for
+   * (added after training), from each one's attribute names (`itemAttributeNames` in src/data for a store
+   * item). A cold item's score is `userVector(state)` · its row, on the scale of the trained items' scores.
+   * Present on models with item side features (curio-seq); unknown names contribute nothing.
+   */
+  coldItemVectors?(attributeNames: readonly (readonly string[])[]): Float32Array;
 }
 
 /** True when a model offers item embeddings (sasrec, curio-seq). */
@@ -68,6 +75,7 @@ export function createSeqModel(a: SeqModelArgs): SequentialRecommender {
       return out;
     },
     itemEmbeddings: embeddings,
+    ...(net.coldItemVectors ? { coldItemVectors: (names: readonly (readonly string[])[]) => net.coldItemVectors!(names) } : {}),
     similarItems(item, k) {
       if (!(item >= 0 && item < nItems)) throw new CurioError('BAD_INPUT', `item ${item} out of range [0, ${nItems})`);
       const norms = new Float32Array(nItems);
@@ -93,7 +101,11 @@ export function createSeqModel(a: SeqModelArgs): SequentialRecommender {
         arrays.featureIds = a.features.ids;
         arrays.featureInvCount = a.features.invCount;
       }
-      const meta = { ...(a.meta ?? {}), ...(a.features ? { featureWidth: a.features.width, featureVocab: a.features.vocab } : {}) };
+      const f = a.features;
+      const meta = {
+        ...(a.meta ?? {}),
+        ...(f ? { featureWidth: f.width, featureVocab: f.vocab, ...(f.names ? { featureNames: f.names } : {}) } : {}),
+      };
       return { modelId: a.id, artifactVersion: a.artifactVersion, params: a.params, nItems, meta, arrays };
     },
   };
@@ -104,7 +116,11 @@ export function featuresFromArtifact(artifact: ModelArtifact): ItemFeatures | nu
   const ids = artifact.arrays.featureIds;
   const inv = artifact.arrays.featureInvCount;
   if (!(ids instanceof Int32Array) || !(inv instanceof Float32Array)) return null;
-  return { ids, invCount: inv, width: Number(artifact.meta.featureWidth), vocab: Number(artifact.meta.featureVocab) };
+  const vocab = Number(artifact.meta.featureVocab);
+  const names = artifact.meta.featureNames;
+  // Older artifacts have no names: their attributes cannot be matched by name (warm start, cold items).
+  const named = Array.isArray(names) && names.length === vocab && names.every((n) => typeof n === 'string');
+  return { ids, invCount: inv, width: Number(artifact.meta.featureWidth), vocab, ...(named ? { names: names as string[] } : {}) };
 }
 
 /** Copies an artifact's parameters into a freshly built net of the same shape (BAD_INPUT on mismatch). */

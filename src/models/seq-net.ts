@@ -36,6 +36,8 @@ export abstract class SeqNet extends Module {
   abstract outputTable(): Tensor;
   /** True when every batch must be padded to maxLen. */
   abstract readonly fixedLength: boolean;
+  /** Present on nets that can represent an item from its attribute names alone (see CurioNet). */
+  coldItemVectors?(attributeNames: readonly (readonly string[])[]): Float32Array;
 }
 
 /** Re-draws an embedding table N(0, std), keeping the padding row at zero. */
@@ -101,26 +103,49 @@ export interface ItemFeatures {
   ids: Int32Array;
   invCount: Float32Array;
   vocab: number;
+  /**
+   * The attribute name of each dense id (names[0] = '' for none), which identifies an attribute across
+   * datasets. Absent in artifacts written before names were kept.
+   */
+  names?: readonly string[];
 }
 
-/** Builds ItemFeatures from per-item attribute ids (at most maxPerItem kept per item); null when there are none. */
-export function itemFeatures(attrs: readonly (Int32Array | undefined)[] | undefined, nItems: number, maxPerItem = 8): ItemFeatures | null {
+/**
+ * Builds ItemFeatures from per-item attribute ids (at most maxPerItem kept per item); null when there are none.
+ * Dense ids are given per distinct name (`names[id]`, else String(id)), in first-seen order.
+ */
+export function itemFeatures(
+  attrs: readonly (Int32Array | undefined)[] | undefined,
+  nItems: number,
+  options: { names?: readonly string[]; maxPerItem?: number } = {},
+): ItemFeatures | null {
   if (!attrs || !attrs.some((a) => a && a.length > 0)) return null;
-  const width = Math.min(maxPerItem, Math.max(...attrs.map((a) => a?.length ?? 0)));
-  const dense = new Map<number, number>();
+  const width = Math.min(options.maxPerItem ?? 8, Math.max(...attrs.map((a) => a?.length ?? 0)));
+  const dense = new Map<string, number>();
   const ids = new Int32Array((nItems + 1) * width);
   const invCount = new Float32Array(nItems + 1);
   for (let i = 0; i < nItems; i++) {
     const a = attrs[i] ?? new Int32Array(0);
     const n = Math.min(width, a.length);
     for (let k = 0; k < n; k++) {
-      let id = dense.get(a[k]);
-      if (id === undefined) dense.set(a[k], (id = dense.size + 1));
+      const name = options.names?.[a[k]] ?? String(a[k]);
+      let id = dense.get(name);
+      if (id === undefined) dense.set(name, (id = dense.size + 1));
       ids[(i + 1) * width + k] = id;
     }
     invCount[i + 1] = n > 0 ? 1 / n : 0;
   }
-  return { width, ids, invCount, vocab: dense.size + 1 };
+  return { width, ids, invCount, vocab: dense.size + 1, names: ['', ...dense.keys()] };
+}
+
+/** Dense attribute id by name (the padding id 0 left out); null when the names are unknown. */
+export function attributeIndex(f: ItemFeatures | null): Map<string, number> | null {
+  if (!f?.names) return null;
+  const index = new Map<string, number>();
+  f.names.forEach((name, id) => {
+    if (id > 0 && !index.has(name)) index.set(name, id);
+  });
+  return index;
 }
 
 export interface CurioNetOptions extends SasrecNetOptions {
@@ -154,6 +179,7 @@ export class CurioNet extends SeqNet {
   readonly fixedLength = false;
   private readonly features: ItemFeatures | null;
   private slotWeights: Float32Array | undefined;
+  private attributeIds: Map<string, number> | null | undefined;
   private readonly dropoutRate: number;
   private readonly timeBias: boolean;
   private readonly rng: Rng;
@@ -187,6 +213,29 @@ export class CurioNet extends SeqNet {
     this.dropoutRate = o.dropoutRate;
     this.timeBias = !!o.timeBias;
     this.rng = rng.fork();
+  }
+
+  /**
+   * Output-space vectors [attributeNames.length, dim] of items without a row (added after training): the
+   * output table's mean(A[attributes]) with E[item] = 0, over the first `width` names as for a trained item.
+   * Names the model never saw have no row and are skipped; an item with none known gets the zero vector
+   * (score 0 for every state: no preference either way).
+   */
+  override coldItemVectors(attributeNames: readonly (readonly string[])[]): Float32Array {
+    const dim = this.dim;
+    const out = new Float32Array(attributeNames.length * dim);
+    const f = this.features;
+    if (this.attributeIds === undefined) this.attributeIds = attributeIndex(f);
+    if (!f || !this.attrs || !this.attributeIds) return out;
+    const w = this.attrs.weight.data;
+    attributeNames.forEach((names, c) => {
+      const known = names
+        .slice(0, f.width)
+        .map((name) => this.attributeIds!.get(name))
+        .filter((id): id is number => id !== undefined);
+      for (const id of known) for (let d = 0; d < dim; d++) out[c * dim + d] += w[id * dim + d] / known.length;
+    });
+    return out;
   }
 
   outputTable(): Tensor {
