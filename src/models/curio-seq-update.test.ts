@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { Event, Item } from '../core/index.js';
-import { datasetFromStore, itemAttributeNames, leaveOneOut, userCount, userSequence, type SequenceDataset } from '../data/index.js';
+import { CurioError, type Event, type Item } from '../core/index.js';
+import {
+  createSequenceBuilder,
+  datasetFromStore,
+  itemAttributeNames,
+  leaveOneOut,
+  userCount,
+  userSequence,
+  type SequenceDataset,
+  type Split,
+} from '../data/index.js';
 import { plantedSequences } from '../../test/support/planted.js';
 import { curioSeqModel } from './curio-seq.js';
+import type { Recommender, UserState } from './recommender.js';
+import { topK } from './top-k.js';
+import { popModel } from './pop.js';
+import { sasrecModel } from './sasrec.js';
 import { isSequentialRecommender, type SequentialRecommender } from './seq-model.js';
 import type { Store } from '../store/index.js';
 
@@ -23,6 +36,167 @@ function withCategories(ds: SequenceDataset, reverseIds = false): SequenceDatase
   const itemAttributes = ds.items.map((id) => Int32Array.from(itemAttributeNames({ categoryPath: categoryPath(id) }), (n) => idOf.get(n)!));
   return { ...ds, itemAttributes, attributeNames: names };
 }
+
+/** HR@10 on the split's test cases of a model whose item i is `modelItems[i]` (the split's own numbering by default). */
+function hitRateAt10(model: Recommender, split: Split, modelItems = split.full.items): number {
+  const index = new Map(modelItems.map((id, i) => [id, i]));
+  const toModel = (i: number): number => index.get(split.full.items[i]) ?? -1;
+  let hits = 0;
+  for (let c = 0; c < split.test.users.length; c++) {
+    const seq = userSequence(split.full, split.test.users[c], split.test.historyLengths[c]);
+    const items = seq.items.map(toModel).filter((i) => i >= 0);
+    const excluded = new Uint8Array(model.nItems);
+    for (const i of items) excluded[i] = 1;
+    const state = {
+      items,
+      types: seq.types.filter((_, k) => toModel(seq.items[k]) >= 0),
+      timestampsMs: seq.timestampsMs.filter((_, k) => toModel(seq.items[k]) >= 0),
+    };
+    if (topK(model.scoreAll(state), 10, excluded).includes(toModel(split.test.targets[c]))) hits++;
+  }
+  return hits / split.test.users.length;
+}
+
+/** `ds`'s events in another dataset's item numbering (by external id). */
+function inItemsOf(state: UserState, from: SequenceDataset, to: SequenceDataset): UserState {
+  const index = new Map(to.items.map((id, i) => [id, i]));
+  return { ...state, items: state.items.map((i) => index.get(from.items[i])!) };
+}
+
+/** The planted data re-built with items numbered differently, plus users of 10 items the warm model never saw. */
+function grownData(ds: SequenceDataset): SequenceDataset {
+  const b = createSequenceBuilder();
+  for (let u = 0; u < 40; u++)
+    for (let t = 0; t < 6; t++) b.add(`new${u}`, `n${(u + t) % 10}`, 'view', Date.UTC(2024, 5, 1) + (u * 10 + t) * 60_000);
+  for (let u = userCount(ds) - 1; u >= 0; u--) {
+    const seq = userSequence(ds, u);
+    seq.items.forEach((i, k) => b.add(ds.users[u], ds.items[i], 'view', seq.timestampsMs[k]));
+  }
+  return b.build();
+}
+
+describe('curio-seq warm start', () => {
+  const split = leaveOneOut(withCategories(plantedSequences()));
+  const warmModel = curioSeqModel.fit(split.train, PARAMS, { seed: 3 });
+  const probes = [0, 7, 42, 101].map((u) => userSequence(split.train, u));
+
+  it('from the same data, one epoch at a tiny learning rate scores as the warm model does', async () => {
+    const warm = await warmModel;
+    const model = await curioSeqModel.fit(
+      split.train,
+      { ...PARAMS, epochs: 1, learningRate: 1e-7 },
+      { seed: 9, warmStart: { model: warm, itemIds: split.train.items } },
+    );
+    for (const state of probes) {
+      const a = warm.scoreAll(state);
+      const b = model.scoreAll(state);
+      for (let j = 0; j < a.length; j++) expect(b[j]).toBeCloseTo(a[j], 3);
+    }
+  });
+
+  it('maps item rows by external id and attribute rows by name when the new data numbers both differently and has new items', async () => {
+    const warm = await warmModel;
+    const grown = withCategories(grownData(split.train), true);
+    const shared = split.train.items.filter((id) => grown.items.includes(id));
+    expect(grown.items.length).toBe(shared.length + 10);
+    expect(grown.items.slice(0, 20)).not.toEqual(split.train.items.slice(0, 20));
+    const model = await curioSeqModel.fit(
+      grown,
+      { ...PARAMS, epochs: 1, learningRate: 1e-7 },
+      { seed: 9, warmStart: { model: warm, itemIds: split.train.items } },
+    );
+    expect(model.nItems).toBe(grown.items.length);
+    const index = new Map(grown.items.map((id, i) => [id, i]));
+    for (const state of probes) {
+      const a = warm.scoreAll(state);
+      const b = model.scoreAll(inItemsOf(state, split.train, grown));
+      for (const id of shared) expect(b[index.get(id)!]).toBeCloseTo(a[split.train.items.indexOf(id)], 3);
+    }
+  });
+
+  it('two epochs from the warm model reach its quality on newer data; two from scratch fall far short', async () => {
+    const warm = await warmModel;
+    const next = leaveOneOut(withCategories(plantedSequences({ seed: 2 })));
+    const params = { ...PARAMS, epochs: 2, learningRate: 0.005 };
+    const updated = await curioSeqModel.fit(next.train, params, { seed: 4, warmStart: { model: warm, itemIds: split.train.items } });
+    const scratch = await curioSeqModel.fit(next.train, params, { seed: 4 });
+    const before = hitRateAt10(warm, next, split.train.items);
+    expect(before).toBeGreaterThan(0.5);
+    expect(hitRateAt10(updated, next)).toBeGreaterThanOrEqual(before);
+    expect(hitRateAt10(scratch, next)).toBeLessThan(before - 0.2);
+  });
+
+  it('refuses a warm model of another architecture with BAD_INPUT naming the param', async () => {
+    const warm = await warmModel;
+    const failure = await curioSeqModel
+      .fit(split.train, { ...PARAMS, dim: 32, style: 'pre-ln' }, { seed: 9, warmStart: { model: warm, itemIds: split.train.items } })
+      .catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(CurioError);
+    expect((failure as CurioError).code).toBe('BAD_INPUT');
+    expect((failure as CurioError).problems.map((p) => p.path)).toEqual(['dim', 'style']);
+    expect((failure as CurioError).message).toMatch(/dim .*style/);
+  });
+
+  it('refuses a warm model of another family, item ids that do not fit it, and a model that cannot warm-start', async () => {
+    const warm = await warmModel;
+    const codeOf = (p: Promise<unknown>): Promise<unknown> => p.then(() => 'fitted').catch((e: unknown) => (e as CurioError).code);
+    const sasrec = await sasrecModel.fit(split.train, { dim: 16, maxLen: 10, epochs: 1 }, { seed: 1 });
+    const tiny = { ...PARAMS, epochs: 1 };
+    await expect(
+      codeOf(curioSeqModel.fit(split.train, tiny, { seed: 1, warmStart: { model: sasrec, itemIds: split.train.items } })),
+    ).resolves.toBe('BAD_INPUT');
+    await expect(
+      codeOf(curioSeqModel.fit(split.train, tiny, { seed: 1, warmStart: { model: warm, itemIds: split.train.items.slice(1) } })),
+    ).resolves.toBe('BAD_INPUT');
+    await expect(codeOf(popModel.fit(split.train, {}, { seed: 1, warmStart: { model: warm, itemIds: split.train.items } }))).resolves.toBe(
+      'BAD_INPUT',
+    );
+  });
+
+  it('sasrec maps item rows by external id as well', async () => {
+    const params = { dim: 16, maxLen: 10, epochs: 4, dropoutRate: 0.1, learningRate: 0.01 };
+    const warm = await sasrecModel.fit(split.train, params, { seed: 3 });
+    const grown = grownData(split.train);
+    const model = await sasrecModel.fit(
+      grown,
+      { ...params, epochs: 1, learningRate: 1e-7 },
+      { seed: 9, warmStart: { model: warm, itemIds: split.train.items } },
+    );
+    const index = new Map(grown.items.map((id, i) => [id, i]));
+    for (const state of probes) {
+      const a = warm.scoreAll(state);
+      const b = model.scoreAll(inItemsOf(state, split.train, grown));
+      split.train.items.forEach((id, j) => {
+        if (index.has(id)) expect(b[index.get(id)!]).toBeCloseTo(a[j], 3);
+      });
+    }
+  });
+
+  it('restores an artifact written without attribute names, and warm-starts from it with fresh attribute rows', async () => {
+    const warm = await warmModel;
+    const artifact = warm.toArtifact();
+    expect([...(artifact.meta.featureNames as string[])].sort()).toEqual([
+      '',
+      'Shop',
+      'Shop/C0',
+      'Shop/C1',
+      'Shop/C2',
+      'Shop/C3',
+      'Shop/C4',
+    ]);
+    const { featureNames: _names, ...meta } = artifact.meta;
+    const old = curioSeqModel.restore({ ...artifact, meta });
+    for (const state of probes) expect(old.scoreAll(state)).toEqual(warm.scoreAll(state));
+    const tiny = { ...PARAMS, epochs: 1, learningRate: 1e-7 };
+    const fromOld = await curioSeqModel.fit(split.train, tiny, { seed: 9, warmStart: { model: old, itemIds: split.train.items } });
+    const fromNew = await curioSeqModel.fit(split.train, tiny, { seed: 9, warmStart: { model: warm, itemIds: split.train.items } });
+    const weights = (m: Recommender, name: string): Float32Array => m.toArtifact().arrays[`p:${name}`] as Float32Array;
+    const gap = (a: Float32Array, b: Float32Array): number => a.reduce((g, x, k) => Math.max(g, Math.abs(x - b[k])), 0);
+    expect(gap(weights(fromOld, 'items.weight'), weights(warm, 'items.weight'))).toBeLessThan(1e-4);
+    expect(gap(weights(fromNew, 'attrs.weight'), weights(warm, 'attrs.weight'))).toBeLessThan(1e-4);
+    expect(gap(weights(fromOld, 'attrs.weight'), weights(warm, 'attrs.weight'))).toBeGreaterThan(0.1);
+  });
+});
 
 describe('curio-seq cold items', () => {
   const split = leaveOneOut(withCategories(plantedSequences()));

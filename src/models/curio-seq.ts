@@ -5,7 +5,7 @@ import { defineModel } from './define-model.js';
 import type { Recommender } from './recommender.js';
 import { buildWindows, type SeqBatch } from './seq-data.js';
 import { popularitySampler, softmaxLoss, type SoftmaxLossOptions } from './seq-loss.js';
-import { createSeqModel, featuresFromArtifact, loadNetFromArtifact } from './seq-model.js';
+import { createSeqModel, featuresFromArtifact, loadNetFromArtifact, warmStartNet } from './seq-model.js';
 import { CurioNet, itemFeatures, type CurioNetOptions, type ItemFeatures } from './seq-net.js';
 import { trainLoop } from './seq-train.js';
 
@@ -41,6 +41,20 @@ const params = z.object({
   gapTokens: z.boolean().default(true).describe('Add a time-gap-bucket embedding to each event.'),
 });
 type CurioSeqParams = z.infer<typeof params>;
+
+/** Params that shape or wire the network: a warm start needs them equal to the warm model's. */
+const ARCHITECTURE: readonly (keyof CurioSeqParams)[] = [
+  'maxLen',
+  'dim',
+  'blocks',
+  'heads',
+  'style',
+  'attention',
+  'relativeBias',
+  'timeBias',
+  'behaviourTokens',
+  'gapTokens',
+];
 
 const ID = 'curio-seq';
 const VERSION = 1;
@@ -84,7 +98,7 @@ export const curioSeqModel = defineModel<CurioSeqParams>({
   id: ID,
   artifactVersion: VERSION,
   description: 'Multi-behaviour causal transformer with item side features and time gaps; full/sampled softmax cross-entropy.',
-  capabilities: ['sequential', 'session', 'epochs'],
+  capabilities: ['sequential', 'session', 'epochs', 'warm-start'],
   params,
   searchSpace: { dropoutRate: [0.3, 0.5], learningRate: [0.001, 0.002], style: ['sasrec', 'pre-ln'] },
   testParams: { dim: 16, maxLen: 10, heads: 1, epochs: 8, dropoutRate: 0.1, learningRate: 0.01 },
@@ -92,6 +106,9 @@ export const curioSeqModel = defineModel<CurioSeqParams>({
     const nItems = train.items.length;
     const features = p.attributes ? itemFeatures(train.itemAttributes, nItems, { names: train.attributeNames }) : null;
     const net = new CurioNet(netOptions(p, nItems, options.seed, features));
+    if (options.warmStart) {
+      warmStartNet(net, options.warmStart, { modelId: ID, params: p, architecture: ARCHITECTURE, itemIds: train.items, features });
+    }
     const windows = buildWindows(train, p.maxLen, options.eventWeights);
     const lossOpts = lossOptions(train, p, options.seed);
     const model = (): Recommender => createSeqModel({ id: ID, artifactVersion: VERSION, params: p, nItems, net, features });

@@ -33,6 +33,10 @@ export function defineModel<P extends Record<string, unknown>>(def: ModelDefinit
     testParams: def.testParams ?? {},
     parseParams: parse,
     async fit(train, raw, options) {
+      // Training from scratch when a warm start was asked for would pass silently for an update.
+      if (options.warmStart && !def.capabilities.includes('warm-start')) {
+        throw new CurioError('BAD_INPUT', `model ${def.id} cannot start from a trained model (no warm-start capability)`);
+      }
       const model = await def.fit(train, parse(raw), options);
       assertFiniteArtifact(model.toArtifact());
       return model;

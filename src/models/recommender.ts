@@ -8,9 +8,10 @@ import type { ModelArtifact } from './artifact.js';
  * - `sequential`: uses the order of the user's recent items;
  * - `session`: scores an anonymous state (no user index) from its items alone;
  * - `user-embedding`: learns one vector per training user (unknown users fall back to their items);
- * - `epochs`: trains in epochs and honours `onProgress` / `validate` (early stopping).
+ * - `epochs`: trains in epochs and honours `onProgress` / `validate` (early stopping);
+ * - `warm-start`: honours `FitOptions.warmStart` (others refuse it with BAD_INPUT).
  */
-export const CAPABILITIES = ['sequential', 'session', 'user-embedding', 'epochs'] as const;
+export const CAPABILITIES = ['sequential', 'session', 'user-embedding', 'epochs', 'warm-start'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 /**
@@ -74,6 +75,22 @@ export interface BatchReport {
   loss: number;
 }
 
+/**
+ * A trained model to start from instead of random weights (an incremental update on newer data). It must be
+ * of the family being fitted, with the same architecture params (those that shape or wire the network: dim,
+ * blocks, heads, maxLen, style, ...), else BAD_INPUT naming each that differs; training params (epochs,
+ * learningRate, dropoutRate, ...) may differ, and usually do: a few epochs at a lower learning rate.
+ * Every weight that is not per item is copied. An item's rows are copied when its external id is in
+ * `itemIds`; items new to the data start as in a cold fit. Side-feature (attribute) rows are matched by
+ * attribute name, which the warm model's artifact keeps (an artifact without names: attribute rows start
+ * fresh). Only the weights carry over: the optimiser starts afresh.
+ */
+export interface WarmStart {
+  model: Recommender;
+  /** External id of each of the model's items: its item i is `itemIds[i]` (the `items` of the data it was fitted on). */
+  itemIds: readonly string[];
+}
+
 export interface FitOptions {
   seed: number;
   /** How much each behaviour counts; default DEFAULT_EVENT_WEIGHTS. */
@@ -91,6 +108,8 @@ export interface FitOptions {
   checkpointPath?: string;
   /** Epoch models that support it stop after the first epoch that ends past this many seconds of training (validating there). */
   maxTrainSeconds?: number;
+  /** Models with the `warm-start` capability initialise from this trained model (see WarmStart). */
+  warmStart?: WarmStart;
 }
 
 /** A candidate grid per parameter for the seeded search on the validation split. */

@@ -4,7 +4,7 @@ import { defineModel } from './define-model.js';
 import type { Recommender } from './recommender.js';
 import { buildWindows } from './seq-data.js';
 import { bceLoss } from './seq-loss.js';
-import { createSeqModel, loadNetFromArtifact } from './seq-model.js';
+import { createSeqModel, loadNetFromArtifact, warmStartNet } from './seq-model.js';
 import { SasrecNet, type SasrecNetOptions } from './seq-net.js';
 import { trainLoop } from './seq-train.js';
 
@@ -21,6 +21,9 @@ const params = z.object({
 });
 type SasrecParams = z.infer<typeof params>;
 
+/** Params that shape the network: a warm start needs them equal to the warm model's. */
+const ARCHITECTURE: readonly (keyof SasrecParams)[] = ['maxLen', 'dim', 'blocks', 'heads'];
+
 const ID = 'sasrec';
 const VERSION = 1;
 
@@ -33,13 +36,16 @@ export const sasrecModel = defineModel<SasrecParams>({
   id: ID,
   artifactVersion: VERSION,
   description: 'SASRec: causal self-attention over the newest events, BCE with one sampled negative per position.',
-  capabilities: ['sequential', 'session', 'epochs'],
+  capabilities: ['sequential', 'session', 'epochs', 'warm-start'],
   params,
   searchSpace: { dropoutRate: [0.2, 0.5], dim: [64], learningRate: [0.001, 0.002] },
   testParams: { dim: 16, maxLen: 10, epochs: 8, dropoutRate: 0.1, learningRate: 0.01 },
   fit(train, p, options) {
     const nItems = train.items.length;
     const net = new SasrecNet(netOptions(p, nItems, options.seed));
+    if (options.warmStart) {
+      warmStartNet(net, options.warmStart, { modelId: ID, params: p, architecture: ARCHITECTURE, itemIds: train.items, features: null });
+    }
     const windows = buildWindows(train, p.maxLen, options.eventWeights);
     const rng = createRng(options.seed + 1);
     const model = (): Recommender => createSeqModel({ id: ID, artifactVersion: VERSION, params: p, nItems, net });

@@ -6,9 +6,9 @@
 import { CurioError } from '../core/index.js';
 import { loadStateDict, noGrad, tensor, tidy, type Tensor } from '../nn/index.js';
 import type { ArtifactArray, ModelArtifact } from './artifact.js';
-import type { Recommender, UserState } from './recommender.js';
+import type { Recommender, UserState, WarmStart } from './recommender.js';
 import { stateBatch } from './seq-data.js';
-import type { ItemFeatures, SeqNet } from './seq-net.js';
+import { attributeIndex, type ItemFeatures, type SeqNet } from './seq-net.js';
 import { topK } from './top-k.js';
 
 /** A sequential recommender with learned item embeddings. */
@@ -131,4 +131,79 @@ export function loadNetFromArtifact(net: SeqNet, artifact: ModelArtifact): void 
     if (a instanceof Float32Array) tensors.set(name, tensor(a, p.shape));
   }
   loadStateDict(net, tensors);
+}
+
+export interface WarmStartArgs {
+  modelId: string;
+  /** The params being fitted; `architecture` names those that must equal the warm model's. */
+  params: Record<string, unknown>;
+  architecture: readonly string[];
+  /** External id of each item of the data being fitted (`train.items`). */
+  itemIds: readonly string[];
+  /** The side features of the data being fitted (with names), when the net has them. */
+  features: ItemFeatures | null;
+}
+
+/**
+ * Overwrites a freshly built (randomly initialised) net with the warm model's weights, as WarmStart
+ * describes: rows of item tables by external item id, attribute rows by name, everything else whole.
+ * BAD_INPUT when the warm model is of another family, its architecture params differ, or a weight does not fit.
+ */
+export function warmStartNet(net: SeqNet, warm: WarmStart, a: WarmStartArgs): void {
+  const m = warm.model;
+  if (m.id !== a.modelId) throw new CurioError('BAD_INPUT', `warm start: the model is ${m.id}, not ${a.modelId}`);
+  if (warm.itemIds.length !== m.nItems) {
+    throw new CurioError('BAD_INPUT', `warm start: ${warm.itemIds.length} item ids for a model of ${m.nItems} items`);
+  }
+  const problems = a.architecture
+    .filter((k) => m.params[k] !== a.params[k])
+    .map((k) => ({ path: k, message: `${JSON.stringify(a.params[k])} here, ${JSON.stringify(m.params[k])} in the warm model` }));
+  if (problems.length > 0) {
+    const list = problems.map((p) => `${p.path} (${p.message})`).join(', ');
+    throw new CurioError('BAD_INPUT', `warm start: the architecture differs from the warm model's: ${list}`, { problems });
+  }
+  const artifact = m.toArtifact();
+  const itemTables = new Set(net.itemTables());
+  const attributes = net.attributeTable();
+  const warmIndex = new Map(warm.itemIds.map((id, i) => [id, i]));
+  const unfit = (name: string): CurioError => new CurioError('BAD_INPUT', `warm start: the warm model's ${name} does not fit this net`);
+  for (const [name, p] of net.namedParameters()) {
+    const from = artifact.arrays[`p:${name}`];
+    const dim = p.shape[p.shape.length - 1];
+    if (p === attributes) {
+      // A warm model without side features (or without their names) leaves the attribute rows fresh.
+      if (!(from instanceof Float32Array)) continue;
+      if (!copyRows(p.data, from, dim, attributeRowMap(a.features, featuresFromArtifact(artifact)))) throw unfit(name);
+    } else if (itemTables.has(p)) {
+      if (!(from instanceof Float32Array) || from.length !== (m.nItems + 1) * dim) throw unfit(name);
+      // Row i + 1 is item i. Row 0 (padding) is never read as an input but is a class of the full softmax: kept as trained.
+      const rows = a.itemIds.map((id, i): [number, number] => [i + 1, (warmIndex.get(id) ?? -1) + 1]).filter(([, w]) => w > 0);
+      rows.push([0, 0]);
+      if (!copyRows(p.data, from, dim, rows)) throw unfit(name);
+    } else {
+      if (!(from instanceof Float32Array) || from.length !== p.size) throw unfit(name);
+      p.data.set(from);
+    }
+  }
+}
+
+/** [row here, row in the warm model] for every attribute name both know. */
+function attributeRowMap(here: ItemFeatures | null, warm: ItemFeatures | null): [number, number][] {
+  const warmIds = attributeIndex(warm);
+  if (!here?.names || !warmIds) return [];
+  const rows: [number, number][] = [];
+  here.names.forEach((name, id) => {
+    const w = id > 0 ? warmIds.get(name) : undefined;
+    if (w !== undefined) rows.push([id, w]);
+  });
+  return rows;
+}
+
+/** Copies row w of `from` to row r of `to` for every [r, w]; false when a row is out of range. */
+function copyRows(to: Float32Array, from: Float32Array, dim: number, rows: readonly [number, number][]): boolean {
+  for (const [r, w] of rows) {
+    if ((w + 1) * dim > from.length || (r + 1) * dim > to.length) return false;
+    to.set(from.subarray(w * dim, (w + 1) * dim), r * dim);
+  }
+  return true;
 }

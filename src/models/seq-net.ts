@@ -36,6 +36,12 @@ export abstract class SeqNet extends Module {
   abstract outputTable(): Tensor;
   /** True when every batch must be padded to maxLen. */
   abstract readonly fixedLength: boolean;
+  /** The tables with one row per item (row i + 1 = item i): a warm start copies them row by row, by item id. */
+  abstract itemTables(): Tensor[];
+  /** The attribute table when the net has item side features (row = dense attribute id, ItemFeatures.names). */
+  attributeTable(): Tensor | null {
+    return null;
+  }
   /** Present on nets that can represent an item from its attribute names alone (see CurioNet). */
   coldItemVectors?(attributeNames: readonly (readonly string[])[]): Float32Array;
 }
@@ -94,6 +100,10 @@ export class SasrecNet extends SeqNet {
 
   outputTable(): Tensor {
     return this.enc.items.weight;
+  }
+
+  itemTables(): Tensor[] {
+    return [this.enc.items.weight];
   }
 }
 
@@ -213,6 +223,14 @@ export class CurioNet extends SeqNet {
     this.dropoutRate = o.dropoutRate;
     this.timeBias = !!o.timeBias;
     this.rng = rng.fork();
+  }
+
+  itemTables(): Tensor[] {
+    return [this.items.weight];
+  }
+
+  override attributeTable(): Tensor | null {
+    return this.attrs?.weight ?? null;
   }
 
   /**
