@@ -46,6 +46,11 @@ export class TrainingSupervisor {
     this.log = options.log ?? ((line) => console.log(`curio trainer: ${line}`));
   }
 
+  /** The running job and the pid of its process, or null. */
+  get current(): { jobId: string; pid: number | undefined } | null {
+    return this.running ? { jobId: this.running.job.id, pid: this.running.child.pid } : null;
+  }
+
   start(): void {
     if (this.timer) return;
     this.stopped = false;

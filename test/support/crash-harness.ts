@@ -138,6 +138,7 @@ export function startServer(file: string, options: StartOptions = {}): Promise<S
       CURIO_PORT: '0',
       CURIO_API_KEYS: `${CRASH_KEY}:admin`,
       CURIO_LOG_LEVEL: 'warn',
+      CURIO_TRAINING_WORKER: 'false',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -72,6 +72,7 @@ export async function createFuzzApp(options: FuzzAppOptions = {}): Promise<FuzzA
     env: {
       CURIO_API_KEYS: `${KEYS.ingest}:ingest,${KEYS.read}:read,${KEYS.admin}:admin`,
       CURIO_LOG_LEVEL: 'silent',
+      CURIO_TRAINING_WORKER: 'false',
       CURIO_SERVING_SEED: '7',
     },
     overrides: { 'serving.refreshIntervalSeconds': 0, ...options.overrides },

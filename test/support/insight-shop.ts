@@ -80,7 +80,12 @@ export async function createInsightApp(
   options: { env?: Record<string, string>; insight?: InsightSettingsInput; fill?: boolean } = {},
 ): Promise<InsightApp> {
   const config = loadConfig({
-    env: { CURIO_API_KEYS: `${KEYS.ingest}:ingest,${KEYS.read}:read,${KEYS.admin}:admin`, CURIO_LOG_LEVEL: 'silent', ...options.env },
+    env: {
+      CURIO_API_KEYS: `${KEYS.ingest}:ingest,${KEYS.read}:read,${KEYS.admin}:admin`,
+      CURIO_LOG_LEVEL: 'silent',
+      CURIO_TRAINING_WORKER: 'false',
+      ...options.env,
+    },
   });
   const store = await openStore('sqlite::memory:');
   const app = createApp({ config, store, processMetrics: false, insight: { seed: 1, ...options.insight } });

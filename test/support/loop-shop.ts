@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simulateIntoStore } from '../../src/cli/commands/simulate.js';
 import { loadConfig, type Config } from '../../src/core/index.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import { datasetFromStore } from '../../src/data/index.js';
+import { getModelSpec } from '../../src/models/index.js';
+import { openStore, type Job, type ModelVersion, type Store } from '../../src/store/index.js';
+import { enqueueJob, registerVersion, runTrainingJob, trainingWindow, type JobOutcome } from '../../src/train/index.js';
 
 /** Small settings under which the trainer's candidates train in seconds. */
 export const FAST_CANDIDATES = [
@@ -56,4 +59,37 @@ export async function createLoopShop(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs one job in this process, start to end (the supervisor runs it in a process of its own). */
+export async function runJob(s: LoopShop, kind: Job['kind'] = 'retrain', config: Config = s.config): Promise<JobOutcome> {
+  const job = await enqueueJob(s.store, kind, 'test', {});
+  const outcome = await runTrainingJob({
+    store: s.store,
+    config,
+    job,
+    checkpoint: null,
+    reporter: {
+      progress: () => undefined,
+      log: () => undefined,
+      remember: async (v) => void (await s.store.updateJob(job.id, { result: v })),
+    },
+  });
+  await s.store.updateJob(job.id, { state: 'succeeded', finishedAt: new Date().toISOString() });
+  return outcome;
+}
+
+/** A transition model on the shop's events, registered as a candidate (a second version to promote). */
+export async function transitionVersion(s: LoopShop): Promise<ModelVersion> {
+  const ds = await datasetFromStore(s.store);
+  const model = await getModelSpec('transition').fit(ds, {}, { seed: 1 });
+  return registerVersion(s.store, {
+    served: { model, itemIds: ds.items },
+    window: trainingWindow(ds),
+    trainSeconds: 0,
+    parentId: null,
+    jobId: null,
+    metrics: {},
+    state: 'candidate',
+  });
 }

@@ -36,6 +36,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     env: {
       CURIO_API_KEYS: `${KEYS.ingest}:ingest,${KEYS.read}:read,${KEYS.admin}:admin`,
       CURIO_LOG_LEVEL: 'silent',
+      CURIO_TRAINING_WORKER: 'false',
       ...options.env,
     },
     overrides: options.overrides,

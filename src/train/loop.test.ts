@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLoopShop, runJob, transitionVersion, type LoopShop } from '../../test/support/loop-shop.js';
+import { TrainingSupervisor } from './supervisor.js';
+import { promoteVersion } from './registry-ops.js';
+import { ServingWatcher } from './serving-watcher.js';
+
+let shop: LoopShop | null = null;
+afterEach(async () => {
+  await shop?.close();
+  shop = null;
+});
+
+describe('the learning loop', () => {
+  it('promotes the first training, and rejects a worse candidate while the serving version stays', async () => {
+    shop = await createLoopShop();
+    const first = await runJob(shop);
+    expect(first.decision).toBe('promoted');
+    const serving = await shop.store.servingModelVersion();
+    expect(serving?.id).toBe(first.versionId);
+    expect(serving?.metrics['holdout:ndcg@10']).toBeGreaterThan(0);
+
+    // Popularity alone is far worse than what serves: the gate must refuse it.
+    const worse = { ...shop.config, training: { ...shop.config.training, candidates: [{ model: 'pop', params: {} }], blend: false } };
+    const second = await runJob(shop, 'retrain', worse);
+    expect(second.decision).toBe('rejected');
+    expect(second.reason).toMatch(/worse than the serving version/);
+    expect((await shop.store.servingModelVersion())?.id).toBe(first.versionId);
+    const rejected = await shop.store.getModelVersion(second.versionId!);
+    expect(rejected?.state).toBe('rejected');
+    expect(rejected?.metrics['holdout:ndcg@10']).toBeLessThan(rejected!.metrics['serving:ndcg@10']);
+  });
+
+  it('refuses a version whose artifact has a flipped byte, and the old version keeps serving', async () => {
+    shop = await createLoopShop({ users: 150, items: 60, days: 6 });
+    const first = await runJob(shop);
+    const served: string[] = [];
+    const watcher = new ServingWatcher({
+      store: shop.store,
+      pollMs: 60_000,
+      use: async (m) => void served.push(m.versionId!),
+      warn: () => undefined,
+    });
+    await watcher.check();
+    expect(served).toEqual([first.versionId]);
+
+    const second = await transitionVersion(shop);
+    const bytes = (await shop.store.modelArtifact(second.id))!;
+    bytes[bytes.length >> 1] ^= 0x40;
+    await shop.store.replaceModelArtifact(second.id, bytes, second.checksum);
+    // By hand: verified before it is promoted.
+    await expect(promoteVersion(shop.store, second.id)).rejects.toThrow(/checksum/);
+    expect((await shop.store.servingModelVersion())?.id).toBe(first.versionId);
+    // Promoted behind the server's back (another process): the watcher refuses it and puts the registry back.
+    await shop.store.promoteModelVersion(second.id, 'test');
+    await watcher.check();
+    expect(served).toEqual([first.versionId]);
+    expect((await shop.store.servingModelVersion())?.id).toBe(first.versionId);
+    expect((await shop.store.getModelVersion(second.id))?.state).toBe('rejected');
+    await watcher.stop();
+  });
+
+  it('survives a trainer killed mid-job: the serving version is untouched and the job resumes to the end', async () => {
+    shop = await createLoopShop({ users: 200, items: 80, days: 6 });
+    const first = await runJob(shop);
+    const slow = {
+      ...shop.config,
+      training: {
+        ...shop.config.training,
+        blend: false,
+        candidates: [{ model: 'curio-seq', params: { dim: 16, maxLen: 10, heads: 1, epochs: 30, batchSize: 16, dropoutRate: 0.1 } }],
+      },
+    };
+    const supervisor = new TrainingSupervisor({ store: shop.store, config: slow, log: () => undefined });
+    const job = await supervisor.enqueue('retrain', 'test');
+    try {
+      await supervisor.tick(); // claims and starts the job's process
+      const pid = supervisor.current?.pid;
+      expect(pid).toBeGreaterThan(0);
+      await until(async () => ((await shop!.store.getJob(job.id))?.progress.fraction ?? 0) > 0.02, 60_000);
+      process.kill(pid!, 'SIGKILL');
+      await until(async () => (await shop!.store.getJob(job.id))?.state === 'queued', 10_000);
+      expect((await shop.store.getJob(job.id))?.log.join('\n')).toMatch(/killed \(SIGKILL\); queued to resume/);
+      expect((await shop.store.servingModelVersion())?.id).toBe(first.versionId);
+
+      await until(async () => {
+        await supervisor.tick();
+        const state = (await shop!.store.getJob(job.id))?.state;
+        return state === 'succeeded' || state === 'failed';
+      }, 120_000);
+      const done = (await shop.store.getJob(job.id))!;
+      expect(done.state).toBe('succeeded');
+      expect(done.attempts).toBe(2);
+      expect(['promoted', 'rejected']).toContain(done.result?.decision);
+    } finally {
+      await supervisor.stop();
+    }
+  }, 240_000);
+});
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
