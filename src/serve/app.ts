@@ -12,7 +12,7 @@ import { createMetrics, installRequestMetrics } from './metrics.js';
 import { packageVersion, registerOpenApi } from './openapi.js';
 import { RecommendationRuntime, type ServingModel } from '../recommend/index.js';
 import { ROUTE_MODULES } from './routes/index.js';
-import { ServingWatcher, TrainingSupervisor } from '../train/index.js';
+import { eraseUserFromModels, ServingWatcher, TrainingSupervisor } from '../train/index.js';
 
 export interface CreateAppOptions {
   config: Config;
@@ -86,6 +86,16 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
         ? new TrainingSupervisor({ store, config, log: (line) => app.log.info(`trainer: ${line}`) })
         : null,
   };
+  // Erasure reaches trained models too: a version with a row per user loses the erased user's at once.
+  feed.subscribe((change) => {
+    if (change.kind !== 'user-erased') return;
+    void eraseUserFromModels(store, change.userId)
+      .then(async (versions) => {
+        const serving = training.watcher?.current;
+        if (serving && versions.includes(serving)) await training.watcher?.reload();
+      })
+      .catch((error: unknown) => warn('erasing a user from the stored models failed', error));
+  });
   const ctx: AppContext = {
     config,
     store,

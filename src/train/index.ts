@@ -13,3 +13,4 @@ export {
 export { runTrainingJob, type JobOutcome, type JobReporter } from './run-job.js';
 export { loopSplit, type LoopSplit } from './holdout.js';
 export { reindexModel } from './reindex.js';
+export { eraseUserFromModels } from './erasure.js';

@@ -57,6 +57,15 @@ export class ServingWatcher {
     this.currentId = loaded.version.id;
   }
 
+  /**
+   * Loads the serving version again even though its id did not change: its artifact was rewritten in place
+   * (an erasure removed a user's row), so the copy in memory must go too.
+   */
+  async reload(): Promise<void> {
+    this.currentId = null;
+    await this.check();
+  }
+
   private async look(): Promise<void> {
     const { store } = this.options;
     const version = await store.servingModelVersion();

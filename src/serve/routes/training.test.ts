@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../store/index.js';
-import { rollbackVersion } from '../../train/index.js';
+import { datasetFromStore } from '../../data/index.js';
+import { decodeArtifact, getModelSpec } from '../../models/index.js';
+import { registerVersion, rollbackVersion, trainingWindow, verifyServingBytes } from '../../train/index.js';
 import { createLoopShop, runJob, transitionVersion, type LoopShop } from '../../../test/support/loop-shop.js';
 import { createApp } from '../app.js';
 
@@ -61,4 +63,51 @@ describe('the training admin API', () => {
       await app.close();
     }
   });
+
+  it("removes an erased user's row from a stored model with per-user parameters, at once", async () => {
+    shop = await createLoopShop({ users: 60, items: 30, days: 4 });
+    const ds = await datasetFromStore(shop.store);
+    const model = await getModelSpec('bpr').fit(ds, { factors: 8, epochs: 2 }, { seed: 1 });
+    const version = await registerVersion(shop.store, {
+      served: { model, itemIds: ds.items, userIds: ds.users },
+      window: trainingWindow(ds),
+      trainSeconds: 0,
+      parentId: null,
+      jobId: null,
+      metrics: {},
+      state: 'candidate',
+    });
+    const erased = ds.users[3];
+    const rowOf = async () => {
+      const artifact = decodeArtifact((await shop!.store.modelArtifact(version.id))!);
+      const ids = artifact.meta.userIds as string[];
+      const f = artifact.arrays.userFactors;
+      const d = f.length / ids.length;
+      return { ids, row: Array.from(f.subarray(3 * d, 4 * d)) };
+    };
+    expect((await rowOf()).row.some((x) => x !== 0)).toBe(true);
+    const app = createApp({ config: shop.config, store: shop.store, processMetrics: false });
+    await app.ready();
+    try {
+      expect((await app.inject({ method: 'DELETE', url: `/v1/users/${encodeURIComponent(erased)}` })).statusCode).toBe(200);
+      await until(async () => !(await rowOf()).ids.includes(erased));
+      const after = await rowOf();
+      expect(after.row.every((x) => x === 0)).toBe(true);
+      expect(after.ids.filter((id) => id !== '')).toHaveLength(ds.users.length - 1);
+      // Still a valid version: the registry's checksum follows the rewritten bytes.
+      const stored = (await shop.store.getModelVersion(version.id))!;
+      const bytes = (await shop.store.modelArtifact(version.id))!;
+      expect(() => verifyServingBytes(bytes, { checksum: stored.checksum, source: 'test' })).not.toThrow();
+    } finally {
+      await app.close();
+    }
+  });
 });
+
+async function until(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
