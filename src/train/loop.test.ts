@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLoopShop, runJob, transitionVersion, type LoopShop } from '../../test/support/loop-shop.js';
 import { TrainingSupervisor } from './supervisor.js';
 import { promoteVersion } from './registry-ops.js';
+import { pruneVersions } from './versions.js';
 import { ServingWatcher } from './serving-watcher.js';
 
 let shop: LoopShop | null = null;
@@ -57,6 +58,18 @@ describe('the learning loop', () => {
     expect((await shop.store.servingModelVersion())?.id).toBe(first.versionId);
     expect((await shop.store.getModelVersion(second.id))?.state).toBe('rejected');
     await watcher.stop();
+  });
+
+  it('keeps the newest versions, and always the serving one and the one a rollback returns to', async () => {
+    shop = await createLoopShop({ users: 60, items: 30, days: 4 });
+    const versions = [];
+    for (let k = 0; k < 5; k++) versions.push(await transitionVersion(shop));
+    await shop.store.promoteModelVersion(versions[0].id, 'test');
+    await shop.store.promoteModelVersion(versions[1].id, 'test'); // versions[0] is the rollback target
+    const deleted = await pruneVersions(shop.store, 2);
+    expect(new Set(deleted)).toEqual(new Set([versions[2].id]));
+    const left = (await shop.store.listModelVersions()).map((v) => v.id);
+    expect(new Set(left)).toEqual(new Set([versions[4].id, versions[3].id, versions[1].id, versions[0].id]));
   });
 
   it('survives a trainer killed mid-job: the serving version is untouched and the job resumes to the end', async () => {

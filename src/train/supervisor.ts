@@ -8,6 +8,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { CurioError, type Config } from '../core/index.js';
 import type { Job, JobKind, Store } from '../store/index.js';
 import type { JobStart } from './job-process.js';
+import { pruneVersions } from './versions.js';
 
 /** A job whose worker has not said it is alive for this long is put back in the queue. */
 const STALE_AFTER_MS = 30_000;
@@ -156,6 +157,8 @@ export class TrainingSupervisor {
     if (!current || current.state !== 'running') {
       this.log(`job ${job.id} ${current?.state ?? 'gone'}`);
       if (current && current.state !== 'running') removeCheckpoints(this.options.config, job.id);
+      const pruned = await pruneVersions(store, this.options.config.training.keepVersions);
+      if (pruned.length > 0) this.log(`deleted ${pruned.length} old model versions (training.keepVersions)`);
       return;
     }
     if (this.running?.cancelled) {

@@ -123,3 +123,23 @@ export async function previousServing(store: Store): Promise<ModelVersion> {
   if (earlier.length === 0) throw new CurioError('NOT_FOUND', 'no earlier serving version to roll back to');
   return earlier[0];
 }
+
+/**
+ * Deletes the oldest versions beyond `keep`, never the serving one or the one a rollback would return to.
+ * Returns the ids deleted.
+ */
+export async function pruneVersions(store: Store, keep: number): Promise<string[]> {
+  const all = await store.listModelVersions({ limit: 100_000 });
+  if (all.length <= keep) return [];
+  const protectedIds = new Set<string>();
+  const serving = all.find((v) => v.state === 'serving');
+  if (serving) protectedIds.add(serving.id);
+  const back = await previousServing(store).catch(() => null);
+  if (back) protectedIds.add(back.id);
+  const deleted: string[] = [];
+  for (const v of all.slice(keep)) {
+    if (protectedIds.has(v.id)) continue;
+    if (await store.deleteModelVersion(v.id)) deleted.push(v.id);
+  }
+  return deleted;
+}
