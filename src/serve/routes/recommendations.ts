@@ -90,6 +90,7 @@ export const recommendationRoutes: RouteModule = (ctx: AppContext) => {
 
 const statusSchema = z.object({
   model: z.string().nullable(),
+  modelVersion: z.string().nullable(),
   modelSource: z.enum(['fitted', 'loaded', 'none']),
   builtAt: z.string(),
   buildSeconds: z.number(),
