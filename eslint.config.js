@@ -1,7 +1,22 @@
 // Stage imports are one-way: a stage may import only from stages listed before it (see docs/architecture.md).
 import tseslint from 'typescript-eslint';
 
-const STAGES = ['core', 'store', 'privacy', 'ingest', 'data', 'nn', 'models', 'interest', 'explore', 'eval', 'recommend', 'train', 'serve', 'cli'];
+const STAGES = [
+  'core',
+  'store',
+  'privacy',
+  'ingest',
+  'data',
+  'nn',
+  'models',
+  'interest',
+  'explore',
+  'eval',
+  'recommend',
+  'train',
+  'serve',
+  'cli',
+];
 
 const stageRules = STAGES.map((stage, i) => ({
   files: [`src/${stage}/**/*.ts`],

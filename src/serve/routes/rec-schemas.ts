@@ -91,7 +91,10 @@ export const recommendationSchema = z.object({
   propensityMethod: z.enum(['exact', 'monte-carlo']),
   exploreWeight: z.number(),
   model: z.string().nullable(),
-  modelVersion: z.string().nullable().meta({ description: 'The model registry version that scored this slate (null when the model is not a registry version)' }),
+  modelVersion: z
+    .string()
+    .nullable()
+    .meta({ description: 'The model registry version that scored this slate (null when the model is not a registry version)' }),
   items: z.array(recommendedItemSchema),
 });
 
