@@ -4,6 +4,7 @@ import { getModelSpec, isSequentialRecommender, topK, type Recommender, type Seq
 import type { Store } from '../store/index.js';
 import { obtainAnnIndex, type AnnMemo } from './ann-cache.js';
 import type { AnnIndex } from './ann-index.js';
+import { coldItemsFor, type ColdItems } from './cold-items.js';
 import { buildCooccurrence, emptyNeighbours, renumberNeighbours, type NeighbourLists } from './covisit.js';
 import { ItemTable, NO_CATEGORY } from './item-table.js';
 import type { ProvidedModel } from './model-source.js';
@@ -30,6 +31,8 @@ export interface ServingSnapshot {
   popularByCategory: Int32Array[];
   /** Approximate search over the model's item embeddings, for catalogues of `serving.annMinItems` or more. */
   ann: { model: SequentialRecommender; index: AnnIndex } | null;
+  /** Vectors of the items added after the model was trained, for models that score them from their attributes; else null. */
+  cold: ColdItems | null;
   /** Reused by every request for the model's scores (requests score synchronously, one at a time). */
   scratch: Float32Array;
   builtAtMs: number;
@@ -201,6 +204,7 @@ function assemble(p: SnapshotParts): ServingSnapshot {
     popularOverall: popular.overall,
     popularByCategory: popular.byCategory,
     ann: p.ann,
+    cold: coldItemsFor(model, model?.nItems ?? 0, table),
     // Sparse models read the prior from the scratch between requests (see modelCandidates).
     scratch: model?.sparse ? Float32Array.from(model.sparse.prior) : new Float32Array(model?.nItems ?? 0),
     builtAtMs: Date.now(),
@@ -228,6 +232,7 @@ export function emptySnapshot(serving: Config['serving']): ServingSnapshot {
     popularOverall: new Int32Array(0),
     popularByCategory: [],
     ann: null,
+    cold: null,
     scratch: new Float32Array(0),
     builtAtMs: Date.now(),
     info: { modelId: null, versionId: null, source: 'none', events: 0, users: 0, buildSeconds: 0 },
