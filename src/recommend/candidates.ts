@@ -1,5 +1,6 @@
 import { DEFAULT_EVENT_WEIGHTS, EVENT_TYPES, type EventWeights, type Rng } from '../core/index.js';
 import { sparseTopK, topK, type UserState } from '../models/index.js';
+import type { ColdItems, ColdScores } from './cold-items.js';
 import { NO_CATEGORY } from './item-table.js';
 import type { LiveLists } from './live-lists.js';
 import type { Profile } from './profile.js';
@@ -9,7 +10,7 @@ import type { ServingSnapshot } from './snapshot.js';
 /** One candidate with the signal of every source that proposed it. */
 export interface CandidateRow {
   index: number;
-  /** The model's score; NaN when there is no model or the item is newer than it. */
+  /** The model's score; NaN when there is no model, or the item is newer than it and the model cannot score it from its attributes. */
   model: number;
   /** Co-visitation with the user's recent items (recency and behaviour weighted). */
   covisit: number;
@@ -38,10 +39,11 @@ export interface GatherInput {
   rng: Rng;
 }
 
-/** What the model run left behind: the query vector of an index search, or the items a sparse scoring wrote to. */
+/** What the model run left behind: the query vector of an index search, the items a sparse scoring wrote to, the cold items' scores. */
 interface ModelRun {
   annVector?: Float32Array;
   changed?: Int32Array;
+  cold?: ColdScores;
 }
 
 /** Co-visitation anchors: the newest few history items. */
@@ -94,13 +96,20 @@ function modelState(input: GatherInput): UserState {
 function modelCandidates(input: GatherInput, rows: Map<number, CandidateRow>): ModelRun {
   const { snap, rules } = input;
   if (!snap.model) return {};
+  // Items added since the training, scored from their attributes when the model can (curio-seq).
+  const cold = snap.cold && !snap.model.sparse && snap.cold.count > 0 ? snap.cold : null;
   if (snap.ann) {
     const vector = snap.ann.model.userVector(modelState(input));
-    for (const hit of snap.ann.index.search(vector, input.perSource, rules.allows)) {
+    let worst = Number.POSITIVE_INFINITY;
+    const hits = snap.ann.index.search(vector, input.perSource, rules.allows);
+    for (const hit of hits) {
       snap.scratch[hit.index] = hit.score;
       row(rows, snap, hit.index);
+      worst = Math.min(worst, hit.score);
     }
-    return { annVector: vector };
+    if (!cold) return { annVector: vector };
+    const threshold = hits.length < input.perSource ? Number.NEGATIVE_INFINITY : worst;
+    return { annVector: vector, cold: coldCandidates(input, rows, cold, vector, threshold) };
   }
   const sparse = snap.model.sparse;
   if (sparse) {
@@ -111,15 +120,38 @@ function modelCandidates(input: GatherInput, rows: Map<number, CandidateRow>): M
     for (const i of sparseTopK(sparse, snap.scratch, changed, input.perSource, (i: number) => !rules.allows(i))) row(rows, snap, i);
     return { changed };
   }
-  const scores = snap.model.scoreAll(modelState(input), snap.scratch);
+  // With cold items, one forward pass gives the user vector that scores both the model's items and them.
+  const vector = cold?.model.userVector(modelState(input));
+  const scores = cold && vector ? cold.scoreModelItems(vector, snap.scratch) : snap.model.scoreAll(modelState(input), snap.scratch);
   for (const i of rules.excluded) if (i < scores.length) scores[i] = Number.NEGATIVE_INFINITY;
   if (rules.categoryMask) {
     const mask = rules.categoryMask;
     const cat = snap.items.category;
     for (let i = 0; i < scores.length; i++) if (cat[i] === NO_CATEGORY || mask[cat[i]] === 0) scores[i] = Number.NEGATIVE_INFINITY;
   }
-  for (const i of topK(scores, input.perSource, snap.items.unavailable)) row(rows, snap, i);
-  return {};
+  const top = topK(scores, input.perSource, snap.items.unavailable);
+  for (const i of top) row(rows, snap, i);
+  if (!cold || !vector) return {};
+  // topK is best first: its last item is the worst proposal.
+  const threshold = top.length === input.perSource ? scores[top[top.length - 1]] : Number.NEGATIVE_INFINITY;
+  return { cold: coldCandidates(input, rows, cold, vector, threshold) };
+}
+
+/**
+ * Scores the cold items for this user and proposes those that would have made the model's top
+ * `perSource` (scoring at least its worst proposal), next to the model's own: a new item enters the
+ * shortlist on merit, and the model's own proposals stay what they were.
+ */
+function coldCandidates(
+  input: GatherInput,
+  rows: Map<number, CandidateRow>,
+  cold: ColdItems,
+  vector: Float32Array,
+  threshold: number,
+): ColdScores {
+  const scores = cold.score(vector);
+  for (const i of scores.best(input.perSource, threshold, input.rules.allows)) row(rows, input.snap, i);
+  return scores;
 }
 
 /** Neighbours of the newest history items, weighted by recency and behaviour (a dislike proposes nothing). */
@@ -224,6 +256,9 @@ export function gatherCandidates(input: GatherInput): CandidateRow[] {
   const ann = input.snap.ann;
   const annVector = run.annVector;
   if (ann && annVector) for (const r of out) if (r.index < input.snap.nModelItems) r.model = ann.index.score(annVector, r.index);
+  // Cold items, whichever source proposed them, carry their attribute score (NaN when the model knows none).
+  const cold = run.cold;
+  if (cold) for (const r of out) if (r.index >= input.snap.nModelItems) r.model = cold.scoreOf(r.index);
   // The scratch scores belong to this request only when the model ran for it.
   if (!personal) for (const r of out) r.model = Number.NaN;
   return out;
