@@ -1,5 +1,5 @@
 import type { Config, EventWeights } from '../core/index.js';
-import type { SequenceDataset, Split } from '../data/index.js';
+import { filterEvents, userCount, type SequenceDataset, type Split } from '../data/index.js';
 import { evaluate } from '../eval/index.js';
 import { createBlend, fitBlendWeights, getModelSpec, type FitOptions, type Recommender } from '../models/index.js';
 
@@ -9,6 +9,11 @@ export interface CandidateSpec {
   params: Record<string, unknown>;
   /** Initialise from this trained model (an incremental update) instead of from scratch. */
   warmStart?: FitOptions['warmStart'];
+  /**
+   * Train only on the sequences of users with an event from this time on (ms): an incremental update
+   * goes over the events since the serving version, each with its user's history as context.
+   */
+  activeSince?: number;
 }
 
 /** A candidate trained on the job's training slice, with what it takes to train it again on everything. */
@@ -56,7 +61,7 @@ export async function trainCandidates(
     let bestEpoch: number | null = null;
     let best = Number.NEGATIVE_INFINITY;
     const fitSpec = getModelSpec(spec.model);
-    const model = await fitSpec.fit(split.train, spec.params, {
+    const model = await fitSpec.fit(focus(split.train, split.full, spec.activeSince), spec.params, {
       seed: o.training.seed,
       eventWeights: o.eventWeights,
       maxTrainSeconds: o.training.maxTrainMinutes * 60,
@@ -118,7 +123,7 @@ export async function refitOnAll(
   }
   const { spec, epochs } = chosen;
   const params = epochs !== null ? { ...spec.params, epochs } : spec.params;
-  return getModelSpec(spec.model).fit(full, params, {
+  return getModelSpec(spec.model).fit(focus(full, full, spec.activeSince), params, {
     seed: o.training.seed,
     eventWeights: o.eventWeights,
     maxTrainSeconds: o.training.maxTrainMinutes * 60,
@@ -126,4 +131,26 @@ export async function refitOnAll(
     ...(spec.warmStart ? { warmStart: spec.warmStart } : {}),
     onBatch: (r) => o.progress((r.epoch + r.batch / r.batches) / r.epochs, `${spec.model} on all events: epoch ${r.epoch + 1}/${r.epochs}`),
   });
+}
+
+/**
+ * The sequences of `ds` whose users (judged on `full`, which still holds the newest events) have an event
+ * from `since` on; every user row is kept, so indexes stay those of `full`. All of `ds` when none has.
+ */
+function focus(ds: SequenceDataset, full: SequenceDataset, since: number | undefined): SequenceDataset {
+  if (since === undefined) return ds;
+  const active = new Uint8Array(userCount(full));
+  let any = false;
+  for (let u = 0; u < active.length; u++) {
+    for (let e = full.offsets[u]; e < full.offsets[u + 1]; e++) {
+      if (full.timestampsMs[e] >= since) {
+        active[u] = 1;
+        any = true;
+        break;
+      }
+    }
+  }
+  if (!any) return ds;
+  const focused = filterEvents(ds, (u) => active[u] === 1, { keepEmptyUsers: true });
+  return focused.itemIdx.length > 0 ? focused : ds;
 }

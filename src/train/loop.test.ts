@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLoopShop, runJob, transitionVersion, type LoopShop } from '../../test/support/loop-shop.js';
+import { createLoopShop, FAST_CANDIDATES, runJob, transitionVersion, type LoopShop } from '../../test/support/loop-shop.js';
 import { TrainingSupervisor } from './supervisor.js';
 import { promoteVersion } from './registry-ops.js';
 import { pruneVersions } from './versions.js';
@@ -58,6 +58,29 @@ describe('the learning loop', () => {
     expect((await shop.store.servingModelVersion())?.id).toBe(first.versionId);
     expect((await shop.store.getModelVersion(second.id))?.state).toBe('rejected');
     await watcher.stop();
+  });
+
+  it('an incremental update warm-starts curio-seq from the serving version over the events since', async () => {
+    shop = await createLoopShop({ users: 150, items: 60, days: 6 });
+    const seqOnly = { ...shop.config, training: { ...shop.config.training, blend: false, candidates: [FAST_CANDIDATES[2]] } };
+    const first = await runJob(shop, 'retrain', seqOnly);
+    expect(first.decision).toBe('promoted');
+    // A day of new behaviour: the last day's events again, a day later.
+    const events = [];
+    for await (const e of shop.store.scanEvents()) events.push(e);
+    const last = Math.max(...events.map((e) => e.timestamp));
+    const day = events.filter((e) => e.timestamp > last - 86_400_000);
+    await shop.store.appendEvents(day.map((e) => ({ ...e, id: `again-${e.id}`, timestamp: e.timestamp + 86_400_000 })));
+
+    const update = await runJob(shop, 'incremental', seqOnly);
+    expect(update.decision).not.toBe('skipped');
+    const version = (await shop.store.getModelVersion(update.versionId!))!;
+    expect(version.model).toBe('curio-seq');
+    expect(version.parentId).toBe(first.versionId);
+    expect(version.params.epochs).toBeLessThanOrEqual(seqOnly.training.incrementalEpochs);
+    const job = (await shop.store.getJob(version.jobId!))!;
+    expect(job.log.join('\n')).toMatch(new RegExp(`curio-seq: warm start from ${first.versionId}, 3 epochs over the users active since`));
+    expect(Date.parse(version.window.lastEventAt!)).toBe(last + 86_400_000);
   });
 
   it('keeps the newest versions, and always the serving one and the one a rollback returns to', async () => {

@@ -68,6 +68,12 @@ export async function runTrainingJob(o: RunJobOptions): Promise<JobOutcome> {
   }
 
   const specs = candidateSpecs(job, training, serving, reporter);
+  for (const spec of specs) {
+    if (spec.warmStart)
+      reporter.log(
+        `${spec.model}: warm start from ${serving?.version.id}, ${spec.params.epochs} epochs over the users active since ${iso(spec.activeSince ?? NaN)}`,
+      );
+  }
   const common = { training, eventWeights: config.events.weights, checkpoint: o.checkpoint ?? undefined };
   const trained = await trainCandidates(specs, split, {
     ...common,
@@ -150,10 +156,12 @@ function candidateSpecs(job: Job, training: Config['training'], serving: LoadedV
   return parts.map(({ model }) => {
     const params = configured.find((c) => c.model === model.id)?.params ?? {};
     if (model.id !== 'curio-seq') return { model: model.id, params };
+    const since = serving.version.window.lastEventAt ? Date.parse(serving.version.window.lastEventAt) + 1 : undefined;
     return {
       model: model.id,
       params: { ...model.params, epochs: training.incrementalEpochs },
       warmStart: { model, itemIds: serving.itemIds },
+      activeSince: since,
     };
   });
 }

@@ -71,7 +71,7 @@ export async function runJob(s: LoopShop, kind: Job['kind'] = 'retrain', config:
     checkpoint: null,
     reporter: {
       progress: () => undefined,
-      log: () => undefined,
+      log: (line) => void s.store.updateJob(job.id, { appendLog: [line] }),
       remember: async (v) => void (await s.store.updateJob(job.id, { result: v })),
     },
   });
