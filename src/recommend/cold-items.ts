@@ -1,5 +1,5 @@
 import { itemAttributeNames } from '../data/index.js';
-import { BestK, isSequentialRecommender, type Recommender, type SequentialRecommender } from '../models/index.js';
+import { isSequentialRecommender, type Recommender, type SequentialRecommender } from '../models/index.js';
 import { NO_CATEGORY, type ItemTable } from './item-table.js';
 
 /**
@@ -20,28 +20,33 @@ export function hasColdItemVectors(model: Recommender | null): model is ColdCapa
 export interface ColdScores {
   /** The model score of a table item beyond the model, or NaN when its attributes are unknown to the model. */
   scoreOf(index: number): number;
-  /** Up to k cold items scoring at least `threshold` that `allows` lets through, best first (ties: lower index). */
+  /** Up to k cold items scoring at least `threshold` that `allows` lets through, best first (lower index first within a category). */
   best(k: number, threshold: number, allows: (index: number) => boolean): Int32Array;
 }
 
 /**
  * The output-space vectors of a snapshot's cold items. A store item's attribute names are its category
  * path's prefixes (itemAttributeNames), so the vector is one per category: computed once per category
- * the first time a cold item has it, and the list of scorable cold items is rebuilt only when the table
- * changed (its `version`), so a request does neither.
+ * the first time a cold item has it. The scorable cold items, grouped by category, are brought up to date
+ * when the table's `version` moved and an item's category, existence or stock did; a request only takes
+ * one dot product per category among them.
  */
 export class ColdItems {
   /** Per category id: its vector, or null when the model knows none of its attribute names. */
   private readonly byCategory: Array<Float32Array | null> = [];
   private version = -1;
-  /** Scorable cold items (existing, available, with a known attribute), newest first, and their row in `vectors`. */
+  /** The table size and, per looked-at cold item, its key (see `keyOf`) when the groups were built. */
+  private builtSize = -1;
+  private keys = new Int32Array(0);
+  /** Scorable cold items (existing, available, with a known attribute) by category: group g is `items[groupStart[g]..groupStart[g + 1])`, by index. */
   private items = new Int32Array(0);
-  private itemRows = new Int32Array(0);
-  /** Row-major [categories of `items`, dim], and each category id's row there (-1: none). */
+  private groupStart = new Int32Array(1);
+  /** Row-major [groups, dim]: each group's category vector; and each category id's group (-1: none). */
   private vectors = new Float32Array(0);
-  private rowOfCategory = new Int32Array(0);
-  /** This request's score per row (requests score synchronously, one at a time, like the snapshot's scratch). */
-  private rowScores = new Float64Array(0);
+  private groupOfCategory = new Int32Array(0);
+  /** This request's score and rank order per group (requests score synchronously, one at a time, like the snapshot's scratch). */
+  private groupScores = new Float64Array(0);
+  private order: number[] = [];
   private embeddings: Float32Array | null = null;
 
   constructor(
@@ -50,7 +55,7 @@ export class ColdItems {
     private readonly table: ItemTable,
   ) {}
 
-  /** How many cold items can be scored (after bringing the lists up to date with the table). */
+  /** How many cold items can be scored (after bringing the groups up to date with the table). */
   get count(): number {
     this.refresh();
     return this.items.length;
@@ -85,62 +90,79 @@ export class ColdItems {
   score(h: Float32Array): ColdScores {
     this.refresh();
     const dim = h.length;
-    const v = this.vectors;
-    const rowScores = this.rowScores;
-    for (let r = 0; r < rowScores.length; r++) {
+    const { vectors: v, groupScores, items, groupStart, groupOfCategory, table, nModelItems, order } = this;
+    for (let g = 0; g < groupScores.length; g++) {
       let s = 0;
-      for (let d = 0; d < dim; d++) s += h[d] * v[r * dim + d];
-      rowScores[r] = Math.fround(s);
+      for (let d = 0; d < dim; d++) s += h[d] * v[g * dim + d];
+      // Stored as the model's own scores are (Float32Array), so equal vectors compare equal across kinds.
+      groupScores[g] = Math.fround(s);
     }
-    const { items, itemRows, rowOfCategory, table, nModelItems } = this;
+    order.sort((a, b) => groupScores[b] - groupScores[a] || items[groupStart[a]] - items[groupStart[b]]);
     return {
       scoreOf(index) {
         if (index < nModelItems || index >= table.size) return Number.NaN;
         const c = table.category[index];
-        const r = c === NO_CATEGORY || c >= rowOfCategory.length ? -1 : rowOfCategory[c];
-        return r < 0 ? Number.NaN : rowScores[r];
+        const g = c === NO_CATEGORY || c >= groupOfCategory.length ? -1 : groupOfCategory[c];
+        return g < 0 ? Number.NaN : groupScores[g];
       },
       best(k, threshold, allows) {
-        const top = new BestK(k);
-        for (let p = 0; p < items.length; p++) {
-          const s = rowScores[itemRows[p]];
-          if (s >= threshold && s >= top.threshold && allows(items[p])) top.offer(items[p], s);
+        const out: number[] = [];
+        for (const g of order) {
+          if (out.length >= k || !(groupScores[g] >= threshold)) break;
+          for (let p = groupStart[g]; p < groupStart[g + 1] && out.length < k; p++) if (allows(items[p])) out.push(items[p]);
         }
-        return top.sorted();
+        return Int32Array.from(out);
       },
     };
   }
 
-  /** Rebuilds the scorable list when the table changed since the last time (any catalogue or trend change bumps it). */
+  /** A cold item's category id when it can be scored (existing, available), else -1. */
+  private keyOf(i: number): number {
+    const t = this.table;
+    return t.exists[i] === 1 && t.unavailable[i] === 0 ? t.category[i] : NO_CATEGORY;
+  }
+
+  /**
+   * Rebuilds the groups when the table changed since the last time in a way that matters here. Every
+   * trend change bumps the version too, so the check is a pass over the looked-at items' keys.
+   */
   private refresh(): void {
     const t = this.table;
     if (t.version === this.version) return;
     this.version = t.version;
-    const picked: number[] = [];
-    const end = Math.max(this.nModelItems, t.size - MAX_COLD_ITEMS);
-    for (let i = t.size - 1; i >= end; i--) {
-      if (t.exists[i] === 1 && t.unavailable[i] === 0 && t.category[i] !== NO_CATEGORY) picked.push(i);
+    const first = Math.max(this.nModelItems, t.size - MAX_COLD_ITEMS);
+    if (t.size === this.builtSize) {
+      let same = true;
+      for (let i = first; i < t.size && same; i++) same = this.keyOf(i) === this.keys[i - first];
+      if (same) return;
     }
-    this.vectorsFor(picked.map((i) => t.category[i]));
+    this.builtSize = t.size;
+    this.keys = new Int32Array(t.size - first);
+    for (let i = first; i < t.size; i++) this.keys[i - first] = this.keyOf(i);
+    this.vectorsFor(Array.from(this.keys).filter((c) => c !== NO_CATEGORY));
+    const byGroup = new Map<number, number[]>();
+    for (let i = first; i < t.size; i++) {
+      const c = this.keys[i - first];
+      if (c === NO_CATEGORY || !this.byCategory[c]) continue;
+      const list = byGroup.get(c);
+      if (list) list.push(i);
+      else byGroup.set(c, [i]);
+    }
     const dim = this.model.embeddingDim;
-    const rowOfCategory = new Int32Array(t.categories.length).fill(-1);
-    const rows: Float32Array[] = [];
+    this.groupOfCategory = new Int32Array(t.categories.length).fill(-1);
+    this.groupStart = new Int32Array(byGroup.size + 1);
+    this.vectors = new Float32Array(byGroup.size * dim);
     const items: number[] = [];
-    const itemRows: number[] = [];
-    for (const i of picked) {
-      const c = t.category[i];
-      const vector = this.byCategory[c];
-      if (!vector) continue;
-      if (rowOfCategory[c] < 0) rowOfCategory[c] = rows.push(vector) - 1;
-      items.push(i);
-      itemRows.push(rowOfCategory[c]);
+    let g = 0;
+    for (const [c, list] of byGroup) {
+      this.groupOfCategory[c] = g;
+      this.vectors.set(this.byCategory[c]!, g * dim);
+      items.push(...list);
+      this.groupStart[++g] = items.length;
     }
     this.items = Int32Array.from(items);
-    this.itemRows = Int32Array.from(itemRows);
-    this.rowOfCategory = rowOfCategory;
-    this.vectors = new Float32Array(rows.length * dim);
-    rows.forEach((vector, r) => this.vectors.set(vector, r * dim));
-    this.rowScores = new Float64Array(rows.length);
+    this.groupScores = new Float64Array(byGroup.size);
+    this.order = Array.from({ length: byGroup.size }, (_, k) => k);
   }
 
   /** Computes the vectors of the categories not seen before, in one call to the model. */
