@@ -3,9 +3,10 @@ import { isSequentialRecommender, type Recommender, type SequentialRecommender }
 import { NO_CATEGORY, type ItemTable } from './item-table.js';
 
 /**
- * Cold items (table indexes beyond the model's) looked at per request: the newest this many. A request
- * walks them once, and a catalogue that has outgrown its model by more than this is due a training that
- * gives the items rows of their own; until then the older ones are left to co-visitation and the lists.
+ * Cold items (table indexes beyond the model's) looked at: the newest this many. Every table change (each
+ * event moves the trend counters) costs the next request a pass over them, and a catalogue that has
+ * outgrown its model by more than this is due a training that gives the items rows of their own; until
+ * then the older ones are left to co-visitation and the lists.
  */
 export const MAX_COLD_ITEMS = 5_000;
 
@@ -18,7 +19,7 @@ export function hasColdItemVectors(model: Recommender | null): model is ColdCapa
 
 /** One request's scores of the cold items, from its user vector. */
 export interface ColdScores {
-  /** The model score of a table item beyond the model, or NaN when its attributes are unknown to the model. */
+  /** The model score of a table item beyond the model, or NaN when the model knows none of its attributes (or it is not looked at). */
   scoreOf(index: number): number;
   /** Up to k cold items scoring at least `threshold` that `allows` lets through, best first (lower index first within a category). */
   best(k: number, threshold: number, allows: (index: number) => boolean): Int32Array;
