@@ -34,3 +34,4 @@ export type { ItemListKind } from './item-lists.js';
 export { DecisionLog, keptCandidates, type DecisionLogOptions, type ServedSlate } from './decision-log.js';
 export { PolicyPersistence, POLICY_STATE_KEY, snapshotMismatch, type PolicyPersistenceOptions } from './policy-persistence.js';
 export * from './insight/index.js';
+export { computeServingLists, type ServingLists } from './serving-lists.js';

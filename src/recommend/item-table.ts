@@ -140,6 +140,22 @@ export class ItemTable {
     return { table, from };
   }
 
+  /**
+   * Takes the trending counters of `other` (the live table this one replaces) for the items both have;
+   * the others keep theirs, rescaled to the same reference time.
+   */
+  takeTrendsFrom(other: ItemTable): void {
+    if (other.trendRefMs === 0) return;
+    const tau = this.trendHalfLifeMs / Math.LN2;
+    const scale = this.trendRefMs === 0 ? 0 : Math.exp(Math.max(-700, (this.trendRefMs - other.trendRefMs) / tau));
+    for (let j = 0; j < this.ids.length; j++) {
+      const i = other.indexOf.get(this.ids[j]);
+      this.trend[j] = i !== undefined ? other.trend[i] : this.trend[j] * scale;
+    }
+    this.trendRefMs = other.trendRefMs;
+    this.version++;
+  }
+
   private categoryId(path: readonly string[]): number {
     if (path.length === 0) return NO_CATEGORY;
     const key = path.join(' > ');

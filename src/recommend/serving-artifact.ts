@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CurioError } from '../core/index.js';
 import { decodeArtifact, encodeArtifact, getModelSpec, type Recommender } from '../models/index.js';
+import { listsFromArtifact, listsToArtifact, type ServingLists } from './serving-lists.js';
 
 /** A model with the external id of each of its item indexes: what the server needs to load one. */
 export interface ServingModel {
@@ -8,6 +9,8 @@ export interface ServingModel {
   itemIds: readonly string[];
   /** The stored id of each user row, when the model was fitted on the store's users (`user-embedding` models). */
   userIds?: readonly string[];
+  /** Co-visitation, popularity and trends over the model's items, computed with it (registry versions carry them). */
+  lists?: ServingLists;
 }
 
 /** A model's serving artifact: its artifact with the item ids in `meta.itemIds` (checksummed with the rest). */
@@ -19,7 +22,12 @@ export function encodeServingArtifact(serving: ServingModel): Buffer {
   // Only models with a row per user need the users' ids (and only they should carry them: erasure rewrites them).
   const perUser = serving.userIds && getModelSpec(serving.model.id).capabilities.includes('user-embedding');
   const userIds = perUser ? { userIds: [...serving.userIds!] } : {};
-  return encodeArtifact({ ...artifact, meta: { ...artifact.meta, itemIds: [...serving.itemIds], ...userIds } });
+  const lists = serving.lists ? listsToArtifact(serving.lists) : { arrays: {}, meta: {} };
+  return encodeArtifact({
+    ...artifact,
+    arrays: { ...artifact.arrays, ...lists.arrays },
+    meta: { ...artifact.meta, itemIds: [...serving.itemIds], ...userIds, ...lists.meta },
+  });
 }
 
 /** Saves a model for serving (see `encodeServingArtifact`). */
@@ -35,10 +43,14 @@ export function decodeServingArtifact(bytes: Buffer, source: string): ServingMod
     throw new CurioError('BAD_INPUT', `${source} has no item ids (meta.itemIds); save it with saveServingArtifact`);
   }
   const userIds = artifact.meta.userIds;
-  const model = getModelSpec(artifact.modelId).restore(artifact);
-  return Array.isArray(userIds)
-    ? { model, itemIds: itemIds as string[], userIds: userIds as string[] }
-    : { model, itemIds: itemIds as string[] };
+  const { own, lists } = listsFromArtifact(artifact.arrays, artifact.meta);
+  const model = getModelSpec(artifact.modelId).restore({ ...artifact, arrays: own });
+  return {
+    model,
+    itemIds: itemIds as string[],
+    ...(Array.isArray(userIds) ? { userIds: userIds as string[] } : {}),
+    ...(lists ? { lists } : {}),
+  };
 }
 
 /** Loads a model saved with `saveServingArtifact`; its id picks the registry entry. */

@@ -148,13 +148,17 @@ export class SnapshotManager {
     const swapsAtStart = this.swaps;
     const pinned = this.pinned;
     try {
-      let next = await buildStoreSnapshot({
-        store,
-        eventWeights: config.events.weights,
-        models: pinned ? async () => pinned : models,
-        ...this.annOptions(),
-      });
+      const options = { store, eventWeights: config.events.weights, ...this.annOptions() };
+      let next: ServingSnapshot;
+      if (pinned?.lists) {
+        // A registry version brings its lists: the event history is not read, and the live trends stay.
+        next = await buildSnapshot({ ...options, dataset: null, served: pinned });
+      } else {
+        next = await buildStoreSnapshot({ ...options, models: pinned ? async () => pinned : models });
+      }
       for (const apply of this.pending) apply(next.items);
+      // After the replay: the live table already holds every change made during the build.
+      if (pinned?.lists) next.items.takeTrendsFrom(this.snap.items);
       if (this.swaps !== swapsAtStart && this.pinned) next = await withModel(next, this.pinned, this.annOptions());
       this.snap = next;
       this.live = this.liveLists(next);

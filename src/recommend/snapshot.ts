@@ -1,18 +1,18 @@
-import { EVENT_TYPES, type Config, type EventWeights } from '../core/index.js';
-import { weightTable, type SequenceDataset } from '../data/index.js';
+import type { Config, EventWeights } from '../core/index.js';
+import type { SequenceDataset } from '../data/index.js';
 import { getModelSpec, isSequentialRecommender, topK, type Recommender, type SequentialRecommender } from '../models/index.js';
 import type { Store } from '../store/index.js';
 import { obtainAnnIndex, type AnnMemo } from './ann-cache.js';
 import type { AnnIndex } from './ann-index.js';
 import { coldItemsFor, type ColdItems } from './cold-items.js';
-import { buildCooccurrence, emptyNeighbours, renumberNeighbours, type NeighbourLists } from './covisit.js';
+import { emptyNeighbours, renumberNeighbours, type NeighbourLists } from './covisit.js';
+import { boughtTogetherLists, popularityOnTable, similarLists, type ServingLists } from './serving-lists.js';
 import { ItemTable, NO_CATEGORY } from './item-table.js';
 import type { ProvidedModel } from './model-source.js';
 
 /** Items kept per category for the exploration pool and the "popular in" lists. */
 const POPULAR_PER_CATEGORY = 20;
 const POPULAR_OVERALL = 200;
-const PURCHASE_TOKENS = new Set([EVENT_TYPES.indexOf('cart'), EVENT_TYPES.indexOf('purchase')]);
 
 /** Everything a request reads, built together and swapped in at once on each refresh. */
 export interface ServingSnapshot {
@@ -72,19 +72,6 @@ function onTable(ds: SequenceDataset, table: ItemTable): SequenceDataset {
   return { ...ds, items: table.ids.slice(), itemIdx: ds.itemIdx.map((i) => map[i]) };
 }
 
-function popularityOf(ds: SequenceDataset | null, n: number, weights: EventWeights, table: ItemTable): Float32Array {
-  const pop = new Float32Array(n);
-  if (!ds) return pop;
-  const w = weightTable(weights);
-  for (let e = 0; e < ds.itemIdx.length; e++) {
-    const v = w[ds.types[e]];
-    if (v <= 0) continue;
-    pop[ds.itemIdx[e]] += v;
-    if (Number.isFinite(ds.timestampsMs[e])) table.addTrend(ds.itemIdx[e], v, ds.timestampsMs[e]);
-  }
-  return pop;
-}
-
 function popularLists(table: ItemTable, pop: Float32Array): { overall: Int32Array; byCategory: Int32Array[] } {
   const overall = topK(pop, POPULAR_OVERALL, table.unavailable);
   const buckets: number[][] = table.categories.map(() => []);
@@ -129,11 +116,11 @@ export async function buildSnapshot(options: BuildSnapshotOptions): Promise<Serv
   const ds = raw ? onTable(raw, table) : null;
   for await (const item of options.store.scanItems()) table.upsert(item);
   const n = table.size;
-  const cooccur = (keepType: (t: number) => boolean, windowSize: number) =>
-    ds ? buildCooccurrence(ds, { keepType, windowSize, distanceDecay: 0.7, neighbours: 50 }) : emptyNeighbours(n);
-  const similar = cooccur((t) => t !== EVENT_TYPES.indexOf('dislike'), 5);
-  const boughtTogether = cooccur((t) => PURCHASE_TOKENS.has(t), 10);
-  const popularity = popularityOf(ds, n, options.eventWeights, table);
+  const lists = !ds ? served?.lists : undefined;
+  if (lists) seedTrends(table, lists);
+  const similar = ds ? similarLists(ds) : (lists?.similar ?? emptyNeighbours(n));
+  const boughtTogether = ds ? boughtTogetherLists(ds) : (lists?.boughtTogether ?? emptyNeighbours(n));
+  const popularity = lists ? padded(lists.popularity, n) : popularityOnTable(ds, n, options.eventWeights, table);
   return assemble({
     served,
     table,
@@ -141,10 +128,24 @@ export async function buildSnapshot(options: BuildSnapshotOptions): Promise<Serv
     boughtTogether,
     popularity,
     ann: await annFor(served?.model ?? null, options),
-    events: raw?.itemIdx.length ?? 0,
-    users: raw ? raw.offsets.length - 1 : 0,
+    events: raw?.itemIdx.length ?? lists?.events ?? 0,
+    users: raw ? raw.offsets.length - 1 : (lists?.users ?? 0),
     started,
   });
+}
+
+/** The version's trending counters on the table's first items (the model's), where nothing newer is known. */
+function seedTrends(table: ItemTable, lists: ServingLists): void {
+  if (table.trendRefMs !== 0) return;
+  table.trendRefMs = lists.trendRefMs;
+  table.trend.set(lists.trend.subarray(0, Math.min(lists.trend.length, table.size)));
+}
+
+function padded(a: Float32Array, n: number): Float32Array {
+  if (a.length >= n) return a;
+  const out = new Float32Array(n);
+  out.set(a);
+  return out;
 }
 
 /**
@@ -159,6 +160,22 @@ export async function withModel(prev: ServingSnapshot, served: ProvidedModel | n
   from.forEach((old, j) => {
     if (old >= 0) to[old] = j;
   });
+  const lists = served?.lists;
+  if (lists) {
+    // The version's own lists (computed with it); the live trending counters carried over from prev stay.
+    seedTrends(table, lists);
+    return assemble({
+      served,
+      table,
+      similar: lists.similar,
+      boughtTogether: lists.boughtTogether,
+      popularity: padded(lists.popularity, table.size),
+      ann: await annFor(served.model, options),
+      events: lists.events,
+      users: lists.users,
+      started,
+    });
+  }
   const popularity = new Float32Array(table.size);
   from.forEach((old, j) => {
     if (old >= 0 && old < prev.popularity.length) popularity[j] = prev.popularity[old];

@@ -2,6 +2,7 @@ import type { Config } from '../core/index.js';
 import { datasetFromStore, type SequenceDataset } from '../data/index.js';
 import { evaluate } from '../eval/index.js';
 import { blendParts, type Recommender } from '../models/index.js';
+import { computeServingLists } from '../recommend/index.js';
 import type { Job, ModelVersion, Store } from '../store/index.js';
 import { blendCandidates, refitOnAll, trainCandidates, type CandidateSpec, type TrainedCandidate } from './candidates.js';
 import { loopSplit } from './holdout.js';
@@ -103,9 +104,11 @@ export async function runTrainingJob(o: RunJobOptions): Promise<JobOutcome> {
 
   const started = performance.now();
   const final = await refitOnAll(chosen, ds, { ...common, progress: (f, step) => reporter.progress(0.65 + 0.3 * f, step) });
+  reporter.progress(0.95, 'co-visitation, popularity and trends for serving');
+  const lists = computeServingLists(ds, config.events.weights, config.serving.trendingHalfLifeHours * 3_600_000);
   const version = await registerVersion(store, {
     ...base,
-    served: { model: final, itemIds: ds.items, userIds: ds.users },
+    served: { model: final, itemIds: ds.items, userIds: ds.users, lists },
     trainSeconds: chosen.seconds + (performance.now() - started) / 1000,
     state: 'candidate',
   });
