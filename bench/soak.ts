@@ -10,7 +10,9 @@
  * (target 0), store bytes per served slate.
  * Run: node --import tsx bench/soak.ts [--minutes 30] [--sample-seconds 30] [--rec-rate 150] [--anon-rate 25]
  *   [--ingest-rate 25] [--ingest-batch 5] [--timeout-ms 2000] [--user-cache-seconds 300] [--refresh-seconds N]
- *   [--seed 1] [--server-flags --cpu-prof,--cpu-prof-dir=dir] [--out bench/results/soak.json]
+ *   [--seed 1] [--trainer true|false] [--server-flags --cpu-prof,--cpu-prof-dir=dir] [--out bench/results/soak.json]
+ * The store starts with a serving version in its registry (serving.model fitted on the shop, as a running
+ * shop has) and, unless --trainer false, the server's trainer keeps training beside it (docs/operations.md).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,12 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KINDS, SOAK_LOAD, type FromLoad, type Kind, type KindStats, type LoadReport, type SoakLoadJob, type ToLoad } from './soak-load.js';
 import { CHILD, KEY, SHOP, type BuiltShop } from './serve-child.js';
+import { loadConfig } from '../src/core/index.js';
+import { datasetFromStore } from '../src/data/index.js';
+import { getModelSpec } from '../src/models/index.js';
+import { computeServingLists } from '../src/recommend/index.js';
+import { openStore, type Job, type ModelVersion } from '../src/store/index.js';
+import { registerVersion, trainingWindow } from '../src/train/index.js';
 import {
   alive,
   distStatus,
@@ -47,6 +55,8 @@ const USER_CACHE_SECONDS = Number(argValue('user-cache-seconds') ?? 300);
 /** The model refresh interval; unset = the configuration's default (serving.refreshIntervalSeconds). */
 const REFRESH_SECONDS = argValue('refresh-seconds');
 const SEED = Number(argValue('seed') ?? 1);
+/** The trainer beside the server (the default deployment); `--trainer false` serves the first version only. */
+const TRAINER = argValue('trainer') !== 'false';
 /** Extra node flags for the server, comma-separated (`--server-flags --cpu-prof,--cpu-prof-dir=./prof`). */
 const SERVER_FLAGS = argValue('server-flags')?.split(',').filter(Boolean);
 /** Samples after this many seconds make the RSS fit: 5 minutes, or the first third of a shorter run. */
@@ -177,6 +187,37 @@ function progress(s: Sample): string {
   );
 }
 
+/**
+ * A shop that has been running has a serving version in its registry: the server loads it (with its
+ * co-visitation and popularity) instead of fitting in process, and its trainer keeps it current.
+ */
+async function firstVersion(path: string): Promise<ModelVersion> {
+  const store = await openStore(`sqlite:${path}`);
+  try {
+    const config = loadConfig({ env: {}, overrides: { 'store.url': `sqlite:${path}` } });
+    const ds = await datasetFromStore(store, { withCategories: true });
+    const started = performance.now();
+    const model = await getModelSpec(config.serving.model).fit(ds, config.serving.modelParams, {
+      seed: 1,
+      eventWeights: config.events.weights,
+    });
+    const lists = computeServingLists(ds, config.events.weights, config.serving.trendingHalfLifeHours * 3_600_000);
+    const version = await registerVersion(store, {
+      served: { model, itemIds: ds.items, userIds: ds.users, lists },
+      window: trainingWindow(ds),
+      trainSeconds: (performance.now() - started) / 1000,
+      parentId: null,
+      jobId: null,
+      metrics: {},
+      state: 'candidate',
+    });
+    await store.promoteModelVersion(version.id, 'first version');
+    return version;
+  } finally {
+    await store.close();
+  }
+}
+
 async function main(): Promise<void> {
   killStartedOnExit();
   const build = distStatus();
@@ -191,12 +232,15 @@ async function main(): Promise<void> {
   try {
     const built = await buildShop(path);
     console.log(`store: ${SHOP.items} items, ${SHOP.users} users, ${built.events} events in ${built.seconds.toFixed(1)} s`);
+    const first = await firstVersion(path);
+    console.log(`registry: ${first.model} version ${first.id} serving (trained in ${first.trainSeconds.toFixed(1)} s)`);
     const server = await startServer(path, {
       timeoutMs: 600_000,
       env: {
-        CURIO_API_KEYS: `${KEY}:ingest+read`,
+        CURIO_API_KEYS: `${KEY}:ingest+read+admin`,
         CURIO_SERVING_SEED: '1',
         CURIO_SERVING_USER_CACHE_SECONDS: String(USER_CACHE_SECONDS),
+        CURIO_TRAINING_WORKER: String(TRAINER),
         ...(REFRESH_SECONDS === undefined ? {} : { CURIO_SERVING_REFRESH_SECONDS: REFRESH_SECONDS }),
       },
       onStderr: (text) => process.stderr.write(text.replace(/^(?=.)/gm, 'server: ')),
@@ -240,6 +284,24 @@ async function main(): Promise<void> {
     const stopped = await load.stop();
     const total = stopped.total as Record<Kind, KindStats>;
     const residualErrors = KINDS.reduce((sum, k) => sum + errorsOf(stopped.report.kinds[k]), 0);
+
+    // What the trainer did meanwhile: its jobs and the versions it promoted.
+    const admin = async <T>(path: string): Promise<T> =>
+      (await (await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as T;
+    const training = {
+      trainer: TRAINER,
+      firstVersion: first.id,
+      jobs: (await admin<{ jobs: Job[] }>('/v1/admin/jobs?limit=1000')).jobs.map((j) => ({
+        kind: j.kind,
+        trigger: j.trigger,
+        state: j.state,
+        startedAt: j.startedAt,
+        finishedAt: j.finishedAt,
+        decision: (j.result?.decision as string | undefined) ?? null,
+      })),
+      promoted: (await admin<{ versions: ModelVersion[] }>('/v1/admin/models?limit=1000')).versions.filter((v) => v.promotedAt).length,
+    };
+    console.log(`trainer: ${training.jobs.length} jobs, ${training.promoted} versions promoted`);
 
     const shutdownStarted = performance.now();
     const exit = await stopServer(server);
@@ -360,6 +422,7 @@ async function main(): Promise<void> {
         userCacheSeconds: USER_CACHE_SECONDS,
         refreshSeconds: REFRESH_SECONDS === undefined ? 'configuration default' : Number(REFRESH_SECONDS),
         seed: SEED,
+        training,
         load: "open loop (bench/soak-load.ts): request i of a kind due at i / rate, latency from its due time; rec = GET /v1/users/:id/recommendations?n=10 (known users, fixed stride), anon = POST /v1/recommendations (1–5 views, a new visitorId every 4 requests), ingest = POST /v1/events (50% views, 35% clicks, 10% carts, 5% purchases of earlier slates' items with their recommendationId)",
         node: process.version,
         cpus: cpus().length,
