@@ -94,6 +94,10 @@ Try it (u1 is a simulated shopper, i1 an item):
   curl ${auth} -X POST ${url}/v1/events -H 'content-type: application/json' \\
        -d '{"events":[{"id":"demo-1","userId":"u1","itemId":"i1","type":"click","timestamp":${Date.now()}}]}'
   npx curio stats --store ${config.store.url}
+
+Learning loop: ${config.training.worker ? 'the trainer trains model versions beside the server (the first one now; curio-seq and a blend among the candidates)' : 'training.worker is off: run `curio worker` on this store'}
+  curl ${auth} ${url}/v1/admin/jobs       npx curio jobs --store ${config.store.url}
+  curl ${auth} ${url}/v1/admin/models     npx curio models list --store ${config.store.url}
 ${quiet ? '\nRequest logs are off in the demo; CURIO_LOG_LEVEL=info shows them.\n' : ''}
 Press Ctrl-C to stop.`);
     });
