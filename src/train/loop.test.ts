@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLoopShop, FAST_CANDIDATES, runJob, transitionVersion, type LoopShop } from '../../test/support/loop-shop.js';
+import { createLoopShop, FAST_CANDIDATES, runJob, fittedVersion, type LoopShop } from '../../test/support/loop-shop.js';
 import { TrainingSupervisor } from './supervisor.js';
 import { promoteVersion } from './registry-ops.js';
 import { pruneVersions } from './versions.js';
@@ -44,7 +44,7 @@ describe('the learning loop', () => {
     await watcher.check();
     expect(served).toEqual([first.versionId]);
 
-    const second = await transitionVersion(shop);
+    const second = await fittedVersion(shop);
     const bytes = (await shop.store.modelArtifact(second.id))!;
     bytes[bytes.length >> 1] ^= 0x40;
     await shop.store.replaceModelArtifact(second.id, bytes, second.checksum);
@@ -86,7 +86,7 @@ describe('the learning loop', () => {
   it('keeps the newest versions, and always the serving one and the one a rollback returns to', async () => {
     shop = await createLoopShop({ users: 60, items: 30, days: 4 });
     const versions = [];
-    for (let k = 0; k < 5; k++) versions.push(await transitionVersion(shop));
+    for (let k = 0; k < 5; k++) versions.push(await fittedVersion(shop));
     await shop.store.promoteModelVersion(versions[0].id, 'test');
     await shop.store.promoteModelVersion(versions[1].id, 'test'); // versions[0] is the rollback target
     const deleted = await pruneVersions(shop.store, 2);

@@ -79,12 +79,12 @@ export async function runJob(s: LoopShop, kind: Job['kind'] = 'retrain', config:
   return outcome;
 }
 
-/** A transition model on the shop's events, registered as a candidate (a second version to promote). */
-export async function transitionVersion(s: LoopShop): Promise<ModelVersion> {
+/** A model fitted on the shop's events and registered as a candidate (a second version to promote). */
+export async function fittedVersion(s: LoopShop, model = 'transition', params: Record<string, unknown> = {}): Promise<ModelVersion> {
   const ds = await datasetFromStore(s.store);
-  const model = await getModelSpec('transition').fit(ds, {}, { seed: 1 });
+  const fitted = await getModelSpec(model).fit(ds, params, { seed: 1 });
   return registerVersion(s.store, {
-    served: { model, itemIds: ds.items },
+    served: { model: fitted, itemIds: ds.items, userIds: ds.users },
     window: trainingWindow(ds),
     trainSeconds: 0,
     parentId: null,

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../store/index.js';
 import { datasetFromStore } from '../../data/index.js';
-import { decodeArtifact, getModelSpec } from '../../models/index.js';
-import { registerVersion, rollbackVersion, trainingWindow, verifyServingBytes } from '../../train/index.js';
-import { createLoopShop, runJob, transitionVersion, type LoopShop } from '../../../test/support/loop-shop.js';
+import { decodeArtifact } from '../../models/index.js';
+import { rollbackVersion, verifyServingBytes } from '../../train/index.js';
+import { createLoopShop, runJob, fittedVersion, type LoopShop } from '../../../test/support/loop-shop.js';
 import { createApp } from '../app.js';
 
 let shop: LoopShop | null = null;
@@ -22,7 +22,7 @@ describe('the training admin API', () => {
       const ask = async () =>
         (await app.inject({ method: 'GET', url: '/v1/users/u1/recommendations' })).json<{ modelVersion: string | null }>();
       expect((await ask()).modelVersion).toBe(first.versionId);
-      const second = await transitionVersion(shop);
+      const second = await fittedVersion(shop);
       const promoted = await app.inject({ method: 'POST', url: `/v1/admin/models/${second.id}/promote` });
       expect(promoted.statusCode).toBe(200);
       expect((await ask()).modelVersion).toBe(second.id);
@@ -66,17 +66,8 @@ describe('the training admin API', () => {
 
   it("removes an erased user's row from a stored model with per-user parameters, at once", async () => {
     shop = await createLoopShop({ users: 60, items: 30, days: 4 });
+    const version = await fittedVersion(shop, 'bpr', { factors: 8, epochs: 2 });
     const ds = await datasetFromStore(shop.store);
-    const model = await getModelSpec('bpr').fit(ds, { factors: 8, epochs: 2 }, { seed: 1 });
-    const version = await registerVersion(shop.store, {
-      served: { model, itemIds: ds.items, userIds: ds.users },
-      window: trainingWindow(ds),
-      trainSeconds: 0,
-      parentId: null,
-      jobId: null,
-      metrics: {},
-      state: 'candidate',
-    });
     const erased = ds.users[3];
     const rowOf = async () => {
       const artifact = decodeArtifact((await shop!.store.modelArtifact(version.id))!);
