@@ -27,6 +27,7 @@ export {
   loadServingArtifact,
   encodeServingArtifact,
   decodeServingArtifact,
+  servingFromArtifact,
   type ServingModel,
 } from './serving-artifact.js';
 export { FeedbackLoop, type FeedbackCounts } from './feedback.js';

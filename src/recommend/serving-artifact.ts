@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CurioError } from '../core/index.js';
-import { decodeArtifact, encodeArtifact, getModelSpec, type Recommender } from '../models/index.js';
+import { decodeArtifact, encodeArtifact, getModelSpec, type ModelArtifact, type Recommender } from '../models/index.js';
 import { listsFromArtifact, listsToArtifact, type ServingLists } from './serving-lists.js';
 
 /** A model with the external id of each of its item indexes: what the server needs to load one. */
@@ -37,7 +37,11 @@ export function saveServingArtifact(serving: ServingModel, path: string): void {
 
 /** Rebuilds a model from `encodeServingArtifact` bytes; BAD_INPUT when they are damaged or hold no item ids. */
 export function decodeServingArtifact(bytes: Buffer, source: string): ServingModel {
-  const artifact = decodeArtifact(bytes, source);
+  return servingFromArtifact(decodeArtifact(bytes, source), source);
+}
+
+/** The model, its ids and lists from a decoded serving artifact; BAD_INPUT when it holds no item ids. */
+export function servingFromArtifact(artifact: ModelArtifact, source: string): ServingModel {
   const itemIds = artifact.meta.itemIds;
   if (!Array.isArray(itemIds) || itemIds.length !== artifact.nItems || !itemIds.every((id) => typeof id === 'string')) {
     throw new CurioError('BAD_INPUT', `${source} has no item ids (meta.itemIds); save it with saveServingArtifact`);

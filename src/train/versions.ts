@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { CurioError } from '../core/index.js';
 import type { SequenceDataset } from '../data/index.js';
 import { assertFiniteArtifact, decodeArtifact } from '../models/index.js';
-import { decodeServingArtifact, encodeServingArtifact, type ServingModel } from '../recommend/index.js';
+import { encodeServingArtifact, servingFromArtifact, type ServingModel } from '../recommend/index.js';
 import type { ModelVersion, Store, TrainingWindow } from '../store/index.js';
 
 /** A version loaded and checked: what a serving process swaps in. */
@@ -21,8 +21,9 @@ export const sha256 = (bytes: Buffer): string => createHash('sha256').update(byt
 export function verifyServingBytes(bytes: Buffer, expected: { checksum: string; source: string }): ServingModel {
   if (sha256(bytes) !== expected.checksum)
     throw new CurioError('BAD_INPUT', `${expected.source}: checksum mismatch (the artifact is damaged)`);
-  assertFiniteArtifact(decodeArtifact(bytes, expected.source));
-  const served = decodeServingArtifact(bytes, expected.source);
+  const artifact = decodeArtifact(bytes, expected.source);
+  assertFiniteArtifact(artifact);
+  const served = servingFromArtifact(artifact, expected.source);
   checkScores(served, expected.source);
   return served;
 }
