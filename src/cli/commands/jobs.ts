@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { createProgress } from '../../core/index.js';
 import { openStore, type Job, type JobKind } from '../../store/index.js';
 import { cancelJob, enqueueJob } from '../../train/index.js';
 import { configFrom, withStoreOptions } from '../options.js';
@@ -45,6 +46,32 @@ export function register(program: Command): void {
         const chosen = (kind ?? 'retrain') as JobKind;
         if (chosen !== 'retrain' && chosen !== 'incremental') throw new Error(`unknown job kind "${kind}": retrain or incremental`);
         console.log(line(await enqueueJob(store, chosen, 'cli', {})));
+      }),
+    );
+  withStoreOptions(jobs.command('watch [id]'))
+    .description('follow a job (default: the newest) with a progress bar until it ends; a line per step off a terminal')
+    .action((id: string | undefined, opts: Opts) =>
+      run(opts, async (store) => {
+        const first = id ? await store.getJob(id) : (await store.listJobs({ limit: 1 }))[0];
+        if (!first) return console.log(id ? `no job ${id}` : 'no jobs yet');
+        const bar = createProgress({ label: `${first.kind} ${first.id}`, unit: '%', total: 100, fields: ['step'] });
+        let shown = 0;
+        let step = '';
+        for (;;) {
+          const job = (await store.getJob(first.id))!;
+          const percent = Math.floor(job.progress.fraction * 100);
+          if (percent > shown || job.progress.step !== step) {
+            bar.tick(Math.max(0, percent - shown), { step: job.progress.step });
+            shown = Math.max(shown, percent);
+            step = job.progress.step;
+          }
+          if (job.state !== 'queued' && job.state !== 'running') {
+            bar.stop();
+            console.log(`${line(job)}${job.error ? `\nerror: ${job.error}` : ''}`);
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 1000));
+        }
       }),
     );
   withStoreOptions(jobs.command('cancel <id>'))
