@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './random.js';
 export * from './config.js';
 export * from './progress.js';
+export * from './threads.js';

@@ -112,7 +112,8 @@ describe('the learning loop', () => {
       await supervisor.tick(); // claims and starts the job's process
       const pid = supervisor.current?.pid;
       expect(pid).toBeGreaterThan(0);
-      await until(async () => ((await shop!.store.getJob(job.id))?.progress.fraction ?? 0) > 0.02, 60_000);
+      // The job's process compiles from source under tsx in tests: give it time on a busy machine.
+      await until(async () => ((await shop!.store.getJob(job.id))?.progress.fraction ?? 0) > 0.02, 180_000);
       process.kill(pid!, 'SIGKILL');
       await until(async () => (await shop!.store.getJob(job.id))?.state === 'queued', 10_000);
       expect((await shop.store.getJob(job.id))?.log.join('\n')).toMatch(/killed \(SIGKILL\); queued to resume/);
@@ -122,7 +123,7 @@ describe('the learning loop', () => {
         await supervisor.tick();
         const state = (await shop!.store.getJob(job.id))?.state;
         return state === 'succeeded' || state === 'failed';
-      }, 120_000);
+      }, 240_000);
       const done = (await shop.store.getJob(job.id))!;
       expect(done.state).toBe('succeeded');
       expect(done.attempts).toBe(2);
@@ -130,7 +131,7 @@ describe('the learning loop', () => {
     } finally {
       await supervisor.stop();
     }
-  }, 240_000);
+  }, 600_000);
 });
 
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {

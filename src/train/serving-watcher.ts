@@ -1,5 +1,6 @@
 import type { ProvidedModel } from '../recommend/index.js';
 import type { ModelVersion, Store } from '../store/index.js';
+import { warmVerifyThread } from './verify-thread.js';
 import { loadVersion, previousServing, ROLLED_BACK, type LoadedVersion } from './versions.js';
 
 export interface ServingWatcherOptions {
@@ -30,6 +31,7 @@ export class ServingWatcher {
 
   /** Loads the serving version now (if any) and then follows the registry. */
   async start(): Promise<void> {
+    warmVerifyThread();
     await this.check();
     this.timer = setInterval(() => void this.check(), this.options.pollMs);
     this.timer.unref();

@@ -1,17 +1,18 @@
-import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { CurioError } from '../core/index.js';
 import type { SequenceDataset } from '../data/index.js';
 import { assertFiniteArtifact, decodeArtifact } from '../models/index.js';
 import { encodeServingArtifact, servingFromArtifact, type ServingModel } from '../recommend/index.js';
 import type { ModelVersion, Store, TrainingWindow } from '../store/index.js';
+import { sha256 } from './checksum.js';
+import { verifyOffThread } from './verify-thread.js';
+
+export { sha256 };
 
 /** A version loaded and checked: what a serving process swaps in. */
 export interface LoadedVersion extends ServingModel {
   version: ModelVersion;
 }
-
-export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 /**
  * Everything that must hold before a model may serve: the bytes are the ones registered (checksum), they
@@ -45,11 +46,17 @@ export function checkScores(served: ServingModel, source: string): void {
   }
 }
 
-/** Reads a version's artifact from the store and verifies it (see verifyServingBytes). */
+/**
+ * Reads a version's artifact from the store and verifies it (see verifyServingBytes). The hashing and
+ * decoding run in a thread of their own, so a serving process keeps answering while a large model loads.
+ */
 export async function loadVersion(store: Store, version: ModelVersion): Promise<LoadedVersion> {
   const bytes = await store.modelArtifact(version.id);
-  if (!bytes) throw new CurioError('BAD_INPUT', `model version ${version.id} has no artifact`);
-  return { ...verifyServingBytes(bytes, { checksum: version.checksum, source: `model version ${version.id}` }), version };
+  const source = `model version ${version.id}`;
+  if (!bytes) throw new CurioError('BAD_INPUT', `${source} has no artifact`);
+  const served = servingFromArtifact(await verifyOffThread(bytes, version.checksum, source), source);
+  checkScores(served, source);
+  return { ...served, version };
 }
 
 /** The events a model was trained on. */

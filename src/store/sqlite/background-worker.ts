@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { setPriority } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { startModuleWorker } from '../../core/threads.js';
 
 /**
  * The store's background threads (`writer-worker.ts`, `checkpointer-worker.ts`): each opens its own
@@ -23,25 +21,12 @@ interface BackgroundData {
 
 /**
  * Starts the worker module `name` (a sibling of this file, named without extension) on the database file
- * at `path`; `data` is added to its `workerData`.
- *
- * Built (dist/), the sibling is `name.js` and runs as it is. From source (bin/curio.js and the benches
- * under tsx, the tests under vitest) only `name.ts` exists, and a worker inherits neither a loader the main
- * thread registered in code (bin/curio.js) nor vitest's transform. `--import tsx` is no remedy: tsx's ESM
- * loader does not register itself in worker threads on every Node version this package supports (on
- * Node 20 the worker then fails on the .ts extension). Its CommonJS hook (`tsx/cjs`) works in any thread
- * and reuses tsx's cache of compiled files, so the worker is started with two lines that register it and
- * require the module (which then runs as CommonJS). Either way `execArgv: []` keeps the parent's node
- * flags (a loader, `--input-type`) from applying to the worker.
+ * at `path`; `data` is added to its `workerData`. How a worker module is found built or from source:
+ * `startModuleWorker` (core/threads.ts).
  */
 export function startBackgroundWorker(name: string, path: string, data: Record<string, unknown> = {}): Worker {
   const background: BackgroundData = { path, nice: BACKGROUND_NICE };
-  const options = { workerData: { ...data, ...background }, execArgv: [] };
-  const built = new URL(`./${name}.js`, import.meta.url);
-  if (existsSync(built)) return new Worker(built, options);
-  const tsx = createRequire(import.meta.url).resolve('tsx/cjs');
-  const source = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
-  return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`, { ...options, eval: true });
+  return startModuleWorker(import.meta.url, name, { workerData: { ...data, ...background } });
 }
 
 /**
