@@ -16,6 +16,11 @@ const STALE_AFTER_MS = 30_000;
 const TICK_MS = 1000;
 /** A job interrupted this many times (its process killed, the machine restarted) is failed, not retried. */
 const MAX_ATTEMPTS = 3;
+/**
+ * How often the triggers are looked at: counting the new events reads the store, and the trainer usually
+ * runs inside a serving process; a job queued through the API is still picked up at the next tick.
+ */
+const DUE_CHECK_MS = 15_000;
 /** Automatic jobs (new events, staleness) wait this long after the previous job ended, so a rejected update does not retrain at once. */
 const AUTO_COOLDOWN_MS = 60_000;
 
@@ -39,6 +44,7 @@ export class TrainingSupervisor {
   private ticking: Promise<void> | null = null;
   private stopped = false;
   private lastHeartbeat = 0;
+  private lastDueCheck = Number.NEGATIVE_INFINITY;
   private readonly clock: () => number;
   private readonly log: (line: string) => void;
 
@@ -98,7 +104,10 @@ export class TrainingSupervisor {
     for (const id of await store.requeueStaleJobs(new Date(now - STALE_AFTER_MS).toISOString()))
       this.log(`job ${id} lost its worker; queued again`);
     if (this.running) return this.watch(this.running, now);
-    await this.queueDue(now);
+    if (now - this.lastDueCheck >= DUE_CHECK_MS) {
+      this.lastDueCheck = now;
+      await this.queueDue(now);
+    }
     const job = await store.claimJob(this.workerId);
     if (!job) return;
     if (job.attempts > MAX_ATTEMPTS) {
