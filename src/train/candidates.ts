@@ -154,3 +154,26 @@ function focus(ds: SequenceDataset, full: SequenceDataset, since: number | undef
   const focused = filterEvents(ds, (u) => active[u] === 1, { keepEmptyUsers: true });
   return focused.itemIdx.length > 0 ? focused : ds;
 }
+
+/**
+ * The chosen candidate as the gate should see it: trained on every event before the holdout, as the
+ * serving version was. Count-based models are fitted again on that (cheap); epoch models keep their
+ * training-slice fit (another fit would cost as much as the job), a small bias against the candidate.
+ */
+export async function fitForGate(
+  chosen: TrainedCandidate,
+  beforeHoldout: SequenceDataset,
+  o: Omit<TrainCandidatesOptions, 'progress' | 'log'>,
+): Promise<Recommender> {
+  const refit = async (c: TrainedCandidate): Promise<Recommender> =>
+    getModelSpec(c.spec.model).capabilities.includes('epochs') || c.spec.warmStart
+      ? c.model
+      : getModelSpec(c.spec.model).fit(focus(beforeHoldout, beforeHoldout, c.spec.activeSince), c.spec.params, {
+          seed: o.training.seed,
+          eventWeights: o.eventWeights,
+        });
+  if (!chosen.parts) return refit(chosen);
+  const parts: { model: Recommender; weight: number }[] = [];
+  for (const part of chosen.parts) parts.push({ model: await refit(part.candidate), weight: part.weight });
+  return createBlend(parts);
+}

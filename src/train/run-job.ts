@@ -1,10 +1,10 @@
 import type { Config } from '../core/index.js';
-import { datasetFromStore, type SequenceDataset } from '../data/index.js';
+import { datasetFromStore, filterEvents, type SequenceDataset } from '../data/index.js';
 import { evaluate } from '../eval/index.js';
 import { blendParts, type Recommender } from '../models/index.js';
 import { computeServingLists } from '../recommend/index.js';
 import type { Job, ModelVersion, Store } from '../store/index.js';
-import { blendCandidates, refitOnAll, trainCandidates, type CandidateSpec, type TrainedCandidate } from './candidates.js';
+import { blendCandidates, fitForGate, refitOnAll, trainCandidates, type CandidateSpec, type TrainedCandidate } from './candidates.js';
 import { loopSplit } from './holdout.js';
 import { reindexModel } from './reindex.js';
 import { loadVersion, registerVersion, trainingWindow, type LoadedVersion } from './versions.js';
@@ -86,7 +86,9 @@ export async function runTrainingJob(o: RunJobOptions): Promise<JobOutcome> {
   const chosen = [...trained, ...(blend ? [blend] : [])].reduce((a, b) => (b.validation > a.validation ? b : a));
 
   reporter.progress(0.6, 'gate: scoring the candidate and the serving version on the holdout');
-  const gate = gateFigures(chosen.model, serving, ds, split, training);
+  const beforeHoldout = filterEvents(ds, (u, pos) => ds.timestampsMs[ds.offsets[u] + pos] < cut.holdoutFrom, { keepEmptyUsers: true });
+  const gateModel = await fitForGate(chosen, beforeHoldout, common);
+  const gate = gateFigures(gateModel, serving, ds, split, training);
   const metrics = { ...gate.metrics, [`validation:${training.metric}`]: chosen.validation };
   reporter.log(`gate: ${gate.summary}`);
   const window = trainingWindow(ds);
@@ -94,7 +96,7 @@ export async function runTrainingJob(o: RunJobOptions): Promise<JobOutcome> {
   if (!gate.pass) {
     const rejected = await registerVersion(store, {
       ...base,
-      served: { model: chosen.model, itemIds: ds.items, userIds: ds.users },
+      served: { model: gateModel, itemIds: ds.items, userIds: ds.users },
       trainSeconds: chosen.seconds,
       state: 'rejected',
       reason: gate.summary,

@@ -82,9 +82,14 @@ export interface NewVersion {
   reason?: string;
 }
 
-/** Encodes, verifies (a model that would be refused at load is refused now) and registers a version. */
+/**
+ * Encodes, verifies (a model that would be refused at load is refused now) and registers a version; one
+ * registered as rejected is stored without its artifact.
+ */
 export async function registerVersion(store: Store, v: NewVersion): Promise<ModelVersion> {
-  const bytes = encodeServingArtifact(v.served);
+  // A version the gate refused never serves: its record (metrics, reason) is kept, its bytes are not —
+  // writing a large artifact holds the store's write lock, and nobody would read it.
+  const bytes = v.state === 'rejected' ? Buffer.alloc(0) : encodeServingArtifact(v.served);
   const checksum = sha256(bytes);
   let state = v.state;
   let reason = v.reason ?? null;
