@@ -16,7 +16,7 @@ export async function eraseUserFromModels(store: Store, storedUserId: string): P
   for (const version of await store.listModelVersions({ limit: ALL_VERSIONS })) {
     if (!perUser(version.model)) continue;
     const bytes = await store.modelArtifact(version.id);
-    if (!bytes) continue;
+    if (!bytes || bytes.length === 0) continue; // a refused version keeps no artifact
     const artifact = decodeArtifact(bytes, `model version ${version.id}`);
     const ids = artifact.meta.userIds;
     const factors = artifact.arrays.userFactors;
