@@ -12,8 +12,10 @@ import { pruneVersions } from './versions.js';
 
 /** A job whose worker has not said it is alive for this long is put back in the queue. */
 const STALE_AFTER_MS = 30_000;
-/** Heartbeats of the running job, and the check for a cancel request, this often. */
+/** The check for a cancel request and for a queued job, this often. */
 const TICK_MS = 1000;
+/** The running job's heartbeat (a store write), this often: well inside STALE_AFTER_MS. */
+const HEARTBEAT_MS = 5000;
 /** A job interrupted this many times (its process killed, the machine restarted) is failed, not retried. */
 const MAX_ATTEMPTS = 3;
 /**
@@ -130,7 +132,7 @@ export class TrainingSupervisor {
       run.child.kill('SIGKILL');
       return;
     }
-    if (now - this.lastHeartbeat >= TICK_MS) {
+    if (now - this.lastHeartbeat >= HEARTBEAT_MS) {
       this.lastHeartbeat = now;
       await store.updateJob(run.job.id, { heartbeatAt: new Date(now).toISOString() });
     }
@@ -272,7 +274,7 @@ async function hasEvents(store: Store): Promise<boolean> {
 /** Events from `from` on, counted up to `cap` (the trigger needs no exact count). */
 async function countEvents(store: Store, from: number, cap: number): Promise<number> {
   let n = 0;
-  for await (const _ of store.scanEvents({ from })) if (++n >= cap) break;
+  for await (const _ of store.scanEvents({ from, batchSize: cap })) if (++n >= cap) break;
   return n;
 }
 
