@@ -35,14 +35,20 @@ describe('the learning loop', () => {
     shop = await createLoopShop({ users: 150, items: 60, days: 6 });
     const first = await runJob(shop);
     const served: string[] = [];
+    const withLists: boolean[] = [];
     const watcher = new ServingWatcher({
       store: shop.store,
       pollMs: 60_000,
-      use: async (m) => void served.push(m.versionId!),
+      use: async (m) => {
+        served.push(m.versionId!);
+        withLists.push(m.lists?.popularity.length === m.itemIds.length);
+      },
       warn: () => undefined,
     });
     await watcher.check();
     expect(served).toEqual([first.versionId]);
+    // A trained version brings its co-visitation and popularity, so serving never reads the events.
+    expect(withLists).toEqual([true]);
 
     const second = await fittedVersion(shop);
     const bytes = (await shop.store.modelArtifact(second.id))!;

@@ -95,5 +95,7 @@ export class ServingWatcher {
 }
 
 function provided(loaded: LoadedVersion): ProvidedModel {
-  return { model: loaded.model, itemIds: loaded.itemIds, userIds: loaded.userIds, source: 'loaded', versionId: loaded.version.id };
+  // The lists go along: without them every later snapshot build would read the whole event history.
+  const { version, ...served } = loaded;
+  return { ...served, source: 'loaded', versionId: version.id };
 }
