@@ -20,6 +20,23 @@ export interface OpenLoopOptions {
   headers?: Record<string, string>;
   /** Keep-alive sockets; requests beyond them wait for one (and their wait counts). */
   connections?: number;
+  /** Also return every request's due time, latency, status and the response's `modelVersion` (reads the bodies). */
+  timeline?: boolean;
+}
+
+/** Every request of a run, in the order they were due (`timeline: true`). */
+export interface RequestTimeline {
+  /** When request 0 was due, ms since the epoch (performance.timeOrigin-based, comparable across processes). */
+  startEpochMs: number;
+  /** Due time of each request, ms after `startEpochMs`. */
+  dueMs: number[];
+  /** Latency from the due time, ms; NaN for a network error. */
+  latencyMs: number[];
+  /** HTTP status; 0 for a network error. */
+  status: number[];
+  /** Index into `versions` of the response's `modelVersion`; -1 when it had none (or no body). */
+  version: number[];
+  versions: string[];
 }
 
 export interface OpenLoopResult {
@@ -39,6 +56,7 @@ export interface OpenLoopResult {
    */
   sendLagP99Ms: number;
   sendLagMaxMs: number;
+  timeline?: RequestTimeline;
 }
 
 /** Runs the schedule and reports latency percentiles (ms, from each request's due time). */
@@ -53,22 +71,44 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
   let sent = 0;
   const start = performance.now() + 20;
   const pending: Array<Promise<void>> = [];
+  const line: RequestTimeline | undefined = o.timeline
+    ? { startEpochMs: performance.timeOrigin + start, dueMs: [], latencyMs: [], status: [], version: [], versions: [] }
+    : undefined;
+  const versionIndex = new Map<string, number>();
+  const record = (i: number, latency: number, status: number, body: string): void => {
+    if (!line) return;
+    line.latencyMs[i] = latency;
+    line.status[i] = status;
+    const match = /"modelVersion":"([^"]*)"/.exec(body);
+    let v = -1;
+    if (match) {
+      v = versionIndex.get(match[1]) ?? line.versions.push(match[1]) - 1;
+      versionIndex.set(match[1], v);
+    }
+    line.version[i] = v;
+  };
 
   const send = (i: number, dueMs: number): Promise<void> =>
     new Promise((resolve) => {
+      if (line) line.dueMs[i] = dueMs - start;
       const req = request(
         { host: target.hostname, port: target.port, path: o.path(i), method: 'GET', agent, headers: o.headers },
         (res) => {
-          res.resume();
+          let body = '';
+          if (line) res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          else res.resume();
           res.on('end', () => {
-            latencies.push(performance.now() - dueMs);
+            const latency = performance.now() - dueMs;
+            latencies.push(latency);
             if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) non2xx++;
+            record(i, latency, res.statusCode ?? 0, body);
             resolve();
           });
         },
       );
       req.on('error', () => {
         errors++;
+        record(i, Number.NaN, 0, '');
         resolve();
       });
       req.end();
@@ -109,5 +149,6 @@ export async function runOpenLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
     non2xx,
     sendLagP99Ms: Number((sendLags.sort((a, b) => a - b)[Math.floor(0.99 * (sendLags.length - 1))] ?? Number.NaN).toFixed(2)),
     sendLagMaxMs: Number((sendLags.at(-1) ?? Number.NaN).toFixed(2)),
+    ...(line ? { timeline: line } : {}),
   };
 }

@@ -2,7 +2,8 @@
  * The child processes of `bench/serve.ts` and `bench/serve-timeline.ts`, so that building the shop,
  * serving it and generating load never share a heap (and a garbage collector) with one another:
  *   --build <path>   generate the 50,000-item shop into a SQLite file; print a JSON summary
- *   --server <path>  serve it on a free port ([--user-cache-seconds N] [--policy id]); print `READY <url> <start seconds>`
+ *   --server <path>  serve it on a free port ([--user-cache-seconds N] [--policy id] [--settings <ServerSettings JSON>]);
+ *                    print `READY <url> <start seconds>`
  *   --generate       run open-loop jobs sent over IPC, one at a time, and send back each result
  */
 import { loadConfig, type Event } from '../src/core/index.js';
@@ -20,11 +21,32 @@ const argValue = (name: string): string | undefined => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 
-/** The bench server's configuration: one read key, the store at `path`, a fixed seed; the default policy unless `policy` names one. */
-export const serverConfig = (path: string, userCacheSeconds: number, policy?: string) =>
+/** What a bench adds to the server's configuration: more API keys (`key:scope+scope,...`) and dotted-path overrides. */
+export interface ServerSettings {
+  keys?: string;
+  overrides?: Record<string, unknown>;
+}
+
+/**
+ * The bench server's configuration: one read key, the store at `path`, a fixed seed; the default policy unless
+ * `policy` names one. No trainer (`training.worker: false`): with no model version in the store it would start
+ * a retrain at once and promote its result during the measurement. `settings` may turn it on.
+ */
+export const serverConfig = (path: string, userCacheSeconds: number, policy?: string, settings: ServerSettings = {}) =>
   loadConfig({
-    env: { CURIO_API_KEYS: `${KEY}:read`, CURIO_LOG_LEVEL: 'warn', CURIO_SERVING_USER_CACHE_SECONDS: String(userCacheSeconds) },
-    overrides: { 'store.url': `sqlite:${path}`, 'server.port': 0, 'serving.seed': 1, ...(policy ? { 'serving.policy': policy } : {}) },
+    env: {
+      CURIO_API_KEYS: [`${KEY}:read`, ...(settings.keys ? [settings.keys] : [])].join(','),
+      CURIO_LOG_LEVEL: 'warn',
+      CURIO_SERVING_USER_CACHE_SECONDS: String(userCacheSeconds),
+    },
+    overrides: {
+      'store.url': `sqlite:${path}`,
+      'server.port': 0,
+      'serving.seed': 1,
+      'training.worker': false,
+      ...(policy ? { 'serving.policy': policy } : {}),
+      ...settings.overrides,
+    },
   });
 
 /** A fixed stride through the users: a user comes back only after all others. */
@@ -37,6 +59,8 @@ export interface GeneratorJob {
   seconds: number;
   users: string[] | 'warm-up';
   offset: number;
+  /** Return every request's due time, latency, status and the `modelVersion` it was answered with (open-loop.ts). */
+  timeline?: boolean;
 }
 
 export interface BuiltShop {
@@ -65,9 +89,9 @@ async function buildStore(path: string): Promise<BuiltShop> {
   return { users: shop.users.map((u) => u.id), events, seconds: (performance.now() - started) / 1000 };
 }
 
-async function serve(path: string, userCacheSeconds: number, policy?: string): Promise<void> {
+async function serve(path: string, userCacheSeconds: number, policy?: string, settings?: ServerSettings): Promise<void> {
   const started = performance.now();
-  const server = await startServer(serverConfig(path, userCacheSeconds, policy));
+  const server = await startServer(serverConfig(path, userCacheSeconds, policy, settings));
   console.log(`READY ${server.url} ${((performance.now() - started) / 1000).toFixed(2)}`);
 }
 
@@ -88,6 +112,7 @@ function generate(): void {
       seconds: job.seconds,
       path,
       headers: { authorization: `Bearer ${KEY}` },
+      timeline: job.timeline,
     }).then((result) => process.send?.(result));
   });
 }
@@ -97,7 +122,14 @@ if (process.argv[1] === CHILD) {
   const buildPath = argValue('build');
   const serverPath = argValue('server');
   if (buildPath) console.log(JSON.stringify(await buildStore(buildPath)));
-  else if (serverPath) await serve(serverPath, Number(argValue('user-cache-seconds') ?? 300), argValue('policy'));
-  else if (process.argv.includes('--generate')) generate();
+  else if (serverPath) {
+    const settings = argValue('settings');
+    await serve(
+      serverPath,
+      Number(argValue('user-cache-seconds') ?? 300),
+      argValue('policy'),
+      settings ? (JSON.parse(settings) as ServerSettings) : undefined,
+    );
+  } else if (process.argv.includes('--generate')) generate();
   else throw new Error('bench/serve-child.ts needs --build <path>, --server <path> or --generate');
 }

@@ -10,21 +10,25 @@
  * Run: node --import tsx bench/serve.ts [--rates 200,500,1000] [--seconds 15] [--user-cache-seconds 300] [--cold-pass-rps 500]
  *   [--policy thompson] (default: the configuration's default policy)
  *   [--profile dir] [--server-flags --trace-gc] [--out file]. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import type { OpenLoopResult } from './open-loop.js';
-import { CHILD, KEY, SHOP, serverConfig, strided, type BuiltShop, type GeneratorJob } from './serve-child.js';
-import { createApp } from '../src/serve/index.js';
-import { openStore } from '../src/store/index.js';
-
-const argValue = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
+import { KEY, SHOP, serverConfig, strided } from './serve-child.js';
+import {
+  argValue,
+  buildInChild,
+  cpuJiffies,
+  cpuShares,
+  eventLoopLag,
+  runGenerator,
+  serviceTime,
+  startServerChild,
+  stopChild,
+  stopGenerator,
+} from './serve-shared.js';
 
 /** The first pass over all users runs at this rate (`--cold-pass-rps`). */
 const COLD_PASS_RPS = Number(argValue('cold-pass-rps') ?? 500);
@@ -33,19 +37,6 @@ const COLD_PASS_RPS = Number(argValue('cold-pass-rps') ?? 500);
 const USER_CACHE_SECONDS = Number(argValue('user-cache-seconds') ?? 300);
 /** The explore/exploit policy the server runs (`--policy`); undefined = the configuration's default. */
 const POLICY = argValue('policy');
-
-/**
- * Builds the store in a child process (serve-child.ts --build) and returns what it printed: generating the
- * shop leaves a large heap of garbage, and collecting it here would compete with the server for CPU.
- */
-async function buildInChild(path: string): Promise<BuiltShop> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, '--build', path], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`store build exited with ${code}`);
-  return JSON.parse(out) as BuiltShop;
-}
 
 function startChild(path: string): Promise<{ child: ChildProcess; url: string; startSeconds: number }> {
   // --profile <dir> writes a CPU profile of the server (the hot path) into <dir> when it exits.
@@ -57,67 +48,7 @@ function startChild(path: string): Promise<{ child: ChildProcess; url: string; s
     ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []),
     ...(argValue('server-flags')?.split(',') ?? []),
   ];
-  const child = spawn(
-    process.execPath,
-    [
-      ...flags,
-      '--import',
-      'tsx',
-      CHILD,
-      '--server',
-      path,
-      '--user-cache-seconds',
-      String(USER_CACHE_SECONDS),
-      ...(POLICY ? ['--policy', POLICY] : []),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.on('line', (line) => {
-      const match = /^READY (\S+) (\S+)/.exec(line);
-      if (match) resolve({ child, url: match[1], startSeconds: Number(match[2]) });
-      else process.stderr.write(`server: ${line}\n`);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-}
-
-/**
- * Service time without contention from a load generator: sequential requests through app.inject in this
- * process (routing, auth, store reads, pipeline, impression buffer, JSON). 1 / mean is the one-core capacity.
- */
-async function serviceTime(path: string, users: string[], requests: number): Promise<{ meanMs: number; p50Ms: number; p99Ms: number }> {
-  const store = await openStore(`sqlite:${path}`);
-  const app = createApp({ config: serverConfig(path, USER_CACHE_SECONDS, POLICY), store, processMetrics: false });
-  await app.ready();
-  const times: number[] = [];
-  for (let k = 0; k < requests; k++) {
-    const started = performance.now();
-    const res = await app.inject({
-      method: 'GET',
-      url: `/v1/users/${users[(k * 104_729) % users.length]}/recommendations?n=10`,
-      headers: { authorization: `Bearer ${KEY}` },
-    });
-    if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}: ${res.body}`);
-    if (k >= requests / 5) times.push(performance.now() - started); // the first fifth warms up
-  }
-  await app.close();
-  await store.close();
-  times.sort((a, b) => a - b);
-  const at = (q: number) => Number(times[Math.floor(q * (times.length - 1))].toFixed(3));
-  return { meanMs: Number((times.reduce((s, t) => s + t, 0) / times.length).toFixed(3)), p50Ms: at(0.5), p99Ms: at(0.99) };
-}
-
-/** The machine's cpu line from /proc/stat: [busy, steal, total] jiffies (Linux only; zeros elsewhere). */
-function cpuJiffies(): [number, number, number] {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
-    return [user + nice + system + irq + softirq, steal, user + nice + system + idle + iowait + irq + softirq + steal];
-  } catch {
-    return [0, 0, 0];
-  }
+  return startServerChild(path, ['--user-cache-seconds', String(USER_CACHE_SECONDS), ...(POLICY ? ['--policy', POLICY] : [])], flags);
 }
 
 interface RateResult extends OpenLoopResult {
@@ -130,40 +61,9 @@ interface RateResult extends OpenLoopResult {
   lagMaxMs: number;
 }
 
-/** The server's event-loop delay (p99 and max, ms) since the previous scrape: prom-client resets it on each collect. */
-async function eventLoopLag(url: string): Promise<{ lagP99Ms: number; lagMaxMs: number }> {
-  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${KEY}` } })).text();
-  const metric = (name: string): number => Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text)?.[1] ?? Number.NaN) * 1000;
-  return { lagP99Ms: metric('nodejs_eventloop_lag_p99_seconds'), lagMaxMs: metric('nodejs_eventloop_lag_max_seconds') };
-}
-
 /** The next user in the stride, continued across rates. */
 let nextUser = 0;
 const userPath = (users: string[]) => (): string => strided(users, nextUser++);
-
-let generator: ChildProcess | null = null;
-
-/** Runs a job in the generator child process (serve-child.ts --generate), started on first use. */
-function runGenerator(job: GeneratorJob): Promise<OpenLoopResult> {
-  const child = (generator ??= spawn(process.execPath, ['--import', 'tsx', CHILD, '--generate'], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  }));
-  return new Promise((resolve, reject) => {
-    const exited = (code: number | null) => reject(new Error(`load generator exited with ${code}`));
-    child.once('exit', exited);
-    child.once('message', (result) => {
-      child.off('exit', exited);
-      resolve(result as OpenLoopResult);
-    });
-    child.send(job);
-  });
-}
-
-/** Stops the generator process. */
-function stopGenerator(): void {
-  if (generator?.connected) generator.send('exit');
-  generator = null;
-}
 
 /** Open-loop load at a fixed rate (see open-loop.ts). */
 async function load(url: string, users: string[], rate: number, seconds: number): Promise<RateResult> {
@@ -173,9 +73,7 @@ async function load(url: string, users: string[], rate: number, seconds: number)
   nextUser += Math.round(rate * seconds);
   const after = cpuJiffies();
   const lag = await eventLoopLag(url);
-  const total = after[2] - before[2] || 1;
-  const share = (k: 0 | 1) => Number(((after[k] - before[k]) / total).toFixed(3));
-  return { ...result, loadAverage1m: loadavg()[0], cpuBusyShare: share(0), cpuStealShare: share(1), ...lag };
+  return { ...result, loadAverage1m: loadavg()[0], ...cpuShares(before, after), ...lag };
 }
 
 /** Closed-loop capacity: autocannon with `connections` requests always in flight, as fast as the server answers. */
@@ -233,12 +131,8 @@ async function main(): Promise<void> {
     console.log(
       `capacity (autocannon, ${closedLoop.connections} connections, closed loop): ${closedLoop.requestsPerSecond} req/s, p50 ${closedLoop.p50Ms} ms, p99 ${closedLoop.p99Ms} ms`,
     );
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    const service = await serviceTime(path, built.users, 2500);
+    await stopChild(child);
+    const service = await serviceTime(serverConfig(path, USER_CACHE_SECONDS, POLICY), built.users, 2500);
     console.log(`service time in-process (sequential): mean ${service.meanMs} ms, p50 ${service.p50Ms} ms, p99 ${service.p99Ms} ms`);
     // Repeat a rate in --rates (e.g. 200,500,500,500,1000) to judge it by the median p99 of its runs.
     const p99At500 = results
@@ -279,11 +173,7 @@ async function main(): Promise<void> {
     console.log(`wrote ${file}`);
   } finally {
     stopGenerator();
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   }
 }
