@@ -27,6 +27,7 @@
  *   npm run bench:serve-training [-- --modes ann,ann:t1,exact --runs 3 --seconds 100 --rate 300 --version-dim 32
  *     --version-epochs 2 --job-params '{"dim":64,"loss":"sampled","epochs":100}' --out bench/results/serve-training.json]
  */
+import { REPO_ROOT } from './datasets.js';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -277,7 +278,8 @@ const cpuOf = (before: { cpuSeconds: number } | null, after: { cpuSeconds: numbe
 /** Every live descendant of `pid`. */
 function descendants(pid: number): Array<{ pid: number; command: string }> {
   const out: Array<{ pid: number; command: string }> = [];
-  for (const child of childrenOf(pid)) out.push(child, ...descendants(child.pid));
+  // Command lines name files under the repository; the results keep them relative, so they travel.
+  for (const child of childrenOf(pid)) out.push({ ...child, command: child.command.replaceAll(REPO_ROOT, '') }, ...descendants(child.pid));
   return out;
 }
 
