@@ -109,7 +109,8 @@ describe('the learning loop', () => {
       training: {
         ...shop.config.training,
         blend: false,
-        candidates: [{ model: 'curio-seq', params: { dim: 16, maxLen: 10, heads: 1, epochs: 30, batchSize: 16, dropoutRate: 0.1 } }],
+        // Small batches and many epochs: the job must still be training when it is killed.
+        candidates: [{ model: 'curio-seq', params: { dim: 16, maxLen: 10, heads: 1, epochs: 60, batchSize: 4, dropoutRate: 0.1 } }],
       },
     };
     const supervisor = new TrainingSupervisor({ store: shop.store, config: slow, log: () => undefined });
