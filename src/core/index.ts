@@ -4,4 +4,5 @@ export * from './errors.js';
 export * from './random.js';
 export * from './config.js';
 export * from './progress.js';
+export * from './event-loop.js';
 export * from './threads.js';

@@ -22,3 +22,69 @@ export function startModuleWorker(baseUrl: string, name: string, options: Worker
   const source = fileURLToPath(new URL(`./${name}.ts`, baseUrl));
   return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`, { ...options, execArgv: [], eval: true });
 }
+
+/** A reply from a request thread: the request's id, then its result or the error it raised. */
+export type ThreadReply<R> = { id: number } & (R | { error: { message: string; code?: string } });
+
+/**
+ * A long-lived worker thread that answers requests one message each (`{ id, ...request }` in,
+ * `ThreadReply` out). Started at the first call and kept (a thread takes long to start); it holds the
+ * process open only while a request is in flight. When the thread dies every pending call is rejected
+ * and the next call starts a new one.
+ */
+export class RequestThread<Request extends object, Result extends object> {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (r: Result) => void; reject: (e: Error) => void }>();
+
+  /**
+   * @param failure turns a reply's error, or the thread's own death (code undefined, `died` true), into
+   *   the error the caller sees.
+   */
+  constructor(
+    private readonly baseUrl: string,
+    private readonly name: string,
+    private readonly failure: (error: { message: string; code?: string }, died: boolean) => Error,
+  ) {}
+
+  /** Starts the thread now, so the first call does not wait for it. */
+  warm(): void {
+    this.thread();
+  }
+
+  /** Sends `request` with `transfer` handed over (not copied) and resolves with the thread's result. */
+  call(request: Request, transfer: readonly ArrayBuffer[] = []): Promise<Result> {
+    const w = this.thread();
+    const id = this.nextId++;
+    return new Promise<Result>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      w.ref();
+      w.postMessage({ ...request, id }, transfer as ArrayBuffer[]);
+    });
+  }
+
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    const started = startModuleWorker(this.baseUrl, this.name);
+    started.unref();
+    started.on('message', (reply: ThreadReply<Result>) => {
+      const entry = this.pending.get(reply.id);
+      if (!entry) return;
+      this.pending.delete(reply.id);
+      if (this.pending.size === 0) started.unref();
+      if ('error' in reply) entry.reject(this.failure(reply.error, false));
+      else entry.resolve(reply as Result);
+    });
+    // 'error' is followed by 'exit': only the first one speaks for this thread, and never for a successor's calls.
+    const fail = (error: Error) => {
+      if (this.worker !== started) return;
+      this.worker = null;
+      for (const entry of this.pending.values()) entry.reject(this.failure({ message: error.message }, true));
+      this.pending.clear();
+    };
+    started.on('error', fail);
+    started.on('exit', () => fail(new Error('its thread stopped')));
+    this.worker = started;
+    return started;
+  }
+}

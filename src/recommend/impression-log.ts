@@ -1,4 +1,4 @@
-import type { Event } from '../core/index.js';
+import { yieldToLoop, type Event } from '../core/index.js';
 import type { Decision, SlateShown } from '../store/index.js';
 import type { DecisionLog, ServedSlate } from './decision-log.js';
 
@@ -144,11 +144,11 @@ export class ImpressionLog {
   private async drain(): Promise<void> {
     while (this.buffer.length > 0) {
       await this.write(this.buffer.splice(0, IMPRESSION_CHUNK));
-      if (this.buffer.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.buffer.length > 0) await yieldToLoop();
     }
     while (this.slates.length > 0) {
       await this.writeSlates(this.slates.splice(0, SLATE_CHUNK));
-      if (this.slates.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.slates.length > 0) await yieldToLoop();
     }
   }
 

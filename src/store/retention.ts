@@ -1,3 +1,4 @@
+import { yieldToLoop } from '../core/index.js';
 import type { Store } from './store.js';
 
 const DAY_MS = 86_400_000;
@@ -82,7 +83,7 @@ export class RetentionPruner {
       if (n.slates < limit) query.slatesBefore = undefined;
       if (n.impressionEvents < limit) query.impressionEventsBefore = undefined;
       if (query.slatesBefore === undefined && query.impressionEventsBefore === undefined) break;
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await yieldToLoop();
     }
     return total;
   }

@@ -3,23 +3,25 @@
 // model take long enough to be felt by requests, so a serving process does it here; only the decoded
 // arrays come back (transferred, not copied).
 import { parentPort } from 'node:worker_threads';
+import type { ThreadReply } from '../core/threads.js';
 import { assertFiniteArtifact, decodeArtifact, type ModelArtifact } from '../models/artifact.js';
 import { sha256 } from './checksum.js';
 
 // Only types leave this module: importing a value would run the worker's code on the importing thread.
 
 export interface VerifyRequest {
-  id: number;
   bytes: ArrayBuffer;
   byteLength: number;
   checksum: string;
   source: string;
 }
 
-export type VerifyReply = { id: number } & ({ artifact: ModelArtifact } | { error: { message: string; code?: string } });
+export interface VerifyResult {
+  artifact: ModelArtifact;
+}
 
 const port = parentPort!;
-port.on('message', (request: VerifyRequest) => {
+port.on('message', (request: VerifyRequest & { id: number }) => {
   try {
     const bytes = Buffer.from(request.bytes, 0, request.byteLength);
     if (sha256(bytes) !== request.checksum)
@@ -27,11 +29,11 @@ port.on('message', (request: VerifyRequest) => {
     const artifact = decodeArtifact(bytes, request.source);
     assertFiniteArtifact(artifact);
     port.postMessage(
-      { id: request.id, artifact } satisfies VerifyReply,
+      { id: request.id, artifact } satisfies ThreadReply<VerifyResult>,
       Object.values(artifact.arrays).map((a) => a.buffer as ArrayBuffer),
     );
   } catch (error) {
     const e = error as { message?: string; code?: string };
-    port.postMessage({ id: request.id, error: { message: e.message ?? String(error), code: e.code } } satisfies VerifyReply);
+    port.postMessage({ id: request.id, error: { message: e.message ?? String(error), code: e.code } } satisfies ThreadReply<VerifyResult>);
   }
 });
