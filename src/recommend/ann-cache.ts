@@ -1,14 +1,15 @@
 /**
  * Keeps an HNSW graph across snapshot refreshes and restarts instead of rebuilding it (a build costs far
- * more than a hash and a load; docs/serving.md): in memory while the model's item embeddings are
- * unchanged, and in a file with a JSON sidecar (beside a loaded model's artifact) that is used only when
+ * more than a hash and a load; docs/serving.md): in memory (the last few graphs, so a rollback finds the
+ * one it returns to) while the model's item embeddings are unchanged, and in a file with a JSON sidecar (beside a loaded model's artifact) that is used only when
  * everything the graph depends on matches.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { CurioError, parseOrThrow } from '../core/index.js';
+import { CurioError, parseOrThrow, yieldToLoop } from '../core/index.js';
+import { buildAnnOffThread } from './ann-build-thread.js';
 import { AnnIndex, DEFAULT_ANN_PARAMS, type AnnParams } from './ann-index.js';
 
 /** Bumped when the sidecar or the way a graph is built changes meaning: files of another format are rebuilt. */
@@ -41,9 +42,15 @@ export interface AnnCacheKey {
   embeddingsSha256: string;
 }
 
-/** The last index obtained, so the next snapshot can reuse it when the embeddings have not changed. */
+/** Graphs kept in memory: the serving model's, the one it replaced (a rollback) and one more. */
+const MEMO_GRAPHS = 3;
+
+/**
+ * The last indexes obtained, newest first, so the next snapshot reuses one when the embeddings have not
+ * changed, and a rollback to the version served before finds its graph without a build.
+ */
 export interface AnnMemo {
-  last?: { key: string; index: AnnIndex };
+  recent?: Array<{ key: string; index: AnnIndex }>;
 }
 
 export type AnnWarn = (message: string, error: unknown) => void;
@@ -57,6 +64,11 @@ export interface ObtainAnnOptions {
   memo?: AnnMemo;
   /** Told about unreadable or corrupt files (then rebuilt) and failed saves; never thrown. */
   warn: AnnWarn;
+  /**
+   * Where a new graph is built: 'thread' (default) in a thread of its own, so the caller's requests do not
+   * wait; 'here' on the calling thread in chunks of `yieldEveryMs` (what a one-off tool may prefer).
+   */
+  build?: 'thread' | 'here';
   yieldEveryMs?: number;
 }
 
@@ -68,8 +80,6 @@ export interface ObtainedAnn {
   /** Why a saved graph was not used when the index was built. */
   rebuiltBecause?: string;
 }
-
-const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The sidecar's path for an index file. */
 export function sidecarPathOf(indexPath: string): string {
@@ -188,7 +198,8 @@ function graphKey(embeddingsSha256: string, dim: number, params: AnnParams): str
 
 /**
  * The index for `embeddings`: the memo's when its graph was built from the same embeddings and settings,
- * else the file's when its sidecar matches, else a new build (then saved to the file). Unreadable or
+ * else the file's when its sidecar matches, else a new build (in a thread of its own unless told otherwise;
+ * then saved to the file). Unreadable or
  * corrupt files and failed saves are reported through `warn` and never fail the call.
  */
 export async function obtainAnnIndex(options: ObtainAnnOptions): Promise<ObtainedAnn> {
@@ -198,11 +209,12 @@ export async function obtainAnnIndex(options: ObtainAnnOptions): Promise<Obtaine
   const want: AnnCacheKey = { items: embeddings.length / dim, dim, params, embeddingsSha256: await fingerprintEmbeddings(embeddings) };
   const key = graphKey(want.embeddingsSha256, dim, params);
   const done = (index: AnnIndex, source: ObtainedAnn['source'], rebuiltBecause?: string): ObtainedAnn => {
-    if (memo) memo.last = { key, index };
+    if (memo) memo.recent = [{ key, index }, ...(memo.recent ?? []).filter((g) => g.key !== key)].slice(0, MEMO_GRAPHS);
     return { index, source, seconds: (performance.now() - started) / 1000, ...(rebuiltBecause ? { rebuiltBecause } : {}) };
   };
-  if (memo?.last?.key === key) {
-    const index = memo.last.index.withEmbeddings(embeddings);
+  const kept = memo?.recent?.find((g) => g.key === key);
+  if (kept) {
+    const index = kept.index.withEmbeddings(embeddings);
     index.setEfSearch(params.efSearch);
     return done(index, 'memory');
   }
@@ -217,7 +229,10 @@ export async function obtainAnnIndex(options: ObtainAnnOptions): Promise<Obtaine
       reason = 'the saved index is unreadable or corrupt';
     }
   }
-  const index = await AnnIndex.build({ embeddings, dim, params, yieldEveryMs: options.yieldEveryMs });
+  const index =
+    options.build === 'here'
+      ? await AnnIndex.build({ embeddings, dim, params, yieldEveryMs: options.yieldEveryMs })
+      : await buildAnnOffThread({ embeddings, dim, params });
   if (path) {
     await writeAnnCache(index, path, want.embeddingsSha256).catch((error: unknown) => {
       warn(`cannot save the HNSW index to ${path}; it will be rebuilt at the next start`, error);

@@ -3,7 +3,7 @@
  * the model candidates come from once scoring every item per request costs too much.
  */
 import hnswlib from 'hnswlib-node';
-import { CurioError } from '../core/index.js';
+import { CurioError, yieldToLoop } from '../core/index.js';
 import { topK } from '../models/index.js';
 
 /** HNSW settings: graph degree, build-time and query-time beam widths (higher = better recall, slower). */
@@ -40,8 +40,6 @@ const SHARE_SAMPLES = 256;
 /** Fetched per wanted item per share allowed, so the allowed among them still hold the best ones. */
 const OVERFETCH = 1.2;
 
-const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 /** Row `index` · `vector`: the same sum, in the same order and rounded to float32 as the model's `scoreAll`. */
 function dot(embeddings: Float32Array, dim: number, vector: Float32Array, index: number): number {
   let s = 0;
@@ -56,6 +54,10 @@ export interface LoadAnnOptions {
   embeddings: Float32Array;
   dim: number;
   params?: Partial<AnnParams>;
+  /** 'built' when the file was written by a build just now (ann-build-thread.ts); default 'loaded'. */
+  origin?: AnnOrigin['source'];
+  /** When that build started (performance.now()), so the origin's seconds cover it; default now. */
+  startedAt?: number;
 }
 
 /** How an index's graph came to be, and how long that took. */
@@ -126,7 +128,7 @@ export class AnnIndex {
     const { path, embeddings, dim } = options;
     const size = rowsOf(embeddings, dim);
     const params = { ...DEFAULT_ANN_PARAMS, ...options.params };
-    const started = performance.now();
+    const started = options.startedAt ?? performance.now();
     // Always a fresh object: hnswlib-node frees an existing graph before reading and, if the read then
     // fails, keeps the freed pointer (a double free when the object is collected).
     const hnsw = new hnswlib.HierarchicalNSW('ip', dim);
@@ -139,7 +141,8 @@ export class AnnIndex {
       throw new CurioError('BAD_INPUT', `the HNSW index ${path} holds ${hnsw.getCurrentCount()} items, the embeddings ${size}`);
     }
     hnsw.setEf(params.efSearch);
-    return new AnnIndex(hnsw, embeddings, dim, params, { source: 'loaded', seconds: (performance.now() - started) / 1000 });
+    const source = options.origin ?? 'loaded';
+    return new AnnIndex(hnsw, embeddings, dim, params, { source, seconds: (performance.now() - started) / 1000 });
   }
 
   /** Writes the graph (with hnswlib's own copy of the vectors) to `path` off the main thread; `load` reads it back. */

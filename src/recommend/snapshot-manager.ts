@@ -26,6 +26,8 @@ export interface SnapshotManagerOptions {
   liveListMaxStaleMs?: number;
   clock?: () => number;
   warn: (message: string, error: unknown) => void;
+  /** Where a new model's HNSW graph is built; default a thread of its own, so requests do not wait for it. */
+  annBuild?: 'thread' | 'here';
 }
 
 /**
@@ -173,6 +175,7 @@ export class SnapshotManager {
       seed: this.options.config.serving.seed ?? 1,
       annMemo: this.annMemo,
       warn: this.options.warn,
+      annBuild: this.options.annBuild,
     };
   }
 
