@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createRng } from '../core/index.js';
+import { withoutRandomInit } from '../nn/index.js';
 import type { SequenceDataset } from '../data/index.js';
 import { defineModel } from './define-model.js';
 import type { Recommender } from './recommender.js';
@@ -131,7 +132,8 @@ export const curioSeqModel = defineModel<CurioSeqParams>({
   },
   restore(artifact, p) {
     const features = featuresFromArtifact(artifact);
-    const net = new CurioNet(netOptions(p, artifact.nItems, 0, features));
+    // Every weight is loaded from the artifact (loadStateDict requires them all): nothing to draw.
+    const net = withoutRandomInit(() => new CurioNet(netOptions(p, artifact.nItems, 0, features)));
     loadNetFromArtifact(net, artifact);
     return createSeqModel({ id: ID, artifactVersion: VERSION, params: p, nItems: artifact.nItems, net, features });
   },

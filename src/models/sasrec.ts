@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createRng } from '../core/index.js';
+import { withoutRandomInit } from '../nn/index.js';
 import { defineModel } from './define-model.js';
 import type { Recommender } from './recommender.js';
 import { buildWindows } from './seq-data.js';
@@ -64,7 +65,7 @@ export const sasrecModel = defineModel<SasrecParams>({
     return model();
   },
   restore(artifact, p) {
-    const net = new SasrecNet(netOptions(p, artifact.nItems, 0));
+    const net = withoutRandomInit(() => new SasrecNet(netOptions(p, artifact.nItems, 0)));
     loadNetFromArtifact(net, artifact);
     return createSeqModel({ id: ID, artifactVersion: VERSION, params: p, nItems: artifact.nItems, net });
   },

@@ -25,7 +25,7 @@ export {
 export { sum, mean, type ReduceOptions } from './ops-reduce.js';
 export { reshape, slice, concat, permute, transpose, maskRows } from './ops-shape.js';
 export { dropout } from './ops-dropout.js';
-export { normalInit, uniformInit, xavierUniform, constantInit } from './init.js';
+export { normalInit, uniformInit, xavierUniform, constantInit, withoutRandomInit } from './init.js';
 export { Module } from './module.js';
 export {
   Embedding,

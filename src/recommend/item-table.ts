@@ -1,9 +1,11 @@
-import type { Item } from '../core/index.js';
+import { yieldToLoop, type Item } from '../core/index.js';
 
 /** Category id of items without a category. */
 export const NO_CATEGORY = -1;
 
 const INITIAL_CAPACITY = 1024;
+/** Items a reorder handles between hand-backs of the thread (a few milliseconds of work). */
+const REORDER_CHUNK = 4096;
 
 function grown<T extends Float64Array | Float32Array | Int32Array | Uint8Array>(a: T, capacity: number, fill = 0): T {
   const Ctor = a.constructor as new (n: number) => T;
@@ -20,14 +22,14 @@ function grown<T extends Float64Array | Float32Array | Int32Array | Uint8Array>(
  * change feed (availability, titles, categories) and by live events (trending).
  */
 export class ItemTable {
-  readonly ids: string[] = [];
-  readonly indexOf = new Map<string, number>();
-  readonly titles: string[] = [];
+  readonly ids: string[];
+  readonly indexOf: Map<string, number>;
+  readonly titles: string[];
   /** Category keys ("Top > Sub"), their last element for reasons, and their path elements for filters. */
-  readonly categories: string[] = [];
-  readonly categoryLeaf: string[] = [];
-  readonly categoryParts: string[][] = [];
-  readonly categoryIndex = new Map<string, number>();
+  readonly categories: string[];
+  readonly categoryLeaf: string[];
+  readonly categoryParts: string[][];
+  readonly categoryIndex: Map<string, number>;
   category = new Int32Array(INITIAL_CAPACITY).fill(NO_CATEGORY);
   /** 1 = never recommend: out of stock or deleted. */
   unavailable = new Uint8Array(INITIAL_CAPACITY);
@@ -42,7 +44,32 @@ export class ItemTable {
   /** Bumped on every change, so cached lists (trending, new items) know when to recompute. */
   version = 0;
 
-  constructor(readonly trendHalfLifeMs: number) {}
+  /**
+   * An empty table, or a copy of `of` as it is now (independent of it); `indexOf`, when given, is the copy's
+   * index, built by the caller from the same ids (see reordered).
+   */
+  constructor(
+    readonly trendHalfLifeMs: number,
+    of?: ItemTable,
+    indexOf?: Map<string, number>,
+  ) {
+    this.ids = of ? of.ids.slice() : [];
+    this.indexOf = indexOf ?? new Map(of?.indexOf);
+    this.titles = of ? of.titles.slice() : [];
+    this.categories = of ? of.categories.slice() : [];
+    this.categoryLeaf = of ? of.categoryLeaf.slice() : [];
+    this.categoryParts = of ? of.categoryParts.map((p) => p.slice()) : [];
+    this.categoryIndex = new Map(of?.categoryIndex);
+    if (!of) return;
+    this.category = of.category.slice();
+    this.unavailable = of.unavailable.slice();
+    this.exists = of.exists.slice();
+    this.createdAt = of.createdAt.slice();
+    this.boost = of.boost.slice();
+    this.trend = of.trend.slice();
+    this.trendRefMs = of.trendRefMs;
+    this.version = of.version + 1;
+  }
 
   get size(): number {
     return this.ids.length;
@@ -117,27 +144,57 @@ export class ItemTable {
    * A copy of this table with `first` at the front in that order (a new model's items) and every other
    * item after them in its current order; `from[j]` is the old index of new index j, -1 for an id only
    * `first` has. Catalogue data and trend counters move with their items.
+   *
+   * It runs on the request thread of a serving process (a version swap), so it hands the thread back every
+   * `REORDER_CHUNK` items. The copy is of the table as it was when called: its arrays are copied at once,
+   * and changes made while it runs are not in it (the caller replays them, as SnapshotManager does).
    */
-  reordered(first: readonly string[]): { table: ItemTable; from: Int32Array } {
+  async reordered(first: readonly string[]): Promise<{ table: ItemTable; from: Int32Array }> {
+    const n = this.size;
+    if (this.startsWith(first)) {
+      // The same order (a new version of the same catalogue): copy the arrays, and index the copy's ids.
+      const index = new Map<string, number>();
+      const table = new ItemTable(this.trendHalfLifeMs, this, index);
+      for (let i = 0; i < n; i++) {
+        index.set(table.ids[i], i);
+        if (i % REORDER_CHUNK === REORDER_CHUNK - 1) await yieldToLoop();
+      }
+      return { table, from: Int32Array.from({ length: n }, (_, i) => i) };
+    }
+    const now = new ItemTable(this.trendHalfLifeMs, this, this.indexOf); // this table as it is now; the index is only read
     const table = new ItemTable(this.trendHalfLifeMs);
-    for (const id of first) table.ensure(id);
-    for (const id of this.ids) table.ensure(id);
-    table.trendRefMs = this.trendRefMs;
+    // One await per chunk, not per item: an await costs a microtask even when nothing waits.
+    let done = 0;
+    for (const id of [first, now.ids].flat()) {
+      table.ensure(id);
+      if (++done % REORDER_CHUNK === 0) await yieldToLoop();
+    }
+    table.trendRefMs = now.trendRefMs;
+    // Category ids of `now` → the new table's, each looked up once rather than once per item.
+    const categoryTo = Int32Array.from(now.categoryParts, (parts) => table.categoryId(parts));
     const from = new Int32Array(table.size).fill(-1);
     for (let j = 0; j < table.size; j++) {
-      const i = this.indexOf.get(table.ids[j]);
-      if (i === undefined) continue;
+      if (j % REORDER_CHUNK === REORDER_CHUNK - 1) await yieldToLoop();
+      const i = now.indexOf.get(table.ids[j]);
+      if (i === undefined || i >= n) continue; // only `first` has it (or it came after the copy)
       from[j] = i;
-      table.titles[j] = this.titles[i];
-      table.category[j] = this.category[i] === NO_CATEGORY ? NO_CATEGORY : table.categoryId(this.categoryParts[this.category[i]]);
-      table.unavailable[j] = this.unavailable[i];
-      table.exists[j] = this.exists[i];
-      table.createdAt[j] = this.createdAt[i];
-      table.boost[j] = this.boost[i];
-      table.trend[j] = this.trend[i];
+      table.titles[j] = now.titles[i];
+      table.category[j] = now.category[i] === NO_CATEGORY ? NO_CATEGORY : categoryTo[now.category[i]];
+      table.unavailable[j] = now.unavailable[i];
+      table.exists[j] = now.exists[i];
+      table.createdAt[j] = now.createdAt[i];
+      table.boost[j] = now.boost[i];
+      table.trend[j] = now.trend[i];
     }
     table.version++;
     return { table, from };
+  }
+
+  /** True when `first` is this table's first items in this order. */
+  private startsWith(first: readonly string[]): boolean {
+    if (first.length > this.ids.length) return false;
+    for (let i = 0; i < first.length; i++) if (first[i] !== this.ids[i]) return false;
+    return true;
   }
 
   /**

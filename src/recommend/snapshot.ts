@@ -1,4 +1,4 @@
-import type { Config, EventWeights } from '../core/index.js';
+import { yieldToLoop, type Config, type EventWeights } from '../core/index.js';
 import type { SequenceDataset } from '../data/index.js';
 import { getModelSpec, isSequentialRecommender, topK, type Recommender, type SequentialRecommender } from '../models/index.js';
 import type { Store } from '../store/index.js';
@@ -62,9 +62,11 @@ export interface BuildSnapshotOptions {
   annMemo?: AnnMemo;
   /** Where a failed index load or save is reported; default console.warn. */
   warn?: (message: string, error: unknown) => void;
+  /** Where a new HNSW graph is built (see obtainAnnIndex); default a thread of its own. */
+  annBuild?: 'thread' | 'here';
 }
 
-type AnnOptions = Pick<BuildSnapshotOptions, 'serving' | 'seed' | 'annMemo' | 'warn'>;
+type AnnOptions = Pick<BuildSnapshotOptions, 'serving' | 'seed' | 'annMemo' | 'warn' | 'annBuild'>;
 
 /** The dataset with item indexes renumbered to the table's (which may start with a loaded model's items). */
 function onTable(ds: SequenceDataset, table: ItemTable): SequenceDataset {
@@ -98,6 +100,7 @@ async function annFor(model: Recommender | null, options: AnnOptions): Promise<S
     params: { seed: options.seed },
     path: serving.modelPath ? `${serving.modelPath}.hnsw` : undefined,
     memo: options.annMemo ?? {},
+    build: options.annBuild,
     warn: options.warn ?? ((message, error) => console.warn(`curio: ${message}:`, error)),
   });
   return { model, index };
@@ -155,7 +158,10 @@ function padded(a: Float32Array, n: number): Float32Array {
  */
 export async function withModel(prev: ServingSnapshot, served: ProvidedModel | null, options: AnnOptions): Promise<ServingSnapshot> {
   const started = performance.now();
-  const { table, from } = prev.items.reordered(served?.itemIds ?? []);
+  // Every step runs on the request thread, so they hand it back between them (a swap's changes to the live
+  // table meanwhile are replayed by the caller).
+  const { table, from } = await prev.items.reordered(served?.itemIds ?? []);
+  await yieldToLoop();
   const to = new Int32Array(prev.items.size).fill(-1);
   from.forEach((old, j) => {
     if (old >= 0) to[old] = j;
@@ -180,11 +186,15 @@ export async function withModel(prev: ServingSnapshot, served: ProvidedModel | n
   from.forEach((old, j) => {
     if (old >= 0 && old < prev.popularity.length) popularity[j] = prev.popularity[old];
   });
+  const similar = renumberNeighbours(prev.similar, from, to);
+  await yieldToLoop();
+  const boughtTogether = renumberNeighbours(prev.boughtTogether, from, to);
+  await yieldToLoop();
   return assemble({
     served,
     table,
-    similar: renumberNeighbours(prev.similar, from, to),
-    boughtTogether: renumberNeighbours(prev.boughtTogether, from, to),
+    similar,
+    boughtTogether,
     popularity,
     ann: await annFor(served?.model ?? null, options),
     events: prev.info.events,
@@ -205,15 +215,22 @@ interface SnapshotParts {
   started: number;
 }
 
-function assemble(p: SnapshotParts): ServingSnapshot {
+/** The snapshot from its parts, handing the thread back between the costlier steps (see withModel). */
+async function assemble(p: SnapshotParts): Promise<ServingSnapshot> {
   const { served, table } = p;
   const model = served?.model ?? null;
+  await yieldToLoop();
   const popular = popularLists(table, p.popularity);
+  await yieldToLoop();
   const userIds = model !== null && getModelSpec(model.id).capabilities.includes('user-embedding') ? served?.userIds : undefined;
+  const userRows = userIds ? new Map(userIds.map((u, row) => [u, row])) : null;
+  await yieldToLoop();
+  const cold = coldItemsFor(model, model?.nItems ?? 0, table);
+  await yieldToLoop();
   return {
     model,
     nModelItems: model?.nItems ?? 0,
-    userRows: userIds ? new Map(userIds.map((u, row) => [u, row])) : null,
+    userRows,
     items: table,
     similar: p.similar,
     boughtTogether: p.boughtTogether,
@@ -221,7 +238,7 @@ function assemble(p: SnapshotParts): ServingSnapshot {
     popularOverall: popular.overall,
     popularByCategory: popular.byCategory,
     ann: p.ann,
-    cold: coldItemsFor(model, model?.nItems ?? 0, table),
+    cold,
     // Sparse models read the prior from the scratch between requests (see modelCandidates).
     scratch: model?.sparse ? Float32Array.from(model.sparse.prior) : new Float32Array(model?.nItems ?? 0),
     builtAtMs: Date.now(),

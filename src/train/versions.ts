@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { CurioError } from '../core/index.js';
+import { CurioError, yieldToLoop } from '../core/index.js';
 import type { SequenceDataset } from '../data/index.js';
 import { assertFiniteArtifact, decodeArtifact } from '../models/index.js';
 import { encodeServingArtifact, servingFromArtifact, type ServingModel } from '../recommend/index.js';
@@ -54,7 +54,11 @@ export async function loadVersion(store: Store, version: ModelVersion): Promise<
   const bytes = await store.modelArtifact(version.id);
   const source = `model version ${version.id}`;
   if (!bytes) throw new CurioError('BAD_INPUT', `${source} has no artifact`);
-  const served = servingFromArtifact(await verifyOffThread(bytes, version.checksum, source), source);
+  const artifact = await verifyOffThread(bytes, version.checksum, source);
+  // What is left runs on the request thread: each step hands it back before the next.
+  await yieldToLoop();
+  const served = servingFromArtifact(artifact, source);
+  await yieldToLoop();
   checkScores(served, source);
   return { ...served, version };
 }

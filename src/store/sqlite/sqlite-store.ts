@@ -43,7 +43,7 @@ import {
   type WriteStep,
 } from './write-steps.js';
 import { startWriterThread, type WriterThread } from './writer-thread.js';
-import { TrainingTables } from './training-tables.js';
+import { MODEL_ARTIFACT_SQL, TrainingTables } from './training-tables.js';
 import {
   eventParams,
   itemToRow,
@@ -437,7 +437,12 @@ class SqliteStore implements Store {
   }
 
   async modelArtifact(id: string): Promise<Buffer | null> {
-    return this.training.modelArtifact(id);
+    // An artifact is megabytes of overflow pages: read on the request thread it stalls every request for
+    // that long (a promotion in a serving process), so the background connection reads it when there is one.
+    if (!this.writer?.alive) return this.training.modelArtifact(id);
+    const [rows] = await this.writer.read([{ sql: MODEL_ARTIFACT_SQL, params: [id] }]);
+    const bytes = (rows as Uint8Array[])[0];
+    return bytes === undefined ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   async servingModelVersion(): Promise<ModelVersion | null> {

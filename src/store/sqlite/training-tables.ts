@@ -5,6 +5,9 @@ import type { StatementCache } from './write-steps.js';
 /** Log lines a job keeps (the newest). */
 export const JOB_LOG_LINES = 200;
 
+/** A version's artifact bytes (one parameter: the version id). */
+export const MODEL_ARTIFACT_SQL = 'SELECT bytes FROM model_artifacts WHERE id = ?';
+
 /** A transaction of `fn` that holds the write lock from its start (the store's IMMEDIATE transactions). */
 export type WriteTransaction = <T>(fn: () => T) => T;
 
@@ -91,7 +94,7 @@ export class TrainingTables {
   }
 
   modelArtifact(id: string): Buffer | null {
-    return (this.sql('SELECT bytes FROM model_artifacts WHERE id = ?').pluck().get(id) as Buffer | undefined) ?? null;
+    return (this.sql(MODEL_ARTIFACT_SQL).pluck().get(id) as Buffer | undefined) ?? null;
   }
 
   /** The literal 'serving' (not a parameter) lets the planner use the partial index. */
