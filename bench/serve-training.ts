@@ -47,14 +47,13 @@ import {
   stopChild,
   stopGenerator,
 } from './serve-shared.js';
+import { trainServingVersions, type TrainedVersions } from './serve-versions.js';
 import { alive, childrenOf } from '../test/support/crash-harness.js';
-import { loadConfig } from '../src/core/index.js';
 import { datasetFromStore } from '../src/data/index.js';
-import { getModelSpec, isSequentialRecommender, type UserState } from '../src/models/index.js';
+import { isSequentialRecommender, type UserState } from '../src/models/index.js';
 import { AnnIndex } from '../src/recommend/ann-index.js';
-import { computeServingLists } from '../src/recommend/index.js';
 import { openStore } from '../src/store/index.js';
-import { loadVersion, registerVersion, trainingWindow } from '../src/train/index.js';
+import { loadVersion } from '../src/train/index.js';
 
 const SELF = new URL(import.meta.url).pathname;
 const ADMIN_KEY = 'bench-admin-key-0123456789';
@@ -112,55 +111,6 @@ const median = (xs: number[]): number | null => {
 
 // ---------------------------------------------------------------------------------------------------------
 // Child: two curio-seq versions on the store's dataset, registered, the first promoted.
-
-interface TrainedVersions {
-  items: number;
-  users: number;
-  events: number;
-  versions: Array<{ id: string; seed: number; epochs: number; trainSeconds: number; sizeBytes: number; params: Record<string, unknown> }>;
-}
-
-async function trainVersions(path: string): Promise<TrainedVersions> {
-  const store = await openStore(`sqlite:${path}`);
-  try {
-    // As a job reads it and what it stores with a version (run-job.ts): the behaviour events with the items'
-    // attributes; the version's co-visitation, popularity and trends.
-    const config = loadConfig({ env: {}, overrides: { 'store.url': `sqlite:${path}` } });
-    const ds = await datasetFromStore(store, { withCategories: true });
-    const lists = computeServingLists(ds, config.events.weights, config.serving.trendingHalfLifeHours * 3_600_000);
-    const spec = getModelSpec('curio-seq');
-    const versions: TrainedVersions['versions'] = [];
-    for (const seed of [1, 2]) {
-      const started = performance.now();
-      let epochs = 0;
-      const model = await spec.fit(ds, VERSION_PARAMS, {
-        seed,
-        eventWeights: config.events.weights,
-        maxTrainSeconds: VERSION_MAX_SECONDS,
-        onProgress: (r) => {
-          epochs = r.epoch + 1;
-          process.stderr.write(`version ${versions.length + 1}: epoch ${r.epoch + 1}/${r.epochs}, loss ${r.loss.toFixed(4)}\n`);
-        },
-      });
-      const trainSeconds = round((performance.now() - started) / 1000, 1);
-      const version = await registerVersion(store, {
-        served: { model, itemIds: ds.items, userIds: ds.users, lists },
-        window: trainingWindow(ds),
-        trainSeconds,
-        parentId: null,
-        jobId: null,
-        metrics: {},
-        state: 'candidate',
-      });
-      if (version.state !== 'candidate') throw new Error(`version ${version.id} was refused: ${version.reason}`);
-      versions.push({ id: version.id, seed, epochs, trainSeconds, sizeBytes: version.sizeBytes, params: version.params });
-    }
-    await store.promoteModelVersion(versions[0].id, 'bench: the first version');
-    return { items: ds.items.length, users: ds.offsets.length - 1, events: ds.itemIdx.length, versions };
-  } finally {
-    await store.close();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Child: where a request's time goes, in-process and without load.
@@ -919,7 +869,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv.includes('--train-versions')) {
-  console.log(JSON.stringify(await trainVersions(argValue('train-versions')!)));
+  console.log(JSON.stringify(await trainServingVersions(argValue('train-versions')!, { params: VERSION_PARAMS, maxTrainSeconds: VERSION_MAX_SECONDS })));
 } else if (process.argv.includes('--costs')) {
   const i = process.argv.indexOf('--costs');
   const [path, versionId, users] = process.argv.slice(i + 1, i + 4);

@@ -100,11 +100,15 @@ function startLoad(job: SoakLoadJob) {
   };
 }
 
-/** VmRSS and VmHWM of a process, bytes (Linux /proc). */
-function rss(pid: number): { rssBytes: number; peakRssBytes: number } {
+/**
+ * VmRSS and VmHWM of a process, bytes (Linux /proc), and RSS split into anonymous memory (the heap, native
+ * allocations: where a leak shows) and file pages (the store's read memory map: the database's pages read so
+ * far, which grows with the file and which the kernel may drop at any time).
+ */
+function rss(pid: number): { rssBytes: number; peakRssBytes: number; rssAnonBytes: number; rssFileBytes: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
-  return { rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM') };
+  return { rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM'), rssAnonBytes: kb('RssAnon'), rssFileBytes: kb('RssFile') };
 }
 
 /** Heap, event-loop lag and row counts from the server's Prometheus text (process metrics are on in `curio serve`). */
@@ -347,6 +351,8 @@ async function main(): Promise<void> {
       warmUpSeconds: WARM_UP_SECONDS,
       samplesInFit: after.length,
       rssSlopeMbPerMin: rssSlope,
+      rssAnonSlopeMbPerMin: fit((s) => s.rssAnonBytes),
+      rssFileSlopeMbPerMin: fit((s) => s.rssFileBytes),
       heapUsedSlopeMbPerMin: fit((s) => s.heapUsedBytes),
       rssStartMb: Number((samples[0].rssBytes / MB).toFixed(1)),
       rssEndMb: Number((lastSample.rssBytes / MB).toFixed(1)),
@@ -392,6 +398,7 @@ async function main(): Promise<void> {
     };
     console.log(
       `RSS slope after ${WARM_UP_SECONDS} s warm-up: ${rssSlope ?? '-'} MB/min over ${after.length} samples (target ≤ ${TARGET.rssSlopeMbPerMin}); ` +
+        `of which anonymous ${summary.rssAnonSlopeMbPerMin ?? '-'}, file pages ${summary.rssFileSlopeMbPerMin ?? '-'}; ` +
         `heap ${summary.heapUsedSlopeMbPerMin ?? '-'} MB/min; RSS ${summary.rssStartMb} → ${summary.rssEndMb} MB (peak ${summary.rssPeakMb})`,
     );
     console.log(`p99 per interval (ms): ${KINDS.map((k) => `${k} [${p99PerInterval[k].map(f1).join(', ')}]`).join('; ')}`);
