@@ -117,6 +117,25 @@ describe('curio-seq', () => {
     }
   });
 
+  it('restores from its artifact with the output table worked out elsewhere (derivedArrays) to the same scores', async () => {
+    const split = leaveOneOut(plantedSequences());
+    const model = await curioSeqModel.fit(split.train, { ...TINY, epochs: 2 }, { seed: 3 });
+    if (!isSequentialRecommender(model)) throw new Error('curio-seq has embeddings');
+    const state = userSequence(split.train, 2);
+    const expected = model.scoreAll(state);
+    const artifact = model.toArtifact();
+    const derived = model.derivedArrays();
+    expect(Object.keys(derived)).toEqual(['derived:outputTable']);
+    // A wrong-sized table is ignored (the restore computes its own); a right one is used as it is.
+    const table = derived['derived:outputTable'];
+    const wrong = curioSeqModel.restore({ ...artifact, arrays: { ...artifact.arrays, 'derived:outputTable': table.subarray(1) } });
+    expect(Array.from(wrong.scoreAll(state))).toEqual(Array.from(expected));
+    const restored = curioSeqModel.restore({ ...artifact, arrays: { ...artifact.arrays, ...derived } });
+    expect(Array.from(restored.scoreAll(state))).toEqual(Array.from(expected));
+    table.fill(0);
+    expect(Array.from(restored.scoreAll(state)).every((x) => x === 0)).toBe(true);
+  });
+
   it('resumes from a checkpoint to the same weights as an uninterrupted run', async () => {
     const split = leaveOneOut(plantedSequences({ users: 120 }));
     const dir = mkdtempSync(join(tmpdir(), 'curio-seq-'));

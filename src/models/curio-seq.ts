@@ -6,7 +6,7 @@ import { defineModel } from './define-model.js';
 import type { Recommender } from './recommender.js';
 import { buildWindows, type SeqBatch } from './seq-data.js';
 import { popularitySampler, softmaxLoss, type SoftmaxLossOptions } from './seq-loss.js';
-import { createSeqModel, featuresFromArtifact, loadNetFromArtifact, warmStartNet } from './seq-model.js';
+import { createSeqModel, derivedOutputTable, featuresFromArtifact, loadNetFromArtifact, warmStartNet } from './seq-model.js';
 import { CurioNet, itemFeatures, type CurioNetOptions, type ItemFeatures } from './seq-net.js';
 import { trainLoop } from './seq-train.js';
 
@@ -135,6 +135,7 @@ export const curioSeqModel = defineModel<CurioSeqParams>({
     // Every weight is loaded from the artifact (loadStateDict requires them all): nothing to draw.
     const net = withoutRandomInit(() => new CurioNet(netOptions(p, artifact.nItems, 0, features)));
     loadNetFromArtifact(net, artifact);
-    return createSeqModel({ id: ID, artifactVersion: VERSION, params: p, nItems: artifact.nItems, net, features });
+    const outputTable = derivedOutputTable(artifact, net.dim);
+    return createSeqModel({ id: ID, artifactVersion: VERSION, params: p, nItems: artifact.nItems, net, features, outputTable });
   },
 });

@@ -5,7 +5,7 @@ import { defineModel } from './define-model.js';
 import type { Recommender } from './recommender.js';
 import { buildWindows } from './seq-data.js';
 import { bceLoss } from './seq-loss.js';
-import { createSeqModel, loadNetFromArtifact, warmStartNet } from './seq-model.js';
+import { createSeqModel, derivedOutputTable, loadNetFromArtifact, warmStartNet } from './seq-model.js';
 import { SasrecNet, type SasrecNetOptions } from './seq-net.js';
 import { trainLoop } from './seq-train.js';
 
@@ -67,6 +67,7 @@ export const sasrecModel = defineModel<SasrecParams>({
   restore(artifact, p) {
     const net = withoutRandomInit(() => new SasrecNet(netOptions(p, artifact.nItems, 0)));
     loadNetFromArtifact(net, artifact);
-    return createSeqModel({ id: ID, artifactVersion: VERSION, params: p, nItems: artifact.nItems, net });
+    const outputTable = derivedOutputTable(artifact, net.dim);
+    return createSeqModel({ id: ID, artifactVersion: VERSION, params: p, nItems: artifact.nItems, net, outputTable });
   },
 });

@@ -18,6 +18,12 @@ export interface SequentialRecommender extends Recommender {
   userVector(state: UserState): Float32Array;
   /** Output embeddings of items 0..nItems-1, row-major [nItems, embeddingDim] (a copy). */
   itemEmbeddings(): Float32Array;
+  /**
+   * Arrays worked out from the weights that a restore would otherwise compute again: added to the artifact
+   * by the thread that checks it (src/train/verify-worker.ts) so the serving thread does not compute them.
+   * Never saved. The model's own arrays: the model must not be used after they are handed over.
+   */
+  derivedArrays(): Record<string, Float32Array>;
   /** The k items most similar to `item` by cosine of their embeddings (the item itself left out). */
   similarItems(item: number, k: number): { item: number; score: number }[];
   /**
@@ -42,6 +48,17 @@ export interface SeqModelArgs {
   net: SeqNet;
   features?: ItemFeatures | null;
   meta?: Record<string, unknown>;
+  /** The net's output table, row-major [nItems + 1, dim], when already worked out (see derivedArrays). */
+  outputTable?: Float32Array;
+}
+
+/** The artifact key of the precomputed output table (derivedArrays). */
+const OUTPUT_TABLE = 'derived:outputTable';
+
+/** The precomputed output table in a restored artifact, when it is there and of the net's shape. */
+export function derivedOutputTable(artifact: ModelArtifact, dim: number): Float32Array | undefined {
+  const table = artifact.arrays[OUTPUT_TABLE];
+  return table instanceof Float32Array && table.length === (artifact.nItems + 1) * dim ? table : undefined;
 }
 
 /** Wraps a trained (or restored) net as a Recommender. */
@@ -49,8 +66,8 @@ export function createSeqModel(a: SeqModelArgs): SequentialRecommender {
   const { net, nItems } = a;
   const dim = net.dim;
   net.eval();
-  // The output table is fixed once trained: computed once per model object.
-  const table = tidy(() => noGrad(() => net.outputTable().data.slice()));
+  // The output table is fixed once trained: computed once per model object (or handed over, computed elsewhere).
+  const table = a.outputTable ?? tidy(() => noGrad(() => net.outputTable().data.slice()));
   const tableTensor = tensor(table, [nItems + 1, dim]);
   const embeddings = (): Float32Array => table.slice(dim, (nItems + 1) * dim);
   const userVector = (state: UserState): Float32Array => {
@@ -75,6 +92,7 @@ export function createSeqModel(a: SeqModelArgs): SequentialRecommender {
       return out;
     },
     itemEmbeddings: embeddings,
+    derivedArrays: () => ({ [OUTPUT_TABLE]: table }),
     ...(net.coldItemVectors ? { coldItemVectors: (names: readonly (readonly string[])[]) => net.coldItemVectors!(names) } : {}),
     similarItems(item, k) {
       if (!(item >= 0 && item < nItems)) throw new CurioError('BAD_INPUT', `item ${item} out of range [0, ${nItems})`);

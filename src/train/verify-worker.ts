@@ -1,11 +1,13 @@
-// The thread that checks version artifact bytes (started by `verify-thread.ts`): the sha256 against the
-// registry, the artifact's own checksum, its decoding and every weight finite. Hashing and copying a large
-// model take long enough to be felt by requests, so a serving process does it here; only the decoded
-// arrays come back (transferred, not copied).
+// The thread that checks version artifact bytes (started by `verify-thread.ts`): everything
+// verifyServingBytes checks (the sha256 against the registry, decoding, every weight finite, a restore that
+// scores without NaN). Hashing, decoding and a trial forward pass take long enough to be felt by requests,
+// so a serving process does them here. The decoded arrays come back (transferred, not copied) with what the
+// restored model worked out from them (derivedArrays), so the serving thread's restore only copies weights.
 import { parentPort } from 'node:worker_threads';
 import type { ThreadReply } from '../core/threads.js';
-import { assertFiniteArtifact, decodeArtifact, type ModelArtifact } from '../models/artifact.js';
-import { sha256 } from './checksum.js';
+import type { ModelArtifact } from '../models/artifact.js';
+import { isSequentialRecommender } from '../models/seq-model.js';
+import { verifiedArtifact } from './verify.js';
 
 // Only types leave this module: importing a value would run the worker's code on the importing thread.
 
@@ -24,10 +26,9 @@ const port = parentPort!;
 port.on('message', (request: VerifyRequest & { id: number }) => {
   try {
     const bytes = Buffer.from(request.bytes, 0, request.byteLength);
-    if (sha256(bytes) !== request.checksum)
-      throw Object.assign(new Error(`${request.source}: checksum mismatch (the artifact is damaged)`), { code: 'BAD_INPUT' });
-    const artifact = decodeArtifact(bytes, request.source);
-    assertFiniteArtifact(artifact);
+    const { artifact: decoded, served } = verifiedArtifact(bytes, { checksum: request.checksum, source: request.source });
+    const derived = isSequentialRecommender(served.model) ? served.model.derivedArrays() : {};
+    const artifact: ModelArtifact = { ...decoded, arrays: { ...decoded.arrays, ...derived } };
     port.postMessage(
       { id: request.id, artifact } satisfies ThreadReply<VerifyResult>,
       Object.values(artifact.arrays).map((a) => a.buffer as ArrayBuffer),

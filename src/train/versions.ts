@@ -1,49 +1,17 @@
 import { v7 as uuidv7 } from 'uuid';
 import { CurioError, yieldToLoop } from '../core/index.js';
 import type { SequenceDataset } from '../data/index.js';
-import { assertFiniteArtifact, decodeArtifact } from '../models/index.js';
 import { encodeServingArtifact, servingFromArtifact, type ServingModel } from '../recommend/index.js';
 import type { ModelVersion, Store, TrainingWindow } from '../store/index.js';
 import { sha256 } from './checksum.js';
+import { verifyServingBytes } from './verify.js';
 import { verifyOffThread } from './verify-thread.js';
 
-export { sha256 };
+export { sha256, verifyServingBytes };
 
 /** A version loaded and checked: what a serving process swaps in. */
 export interface LoadedVersion extends ServingModel {
   version: ModelVersion;
-}
-
-/**
- * Everything that must hold before a model may serve: the bytes are the ones registered (checksum), they
- * decode and restore, every weight is finite, the item count matches its ids, and it scores an empty and
- * a one-item state without NaN. Throws BAD_INPUT naming what failed.
- */
-export function verifyServingBytes(bytes: Buffer, expected: { checksum: string; source: string }): ServingModel {
-  if (sha256(bytes) !== expected.checksum)
-    throw new CurioError('BAD_INPUT', `${expected.source}: checksum mismatch (the artifact is damaged)`);
-  const artifact = decodeArtifact(bytes, expected.source);
-  assertFiniteArtifact(artifact);
-  const served = servingFromArtifact(artifact, expected.source);
-  checkScores(served, expected.source);
-  return served;
-}
-
-/** A model that scores NaN (or returns the wrong length) must never serve. */
-export function checkScores(served: ServingModel, source: string): void {
-  const { model } = served;
-  if (model.nItems !== served.itemIds.length) {
-    throw new CurioError('BAD_INPUT', `${source}: the model has ${model.nItems} items but ${served.itemIds.length} item ids`);
-  }
-  if (model.nItems === 0) return;
-  for (const items of [new Int32Array(0), Int32Array.of(0)]) {
-    const scores = model.scoreAll({ items });
-    if (scores.length !== model.nItems)
-      throw new CurioError('BAD_INPUT', `${source}: scored ${scores.length} items, expected ${model.nItems}`);
-    for (let i = 0; i < scores.length; i++) {
-      if (Number.isNaN(scores[i])) throw new CurioError('BAD_INPUT', `${source}: scores NaN for item ${served.itemIds[i]}`);
-    }
-  }
 }
 
 /**
@@ -54,12 +22,11 @@ export async function loadVersion(store: Store, version: ModelVersion): Promise<
   const bytes = await store.modelArtifact(version.id);
   const source = `model version ${version.id}`;
   if (!bytes) throw new CurioError('BAD_INPUT', `${source} has no artifact`);
+  // The thread checks everything verifyServingBytes checks, and works out what the restore below would
+  // compute again (see derivedArrays): what is left here is copying weights into a net.
   const artifact = await verifyOffThread(bytes, version.checksum, source);
-  // What is left runs on the request thread: each step hands it back before the next.
   await yieldToLoop();
   const served = servingFromArtifact(artifact, source);
-  await yieldToLoop();
-  checkScores(served, source);
   return { ...served, version };
 }
 
