@@ -135,6 +135,11 @@ export const configSchema = z.object({
       evalUsers: z.number().int().min(0).default(5000),
       /** Longest training of one candidate; epoch models stop after the epoch that passes it. */
       maxTrainMinutes: z.number().positive().default(20),
+      /**
+       * Threads a job's numeric kernels use; null = every core for `curio worker`, one fewer beside
+       * `curio serve` (the serving thread keeps a core of its own: training on it too costs request latency).
+       */
+      jobThreads: z.number().int().min(1).nullable().default(null),
       /** How often serving processes look for a newly promoted version. */
       pollMs: z.number().int().min(50).max(60_000).default(500),
       /** Versions kept (the serving one and its predecessor always are); older ones are deleted with their artifacts. */

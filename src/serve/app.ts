@@ -83,7 +83,7 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
       : null,
     supervisor:
       fromRegistry && config.training.worker
-        ? new TrainingSupervisor({ store, config, log: (line) => app.log.info(`trainer: ${line}`) })
+        ? new TrainingSupervisor({ store, config, besideServing: true, log: (line) => app.log.info(`trainer: ${line}`) })
         : null,
   };
   // Erasure reaches trained models too: a version with a row per user loses the erased user's at once.

@@ -1,5 +1,6 @@
 import { setPriority } from 'node:os';
 import { CurioError, type Config } from '../core/index.js';
+import { setThreads } from '../nn/index.js';
 import { openStore } from '../store/index.js';
 import type { Job, Store } from '../store/index.js';
 import { runTrainingJob, type JobReporter } from './run-job.js';
@@ -15,6 +16,8 @@ export interface JobStart {
   jobId: string;
   config: Config;
   checkpointDir: string | null;
+  /** Threads for the job's numeric kernels (the supervisor's jobThreads). */
+  threads: number;
 }
 
 /** Progress is written at most this often (each write is a store transaction). */
@@ -26,6 +29,7 @@ export async function runJobProcess(start: JobStart): Promise<void> {
   } catch {
     // not permitted: normal priority
   }
+  setThreads(start.threads);
   const parent = process.ppid;
   const store = await openStore(start.config.store.url);
   try {

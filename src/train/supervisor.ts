@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cron } from 'croner';
@@ -29,6 +29,8 @@ const AUTO_COOLDOWN_MS = 60_000;
 export interface SupervisorOptions {
   store: Store;
   config: Config;
+  /** Inside a serving process (`curio serve`): jobs leave a core to it unless `training.jobThreads` says otherwise. */
+  besideServing?: boolean;
   log?: (line: string) => void;
   clock?: () => number;
 }
@@ -143,10 +145,10 @@ export class TrainingSupervisor {
     const checkpointDir = checkpointDirectory(config);
     const { entry, execArgv } = jobEntry();
     const child = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
-    const start: JobStart = { jobId: job.id, config, checkpointDir };
+    const start: JobStart = { jobId: job.id, config, checkpointDir, threads: jobThreads(config, this.options.besideServing ?? false) };
     child.send(start);
     this.log(
-      `job ${job.id} (${job.kind}, ${job.trigger}) started in process ${child.pid}${job.attempts > 1 ? `, attempt ${job.attempts}` : ''}`,
+      `job ${job.id} (${job.kind}, ${job.trigger}) started in process ${child.pid} with ${start.threads} kernel thread${start.threads === 1 ? '' : 's'}${job.attempts > 1 ? `, attempt ${job.attempts}` : ''}`,
     );
     const exited = new Promise<void>((done) => {
       child.once('exit', (code, signal) => {
@@ -279,6 +281,12 @@ async function countEvents(store: Store, from: number, cap: number): Promise<num
 }
 
 /** Built, the entry is `job-main.js` beside this file; from source (tests, tsx) the .ts file under tsx's loader. */
+/** The job's kernel threads (see `training.jobThreads`). */
+export function jobThreads(config: Config, besideServing: boolean): number {
+  const cores = availableParallelism();
+  return config.training.jobThreads ?? (besideServing ? Math.max(1, cores - 1) : cores);
+}
+
 function jobEntry(): { entry: string; execArgv: string[] } {
   const built = fileURLToPath(new URL('./job-main.js', import.meta.url));
   if (existsSync(built)) return { entry: built, execArgv: [] };
