@@ -76,6 +76,8 @@ export const configSchema = z.object({
       noRepeatImpressions: z.number().int().min(0).max(1000).default(20),
       /** Each user's consent, newest events and impressions are cached this long between store reads (writes through this server update it at once); 0 = read the store on every request. */
       userCacheSeconds: z.number().int().min(0).max(86_400).default(300),
+      /** A sequential model's user vectors kept by state, so a repeat request with no new event skips the forward pass; 0 = none. */
+      userVectorCache: z.number().int().min(0).max(10_000_000).default(10_000),
       diversity: z.enum(['none', 'caps', 'mmr']).default('caps'),
       maxPerCategory: z.number().int().min(1).default(3),
       mmrLambda: z.number().min(0).max(1).default(0.7),

@@ -99,7 +99,7 @@ function modelCandidates(input: GatherInput, rows: Map<number, CandidateRow>): M
   // Items added since the training, scored from their attributes when the model can (curio-seq).
   const cold = snap.cold && !snap.model.sparse && snap.cold.count > 0 ? snap.cold : null;
   if (snap.ann) {
-    const vector = snap.ann.model.userVector(modelState(input));
+    const vector = snap.userVectors?.vectorFor(modelState(input)) ?? snap.ann.model.userVector(modelState(input));
     let worst = Number.POSITIVE_INFINITY;
     const hits = snap.ann.index.search(vector, input.perSource, rules.allows);
     for (const hit of hits) {
@@ -121,7 +121,7 @@ function modelCandidates(input: GatherInput, rows: Map<number, CandidateRow>): M
     return { changed };
   }
   // With cold items, one forward pass gives the user vector that scores both the model's items and them.
-  const vector = cold?.model.userVector(modelState(input));
+  const vector = cold ? (snap.userVectors?.vectorFor(modelState(input)) ?? cold.model.userVector(modelState(input))) : undefined;
   const scores = cold && vector ? cold.scoreModelItems(vector, snap.scratch) : snap.model.scoreAll(modelState(input), snap.scratch);
   for (const i of rules.excluded) if (i < scores.length) scores[i] = Number.NEGATIVE_INFINITY;
   if (rules.categoryMask) {

@@ -8,6 +8,7 @@ import { coldItemsFor, type ColdItems } from './cold-items.js';
 import { emptyNeighbours, renumberNeighbours, type NeighbourLists } from './covisit.js';
 import { boughtTogetherLists, popularityOnTable, similarLists, type ServingLists } from './serving-lists.js';
 import { ItemTable, NO_CATEGORY } from './item-table.js';
+import { UserVectorCache } from './user-vectors.js';
 import type { ProvidedModel } from './model-source.js';
 
 /** Items kept per category for the exploration pool and the "popular in" lists. */
@@ -33,6 +34,8 @@ export interface ServingSnapshot {
   ann: { model: SequentialRecommender; index: AnnIndex } | null;
   /** Vectors of the items added after the model was trained, for models that score them from their attributes; else null. */
   cold: ColdItems | null;
+  /** The sequential model's user vectors by state (`serving.userVectorCache`); null for other models. */
+  userVectors: UserVectorCache | null;
   /** Reused by every request for the model's scores (requests score synchronously, one at a time). */
   scratch: Float32Array;
   builtAtMs: number;
@@ -126,6 +129,7 @@ export async function buildSnapshot(options: BuildSnapshotOptions): Promise<Serv
   const popularity = lists ? padded(lists.popularity, n) : popularityOnTable(ds, n, options.eventWeights, table);
   return assemble({
     served,
+    serving,
     table,
     similar,
     boughtTogether,
@@ -172,6 +176,7 @@ export async function withModel(prev: ServingSnapshot, served: ProvidedModel | n
     seedTrends(table, lists);
     return assemble({
       served,
+      serving: options.serving,
       table,
       similar: lists.similar,
       boughtTogether: lists.boughtTogether,
@@ -192,6 +197,7 @@ export async function withModel(prev: ServingSnapshot, served: ProvidedModel | n
   await yieldToLoop();
   return assemble({
     served,
+    serving: options.serving,
     table,
     similar,
     boughtTogether,
@@ -205,6 +211,7 @@ export async function withModel(prev: ServingSnapshot, served: ProvidedModel | n
 
 interface SnapshotParts {
   served: ProvidedModel | null;
+  serving: Config['serving'];
   table: ItemTable;
   similar: NeighbourLists;
   boughtTogether: NeighbourLists;
@@ -231,6 +238,7 @@ async function assemble(p: SnapshotParts): Promise<ServingSnapshot> {
     model,
     nModelItems: model?.nItems ?? 0,
     userRows,
+    userVectors: model && isSequentialRecommender(model) ? new UserVectorCache(model, p.serving.userVectorCache) : null,
     items: table,
     similar: p.similar,
     boughtTogether: p.boughtTogether,
@@ -267,6 +275,7 @@ export function emptySnapshot(serving: Config['serving']): ServingSnapshot {
     popularByCategory: [],
     ann: null,
     cold: null,
+    userVectors: null,
     scratch: new Float32Array(0),
     builtAtMs: Date.now(),
     info: { modelId: null, versionId: null, source: 'none', events: 0, users: 0, buildSeconds: 0 },
