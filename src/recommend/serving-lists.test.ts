@@ -87,4 +87,35 @@ describe('serving lists computed with a version', () => {
     expect(scans()).toBe(0);
     await base.close();
   });
+
+  it.each([
+    ['the same item order', (ids: string[]) => ids],
+    ['another item order', (ids: string[]) => [...ids].reverse()],
+  ])('apply the changes made while a version is swapped in exactly once (%s)', async (_, order) => {
+    const store = await shopStore();
+    const ds = await datasetFromStore(store);
+    const model = await getModelSpec('transition').fit(ds, {}, { seed: 1 });
+    const lists = computeServingLists(ds, config.events.weights, config.serving.trendingHalfLifeHours * 3_600_000);
+    const manager = new SnapshotManager({ config, store, models: async () => null, warn: () => undefined });
+    await manager.useModel({ model, itemIds: ds.items, lists, source: 'loaded', versionId: 'v1' });
+    const [bought, removed] = [ds.items[1], ds.items[2]];
+    const trendOf = (id: string) => manager.snapshot.items.trend[manager.snapshot.items.indexOf.get(id)!];
+    const before = trendOf(bought);
+    const swapping = manager.useModel({ model, itemIds: order(ds.items), lists, source: 'loaded', versionId: 'v2' });
+    // While the swap runs: a purchase, a deletion and a new item reach the live table.
+    manager.addTrends([{ ...shopEvents()[0], id: 'live-2', itemId: bought, type: 'purchase', timestamp: lists.trendRefMs }]);
+    manager.change((t) => t.remove(removed));
+    manager.change((t) => t.upsert({ ...shopItems()[0], id: 'arrived-during-swap' }));
+    const once = trendOf(bought);
+    await swapping;
+    expect(manager.snapshot.info.versionId).toBe('v2');
+    expect(once).toBeGreaterThan(before);
+    expect(trendOf(bought)).toBeCloseTo(once, 9);
+    const table = manager.snapshot.items;
+    expect(table.unavailable[table.indexOf.get(removed)!]).toBe(1);
+    expect(table.find('arrived-during-swap')).toBeDefined();
+    expect(table.ids.slice(0, ds.items.length)).toEqual(order(ds.items));
+    await store.close();
+  });
 });
+
