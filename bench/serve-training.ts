@@ -869,7 +869,11 @@ async function main(): Promise<void> {
 }
 
 if (process.argv.includes('--train-versions')) {
-  console.log(JSON.stringify(await trainServingVersions(argValue('train-versions')!, { params: VERSION_PARAMS, maxTrainSeconds: VERSION_MAX_SECONDS })));
+  console.log(
+    JSON.stringify(
+      await trainServingVersions(argValue('train-versions')!, { params: VERSION_PARAMS, maxTrainSeconds: VERSION_MAX_SECONDS }),
+    ),
+  );
 } else if (process.argv.includes('--costs')) {
   const i = process.argv.indexOf('--costs');
   const [path, versionId, users] = process.argv.slice(i + 1, i + 4);

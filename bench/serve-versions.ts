@@ -16,7 +16,15 @@ export interface TrainedVersions {
   items: number;
   users: number;
   events: number;
-  versions: Array<{ id: string; model: string; seed: number; epochs: number; trainSeconds: number; sizeBytes: number; params: Record<string, unknown> }>;
+  versions: Array<{
+    id: string;
+    model: string;
+    seed: number;
+    epochs: number;
+    trainSeconds: number;
+    sizeBytes: number;
+    params: Record<string, unknown>;
+  }>;
 }
 
 export interface VersionSettings {
@@ -69,4 +77,3 @@ export async function trainServingVersions(path: string, settings: VersionSettin
     await store.close();
   }
 }
-

@@ -78,7 +78,13 @@ async function measure(path: string, ids: string[], build: Build): Promise<Swap[
   });
   // As `curio serve` opens it (src/serve/server.ts): reads of large rows go to the background connection.
   const store = await openStore(config.store.url, { backgroundCheckpoints: true, backgroundWrites: true });
-  const manager = new SnapshotManager({ config, store, models: async () => null, warn: (m, e) => line(`warning: ${m}: ${String(e)}`), annBuild: build });
+  const manager = new SnapshotManager({
+    config,
+    store,
+    models: async () => null,
+    warn: (m, e) => line(`warning: ${m}: ${String(e)}`),
+    annBuild: build,
+  });
   await manager.start();
   const probe = new StallProbe();
   const swaps: Swap[] = [];
@@ -103,9 +109,17 @@ async function measure(path: string, ids: string[], build: Build): Promise<Swap[
     const done = performance.now();
     const stalls = probe.stop();
     if (manager.snapshot.info.versionId !== id) throw new Error(`swap to ${id} did not take`);
-    swaps.push({ to: id, graph: seen.has(id) ? 'kept' : 'built', loadMs: round(loadedAt - started), useMs: round(done - loadedAt), ...stalls });
+    swaps.push({
+      to: id,
+      graph: seen.has(id) ? 'kept' : 'built',
+      loadMs: round(loadedAt - started),
+      useMs: round(done - loadedAt),
+      ...stalls,
+    });
     seen.add(id);
-    line(`${build}: swap ${k + 1} to ${id.slice(-6)} (${swaps.at(-1)!.graph}): load ${swaps.at(-1)!.loadMs} ms, use ${swaps.at(-1)!.useMs} ms, longest stall ${stalls.maxStallMs} ms`);
+    line(
+      `${build}: swap ${k + 1} to ${id.slice(-6)} (${swaps.at(-1)!.graph}): load ${swaps.at(-1)!.loadMs} ms, use ${swaps.at(-1)!.useMs} ms, longest stall ${stalls.maxStallMs} ms`,
+    );
   }
   if (session && PROFILE_DIR) {
     const { profile } = (await post(session, 'Profiler.stop')) as { profile: unknown };
@@ -119,7 +133,9 @@ async function measure(path: string, ids: string[], build: Build): Promise<Swap[
 }
 
 function inChild<T>(args: string[]): Promise<T> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SELF, ...args, ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', SELF, ...args, ...process.argv.slice(2)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   return new Promise((resolve, reject) =>
@@ -168,8 +184,20 @@ async function main(): Promise<void> {
     const result = {
       bench: 'swap-stall',
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: loadavg() },
-      settings: { shop, versionParams: VERSION_PARAMS, versionMaxSeconds: VERSION_MAX_SECONDS, swaps: SWAPS, probe: '1 ms timer on the request thread' },
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        node: process.version,
+        loadAverageBefore: loadBefore,
+        loadAverageAfter: loadavg(),
+      },
+      settings: {
+        shop,
+        versionParams: VERSION_PARAMS,
+        versionMaxSeconds: VERSION_MAX_SECONDS,
+        swaps: SWAPS,
+        probe: '1 ms timer on the request thread',
+      },
       versions: versions.versions,
       modes,
       ratio: { curioSeqGraphBuiltMaxStallHereOverThread: round(seqBuilt('here') / seqBuilt('thread'), 2) },
@@ -178,7 +206,9 @@ async function main(): Promise<void> {
     writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
     for (const [name, m] of Object.entries(modes)) {
       const { graphBuilt: b, graphKept: k } = m.summary;
-      console.log(`${name}: first swap to a version: longest stall median ${b.medianMaxStallMs} ms; later swaps: ${k.medianMaxStallMs} ms (worst ${k.worstStallMs})`);
+      console.log(
+        `${name}: first swap to a version: longest stall median ${b.medianMaxStallMs} ms; later swaps: ${k.medianMaxStallMs} ms (worst ${k.worstStallMs})`,
+      );
     }
     console.log(`wrote ${OUT}`);
   } finally {

@@ -9,7 +9,8 @@ import { AnnIndex, DEFAULT_ANN_PARAMS, type BuildAnnOptions } from './ann-index.
 const builder = new RequestThread<AnnBuildRequest, AnnBuildResult>(
   import.meta.url,
   'ann-build-worker',
-  (error, died) => new CurioError('INTERNAL', died ? `the HNSW build thread failed: ${error.message}` : `cannot build the HNSW index: ${error.message}`),
+  (error, died) =>
+    new CurioError('INTERNAL', died ? `the HNSW build thread failed: ${error.message}` : `cannot build the HNSW index: ${error.message}`),
 );
 
 /**

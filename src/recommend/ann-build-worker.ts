@@ -35,6 +35,9 @@ port.on('message', (request: AnnBuildRequest & { id: number }) => {
     hnsw.writeIndexSync(request.path);
     port.postMessage({ id: request.id, built: true } satisfies ThreadReply<AnnBuildResult>);
   } catch (error) {
-    port.postMessage({ id: request.id, error: { message: (error as Error).message ?? String(error) } } satisfies ThreadReply<AnnBuildResult>);
+    port.postMessage({
+      id: request.id,
+      error: { message: (error as Error).message ?? String(error) },
+    } satisfies ThreadReply<AnnBuildResult>);
   }
 });

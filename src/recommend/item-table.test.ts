@@ -2,15 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { Item } from '../core/index.js';
 import { ItemTable, NO_CATEGORY } from './item-table.js';
 
-const item = (id: string, categoryPath: string[], extra: Partial<Item> = {}): Item => ({
-  id,
-  title: `title ${id}`,
-  categoryPath,
-  available: true,
-  createdAt: 1000,
-  attributes: {},
-  ...extra,
-} as Item);
+const item = (id: string, categoryPath: string[], extra: Partial<Item> = {}): Item =>
+  ({
+    id,
+    title: `title ${id}`,
+    categoryPath,
+    available: true,
+    createdAt: 1000,
+    attributes: {},
+    ...extra,
+  }) as Item;
 
 function table(ids: string[]): ItemTable {
   const t = new ItemTable(3_600_000);
@@ -22,7 +23,14 @@ function table(ids: string[]): ItemTable {
 /** What a reorder must keep per item: its catalogue data and trend, wherever it moved. */
 const rowOf = (t: ItemTable, id: string) => {
   const i = t.indexOf.get(id)!;
-  return { id: t.ids[i], title: t.titles[i], category: t.categoryOf(i), unavailable: t.unavailable[i], exists: t.exists[i], trend: t.trend[i] };
+  return {
+    id: t.ids[i],
+    title: t.titles[i],
+    category: t.categoryOf(i),
+    unavailable: t.unavailable[i],
+    exists: t.exists[i],
+    trend: t.trend[i],
+  };
 };
 
 describe('ItemTable.reordered', () => {

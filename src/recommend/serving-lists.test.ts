@@ -89,8 +89,8 @@ describe('serving lists computed with a version', () => {
   });
 
   it.each([
-    ['the same item order', (ids: string[]) => ids],
-    ['another item order', (ids: string[]) => [...ids].reverse()],
+    ['the same item order', (ids: readonly string[]) => [...ids]],
+    ['another item order', (ids: readonly string[]) => [...ids].reverse()],
   ])('apply the changes made while a version is swapped in exactly once (%s)', async (_, order) => {
     const store = await shopStore();
     const ds = await datasetFromStore(store);
@@ -118,4 +118,3 @@ describe('serving lists computed with a version', () => {
     await store.close();
   });
 });
-

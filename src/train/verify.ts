@@ -44,4 +44,3 @@ export function checkScores(served: ServingModel, source: string): void {
     }
   }
 }
-
