@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { OpenLoopResult } from './open-loop.js';
 import { CHILD, KEY, type BuiltShop, type GeneratorJob } from './serve-child.js';
@@ -149,4 +150,15 @@ export function generatorPid(): number | undefined {
 export function stopGenerator(): void {
   if (generator?.connected) generator.send('exit');
   generator = null;
+}
+
+/** The machine a bench ran on, with the load average taken before it started and now. */
+export function machineInfo(loadAverageBefore: number[]) {
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    node: process.version,
+    loadAverageBefore,
+    loadAverageAfter: loadavg(),
+  };
 }

@@ -30,7 +30,7 @@
 import { REPO_ROOT } from './datasets.js';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OpenLoopResult, RequestTimeline } from './open-loop.js';
 import { SHOP, serverConfig, type ServerSettings } from './serve-child.js';
@@ -46,6 +46,7 @@ import {
   startServerChild,
   stopChild,
   stopGenerator,
+  machineInfo,
 } from './serve-shared.js';
 import { trainServingVersions, type TrainedVersions } from './serve-versions.js';
 import { alive, childrenOf } from '../test/support/crash-harness.js';
@@ -807,13 +808,7 @@ async function main(): Promise<void> {
       bench: 'serve-training',
       date: new Date().toISOString(),
       code,
-      machine: {
-        cpus: cpus().length,
-        cpuModel: cpus()[0]?.model,
-        node: process.version,
-        loadAverageBefore: loadBefore,
-        loadAverageAfter: loadavg(),
-      },
+      machine: machineInfo(loadBefore),
       settings: {
         shop: SHOP,
         events: built.events,

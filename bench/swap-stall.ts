@@ -10,9 +10,9 @@
 import { spawn } from 'node:child_process';
 import { Session } from 'node:inspector';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildInChild, argValue } from './serve-shared.js';
+import { argValue, buildInChild, machineInfo } from './serve-shared.js';
 import { trainServingVersions, type TrainedVersions } from './serve-versions.js';
 import { loadConfig } from '../src/core/index.js';
 import { SnapshotManager } from '../src/recommend/snapshot-manager.js';
@@ -184,13 +184,7 @@ async function main(): Promise<void> {
     const result = {
       bench: 'swap-stall',
       date: new Date().toISOString(),
-      machine: {
-        cpus: cpus().length,
-        cpuModel: cpus()[0]?.model,
-        node: process.version,
-        loadAverageBefore: loadBefore,
-        loadAverageAfter: loadavg(),
-      },
+      machine: machineInfo(loadBefore),
       settings: {
         shop,
         versionParams: VERSION_PARAMS,
