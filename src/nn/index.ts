@@ -79,3 +79,4 @@ export {
 } from './backend.js';
 export type { BackendName, Kernels } from './kernels.js';
 export { tidy, releasePool } from './memory.js';
+export { steadyAllocator, type Allocator } from './allocator.js';

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Kernels } from './kernels.js';
 
 type Buf = Float32Array | Int32Array;
-interface Addon {
+export interface Addon {
   gemm(...args: (number | Float32Array)[]): void;
   layerNormFwd(...args: (number | Float32Array)[]): void;
   layerNormBwd(...args: (number | Float32Array)[]): void;
@@ -29,6 +29,8 @@ interface Addon {
   adamRows(...args: (number | Buf)[]): void;
   setThreads(n: number): void;
   getThreads(): number;
+  mallocTrim(): boolean;
+  mallocMmapThreshold(bytes: number): boolean;
 }
 
 /** Where node-gyp puts the addon (native/build/Release), or CURIO_NATIVE_ADDON when set. */
@@ -39,16 +41,20 @@ export function nativeAddonPath(): string {
 }
 
 /** Load the addon, or return the reason it is unavailable. */
-export function loadNativeKernels(): Kernels | string {
+export function loadNativeAddon(): Addon | string {
   const path = nativeAddonPath();
   if (!existsSync(path)) return `addon not built (${path} missing; run: node scripts/build-native.mjs)`;
-  let addon: Addon;
   try {
-    addon = createRequire(import.meta.url)(path) as Addon;
+    return createRequire(import.meta.url)(path) as Addon;
   } catch (error) {
     return `addon failed to load: ${(error as Error).message}`;
   }
-  return wrap(addon);
+}
+
+/** The addon's kernels, or the reason they are unavailable. */
+export function loadNativeKernels(): Kernels | string {
+  const addon = loadNativeAddon();
+  return typeof addon === 'string' ? addon : wrap(addon);
 }
 
 function wrap(n: Addon): Kernels {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../core/index.js';
+import { steadyAllocator } from '../nn/index.js';
 import { openStore } from '../store/index.js';
 import { createApp, type CreateAppOptions } from './app.js';
 import { assertAuthConfigured } from './auth.js';
@@ -18,9 +19,16 @@ export interface StartServerOptions {
   routes?: CreateAppOptions['routes'];
 }
 
+/**
+ * How often a serving process hands its allocator's free pages back: model swaps and request buffers
+ * leave them behind, and a trim costs about a millisecond.
+ */
+const TRIM_INTERVAL_MS = 30_000;
+
 /** Opens the configured store, listens on `server.host:server.port`, and shuts down cleanly on SIGTERM/SIGINT. */
 export async function startServer(config: Config, options: StartServerOptions = {}): Promise<RunningServer> {
   assertAuthConfigured(config); // before opening anything, so a misconfiguration fails fast
+  const allocator = steadyAllocator();
   const store = await openStore(config.store.url, { backgroundCheckpoints: true, backgroundWrites: true });
   let app: FastifyInstance;
   try {
@@ -34,11 +42,13 @@ export async function startServer(config: Config, options: StartServerOptions = 
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
 
+  const trimming = allocator ? setInterval(() => allocator.trim(), TRIM_INTERVAL_MS).unref() : null;
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
+      if (trimming) clearInterval(trimming);
       // The store closes after every onClose hook (Fastify runs them last-registered first), so the
       // runtime's buffered impressions are written before it goes.
       try {

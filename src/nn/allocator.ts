@@ -1,0 +1,26 @@
+import { loadNativeAddon } from './kernels-native.js';
+
+/** glibc's own initial mmap threshold: large buffers at or above it get mappings of their own. */
+const MMAP_THRESHOLD_BYTES = 128 * 1024;
+
+/** What a long-running process can ask of the C allocator (see native/src/memory.c for why). */
+export interface Allocator {
+  /** Hands free pages inside malloc's heaps back to the system; about a millisecond. */
+  trim(): void;
+}
+
+let steady: Allocator | null | undefined;
+
+/**
+ * Keeps large buffers in mappings of their own for the rest of the process (glibc would otherwise raise
+ * its threshold after the first large free, and later model swaps fragment the heap), and returns the
+ * trim. Null without the native addon, or off glibc, where the allocator is left as it is.
+ */
+export function steadyAllocator(): Allocator | null {
+  if (steady !== undefined) return steady;
+  const addon = loadNativeAddon();
+  // An addon built before these functions existed has neither: leave the allocator alone.
+  const usable = typeof addon !== 'string' && typeof addon.mallocMmapThreshold === 'function';
+  steady = usable && addon.mallocMmapThreshold(MMAP_THRESHOLD_BYTES) ? { trim: () => void addon.mallocTrim() } : null;
+  return steady;
+}
