@@ -42,7 +42,14 @@ export async function startServer(config: Config, options: StartServerOptions = 
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
 
-  const trimming = allocator ? setInterval(() => allocator.trim(), TRIM_INTERVAL_MS).unref() : null;
+  const trimming = allocator
+    ? setInterval(() => {
+        const started = performance.now();
+        allocator.trim();
+        const ms = performance.now() - started;
+        if (ms > 20) app.log.warn({ ms: Math.round(ms) }, 'allocator trim held the request thread');
+      }, TRIM_INTERVAL_MS).unref()
+    : null;
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {

@@ -1,8 +1,8 @@
-import { setPriority } from 'node:os';
 import { CurioError, type Config } from '../core/index.js';
 import { setThreads } from '../nn/index.js';
 import { openStore } from '../store/index.js';
 import type { Job, Store } from '../store/index.js';
+import { lowerJobPriority } from './priority.js';
 import { runTrainingJob, type JobReporter } from './run-job.js';
 
 /**
@@ -20,21 +20,24 @@ export interface JobStart {
   threads: number;
 }
 
+const PRIORITY_TEXT = {
+  idle: 'every thread at SCHED_IDLE (below serving)',
+  nice: 'every thread at nice 19 (below serving)',
+  unchanged: 'priority unchanged (lowering it was not permitted)',
+} as const;
+
 /** Progress is written at most this often (each write is a store transaction). */
 const PROGRESS_EVERY_MS = 1000;
 
 export async function runJobProcess(start: JobStart): Promise<void> {
-  try {
-    setPriority(0, 19);
-  } catch {
-    // not permitted: normal priority
-  }
   setThreads(start.threads);
+  const priority = lowerJobPriority();
   const parent = process.ppid;
   const store = await openStore(start.config.store.url);
   try {
     const job = await store.getJob(start.jobId);
     if (!job) throw new CurioError('NOT_FOUND', `no job ${start.jobId}`);
+    await store.updateJob(job.id, { appendLog: [`process ${process.pid}: ${start.threads} kernel threads, ${PRIORITY_TEXT[priority]}`] });
     const outcome = await runTrainingJob({
       store,
       config: start.config,
