@@ -1,7 +1,7 @@
 /**
  * Serving while training: GET /v1/users/:id/recommendations at a fixed open-loop rate (300/s) on the
  * 50,000-item shop of bench/serve.ts, with a curio-seq version serving, while the server's own trainer runs a
- * curio-seq retrain job (its own process, nice 19) on the same machine, and a promotion at 1/3 of the phase
+ * curio-seq retrain job (its own process, below serving: src/train/priority.ts) on the same machine, and a promotion at 1/3 of the phase
  * and a rollback at 2/3 through the admin API. Each run has two phases of the same rate and length, one with
  * the job training and one with the trainer idle (no job; the same promotion and rollback), in alternating
  * order, so their ratio says what training beside costs.
@@ -210,13 +210,16 @@ async function inChild<T>(args: string[]): Promise<T> {
 // ---------------------------------------------------------------------------------------------------------
 // Processes: CPU time, nice, descendants.
 
-/** A process's CPU seconds (user + system) and nice value from /proc (null when it is gone). */
-function procStat(pid: number): { cpuSeconds: number; nice: number } | null {
+/** Linux scheduling policies by number (sched.h). */
+const POLICIES: Record<number, string> = { 0: 'SCHED_OTHER', 1: 'SCHED_FIFO', 2: 'SCHED_RR', 3: 'SCHED_BATCH', 5: 'SCHED_IDLE' };
+
+/** A process's CPU seconds (user + system), nice value and scheduling policy from /proc (null when it is gone). */
+function procStat(pid: number): { cpuSeconds: number; nice: number; policy: string } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields after the command: state(3) ppid(4) ... utime(14) stime(15) ... nice(19); f[0] is field 3.
-    return { cpuSeconds: (Number(f[11]) + Number(f[12])) / 100, nice: Number(f[16]) };
+    // Fields after the command: state(3) ppid(4) ... utime(14) stime(15) ... nice(19) ... policy(41); f[0] is field 3.
+    return { cpuSeconds: (Number(f[11]) + Number(f[12])) / 100, nice: Number(f[16]), policy: POLICIES[Number(f[38])] ?? `policy ${f[38]}` };
   } catch {
     return null;
   }
@@ -348,6 +351,7 @@ interface PhaseResult extends Figures {
     id: string;
     pid: number | null;
     nice: number | null;
+    policy: string | null;
     cpuSeconds: number | null;
     stateAfter: string;
     progress: Array<{ second: number; fraction: number; step: string }>;
@@ -555,6 +559,7 @@ async function phase(ctx: Ctx, run: number, kind: 'idle' | 'training', seconds: 
           id: job.id,
           pid: job.pid,
           nice: jobAfter?.nice ?? jobBefore?.nice ?? null,
+          policy: jobAfter?.policy ?? jobBefore?.policy ?? null,
           cpuSeconds: jobBefore && jobAfter ? round(jobAfter.cpuSeconds - jobBefore.cpuSeconds, 1) : null,
           stateAfter: jobState ?? 'unknown',
           progress,
@@ -588,7 +593,7 @@ async function phase(ctx: Ctx, run: number, kind: 'idle' | 'training', seconds: 
 function describe(p: PhaseResult): string {
   const w = p.admin.map((a) => `${a.action} ${a.latencyMs.toFixed(0)} ms (window p99 ${a.window.p99Ms} ms, max ${a.window.maxMs} ms)`);
   const job = p.job
-    ? `, job ${p.job.cpuSeconds ?? '?'} cpu-s at nice ${p.job.nice}, progress ${p.job.progress[0]?.fraction} → ${p.job.progress.at(-1)?.fraction} (${p.job.stateAfter})`
+    ? `, job ${p.job.cpuSeconds ?? '?'} cpu-s at ${p.job.policy === 'SCHED_IDLE' ? 'SCHED_IDLE' : `nice ${p.job.nice}`}, progress ${p.job.progress[0]?.fraction} → ${p.job.progress.at(-1)?.fraction} (${p.job.stateAfter})`
     : '';
   return (
     `  ${p.phase.padEnd(8)} achieved ${p.achievedRps}/s, p50 ${p.p50Ms} ms, p90 ${p.p90Ms} ms, p99 ${p.p99Ms} ms, max ${p.maxMs} ms, ` +
@@ -822,7 +827,7 @@ async function main(): Promise<void> {
         job: {
           kind: 'retrain',
           candidates: [{ model: 'curio-seq', params: JOB_PARAMS }],
-          process: 'its own, nice 19 (src/train/job-process.ts)',
+          process: 'its own, every thread at SCHED_IDLE, or nice 19 without chrt (src/train/priority.ts)',
         },
         server: serverSettings(MODES[0].scoring).overrides,
         phases:
