@@ -33,6 +33,26 @@ export async function buildInChild(path: string): Promise<BuiltShop> {
 }
 
 /**
+ * Runs the bench file `self` (its `import.meta.url` path) again as a child with `args` after it, and
+ * parses the JSON it prints on stdout; stderr passes through. A measurement in a process of its own starts
+ * from a clean heap and an allocator nothing else has used.
+ */
+export function runFileInChild<T>(self: string, args: string[]): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', self, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`child ${args[0]} exited with ${code}`)))),
+  );
+}
+
+/** The median of `xs` (NaN when empty). */
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
  * Starts `serve-child.ts --server <path> ...args` under node `flags` (and `env` on top of this process's) and resolves once it prints READY;
  * its other output lines are echoed to stderr as `server: ...`.
  */

@@ -7,12 +7,11 @@
  * in a thread of its own (the default) and on the request thread in chunks (the old way), in one run.
  * Run: npm run bench:swap [-- --swaps 6 --version-max-seconds 60 --profile-dir dir --out bench/results/swap-stall.json]
  */
-import { spawn } from 'node:child_process';
 import { Session } from 'node:inspector';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { argValue, buildInChild, machineInfo } from './serve-shared.js';
+import { argValue, buildInChild, machineInfo, median, runFileInChild } from './serve-shared.js';
 import { trainServingVersions, type TrainedVersions } from './serve-versions.js';
 import { loadConfig } from '../src/core/index.js';
 import { SnapshotManager } from '../src/recommend/snapshot-manager.js';
@@ -132,21 +131,7 @@ async function measure(path: string, ids: string[], build: Build): Promise<Swap[
   return swaps;
 }
 
-function inChild<T>(args: string[]): Promise<T> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SELF, ...args, ...process.argv.slice(2)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return new Promise((resolve, reject) =>
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`child ${args[0]} exited with ${code}`)))),
-  );
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? Number.NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const inChild = <T>(args: string[]): Promise<T> => runFileInChild<T>(SELF, [...args, ...process.argv.slice(2)]);
 
 function summary(swaps: Swap[]) {
   const of = (graph: Swap['graph']) => swaps.filter((s) => s.graph === graph);
