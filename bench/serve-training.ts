@@ -2,9 +2,9 @@
  * Serving while training: GET /v1/users/:id/recommendations at a fixed open-loop rate (300/s) on the
  * 50,000-item shop of bench/serve.ts, with a curio-seq version serving, while the server's own trainer runs a
  * curio-seq retrain job (its own process, below serving: src/train/priority.ts) on the same machine, and a
- * promotion at 1/3 of the phase and a rollback at 2/3 through the admin API. Each run has two phases of the same rate and length, one with
- * the job training and one with the trainer idle (no job; the same promotion and rollback), in alternating
- * order, so their ratio says what training beside costs.
+ * promotion at 1/3 of the phase and a rollback at 2/3 through the admin API. Each run has two phases of the
+ * same rate and length, one with the job training and one with the trainer idle (no job; the same promotion
+ * and rollback), in alternating order, so their ratio says what training beside costs.
  *
  * Steps: the shop is built into a SQLite file (serve-child.ts --build); two small curio-seq versions are
  * trained on the store's dataset in a child of this file (--train-versions), registered as candidates, and
