@@ -18,7 +18,8 @@
  *
  * Modes: `ann` takes the model's candidates from the HNSW index (serving.annMinItems 1, below the
  * catalogue), `exact` scores every item per request (annMinItems 0); `:t1` runs the server, and so its job,
- * with CURIO_THREADS=1 (the job trains on one core instead of all). Every run of every mode has its own
+ * with CURIO_THREADS=1 (the job trains on one core instead of all); `:s16` starts the server with a 16 MB
+ * young-generation semi-space instead of bin/curio.js's 64. Every run of every mode has its own
  * server (start, warm-up, cold pass); the modes alternate run by run, so a change in the machine's other
  * load falls on all of them.
  *
@@ -85,17 +86,26 @@ interface Mode {
   name: string;
   scoring: Scoring;
   threads: number | null;
+  /** The server's young-generation semi-space in MB (null: bin/curio.js's). */
+  semiSpaceMb: number | null;
 }
 
-/** `ann,ann:t1,exact` → modes (`:tN` runs the server, and so its job, with CURIO_THREADS=N). */
+/**
+ * `ann,ann:t1,exact` → modes (`:tN` runs the server, and so its job, with CURIO_THREADS=N; `:sN` starts the
+ * server with --max-semi-space-size=N instead of bin/curio.js's).
+ */
 function parseModes(text: string): Mode[] {
   return text.split(',').map((part) => {
-    const m = /^(ann|exact)(?::t(\d+))?$/.exec(part.trim());
-    if (!m) throw new Error(`--modes: '${part}' is not ann|exact, optionally with :t<threads>`);
+    const m = /^(ann|exact)(?::t(\d+))?(?::s(\d+))?$/.exec(part.trim());
+    if (!m) throw new Error(`--modes: '${part}' is not ann|exact, optionally with :t<threads> and :s<semi-space MB>`);
     const threads = m[2] ? Number(m[2]) : null;
-    return { name: threads ? `${m[1]}-threads${threads}` : m[1], scoring: m[1] as Scoring, threads };
+    const semiSpaceMb = m[3] ? Number(m[3]) : null;
+    const name = [m[1], threads ? `threads${threads}` : '', semiSpaceMb ? `semi${semiSpaceMb}` : ''].filter(Boolean).join('-');
+    return { name, scoring: m[1] as Scoring, threads, semiSpaceMb };
   });
 }
+/** The young generation bin/curio.js gives a server (its first line). */
+const SERVER_SEMI_SPACE_MB = 64;
 const MODES = parseModes(argValue('modes') ?? 'ann,ann:t1,exact');
 /** Runs of each mode (they alternate: run 1 of every mode, then run 2, ...), and seconds per phase. */
 const RUNS = Number(argValue('runs') ?? 3);
@@ -641,7 +651,7 @@ async function runOnce(path: string, mode: Mode, run: number, users: string[], v
   const server = await startServerChild(
     path,
     ['--user-cache-seconds', String(USER_CACHE_SECONDS), '--settings', JSON.stringify(serverSettings(mode.scoring))],
-    ['--max-semi-space-size=64'],
+    [`--max-semi-space-size=${mode.semiSpaceMb ?? SERVER_SEMI_SPACE_MB}`],
     mode.threads ? { CURIO_THREADS: String(mode.threads) } : {},
   );
   const serverPid = server.child.pid!;
