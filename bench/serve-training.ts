@@ -96,7 +96,7 @@ interface Mode {
  */
 function parseModes(text: string): Mode[] {
   return text.split(',').map((part) => {
-    const m = /^(ann|exact)(?::t(\d+))?(?::s(\d+))?$/.exec(part.trim());
+    const m = /^(ann|exact)(?::t([1-9]\d*))?(?::s([1-9]\d*))?$/.exec(part.trim());
     if (!m) throw new Error(`--modes: '${part}' is not ann|exact, optionally with :t<threads> and :s<semi-space MB>`);
     const threads = m[2] ? Number(m[2]) : null;
     const semiSpaceMb = m[3] ? Number(m[3]) : null;
