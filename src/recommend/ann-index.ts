@@ -5,6 +5,7 @@
 import hnswlib from 'hnswlib-node';
 import { CurioError, yieldToLoop } from '../core/index.js';
 import { topK } from '../models/index.js';
+import { byScore } from './rank.js';
 
 /** HNSW settings: graph degree, build-time and query-time beam widths (higher = better recall, slower). */
 export interface AnnParams {
@@ -197,7 +198,7 @@ export class AnnIndex {
     if (found.length < want && allowed) found = this.walk(query, want, this.settings.efSearch, allowed);
     if (found.length < want) return this.exact(vector, k, allowed);
     // hnswlib returns 1 - dot in float32; rescore exactly so scores match the model's own.
-    return found.map((index) => ({ index, score: this.score(vector, index) })).sort((a, b) => b.score - a.score || a.index - b.index);
+    return found.map((index) => ({ index, score: this.score(vector, index) })).sort(byScore);
   }
 
   /** One graph walk for the n nearest with a beam of `ef` (hnswlib raises it to n), best first. */

@@ -53,7 +53,41 @@ const POOL_ITEMS_PER_CATEGORY = 2;
 /** Trending items proposed to people with a history (the model is their main source). */
 const TRENDING_PERSONAL = 20;
 
-function row(rows: Map<number, CandidateRow>, snap: ServingSnapshot, index: number): CandidateRow {
+/**
+ * The request's candidates, each once, in the order proposed. Which items are already in is kept in a
+ * slot array over the whole catalogue (place in the list + 1; 0 for absent) that every request reuses and
+ * clears after itself, instead of a hash map per request: gathering is the largest share of what a
+ * request allocates, and the pipeline is synchronous, so one request at a time uses it.
+ */
+class Rows {
+  readonly list: CandidateRow[] = [];
+
+  constructor(private readonly slots: Int32Array) {}
+
+  get(index: number): CandidateRow | undefined {
+    const slot = index < this.slots.length ? this.slots[index] : 0;
+    return slot === 0 ? undefined : this.list[slot - 1];
+  }
+
+  add(r: CandidateRow): void {
+    this.list.push(r);
+    this.slots[r.index] = this.list.length;
+  }
+
+  /** Leaves the slot array all zero for the next request. */
+  clear(): void {
+    for (const r of this.list) this.slots[r.index] = 0;
+  }
+}
+
+let slotScratch = new Int32Array(0);
+
+function rowsFor(items: number): Rows {
+  if (slotScratch.length < items) slotScratch = new Int32Array(Math.max(items, 2 * slotScratch.length));
+  return new Rows(slotScratch);
+}
+
+function row(rows: Rows, snap: ServingSnapshot, index: number): CandidateRow {
   let r = rows.get(index);
   if (!r) {
     const model = snap.model && index < snap.nModelItems ? snap.scratch[index] : Number.NaN;
@@ -68,7 +102,7 @@ function row(rows: Map<number, CandidateRow>, snap: ServingSnapshot, index: numb
       pool: false,
       score: 0,
     };
-    rows.set(index, r);
+    rows.add(r);
   }
   return r;
 }
@@ -93,7 +127,7 @@ function modelState(input: GatherInput): UserState {
  * Scores every item with the model (into the snapshot's scratch) and proposes the best allowed ones; with
  * an ANN index, proposes the index's best allowed ones and returns the user vector that scores the rest.
  */
-function modelCandidates(input: GatherInput, rows: Map<number, CandidateRow>): ModelRun {
+function modelCandidates(input: GatherInput, rows: Rows, run: ModelRun): ModelRun {
   const { snap, rules } = input;
   if (!snap.model) return {};
   // Items added since the training, scored from their attributes when the model can (curio-seq).
@@ -116,6 +150,8 @@ function modelCandidates(input: GatherInput, rows: Map<number, CandidateRow>): M
     // The scratch holds the prior between requests; this request's terms are added to it and taken off
     // again when the candidates are gathered (gatherCandidates).
     const changed = sparse.addTerms(modelState(input), snap.scratch);
+    // Known to the caller before anything can throw, so a failed request still restores the prior.
+    run.changed = changed;
     // rules.allows is the dense path's filter: stock, this request's exclusions and the category mask.
     for (const i of sparseTopK(sparse, snap.scratch, changed, input.perSource, (i: number) => !rules.allows(i))) row(rows, snap, i);
     return { changed };
@@ -142,20 +178,14 @@ function modelCandidates(input: GatherInput, rows: Map<number, CandidateRow>): M
  * `perSource` (scoring at least its worst proposal), next to the model's own: a new item enters the
  * shortlist on merit, and the model's own proposals stay what they were.
  */
-function coldCandidates(
-  input: GatherInput,
-  rows: Map<number, CandidateRow>,
-  cold: ColdItems,
-  vector: Float32Array,
-  threshold: number,
-): ColdScores {
+function coldCandidates(input: GatherInput, rows: Rows, cold: ColdItems, vector: Float32Array, threshold: number): ColdScores {
   const scores = cold.score(vector);
   for (const i of scores.best(input.perSource, threshold, input.rules.allows)) row(rows, input.snap, i);
   return scores;
 }
 
 /** Neighbours of the newest history items, weighted by recency and behaviour (a dislike proposes nothing). */
-function covisitCandidates(input: GatherInput, rows: Map<number, CandidateRow>): void {
+function covisitCandidates(input: GatherInput, rows: Rows): void {
   const { snap, profile, historyIndex, rules } = input;
   const weights = input.eventWeights ?? DEFAULT_EVENT_WEIGHTS;
   const lists = snap.similar;
@@ -179,7 +209,7 @@ function covisitCandidates(input: GatherInput, rows: Map<number, CandidateRow>):
   }
 }
 
-function listCandidates(input: GatherInput, rows: Map<number, CandidateRow>, personal: boolean): void {
+function listCandidates(input: GatherInput, rows: Rows, personal: boolean): void {
   const { snap, live, rules } = input;
   let taken = 0;
   const trending = personal ? TRENDING_PERSONAL : input.perSource;
@@ -207,7 +237,7 @@ function listCandidates(input: GatherInput, rows: Map<number, CandidateRow>, per
 }
 
 /** A few random categories the user has not shown, each with its most popular allowed items. */
-function explorationPool(input: GatherInput, rows: Map<number, CandidateRow>): void {
+function explorationPool(input: GatherInput, rows: Rows): void {
   const { snap, rules, historyIndex, rng } = input;
   const t = snap.items;
   const seen = new Set<number>();
@@ -236,12 +266,12 @@ function explorationPool(input: GatherInput, rows: Map<number, CandidateRow>): v
  * popular, trending and new items.
  */
 export function gatherCandidates(input: GatherInput): CandidateRow[] {
-  const rows = new Map<number, CandidateRow>();
+  const rows = rowsFor(input.snap.items.ids.length);
   const personal = input.profile.history.length > 0;
   let run: ModelRun = {};
   try {
     if (personal) {
-      run = modelCandidates(input, rows);
+      run = modelCandidates(input, rows, run);
       covisitCandidates(input, rows);
     }
     listCandidates(input, rows, personal);
@@ -250,8 +280,9 @@ export function gatherCandidates(input: GatherInput): CandidateRow[] {
     // Back to the prior, so the next request starts from it (also when this one failed half-way).
     const prior = input.snap.model?.sparse?.prior;
     if (prior && run.changed) for (const i of run.changed) input.snap.scratch[i] = prior[i];
+    rows.clear();
   }
-  const out = [...rows.values()].filter((r) => input.rules.allows(r.index));
+  const out = rows.list.filter((r) => input.rules.allows(r.index));
   // The index scored only its own hits into the scratch: score the other sources' items exactly.
   const ann = input.snap.ann;
   const annVector = run.annVector;

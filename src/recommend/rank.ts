@@ -17,34 +17,46 @@ export const BLEND = {
   newItem: 0.15,
 } as const;
 
-function range(rows: CandidateRow[], pick: (r: CandidateRow) => number): { lo: number; span: number } {
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const r of rows) {
-    const v = pick(r);
-    if (!Number.isFinite(v)) continue;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return lo === Number.POSITIVE_INFINITY ? { lo: 0, span: 1 } : { lo, span: hi - lo || 1 };
-}
-
-/** Scores (in place) and sorts candidates best first: blended signals plus the item's business boost. */
+/**
+ * Scores (in place) and sorts candidates best first: blended signals plus the item's business boost.
+ * Plain loops rather than a picker per signal: a double returned from a closure that is not inlined is a
+ * heap number, one per candidate and signal, and this runs for every request (docs/benchmarks.md).
+ */
 export function rankCandidates(rows: CandidateRow[], table: ItemTable, personal: boolean): RankedCandidate[] {
-  const model = range(rows, (r) => r.model);
-  const maxOf = (pick: (r: CandidateRow) => number) => rows.reduce((m, r) => Math.max(m, pick(r)), 0) || 1;
-  const covisit = maxOf((r) => r.covisit);
-  const trend = maxOf((r) => r.trend);
-  const popular = maxOf((r) => r.popular);
+  let modelLo = Number.POSITIVE_INFINITY;
+  let modelHi = Number.NEGATIVE_INFINITY;
+  let covisit = 0;
+  let trend = 0;
+  let popular = 0;
+  for (const r of rows) {
+    if (Number.isFinite(r.model)) {
+      if (r.model < modelLo) modelLo = r.model;
+      if (r.model > modelHi) modelHi = r.model;
+    }
+    if (r.covisit > covisit) covisit = r.covisit;
+    if (r.trend > trend) trend = r.trend;
+    if (r.popular > popular) popular = r.popular;
+  }
+  // Min-max for the model (no finite score: lo 0, span 1); the others by their maximum (1 when none is positive).
+  if (modelLo === Number.POSITIVE_INFINITY) modelLo = modelHi = 0;
+  const modelSpan = modelHi - modelLo || 1;
+  covisit ||= 1;
+  trend ||= 1;
+  popular ||= 1;
   for (const r of rows) {
     let score = BLEND.trend * (r.trend / trend) + (r.isNew ? BLEND.newItem : 0) + table.boost[r.index];
     if (personal) {
-      if (Number.isFinite(r.model)) score += BLEND.model * ((r.model - model.lo) / model.span);
+      if (Number.isFinite(r.model)) score += BLEND.model * ((r.model - modelLo) / modelSpan);
       score += BLEND.covisit * (r.covisit / covisit);
     } else {
       score += BLEND.popular * (r.popular / popular);
     }
     r.score = score;
   }
-  return rows.sort((a, b) => b.score - a.score || a.index - b.index);
+  return rows.sort(byScore);
+}
+
+/** Best first, ties by index. Answers small integers: a comparator's double difference is a heap number per comparison. */
+export function byScore(a: { score: number; index: number }, b: { score: number; index: number }): number {
+  return a.score > b.score ? -1 : a.score < b.score ? 1 : a.index - b.index;
 }

@@ -66,10 +66,11 @@ function shortlist(input: ChooseSlateInput, pinned: ReadonlySet<number>): Divers
  * (strictly decreasing), so the policy's greedy slate is the diversified one and the score scale is kept.
  */
 function policyCandidates(list: Diverse[], withEmbeddings: boolean): Candidate[] {
-  const scores = list.map((d) => d.score).sort((a, b) => b - a);
+  // A typed array sorts numerically with no comparator (ascending): read it from the end.
+  const scores = Float64Array.from(list, (d) => d.score).sort();
   return list.map((d, r) => ({
     itemId: d.itemId,
-    score: scores[r] - r * 1e-9,
+    score: scores[scores.length - 1 - r] - r * 1e-9,
     cluster: d.cluster,
     ...(withEmbeddings ? { embedding: categoryEmbedding(d.cluster) } : {}),
   }));

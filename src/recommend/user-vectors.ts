@@ -36,7 +36,27 @@ export class UserVectorCache {
   }
 }
 
-/** Everything a forward pass reads from a state. */
+/**
+ * Everything a forward pass reads from a state, as a short key: the user row, the length and two
+ * independent 32-bit hashes of the items, behaviour tokens and times. Joining the arrays into a string
+ * would cost a few kilobytes per request on a hit, for no gain; two different states share a key with a
+ * probability of about 2^-64 per pair, and would then share a vector.
+ */
 function stateKey(state: UserState): string {
-  return `${state.user ?? ''}|${state.items.join(',')}|${state.types?.join(',') ?? ''}|${state.timestampsMs?.join(',') ?? ''}`;
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  const mix = (w: number): void => {
+    a = Math.imul(a ^ w, 0x01000193);
+    b = Math.imul(b ^ w, 0x5bd1e995);
+    b ^= b >>> 15;
+  };
+  const n = state.items.length;
+  for (let k = 0; k < n; k++) {
+    const t = state.timestampsMs?.[k] ?? 0;
+    mix(state.items[k]);
+    mix(state.types?.[k] ?? 255);
+    mix(t >>> 0);
+    mix(Math.floor(t / 4294967296));
+  }
+  return `${state.user ?? ''}|${n}|${state.types ? 't' : ''}${state.timestampsMs ? 'm' : ''}|${a >>> 0}|${b >>> 0}`;
 }
