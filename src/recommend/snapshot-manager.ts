@@ -3,6 +3,7 @@ import type { Store } from '../store/index.js';
 import type { AnnMemo } from './ann-cache.js';
 import type { ItemTable } from './item-table.js';
 import { LiveLists } from './live-lists.js';
+import { UserVectorCaches } from './user-vectors.js';
 import { readStoreDataset, type ModelProvider } from './model-source.js';
 import type { ProvidedModel } from './model-source.js';
 import { buildSnapshot, emptySnapshot, withModel, type BuildSnapshotOptions, type ServingSnapshot } from './snapshot.js';
@@ -42,6 +43,8 @@ export class SnapshotManager {
   private timer: NodeJS.Timeout | null = null;
   /** The last snapshot's ANN index, reused by the next build when the embeddings are unchanged. */
   private readonly annMemo: AnnMemo = {};
+  /** The user vectors of the serving model and the one before it, reused by a rebuild or a rollback. */
+  private readonly vectorCaches = new UserVectorCaches();
   /** Table changes made while a new snapshot is being built, replayed onto it at the swap. */
   private pending: Array<(table: ItemTable) => void> | null = null;
   /** A model given with `useModel` (a registry version): served by every later build instead of asking the provider. */
@@ -174,6 +177,7 @@ export class SnapshotManager {
       serving: this.options.config.serving,
       seed: this.options.config.serving.seed ?? 1,
       annMemo: this.annMemo,
+      vectorCaches: this.vectorCaches,
       warn: this.options.warn,
       annBuild: this.options.annBuild,
     };

@@ -8,7 +8,7 @@ import { coldItemsFor, type ColdItems } from './cold-items.js';
 import { emptyNeighbours, renumberNeighbours, type NeighbourLists } from './covisit.js';
 import { boughtTogetherLists, popularityOnTable, similarLists, type ServingLists } from './serving-lists.js';
 import { ItemTable, NO_CATEGORY } from './item-table.js';
-import { UserVectorCache } from './user-vectors.js';
+import { UserVectorCache, type UserVectorCaches } from './user-vectors.js';
 import type { ProvidedModel } from './model-source.js';
 
 /** Items kept per category for the exploration pool and the "popular in" lists. */
@@ -63,13 +63,15 @@ export interface BuildSnapshotOptions {
    * embeddings (a refit that changed nothing, the same artifact reloaded) reuses the graph.
    */
   annMemo?: AnnMemo;
+  /** The user-vector caches of the models served before, kept by the caller across builds and swaps. */
+  vectorCaches?: UserVectorCaches;
   /** Where a failed index load or save is reported; default console.warn. */
   warn?: (message: string, error: unknown) => void;
   /** Where a new HNSW graph is built (see obtainAnnIndex); default a thread of its own. */
   annBuild?: 'thread' | 'here';
 }
 
-type AnnOptions = Pick<BuildSnapshotOptions, 'serving' | 'seed' | 'annMemo' | 'warn' | 'annBuild'>;
+type AnnOptions = Pick<BuildSnapshotOptions, 'serving' | 'seed' | 'annMemo' | 'vectorCaches' | 'warn' | 'annBuild'>;
 
 /** The dataset with item indexes renumbered to the table's (which may start with a loaded model's items). */
 function onTable(ds: SequenceDataset, table: ItemTable): SequenceDataset {
@@ -138,6 +140,7 @@ export async function buildSnapshot(options: BuildSnapshotOptions): Promise<Serv
     events: raw?.itemIdx.length ?? lists?.events ?? 0,
     users: raw ? raw.offsets.length - 1 : (lists?.users ?? 0),
     started,
+    vectorCaches: options.vectorCaches,
   });
 }
 
@@ -185,6 +188,7 @@ export async function withModel(prev: ServingSnapshot, served: ProvidedModel | n
       events: lists.events,
       users: lists.users,
       started,
+      vectorCaches: options.vectorCaches,
     });
   }
   const popularity = new Float32Array(table.size);
@@ -206,6 +210,7 @@ export async function withModel(prev: ServingSnapshot, served: ProvidedModel | n
     events: prev.info.events,
     users: prev.info.users,
     started,
+    vectorCaches: options.vectorCaches,
   });
 }
 
@@ -220,6 +225,7 @@ interface SnapshotParts {
   events: number;
   users: number;
   started: number;
+  vectorCaches?: UserVectorCaches;
 }
 
 /** The snapshot from its parts, handing the thread back between the costlier steps (see withModel). */
@@ -238,7 +244,11 @@ async function assemble(p: SnapshotParts): Promise<ServingSnapshot> {
     model,
     nModelItems: model?.nItems ?? 0,
     userRows,
-    userVectors: model && isSequentialRecommender(model) ? new UserVectorCache(model, p.serving.userVectorCache) : null,
+    userVectors:
+      model && isSequentialRecommender(model)
+        ? (p.vectorCaches?.cacheFor(model, served?.versionId, p.serving.userVectorCache) ??
+          new UserVectorCache(model, p.serving.userVectorCache))
+        : null,
     items: table,
     similar: p.similar,
     boughtTogether: p.boughtTogether,

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { leaveOneOut, userSequence } from '../data/index.js';
 import { getModelSpec, isSequentialRecommender, type SequentialRecommender } from '../models/index.js';
-import { UserVectorCache } from './user-vectors.js';
+import { UserVectorCache, UserVectorCaches } from './user-vectors.js';
 import { plantedSequences } from '../../test/support/planted.js';
 
 describe('UserVectorCache', async () => {
@@ -51,5 +51,25 @@ describe('UserVectorCache', async () => {
     const none = new UserVectorCache(model, 0);
     expect(none.vectorFor(state(1))).not.toBe(none.vectorFor(state(1)));
     expect(none.size).toBe(0);
+  });
+
+  it('keeps the vectors of the last two versions across rebuilds and rollbacks, and never shares them between versions', async () => {
+    const other = await getModelSpec('curio-seq').fit(split.train, { dim: 16, maxLen: 8, heads: 1, epochs: 1 }, { seed: 2 });
+    if (!isSequentialRecommender(other)) throw new Error('curio-seq has user vectors');
+    const caches = new UserVectorCaches();
+    const v1 = caches.cacheFor(model, 'v1', 10).vectorFor(state(1));
+    // A rebuild serving v1 again, and a rollback to v1 after v2: warm.
+    expect(caches.cacheFor(model, 'v1', 10).vectorFor(state(1))).toBe(v1);
+    const v2 = caches.cacheFor(other, 'v2', 10).vectorFor(state(1));
+    expect(v2).not.toBe(v1);
+    expect(Array.from(v2)).toEqual(Array.from(other.userVector(state(1))));
+    expect(caches.cacheFor(model, 'v1', 10).vectorFor(state(1))).toBe(v1);
+    // A third version pushes out the least recently served (v2).
+    caches.cacheFor(other, 'v3', 10).vectorFor(state(1));
+    expect(caches.cacheFor(other, 'v2', 10).vectorFor(state(1))).not.toBe(v2);
+    // Fitted in this process (no version id): keyed by the model object.
+    const fittedHere = caches.cacheFor(model, null, 10).vectorFor(state(2));
+    expect(caches.cacheFor(model, undefined, 10).vectorFor(state(2))).toBe(fittedHere);
+    expect(caches.cacheFor(other, null, 10).vectorFor(state(2))).not.toBe(fittedHere);
   });
 });

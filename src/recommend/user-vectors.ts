@@ -7,11 +7,14 @@ import type { SequentialRecommender, UserState } from '../models/index.js';
  * the least recently used are dropped beyond `capacity`. One cache per snapshot: a new model starts empty.
  */
 export class UserVectorCache {
-  private readonly vectors = new Map<string, Float32Array>();
-
+  /**
+   * @param vectors the entries, shared with an earlier cache over the same weights (UserVectorCaches):
+   *   a rebuild of the snapshot or a rollback to a version served before starts warm.
+   */
   constructor(
     private readonly model: SequentialRecommender,
     readonly capacity: number,
+    private readonly vectors = new Map<string, Float32Array>(),
   ) {}
 
   get size(): number {
@@ -33,6 +36,30 @@ export class UserVectorCache {
     this.vectors.set(key, vector);
     if (this.vectors.size > this.capacity) this.vectors.delete(this.vectors.keys().next().value as string);
     return vector;
+  }
+}
+
+/**
+ * The caches of the last few models served, by registry version (same id, same weights: artifacts are
+ * immutable and checksummed) or, for a model fitted in this process, by the model object. A periodic
+ * rebuild that keeps the version, and a rollback to the version served before, reuse its vectors instead
+ * of recomputing every active user's on their next request.
+ */
+export class UserVectorCaches {
+  private readonly entries = new Map<string | SequentialRecommender, Map<string, Float32Array>>();
+
+  /** @param keep how many models' vectors are kept (the serving one and the one before it by default). */
+  constructor(private readonly keep = 2) {}
+
+  /** The cache for `model` (version `versionId` when it has one), warm when it was served recently. */
+  cacheFor(model: SequentialRecommender, versionId: string | null | undefined, capacity: number): UserVectorCache {
+    const key = versionId ?? model;
+    const vectors = this.entries.get(key) ?? new Map<string, Float32Array>();
+    // Most recently used last, so the first key is the one to drop.
+    this.entries.delete(key);
+    this.entries.set(key, vectors);
+    while (this.entries.size > this.keep) this.entries.delete(this.entries.keys().next().value as string | SequentialRecommender);
+    return new UserVectorCache(model, capacity, vectors);
   }
 }
 
