@@ -55,6 +55,7 @@ async function main(): Promise<void> {
   const validate = (m: Parameters<NonNullable<FitOptions['validate']>>[0]): number =>
     evaluate(m, split, 'validation', { metrics: ['ndcg@10'], maxCases: Number(args['validation-cases']), seed }).metrics['ndcg@10'];
   const fitStarted = performance.now();
+  let epochs = 0;
   const options: FitOptions = {
     seed,
     validate,
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     maxTrainSeconds: Number(args['max-minutes']) * 60,
     ...(args.checkpoint ? { checkpointPath: args.checkpoint } : {}),
     onProgress: (r) => {
+      epochs = r.epoch + 1;
       load.push(loadavg()[0]);
       const val = r.validation === undefined ? '' : ` val ndcg@10 ${r.validation.toFixed(4)}`;
       console.log(
@@ -85,6 +87,9 @@ async function main(): Promise<void> {
     'hr@20': r['hr@20'],
     'ndcg@20': r['ndcg@20'],
     train_s: Number(trainSeconds.toFixed(2)),
+    epochs,
+    // The process's peak resident memory (kilobytes on Linux), training and evaluation included.
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     'hr@5': r['hr@5'],
     'ndcg@5': r['ndcg@5'],
     mrr: r.mrr,
