@@ -78,11 +78,6 @@ export const configSchema = z.object({
       userCacheSeconds: z.number().int().min(0).max(86_400).default(300),
       /** A sequential model's user vectors kept by state, so a repeat request with no new event skips the forward pass; 0 = none. */
       userVectorCache: z.number().int().min(0).max(10_000_000).default(10_000),
-      /**
-       * Before a new version is swapped in, request-thread time (in slices) spent computing its user vectors
-       * for the most recently active users, so they do not all miss the cache at once after it; 0 = none.
-       */
-      swapWarmUpMs: z.number().int().min(0).max(60_000).default(1500),
       diversity: z.enum(['none', 'caps', 'mmr']).default('caps'),
       maxPerCategory: z.number().int().min(1).default(3),
       mmrLambda: z.number().min(0).max(1).default(0.7),

@@ -6,7 +6,7 @@ import { LiveLists } from './live-lists.js';
 import { UserVectorCaches } from './user-vectors.js';
 import { readStoreDataset, type ModelProvider } from './model-source.js';
 import type { ProvidedModel } from './model-source.js';
-import { buildSnapshot, emptySnapshot, renumberStates, withModel, type BuildSnapshotOptions, type ServingSnapshot } from './snapshot.js';
+import { buildSnapshot, emptySnapshot, withModel, type BuildSnapshotOptions, type ServingSnapshot } from './snapshot.js';
 
 export interface StoreSnapshotOptions extends Omit<BuildSnapshotOptions, 'dataset' | 'served'> {
   models: ModelProvider;
@@ -109,8 +109,6 @@ export class SnapshotManager {
     try {
       const next = await withModel(this.snap, served, this.annOptions());
       if (swap !== this.swaps) return; // a newer swap won
-      await this.warmUserVectors(this.snap, next);
-      if (swap !== this.swaps) return;
       for (const apply of during) apply(next.items);
       this.snap = next;
       this.live = this.liveLists(next);
@@ -172,13 +170,6 @@ export class SnapshotManager {
     } finally {
       this.pending = null;
     }
-  }
-
-  /** The next model's vectors for the users active just before (a version served recently is warm already). */
-  private async warmUserVectors(prev: ServingSnapshot, next: ServingSnapshot): Promise<void> {
-    const budgetMs = this.options.config.serving.swapWarmUpMs;
-    if (budgetMs === 0 || !prev.userVectors || !next.userVectors || prev.model === next.model) return;
-    await next.userVectors.warmFrom(prev.userVectors, renumberStates(prev, next), budgetMs);
   }
 
   private annOptions() {

@@ -1,13 +1,6 @@
 import { yieldToLoop, type Config, type EventWeights } from '../core/index.js';
 import type { SequenceDataset } from '../data/index.js';
-import {
-  getModelSpec,
-  isSequentialRecommender,
-  topK,
-  type Recommender,
-  type SequentialRecommender,
-  type UserState,
-} from '../models/index.js';
+import { getModelSpec, isSequentialRecommender, topK, type Recommender, type SequentialRecommender } from '../models/index.js';
 import type { Store } from '../store/index.js';
 import { obtainAnnIndex, type AnnMemo } from './ann-cache.js';
 import type { AnnIndex } from './ann-index.js';
@@ -296,30 +289,5 @@ export function emptySnapshot(serving: Config['serving']): ServingSnapshot {
     scratch: new Float32Array(0),
     builtAtMs: Date.now(),
     info: { modelId: null, versionId: null, source: 'none', events: 0, users: 0, buildSeconds: 0 },
-  };
-}
-
-/**
- * Maps a model state of `prev`'s model into `next`'s item numbering (through the item ids), keeping the
- * events whose items the next model knows, as a request under `next` would (candidates.ts, modelState).
- * States with a user row are skipped: the row is the other model's.
- */
-export function renumberStates(prev: ServingSnapshot, next: ServingSnapshot): (state: UserState) => UserState | null {
-  const to = new Int32Array(prev.nModelItems).fill(-1);
-  for (let i = 0; i < prev.nModelItems; i++) {
-    const j = next.items.indexOf.get(prev.items.ids[i]);
-    if (j !== undefined && j < next.nModelItems) to[i] = j;
-  }
-  return (state) => {
-    if (state.user !== undefined) return null;
-    const keep: number[] = [];
-    for (let k = 0; k < state.items.length; k++) if (state.items[k] < to.length && to[state.items[k]] >= 0) keep.push(k);
-    if (keep.length === 0) return null;
-    const { types, timestampsMs } = state;
-    return {
-      items: Int32Array.from(keep, (k) => to[state.items[k]]),
-      ...(types ? { types: Uint8Array.from(keep, (k) => types[k]) } : {}),
-      ...(timestampsMs ? { timestampsMs: Float64Array.from(keep, (k) => timestampsMs[k]) } : {}),
-    };
   };
 }

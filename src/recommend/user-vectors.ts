@@ -1,20 +1,10 @@
-import { yieldToLoop } from '../core/index.js';
 import type { SequentialRecommender, UserState } from '../models/index.js';
-
-/** A cached vector and the state it was computed from (kept so a new model can be warmed with it). */
-interface Entry {
-  state: UserState;
-  vector: Float32Array;
-}
-
-/** Forward passes between two hand-backs of the thread while warming. */
-const WARM_SLICE_MS = 8;
 
 /**
  * The user vectors of a sequential model by state: the same user asking again with no new event (another
  * widget on the page, the next page, a refresh) gets the vector of the first forward pass instead of a new
  * one. A vector depends on the state alone (the model is in eval mode), so the key is the state itself;
- * the least recently used are dropped beyond `capacity`. One cache per model version (UserVectorCaches).
+ * the least recently used are dropped beyond `capacity`. One cache per snapshot: a new model starts empty.
  */
 export class UserVectorCache {
   /**
@@ -24,7 +14,7 @@ export class UserVectorCache {
   constructor(
     private readonly model: SequentialRecommender,
     readonly capacity: number,
-    private readonly vectors = new Map<string, Entry>(),
+    private readonly vectors = new Map<string, Float32Array>(),
   ) {}
 
   get size(): number {
@@ -40,46 +30,10 @@ export class UserVectorCache {
       // Map order is insertion order: re-inserting marks it most recently used.
       this.vectors.delete(key);
       this.vectors.set(key, hit);
-      return hit.vector;
+      return hit;
     }
-    return this.insert(key, state);
-  }
-
-  /**
-   * Computes this model's vectors for the most recently used states of `from` (another model's cache),
-   * each renumbered into this model's items by `renumber` (null: skip it), until `budgetMs` of work is
-   * spent, handing the thread back every few milliseconds. Run before a new version is swapped in, so the
-   * users active just before it do not all wait for a forward pass at once just after. Returns how many
-   * vectors it computed.
-   */
-  async warmFrom(from: UserVectorCache, renumber: (state: UserState) => UserState | null, budgetMs: number): Promise<number> {
-    if (this.capacity === 0 || from === this) return 0;
-    const states = Array.from(from.vectors.values(), (e) => e.state)
-      .slice(-this.capacity)
-      .reverse();
-    let computed = 0;
-    let spent = 0;
-    let slice = performance.now();
-    for (const old of states) {
-      if (spent + (performance.now() - slice) >= budgetMs) break;
-      const state = renumber(old);
-      if (!state) continue;
-      const key = stateKey(state);
-      if (this.vectors.has(key)) continue;
-      this.insert(key, state);
-      computed++;
-      if (performance.now() - slice >= WARM_SLICE_MS) {
-        spent += performance.now() - slice;
-        await yieldToLoop();
-        slice = performance.now();
-      }
-    }
-    return computed;
-  }
-
-  private insert(key: string, state: UserState): Float32Array {
     const vector = this.model.userVector(state);
-    this.vectors.set(key, { state, vector });
+    this.vectors.set(key, vector);
     if (this.vectors.size > this.capacity) this.vectors.delete(this.vectors.keys().next().value as string);
     return vector;
   }
@@ -92,7 +46,7 @@ export class UserVectorCache {
  * of recomputing every active user's on their next request.
  */
 export class UserVectorCaches {
-  private readonly entries = new Map<string | SequentialRecommender, Map<string, Entry>>();
+  private readonly entries = new Map<string | SequentialRecommender, Map<string, Float32Array>>();
 
   /** @param keep how many models' vectors are kept (the serving one and the one before it by default). */
   constructor(private readonly keep = 2) {}
@@ -100,7 +54,7 @@ export class UserVectorCaches {
   /** The cache for `model` (version `versionId` when it has one), warm when it was served recently. */
   cacheFor(model: SequentialRecommender, versionId: string | null | undefined, capacity: number): UserVectorCache {
     const key = versionId ?? model;
-    const vectors = this.entries.get(key) ?? new Map<string, Entry>();
+    const vectors = this.entries.get(key) ?? new Map<string, Float32Array>();
     // Most recently used last, so the first key is the one to drop.
     this.entries.delete(key);
     this.entries.set(key, vectors);
