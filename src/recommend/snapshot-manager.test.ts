@@ -23,14 +23,8 @@ describe('SnapshotManager user vectors', () => {
     const fit = (seed: number) => getModelSpec('curio-seq').fit(ds, { dim: 8, maxLen: 6, heads: 1, epochs: 1 }, { seed });
     const [one, two] = [await fit(1), await fit(2)];
     const lists = computeServingLists(ds, config.events.weights, config.serving.trendingHalfLifeHours * 3_600_000);
-    const manager = new SnapshotManager({
-      config,
-      store,
-      models: async () => {
-        throw new Error('a pinned version is never fitted');
-      },
-      warn: () => undefined,
-    });
+    // Only pinned versions serve here: the provider is never asked once one is.
+    const manager = new SnapshotManager({ config, store, models: async () => null, warn: () => undefined });
     const serve = (model: typeof one, versionId: string) =>
       manager.useModel({ model, itemIds: ds.items, lists, source: 'loaded', versionId });
     const state = { items: Int32Array.of(0, 1, 2) };
