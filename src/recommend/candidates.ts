@@ -125,11 +125,13 @@ function modelState(input: GatherInput): UserState {
 
 /**
  * Scores every item with the model (into the snapshot's scratch) and proposes the best allowed ones; with
- * an ANN index, proposes the index's best allowed ones and returns the user vector that scores the rest.
+ * an ANN index, proposes the index's best allowed ones. What it leaves behind goes into `run` as soon as it
+ * exists (the user vector that scores the rest, the items a sparse scoring wrote to), so the caller can
+ * undo it even when this throws half-way.
  */
-function modelCandidates(input: GatherInput, rows: Rows, run: ModelRun): ModelRun {
+function modelCandidates(input: GatherInput, rows: Rows, run: ModelRun): void {
   const { snap, rules } = input;
-  if (!snap.model) return {};
+  if (!snap.model) return;
   // Items added since the training, scored from their attributes when the model can (curio-seq).
   const cold = snap.cold && !snap.model.sparse && snap.cold.count > 0 ? snap.cold : null;
   if (snap.ann) {
@@ -141,20 +143,21 @@ function modelCandidates(input: GatherInput, rows: Rows, run: ModelRun): ModelRu
       row(rows, snap, hit.index);
       worst = Math.min(worst, hit.score);
     }
-    if (!cold) return { annVector: vector };
+    run.annVector = vector;
+    if (!cold) return;
     const threshold = hits.length < input.perSource ? Number.NEGATIVE_INFINITY : worst;
-    return { annVector: vector, cold: coldCandidates(input, rows, cold, vector, threshold) };
+    run.cold = coldCandidates(input, rows, cold, vector, threshold);
+    return;
   }
   const sparse = snap.model.sparse;
   if (sparse) {
     // The scratch holds the prior between requests; this request's terms are added to it and taken off
     // again when the candidates are gathered (gatherCandidates).
     const changed = sparse.addTerms(modelState(input), snap.scratch);
-    // Known to the caller before anything can throw, so a failed request still restores the prior.
     run.changed = changed;
     // rules.allows is the dense path's filter: stock, this request's exclusions and the category mask.
     for (const i of sparseTopK(sparse, snap.scratch, changed, input.perSource, (i: number) => !rules.allows(i))) row(rows, snap, i);
-    return { changed };
+    return;
   }
   // With cold items, one forward pass gives the user vector that scores both the model's items and them.
   const vector = cold ? (snap.userVectors?.vectorFor(modelState(input)) ?? cold.model.userVector(modelState(input))) : undefined;
@@ -167,10 +170,10 @@ function modelCandidates(input: GatherInput, rows: Rows, run: ModelRun): ModelRu
   }
   const top = topK(scores, input.perSource, snap.items.unavailable);
   for (const i of top) row(rows, snap, i);
-  if (!cold || !vector) return {};
+  if (!cold || !vector) return;
   // topK is best first: its last item is the worst proposal.
   const threshold = top.length === input.perSource ? scores[top[top.length - 1]] : Number.NEGATIVE_INFINITY;
-  return { cold: coldCandidates(input, rows, cold, vector, threshold) };
+  run.cold = coldCandidates(input, rows, cold, vector, threshold);
 }
 
 /**
@@ -268,10 +271,10 @@ function explorationPool(input: GatherInput, rows: Rows): void {
 export function gatherCandidates(input: GatherInput): CandidateRow[] {
   const rows = rowsFor(input.snap.items.ids.length);
   const personal = input.profile.history.length > 0;
-  let run: ModelRun = {};
+  const run: ModelRun = {};
   try {
     if (personal) {
-      run = modelCandidates(input, rows, run);
+      modelCandidates(input, rows, run);
       covisitCandidates(input, rows);
     }
     listCandidates(input, rows, personal);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idHash, pairHash } from './id-hash.js';
+import { idHash, pairHash, WordHash } from './id-hash.js';
 
 describe('idHash', () => {
   it('gives 200,000 event-like ids distinct 53-bit hashes', () => {
@@ -25,5 +25,26 @@ describe('pairHash', () => {
     expect(seen.size).toBe(200_000);
     expect(pairHash('ab', 'c')).not.toBe(pairHash('a', 'bc'));
     expect(pairHash('a', 'b')).not.toBe(pairHash('b', 'a'));
+  });
+});
+
+describe('WordHash', () => {
+  const hashOf = (words: number[]) => {
+    const h = new WordHash();
+    for (const w of words) h.add(w);
+    return h.value();
+  };
+
+  it('gives 200,000 event-like word sequences distinct 53-bit hashes, and depends on their order', () => {
+    const seen = new Set<number>();
+    for (let k = 0; k < 200_000; k++) {
+      const t = 1_735_689_600_000 + 37 * k;
+      const h = hashOf([k % 21_000, k % 7, t >>> 0, Math.floor(t / 4294967296), (k * 13) % 21_000]);
+      expect(Number.isSafeInteger(h) && h >= 0).toBe(true);
+      seen.add(h);
+    }
+    expect(seen.size).toBe(200_000);
+    expect(hashOf([1, 2])).not.toBe(hashOf([2, 1]));
+    expect(hashOf([0])).not.toBe(hashOf([]));
   });
 });

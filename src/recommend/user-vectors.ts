@@ -1,10 +1,12 @@
 import type { SequentialRecommender, UserState } from '../models/index.js';
+import { WordHash } from './id-hash.js';
 
 /**
  * The user vectors of a sequential model by state: the same user asking again with no new event (another
  * widget on the page, the next page, a refresh) gets the vector of the first forward pass instead of a new
  * one. A vector depends on the state alone (the model is in eval mode), so the key is the state itself;
- * the least recently used are dropped beyond `capacity`. One cache per snapshot: a new model starts empty.
+ * the least recently used are dropped beyond `capacity`. A new version starts empty; a version served
+ * recently starts with the entries it had (UserVectorCaches).
  */
 export class UserVectorCache {
   /**
@@ -64,26 +66,20 @@ export class UserVectorCaches {
 }
 
 /**
- * Everything a forward pass reads from a state, as a short key: the user row, the length and two
- * independent 32-bit hashes of the items, behaviour tokens and times. Joining the arrays into a string
- * would cost a few kilobytes per request on a hit, for no gain; two different states share a key with a
- * probability of about 2^-64 per pair, and would then share a vector.
+ * Everything a forward pass reads from a state, as a short key: the user row, the length and a 53-bit hash
+ * (id-hash.ts) of the items, behaviour tokens and times, four words per event. Joining the arrays into a
+ * string would cost a few kilobytes per request on a hit, for no gain; two of the cache's n states share a
+ * key with odds near n² / 2^54 (about 1e-8 for 10,000), and would then share a vector.
  */
 function stateKey(state: UserState): string {
-  let a = 0x811c9dc5;
-  let b = 0x9747b28c;
-  const mix = (w: number): void => {
-    a = Math.imul(a ^ w, 0x01000193);
-    b = Math.imul(b ^ w, 0x5bd1e995);
-    b ^= b >>> 15;
-  };
-  const n = state.items.length;
-  for (let k = 0; k < n; k++) {
-    const t = state.timestampsMs?.[k] ?? 0;
-    mix(state.items[k]);
-    mix(state.types?.[k] ?? 255);
-    mix(t >>> 0);
-    mix(Math.floor(t / 4294967296));
+  const { items, types, timestampsMs: times } = state;
+  const hash = new WordHash();
+  for (let k = 0; k < items.length; k++) {
+    const t = times?.[k] ?? 0;
+    hash.add(items[k]);
+    hash.add(types?.[k] ?? 255);
+    hash.add(t >>> 0);
+    hash.add(Math.floor(t / 4294967296));
   }
-  return `${state.user ?? ''}|${n}|${state.types ? 't' : ''}${state.timestampsMs ? 'm' : ''}|${a >>> 0}|${b >>> 0}`;
+  return `${state.user ?? ''}|${items.length}|${types ? 't' : ''}${times ? 'm' : ''}|${hash.value()}`;
 }
