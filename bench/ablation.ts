@@ -12,12 +12,13 @@
  *
  * Validation alone decides which options become defaults; the test row is read once per variant, after.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { evaluate, loadSplit } from '../src/eval/index.js';
 import { getModelSpec } from '../src/models/index.js';
 import { datasetPath, portablePath } from './datasets.js';
+import { mergeRow } from './results-file.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -79,18 +80,9 @@ async function main(): Promise<void> {
     console.log(
       `${name}: validation ${JSON.stringify(curve)}; test hr@10 ${test['hr@10'].toFixed(4)} ndcg@10 ${test['ndcg@10'].toFixed(4)}; ${trainSeconds.toFixed(0)} s`,
     );
-    merge(args.out, name, row, portablePath(data));
+    mergeRow(args.out, 'variants', name, row, portablePath(data));
+    console.log(`wrote ${args.out}`);
   }
-}
-
-/** Merges one variant into `variants` of the results file, keeping every other entry. */
-function merge(path: string, key: string, row: Record<string, unknown>, data: string): void {
-  mkdirSync('bench/results', { recursive: true });
-  const previous = existsSync(path)
-    ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> & { variants?: Record<string, unknown> })
-    : { dataset: data };
-  writeFileSync(path, `${JSON.stringify({ ...previous, variants: { ...(previous.variants ?? {}), [key]: row } }, null, 2)}\n`);
-  console.log(`wrote ${path}`);
 }
 
 main().catch((e: unknown) => {

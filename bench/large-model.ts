@@ -6,7 +6,7 @@
  *   node --import tsx bench/large-model.ts --model curio-seq [--data file|sqlite:...] [--params '{"dim":64}']
  *     [--key row-name] [--out bench/results/quality-beauty.json] [--validate-every 2] [--patience 5]
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +14,7 @@ import { datasetStats } from '../src/data/index.js';
 import { evaluate, loadSplit } from '../src/eval/index.js';
 import { getModelSpec, type FitOptions } from '../src/models/index.js';
 import { datasetPath, datasetsDir, portablePath } from './datasets.js';
+import { mergeRow } from './results-file.js';
 
 /** The default data, in CURIO_DATASETS (see bench/datasets.ts). */
 const BEAUTY = ['amazon-s3rec', 'Beauty.txt'];
@@ -101,17 +102,8 @@ async function main(): Promise<void> {
   };
   const isBeauty = resolve(data) === join(datasetsDir(), ...BEAUTY);
   const out = args.out ?? (isBeauty ? 'bench/results/quality-beauty.json' : `bench/results/large-model-${args.model}.json`);
-  merge(out, args.key ?? args.model, row, /^[a-z]+:/.test(data) ? data : portablePath(data));
+  mergeRow(out, 'models', args.key ?? args.model, row, /^[a-z]+:/.test(data) ? data : portablePath(data));
   console.log(`wrote ${out}`);
-}
-
-/** Merges one row into `models` of the results file, keeping every other entry. */
-function merge(path: string, key: string, row: Record<string, unknown>, data: string): void {
-  mkdirSync('bench/results', { recursive: true });
-  const previous = existsSync(path)
-    ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> & { models?: Record<string, unknown> })
-    : { dataset: data };
-  writeFileSync(path, `${JSON.stringify({ ...previous, models: { ...(previous.models ?? {}), [key]: row } }, null, 2)}\n`);
 }
 
 main().catch((e: unknown) => {
