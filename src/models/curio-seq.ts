@@ -27,6 +27,12 @@ const params = z.object({
     .describe('Attention weights: softmax, or HSTU pointwise SiLU(qk + bias) / maxLen; auto = pointwise under hstu, softmax otherwise.'),
   relativeBias: z.boolean().default(false).describe('Learn a per-head attention bias per bucketed distance between two events.'),
   timeBias: z.boolean().default(false).describe('Learn a per-head attention bias per bucket of the time between two events.'),
+  mixer: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0)
+    .describe('> 0: a learned causal token mixer beside attention in every block, its branch weighted by this (src/nn/token-mixer.ts).'),
   dropoutRate: z.number().min(0).max(0.9).default(0.5).describe('Dropout on embeddings and sub-layers.'),
   learningRate: z.number().gt(0).default(0.001).describe('AdamW step size.'),
   weightDecay: z.number().min(0).default(0).describe('Decoupled weight decay.'),
@@ -53,6 +59,7 @@ const ARCHITECTURE: readonly (keyof CurioSeqParams)[] = [
   'attention',
   'relativeBias',
   'timeBias',
+  'mixer',
   'behaviourTokens',
   'gapTokens',
 ];
@@ -76,6 +83,7 @@ function netOptions(p: CurioSeqParams, nItems: number, seed: number, features: I
     attention: p.attention === 'auto' ? undefined : p.attention,
     relativeBias: p.relativeBias,
     timeBias: p.timeBias,
+    mixer: p.mixer,
   };
 }
 

@@ -1,17 +1,17 @@
 /**
  * Next-item losses over a batch's hidden states: BCE with one sampled negative per position (SASRec),
- * full softmax cross-entropy, and sampled softmax with shared popularity-sampled negatives and log-Q
- * correction. Per-target behaviour weights are applied by grouping rows of equal weight.
+ * full softmax cross-entropy (fused with the item product, in chunks of rows: src/nn/ops-linear-loss.ts),
+ * and sampled softmax with shared popularity-sampled negatives and log-Q correction. Per-target behaviour
+ * weights are applied by grouping rows of equal weight.
  */
 import type { Rng } from '../core/index.js';
 import {
   add,
   bceWithLogits,
-  crossEntropy,
   gatherDot,
   gatherRows,
   l2Normalize,
-  matmul,
+  linearCrossEntropy,
   reshape,
   sampledSoftmaxLoss,
   scale,
@@ -79,16 +79,11 @@ export function softmaxLoss(h: Tensor, table: Tensor, b: SeqBatch, o: SoftmaxLos
     const targets = Int32Array.from(g.rows, (k) => b.targets[k]);
     const part = negatives
       ? sampledSoftmaxLoss({ queries: q, table: items, positives: targets, negatives, logQ: o.logQ, temperature: o.temperature })
-      : crossEntropy(fullLogits(q, items, o.temperature), targets);
+      : linearCrossEntropy(q, items, targets, { temperature: o.temperature });
     const weighted = scale(part, (g.weight * g.rows.length) / Math.max(totalWeight, 1e-9));
     loss = loss ? add(loss, weighted) : weighted;
   }
   return loss ?? scale(reshape(gatherRows(flat, new Int32Array([0])), [dim]), 0);
-}
-
-function fullLogits(q: Tensor, items: Tensor, temperature: number | undefined): Tensor {
-  const logits = matmul(q, items, { transB: true });
-  return temperature ? scale(logits, 1 / temperature) : logits;
 }
 
 /** A sampler over item rows 1..n proportional to count^power (+1 smoothing), with its log Q per row. */

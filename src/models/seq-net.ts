@@ -169,6 +169,8 @@ export interface CurioNetOptions extends SasrecNetOptions {
   relativeBias?: boolean;
   /** A learned per-head bias per bucket of the time between the two events in every block. */
   timeBias?: boolean;
+  /** > 0: every transformer block mixes tokens with a learned causal filter too (TransformerBlockOptions.mixer). */
+  mixer?: number;
 }
 
 /**
@@ -214,6 +216,7 @@ export class CurioNet extends SeqNet {
         attention: o.attention,
         relativeBias: o.relativeBias,
         timeBuckets: o.timeBias ? PAIR_TIME_BUCKETS : 0,
+        mixer: o.mixer,
       }),
     );
     this.lnFinal = new LayerNorm(o.dim);

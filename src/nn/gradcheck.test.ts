@@ -8,10 +8,12 @@ import { gatherDot, gatherRows } from './ops-embedding.js';
 import { l2Normalize, layerNorm } from './ops-norm.js';
 import { attention, softmax } from './ops-attention.js';
 import { bceWithLogits, crossEntropy, logSoftmax, sampledSoftmaxLoss } from './ops-loss.js';
+import { linearCrossEntropy } from './ops-linear-loss.js';
 import { mean, sum } from './ops-reduce.js';
 import { concat, maskRows, permute, reshape, slice, transpose } from './ops-shape.js';
 import { dropout } from './ops-dropout.js';
 import { Tensor } from './tensor.js';
+import { TokenMixer } from './token-mixer.js';
 
 const rng = createRng(7);
 /** A trainable input with N(0, s^2) values (optionally shifted away from a kink). */
@@ -111,6 +113,21 @@ const cases: Case[] = [
         }),
       xs: [p([3, 4]), p([5, 4])],
     }),
+  ],
+  [
+    'linearCrossEntropy in chunks of 2 rows',
+    () => ({
+      f: ([q, t]) => linearCrossEntropy(q, t, Int32Array.of(1, 4, 0, 2, 4), { temperature: 0.5, chunkRows: 2 }),
+      xs: [p([5, 3]), p([6, 3])],
+    }),
+  ],
+  [
+    'token mixer, shorter than maxLen',
+    () => {
+      const mixer = new TokenMixer(6);
+      for (let i = 0; i < mixer.weight.size; i++) mixer.weight.data[i] += rng.normal() * 0.5;
+      return { f: ([x, w]) => (mixer.weight.data.set(w.data), mixer.forward(x)), xs: [p([2, 4, 3]), mixer.weight] };
+    },
   ],
   ['sum all', () => ({ f: ([x]) => sum(x), xs: [p([3, 4])] })],
   ['sum axis', () => ({ f: ([x]) => sum(x, { axis: 1 }), xs: [p([2, 3, 4])] })],

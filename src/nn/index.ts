@@ -22,6 +22,7 @@ export {
   type BceOptions,
   type SampledSoftmaxOptions,
 } from './ops-loss.js';
+export { linearCrossEntropy, type LinearCrossEntropyOptions } from './ops-linear-loss.js';
 export { sum, mean, type ReduceOptions } from './ops-reduce.js';
 export { reshape, slice, concat, permute, transpose, maskRows } from './ops-shape.js';
 export { dropout } from './ops-dropout.js';

@@ -5,7 +5,7 @@
 import { CurioError, type Rng } from '../core/index.js';
 import { Embedding, FeedForward, LayerNorm, Linear, type Activation } from './layers.js';
 import { Module } from './module.js';
-import { add } from './ops-elementwise.js';
+import { add, scale } from './ops-elementwise.js';
 import { gatherRows } from './ops-embedding.js';
 import { maskRows, slice } from './ops-shape.js';
 import { attention } from './ops-attention.js';
@@ -13,6 +13,7 @@ import { scoredAttention, type AttentionWeights } from './ops-pointwise-attentio
 import { AttentionBias, type SequenceContext } from './attention-bias.js';
 import { dropout } from './ops-dropout.js';
 import type { Tensor } from './tensor.js';
+import { TokenMixer } from './token-mixer.js';
 
 export interface SelfAttentionOptions {
   rng: Rng;
@@ -96,6 +97,11 @@ export interface TransformerBlockOptions {
   timeBuckets?: number;
   /** Longest sequence: sizes the distance buckets and divides pointwise weights. */
   maxLen?: number;
+  /**
+   * > 0: a learned causal token mixer (TokenMixer, needs maxLen) beside the attention, its branch weighted
+   * by this and the attention's by 1 minus this (BSARec's α, with a causal filter).
+   */
+  mixer?: number;
 }
 
 /** One transformer block (see BlockStyle). */
@@ -106,6 +112,10 @@ export class TransformerBlock extends Module {
   readonly ffn: FeedForward;
   /** Relative attention bias tables, when asked for (declared last: the other parameters keep their names and order). */
   readonly bias: AttentionBias | null;
+  /** The token mixer and, under `sasrec`, the norm of its residual branch (declared after the rest, as `bias`). */
+  readonly mixer: TokenMixer | null;
+  readonly lnMix: LayerNorm | null;
+  readonly mixWeight: number;
   readonly style: BlockStyle;
   readonly dropoutRate: number;
   private readonly rng: Rng;
@@ -118,6 +128,10 @@ export class TransformerBlock extends Module {
     this.ffn = new FeedForward(dim, { rng: opts.rng, hiddenDim: opts.ffnDim ?? dim, activation: opts.activation });
     this.bias = attentionBias(opts);
     this.style = opts.style ?? 'sasrec';
+    this.mixWeight = opts.mixer ?? 0;
+    if (this.mixWeight > 0 && !opts.maxLen) throw new CurioError('BAD_INPUT', 'a token mixer needs maxLen');
+    this.mixer = this.mixWeight > 0 ? new TokenMixer(opts.maxLen!) : null;
+    this.lnMix = this.mixer && this.style === 'sasrec' ? new LayerNorm(dim) : null;
     this.dropoutRate = opts.dropoutRate ?? 0;
     this.rng = opts.rng.fork();
   }
@@ -139,13 +153,31 @@ export class TransformerBlock extends Module {
     // Without dropout the residual adds fuse into the output projections.
     const sublayer = (f: (res?: Tensor) => Tensor, res: Tensor): Tensor => (dropping ? add(res, this.drop(f())) : f(res));
     if (this.style === 'sasrec') {
-      const mid = sublayer((r) => this.attn.forward(h, x, r, extra), h);
+      const mid = this.mixed(
+        sublayer((r) => this.attn.forward(h, x, r, extra), h),
+        x,
+        x,
+      );
       const h2 = this.ln2.forward(mid);
       return sublayer((r) => this.ffn.forward(h2, r), h2);
     }
-    const mid = sublayer((r) => this.attn.forward(h, h, r, extra), x);
+    const mid = this.mixed(
+      sublayer((r) => this.attn.forward(h, h, r, extra), x),
+      x,
+      h,
+    );
     const h2 = this.ln2.forward(mid);
     return sublayer((r) => this.ffn.forward(h2, r), mid);
+  }
+
+  /** α · (residual + mixer(input)) + (1 − α) · the attention branch; the branch alone without a mixer. */
+  private mixed(attended: Tensor, residual: Tensor, input: Tensor): Tensor {
+    if (!this.mixer) return attended;
+    let m = this.mixer.forward(input);
+    if (this.training && this.dropoutRate > 0) m = this.drop(m);
+    m = add(residual, m);
+    if (this.lnMix) m = this.lnMix.forward(m);
+    return add(scale(m, this.mixWeight), scale(attended, 1 - this.mixWeight));
   }
 }
 
