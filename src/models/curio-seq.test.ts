@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRng, type EventType } from '../core/index.js';
 import { createSequenceBuilder, leaveOneOut, userSequence, type SequenceDataset } from '../data/index.js';
+import { decodeTensors } from '../nn/index.js';
 import { curioSeqModel } from './curio-seq.js';
 import { plantedSequences } from '../../test/support/planted.js';
 import type { Recommender } from './recommender.js';
@@ -41,7 +42,38 @@ function behaviourAccuracy(model: Recommender, ds: SequenceDataset): number {
   return hits / ds.users.length;
 }
 
+/** The next item is the one two events back, plus one: the last event alone says nothing about it. */
+function lagPlanted(): SequenceDataset {
+  const rng = createRng(6);
+  const b = createSequenceBuilder();
+  for (let u = 0; u < 300; u++) {
+    const items = [rng.int(ITEMS), rng.int(ITEMS)];
+    while (items.length < 8) items.push((items[items.length - 2] + 1) % ITEMS);
+    items.forEach((item, t) => b.add(`u${u}`, `i${item}`, 'view', Date.UTC(2024, 0, 1) + (u * 20 + t) * 60_000));
+  }
+  return b.build();
+}
+
+/** Share of users whose top-1 after their first 7 events is the 6th event's item plus one. */
+function lagAccuracy(model: Recommender, ds: SequenceDataset): number {
+  const idOf = new Map(ds.items.map((id, k) => [id, k]));
+  let hits = 0;
+  for (let u = 0; u < ds.users.length; u++) {
+    const state = userSequence(ds, u, 7);
+    const back = Number(ds.items[state.items[5]].slice(1));
+    if (topK(model.scoreAll(state), 1)[0] === idOf.get(`i${(back + 1) % ITEMS}`)) hits++;
+  }
+  return hits / ds.users.length;
+}
+
 describe('curio-seq', () => {
+  it('learns a fixed-lag pattern through the token mixer alone (mixer 1: the attention branch weighs nothing)', async () => {
+    const ds = lagPlanted();
+    const params = { ...TINY, batchSize: 32, epochs: 15, behaviourTokens: false, gapTokens: false };
+    const mixerOnly = await curioSeqModel.fit(ds, { ...params, mixer: 1 }, { seed: 1 });
+    expect(lagAccuracy(mixerOnly, ds)).toBeGreaterThan(0.85);
+  });
+
   it('uses behaviour tokens: the next item depends on whether the last event was a view or a cart', async () => {
     const ds = behaviourPlanted();
     const params = { ...TINY, batchSize: 32, epochs: 15 };
@@ -57,6 +89,8 @@ describe('curio-seq', () => {
     ['hstu + distance and time bias', { style: 'hstu', relativeBias: true, timeBias: true }],
     ['sasrec + distance and time bias', { relativeBias: true, timeBias: true }],
     ['pre-ln + pointwise weights', { style: 'pre-ln', attention: 'pointwise' }],
+    ['sasrec + token mixer', { mixer: 0.5 }],
+    ['pre-ln + token mixer', { style: 'pre-ln', mixer: 0.5 }],
   ])('learns the behaviour-dependent successor with %s', async (_name, option) => {
     const ds = behaviourPlanted();
     const model = await curioSeqModel.fit(ds, { ...TINY, batchSize: 32, epochs: 15, ...option }, { seed: 1 });
@@ -152,5 +186,41 @@ describe('curio-seq', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('multiplies the learning rate by plateauDecay after each validation that does not improve, and a resume goes on from it', async () => {
+    const split = leaveOneOut(plantedSequences({ users: 60 }));
+    const dir = mkdtempSync(join(tmpdir(), 'curio-seq-'));
+    try {
+      const checkpointPath = join(dir, 'ckpt');
+      const params = { ...TINY, epochs: 3, learningRate: 0.008, plateauDecay: 0.5 };
+      const scores = [0.2, 0.1, 0.3]; // better, worse (halve), better
+      let k = 0;
+      const validate = () => scores[k++];
+      const rateAfter = () => Number(decodeTensors(readFileSync(checkpointPath)).meta.learningRate);
+      await curioSeqModel.fit(split.train, { ...params, epochs: 2 }, { seed: 5, checkpointPath, validate });
+      expect(rateAfter()).toBeCloseTo(0.004, 9);
+      await curioSeqModel.fit(split.train, params, { seed: 5, checkpointPath, validate });
+      expect(rateAfter()).toBeCloseTo(0.004, 9); // resumed at the halved rate, and an improvement keeps it
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('restores an artifact written before the token mixer existed as a model without one, which a warm start accepts', async () => {
+    const split = leaveOneOut(plantedSequences({ users: 60 }));
+    const old = await curioSeqModel.fit(split.train, { ...TINY, epochs: 2, mixer: 0 }, { seed: 3 });
+    const artifact = old.toArtifact();
+    const { mixer: _mixer, ...paramsBefore } = artifact.params;
+    const restored = curioSeqModel.restore({ ...artifact, params: paramsBefore });
+    expect(restored.params.mixer).toBe(0);
+    const state = userSequence(split.train, 0);
+    expect(Array.from(restored.scoreAll(state))).toEqual(Array.from(old.scoreAll(state)));
+    const updated = await curioSeqModel.fit(
+      split.train,
+      { ...restored.params, epochs: 1 },
+      { seed: 3, warmStart: { model: restored, itemIds: split.train.items } },
+    );
+    expect(updated.params.mixer).toBe(0);
   });
 });

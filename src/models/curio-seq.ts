@@ -31,11 +31,17 @@ const params = z.object({
     .number()
     .min(0)
     .max(1)
-    .default(0)
+    .default(0.5)
     .describe('> 0: a learned causal token mixer beside attention in every block, its branch weighted by this (src/nn/token-mixer.ts).'),
   dropoutRate: z.number().min(0).max(0.9).default(0.5).describe('Dropout on embeddings and sub-layers.'),
-  learningRate: z.number().gt(0).default(0.001).describe('AdamW step size.'),
+  learningRate: z.number().gt(0).default(0.002).describe('AdamW step size.'),
   weightDecay: z.number().min(0).default(0).describe('Decoupled weight decay.'),
+  plateauDecay: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.5)
+    .describe('Learning rate multiplied by this after each validation that does not improve (1 = constant).'),
   batchSize: z.number().int().min(1).default(128).describe('Sequences per step.'),
   epochs: z.number().int().min(1).default(100).describe('Maximum passes; early stopping on validation ends sooner.'),
   loss: z.enum(['auto', 'full', 'sampled']).default('auto').describe('Softmax over all items, or sampled; auto = full up to maxFullItems.'),
@@ -129,6 +135,7 @@ export const curioSeqModel = defineModel<CurioSeqParams>({
       epochs: p.epochs,
       learningRate: p.learningRate,
       weightDecay: p.weightDecay,
+      plateauDecay: p.plateauDecay,
       options,
       model,
       lossOf: (b: SeqBatch) => {
@@ -138,7 +145,10 @@ export const curioSeqModel = defineModel<CurioSeqParams>({
     });
     return model();
   },
-  restore(artifact, p) {
+  restore(artifact, stored) {
+    // Artifacts written before the token mixer existed have none: their params must say so, or the net built
+    // here would expect mixer weights, and a warm start from them would see another architecture.
+    const p = 'mixer' in artifact.params ? stored : { ...stored, mixer: 0 };
     const features = featuresFromArtifact(artifact);
     // Every weight is loaded from the artifact (loadStateDict requires them all): nothing to draw.
     const net = withoutRandomInit(() => new CurioNet(netOptions(p, artifact.nItems, 0, features)));

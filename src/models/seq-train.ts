@@ -19,6 +19,11 @@ export interface TrainLoopArgs {
   epochs: number;
   learningRate: number;
   weightDecay: number;
+  /**
+   * Multiplies the learning rate after each validation that does not improve on the best (1 = constant).
+   * Smaller steps once validation stalls let the run settle into the optimum it is circling.
+   */
+  plateauDecay?: number;
   options: FitOptions;
   lossOf: (b: SeqBatch) => Tensor;
   model: () => Recommender;
@@ -56,7 +61,10 @@ export function trainLoop(a: TrainLoopArgs): { epochsRun: number; bestValidation
         st.best = score;
         st.waited = 0;
         st.bestWeights = params.map((p) => p.data.slice());
-      } else stop ||= ++st.waited >= patience;
+      } else {
+        stop ||= ++st.waited >= patience;
+        opt.learningRate *= a.plateauDecay ?? 1;
+      }
     }
     o.onProgress?.(report);
     if (o.checkpointPath) checkpoint(o.checkpointPath, a.net, opt, st);
@@ -107,7 +115,13 @@ function checkpoint(path: string, net: SeqNet, opt: AdamW, st: LoopState): void 
     tensors.set(`v/${name}`, tensor(moments[k].v, p.shape));
     if (st.bestWeights) tensors.set(`b/${name}`, tensor(st.bestWeights[k], p.shape));
   });
-  const meta = { epoch: st.epoch, best: Number.isFinite(st.best) ? st.best : null, waited: st.waited, step: opt.stepCount };
+  const meta = {
+    epoch: st.epoch,
+    best: Number.isFinite(st.best) ? st.best : null,
+    waited: st.waited,
+    step: opt.stepCount,
+    learningRate: opt.learningRate,
+  };
   writeFileSync(`${path}.tmp`, encodeTensors(tensors, meta));
   renameSync(`${path}.tmp`, path);
 }
@@ -133,4 +147,6 @@ function resume(path: string, net: SeqNet, opt: AdamW, st: LoopState): void {
   st.best = meta.best === null ? Number.NEGATIVE_INFINITY : Number(meta.best);
   st.waited = Number(meta.waited);
   opt.stepCount = Number(meta.step);
+  // Checkpoints written before the plateau decay existed carry no rate: the configured one stands.
+  if (meta.learningRate !== undefined) opt.learningRate = Number(meta.learningRate);
 }

@@ -9,8 +9,11 @@ import { Tensor } from './tensor.js';
 
 /** Buffers shorter than this are not pooled (allocation is cheap there). */
 const MIN_POOLED = 1024;
-/** Upper bound on memory parked in the pool. */
-const MAX_POOLED_BYTES = 4 * 1024 ** 3;
+/**
+ * Upper bound on memory parked in the pool. Batches of varying length make buffers of many lengths, each
+ * kept for its next exact match: the bound keeps that from growing into gigabytes of rarely reused sizes.
+ */
+const MAX_POOLED_BYTES = 512 * 1024 ** 2;
 
 interface Scope {
   owned: Float32Array[];
