@@ -9,17 +9,16 @@
  * cannot, so every position's loss is an honest next-item prediction. Rows are indexed from the newest
  * event (sequences are left-padded), so a batch shorter than maxLen uses the matrix's bottom-right block.
  */
+import { accumulate, record } from './autograd.js';
+import { gemm } from './backend.js';
+import { alloc } from './memory.js';
 import { Module } from './module.js';
-import { mul } from './ops-elementwise.js';
-import { matmul } from './ops-matmul.js';
-import { permute, slice } from './ops-shape.js';
 import { parameter, Tensor } from './tensor.js';
 
 export class TokenMixer extends Module {
   /** [maxLen, maxLen]; only the lower triangle (with the diagonal) is used. */
   readonly weight: Tensor;
   readonly maxLen: number;
-  private readonly masks = new Map<number, Tensor>();
 
   /** Starts as the identity: the block begins as if the mixer passed its input through. */
   constructor(maxLen: number) {
@@ -30,24 +29,49 @@ export class TokenMixer extends Module {
     this.maxLen = maxLen;
   }
 
-  /** Mix [batch, len, dim] along len (len ≤ maxLen): out[b, i] = Σ_{j ≤ i} W[i, j] · x[b, j]. */
+  /**
+   * Mix [batch, len, dim] along len (len ≤ maxLen): out[b, i] = Σ_{j ≤ i} W[i, j] · x[b, j]. One product per
+   * sequence with the causal block shared (stride 0), no transposes: a user vector's forward pass on the
+   * serving path runs this once per block.
+   */
   forward(x: Tensor): Tensor {
-    const len = x.shape[1];
-    const from = this.maxLen - len;
-    const block = len === this.maxLen ? this.weight : slice(slice(this.weight, 0, from, this.maxLen), 1, from, this.maxLen);
-    const causal = mul(block, this.mask(len));
-    // [batch, dim, len] · Wᵀ runs as one product with W shared by the batch.
-    return permute(matmul(permute(x, [0, 2, 1]), causal, { transB: true }), [0, 2, 1]);
-  }
-
-  private mask(len: number): Tensor {
-    let m = this.masks.get(len);
-    if (!m) {
-      const data = new Float32Array(len * len);
-      for (let i = 0; i < len; i++) data.fill(1, i * len, i * len + i + 1);
-      m = new Tensor(data, [len, len]);
-      this.masks.set(len, m);
-    }
-    return m;
+    const [batch, len, dim] = x.shape;
+    const L = this.maxLen;
+    const from = L - len;
+    const w = this.weight.data;
+    const block = new Float32Array(len * len);
+    for (let i = 0; i < len; i++) for (let j = 0; j <= i; j++) block[i * len + j] = w[(from + i) * L + from + j];
+    const out = new Tensor(alloc(x.size, false), x.shape);
+    const shape = { m: len, n: dim, k: len, batch, strideA: 0, strideB: len * dim, strideC: len * dim };
+    gemm({ ...shape, transA: false, transB: false, alpha: 1, a: block, lda: len, b: x.data, ldb: dim, beta: 0, c: out.data, ldc: dim });
+    return record(out, [x, this.weight], (g) => {
+      if (x.requiresGrad) {
+        const dx = alloc(x.size, false);
+        gemm({ ...shape, transA: true, transB: false, alpha: 1, a: block, lda: len, b: g, ldb: dim, beta: 0, c: dx, ldc: dim });
+        accumulate(x, dx, true);
+      }
+      if (!this.weight.requiresGrad) return;
+      // dW[i, j] = Σ_b g[b, i] · x[b, j], kept on the causal triangle.
+      const dBlock = new Float32Array(len * len);
+      for (let b = 0; b < batch; b++) {
+        const o = b * len * dim;
+        gemm({
+          ...{ m: len, n: len, k: dim, batch: 1, strideA: 0, strideB: 0, strideC: 0 },
+          transA: false,
+          transB: true,
+          alpha: 1,
+          a: g.subarray(o, o + len * dim),
+          lda: dim,
+          b: x.data.subarray(o, o + len * dim),
+          ldb: dim,
+          beta: 1,
+          c: dBlock,
+          ldc: len,
+        });
+      }
+      const dw = new Float32Array(L * L);
+      for (let i = 0; i < len; i++) for (let j = 0; j <= i; j++) dw[(from + i) * L + from + j] = dBlock[i * len + j];
+      accumulate(this.weight, dw, true);
+    });
   }
 }
