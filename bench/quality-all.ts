@@ -1,0 +1,207 @@
+/**
+ * Every sequence dataset at hand × every model, through the same harness: leave-one-out, full ranking, the
+ * user's seen items removed, one seed. Classic models run with their defaults (EASE's λ is picked on
+ * validation from a short list: it has no default that suits every catalogue), the neural ones are
+ * early-stopped on validation NDCG@10, and `blend` is the trainer's blend (transition, itemknn, curio-seq)
+ * with weights fitted on validation. Test is read once per model, after every choice was made.
+ *
+ * Files the harness reads directly (sequences, ReChorus csv) load as they are; the session and log
+ * datasets go through Curio's own importers into a temporary SQLite store first, as a shop's data would.
+ * Each finished dataset is merged into bench/results/quality-all.json, so a partial run keeps what it did.
+ *
+ *   npm run bench:quality-all [-- --datasets beauty,lastfm,grocery,diginetica,yoochoose,taobao
+ *     --models pop,itemknn,transition,ease,sasrec,curio-seq,blend --max-minutes 15 --seed 42]
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { datasetStats, type Split } from '../src/data/index.js';
+import { evaluate, loadSplit } from '../src/eval/index.js';
+import { Ingestor, runImport } from '../src/ingest/index.js';
+import { createBlend, fitBlendWeights, getModelSpec, type Recommender } from '../src/models/index.js';
+import { openStore } from '../src/store/index.js';
+import { datasetPath, portablePath } from './datasets.js';
+import { mergeRow } from './results-file.js';
+
+const OUT = 'bench/results/quality-all.json';
+const METRICS = ['hr@10', 'ndcg@10', 'hr@20', 'ndcg@20'];
+const BLEND_PARTS = ['transition', 'itemknn', 'curio-seq'] as const;
+const CLASSIC = ['pop', 'itemknn', 'transition', 'ease'];
+
+/** Where a dataset comes from: a file the harness reads, or a file imported into a store by an importer. */
+type Source = { kind: 'file'; path: string[] } | { kind: 'import'; format: string; path: string[] };
+
+interface DatasetSpec {
+  source: Source;
+  protocol: string;
+}
+
+const LOO = 'leave-one-out per user (last item test, the one before validation), full ranking, seen items removed';
+const DATASETS: Record<string, DatasetSpec> = {
+  beauty: { source: { kind: 'file', path: ['amazon-s3rec', 'Beauty.txt'] }, protocol: `${LOO}; S3-Rec/FMLP-Rec files` },
+  lastfm: { source: { kind: 'file', path: ['amazon-s3rec', 'LastFM.txt'] }, protocol: `${LOO}; S3-Rec/FMLP-Rec files` },
+  grocery: { source: { kind: 'file', path: ['amazon-grocery-rechorus', 'train.csv'] }, protocol: `${LOO}; ReChorus 5-core file` },
+  diginetica: {
+    source: { kind: 'import', format: 'diginetica', path: ['diginetica-sample', 'sample_train-item-views.csv'] },
+    protocol: `${LOO}; curio import diginetica (users, else sessions, as sequences)`,
+  },
+  yoochoose: {
+    source: { kind: 'import', format: 'yoochoose', path: ['yoochoose-100k', 'yoochoose-clicks-100k_train_full.txt'] },
+    protocol: `${LOO}; curio import yoochoose (one sequence per session)`,
+  },
+  taobao: {
+    source: { kind: 'import', format: 'taobao', path: ['taobao-userbehavior-sample', 'UserBehavior.csv'] },
+    protocol: `${LOO}; curio import taobao (pv/cart/fav/buy as behaviour types)`,
+  },
+};
+
+const { values: args } = parseArgs({
+  options: {
+    datasets: { type: 'string', default: Object.keys(DATASETS).join(',') },
+    models: { type: 'string', default: [...CLASSIC, 'sasrec', 'curio-seq', 'blend'].join(',') },
+    seed: { type: 'string', default: '42' },
+    'validation-cases': { type: 'string', default: '2000' },
+    'max-minutes': { type: 'string', default: '15' },
+    'ease-lambdas': { type: 'string', default: '100,300,1000' },
+  },
+});
+const seed = Number(args.seed);
+
+async function loadDataset(spec: DatasetSpec, scratch: string): Promise<Split> {
+  const file = datasetPath(...spec.source.path);
+  if (spec.source.kind === 'file') {
+    const attributes = file.replace(/\.txt$/, '_item2attributes.json');
+    return loadSplit({ data: file, attributesPath: attributes !== file && existsSync(attributes) ? attributes : undefined, split: 'loo' });
+  }
+  const url = `sqlite:${join(scratch, `${spec.source.format}.db`)}`;
+  const store = await openStore(url);
+  try {
+    const report = await runImport({ format: spec.source.format, file, ingestor: new Ingestor({ store, idSecret: null }) });
+    if (report.status !== 'complete') throw new Error(`import of ${file} ${report.status}: ${report.message ?? ''}`);
+    console.log(`  imported ${report.eventsAccepted} events (${report.rejectedRows} rows rejected) in ${report.seconds.toFixed(1)} s`);
+  } finally {
+    await store.close();
+  }
+  return loadSplit({ data: url, split: 'loo' });
+}
+
+interface Trained {
+  model: Recommender;
+  seconds: number;
+  validation: number;
+  params?: unknown;
+}
+
+async function runDataset(name: string, spec: DatasetSpec, models: string[]): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'curio-quality-all-'));
+  try {
+    const started = performance.now();
+    const split = await loadDataset(spec, scratch);
+    const stats = datasetStats(split.full);
+    console.log(`${name}: ${stats.users} users, ${stats.items} items, ${stats.events} events`);
+    const validate = (m: Recommender): number =>
+      evaluate(m, split, 'validation', { metrics: ['ndcg@10'], maxCases: Number(args['validation-cases']), seed }).metrics['ndcg@10'];
+    const trained = new Map<string, Trained>();
+    const fit = async (id: string, params: Record<string, unknown> = {}): Promise<Trained> => {
+      const specOf = getModelSpec(id);
+      const t0 = performance.now();
+      const epochs = specOf.capabilities.includes('epochs');
+      const model = await specOf.fit(split.train, specOf.parseParams(params), {
+        seed,
+        ...(epochs ? { validate, validateEveryEpochs: 2, patience: 4, maxTrainSeconds: Number(args['max-minutes']) * 60 } : {}),
+        onProgress: (r) =>
+          r.validation !== undefined &&
+          console.log(
+            `    ${id} epoch ${r.epoch + 1} val ndcg@10 ${r.validation.toFixed(4)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+          ),
+      });
+      return { model, seconds: (performance.now() - t0) / 1000, validation: validate(model), params };
+    };
+    const need = new Set(models.flatMap((m) => (m === 'blend' ? [...BLEND_PARTS] : [m])));
+    for (const id of need) {
+      if (id === 'ease') {
+        let best: Trained | null = null;
+        for (const lambda of args['ease-lambdas'].split(',').map(Number)) {
+          const t = await fit('ease', { lambda });
+          console.log(`  ease λ=${lambda}: validation ndcg@10 ${t.validation.toFixed(4)} (${t.seconds.toFixed(0)} s)`);
+          if (!best || t.validation > best.validation) best = t;
+        }
+        if (best) trained.set(id, best);
+      } else {
+        trained.set(id, await fit(id));
+      }
+      const t = trained.get(id);
+      if (t) console.log(`  ${id}: validation ndcg@10 ${t.validation.toFixed(4)} (${t.seconds.toFixed(0)} s)`);
+    }
+    let weights: number[] | undefined;
+    if (models.includes('blend')) {
+      const parts = BLEND_PARTS.map((id) => trained.get(id)?.model).filter((m): m is Recommender => m !== undefined);
+      const t0 = performance.now();
+      const fitted = fitBlendWeights(parts, validate);
+      weights = fitted.weights;
+      trained.set('blend', {
+        model: createBlend(parts.map((model, k) => ({ model, weight: fitted.weights[k] }))),
+        seconds: BLEND_PARTS.reduce((s, id) => s + (trained.get(id)?.seconds ?? 0), 0) + (performance.now() - t0) / 1000,
+        validation: fitted.score,
+      });
+      console.log(
+        `  blend ${BLEND_PARTS.map((id, k) => `${id}×${fitted.weights[k]}`).join(' + ')}: validation ndcg@10 ${fitted.score.toFixed(4)}`,
+      );
+    }
+
+    // The test set, read once per model after every choice was made on validation.
+    const rows: Record<string, Record<string, unknown>> = {};
+    for (const id of models) {
+      const t = trained.get(id);
+      if (!t) continue;
+      const test = evaluate(t.model, split, 'test', { protocol: 'full', metrics: METRICS, seed }).metrics;
+      rows[id] = {
+        ...test,
+        'validation_ndcg@10': t.validation,
+        train_s: Number(t.seconds.toFixed(1)),
+        ...(t.params && Object.keys(t.params).length > 0 ? { params: t.params } : {}),
+      };
+      console.log(`  ${id.padEnd(10)} test hr@10 ${test['hr@10'].toFixed(4)} ndcg@10 ${test['ndcg@10'].toFixed(4)}`);
+    }
+    const classic = Object.entries(rows).filter(([id]) => CLASSIC.includes(id));
+    const bestClassic = (metric: string): number => Math.max(...classic.map(([, r]) => r[metric] as number));
+    const curio = rows.blend ?? rows['curio-seq'];
+    mergeRow(
+      OUT,
+      'datasets',
+      name,
+      {
+        data: portablePath(datasetPath(...spec.source.path)),
+        protocol: `${spec.protocol}; seed ${seed}`,
+        users: stats.users,
+        items: stats.items,
+        events: stats.events,
+        models: rows,
+        ...(weights ? { blendWeights: Object.fromEntries(BLEND_PARTS.map((id, k) => [id, weights[k]])) } : {}),
+        ...(curio && classic.length > 0
+          ? {
+              defaultModel: rows.blend ? 'blend' : 'curio-seq',
+              defaultVsBestClassic: {
+                'hr@10': Number(((curio['hr@10'] as number) / bestClassic('hr@10')).toFixed(4)),
+                'ndcg@10': Number(((curio['ndcg@10'] as number) / bestClassic('ndcg@10')).toFixed(4)),
+              },
+            }
+          : {}),
+        wallSeconds: Number(((performance.now() - started) / 1000).toFixed(0)),
+        machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Number(l.toFixed(2))), node: process.version },
+      },
+      'several: see each dataset',
+    );
+    console.log(`wrote ${name} to ${OUT}`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const models = args.models.split(',');
+for (const name of args.datasets.split(',')) {
+  const spec = DATASETS[name];
+  if (!spec) throw new Error(`unknown dataset "${name}" (${Object.keys(DATASETS).join(', ')})`);
+  await runDataset(name, spec, models);
+}
