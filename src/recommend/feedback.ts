@@ -22,6 +22,25 @@ export interface FeedbackOptions {
    * last 100,000 slates of ten, minutes of traffic at hundreds of requests a second.
    */
   maxSlots?: number;
+  /**
+   * A log shared by every node of a cluster (`RedisPolicyLog`): outcomes go there instead of to the
+   * policy, and come back to every node in one order. When it cannot take them they are applied here.
+   */
+  shared?: SharedFeedback;
+}
+
+/** Where a cluster's nodes send the slot outcomes they observe (see `src/cluster/redis-policy-log.ts`). */
+export interface SharedFeedback {
+  /** Resolves false when the outcomes could not be sent; the loop then applies them to its own policy. */
+  submit(outcomes: readonly SlotOutcome[]): Promise<boolean>;
+}
+
+/** One slot outcome as a node observed it. */
+export interface SlotOutcome {
+  recommendationId: string;
+  itemId: string;
+  kind: 'impression' | 'reward';
+  position?: number;
 }
 
 export interface FeedbackCounts {
@@ -40,19 +59,38 @@ export class FeedbackLoop {
   /** Per slot, keyed by the hash of (recommendationId, itemId): COUNTED and REWARDED. */
   private readonly slots: FlagTable;
   readonly counts: FeedbackCounts = { impressions: 0, rewards: 0, ignored: 0 };
+  /** While `observe` runs with a shared log: the outcomes to send, with what applying each here would be. */
+  private outbox: Array<{
+    outcome: SlotOutcome;
+    itemId: string;
+    reward: number;
+    position: number | undefined;
+    impression: boolean;
+  }> | null = null;
 
   constructor(private readonly options: FeedbackOptions) {
     this.slots = new FlagTable(options.maxSlots ?? 1_000_000);
   }
 
-  /** Applies the events (already stored) to the policy. */
+  /** Applies the events (already stored) to the policy, or sends them to the shared log. */
   observe(events: readonly Event[]): void {
+    const shared = this.options.shared;
+    if (shared) this.outbox = [];
     for (const e of events) {
       const recommendationId = e.context.recommendationId;
       if (!recommendationId || e.itemId === null) continue;
       if (e.type === 'impression') this.impression(recommendationId, e);
       else if (REWARD_TYPES.has(e.type)) this.reward(recommendationId, e);
     }
+    const outbox = this.outbox;
+    this.outbox = null;
+    if (!shared || !outbox || outbox.length === 0) return;
+    void shared
+      .submit(outbox.map((o) => o.outcome))
+      .then((sent) => {
+        if (!sent) for (const o of outbox) this.update(o.itemId, o.reward, o.position, o.impression);
+      })
+      .catch(() => undefined);
   }
 
   private impression(recommendationId: string, e: Event): void {
@@ -64,7 +102,7 @@ export class FeedbackLoop {
     }
     this.slots.set(slot, flags | COUNTED);
     this.counts.impressions++;
-    this.learn(e.itemId as string, 0, e.context.position, true);
+    this.learn(recommendationId, 'impression', e.itemId as string, 0, e.context.position, true);
   }
 
   private reward(recommendationId: string, e: Event): void {
@@ -77,7 +115,7 @@ export class FeedbackLoop {
     const impression = !(flags & COUNTED);
     this.slots.set(slot, flags | COUNTED | REWARDED);
     this.counts.rewards++;
-    this.learn(e.itemId as string, 1, e.context.position, impression);
+    this.learn(recommendationId, 'reward', e.itemId as string, 1, e.context.position, impression);
   }
 
   /**
@@ -86,7 +124,26 @@ export class FeedbackLoop {
    * (the item's description, then a spread copy) were most of what the old generation grew by (bisected
    * with --trace-gc-nvp; docs/serving.md, "Latency"), and with it the full collections that stall requests.
    */
-  private learn(itemId: string, reward: number, position: number | undefined, impression: boolean): void {
+  private learn(
+    recommendationId: string,
+    kind: SlotOutcome['kind'],
+    itemId: string,
+    reward: number,
+    position: number | undefined,
+    impression: boolean,
+  ): void {
+    if (this.outbox) {
+      if (!this.options.policy().capabilities.learns) return;
+      const outcome: SlotOutcome =
+        position === undefined ? { recommendationId, itemId, kind } : { recommendationId, itemId, kind, position };
+      this.outbox.push({ outcome, itemId, reward, position, impression });
+      return;
+    }
+    this.update(itemId, reward, position, impression);
+  }
+
+  /** Applies one update to the policy (also what a node does with each update the shared log hands it). */
+  update(itemId: string, reward: number, position: number | undefined, impression: boolean): void {
     const policy = this.options.policy();
     if (!policy.capabilities.learns) return;
     const embedding = policy.capabilities.usesEmbeddings ? this.options.embeddingOf?.(itemId) : undefined;

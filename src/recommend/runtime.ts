@@ -20,7 +20,7 @@ import {
 import { sessionProfile, userProfile, type Profile } from './profile.js';
 import { RecentActivityCache } from './recent-activity.js';
 import type { ServingModel } from './serving-artifact.js';
-import { ServingPolicy } from './serving-policy.js';
+import { ServingPolicy, type SharedPolicyState } from './serving-policy.js';
 import { impressionEvents, shownItems } from './slate-record.js';
 import { SnapshotManager } from './snapshot-manager.js';
 import type { ServingSnapshot } from './snapshot.js';
@@ -59,6 +59,8 @@ export interface RuntimeOptions {
   clock?: () => number;
   /** Where build failures are reported; default console.warn. */
   warn?: (message: string, error: unknown) => void;
+  /** A cluster's shared policy state (Redis); without it the policy learns from what this process observes. */
+  sharedPolicy?: SharedPolicyState;
 }
 
 /** Who is asking: the shop's id (logged with impressions, pseudonymised by the Ingestor) and the stored id. */
@@ -119,7 +121,13 @@ export class RecommendationRuntime {
       clock: options.clock,
       warn,
     });
-    this.serving = new ServingPolicy({ serving, store, clusterOf: (id) => this.snapshots.clusterOf(id), warn });
+    this.serving = new ServingPolicy({
+      serving,
+      store,
+      clusterOf: (id) => this.snapshots.clusterOf(id),
+      warn,
+      shared: options.sharedPolicy,
+    });
     this.impressions = new ImpressionLog({
       write: logEvents && ((events) => logEvents(events, { origin: this.origin })),
       onStored: (events) => this.applyStored(events, { own: true }),

@@ -1,8 +1,25 @@
 import type { Config } from '../core/index.js';
-import { categoryEmbedding, createPolicy, type Policy } from '../explore/index.js';
+import { categoryEmbedding, createPolicy, loadPolicy, type Policy, type PolicySnapshot } from '../explore/index.js';
 import type { Store } from '../store/index.js';
-import { FeedbackLoop } from './feedback.js';
-import { PolicyPersistence } from './policy-persistence.js';
+import { FeedbackLoop, type SharedFeedback } from './feedback.js';
+import { PolicyPersistence, snapshotMismatch } from './policy-persistence.js';
+
+/** One policy update as a cluster's shared log hands it to every node. */
+export interface SharedUpdate {
+  itemId: string;
+  reward: number;
+  impression: boolean;
+  position?: number;
+}
+
+/** The policy state a cluster's nodes share (`RedisPolicyLog`): the outcomes' log and a snapshot with its position. */
+export interface SharedPolicyState extends SharedFeedback {
+  loadSnapshot(): Promise<{ logId: string; snapshot: PolicySnapshot } | null>;
+  /** Saves a snapshot as of the last update applied, unless a later one is saved. */
+  saveSnapshot(snapshot: PolicySnapshot): Promise<boolean>;
+  /** Applies every update after `fromId` (null: from now) in log order, until closed. */
+  start(fromId: string | null, apply: (update: SharedUpdate) => void): Promise<void>;
+}
 
 export interface ServingPolicyOptions {
   serving: Config['serving'];
@@ -10,6 +27,8 @@ export interface ServingPolicyOptions {
   /** The category (the policy's cluster) of an item id, from the current snapshot. */
   clusterOf: (itemId: string) => string | undefined;
   warn: (message: string, error: unknown) => void;
+  /** A cluster's shared policy state; without it the policy learns from what this process observes. */
+  shared?: SharedPolicyState;
 }
 
 /**
@@ -20,14 +39,16 @@ export class ServingPolicy {
   readonly feedback: FeedbackLoop;
   private current: Policy;
   private readonly persistence: PolicyPersistence;
+  private sharedSaves: NodeJS.Timeout | null = null;
 
-  constructor(options: ServingPolicyOptions) {
-    const { serving, store, clusterOf, warn } = options;
+  constructor(private readonly options: ServingPolicyOptions) {
+    const { serving, store, clusterOf, warn, shared } = options;
     this.current = createPolicy(serving.policy, serving.policyParams);
     this.feedback = new FeedbackLoop({
       policy: () => this.current,
       clusterOf,
       embeddingOf: (id) => categoryEmbedding(clusterOf(id)),
+      shared,
     });
     this.persistence = new PolicyPersistence({
       store,
@@ -43,13 +64,43 @@ export class ServingPolicy {
     return this.current;
   }
 
-  /** Restores the saved policy state and starts the periodic saves. */
+  /**
+   * Restores the saved policy state and starts the periodic saves. In a cluster, the shared snapshot (when
+   * it was taken by the same policy with the same params) replaces the store's, and the shared log is
+   * applied from its position on.
+   */
   async start(): Promise<void> {
     this.current = await this.persistence.start(this.current);
+    const { shared, warn, serving } = this.options;
+    if (!shared) return;
+    let from: string | null = null;
+    try {
+      const saved = await shared.loadSnapshot();
+      if (saved && snapshotMismatch(saved.snapshot, this.current.save()) === null) {
+        this.current = loadPolicy(saved.snapshot);
+        from = saved.logId;
+      }
+    } catch (error) {
+      warn('cannot read the shared policy snapshot; joining the shared log from now', error);
+    }
+    await shared.start(from, (u) => this.feedback.update(u.itemId, u.reward, u.position, u.impression));
+    const seconds = serving.policySaveSeconds > 0 ? serving.policySaveSeconds : 60;
+    this.sharedSaves = setInterval(() => void this.saveShared(), seconds * 1000).unref();
   }
 
   /** Stops the periodic saves and saves a last time. */
-  stop(): Promise<void> {
-    return this.persistence.stop();
+  async stop(): Promise<void> {
+    if (this.sharedSaves) clearInterval(this.sharedSaves);
+    this.sharedSaves = null;
+    if (this.options.shared) await this.saveShared();
+    await this.persistence.stop();
+  }
+
+  private async saveShared(): Promise<void> {
+    try {
+      await this.options.shared?.saveSnapshot(this.current.save());
+    } catch (error) {
+      this.options.warn('saving the shared policy snapshot failed', error);
+    }
   }
 }
