@@ -21,7 +21,7 @@ export {
   type ServingModelSourceOptions,
 } from './model-source.js';
 export { ImpressionLog, type ImpressionLogOptions } from './impression-log.js';
-export { ServingPolicy, type ServingPolicyOptions } from './serving-policy.js';
+export { ServingPolicy, type ServingPolicyOptions, type SharedPolicyState, type SharedUpdate } from './serving-policy.js';
 export {
   saveServingArtifact,
   loadServingArtifact,
@@ -30,7 +30,7 @@ export {
   servingFromArtifact,
   type ServingModel,
 } from './serving-artifact.js';
-export { FeedbackLoop, type FeedbackCounts } from './feedback.js';
+export { FeedbackLoop, type FeedbackCounts, type SharedFeedback, type SlotOutcome } from './feedback.js';
 export type { ItemListKind } from './item-lists.js';
 export { DecisionLog, keptCandidates, type DecisionLogOptions, type ServedSlate } from './decision-log.js';
 export { PolicyPersistence, POLICY_STATE_KEY, snapshotMismatch, type PolicyPersistenceOptions } from './policy-persistence.js';

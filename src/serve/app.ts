@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../core/index.js';
 import { Ingestor } from '../ingest/index.js';
-import { LocalChangeFeed, RetentionPruner, type Store } from '../store/index.js';
+import { LocalChangeFeed, RetentionPruner, type ChangeFeed, type Store } from '../store/index.js';
 import { installAuth } from './auth.js';
 import type { AppContext, RouteModule } from './context.js';
 import { installErrorHandlers } from './errors.js';
@@ -10,7 +10,8 @@ import { installCors, installRateLimit, installWriteLimit } from './limits.js';
 import { InsightRuntime, type InsightSettingsInput } from '../recommend/index.js';
 import { createMetrics, installRequestMetrics } from './metrics.js';
 import { packageVersion, registerOpenApi } from './openapi.js';
-import { RecommendationRuntime, type ServingModel } from '../recommend/index.js';
+import { RecommendationRuntime, type ServingModel, type SharedPolicyState } from '../recommend/index.js';
+import type { Redis } from 'ioredis';
 import { ROUTE_MODULES } from './routes/index.js';
 import { eraseUserFromModels, ServingWatcher, TrainingSupervisor } from '../train/index.js';
 
@@ -26,6 +27,12 @@ export interface CreateAppOptions {
   servingModel?: ServingModel;
   /** TTLs and sizes of the interest-mining models (segments, tagger, intent); defaults in insight/settings.ts. */
   insight?: InsightSettingsInput;
+  /** Where writes are published for every process's live state; default an in-process feed (one server). The caller closes it. */
+  feed?: ChangeFeed;
+  /** A cluster's shared policy state (Redis); default none: the policy learns from what this process observes. */
+  sharedPolicy?: SharedPolicyState;
+  /** A cluster's Redis: per-key rate limits are counted there, for every node together. */
+  redis?: Redis;
 }
 
 /** Node's default headers deadline, or the request deadline when that is sooner (0: no deadline). */
@@ -60,11 +67,11 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   installErrorHandlers(app);
   installCors(app, config);
   installAuth(app, config);
-  installRateLimit(app, config);
+  installRateLimit(app, config, options.redis);
   installWriteLimit(app, config);
   // Every write goes through the Ingestor, which publishes it on the feed once stored; the recommendation
   // runtime subscribes, so trending, stock, consent and the policy react at once without polling.
-  const feed = new LocalChangeFeed();
+  const feed = options.feed ?? new LocalChangeFeed();
   const ingestor = new Ingestor({ store, idSecret: config.privacy.idSecret, feed });
   const recommendations = new RecommendationRuntime({
     config,
@@ -73,6 +80,7 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     model: options.servingModel,
     logEvents: (events, write) => ingestor.appendEvents(events, write),
     warn: (message, error) => app.log.warn({ err: error }, message),
+    sharedPolicy: options.sharedPolicy,
   });
   const warn = (message: string, error?: unknown) => app.log.warn({ err: error }, message);
   // The model comes from the registry unless one was given; until a version serves, serving.model is fitted here.

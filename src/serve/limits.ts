@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
 import { CurioError, type Config } from '../core/index.js';
 import { presentedKey, requiredScope } from './auth.js';
 
@@ -28,11 +29,13 @@ const rateKey = (request: FastifyRequest): string => {
  * At most `server.rateLimitPerSecond` requests per second per key; beyond, 429 with Retry-After. It counts
  * authenticated requests (the auth hook runs first), so one shop's key cannot starve another's.
  */
-export function installRateLimit(app: FastifyInstance, config: Config): void {
+export function installRateLimit(app: FastifyInstance, config: Config, redis?: Redis): void {
   const max = config.server.rateLimitPerSecond;
   if (max === 0) return;
   void app.register(rateLimit, {
     max,
+    // A cluster counts each key once for all its nodes; while Redis is away every node lets requests through.
+    ...(redis ? { redis, nameSpace: 'curio:rate:', skipOnError: true } : {}),
     timeWindow: 1000,
     keyGenerator: rateKey,
     // Health probes of a load balancer are not the shop's traffic.

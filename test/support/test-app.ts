@@ -2,7 +2,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../src/core/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { createApp } from '../../src/serve/app.js';
+import { createApp, type CreateAppOptions } from '../../src/serve/app.js';
 
 export const KEYS = {
   ingest: 'ingest-key-0123456789',
@@ -28,6 +28,8 @@ export interface TestAppOptions {
   storeUrl?: string;
   /** Fills the store before the app starts (and fits its models). */
   prepare?: (store: Store) => Promise<void>;
+  /** What a cluster node gets besides its config (the change feed, the shared policy state, Redis). */
+  cluster?: Pick<CreateAppOptions, 'feed' | 'sharedPolicy' | 'redis'>;
 }
 
 /** An app over `storeUrl` (in-memory by default) with one key per scope. */
@@ -43,7 +45,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   const store = await openStore(options.storeUrl ?? 'sqlite::memory:');
   await options.prepare?.(store);
-  const app = createApp({ config, store, processMetrics: false });
+  const app = createApp({ config, store, processMetrics: false, ...options.cluster });
   await app.ready();
   return {
     app,
