@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { CurioError, parseOrThrow } from './errors.js';
 import { DEFAULT_EVENT_WEIGHTS, EVENT_TYPES } from './event-types.js';
 
 export const API_SCOPES = ['ingest', 'read', 'admin'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
+
+/** A JetStream stream name Curio can turn into subjects: words of letters, digits and '-' joined by single '_'. */
+export const STREAM_NAME_PATTERN = /^[A-Za-z0-9-]+(?:_[A-Za-z0-9-]+)*$/;
 
 const apiKeySchema = z.object({
   key: z.string().min(16, 'an API key needs at least 16 characters'),
@@ -176,6 +180,29 @@ export const configSchema = z.object({
         .default(6 * 3600),
     })
     .prefault({}),
+  /** Several Curio processes over one store (docs/scaling.md): the bus that carries each one's writes to the others. */
+  cluster: z
+    .object({
+      /** 'local': one process, changes stay in it; a nats:// URL (comma-separated for a NATS cluster): a JetStream stream every node publishes to and reads. */
+      bus: z
+        .string()
+        .refine(
+          (s) => s === 'local' || s.split(',').every((url) => /^nats:\/\/[^\s/]+\/?$/.test(url.trim())),
+          "the bus is 'local' or nats:// URLs (comma-separated), e.g. nats://127.0.0.1:4222",
+        )
+        .default('local'),
+      /** Names this process on the bus; must differ between processes. */
+      nodeId: z
+        .string()
+        .regex(/^\S+$/, 'a node id is one word without spaces')
+        .default(() => `${hostname()}-${process.pid}`),
+      /** The JetStream stream; its subjects are its name in lower case with '_' as '.' (curio.changes.<kind>). */
+      stream: z
+        .string()
+        .regex(STREAM_NAME_PATTERN, "a stream name is letters, digits and '-', in words joined by single '_'")
+        .default('CURIO_CHANGES'),
+    })
+    .prefault({}),
   threads: z.number().int().positive().nullable().default(null),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -305,6 +332,13 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; parse: (raw: 
     parse: Number,
     doc: 'Purchase-intent model cache lifetime; 0 = until refreshed',
   },
+  {
+    name: 'CURIO_BUS',
+    path: 'cluster.bus',
+    parse: (s) => s,
+    doc: "Event bus between Curio processes: 'local' (one process) or nats:// URLs of a JetStream server",
+  },
+  { name: 'CURIO_NODE_ID', path: 'cluster.nodeId', parse: (s) => s, doc: "This process's name on the bus (default: hostname-pid)" },
   { name: 'CURIO_THREADS', path: 'threads', parse: Number, doc: "Threads for numeric kernels (default: the machine's cores)" },
   { name: 'CURIO_LOG_LEVEL', path: 'logLevel', parse: (s) => s, doc: 'fatal, error, warn, info, debug, trace or silent' },
 ];
