@@ -201,6 +201,14 @@ export const configSchema = z.object({
         .string()
         .regex(STREAM_NAME_PATTERN, "a stream name is letters, digits and '-', in words joined by single '_'")
         .default('CURIO_CHANGES'),
+      /** Redis for state every node must share (policy counts and posteriors, feedback de-duplication, rate limits); null: each process keeps its own. */
+      redis: z
+        .string()
+        .regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
+        .nullable()
+        .default(null),
+      /** Prefix of every Redis key Curio writes, so several shops can share one Redis. */
+      redisPrefix: z.string().regex(/^\S*$/, 'a key prefix has no spaces').default('curio:'),
     })
     .prefault({}),
   threads: z.number().int().positive().nullable().default(null),
@@ -338,6 +346,19 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; parse: (raw: 
     parse: (s) => s,
     doc: "Event bus between Curio processes: 'local' (one process) or nats:// URLs of a JetStream server",
   },
+  {
+    name: 'CURIO_REDIS',
+    path: 'cluster.redis',
+    parse: (s) => s,
+    doc: 'Redis URL for state shared by every Curio process (policy, feedback de-duplication, rate limits)',
+  },
+  {
+    name: 'CURIO_REDIS_PREFIX',
+    path: 'cluster.redisPrefix',
+    parse: (s) => s,
+    doc: 'Prefix of every Redis key Curio writes (default curio:)',
+  },
+  { name: 'CURIO_BUS_STREAM', path: 'cluster.stream', parse: (s) => s, doc: 'The JetStream stream of the bus (default CURIO_CHANGES)' },
   { name: 'CURIO_NODE_ID', path: 'cluster.nodeId', parse: (s) => s, doc: "This process's name on the bus (default: hostname-pid)" },
   { name: 'CURIO_THREADS', path: 'threads', parse: Number, doc: "Threads for numeric kernels (default: the machine's cores)" },
   { name: 'CURIO_LOG_LEVEL', path: 'logLevel', parse: (s) => s, doc: 'fatal, error, warn, info, debug, trace or silent' },

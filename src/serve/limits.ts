@@ -35,7 +35,7 @@ export function installRateLimit(app: FastifyInstance, config: Config, redis?: R
   void app.register(rateLimit, {
     max,
     // A cluster counts each key once for all its nodes; while Redis is away every node lets requests through.
-    ...(redis ? { redis, nameSpace: 'curio:rate:', skipOnError: true } : {}),
+    ...(redis ? { redis, nameSpace: `${config.cluster.redisPrefix}rate:`, skipOnError: true } : {}),
     timeWindow: 1000,
     keyGenerator: rateKey,
     // Health probes of a load balancer are not the shop's traffic.

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { openCluster } from '../cluster/open-cluster.js';
 import type { Config } from '../core/index.js';
 import { steadyAllocator } from '../nn/index.js';
 import { openStore } from '../store/index.js';
@@ -30,11 +31,28 @@ export async function startServer(config: Config, options: StartServerOptions = 
   assertAuthConfigured(config); // before opening anything, so a misconfiguration fails fast
   const allocator = steadyAllocator();
   const store = await openStore(config.store.url, { backgroundCheckpoints: true, backgroundWrites: true });
+  // Opened before the app and closed after it: the runtime's last writes still reach the other nodes.
+  // The bus and Redis report what they recover from; to the app's log once there is one.
+  let warn = (message: string, error: unknown) => console.warn(`curio: ${message}:`, error ?? '');
+  const cluster = await openCluster(config, (message, error) => warn(message, error)).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   let app: FastifyInstance;
   try {
-    app = createApp({ config, store, routes: options.routes });
+    app = createApp({
+      config,
+      store,
+      routes: options.routes,
+      feed: cluster.feed,
+      sharedPolicy: cluster.sharedPolicy,
+      redis: cluster.redis,
+    });
+    const log = app.log;
+    warn = (message, error) => log.warn({ err: error }, message);
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {
+    await cluster.close();
     await store.close();
     throw error;
   }
@@ -61,6 +79,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
       try {
         await app.close();
       } finally {
+        await cluster.close().catch((error: unknown) => app.log.warn({ err: error }, 'closing the cluster connections failed'));
         await store.close();
       }
     })();

@@ -1,0 +1,177 @@
+// Two `curio serve` processes over one store, the real NATS bus and the real Redis: what one node learns
+// reaches the other's serving state within a second (catalogue, events, erasure, the policy), with no
+// refresh and no master. The servers are the compiled CLI, as an operator starts them.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../store/index.js';
+import { CRASH_KEY, killStarted, startServer, stopServer, type Server } from '../../test/support/crash-harness.js';
+import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../../test/support/redis.js';
+import { TEST_NATS_URL } from '../../test/support/nats-server.js';
+import { itemId, shopEvents, shopItems } from '../../test/support/recommend-shop.js';
+import { clusterStoreUrl, type ClusterStore } from '../../test/support/cluster-store.js';
+
+/** How soon a change made on one node must show on the other. */
+const PROPAGATION_MS = 1000;
+
+interface Slate {
+  recommendationId: string;
+  items: Array<{ itemId: string; position: number }>;
+}
+
+async function call(node: Server, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${node.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${CRASH_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+/** Polls `read` until `check` holds; resolves with the milliseconds it took, fails after `ms`. */
+async function within<T>(ms: number, read: () => Promise<T>, check: (value: T) => boolean, what: string): Promise<number> {
+  const start = performance.now();
+  let last: T | undefined;
+  while (performance.now() - start < ms) {
+    last = await read();
+    if (check(last)) return performance.now() - start;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`not within ${ms} ms: ${what}; last read ${JSON.stringify(last)?.slice(0, 400)}`);
+}
+
+const slateOf = async (node: Server, user: string, query = '?n=5&explore=0'): Promise<Slate> => {
+  const res = await call(node, 'GET', `/v1/users/${user}/recommendations${query}`);
+  expect(res.status).toBe(200);
+  return res.json as Slate;
+};
+const ids = (slate: Slate) => slate.items.map((i) => i.itemId);
+
+describe('two serving nodes on one store, NATS and Redis', () => {
+  const stream = `CURIO_TEST_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const prefix = uniquePrefix();
+  const dir = mkdtempSync(join(tmpdir(), 'curio-cluster-'));
+  let store: ClusterStore;
+  let a: Server;
+  let b: Server;
+
+  beforeAll(async () => {
+    store = await clusterStoreUrl(dir);
+    const seed = await openStore(store.url);
+    await seed.upsertItems(shopItems());
+    await seed.appendEvents(shopEvents());
+    await seed.close();
+    const env = (node: string) => ({
+      CURIO_STORE_URL: store.url,
+      CURIO_BUS: TEST_NATS_URL,
+      CURIO_BUS_STREAM: stream,
+      CURIO_REDIS: TEST_REDIS_URL,
+      CURIO_REDIS_PREFIX: prefix,
+      CURIO_NODE_ID: node,
+      CURIO_SERVING_POLICY: 'thompson',
+      CURIO_SERVING_SEED: '7',
+      // Nothing reaches a node by a refresh during the test: only the bus can carry a change.
+      CURIO_SERVING_REFRESH_SECONDS: '0',
+      CURIO_SERVING_USER_CACHE_SECONDS: '3600',
+    });
+    [a, b] = await Promise.all([
+      startServer('', { env: env('node-a'), timeoutMs: 60_000 }),
+      startServer('', { env: env('node-b'), timeoutMs: 60_000 }),
+    ]);
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all([a, b].filter(Boolean).map((n) => stopServer(n)));
+    await killStarted();
+    const nc = await connect({ servers: TEST_NATS_URL, reconnect: false }).catch(() => null);
+    if (nc) {
+      await (await jetstreamManager(nc)).streams.delete(stream).catch(() => undefined);
+      await nc.close();
+    }
+    await dropPrefix(prefix);
+    await store?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('an item deleted on one node leaves the other node lists within a second', async () => {
+    // Similar items come from co-visitation: tea-5's include its neighbours tea-4 and tea-6 on every node.
+    const similar = async () => ((await call(b, 'GET', '/v1/items/tea-5/similar?n=5')).json.items as Slate['items']).map((i) => i.itemId);
+    expect(await similar()).toContain('tea-6');
+    expect((await call(a, 'DELETE', '/v1/items/tea-6')).status).toBe(200);
+    await within(PROPAGATION_MS, similar, (list) => !list.includes('tea-6') && list.includes('tea-4'), 'tea-6 gone from node B');
+  });
+
+  it('events stored through one node move the other node trending list within a second', async () => {
+    const rare = itemId(2, 9);
+    const t = Date.now();
+    const events = Array.from({ length: 30 }, (_, i) => ({
+      id: `trend-${i}`,
+      userId: `buyer-${i}`,
+      itemId: rare,
+      type: 'purchase',
+      timestamp: new Date(t - i).toISOString(),
+    }));
+    expect((await call(a, 'POST', '/v1/events', { events })).json.accepted).toBe(30);
+    await within(
+      PROPAGATION_MS,
+      () => call(b, 'GET', '/v1/trending?n=3'),
+      (res) => res.json.items?.[0]?.itemId === rare,
+      `${rare} at the top of node B trending`,
+    );
+  });
+
+  it('erasure on one node clears the user from the other node caches', async () => {
+    // s5 has a history (a Coffee walk): B reads it once and keeps it in its cache.
+    const personal = (await call(b, 'GET', '/v1/users/s5/recommendations?n=5')).json;
+    expect(personal).toMatchObject({ personalized: true });
+    expect((await call(a, 'DELETE', '/v1/users/s5')).status).toBe(200);
+    // Once erased, B knows nothing of s5: a cold-start slate, as for a stranger.
+    await within(
+      PROPAGATION_MS,
+      async () => (await call(b, 'GET', '/v1/users/s5/recommendations?n=5')).json,
+      (slate) => slate.personalized === false,
+      'node B serving s5 as a stranger',
+    );
+  });
+
+  it('a click on one node updates the policy both nodes serve from, once', async () => {
+    const arm = async (node: Server) =>
+      (await call(node, 'GET', '/v1/recommendations/status')).json.policy.state.items as Record<string, [number, number]>;
+    const slate = await slateOf(b, 's10', '?n=4&explore=1');
+    const shown = slate.items[1];
+    // B's impressions reach A's policy through the shared log: both hold the same counts for the item.
+    let before: [number, number] = [0, 0];
+    await within(
+      PROPAGATION_MS,
+      async () => [(await arm(a))[shown.itemId], (await arm(b))[shown.itemId]],
+      ([onA, onB]) => onB !== undefined && onB[1] >= 1 && JSON.stringify(onA) === JSON.stringify(onB) && ((before = onB), true),
+      `the impression of ${shown.itemId} on both nodes`,
+    );
+    const context = { recommendationId: slate.recommendationId, position: shown.position };
+    const click = {
+      id: `click-${randomUUID()}`,
+      userId: 's10',
+      itemId: shown.itemId,
+      type: 'click',
+      timestamp: new Date().toISOString(),
+      context,
+    };
+    // The same click sent to both nodes (a client retrying elsewhere) counts once: the failure becomes a success.
+    expect((await call(a, 'POST', '/v1/events', { events: [click] })).status).toBe(200);
+    expect((await call(b, 'POST', '/v1/events', { events: [click] })).status).toBe(200);
+    const expected = [before[0] + 1, before[1] - 1];
+    for (const node of [a, b]) {
+      await within(
+        PROPAGATION_MS,
+        async () => (await arm(node))[shown.itemId],
+        (s) => s?.join() === expected.join(),
+        `${expected} for ${shown.itemId} on ${node.url}`,
+      );
+    }
+  });
+});
