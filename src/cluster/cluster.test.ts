@@ -23,14 +23,22 @@ interface Slate {
   items: Array<{ itemId: string; position: number }>;
 }
 
-async function call(node: Server, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+/** The fields of the answers this test reads. */
+interface Body {
+  items?: Slate['items'];
+  personalized?: boolean;
+  accepted?: number;
+  policy?: { state: { items: Record<string, [number, number]> } };
+}
+
+async function call(node: Server, method: string, path: string, body?: unknown): Promise<{ status: number; json: Body }> {
   const res = await fetch(`${node.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${CRASH_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
+  return { status: res.status, json: (text ? JSON.parse(text) : {}) as Body };
 }
 
 /** Polls `read` until `check` holds; resolves with the milliseconds it took, fails after `ms`. */
@@ -50,7 +58,6 @@ const slateOf = async (node: Server, user: string, query = '?n=5&explore=0'): Pr
   expect(res.status).toBe(200);
   return res.json as Slate;
 };
-const ids = (slate: Slate) => slate.items.map((i) => i.itemId);
 
 describe('two serving nodes on one store, NATS and Redis', () => {
   const stream = `CURIO_TEST_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
@@ -100,7 +107,7 @@ describe('two serving nodes on one store, NATS and Redis', () => {
 
   it('an item deleted on one node leaves the other node lists within a second', async () => {
     // Similar items come from co-visitation: tea-5's include its neighbours tea-4 and tea-6 on every node.
-    const similar = async () => ((await call(b, 'GET', '/v1/items/tea-5/similar?n=5')).json.items as Slate['items']).map((i) => i.itemId);
+    const similar = async () => ((await call(b, 'GET', '/v1/items/tea-5/similar?n=5')).json.items ?? []).map((i) => i.itemId);
     expect(await similar()).toContain('tea-6');
     expect((await call(a, 'DELETE', '/v1/items/tea-6')).status).toBe(200);
     await within(PROPAGATION_MS, similar, (list) => !list.includes('tea-6') && list.includes('tea-4'), 'tea-6 gone from node B');
@@ -140,8 +147,7 @@ describe('two serving nodes on one store, NATS and Redis', () => {
   });
 
   it('a click on one node updates the policy both nodes serve from, once', async () => {
-    const arm = async (node: Server) =>
-      (await call(node, 'GET', '/v1/recommendations/status')).json.policy.state.items as Record<string, [number, number]>;
+    const arm = async (node: Server) => (await call(node, 'GET', '/v1/recommendations/status')).json.policy?.state.items ?? {};
     const slate = await slateOf(b, 's10', '?n=4&explore=1');
     const shown = slate.items[1];
     // B's impressions reach A's policy through the shared log: both hold the same counts for the item.
