@@ -150,6 +150,8 @@ export const configSchema = z.object({
       pollMs: z.number().int().min(50).max(60_000).default(500),
       /** Versions kept (the serving one and its predecessor always are); older ones are deleted with their artifacts. */
       keepVersions: z.number().int().min(2).default(20),
+      /** A running job whose trainer has not said it is alive for this long is taken over by another trainer (its checkpoints resume it). */
+      jobTakeoverSeconds: z.number().min(1).default(30),
       seed: z.number().int().default(7),
     })
     .prefault({}),

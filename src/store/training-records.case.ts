@@ -355,6 +355,23 @@ export function describeTrainingRecords(name: string, open: () => Promise<Traini
       });
     });
 
+    describe('leases', () => {
+      it('one holder at a time: renewed by its holder, taken by another only once expired or released', async () => {
+        const t = 1_800_000_000_000;
+        expect(await store.acquireLease('scheduler', 'w1', 10_000, t)).toBe(true);
+        expect(await store.acquireLease('scheduler', 'w2', 10_000, t + 1)).toBe(false);
+        expect(await store.acquireLease('other', 'w2', 10_000, t + 1)).toBe(true); // leases are independent
+        expect(await store.acquireLease('scheduler', 'w1', 10_000, t + 9_000)).toBe(true); // renewed to t + 19 s
+        expect(await store.acquireLease('scheduler', 'w2', 10_000, t + 12_000)).toBe(false);
+        expect(await store.acquireLease('scheduler', 'w2', 10_000, t + 19_000)).toBe(true); // w1 stopped renewing
+        expect(await store.acquireLease('scheduler', 'w1', 10_000, t + 19_001)).toBe(false);
+        await store.releaseLease('scheduler', 'w1'); // not w1's any more: changes nothing
+        expect(await store.acquireLease('scheduler', 'w1', 10_000, t + 19_002)).toBe(false);
+        await store.releaseLease('scheduler', 'w2');
+        expect(await store.acquireLease('scheduler', 'w1', 10_000, t + 19_003)).toBe(true);
+      });
+    });
+
     if (options.openPair) {
       const openPair = options.openPair;
       it('two connections to one database: each queued job is claimed exactly once, and promotions are seen by both', async () => {
@@ -373,6 +390,11 @@ export function describeTrainingRecords(name: string, open: () => Promise<Traini
           expect(await b.promoteModelVersion('mv-b', 'better')).toEqual({ previous: 'mv-a' });
           expect(await a.getModelVersion('mv-a')).toMatchObject({ state: 'retired', reason: 'better' });
           expect((await a.servingModelVersion())?.id).toBe('mv-b');
+
+          // Two processes asking for one lease at the same moment: exactly one gets it.
+          const now = Date.now();
+          const got = await Promise.all([a.acquireLease('race', 'a', 60_000, now), b.acquireLease('race', 'b', 60_000, now)]);
+          expect(got.filter(Boolean)).toHaveLength(1);
         } finally {
           await a.close();
           await b.close();

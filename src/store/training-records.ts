@@ -144,4 +144,13 @@ export interface TrainingRecords {
    * a heartbeat counts as stale. Returns their ids.
    */
   requeueStaleJobs(staleBefore: string): Promise<string[]>;
+
+  /**
+   * Leader election without a master: `holder` takes the lease `name` until `nowMs + ttlMs` when it is free or
+   * has expired, or renews it when `holder` has it already. True when `holder` holds it after the call. A
+   * holder that dies stops renewing, and the next caller takes the lease once it expires.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number, nowMs?: number): Promise<boolean>;
+  /** Gives the lease up at once (a clean shutdown), when `holder` has it. */
+  releaseLease(name: string, holder: string): Promise<void>;
 }

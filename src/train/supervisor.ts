@@ -10,11 +10,9 @@ import type { Job, JobKind, Store } from '../store/index.js';
 import type { JobStart } from './job-process.js';
 import { pruneVersions } from './versions.js';
 
-/** A job whose worker has not said it is alive for this long is put back in the queue. */
-const STALE_AFTER_MS = 30_000;
 /** The check for a cancel request and for a queued job, this often. */
 const TICK_MS = 1000;
-/** The running job's heartbeat (a store write), this often: well inside STALE_AFTER_MS. */
+/** The running job's heartbeat (a store write), this often, and at least three times within `training.jobTakeoverSeconds`. */
 const HEARTBEAT_MS = 5000;
 /** A job interrupted this many times (its process killed, the machine restarted) is failed, not retried. */
 const MAX_ATTEMPTS = 3;
@@ -25,6 +23,12 @@ const MAX_ATTEMPTS = 3;
 const DUE_CHECK_MS = 15_000;
 /** Automatic jobs (new events, staleness) wait this long after the previous job ended, so a rejected update does not retrain at once. */
 const AUTO_COOLDOWN_MS = 60_000;
+/**
+ * Several trainers may share one store (a cluster): the holder of this lease decides what is due, any trainer
+ * runs what is queued. The lease outlives a few due checks, so a live leader keeps it and a dead one loses it.
+ */
+const SCHEDULER_LEASE = 'training-scheduler';
+const SCHEDULER_LEASE_MS = 3 * DUE_CHECK_MS;
 
 export interface SupervisorOptions {
   store: Store;
@@ -76,6 +80,7 @@ export class TrainingSupervisor {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.ticking?.catch(() => undefined);
+    await this.options.store.releaseLease(SCHEDULER_LEASE, this.workerId).catch(() => undefined);
     const run = this.running;
     if (!run) return;
     run.child.kill('SIGKILL');
@@ -105,12 +110,12 @@ export class TrainingSupervisor {
     if (this.stopped) return;
     const { store } = this.options;
     const now = this.clock();
-    for (const id of await store.requeueStaleJobs(new Date(now - STALE_AFTER_MS).toISOString()))
-      this.log(`job ${id} lost its worker; queued again`);
+    const staleBefore = new Date(now - this.options.config.training.jobTakeoverSeconds * 1000).toISOString();
+    for (const id of await store.requeueStaleJobs(staleBefore)) this.log(`job ${id} lost its worker; queued again`);
     if (this.running) return this.watch(this.running, now);
     if (now - this.lastDueCheck >= DUE_CHECK_MS) {
       this.lastDueCheck = now;
-      await this.queueDue(now);
+      if (await store.acquireLease(SCHEDULER_LEASE, this.workerId, SCHEDULER_LEASE_MS, now)) await this.queueDue(now);
     }
     const job = await store.claimJob(this.workerId);
     if (!job) return;
@@ -134,7 +139,7 @@ export class TrainingSupervisor {
       run.child.kill('SIGKILL');
       return;
     }
-    if (now - this.lastHeartbeat >= HEARTBEAT_MS) {
+    if (now - this.lastHeartbeat >= Math.min(HEARTBEAT_MS, (this.options.config.training.jobTakeoverSeconds * 1000) / 3)) {
       this.lastHeartbeat = now;
       await store.updateJob(run.job.id, { heartbeatAt: new Date(now).toISOString() });
     }

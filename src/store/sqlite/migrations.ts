@@ -134,6 +134,18 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX jobs_created ON jobs(created_at);
     `,
   },
+  {
+    version: 7,
+    name: 'leases',
+    // One row per lease (the trainers' scheduler): who holds it and until when, in ms.
+    sql: `
+      CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number[] {

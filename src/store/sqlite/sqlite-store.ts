@@ -489,6 +489,14 @@ class SqliteStore implements Store {
     return this.training.requeueStaleJobs(staleBefore);
   }
 
+  async acquireLease(name: string, holder: string, ttlMs: number, nowMs = Date.now()): Promise<boolean> {
+    return this.training.acquireLease(name, holder, ttlMs, nowMs);
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    this.training.releaseLease(name, holder);
+  }
+
   async counts(): Promise<StoreCounts> {
     const steps = ['items', 'users', 'events'].map((table) => ({ sql: `SELECT count(*) FROM ${table}`, params: [] }));
     // A count walks a whole index (milliseconds on a large store with a cold cache): a server does it on

@@ -227,6 +227,20 @@ export class TrainingTables {
     });
   }
 
+  /** One statement: the upsert only overwrites a row that is expired or already the holder's, and `changes` says whether it did. */
+  acquireLease(name: string, holder: string, ttlMs: number, nowMs: number): boolean {
+    const taken = this.sql(
+      `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE leases.holder = excluded.holder OR leases.expires_at <= ?`,
+    ).run(name, holder, nowMs + ttlMs, nowMs);
+    return taken.changes > 0;
+  }
+
+  releaseLease(name: string, holder: string): void {
+    this.sql('DELETE FROM leases WHERE name = ? AND holder = ?').run(name, holder);
+  }
+
   /** A running job without a heartbeat counts as stale: nothing would ever requeue it otherwise. */
   requeueStaleJobs(staleBefore: string): string[] {
     const before = isoMs('staleBefore', staleBefore);
