@@ -28,10 +28,18 @@ export interface LoopShop {
  * configuration whose trainer uses the fast candidates. The directory is removed by `close`.
  */
 export async function createLoopShop(
-  options: { users?: number; items?: number; days?: number; seed?: number; training?: Record<string, unknown> } = {},
+  options: {
+    users?: number;
+    items?: number;
+    days?: number;
+    seed?: number;
+    training?: Record<string, unknown>;
+    /** Another (empty) store than the SQLite file in the shop's directory: a cluster's shared one. */
+    url?: string;
+  } = {},
 ): Promise<LoopShop> {
   const dir = mkdtempSync(join(tmpdir(), 'curio-loop-'));
-  const url = `sqlite:${join(dir, 'shop.db')}`;
+  const url = options.url ?? `sqlite:${join(dir, 'shop.db')}`;
   const store = await openStore(url);
   await simulateIntoStore(store, {
     seed: options.seed ?? 3,
