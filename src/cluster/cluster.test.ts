@@ -5,14 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../store/index.js';
-import { CRASH_KEY, killStarted, startServer, stopServer, type Server } from '../../test/support/crash-harness.js';
+import { killStarted, stopServer, type Server } from '../../test/support/crash-harness.js';
+import { call, deleteStream, seedShop, startNodes, uniqueStream, within, type Slot } from '../../test/support/cluster-nodes.js';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../../test/support/redis.js';
 import { TEST_NATS_URL } from '../../test/support/nats-server.js';
-import { itemId, shopEvents, shopItems } from '../../test/support/recommend-shop.js';
+import { itemId } from '../../test/support/recommend-shop.js';
 import { clusterStoreUrl, type ClusterStore } from '../../test/support/cluster-store.js';
 
 /** How soon a change made on one node must show on the other. */
@@ -20,37 +18,7 @@ const PROPAGATION_MS = 1000;
 
 interface Slate {
   recommendationId: string;
-  items: Array<{ itemId: string; position: number }>;
-}
-
-/** The fields of the answers this test reads. */
-interface Body {
-  items?: Slate['items'];
-  personalized?: boolean;
-  accepted?: number;
-  policy?: { state: { items: Record<string, [number, number]> } };
-}
-
-async function call(node: Server, method: string, path: string, body?: unknown): Promise<{ status: number; json: Body }> {
-  const res = await fetch(`${node.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${CRASH_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: (text ? JSON.parse(text) : {}) as Body };
-}
-
-/** Polls `read` until `check` holds; resolves with the milliseconds it took, fails after `ms`. */
-async function within<T>(ms: number, read: () => Promise<T>, check: (value: T) => boolean, what: string): Promise<number> {
-  const start = performance.now();
-  let last: T | undefined;
-  while (performance.now() - start < ms) {
-    last = await read();
-    if (check(last)) return performance.now() - start;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`not within ${ms} ms: ${what}; last read ${JSON.stringify(last)?.slice(0, 400)}`);
+  items: Slot[];
 }
 
 const slateOf = async (node: Server, user: string, query = '?n=5&explore=0'): Promise<Slate> => {
@@ -60,7 +28,7 @@ const slateOf = async (node: Server, user: string, query = '?n=5&explore=0'): Pr
 };
 
 describe('two serving nodes on one store, NATS and Redis', () => {
-  const stream = `CURIO_TEST_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const stream = uniqueStream();
   const prefix = uniquePrefix();
   const dir = mkdtempSync(join(tmpdir(), 'curio-cluster-'));
   let store: ClusterStore;
@@ -69,37 +37,14 @@ describe('two serving nodes on one store, NATS and Redis', () => {
 
   beforeAll(async () => {
     store = await clusterStoreUrl(dir);
-    const seed = await openStore(store.url);
-    await seed.upsertItems(shopItems());
-    await seed.appendEvents(shopEvents());
-    await seed.close();
-    const env = (node: string) => ({
-      CURIO_STORE_URL: store.url,
-      CURIO_BUS: TEST_NATS_URL,
-      CURIO_BUS_STREAM: stream,
-      CURIO_REDIS: TEST_REDIS_URL,
-      CURIO_REDIS_PREFIX: prefix,
-      CURIO_NODE_ID: node,
-      CURIO_SERVING_POLICY: 'thompson',
-      CURIO_SERVING_SEED: '7',
-      // Nothing reaches a node by a refresh during the test: only the bus can carry a change.
-      CURIO_SERVING_REFRESH_SECONDS: '0',
-      CURIO_SERVING_USER_CACHE_SECONDS: '3600',
-    });
-    [a, b] = await Promise.all([
-      startServer('', { env: env('node-a'), timeoutMs: 60_000 }),
-      startServer('', { env: env('node-b'), timeoutMs: 60_000 }),
-    ]);
+    await seedShop(store.url);
+    [a, b] = await startNodes({ storeUrl: store.url, natsUrl: TEST_NATS_URL, redisUrl: TEST_REDIS_URL, stream, redisPrefix: prefix });
   }, 90_000);
 
   afterAll(async () => {
     await Promise.all([a, b].filter(Boolean).map((n) => stopServer(n)));
     await killStarted();
-    const nc = await connect({ servers: TEST_NATS_URL, reconnect: false }).catch(() => null);
-    if (nc) {
-      await (await jetstreamManager(nc)).streams.delete(stream).catch(() => undefined);
-      await nc.close();
-    }
+    await deleteStream(TEST_NATS_URL, stream);
     await dropPrefix(prefix);
     await store?.drop();
     rmSync(dir, { recursive: true, force: true });
@@ -111,6 +56,27 @@ describe('two serving nodes on one store, NATS and Redis', () => {
     expect(await similar()).toContain('tea-6');
     expect((await call(a, 'DELETE', '/v1/items/tea-6')).status).toBe(200);
     await within(PROPAGATION_MS, similar, (list) => !list.includes('tea-6') && list.includes('tea-4'), 'tea-6 gone from node B');
+  });
+
+  it("an event sent to one node changes the other node's next slate for that user within a second", async () => {
+    // s0 walks through Tea; B reads its history once and caches it.
+    const before = await slateOf(b, 's0');
+    expect(before.items.some((i) => i.reason?.includes('Books 3'))).toBe(false);
+    const t = Date.now();
+    const events = ['view', 'cart'].map((type, i) => ({
+      id: `s0-books-${i}`,
+      userId: 's0',
+      itemId: itemId(2, 3),
+      type,
+      timestamp: new Date(t + i).toISOString(),
+    }));
+    expect((await call(a, 'POST', '/v1/events', { events })).json.accepted).toBe(2);
+    await within(
+      PROPAGATION_MS,
+      () => slateOf(b, 's0'),
+      (slate) => slate.items.some((i) => i.reason?.includes('Books 3')),
+      "node B's slate for s0 following the Books 3 added on node A",
+    );
   });
 
   it('events stored through one node move the other node trending list within a second', async () => {
