@@ -14,7 +14,10 @@ describe('Dockerfile and compose.yaml', () => {
     for (const file of ['Dockerfile', 'compose.yaml']) {
       const used = new Set([...read(file).matchAll(/\b(CURIO_[A-Z_]+)\s*[:=]/g)].map((m) => m[1]));
       expect(used.size, file).toBeGreaterThan(0);
-      expect([...used].filter((name) => !known.has(name)), file).toEqual([]);
+      expect(
+        [...used].filter((name) => !known.has(name)),
+        file,
+      ).toEqual([]);
     }
   });
 

@@ -67,8 +67,8 @@ describe('workers without a master', () => {
           maxStalenessMinutes: 0,
           minNewEvents: 1_000_000,
           jobTakeoverSeconds: TAKEOVER_SECONDS,
-          // Small batches and many epochs: the job must still be training when its worker is killed.
-          candidates: [{ model: 'curio-seq', params: { dim: 16, maxLen: 10, heads: 1, epochs: 40, batchSize: 4, dropoutRate: 0.1 } }],
+          // One sequence per step: each epoch takes seconds, so the job is still training when its worker is killed.
+          candidates: [{ model: 'curio-seq', params: { dim: 32, maxLen: 20, heads: 1, epochs: 200, batchSize: 1, dropoutRate: 0.1 } }],
         },
       }),
     );
@@ -76,7 +76,7 @@ describe('workers without a master', () => {
     const job = await enqueueJob(shop.store, 'retrain', 'test', {});
     const running = await until(
       () => shop!.store.getJob(job.id),
-      (j) => j?.state === 'running' && j.progress.fraction > 0.02,
+      (j) => j?.state === 'running',
       180_000,
       'the job running on a worker',
     );

@@ -1,7 +1,6 @@
-// The store a multi-process test shares between its servers: a PostgreSQL schema of its own when the
-// adapter is there (the cluster's real store), else one SQLite file.
-import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+// The store a multi-process test shares between its servers: a PostgreSQL schema of its own, as a cluster
+// runs (CURIO_TEST_POSTGRES_URL, else the machine's own server).
+import { dropSchemas, postgresSchemaUrl, schemaOf } from './postgres.js';
 
 export interface ClusterStore {
   url: string;
@@ -9,6 +8,7 @@ export interface ClusterStore {
   drop(): Promise<void>;
 }
 
-export async function clusterStoreUrl(dir: string): Promise<ClusterStore> {
-  return { url: `sqlite:${join(dir, `cluster-${randomUUID()}.db`)}`, drop: async () => undefined };
+export async function clusterStoreUrl(_dir?: string): Promise<ClusterStore> {
+  const url = postgresSchemaUrl();
+  return { url, drop: () => dropSchemas([schemaOf(url)]) };
 }

@@ -2,7 +2,8 @@ import { CurioError } from '../../core/index.js';
 import type { Decision, DecisionCandidate, DecisionScanQuery, ShownItem, UserSlate } from '../store.js';
 import type { StatementCache, WriteStep } from './write-steps.js';
 
-interface DecisionRow {
+/** A decision as stored (SQLite and PostgreSQL share the columns). */
+export interface DecisionRow {
   seq: number;
   recommendation_id: string;
   user_id: string;
@@ -51,8 +52,8 @@ function shownParams(shown: readonly ShownItem[] | undefined): unknown[] {
   return [JSON.stringify(shown.map((s) => s.itemId)), propensities, packSlots(shown)];
 }
 
-/** Positional parameters of the decision insert. */
-function decisionParams(d: Decision): unknown[] {
+/** Positional parameters of the decision insert, in the column order of INSERT_DECISION. */
+export function decisionParams(d: Decision): unknown[] {
   const ids = JSON.stringify(d.candidates.map((c) => c.itemId));
   return [
     d.recommendationId,
@@ -78,7 +79,7 @@ function rowToShown(row: Pick<DecisionRow, 'shown_items' | 'shown_propensities' 
   });
 }
 
-function rowToDecision(row: DecisionRow): Decision {
+export function rowToDecision(row: DecisionRow): Decision {
   const ids = JSON.parse(row.item_ids) as string[];
   const [names, of] = row.clusters ? (JSON.parse(row.clusters) as [string[], number[]]) : [[], []];
   const candidates = ids.map((itemId, i): DecisionCandidate => {
@@ -97,6 +98,9 @@ function rowToDecision(row: DecisionRow): Decision {
     ...(row.session_id === null ? {} : { sessionId: row.session_id }),
   };
 }
+
+export const DECISION_COLUMNS =
+  'recommendation_id,user_id,timestamp,policy,explore_weight,item_ids,scores,clusters,shown_items,shown_propensities,shown_slots,session_id';
 
 const INSERT_DECISION = `INSERT OR IGNORE INTO decisions
   (recommendation_id,user_id,timestamp,policy,explore_weight,item_ids,scores,clusters,shown_items,shown_propensities,shown_slots,session_id)

@@ -1,0 +1,514 @@
+import pg from 'pg';
+import {
+  CurioError,
+  DEFAULT_CONSENT,
+  EVENT_TYPES,
+  type Consent,
+  type Event,
+  type EventType,
+  type Item,
+  type User,
+} from '../../core/index.js';
+import { DECISION_COLUMNS, decisionParams, rowToDecision, type DecisionRow } from '../sqlite/decision-table.js';
+import {
+  itemToRow,
+  rowToEvent,
+  rowToItem,
+  rowToTimelineEvent,
+  rowToUser,
+  typeIndex,
+  type EventRow,
+  type ItemRow,
+  type TimelineRow,
+  type UserRow,
+} from '../sqlite/rows.js';
+import type {
+  AppendResult,
+  Decision,
+  DecisionScanQuery,
+  ItemPatch,
+  ListOptions,
+  PruneQuery,
+  ScanQuery,
+  Store,
+  StoreCounts,
+  StoreStats,
+  TimelineEvent,
+  UserEventsQuery,
+  UserSlate,
+  UserUpsert,
+} from '../store.js';
+import type { Job, JobKind, JobState, JobUpdate, ModelState, ModelVersion } from '../training-records.js';
+import { asCurioError, createPool, inTransaction, parseTarget, query, type PostgresTarget } from './connection.js';
+import { COPY_MIN_EVENTS, copyEvents, insertEvents } from './event-writes.js';
+import { migrate } from './migrations.js';
+import { PostgresTrainingTables } from './training-tables.js';
+
+const ITEM_COLUMNS = 'id,title,description,category,category_path,tags,brand,price,attributes,available,created_at,updated_at';
+const TIMELINE_COLUMNS = 'seq, event_id, item_id, type, timestamp';
+/** Type filters this short are read per type through the (user, type, time) index, as in the SQLite adapter. */
+const FEW_TYPES = 3;
+/** Events per statement (or COPY) of one append; one transaction holds them all. */
+const EVENTS_PER_STATEMENT = 20_000;
+
+function typesClause(types: EventType[] | undefined): string {
+  return types && types.length ? ` AND type IN (${types.map(typeIndex).join(',')})` : '';
+}
+
+function itemValues(item: Item, now: number): unknown[] {
+  const r = itemToRow(item, now);
+  return [
+    r.id,
+    r.title,
+    r.description,
+    r.category,
+    r.category_path,
+    r.tags,
+    r.brand,
+    r.price,
+    r.attributes,
+    r.available,
+    r.created_at,
+    r.updated_at,
+  ];
+}
+
+/**
+ * The store on PostgreSQL, for a cluster of Curio processes (docs/scaling.md). The same contract and
+ * conformance suite as SQLite; every write is one transaction on a pooled connection, and a batch of events
+ * is committed (all of it, or none) before `appendEvents` returns, so a client's acknowledgement always
+ * follows the commit.
+ */
+class PostgresStore implements Store {
+  readonly kind = 'postgres';
+  private readonly training: PostgresTrainingTables;
+  private impressionPruneFloor = Number.MIN_SAFE_INTEGER;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly target: PostgresTarget,
+  ) {
+    this.training = new PostgresTrainingTables(pool);
+  }
+
+  async upsertItems(items: Item[]): Promise<number> {
+    const now = Date.now();
+    await inTransaction(this.pool, async (client) => {
+      for (let i = 0; i < items.length; i += 1000) {
+        const chunk = items.slice(i, i + 1000);
+        const values = chunk.flatMap((item) => itemValues(item, now));
+        const rows = chunk.map((_, r) => `(${Array.from({ length: 12 }, (_, c) => `$${r * 12 + c + 1}`).join(',')})`);
+        await client.query(
+          `INSERT INTO items (${ITEM_COLUMNS}) VALUES ${rows.join(',')}
+           ON CONFLICT (id) DO UPDATE SET title=EXCLUDED.title, description=EXCLUDED.description, category=EXCLUDED.category,
+             category_path=EXCLUDED.category_path, tags=EXCLUDED.tags, brand=EXCLUDED.brand, price=EXCLUDED.price,
+             attributes=EXCLUDED.attributes, available=EXCLUDED.available, updated_at=EXCLUDED.updated_at`,
+          values,
+        );
+      }
+    });
+    return items.length;
+  }
+
+  async getItem(id: string): Promise<Item | null> {
+    const { rows } = await query<ItemRow>(this.pool, 'SELECT * FROM items WHERE id = $1', [id]);
+    return rows.length ? rowToItem(rows[0]) : null;
+  }
+
+  async getItems(ids: string[]): Promise<Item[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await query<ItemRow>(this.pool, 'SELECT * FROM items WHERE id = ANY($1::text[])', [ids]);
+    return rows.map(rowToItem);
+  }
+
+  async patchItem(id: string, patch: ItemPatch): Promise<Item | null> {
+    return inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<ItemRow>('SELECT * FROM items WHERE id = $1 FOR UPDATE', [id]);
+      if (!rows.length) return null;
+      const merged: Item = { ...rowToItem(rows[0]), ...patch, id };
+      const v = itemValues(merged, Date.now());
+      await client.query(
+        `UPDATE items SET title=$2, description=$3, category=$4, category_path=$5, tags=$6, brand=$7, price=$8, attributes=$9,
+           available=$10, created_at=$11, updated_at=$12 WHERE id=$1`,
+        v,
+      );
+      return merged;
+    });
+  }
+
+  async deleteItem(id: string): Promise<boolean> {
+    return ((await query(this.pool, 'DELETE FROM items WHERE id = $1', [id])).rowCount ?? 0) > 0;
+  }
+
+  async listItems(options: ListOptions = {}): Promise<Item[]> {
+    const limit = options.limit ?? 100;
+    const { rows } =
+      options.after === undefined
+        ? await query<ItemRow>(this.pool, 'SELECT * FROM items ORDER BY id LIMIT $1 OFFSET $2', [limit, options.offset ?? 0])
+        : await query<ItemRow>(this.pool, 'SELECT * FROM items WHERE id > $1 ORDER BY id LIMIT $2', [options.after, limit]);
+    return rows.map(rowToItem);
+  }
+
+  async *scanItems(batchSize = 5000): AsyncIterable<Item> {
+    let after = '';
+    for (;;) {
+      const { rows } = await query<ItemRow>(this.pool, 'SELECT * FROM items WHERE id > $1 ORDER BY id LIMIT $2', [after, batchSize]);
+      for (const r of rows) yield rowToItem(r);
+      if (rows.length < batchSize) return;
+      after = rows[rows.length - 1].id;
+    }
+  }
+
+  async upsertUser(user: UserUpsert): Promise<User> {
+    return inTransaction(this.pool, async (client) => {
+      // A user not stored yet has no row to lock: the advisory lock orders two first writes of one id.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`curio-user:${user.id}`]);
+      const now = Date.now();
+      const { rows } = await client.query<UserRow>('SELECT * FROM users WHERE id = $1', [user.id]);
+      const before = rows.length ? rowToUser(rows[0]) : null;
+      const consent: Consent = { ...DEFAULT_CONSENT, ...before?.consent, ...user.consent };
+      const next: User = {
+        id: user.id,
+        attributes: user.attributes ?? before?.attributes ?? {},
+        consent,
+        createdAt: before?.createdAt ?? now,
+        updatedAt: now,
+      };
+      await client.query(
+        `INSERT INTO users (id,attributes,tracking,personalization,created_at,updated_at) VALUES ($1,$2,$3,$4,$5,$6)
+         ON CONFLICT (id) DO UPDATE SET attributes=EXCLUDED.attributes, tracking=EXCLUDED.tracking,
+           personalization=EXCLUDED.personalization, updated_at=EXCLUDED.updated_at`,
+        [next.id, JSON.stringify(next.attributes), consent.tracking ? 1 : 0, consent.personalization ? 1 : 0, next.createdAt, now],
+      );
+      return next;
+    });
+  }
+
+  async getUser(id: string): Promise<User | null> {
+    const { rows } = await query<UserRow>(this.pool, 'SELECT * FROM users WHERE id = $1', [id]);
+    return rows.length ? rowToUser(rows[0]) : null;
+  }
+
+  async listUsers(options: Omit<ListOptions, 'offset'> = {}): Promise<User[]> {
+    const { rows } = await query<UserRow>(this.pool, 'SELECT * FROM users WHERE id > $1 ORDER BY id LIMIT $2', [
+      options.after ?? '',
+      options.limit ?? 100,
+    ]);
+    return rows.map(rowToUser);
+  }
+
+  async trackingRefused(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const { rows } = await query<{ id: string }>(this.pool, 'SELECT id FROM users WHERE tracking = 0 AND id = ANY($1::text[])', [
+      [...new Set(ids)],
+    ]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async appendEvents(events: Event[]): Promise<AppendResult> {
+    if (events.length === 0) return { accepted: 0, duplicates: 0, duplicateIds: [] };
+    const inserted = await inTransaction(this.pool, async (client) => {
+      const ids: string[] = [];
+      for (let i = 0; i < events.length; i += EVENTS_PER_STATEMENT) {
+        const chunk = events.slice(i, i + EVENTS_PER_STATEMENT);
+        ids.push(...(chunk.length >= COPY_MIN_EVENTS ? await copyEvents(client, chunk) : await insertEvents(client, chunk)));
+      }
+      return ids;
+    });
+    const accepted = inserted.length;
+    if (accepted === events.length) return { accepted, duplicates: 0, duplicateIds: [] };
+    // As in SQLite: the first occurrence of each inserted id is the accepted one.
+    const fresh = new Set(inserted);
+    const duplicateIds: string[] = [];
+    for (const e of events) {
+      if (fresh.has(e.id)) fresh.delete(e.id);
+      else duplicateIds.push(e.id);
+    }
+    return { accepted, duplicates: duplicateIds.length, duplicateIds };
+  }
+
+  /** Large appends already take the COPY path; the indexes stay (dropping them would stall every other node's reads). */
+  async bulkLoad<T>(_expectedEvents: number, work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+
+  async userEvents(userId: string, q: UserEventsQuery = {}): Promise<Event[]> {
+    return (await this.userRows<EventRow>(userId, q, '*')).map(rowToEvent);
+  }
+
+  async userTimeline(userId: string, q: UserEventsQuery = {}): Promise<TimelineEvent[]> {
+    return (await this.userRows<TimelineRow>(userId, q, TIMELINE_COLUMNS)).map(rowToTimelineEvent);
+  }
+
+  private async userRows<R extends Pick<EventRow, 'timestamp' | 'seq'> & pg.QueryResultRow>(
+    userId: string,
+    q: UserEventsQuery,
+    columns: string,
+  ): Promise<R[]> {
+    const types = q.types;
+    if (types && types.length > 0 && types.length <= FEW_TYPES) {
+      const rows = (await Promise.all(types.map((t) => this.newestRows<R>(userId, q, columns, [t])))).flat();
+      rows.sort((a, b) => b.timestamp - a.timestamp || b.seq - a.seq);
+      return rows.slice(0, q.limit ?? rows.length).reverse();
+    }
+    return (await this.newestRows<R>(userId, q, columns, types)).reverse();
+  }
+
+  private async newestRows<R extends pg.QueryResultRow>(
+    userId: string,
+    q: UserEventsQuery,
+    columns: string,
+    types?: EventType[],
+  ): Promise<R[]> {
+    const values: unknown[] = [userId];
+    const before = q.before !== undefined ? ` AND timestamp < $${values.push(q.before)}` : '';
+    const limit = `$${values.push(q.limit ?? null)}`;
+    const { rows } = await query<R>(
+      this.pool,
+      `SELECT ${columns} FROM events WHERE user_id = $1${before}${typesClause(types)} ORDER BY timestamp DESC, seq DESC LIMIT ${limit}`,
+      values,
+    );
+    return rows;
+  }
+
+  async *scanEvents(q: ScanQuery = {}): AsyncIterable<Event> {
+    const batch = q.batchSize ?? 10_000;
+    const to = q.to ?? Number.MAX_SAFE_INTEGER;
+    // Keyset pagination on (timestamp, seq): no cursor held open across batches, so nothing waits on a long scan.
+    let ts = q.from ?? Number.MIN_SAFE_INTEGER;
+    let seq = -1;
+    for (;;) {
+      const { rows } = await query<EventRow>(
+        this.pool,
+        `SELECT * FROM events WHERE (timestamp, seq) > ($1, $2) AND timestamp < $3${typesClause(q.types)} ORDER BY timestamp, seq LIMIT $4`,
+        [ts, seq, to, batch],
+      );
+      for (const r of rows) yield rowToEvent(r);
+      if (rows.length < batch) return;
+      ts = rows[rows.length - 1].timestamp;
+      seq = rows[rows.length - 1].seq;
+    }
+  }
+
+  async appendDecisions(decisions: Decision[]): Promise<number> {
+    if (decisions.length === 0) return 0;
+    return inTransaction(this.pool, async (client) => {
+      let n = 0;
+      for (let i = 0; i < decisions.length; i += 500) {
+        const chunk = decisions.slice(i, i + 500);
+        const values = chunk.flatMap(decisionParams);
+        const rows = chunk.map((_, r) => `(${Array.from({ length: 12 }, (_, c) => `$${r * 12 + c + 1}`).join(',')})`);
+        const result = await client.query(
+          `INSERT INTO decisions (${DECISION_COLUMNS}) VALUES ${rows.join(',')} ON CONFLICT (recommendation_id) DO NOTHING`,
+          values,
+        );
+        n += result.rowCount ?? 0;
+      }
+      return n;
+    });
+  }
+
+  async *scanDecisions(q: DecisionScanQuery = {}): AsyncIterable<Decision> {
+    const batch = q.batchSize ?? 1000;
+    const to = q.to ?? Number.MAX_SAFE_INTEGER;
+    let ts = q.from ?? Number.MIN_SAFE_INTEGER;
+    let seq = -1;
+    for (;;) {
+      const { rows } = await query<DecisionRow>(
+        this.pool,
+        'SELECT * FROM decisions WHERE (timestamp, seq) > ($1, $2) AND timestamp < $3 ORDER BY timestamp, seq LIMIT $4',
+        [ts, seq, to, batch],
+      );
+      for (const r of rows) yield rowToDecision(r);
+      if (rows.length < batch) return;
+      ts = rows[rows.length - 1].timestamp;
+      seq = rows[rows.length - 1].seq;
+    }
+  }
+
+  async userSlates(userId: string, q: { limit?: number } = {}): Promise<UserSlate[]> {
+    const { rows } = await query<{ recommendation_id: string; timestamp: number; shown_items: string }>(
+      this.pool,
+      `SELECT recommendation_id, timestamp, shown_items FROM decisions WHERE user_id = $1 AND shown_items IS NOT NULL
+       ORDER BY timestamp DESC, seq DESC LIMIT $2`,
+      [userId, q.limit ?? null],
+    );
+    return rows.reverse().map((r) => ({
+      recommendationId: r.recommendation_id,
+      timestamp: r.timestamp,
+      itemIds: JSON.parse(r.shown_items) as string[],
+    }));
+  }
+
+  async prune(q: PruneQuery): Promise<{ slates: number; impressionEvents: number }> {
+    const limit = q.limit ?? 1000;
+    return inTransaction(this.pool, async (client) => {
+      let slates = 0;
+      if (q.slatesBefore !== undefined) {
+        const r = await client.query(
+          'DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions WHERE timestamp < $1 ORDER BY timestamp LIMIT $2)',
+          [q.slatesBefore, limit],
+        );
+        slates = r.rowCount ?? 0;
+      }
+      const before = q.impressionEventsBefore;
+      if (before === undefined) return { slates, impressionEvents: 0 };
+      const { rows } = await client.query<{ timestamp: number }>(
+        `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE timestamp >= $1 AND timestamp < $2 AND type = ${typeIndex('impression')}
+           ORDER BY timestamp LIMIT $3) RETURNING timestamp`,
+        [this.impressionPruneFloor, before, limit],
+      );
+      // As in SQLite: the next chunk of a pass starts where this one stopped; a finished pass starts over.
+      this.impressionPruneFloor = rows.length < limit ? Number.MIN_SAFE_INTEGER : Math.max(...rows.map((r) => r.timestamp));
+      return { slates, impressionEvents: rows.length };
+    });
+  }
+
+  async getState(key: string): Promise<unknown> {
+    const { rows } = await query<{ value: string }>(this.pool, 'SELECT value FROM state WHERE key = $1', [key]);
+    return rows.length ? (JSON.parse(rows[0].value) as unknown) : null;
+  }
+
+  async putState(key: string, value: unknown): Promise<void> {
+    const text = JSON.stringify(value) as string | undefined;
+    if (text === undefined) throw new CurioError('BAD_INPUT', `state "${key}" must be a JSON value`);
+    await query(
+      this.pool,
+      `INSERT INTO state (key, value, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`,
+      [key, text, Date.now()],
+    );
+  }
+
+  async eraseUser(id: string): Promise<{ user: boolean; events: number }> {
+    return inTransaction(this.pool, async (client) => {
+      const events = (await client.query('DELETE FROM events WHERE user_id = $1', [id])).rowCount ?? 0;
+      await client.query('DELETE FROM decisions WHERE user_id = $1', [id]);
+      const user = ((await client.query('DELETE FROM users WHERE id = $1', [id])).rowCount ?? 0) > 0;
+      return { user, events };
+    });
+  }
+
+  addModelVersion(version: ModelVersion, artifact: Buffer): Promise<void> {
+    return this.training.addModelVersion(version, artifact);
+  }
+  getModelVersion(id: string): Promise<ModelVersion | null> {
+    return this.training.getModelVersion(id);
+  }
+  listModelVersions(q?: { state?: ModelState; limit?: number }): Promise<ModelVersion[]> {
+    return this.training.listModelVersions(q);
+  }
+  modelArtifact(id: string): Promise<Buffer | null> {
+    return this.training.modelArtifact(id);
+  }
+  servingModelVersion(): Promise<ModelVersion | null> {
+    return this.training.servingModelVersion();
+  }
+  promoteModelVersion(id: string, reason: string): Promise<{ previous: string | null }> {
+    return this.training.promoteModelVersion(id, reason);
+  }
+  setModelVersionState(id: string, state: 'rejected' | 'retired', reason: string): Promise<void> {
+    return this.training.setModelVersionState(id, state, reason);
+  }
+  replaceModelArtifact(id: string, artifact: Buffer, checksum: string): Promise<void> {
+    return this.training.replaceModelArtifact(id, artifact, checksum);
+  }
+  deleteModelVersion(id: string): Promise<boolean> {
+    return this.training.deleteModelVersion(id);
+  }
+  addJob(job: Job): Promise<void> {
+    return this.training.addJob(job);
+  }
+  getJob(id: string): Promise<Job | null> {
+    return this.training.getJob(id);
+  }
+  listJobs(q?: { state?: JobState; kind?: JobKind; limit?: number }): Promise<Job[]> {
+    return this.training.listJobs(q);
+  }
+  updateJob(id: string, update: JobUpdate): Promise<Job | null> {
+    return this.training.updateJob(id, update);
+  }
+  claimJob(worker: string): Promise<Job | null> {
+    return this.training.claimJob(worker);
+  }
+  requeueStaleJobs(staleBefore: string): Promise<string[]> {
+    return this.training.requeueStaleJobs(staleBefore);
+  }
+  acquireLease(name: string, holder: string, ttlMs: number, nowMs?: number): Promise<boolean> {
+    return this.training.acquireLease(name, holder, ttlMs, nowMs);
+  }
+  releaseLease(name: string, holder: string): Promise<void> {
+    return this.training.releaseLease(name, holder);
+  }
+
+  async counts(): Promise<StoreCounts> {
+    const { rows } = await query<{ items: number; users: number; events: number }>(
+      this.pool,
+      `SELECT (SELECT count(*) FROM items)::int8 items, (SELECT count(*) FROM users)::int8 users, (SELECT count(*) FROM events)::int8 events`,
+    );
+    return rows[0];
+  }
+
+  async stats(options: { top?: number } = {}): Promise<StoreStats> {
+    const top = options.top ?? 10;
+    const byType: Partial<Record<EventType, number>> = {};
+    for (const r of (await query<{ type: number; n: number }>(this.pool, 'SELECT type, count(*)::int8 n FROM events GROUP BY type')).rows)
+      byType[EVENT_TYPES[r.type]] = r.n;
+    const byDay = (
+      await query<{ day: string; n: number }>(
+        this.pool,
+        `SELECT to_char(to_timestamp(div(timestamp, 1000)) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::int8 n
+         FROM events GROUP BY day ORDER BY day`,
+      )
+    ).rows.map((r) => ({ day: r.day, events: r.n }));
+    const topItems = (
+      await query<{ id: string; title: string | null; n: number }>(
+        this.pool,
+        `SELECT e.item_id id, i.title title, e.n n FROM
+           (SELECT item_id, count(*)::int8 n FROM events WHERE item_id IS NOT NULL GROUP BY item_id ORDER BY n DESC, item_id COLLATE "C" LIMIT $1) e
+         LEFT JOIN items i ON i.id = e.item_id ORDER BY e.n DESC, e.item_id COLLATE "C"`,
+        [top],
+      )
+    ).rows.map((r) => ({ itemId: r.id, title: r.title, events: r.n }));
+    const topCategories = (
+      await query<{ category: string; n: number }>(
+        this.pool,
+        `SELECT i.category category, count(*)::int8 n FROM events e JOIN items i ON i.id = e.item_id
+         WHERE i.category <> '' GROUP BY i.category ORDER BY n DESC, category COLLATE "C" LIMIT $1`,
+        [top],
+      )
+    ).rows.map((r) => ({ category: r.category, events: r.n }));
+    const distinctEventUsers = (await query<{ n: number }>(this.pool, 'SELECT count(DISTINCT user_id)::int8 n FROM events')).rows[0].n;
+    return { ...(await this.counts()), byType, byDay, topItems, topCategories, distinctEventUsers };
+  }
+
+  async ping(): Promise<void> {
+    await query(this.pool, 'SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** Opens (and migrates) the store at a `postgres://` or `postgresql://` URL. */
+export async function openPostgresStore(url: string): Promise<Store> {
+  const target = parseTarget(url);
+  const pool = createPool(target);
+  try {
+    const client = await pool.connect();
+    try {
+      await migrate(client, target.schema);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    const e = asCurioError(error);
+    if (e instanceof CurioError) throw e;
+    throw new CurioError('UNAVAILABLE', `cannot open the PostgreSQL store at ${target.display}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return new PostgresStore(pool, target);
+}
