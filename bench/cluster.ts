@@ -1,0 +1,304 @@
+/**
+ * Curio as a cluster on PostgreSQL, NATS JetStream and Redis (docs/scaling.md), on this one machine:
+ *   import      `curio import`'s path (runImport) of a generated CSV into PostgreSQL: events/s.
+ *   ingest      POST /v1/events (batches of 500 new events) through two API nodes at once, closed loop
+ *               (autocannon, 8 connections per node): events/s stored in PostgreSQL.
+ *   recommend   the 50,000-item shop of bench/serve.ts in PostgreSQL, two API nodes, 250 requests/s open
+ *               loop on each (500/s in all): p50/p99 per node and over both.
+ *   visibility  during that load, probes: a shopper's view posted to node A, then node B's slates for that
+ *               shopper polled every 10 ms until a reason names the viewed item: ms from A's acknowledgement.
+ * Every node, NATS stream, Redis prefix and schema is made for the run and removed after it. The two nodes,
+ * PostgreSQL, NATS, Redis and the load generator share the machine's 2 cores: per-node figures on a real
+ * cluster are higher (docs/scaling.md says how the capacity model uses them).
+ *
+ *   npm run bench:cluster [-- --import-events 500000 --ingest-seconds 15 --recommend-seconds 30 --rate 500 --runs 3]
+ */
+import { mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { createRng, type Event } from '../src/core/index.js';
+import { createShop } from '../src/eval/index.js';
+import { Ingestor, runImport } from '../src/ingest/index.js';
+import { openStore } from '../src/store/index.js';
+import { runOpenLoop, type OpenLoopResult } from './open-loop.js';
+import { argValue, median } from './serve-shared.js';
+import { SHOP } from './serve-child.js';
+import { CRASH_KEY, killStarted, killStartedOnExit, stopServer, type Server } from '../test/support/crash-harness.js';
+import { call, deleteStream, startNodes, uniqueStream } from '../test/support/cluster-nodes.js';
+import { dropSchemas, postgresSchemaUrl, schemaOf } from '../test/support/postgres.js';
+import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../test/support/redis.js';
+import { TEST_NATS_URL } from '../test/support/nats-server.js';
+
+const IMPORT_EVENTS = Number(argValue('import-events') ?? 500_000);
+const INGEST_SECONDS = Number(argValue('ingest-seconds') ?? 15);
+const RECOMMEND_SECONDS = Number(argValue('recommend-seconds') ?? 30);
+const RATE = Number(argValue('rate') ?? 500);
+const RUNS = Number(argValue('runs') ?? 3);
+const BATCH = 500;
+const PROBES = 60;
+const step = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+killStartedOnExit();
+
+async function importRun(dir: string, run: number): Promise<number> {
+  const file = join(dir, 'events.csv');
+  const rng = createRng(42);
+  const out = createWriteStream(file);
+  out.write('user,item,event,ts\n');
+  const types = ['view', 'view', 'view', 'click', 'cart', 'purchase'];
+  let buf = '';
+  for (let i = 0; i < IMPORT_EVENTS; i++) {
+    buf += `u${rng.int(50_000)},i${rng.int(20_000)},${types[rng.int(types.length)]},${1_700_000_000 + i}\n`;
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await once(out, 'drain');
+      buf = '';
+    }
+  }
+  out.end(buf);
+  await once(out, 'finish');
+  const url = postgresSchemaUrl();
+  const store = await openStore(url);
+  try {
+    const report = await runImport({
+      format: 'csv',
+      file,
+      ingestor: new Ingestor({ store, idSecret: null }),
+      importer: { map: { userId: 'user', itemId: 'item', type: 'event', timestamp: 'ts' }, timestampUnit: 's' },
+    });
+    if (report.eventsAccepted !== IMPORT_EVENTS) throw new Error(`import stored ${report.eventsAccepted} of ${IMPORT_EVENTS}`);
+    step(
+      `import run ${run}: ${IMPORT_EVENTS.toLocaleString('en-US')} events in ${report.seconds.toFixed(1)} s = ${report.eventsPerSecond.toLocaleString('en-US')} events/s`,
+    );
+    return report.eventsPerSecond;
+  } finally {
+    await store.close();
+    await dropSchemas([schemaOf(url)]);
+  }
+}
+
+/** A cluster of two nodes on a fresh schema, stream and prefix; `fill` stores what the nodes should start with. */
+async function withCluster<T>(fill: (url: string) => Promise<void>, work: (nodes: Server[], storeUrl: string) => Promise<T>): Promise<T> {
+  const storeUrl = postgresSchemaUrl();
+  const stream = uniqueStream();
+  const redisPrefix = uniquePrefix();
+  await fill(storeUrl);
+  const nodes = await startNodes({ storeUrl, natsUrl: TEST_NATS_URL, redisUrl: TEST_REDIS_URL, stream, redisPrefix }, 2, {
+    CURIO_SERVING_POLICY: 'epsilon-greedy',
+    CURIO_SERVING_USER_CACHE_SECONDS: '300',
+    CURIO_LOG_LEVEL: 'error',
+  });
+  try {
+    return await work(nodes, storeUrl);
+  } finally {
+    await Promise.all(nodes.map((n) => stopServer(n)));
+    await killStarted();
+    await deleteStream(TEST_NATS_URL, stream);
+    await dropPrefix(redisPrefix);
+    await dropSchemas([schemaOf(storeUrl)]);
+  }
+}
+
+async function ingestRun(run: number): Promise<{ eventsPerSecond: number; non2xx: number }> {
+  return withCluster(
+    async (url) => (await openStore(url)).close(),
+    async (nodes, storeUrl) => {
+      let next = 0;
+      const body = () => {
+        const n = next++;
+        const t = Date.now();
+        const events = Array.from({ length: BATCH }, (_, i) => ({
+          id: `r${run}-b${n}-${i}`,
+          userId: `u${(n * 31 + i) % 20_000}`,
+          itemId: `i${(n * 7 + i * 13) % 5000}`,
+          type: i % 10 === 0 ? 'cart' : 'view',
+          timestamp: new Date(t - i).toISOString(),
+        }));
+        return JSON.stringify({ events });
+      };
+      const results = await Promise.all(
+        nodes.map((node) =>
+          autocannon({
+            url: node.url,
+            connections: 8,
+            duration: INGEST_SECONDS,
+            requests: [
+              {
+                method: 'POST',
+                path: '/v1/events',
+                headers: { authorization: `Bearer ${CRASH_KEY}`, 'content-type': 'application/json' },
+                setupRequest: (req) => ({ ...req, body: body() }),
+              },
+            ],
+          }),
+        ),
+      );
+      const ok = results.reduce((s, r) => s + r['2xx'], 0);
+      const non2xx = results.reduce((s, r) => s + r.non2xx + r.errors, 0);
+      const reader = await openStore(storeUrl);
+      const stored = (await reader.counts()).events;
+      await reader.close();
+      if (stored < ok * BATCH) throw new Error(`acknowledged ${ok * BATCH} events, stored ${stored}`);
+      const eventsPerSecond = Math.round((ok * BATCH) / INGEST_SECONDS);
+      step(
+        `ingest run ${run}: ${(ok * BATCH).toLocaleString('en-US')} events acknowledged (all stored) in ${INGEST_SECONDS} s = ${eventsPerSecond.toLocaleString('en-US')} events/s, ${non2xx} not 2xx`,
+      );
+      return { eventsPerSecond, non2xx };
+    },
+  );
+}
+
+async function fillShop(url: string): Promise<{ users: string[]; probes: Array<{ itemId: string; title: string }> }> {
+  const shop = createShop(SHOP);
+  // Probe items: popular items renamed so that a reason naming one can only come from the probe's event.
+  const counts = new Map<string, number>();
+  let batch: Event[] = [];
+  const store = await openStore(url);
+  const events: Event[][] = [];
+  for (const e of shop.events()) {
+    if (e.itemId) counts.set(e.itemId, (counts.get(e.itemId) ?? 0) + 1);
+    batch.push(e);
+    if (batch.length === 20_000) {
+      events.push(batch);
+      batch = [];
+    }
+  }
+  events.push(batch);
+  const popular = [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, PROBES)
+    .map(([id]) => id);
+  const probes = popular.map((itemId, k) => ({ itemId, title: `Probe ${k} item` }));
+  const titles = new Map(probes.map((p) => [p.itemId, p.title]));
+  await store.upsertItems(shop.items.map((item) => (titles.has(item.id) ? { ...item, title: titles.get(item.id)! } : item)));
+  for (const b of events) await store.appendEvents(b);
+  await store.close();
+  return { users: shop.users.map((u) => u.id), probes };
+}
+
+interface RecommendRun {
+  perNode: OpenLoopResult[];
+  p99Ms: number;
+  p50Ms: number;
+  visibilityMs: number[];
+}
+
+async function recommendRun(run: number): Promise<RecommendRun> {
+  let shop: Awaited<ReturnType<typeof fillShop>> | null = null;
+  return withCluster(
+    async (url) => {
+      const started = performance.now();
+      shop = await fillShop(url);
+      step(`shop stored in PostgreSQL in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    },
+    async ([a, b]) => {
+      const { users, probes } = shop!;
+      const path = (offset: number) => (i: number) => `/v1/users/${users[((offset + i) * 7919) % users.length]}/recommendations?n=10`;
+      const headers = { authorization: `Bearer ${CRASH_KEY}` };
+      // Warm-up: every user once on each node is too long; a few seconds at the rate.
+      await Promise.all(
+        [a, b].map((n, k) => runOpenLoop({ url: n.url, ratePerSecond: RATE / 2, seconds: 5, path: path(k * 5000), headers })),
+      );
+      const load = Promise.all(
+        [a, b].map((n, k) =>
+          runOpenLoop({ url: n.url, ratePerSecond: RATE / 2, seconds: RECOMMEND_SECONDS, path: path(20_000 + k * 50_000), headers }),
+        ),
+      );
+      const visibilityMs: number[] = [];
+      const until = Date.now() + (RECOMMEND_SECONDS - 2) * 1000;
+      for (let k = 0; k < probes.length && Date.now() < until; k++) {
+        const user = `probe-${run}-${k}`;
+        await call(b, 'GET', `/v1/users/${user}/recommendations?n=10`); // B caches the (empty) shopper: only the bus can change it
+        const posted = await call(a, 'POST', '/v1/events', {
+          events: [{ id: `probe-${run}-${k}`, userId: user, itemId: probes[k].itemId, type: 'view', timestamp: new Date().toISOString() }],
+        });
+        const acked = performance.now();
+        if (posted.status !== 200) throw new Error(`probe event: HTTP ${posted.status}`);
+        for (;;) {
+          const slate = await call(b, 'GET', `/v1/users/${user}/recommendations?n=10`);
+          if (slate.json.items?.some((i) => i.reason?.includes(probes[k].title))) break;
+          if (performance.now() - acked > 10_000) throw new Error(`probe ${k}: not visible on node B after 10 s`);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        visibilityMs.push(performance.now() - acked);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const perNode = await load;
+      const p99Ms = Math.max(...perNode.map((r) => r.p99Ms));
+      const p50Ms = Math.max(...perNode.map((r) => r.p50Ms));
+      const sorted = [...visibilityMs].sort((x, y) => x - y);
+      step(
+        `recommend run ${run}: ${perNode.map((r) => `${r.achievedRps.toFixed(0)} req/s p50 ${r.p50Ms.toFixed(1)} p99 ${r.p99Ms.toFixed(1)} ms (${r.non2xx + r.errors} failed)`).join(' | ')}; ` +
+          `visibility p50 ${sorted[Math.floor(sorted.length / 2)]?.toFixed(0)} p99 ${sorted[Math.floor(sorted.length * 0.99)]?.toFixed(0)} ms over ${sorted.length} probes`,
+      );
+      return { perNode, p99Ms, p50Ms, visibilityMs };
+    },
+  );
+}
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * q))];
+};
+
+const load0 = loadavg();
+const dir = mkdtempSync(join(tmpdir(), 'curio-cluster-bench-'));
+try {
+  const importRates: number[] = [];
+  const ingest: Array<{ eventsPerSecond: number; non2xx: number }> = [];
+  const recommend: RecommendRun[] = [];
+  for (let run = 1; run <= RUNS; run++) {
+    importRates.push(await importRun(dir, run));
+    ingest.push(await ingestRun(run));
+  }
+  for (let run = 1; run <= RUNS; run++) recommend.push(await recommendRun(run));
+  const visibility = recommend.flatMap((r) => r.visibilityMs);
+  const result = {
+    dataset: 'generated (import, ingest); the 50,000-item simulated shop of bench/serve.ts (recommend)',
+    machine: {
+      cores: 2,
+      note: 'two API nodes, PostgreSQL 15, NATS, Redis and the load generator on one 2-core machine',
+      load_average_before: load0,
+    },
+    runs: RUNS,
+    import: {
+      events: IMPORT_EVENTS,
+      events_per_s_runs: importRates,
+      events_per_s_median: median(importRates),
+      target_events_per_s: 100_000,
+    },
+    ingest: {
+      nodes: 2,
+      batch_events: BATCH,
+      seconds: INGEST_SECONDS,
+      events_per_s_runs: ingest.map((r) => r.eventsPerSecond),
+      events_per_s_median: median(ingest.map((r) => r.eventsPerSecond)),
+      non2xx: ingest.reduce((s, r) => s + r.non2xx, 0),
+      target_events_per_s: 20_000,
+    },
+    recommend: {
+      nodes: 2,
+      items: SHOP.items,
+      rate_per_s: RATE,
+      seconds: RECOMMEND_SECONDS,
+      p50_ms_runs: recommend.map((r) => Number(r.p50Ms.toFixed(2))),
+      p99_ms_runs: recommend.map((r) => Number(r.p99Ms.toFixed(2))),
+      p99_ms_median: Number(median(recommend.map((r) => r.p99Ms)).toFixed(2)),
+      failed: recommend.reduce((s, r) => s + r.perNode.reduce((t, n) => t + n.non2xx + n.errors, 0), 0),
+      target_p99_ms: 10,
+    },
+    visibility: {
+      probes: visibility.length,
+      p50_ms: Number(quantile(visibility, 0.5).toFixed(1)),
+      p99_ms: Number(quantile(visibility, 0.99).toFixed(1)),
+      max_ms: Number(Math.max(...visibility).toFixed(1)),
+      target_p99_ms: 1000,
+    },
+    load_average_after: loadavg(),
+    measured_at: new Date().toISOString(),
+  };
+  writeFileSync(new URL('./results/cluster.json', import.meta.url), JSON.stringify(result, null, 2) + '\n');
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
