@@ -9,6 +9,7 @@ import {
   type Item,
   type User,
 } from '../../core/index.js';
+import { appendResult } from '../append-result.js';
 import { DECISION_COLUMNS, decisionParams, rowToDecision, type DecisionRow } from '../sqlite/decision-table.js';
 import {
   itemToRow,
@@ -215,16 +216,7 @@ class PostgresStore implements Store {
       }
       return ids;
     });
-    const accepted = inserted.length;
-    if (accepted === events.length) return { accepted, duplicates: 0, duplicateIds: [] };
-    // As in SQLite: the first occurrence of each inserted id is the accepted one.
-    const fresh = new Set(inserted);
-    const duplicateIds: string[] = [];
-    for (const e of events) {
-      if (fresh.has(e.id)) fresh.delete(e.id);
-      else duplicateIds.push(e.id);
-    }
-    return { accepted, duplicates: duplicateIds.length, duplicateIds };
+    return appendResult(events, inserted);
   }
 
   /** Large appends already take the COPY path; the indexes stay (dropping them would stall every other node's reads). */

@@ -29,6 +29,7 @@ import type {
   UserUpsert,
 } from '../store.js';
 import type { Job, JobKind, JobState, JobUpdate, ModelState, ModelVersion } from '../training-records.js';
+import { appendResult } from '../append-result.js';
 import { decisionSteps, readState, scanDecisionRows, userSlateRows, writeState } from './decision-table.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { EVENT_READ_INDEXES, EVENT_READ_INDEX_NAMES, migrate } from './migrations.js';
@@ -284,17 +285,7 @@ class SqliteStore implements Store {
 
   async appendEvents(events: Event[]): Promise<AppendResult> {
     const inserted = (await this.write(this.eventSteps(events))) as string[][];
-    const accepted = inserted.reduce((n, ids) => n + ids.length, 0);
-    if (accepted === events.length) return { accepted, duplicates: 0, duplicateIds: [] };
-    // Some rows were ignored (stored ids, or repeated within the batch): walk the input once; the first
-    // occurrence of each inserted id is the accepted one.
-    const fresh = new Set(inserted.flat());
-    const duplicateIds: string[] = [];
-    for (const e of events) {
-      if (fresh.has(e.id)) fresh.delete(e.id);
-      else duplicateIds.push(e.id);
-    }
-    return { accepted, duplicates: duplicateIds.length, duplicateIds };
+    return appendResult(events, inserted.flat());
   }
 
   async bulkLoad<T>(expectedEvents: number, work: () => Promise<T>): Promise<T> {
