@@ -5,3 +5,5 @@ export { MAX_LINUCB_DIMENSION } from './linucb.js';
 export { sampleBeta, sampleGamma } from './beta.js';
 export { mmrRerank, capPerCategory, type MmrOptions, type CategoryCapOptions, type DiverseCandidate } from './diversity.js';
 export { categoryEmbedding, EMBEDDING_DIMENSION } from './category-embedding.js';
+export { AppealPosterior, type AppealEstimate, type AppealObservation } from './appeal-posterior.js';
+export { standardScores } from './neural-params.js';

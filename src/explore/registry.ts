@@ -4,12 +4,16 @@ import type { PolicyDefinition } from './definition.js';
 import { epsilonGreedyPolicy } from './epsilon-greedy.js';
 import { greedyPolicy } from './greedy.js';
 import { linUcbPolicy } from './linucb.js';
+import { neuralThompsonPolicy } from './neural-thompson.js';
+import { neuralUcbPolicy } from './neural-ucb.js';
 import { thompsonPolicy } from './thompson.js';
 import type { Policy, PolicySnapshot } from './types.js';
 
 /** Every explore/exploit policy by id. A new policy is one file plus one line here. */
 export const POLICIES: ReadonlyMap<string, PolicyDefinition<never>> = new Map(
-  ([greedyPolicy, epsilonGreedyPolicy, thompsonPolicy, linUcbPolicy] as PolicyDefinition<never>[]).map((p) => [p.id, p]),
+  (
+    [greedyPolicy, epsilonGreedyPolicy, thompsonPolicy, linUcbPolicy, neuralThompsonPolicy, neuralUcbPolicy] as PolicyDefinition<never>[]
+  ).map((p) => [p.id, p]),
 );
 
 /** Ids of the registered policies. */

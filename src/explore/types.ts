@@ -9,6 +9,11 @@ export interface Candidate {
   embedding?: Float32Array;
   /** Interest cluster or category; Thompson sampling shares evidence within it. */
   cluster?: string;
+  /**
+   * Prior sd of the item's appeal beyond its model score (probit scale): large where the model has little
+   * evidence on the item (new, rare), small where it has much. The neural policies' prior; default theirs.
+   */
+  uncertainty?: number;
 }
 
 /** What a policy knows about one request. */
@@ -20,6 +25,8 @@ export interface ChooseContext {
   exploreWeight: number;
   /** Seeded stream; a policy draws every random number it needs from it. */
   rng: Rng;
+  /** The shopper's user vector from the sequential model: the neural policies' context. */
+  state?: Float32Array;
 }
 
 /** One shown item with the probability that the policy puts that item in that slot given the context. */
@@ -53,6 +60,12 @@ export interface Feedback {
    * turns that failure into this reward instead of counting a second impression. Default true.
    */
   impression?: boolean;
+  /** The neural policies' context of the impression: the shopper's user vector when it was shown. */
+  state?: Float32Array;
+  /** The item's standardised score in its request (`standardScores`), for the neural policies. */
+  score?: number;
+  /** The candidate's `uncertainty` when it was shown. */
+  uncertainty?: number;
 }
 
 export interface PolicyCapabilities {

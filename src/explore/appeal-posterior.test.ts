@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../core/index.js';
+import { AppealPosterior, type AppealPosteriorParams } from './appeal-posterior.js';
+import { normalCdf } from './normal.js';
+
+const PARAMS: AppealPosteriorParams = { baseRate: 0.1, scoreSlope: 0.5, priorSd: 1, noise: 1, maxItems: 1000 };
+const A = Float32Array.of(1, 0, 0);
+const B = Float32Array.of(0, 1, 0);
+
+describe('AppealPosterior', () => {
+  it('starts at the prior: item sd = its prior sd, mean rate near the base rate', () => {
+    const p = new AppealPosterior(PARAMS);
+    const e = p.estimate('i', 0, p.features(A), 0.7);
+    expect(Math.sqrt(e.itemVariance)).toBeCloseTo(0.7, 6);
+    expect(p.probability(p.estimate('i', 0, p.features(A)))).toBeCloseTo(0.1, 2);
+  });
+
+  it('becomes sure about an item along the states it was shown to, and stays unsure elsewhere', () => {
+    const p = new AppealPosterior(PARAMS);
+    const rng = createRng(1);
+    for (let t = 0; t < 400; t++) p.observe({ itemId: 'i', state: A, reward: rng.next() < 0.3 ? 1 : 0 });
+    const seen = p.estimate('i', 0, p.features(A));
+    const unseen = p.estimate('i', 0, p.features(B));
+    expect(Math.sqrt(seen.itemVariance)).toBeLessThan(0.5);
+    expect(unseen.itemVariance).toBeGreaterThan(2 * seen.itemVariance);
+    expect(p.probability(seen)).toBeGreaterThan(0.22);
+    expect(p.probability(seen)).toBeLessThan(0.38);
+  });
+
+  it('learns that one item appeals to one kind of shopper and not to another', () => {
+    const p = new AppealPosterior(PARAMS);
+    const rng = createRng(2);
+    for (let t = 0; t < 1500; t++) {
+      const toA = t % 2 === 0;
+      p.observe({ itemId: 'i', state: toA ? A : B, reward: rng.next() < (toA ? 0.4 : 0.03) ? 1 : 0 });
+    }
+    expect(p.probability(p.estimate('i', 0, p.features(A)))).toBeGreaterThan(0.3);
+    expect(p.probability(p.estimate('i', 0, p.features(B)))).toBeLessThan(0.08);
+  });
+
+  it('is calibrated on data from its own model: predicted rates match observed ones by decile', () => {
+    const p = new AppealPosterior({ ...PARAMS, baseRate: 0.2 });
+    const rng = createRng(3);
+    const truth = new Map<string, number>();
+    for (let i = 0; i < 50; i++) truth.set(`i${i}`, 0.8 * rng.normal() - 0.9);
+    const rows: Array<{ predicted: number; reward: number }> = [];
+    for (let t = 0; t < 20_000; t++) {
+      const itemId = `i${rng.int(50)}`;
+      const predicted = p.probability(p.estimate(itemId, 0, p.features(undefined)));
+      const reward = rng.next() < normalCdf((truth.get(itemId) as number) / Math.SQRT2) ? 1 : 0;
+      if (t >= 5000) rows.push({ predicted, reward });
+      p.observe({ itemId, reward });
+    }
+    rows.sort((a, b) => a.predicted - b.predicted);
+    const size = rows.length / 10;
+    for (let d = 0; d < 10; d++) {
+      const bin = rows.slice(d * size, (d + 1) * size);
+      const predicted = bin.reduce((s, r) => s + r.predicted, 0) / bin.length;
+      const observed = bin.reduce((s, r) => s + r.reward, 0) / bin.length;
+      expect(Math.abs(predicted - observed), `decile ${d}`).toBeLessThan(0.04);
+    }
+  });
+
+  it('saves and restores exactly, and drops the least recently updated items beyond maxItems', () => {
+    const p = new AppealPosterior({ ...PARAMS, maxItems: 2 });
+    p.observe({ itemId: 'a', state: A, reward: 1 });
+    p.observe({ itemId: 'b', state: A, reward: 0 });
+    p.observe({ itemId: 'c', state: B, score: 1.5, reward: 1 });
+    expect(p.size).toBe(2);
+    const copy = new AppealPosterior(PARAMS, JSON.parse(JSON.stringify(p.toJson())));
+    expect(copy.toJson()).toEqual(p.toJson());
+    expect(Object.keys(p.toJson().items)).toEqual(['b', 'c']);
+    expect(copy.estimate('c', 1.5, copy.features(B))).toEqual(p.estimate('c', 1.5, p.features(B)));
+  });
+
+  it('ignores a user vector of another length than the first one seen', () => {
+    const p = new AppealPosterior(PARAMS);
+    p.observe({ itemId: 'a', state: A, reward: 1 });
+    expect(p.features(Float32Array.of(1, 2)).length).toBe(1);
+    expect(p.features(A).length).toBe(4);
+  });
+});

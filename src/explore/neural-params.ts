@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { AppealPosterior, type AppealPosteriorJson } from './appeal-posterior.js';
+import { clampWeight, distinctCandidates, slotCount } from './slate-utils.js';
+import type { Candidate, ChooseContext, Feedback } from './types.js';
+
+/** What both neural policies share: the posterior's priors. */
+export const AppealParams = z.object({
+  baseRate: z.number().gt(0).lt(1).default(0.05).describe('prior reward rate of an average candidate'),
+  scoreSlope: z.number().min(0).default(0.5).describe('prior probit change per standard deviation of model score'),
+  priorSd: z.number().positive().default(1).describe("prior sd of an item's appeal correction when the candidate gives none"),
+  noise: z.number().positive().default(1).describe('probit noise of one outcome'),
+  maxItems: z.number().int().positive().default(100_000).describe('items with a belief of their own (least recently updated dropped)'),
+});
+export type AppealParams = z.infer<typeof AppealParams>;
+
+export const AppealState = z.object({
+  global: z.array(z.number()).length(4),
+  dimension: z.number().int().positive().nullable(),
+  items: z.record(z.string(), z.array(z.number())),
+});
+
+/** Each candidate's score standardised within its request: (score − mean) / sd, 0 when all are equal. */
+export function standardScores(candidates: readonly Candidate[]): Float64Array {
+  const n = candidates.length;
+  let mean = 0;
+  for (const c of candidates) mean += c.score / n;
+  let variance = 0;
+  for (const c of candidates) variance += (c.score - mean) ** 2 / n;
+  const sd = Math.sqrt(variance);
+  return Float64Array.from(candidates, (c) => (sd > 0 && Number.isFinite(sd) ? (c.score - mean) / sd : 0));
+}
+
+/** One request's candidates with their posterior means and sds, computed once for every draw. */
+export interface PreparedAppeal {
+  distinct: Candidate[];
+  slots: number;
+  weight: number;
+  mean: Float64Array;
+  /** Sd of the candidate's own terms (item correction and score slope): what ranking draws vary. */
+  sd: Float64Array;
+}
+
+export function prepareAppeal(posterior: AppealPosterior, candidates: Candidate[], context: ChooseContext): PreparedAppeal {
+  const distinct = distinctCandidates(candidates);
+  const scores = standardScores(distinct);
+  const x = posterior.features(context.state);
+  const mean = new Float64Array(distinct.length);
+  const sd = new Float64Array(distinct.length);
+  distinct.forEach((c, i) => {
+    const e = posterior.estimate(c.itemId, scores[i], x, c.uncertainty ?? posterior.params.priorSd);
+    mean[i] = e.mean;
+    sd[i] = Math.sqrt(e.itemVariance);
+  });
+  return { distinct, slots: slotCount(distinct, context), weight: clampWeight(context.exploreWeight), mean, sd };
+}
+
+/**
+ * One outcome into the posterior. A reward for an impression already counted as a failure
+ * (`impression: false`) is applied as one more success: assumed density filtering cannot take an update
+ * back, so such a slot counts as a failure and a success (a slight underestimate of its appeal).
+ */
+export function observeFeedback(posterior: AppealPosterior, feedback: Feedback): void {
+  posterior.observe({
+    itemId: feedback.itemId,
+    score: feedback.score,
+    state: feedback.state,
+    priorSd: feedback.uncertainty,
+    reward: feedback.reward,
+  });
+}
+
+export function loadPosterior(params: AppealParams, state: unknown, parse: (s: unknown) => AppealPosteriorJson): AppealPosterior {
+  return new AppealPosterior(params, state === undefined || state === null ? undefined : parse(state));
+}
