@@ -7,3 +7,12 @@ export { mmrRerank, capPerCategory, type MmrOptions, type CategoryCapOptions, ty
 export { categoryEmbedding, EMBEDDING_DIMENSION } from './category-embedding.js';
 export { AppealPosterior, type AppealEstimate, type AppealObservation } from './appeal-posterior.js';
 export { standardScores } from './neural-params.js';
+export { ShopperBudget, type ShopperSignals, type ShopperBudgetOptions } from './shopper-budget.js';
+export {
+  CategoryCooccurrence,
+  interestFrontier,
+  interestStage,
+  type InterestStage,
+  type InterestShares,
+  type FrontierCategory,
+} from './interest-frontier.js';
