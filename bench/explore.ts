@@ -1,306 +1,395 @@
 /**
- * Explore/exploit through the serving pipeline on the synthetic shop with drifting interests.
- * The model is fitted on the shop's first TRAIN_DAYS; then, once a simulated day for ROUNDS days, every
- * user gets a slate from the pipeline (RecommendationRuntime: store reads, rules, diversity, the policy,
- * impression logging), the shop's response model answers, and clicks, carts and purchases go back into
- * the store through the Ingestor (so the feedback loop and the user's state update as in production).
- * Each policy runs at exploreWeight 0, 0.1, 0.25, 0.5, 1 on a copy of the same store.
- * Run: node --import tsx bench/explore.ts [--users 150] [--rounds 25] [--seed 3] [--out-prefix bench/results/explore].
- * Writes bench/results/explore.json, explore.png and explore.svg.
+ * Exploration at shop scale: which explore/exploit policy earns most over 60 simulated days on a shop of
+ * 2,000 shoppers and 5,000 items whose interests drift and whose catalogue grows, with 95% intervals.
+ *
+ * Each shop (a seed) trains the large model (curio-seq) on its first 30 days and then runs every policy on
+ * the same shoppers with the same dice (bench/explore/run.ts). Explore weights are chosen on the tuning
+ * shops (the budget curve); the test shops then run each policy at its chosen weight once, and lifts are
+ * paired shop by shop. Shops run in child processes, `--jobs` at a time.
+ *
+ * Run: npm run bench:explore [-- --shops 10 --tune-shops 2 --users 2000 --items 5000 --rounds 60 --jobs 2]
+ * Writes bench/results/explore.json, explore.png and explore.svg (`--out-prefix` to write elsewhere).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRng, loadConfig, type Event } from '../src/core/index.js';
-import { createShop } from '../src/eval/index.js';
-import { Ingestor } from '../src/ingest/index.js';
-import { RecommendationRuntime } from '../src/recommend/index.js';
-import { LocalChangeFeed, openStore } from '../src/store/index.js';
+import { fileURLToPath } from 'node:url';
+import { estimateAll } from '../src/eval/index.js';
 import { drawPng, drawSvg, type Panel, type Rgb } from './plot.js';
+import { roundInterests, runPolicy, type CalibrationRow, type RunResult, type RunSpec } from './explore/run.js';
+import { setupShop, type BenchShape } from './explore/setup.js';
+import { pairedLift, tInterval } from './explore/stats.js';
 
-const arg = (name: string, fallback: number): number => {
+const argValue = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const USERS = arg('users', 150);
-const ROUNDS = arg('rounds', 25);
-const SEED = arg('seed', 3);
-/** Output files are `<prefix>.json`, `.png`, `.svg` (`--out-prefix`; other seeds need not overwrite the recorded run). */
-const OUT = ((i) => (i >= 0 ? process.argv[i + 1] : 'bench/results/explore'))(process.argv.indexOf('--out-prefix'));
-const TRAIN_DAYS = 30;
-const SLATE = 10;
-const DAY_MS = 86_400_000;
-const WEIGHTS = [0, 0.1, 0.25, 0.5, 1];
-const SHOP = { seed: SEED, users: USERS, items: 1500, days: TRAIN_DAYS + ROUNDS, driftRatePerDay: 0.08, sessionsPerUserPerDay: 0.4 };
-/** Thompson: 20 Monte-Carlo draws keep the run short; scoreScale 3 lets the ranking score set a useful prior. */
-const POLICIES: Record<string, Record<string, unknown>> = {
-  greedy: {},
-  'epsilon-greedy': {},
-  thompson: { propensityDraws: 20, scoreScale: 3 },
-  linucb: {},
+const arg = (name: string, fallback: number): number => Number(argValue(name) ?? fallback);
+
+const SHAPE: BenchShape = {
+  users: arg('users', 2000),
+  items: arg('items', 5000),
+  rounds: arg('rounds', 60),
+  trainDays: 30,
+  arrivingShare: 0.15,
+  driftRatePerDay: 0.08,
+  sessionsPerUserPerDay: 0.4,
+  // One block of 32: a forward pass per shopper per day for 12 shops × 23 runs has to fit on two cores.
+  modelParams: { dim: 32, blocks: 1, epochs: arg('epochs', 8) },
 };
-const COLORS: Record<string, Rgb> = {
-  greedy: [120, 120, 120],
-  'epsilon-greedy': [31, 119, 180],
-  thompson: [255, 127, 14],
-  linucb: [44, 160, 44],
-};
+const TEST_SHOPS = arg('shops', 10);
+const TUNE_SHOPS = arg('tune-shops', 2);
+const JOBS = arg('jobs', 2);
+const OUT = argValue('out-prefix') ?? 'bench/results/explore';
+const WEIGHTS = [0.1, 0.25, 0.5];
+/** Tuning shops are seeds 1.., test shops 101..: no test shop is seen while choosing weights. */
+const TUNE_SEED = 1;
+const TEST_SEED = 101;
 
-const shop = createShop(SHOP);
-const trainEnd = shop.options.startTime + TRAIN_DAYS * DAY_MS;
-const users = shop.users.map((u) => u.id);
-const categoryKey = new Map(shop.items.map((item) => [item.id, item.categoryPath.join(' > ')]));
-const roundTime = (r: number, u: number): number => trainEnd + r * DAY_MS + ((u * 7919) % DAY_MS);
-
-/** Writes the catalogue and the training history into a SQLite file every run copies. */
-async function buildBase(dir: string): Promise<{ path: string; trainedCategories: Map<string, Set<string>>; events: number }> {
-  const path = join(dir, 'base.db');
-  const store = await openStore(`sqlite:${path}`);
-  await store.upsertItems(shop.items);
-  const trainedCategories = new Map<string, Set<string>>();
-  let batch: Event[] = [];
-  let events = 0;
-  for (const e of shop.events()) {
-    if (e.timestamp >= trainEnd) break;
-    batch.push(e);
-    events++;
-    if (e.itemId) {
-      const set = trainedCategories.get(e.userId) ?? new Set<string>();
-      set.add(categoryKey.get(e.itemId) ?? '');
-      trainedCategories.set(e.userId, set);
-    }
-    if (batch.length === 5000) {
-      await store.appendEvents(batch);
-      batch = [];
-    }
-  }
-  await store.appendEvents(batch);
-  await store.close();
-  return { path, trainedCategories, events };
-}
-
-interface Truth {
-  /** Expected clicks of the oracle slate, per round and user. */
-  oracleClicks: Float64Array;
-  /** Every interest (category key) each user holds at some round. */
-  interests: Array<Set<string>>;
-}
-
-function groundTruth(): Truth {
-  const oracleClicks = new Float64Array(ROUNDS * USERS);
-  const interests = users.map(() => new Set<string>());
-  for (let r = 0; r < ROUNDS; r++) {
-    users.forEach((u, k) => {
-      const t = roundTime(r, k);
-      const oracle = shop.oracleSlate(u, SLATE, t);
-      oracleClicks[r * USERS + k] = oracle.reduce((s, id, p) => s + shop.clickProbability(u, id, p, t), 0);
-      for (const i of shop.trueInterests(u, t)) interests[k].add(i.categoryPath.join(' > '));
-    });
-  }
-  return { oracleClicks, interests };
-}
-
-interface RunResult {
+type Family = 'generic' | 'uncertainty';
+interface PolicyEntry {
+  name: string;
   policy: string;
-  exploreWeight: number;
-  purchases: number;
-  clicks: number;
-  impressions: number;
-  ctr: number;
-  ctrFirstRounds: number;
-  ctrLastRounds: number;
-  coverage: number;
-  newInterestCoverage: number;
-  regret: number;
-  purchasesByRound: number[];
-  seconds: number;
+  params: Record<string, unknown>;
+  family: Family;
+  pool: RunSpec['pool'];
+  adaptive: boolean;
+  color: Rgb;
+}
+const POLICIES: PolicyEntry[] = [
+  {
+    name: 'epsilon-greedy',
+    policy: 'epsilon-greedy',
+    params: {},
+    family: 'generic',
+    pool: 'random',
+    adaptive: false,
+    color: [31, 119, 180],
+  },
+  {
+    name: 'thompson',
+    policy: 'thompson',
+    params: { propensityDraws: 20, scoreScale: 3 },
+    family: 'generic',
+    pool: 'random',
+    adaptive: false,
+    color: [255, 127, 14],
+  },
+  { name: 'linucb', policy: 'linucb', params: {}, family: 'generic', pool: 'random', adaptive: false, color: [44, 160, 44] },
+  {
+    name: 'neural-thompson',
+    policy: 'neural-thompson',
+    params: { propensityDraws: 20 },
+    family: 'uncertainty',
+    pool: 'frontier',
+    adaptive: true,
+    color: [214, 39, 40],
+  },
+  { name: 'neural-ucb', policy: 'neural-ucb', params: {}, family: 'uncertainty', pool: 'frontier', adaptive: true, color: [148, 103, 189] },
+];
+const GREEDY: RunSpec = { name: 'greedy', policy: 'greedy', params: {}, weight: 0, pool: 'random', adaptive: false };
+
+interface ShopJob {
+  seed: number;
+  specs: RunSpec[];
+}
+interface ShopResult {
+  seed: number;
+  trainSeconds: number;
+  runs: RunResult[];
 }
 
-const outcome = (
-  type: 'click' | 'cart' | 'purchase',
-  userId: string,
-  itemId: string,
-  time: number,
-  context: Event['context'],
-  n: number,
-): Event => ({
-  id: `${type}:${context.recommendationId}:${itemId}:${n}`,
-  userId,
-  itemId,
-  type,
-  value: null,
-  timestamp: time,
-  sessionId: null,
-  context,
+/** Child: one shop, every spec in turn; writes its results as JSON. */
+async function child(jobPath: string, outPath: string): Promise<void> {
+  const job = JSON.parse(readFileSync(jobPath, 'utf8')) as ShopJob & { shape: BenchShape };
+  const shop = await setupShop(job.seed, job.shape, (line) => console.log(line));
+  const interests = roundInterests(shop);
+  const runs: RunResult[] = [];
+  for (const spec of job.specs) {
+    const r = runPolicy(shop, spec, interests);
+    runs.push(r);
+    console.log(
+      `shop ${job.seed}: ${spec.name.padEnd(28)} w=${String(spec.weight).padEnd(4)} purchases ${String(r.purchases).padStart(5)} ctr ${r.ctr.toFixed(4)} first ${r.ctrFirstRounds.toFixed(4)} discovery ${r.newInterestDiscovery.toFixed(3)} coverage ${r.coverage.toFixed(3)} ${r.msPerRequest.toFixed(2)} ms/request`,
+    );
+  }
+  writeFileSync(outPath, JSON.stringify({ seed: job.seed, trainSeconds: shop.trainSeconds, runs } satisfies ShopResult));
+}
+
+/** Runs shop jobs in child processes, JOBS at a time, one line per finished step. */
+async function runShops(jobs: ShopJob[], dir: string, label: string): Promise<ShopResult[]> {
+  const self = fileURLToPath(import.meta.url);
+  const results: ShopResult[] = [];
+  let next = 0;
+  let done = 0;
+  const started = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const job = jobs[next++];
+      const jobPath = join(dir, `job-${job.seed}.json`);
+      const outPath = join(dir, `out-${job.seed}.json`);
+      writeFileSync(jobPath, JSON.stringify({ ...job, shape: SHAPE }));
+      await new Promise<void>((resolve, reject) => {
+        const p = spawn(process.execPath, ['--import', 'tsx', self, '--child', jobPath, '--child-out', outPath], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        p.stdout.setEncoding('utf8');
+        let buffer = '';
+        p.stdout.on('data', (chunk: string) => {
+          buffer += chunk;
+          const lines = buffer.split('\n');
+          buffer = lines.pop() ?? '';
+          for (const line of lines) if (!line.includes('epoch')) console.log(`[${label}] ${line}`);
+        });
+        p.on('error', reject);
+        p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`shop ${job.seed} exited with ${code}`))));
+      });
+      results.push(JSON.parse(readFileSync(outPath, 'utf8')) as ShopResult);
+      done++;
+      const elapsed = (performance.now() - started) / 1000;
+      console.log(
+        `[${label}] ${done}/${jobs.length} shops done, ${elapsed.toFixed(0)}s, ETA ${((elapsed / done) * (jobs.length - done)).toFixed(0)}s`,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(JOBS, jobs.length) }, worker));
+  return results.sort((a, b) => a.seed - b.seed);
+}
+
+const specFor = (p: PolicyEntry, weight: number, extra: Partial<RunSpec> = {}): RunSpec => ({
+  name: p.name,
+  policy: p.policy,
+  params: p.params,
+  weight,
+  pool: p.pool,
+  adaptive: p.adaptive,
+  ...extra,
 });
 
-async function runOne(
-  basePath: string,
-  dir: string,
-  policy: string,
-  weight: number,
-  truth: Truth,
-  trained: Map<string, Set<string>>,
-): Promise<RunResult> {
-  const started = performance.now();
-  const path = join(dir, `${policy}-${weight}.db`);
-  copyFileSync(basePath, path);
-  const store = await openStore(`sqlite:${path}`);
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      'serving.policy': policy,
-      'serving.policyParams': POLICIES[policy],
-      'serving.exploreWeight': weight,
-      'serving.seed': SEED,
-      'serving.refreshIntervalSeconds': 0,
-      'serving.impressionFlushMs': 0,
-    },
-  });
-  let now = trainEnd;
-  const feed = new LocalChangeFeed();
-  const ingestor = new Ingestor({ store, idSecret: null, feed });
-  const runtime = new RecommendationRuntime({
-    config,
-    store,
-    feed,
-    clock: () => now,
-    logEvents: (events, write) => ingestor.appendEvents(events, write),
-  });
-  await runtime.start();
-  const shown = users.map(() => new Set<string>());
-  const byRound = {
-    clicks: new Array<number>(ROUNDS).fill(0),
-    purchases: new Array<number>(ROUNDS).fill(0),
-    impressions: new Array<number>(ROUNDS).fill(0),
-  };
-  let regret = 0;
-  for (let r = 0; r < ROUNDS; r++) {
-    for (let k = 0; k < USERS; k++) {
-      const user = users[k];
-      now = roundTime(r, k);
-      const rec = await runtime.forUser({ rawId: user, storedId: user }, { count: SLATE, exploreWeight: weight, exclude: [] });
-      const slate = rec.items.map((i) => i.itemId);
-      for (const id of slate) shown[k].add(categoryKey.get(id) ?? '');
-      // Common random numbers: the same user, round and slate get the same reaction under every policy.
-      const response = shop.respond(user, slate, now, createRng(SEED * 1_000_003 + r * 10_007 + k));
-      regret += truth.oracleClicks[r * USERS + k] - slate.reduce((s, id, p) => s + shop.clickProbability(user, id, p, now), 0);
-      const context = (id: string) => ({ recommendationId: rec.recommendationId, position: slate.indexOf(id) });
-      const events = [
-        ...response.clicks.map((id, n) => outcome('click', user, id, now + 1000 + n, context(id), n)),
-        ...response.carts.map((id, n) => outcome('cart', user, id, now + 2000 + n, context(id), n)),
-        ...response.purchases.map((id, n) => outcome('purchase', user, id, now + 3000 + n, context(id), n)),
-      ];
-      await ingestor.appendEvents(events);
-      byRound.clicks[r] += response.clicks.length;
-      byRound.purchases[r] += response.purchases.length;
-      byRound.impressions[r] += slate.length;
-    }
-  }
-  await runtime.stop();
-  await store.close();
-  for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
-  const sum = (a: number[], from = 0, to = a.length) => a.slice(from, to).reduce((s, x) => s + x, 0);
-  const cut = Math.max(1, Math.round(ROUNDS / 5));
-  const coverageOf = (keep: (k: number, c: string) => boolean) => {
-    let total = 0;
-    let counted = 0;
-    truth.interests.forEach((set, k) => {
-      const wanted = [...set].filter((c) => keep(k, c));
-      if (wanted.length === 0) return;
-      total += wanted.filter((c) => shown[k].has(c)).length / wanted.length;
-      counted++;
-    });
-    return counted ? total / counted : 0;
-  };
-  const cumulative = byRound.purchases.map((_, r) => sum(byRound.purchases, 0, r + 1));
-  return {
-    policy,
-    exploreWeight: weight,
-    purchases: sum(byRound.purchases),
-    clicks: sum(byRound.clicks),
-    impressions: sum(byRound.impressions),
-    ctr: sum(byRound.clicks) / sum(byRound.impressions),
-    ctrFirstRounds: sum(byRound.clicks, 0, cut) / sum(byRound.impressions, 0, cut),
-    ctrLastRounds: sum(byRound.clicks, ROUNDS - cut) / sum(byRound.impressions, ROUNDS - cut),
-    coverage: coverageOf(() => true),
-    newInterestCoverage: coverageOf((k, c) => !(trained.get(users[k])?.has(c) ?? false)),
-    regret,
-    purchasesByRound: cumulative,
-    seconds: (performance.now() - started) / 1000,
-  };
-}
+const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
 
-function plot(results: RunResult[]): Panel[] {
-  const series = (metric: (r: RunResult) => number) =>
-    Object.keys(POLICIES).map((policy) => ({
-      name: policy,
-      color: COLORS[policy],
-      points: WEIGHTS.map((w): [number, number] => {
-        const r = results.find((x) => x.policy === policy && (policy === 'greedy' || x.exploreWeight === w)) as RunResult;
-        return [w, metric(r)];
-      }),
-    }));
-  return [
-    { title: `Cumulative purchases after ${ROUNDS} rounds`, xLabel: 'exploreWeight', series: series((r) => r.purchases) },
-    { title: 'CTR (clicks / impressions)', xLabel: 'exploreWeight', series: series((r) => r.ctr) },
-    { title: 'Interest coverage (new interests)', xLabel: 'exploreWeight', series: series((r) => r.newInterestCoverage) },
-    { title: 'Regret vs oracle (expected clicks)', xLabel: 'exploreWeight', series: series((r) => r.regret) },
-  ];
+/** Reliability of the posterior's uncertainty: bins by predicted sd, each with the error actually made. */
+function reliability(
+  rows: CalibrationRow[],
+  bins = 10,
+): Array<{ predictedSd: number; rmsError: number; predicted: number; truth: number; n: number }> {
+  const sorted = [...rows].sort((a, b) => a.sd - b.sd);
+  const size = Math.ceil(sorted.length / bins);
+  const out = [];
+  for (let b = 0; b < bins; b++) {
+    const bin = sorted.slice(b * size, (b + 1) * size);
+    if (bin.length === 0) continue;
+    out.push({
+      predictedSd: mean(bin.map((r) => r.sd)),
+      rmsError: Math.sqrt(mean(bin.map((r) => (r.predicted - r.truth) ** 2))),
+      predicted: mean(bin.map((r) => r.predicted)),
+      truth: mean(bin.map((r) => r.truth)),
+      n: bin.length,
+    });
+  }
+  return out;
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'curio-explore-'));
   try {
-    const base = await buildBase(dir);
-    const truth = groundTruth();
-    const results: RunResult[] = [];
-    for (const policy of Object.keys(POLICIES)) {
-      for (const weight of policy === 'greedy' ? [0] : WEIGHTS) {
-        const result = await runOne(base.path, dir, policy, weight, truth, base.trainedCategories);
-        results.push(result);
-        console.log(
-          `${policy.padEnd(15)} w=${String(weight).padEnd(4)} purchases ${String(result.purchases).padStart(5)}  ctr ${result.ctr.toFixed(4)} (first ${result.ctrFirstRounds.toFixed(4)}, last ${result.ctrLastRounds.toFixed(4)})  coverage ${result.coverage.toFixed(3)} new ${result.newInterestCoverage.toFixed(3)}  regret ${result.regret.toFixed(0)}  ${result.seconds.toFixed(1)}s`,
-        );
-      }
-    }
-    const greedy = results[0];
-    const best = results.reduce((a, b) => (b.purchases > a.purchases ? b : a));
+    console.log(
+      `exploration bench: ${SHAPE.users} shoppers, ${SHAPE.items} items, ${SHAPE.rounds} rounds; ${TUNE_SHOPS} tuning + ${TEST_SHOPS} test shops, ${JOBS} at a time`,
+    );
+    // 1. The budget curve on the tuning shops: every policy at every weight.
+    const tuneSpecs = [GREEDY, ...POLICIES.flatMap((p) => WEIGHTS.map((w) => specFor(p, w)))];
+    const tune = await runShops(
+      Array.from({ length: TUNE_SHOPS }, (_, s) => ({ seed: TUNE_SEED + s, specs: tuneSpecs })),
+      dir,
+      'tune',
+    );
+    const tunedPurchases = (name: string, w: number): number =>
+      mean(tune.map((shop) => (shop.runs.find((r) => r.name === name && r.weight === w) as RunResult).purchases));
+    const chosen = new Map(
+      POLICIES.map((p) => [p.name, WEIGHTS.reduce((best, w) => (tunedPurchases(p.name, w) > tunedPurchases(p.name, best) ? w : best))]),
+    );
+    const bestOf = (family: Family): string =>
+      POLICIES.filter((p) => p.family === family).reduce((a, b) =>
+        tunedPurchases(b.name, chosen.get(b.name)!) > tunedPurchases(a.name, chosen.get(a.name)!) ? b : a,
+      ).name;
+    const bestGeneric = bestOf('generic');
+    const bestUncertainty = bestOf('uncertainty');
+    console.log(
+      `chosen weights ${JSON.stringify(Object.fromEntries(chosen))}; best generic ${bestGeneric}, best uncertainty-driven ${bestUncertainty}`,
+    );
+
+    // 2. The test shops: each policy at its chosen weight, the best uncertainty-driven policy on today's random pool
+    //    (what the interest frontier adds), and its logs for the off-policy cross-check.
+    const neural = POLICIES.find((p) => p.name === bestUncertainty)!;
+    const generic = POLICIES.find((p) => p.name === bestGeneric)!;
+    const testSpecs: RunSpec[] = [
+      GREEDY,
+      ...POLICIES.map((p) =>
+        p.name === 'neural-thompson'
+          ? specFor(p, chosen.get(p.name)!, {
+              params: { ...p.params, propensityDraws: 100 },
+              calibration: true,
+              opeTargets: [
+                { name: 'greedy', policy: 'greedy', params: {}, weight: 0 },
+                { name: bestGeneric, policy: generic.policy, params: generic.params, weight: chosen.get(bestGeneric)! },
+              ].filter((t) => t.policy === 'greedy' || t.policy === 'epsilon-greedy'),
+            })
+          : specFor(p, chosen.get(p.name)!),
+      ),
+      specFor(neural, chosen.get(neural.name)!, { name: `${neural.name}/random-pool`, pool: 'random' }),
+    ];
+    const test = await runShops(
+      Array.from({ length: TEST_SHOPS }, (_, s) => ({ seed: TEST_SEED + s, specs: testSpecs })),
+      dir,
+      'test',
+    );
+    const column = (name: string, metric: (r: RunResult) => number): number[] =>
+      test.map((shop) => metric(shop.runs.find((r) => r.name === name)!));
+    const purchases = (name: string): number[] => column(name, (r) => r.purchases);
+    const names = testSpecs.map((s) => s.name);
+    const perPolicy = Object.fromEntries(
+      names.map((name) => [
+        name,
+        {
+          weight: testSpecs.find((s) => s.name === name)!.weight,
+          purchases: tInterval(purchases(name)),
+          ctr: tInterval(column(name, (r) => r.ctr)),
+          ctrFirstRounds: tInterval(column(name, (r) => r.ctrFirstRounds)),
+          purchasesLastRounds: tInterval(column(name, (r) => r.purchasesLastRounds)),
+          newInterestDiscovery: tInterval(column(name, (r) => r.newInterestDiscovery)),
+          coverage: tInterval(column(name, (r) => r.coverage)),
+          arrivalShare: tInterval(column(name, (r) => r.arrivalShare)),
+          meanWeight: mean(column(name, (r) => r.meanWeight)),
+          msPerRequest: mean(column(name, (r) => r.msPerRequest)),
+          liftOverGreedy: pairedLift(purchases(name), purchases('greedy')),
+        },
+      ]),
+    );
+    const ctrCost = (name: string): number[] =>
+      column(name, (r) => r.ctrFirstRounds).map((c, s) => c / column('greedy', (r) => r.ctrFirstRounds)[s] - 1);
     const summary = {
-      greedyPurchases: greedy.purchases,
-      best: { policy: best.policy, exploreWeight: best.exploreWeight, purchases: best.purchases },
-      purchaseLift: best.purchases / greedy.purchases - 1,
-      shortTermCtrCost: {
-        firstRoundsGreedy: greedy.ctrFirstRounds,
-        firstRoundsBest: best.ctrFirstRounds,
-        relative: best.ctrFirstRounds / greedy.ctrFirstRounds - 1,
-      },
-      explorationBeatsGreedy: best.purchases > greedy.purchases,
+      bestGeneric: { policy: bestGeneric, weight: chosen.get(bestGeneric) },
+      bestUncertainty: { policy: bestUncertainty, weight: chosen.get(bestUncertainty) },
+      liftOverBestGeneric: pairedLift(purchases(bestUncertainty), purchases(bestGeneric)),
+      liftOverGreedy: pairedLift(purchases(bestUncertainty), purchases('greedy')),
+      bestGenericOverGreedy: pairedLift(purchases(bestGeneric), purchases('greedy')),
+      firstRoundsCtrCost: { uncertainty: tInterval(ctrCost(bestUncertainty)), generic: tInterval(ctrCost(bestGeneric)) },
+      frontierContribution: pairedLift(purchases(bestUncertainty), purchases(`${bestUncertainty}/random-pool`)),
     };
-    console.log('summary', JSON.stringify(summary));
-    mkdirSync('bench/results', { recursive: true });
-    const setup = {
-      shop: SHOP,
-      trainDays: TRAIN_DAYS,
-      rounds: ROUNDS,
-      users: USERS,
-      slateSize: SLATE,
-      trainingEvents: base.events,
-      weights: WEIGHTS,
-      policyParams: POLICIES,
+    const targets = {
+      beatsBestGenericBy10: summary.liftOverBestGeneric.mean >= 0.1 && summary.liftOverBestGeneric.low > 0,
+      beatsGreedyBy20: summary.liftOverGreedy.mean >= 0.2 && summary.liftOverGreedy.low > 0,
+      ctrCostNoLarger: summary.firstRoundsCtrCost.uncertainty.mean >= summary.firstRoundsCtrCost.generic.mean,
     };
+    // Off-policy cross-check: the targets' values from neural-thompson's logs, next to the exact truth on those requests.
+    const opeRuns = test.map((shop) => shop.runs.find((r) => r.name === 'neural-thompson')!);
+    const ope = (opeRuns[0]?.ope ?? []).map((first, ti) => {
+      const perShop = opeRuns.map((r) => {
+        const log = r.ope![ti];
+        const rounds = log.rounds.map((x) => ({ ...x, predictedLogged: 0, predictedUnderEval: 0 }));
+        const est = estimateAll(rounds, ['ips', 'snips']);
+        return { truth: log.truth, ips: est.ips, snips: est.snips };
+      });
+      const own = first.target === 'greedy' ? column('greedy', (r) => r.ctr) : column(first.target, (r) => r.ctr);
+      return {
+        target: first.target,
+        loggedBy: 'neural-thompson',
+        truthOnLoggedRequests: tInterval(perShop.map((x) => x.truth)),
+        ips: tInterval(perShop.map((x) => x.ips)),
+        snips: tInterval(perShop.map((x) => x.snips)),
+        snipsRelativeError: tInterval(perShop.map((x) => x.snips / x.truth - 1)),
+        ownRunCtr: tInterval(own),
+      };
+    });
+    const calibration = reliability(opeRuns.flatMap((r) => r.calibration ?? []));
+    const curve = Object.fromEntries(
+      POLICIES.map((p) => [
+        p.name,
+        WEIGHTS.map((w) => ({
+          weight: w,
+          purchases: tunedPurchases(p.name, w),
+          ctrFirstRounds: mean(tune.map((shop) => shop.runs.find((r) => r.name === p.name && r.weight === w)!.ctrFirstRounds)),
+        })),
+      ]),
+    );
     const out = {
       bench: 'explore',
       date: new Date().toISOString(),
-      setup,
+      setup: {
+        shape: SHAPE,
+        weights: WEIGHTS,
+        tuneSeeds: tune.map((s) => s.seed),
+        testSeeds: test.map((s) => s.seed),
+        policies: POLICIES.map(({ color: _color, ...p }) => p),
+      },
       summary,
-      results,
+      targets,
+      perPolicy,
+      ope,
+      calibration,
+      budgetCurve: { greedyPurchases: mean(tune.map((s) => s.runs[0].purchases)), policies: curve },
+      trainSeconds: mean([...tune, ...test].map((s) => s.trainSeconds)),
+      perShop: test.map((shop) => ({
+        seed: shop.seed,
+        runs: shop.runs.map(({ calibration: _c, ope: _o, purchasesByRound: _p, ...r }) => r),
+      })),
       seconds: (performance.now() - started) / 1000,
       loadAverage: loadavg(),
     };
+    console.log('summary', JSON.stringify(summary));
+    console.log('targets', JSON.stringify(targets));
+    console.log('ope', JSON.stringify(ope));
+    mkdirSync('bench/results', { recursive: true });
     writeFileSync(`${OUT}.json`, `${JSON.stringify(out, null, 2)}\n`);
-    const panels = plot(results);
+    const color = (name: string): Rgb => POLICIES.find((p) => p.name === name)?.color ?? [120, 120, 120];
+    const panels: Panel[] = [
+      {
+        title: 'Budget curve: purchases by explore weight (tuning shops)',
+        xLabel: 'exploreWeight',
+        series: [
+          { name: 'greedy', color: [120, 120, 120], points: WEIGHTS.map((w): [number, number] => [w, out.budgetCurve.greedyPurchases]) },
+          ...POLICIES.map((p) => ({
+            name: p.name,
+            color: p.color,
+            points: curve[p.name].map((c): [number, number] => [c.weight, c.purchases]),
+          })),
+        ],
+      },
+      {
+        title: 'Cumulative purchases by round (test shops, mean)',
+        xLabel: 'round',
+        series: names.map((name) => ({
+          name,
+          color: name.endsWith('/random-pool') ? [23, 190, 207] : color(name),
+          points: Array.from({ length: SHAPE.rounds }, (_, r): [number, number] => [
+            r + 1,
+            mean(test.map((shop) => shop.runs.find((x) => x.name === name)!.purchasesByRound[r])),
+          ]),
+        })),
+      },
+      {
+        title: 'Reliability: predicted sd vs RMS error of P(click)',
+        xLabel: 'predicted sd',
+        series: [
+          {
+            name: 'observed RMS error',
+            color: [214, 39, 40],
+            points: calibration.map((b): [number, number] => [b.predictedSd, b.rmsError]),
+          },
+          { name: 'ideal', color: [120, 120, 120], points: calibration.map((b): [number, number] => [b.predictedSd, b.predictedSd]) },
+        ],
+      },
+      {
+        title: 'CTR over the first rounds by explore weight (tuning shops)',
+        xLabel: 'exploreWeight',
+        series: POLICIES.map((p) => ({
+          name: p.name,
+          color: p.color,
+          points: curve[p.name].map((c): [number, number] => [c.weight, c.ctrFirstRounds]),
+        })),
+      },
+    ];
     writeFileSync(`${OUT}.png`, drawPng(panels, 2));
     writeFileSync(`${OUT}.svg`, drawSvg(panels, 2));
     console.log(`wrote ${OUT}.{json,png,svg} in ${out.seconds.toFixed(0)}s`);
@@ -309,4 +398,6 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+const childJob = argValue('child');
+if (childJob) await child(childJob, argValue('child-out') as string);
+else await main();

@@ -6,12 +6,13 @@ export { sampleBeta, sampleGamma } from './beta.js';
 export { mmrRerank, capPerCategory, type MmrOptions, type CategoryCapOptions, type DiverseCandidate } from './diversity.js';
 export { categoryEmbedding, EMBEDDING_DIMENSION } from './category-embedding.js';
 export { AppealPosterior, type AppealEstimate, type AppealObservation } from './appeal-posterior.js';
-export { standardScores } from './neural-params.js';
+export { standardScores, evidenceUncertainty } from './neural-params.js';
 export { ShopperBudget, type ShopperSignals, type ShopperBudgetOptions } from './shopper-budget.js';
 export {
   CategoryCooccurrence,
   interestFrontier,
   interestStage,
+  leafShares,
   type InterestStage,
   type InterestShares,
   type FrontierCategory,

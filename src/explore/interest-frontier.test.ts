@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CategoryCooccurrence, interestFrontier, interestStage, type InterestShares } from './interest-frontier.js';
+import { CategoryCooccurrence, interestFrontier, interestStage, leafShares, type InterestShares } from './interest-frontier.js';
 
 const shares = (long: Record<string, number>, recent: Record<string, number>): InterestShares => ({
   long: new Map(Object.entries(long)),
@@ -29,5 +29,18 @@ describe('interest frontier', () => {
     // A sibling nobody else holds beats an unrelated popular category.
     expect(keys.indexOf('Home > Vases')).toBeLessThan(keys.indexOf('Books > Crime'));
     expect(interestFrontier({ shares: s, cooccurrence: co, count: 2, exclude: new Set(['Home > Rugs']) })[0].key).toBe('Kitchen > Pans');
+  });
+});
+
+describe('leafShares', () => {
+  it('keeps the deepest categories of a path list and renormalises them', () => {
+    const shares = leafShares([
+      { key: 'Home', share: 0.5 },
+      { key: 'Home > Lamps', share: 0.3 },
+      { key: 'Home > Rugs', share: 0.1 },
+      { key: 'Toys', share: 0.1 },
+    ]);
+    expect([...shares.keys()]).toEqual(['Home > Lamps', 'Home > Rugs', 'Toys']);
+    expect(shares.get('Home > Lamps')).toBeCloseTo(0.6, 9);
   });
 });

@@ -125,3 +125,14 @@ export function interestFrontier(options: FrontierOptions): FrontierCategory[] {
   out.sort((a, b) => b.plausibility - a.plausibility || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return out.slice(0, Math.max(0, count));
 }
+
+/**
+ * Leaf-category shares from a profile's category affinities, which list every prefix of a path ("A",
+ * "A > B"): the keys no other key extends, renormalised to sum to 1.
+ */
+export function leafShares(affinities: ReadonlyArray<{ key: string; share: number }>, separator = ' > '): Map<string, number> {
+  const keys = affinities.map((a) => a.key);
+  const leaves = affinities.filter((a) => a.share > 0 && !keys.some((k) => k.startsWith(a.key + separator)));
+  const total = leaves.reduce((s, a) => s + a.share, 0);
+  return new Map(leaves.map((a) => [a.key, total > 0 ? a.share / total : 0]));
+}

@@ -72,3 +72,14 @@ export function observeFeedback(posterior: AppealPosterior, feedback: Feedback):
 export function loadPosterior(params: AppealParams, state: unknown, parse: (s: unknown) => AppealPosteriorJson): AppealPosterior {
   return new AppealPosterior(params, state === undefined || state === null ? undefined : parse(state));
 }
+
+/**
+ * A candidate's `uncertainty` from the model's evidence on the item: priorSd / √(1 + interactions / n0).
+ * Under a Laplace approximation the precision of an item's output embedding grows with the number of
+ * times it was a training target; this keeps that shape without another pass over the training data.
+ * An item the model never saw (added after training) gets the full prior sd.
+ */
+export function evidenceUncertainty(interactions: number, priorSd = 1, n0 = 10): number {
+  const n = Number.isFinite(interactions) && interactions > 0 ? interactions : 0;
+  return priorSd / Math.sqrt(1 + n / n0);
+}
