@@ -87,6 +87,16 @@ export const configSchema = z.object({
       mmrLambda: z.number().min(0).max(1).default(0.7),
       /** Unseen categories offered to the policy per request (the exploration pool). */
       explorationCategories: z.number().int().min(0).max(100).default(6),
+      /**
+       * Where the exploration pool's categories come from: `frontier`, the shopper's most plausible next
+       * interests (held together with theirs by other shoppers, siblings); `random`, random unseen ones.
+       */
+      explorationPool: z.enum(['frontier', 'random']).default('frontier'),
+      /**
+       * Spend the explore weight where it is needed: new and drifting shoppers get more, settled ones less,
+       * averaging to `exploreWeight` over the traffic. A request that gives its own weight gets exactly that.
+       */
+      adaptiveExplore: z.boolean().default(true),
       newItemDays: z.number().min(0).default(14),
       trendingHalfLifeHours: z.number().positive().default(24),
       /** Append an impression event per served slot (not for users with consent.tracking=false). */
@@ -291,7 +301,7 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; parse: (raw: 
     name: 'CURIO_SERVING_POLICY',
     path: 'serving.policy',
     parse: (s) => s,
-    doc: 'Explore/exploit policy: greedy, epsilon-greedy, thompson, linucb',
+    doc: 'Explore/exploit policy: greedy, epsilon-greedy, thompson, linucb, neural-thompson, neural-ucb',
   },
   {
     name: 'CURIO_SERVING_POLICY_SAVE_SECONDS',

@@ -67,7 +67,7 @@ function createEpsilonGreedy(params: EpsilonGreedyParams): Policy {
   };
   return {
     id: 'epsilon-greedy',
-    capabilities: { stochastic: true, learns: false, usesEmbeddings: false },
+    capabilities: { stochastic: true, learns: false, usesEmbeddings: false, usesState: false },
     choose(candidates, context) {
       const { greedy, tail } = split(candidates, context);
       const epsilon = epsilonOf(context);
@@ -91,7 +91,7 @@ function createEpsilonGreedy(params: EpsilonGreedyParams): Policy {
 export const epsilonGreedyPolicy: PolicyDefinition<EpsilonGreedyParams> = {
   id: 'epsilon-greedy',
   description: 'greedy slate; each slot explores a random non-greedy candidate with probability ε',
-  capabilities: { stochastic: true, learns: false, usesEmbeddings: false },
+  capabilities: { stochastic: true, learns: false, usesEmbeddings: false, usesState: false },
   params: EpsilonGreedyParams,
   create: (params) => createEpsilonGreedy(params),
 };

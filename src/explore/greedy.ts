@@ -19,7 +19,7 @@ function greedySlate(candidates: Candidate[], context: ChooseContext): string[] 
 function createGreedy(): Policy {
   return {
     id: 'greedy',
-    capabilities: { stochastic: false, learns: false, usesEmbeddings: false },
+    capabilities: { stochastic: false, learns: false, usesEmbeddings: false, usesState: false },
     choose: (candidates, context) => ({
       policy: 'greedy',
       slots: certainSlots(greedySlate(candidates, context)),
@@ -35,7 +35,7 @@ function createGreedy(): Policy {
 export const greedyPolicy: PolicyDefinition<GreedyParams> = {
   id: 'greedy',
   description: 'top-k by model score; deterministic (propensity 1)',
-  capabilities: { stochastic: false, learns: false, usesEmbeddings: false },
+  capabilities: { stochastic: false, learns: false, usesEmbeddings: false, usesState: false },
   params: GreedyParams,
   create: () => createGreedy(),
 };

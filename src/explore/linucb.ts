@@ -122,7 +122,7 @@ function createLinUcb(params: LinUcbParams, state?: unknown): Policy {
   };
   return {
     id: 'linucb',
-    capabilities: { stochastic: false, learns: true, usesEmbeddings: true },
+    capabilities: { stochastic: false, learns: true, usesEmbeddings: true, usesState: false },
     choose: (candidates, context) => ({ policy: 'linucb', slots: certainSlots(slate(candidates, context)), propensityMethod: 'exact' }),
     distribution: (candidates, context) => certainDistribution(slate(candidates, context)),
     update(feedback: Feedback) {
@@ -142,7 +142,7 @@ function createLinUcb(params: LinUcbParams, state?: unknown): Policy {
 export const linUcbPolicy: PolicyDefinition<LinUcbParams> = {
   id: 'linucb',
   description: 'LinUCB on item embeddings plus the model score; deterministic (propensity 1)',
-  capabilities: { stochastic: false, learns: true, usesEmbeddings: true },
+  capabilities: { stochastic: false, learns: true, usesEmbeddings: true, usesState: false },
   params: LinUcbParams,
   create: (params, state) => createLinUcb(params, state),
 };

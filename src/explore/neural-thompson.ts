@@ -32,7 +32,7 @@ function createNeuralThompson(params: NeuralThompsonParams, state?: unknown): Po
   };
   return {
     id: 'neural-thompson',
-    capabilities: { stochastic: true, learns: true, usesEmbeddings: false },
+    capabilities: { stochastic: true, learns: true, usesEmbeddings: false, usesState: true },
     choose(candidates, context) {
       const { prepared, sample } = sampler(candidates, context);
       if (prepared.weight === 0) {
@@ -66,7 +66,7 @@ function createNeuralThompson(params: NeuralThompsonParams, state?: unknown): Po
 export const neuralThompsonPolicy: PolicyDefinition<NeuralThompsonParams> = {
   id: 'neural-thompson',
   description: "Thompson sampling on the model's posterior: a Bayesian last layer over the shopper's user vector",
-  capabilities: { stochastic: true, learns: true, usesEmbeddings: false },
+  capabilities: { stochastic: true, learns: true, usesEmbeddings: false, usesState: true },
   params: NeuralThompsonParams,
   create: (params, state) => createNeuralThompson(params, state),
 };

@@ -20,7 +20,7 @@ function createNeuralUcb(params: NeuralUcbParams, state?: unknown): Policy {
   };
   return {
     id: 'neural-ucb',
-    capabilities: { stochastic: false, learns: true, usesEmbeddings: false },
+    capabilities: { stochastic: false, learns: true, usesEmbeddings: false, usesState: true },
     choose: (candidates, context) => ({ policy: 'neural-ucb', slots: certainSlots(slate(candidates, context)), propensityMethod: 'exact' }),
     distribution: (candidates, context) => certainDistribution(slate(candidates, context)),
     update: (feedback) => observeFeedback(posterior, feedback),
@@ -32,7 +32,7 @@ function createNeuralUcb(params: NeuralUcbParams, state?: unknown): Policy {
 export const neuralUcbPolicy: PolicyDefinition<NeuralUcbParams> = {
   id: 'neural-ucb',
   description: "UCB on the model's posterior appeal (Bayesian last layer over the user vector); deterministic",
-  capabilities: { stochastic: false, learns: true, usesEmbeddings: false },
+  capabilities: { stochastic: false, learns: true, usesEmbeddings: false, usesState: true },
   params: NeuralUcbParams,
   create: (params, state) => createNeuralUcb(params, state),
 };

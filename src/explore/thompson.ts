@@ -138,7 +138,7 @@ function createThompson(params: ThompsonParams, state?: unknown): Policy {
   };
   return {
     id: 'thompson',
-    capabilities: { stochastic: true, learns: true, usesEmbeddings: false },
+    capabilities: { stochastic: true, learns: true, usesEmbeddings: false, usesState: false },
     choose(candidates, context) {
       const sample = sampler(candidates, context);
       if (clampWeight(context.exploreWeight) === 0) {
@@ -175,7 +175,7 @@ function createThompson(params: ThompsonParams, state?: unknown): Policy {
 export const thompsonPolicy: PolicyDefinition<ThompsonParams> = {
   id: 'thompson',
   description: 'Beta-Bernoulli Thompson sampling per item and cluster, prior from the model score',
-  capabilities: { stochastic: true, learns: true, usesEmbeddings: false },
+  capabilities: { stochastic: true, learns: true, usesEmbeddings: false, usesState: false },
   params: ThompsonParams,
   create: (params, state) => createThompson(params, state),
 };

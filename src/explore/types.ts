@@ -75,6 +75,8 @@ export interface PolicyCapabilities {
   learns: boolean;
   /** It reads `Candidate.embedding`. */
   usesEmbeddings: boolean;
+  /** It reads the shopper's user vector (`ChooseContext.state`, `Feedback.state`) and `Candidate.uncertainty`. */
+  usesState: boolean;
 }
 
 /** A saved policy: enough to rebuild it exactly with `loadPolicy`. */

@@ -1,5 +1,6 @@
 import { DEFAULT_EVENT_WEIGHTS, EVENT_TYPES, type EventWeights, type Rng } from '../core/index.js';
 import { sparseTopK, topK, type UserState } from '../models/index.js';
+import { interestFrontier, type InterestShares } from '../explore/index.js';
 import type { ColdItems, ColdScores } from './cold-items.js';
 import { NO_CATEGORY } from './item-table.js';
 import type { LiveLists } from './live-lists.js';
@@ -35,6 +36,11 @@ export interface GatherInput {
   /** How many the model and the popular lists propose. */
   perSource: number;
   explorationCategories: number;
+  /** Where the exploration pool's categories come from (default frontier, when the snapshot knows category pairs). */
+  explorationPool?: 'frontier' | 'random';
+  /** The policy reads the user vector: score through it (one forward pass) and hand it back in `stateOut`. */
+  wantsState?: boolean;
+  stateOut?: { vector: Float32Array | null };
   eventWeights?: EventWeights;
   rng: Rng;
 }
@@ -44,6 +50,10 @@ interface ModelRun {
   annVector?: Float32Array;
   changed?: Int32Array;
   cold?: ColdScores;
+  /** The user vector, when a forward pass gave one. */
+  vector?: Float32Array;
+  /** The scratch holds this request's score of every model item. */
+  dense?: boolean;
 }
 
 /** Co-visitation anchors: the newest few history items. */
@@ -144,6 +154,7 @@ function modelCandidates(input: GatherInput, rows: Rows, run: ModelRun): void {
       worst = Math.min(worst, hit.score);
     }
     run.annVector = vector;
+    run.vector = vector;
     if (!cold) return;
     const threshold = hits.length < input.perSource ? Number.NEGATIVE_INFINITY : worst;
     run.cold = coldCandidates(input, rows, cold, vector, threshold);
@@ -159,9 +170,13 @@ function modelCandidates(input: GatherInput, rows: Rows, run: ModelRun): void {
     for (const i of sparseTopK(sparse, snap.scratch, changed, input.perSource, (i: number) => !rules.allows(i))) row(rows, snap, i);
     return;
   }
-  // With cold items, one forward pass gives the user vector that scores both the model's items and them.
-  const vector = cold ? (snap.userVectors?.vectorFor(modelState(input)) ?? cold.model.userVector(modelState(input))) : undefined;
-  const scores = cold && vector ? cold.scoreModelItems(vector, snap.scratch) : snap.model.scoreAll(modelState(input), snap.scratch);
+  // With cold items, or for a policy that reads it, one forward pass gives the user vector that scores both
+  // the model's items and the cold ones.
+  const byVector = cold ?? (input.wantsState ? snap.cold : null);
+  const vector = byVector ? (snap.userVectors?.vectorFor(modelState(input)) ?? byVector.model.userVector(modelState(input))) : undefined;
+  const scores = byVector && vector ? byVector.scoreModelItems(vector, snap.scratch) : snap.model.scoreAll(modelState(input), snap.scratch);
+  run.vector = vector;
+  run.dense = true;
   for (const i of rules.excluded) if (i < scores.length) scores[i] = Number.NEGATIVE_INFINITY;
   if (rules.categoryMask) {
     const mask = rules.categoryMask;
@@ -239,26 +254,83 @@ function listCandidates(input: GatherInput, rows: Rows, personal: boolean): void
   }
 }
 
-/** A few random categories the user has not shown, each with its most popular allowed items. */
-function explorationPool(input: GatherInput, rows: Rows): void {
+/** Events at the end of the history that make the recent interest shares of the frontier. */
+const RECENT_EVENTS = 10;
+/** Popular items of a frontier category among which the model's best are taken. */
+const FRONTIER_SCAN = 50;
+
+/** The user's interest shares by category name: over the whole history, and over its newest events. */
+export function historyShares(input: Pick<GatherInput, 'snap' | 'historyIndex' | 'profile' | 'eventWeights'>): InterestShares {
+  const { snap, historyIndex, profile } = input;
+  const weights = input.eventWeights ?? DEFAULT_EVENT_WEIGHTS;
+  const t = snap.items;
+  const long = new Map<string, number>();
+  const recent = new Map<string, number>();
+  let longTotal = 0;
+  let recentTotal = 0;
+  historyIndex.forEach((i, h) => {
+    if (i < 0 || t.category[i] === NO_CATEGORY) return;
+    const w = Math.max(0, weights[profile.history[h].type]);
+    if (w === 0) return;
+    const key = t.categories[t.category[i]];
+    long.set(key, (long.get(key) ?? 0) + w);
+    longTotal += w;
+    if (h < historyIndex.length - RECENT_EVENTS) return;
+    recent.set(key, (recent.get(key) ?? 0) + w);
+    recentTotal += w;
+  });
+  for (const [k, v] of long) long.set(k, v / longTotal);
+  for (const [k, v] of recent) recent.set(k, v / recentTotal);
+  return { long, recent };
+}
+
+/** The exploration pool's categories: the interest frontier, or a few random ones the user has not shown. */
+function poolCategories(input: GatherInput): number[] {
   const { snap, rules, historyIndex, rng } = input;
   const t = snap.items;
+  const open = (c: number): boolean => (snap.popularByCategory[c]?.length ?? 0) > 0 && (!rules.categoryMask || rules.categoryMask[c] === 1);
+  if (snap.cooccurrence && input.explorationPool !== 'random') {
+    const closed = new Set(t.categories.filter((_, c) => !open(c)));
+    return interestFrontier({
+      shares: historyShares(input),
+      cooccurrence: snap.cooccurrence,
+      count: input.explorationCategories,
+      exclude: closed,
+    })
+      .map((f) => t.categoryIndex.get(f.key))
+      .filter((c): c is number => c !== undefined);
+  }
   const seen = new Set<number>();
   for (const i of historyIndex) if (i >= 0 && t.category[i] !== NO_CATEGORY) seen.add(t.category[i]);
   const unseen: number[] = [];
-  snap.popularByCategory.forEach((list, c) => {
-    if (list.length > 0 && !seen.has(c) && (!rules.categoryMask || rules.categoryMask[c] === 1)) unseen.push(c);
+  snap.popularByCategory.forEach((_, c) => {
+    if (!seen.has(c) && open(c)) unseen.push(c);
   });
   for (let k = 0; k < Math.min(input.explorationCategories, unseen.length); k++) {
     const pick = k + rng.int(unseen.length - k); // partial Fisher-Yates
     [unseen[k], unseen[pick]] = [unseen[pick], unseen[k]];
-    let taken = 0;
-    for (const i of snap.popularByCategory[unseen[k]]) {
-      if (taken >= POOL_ITEMS_PER_CATEGORY) break;
-      if (!rules.allows(i)) continue;
-      row(rows, snap, i).pool = true;
-      taken++;
+  }
+  return unseen.slice(0, input.explorationCategories);
+}
+
+/**
+ * The exploration pool: a few categories (the frontier's, or random unseen ones), each with a couple of
+ * allowed items: the model's best among its popular ones when this request scored every item, else the most
+ * popular.
+ */
+function explorationPool(input: GatherInput, rows: Rows, run: ModelRun): void {
+  const { snap, rules } = input;
+  for (const c of poolCategories(input)) {
+    const allowed: number[] = [];
+    for (const i of snap.popularByCategory[c]) {
+      if (allowed.length >= (run.dense ? FRONTIER_SCAN : POOL_ITEMS_PER_CATEGORY)) break;
+      if (rules.allows(i)) allowed.push(i);
     }
+    if (run.dense) {
+      const score = (i: number): number => (i < snap.nModelItems ? snap.scratch[i] : Number.NEGATIVE_INFINITY);
+      allowed.sort((a, b) => score(b) - score(a) || a - b);
+    }
+    for (const i of allowed.slice(0, POOL_ITEMS_PER_CATEGORY)) row(rows, snap, i).pool = true;
   }
 }
 
@@ -278,7 +350,8 @@ export function gatherCandidates(input: GatherInput): CandidateRow[] {
       covisitCandidates(input, rows);
     }
     listCandidates(input, rows, personal);
-    if (personal && input.explorationCategories > 0) explorationPool(input, rows);
+    if (personal && input.explorationCategories > 0) explorationPool(input, rows, run);
+    if (input.stateOut) input.stateOut.vector = run.vector ?? null;
   } finally {
     // Back to the prior, so the next request starts from it (also when this one failed half-way).
     const prior = input.snap.model?.sparse?.prior;

@@ -2,6 +2,7 @@ import type { Event } from '../core/index.js';
 import type { Policy } from '../explore/index.js';
 import { FlagTable } from './flag-table.js';
 import { pairHash } from './id-hash.js';
+import type { SlotContext } from './slate-contexts.js';
 
 /** The slot's impression has reached the policy (as reward 0 or with its reward). */
 const COUNTED = 1;
@@ -17,6 +18,8 @@ export interface FeedbackOptions {
   clusterOf: (itemId: string) => string | undefined;
   /** The item's embedding, for policies that learn from embeddings (LinUCB). */
   embeddingOf?: (itemId: string) => Float32Array | undefined;
+  /** What a slot was shown with, for policies that learn along the user vector (neural-thompson, neural-ucb). */
+  contextOf?: (recommendationId: string, itemId: string) => SlotContext | undefined;
   /**
    * Slots (slate and item) remembered for de-duplication, the oldest forgotten first: a million holds the
    * last 100,000 slates of ten, minutes of traffic at hundreds of requests a second.
@@ -139,14 +142,32 @@ export class FeedbackLoop {
       this.outbox.push({ outcome, itemId, reward, position, impression });
       return;
     }
-    this.update(itemId, reward, position, impression);
+    this.update(itemId, reward, position, impression, recommendationId);
   }
 
-  /** Applies one update to the policy (also what a node does with each update the shared log hands it). */
-  update(itemId: string, reward: number, position: number | undefined, impression: boolean): void {
+  /**
+   * Applies one update to the policy (also what a node does with each update the shared log hands it; the
+   * shared log carries no slate context, so there a neural policy learns the item's bias only).
+   */
+  update(itemId: string, reward: number, position: number | undefined, impression: boolean, recommendationId?: string): void {
     const policy = this.options.policy();
     if (!policy.capabilities.learns) return;
     const embedding = policy.capabilities.usesEmbeddings ? this.options.embeddingOf?.(itemId) : undefined;
-    policy.update({ itemId, cluster: this.options.clusterOf(itemId), embedding, reward, position, impression });
+    const context = policy.capabilities.usesState && recommendationId ? this.options.contextOf?.(recommendationId, itemId) : undefined;
+    if (!context) {
+      policy.update({ itemId, cluster: this.options.clusterOf(itemId), embedding, reward, position, impression });
+      return;
+    }
+    policy.update({
+      itemId,
+      cluster: this.options.clusterOf(itemId),
+      embedding,
+      reward,
+      position,
+      impression,
+      ...(context.state ? { state: context.state } : {}),
+      score: context.score,
+      ...(context.uncertainty !== undefined ? { uncertainty: context.uncertainty } : {}),
+    });
   }
 }

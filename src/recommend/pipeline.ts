@@ -1,6 +1,7 @@
 import type { Config, EventWeights, Rng } from '../core/index.js';
-import type { Candidate, Policy } from '../explore/index.js';
-import { gatherCandidates } from './candidates.js';
+import { evidenceUncertainty, type Candidate, type Policy, type ShopperBudget } from '../explore/index.js';
+import { jensenShannon } from '../interest/index.js';
+import { gatherCandidates, historyShares } from './candidates.js';
 import { NO_CATEGORY } from './item-table.js';
 import type { LiveLists } from './live-lists.js';
 import type { Profile, RecommendationMode } from './profile.js';
@@ -15,6 +16,8 @@ export interface SlateRequest {
   count: number;
   /** In [0, 1]. */
   exploreWeight: number;
+  /** Spread the weight by the shopper's need (ShopperBudget): the deployment's weight, not one the request gave. */
+  adaptive?: boolean;
   category?: string;
   exclude: readonly string[];
 }
@@ -54,6 +57,8 @@ export interface PipelineResult extends Recommendation {
    * the items after it, and their propensities are for the policy's slots, not the shown positions.
    */
   policySlots: Array<number | null>;
+  /** The user vector the policy read (policies with `usesState`), kept for its feedback. */
+  state: Float32Array | null;
 }
 
 /** The long-lived parts a request reads. */
@@ -63,6 +68,8 @@ export interface PipelineDeps {
   policy: Policy;
   serving: Config['serving'];
   eventWeights: EventWeights;
+  /** Spreads the explore weight over shoppers by need (requests with `adaptive`). */
+  budget?: ShopperBudget;
 }
 
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
@@ -82,6 +89,8 @@ export function runPipeline(
   const table = snap.items;
   const historyIndex = Int32Array.from(profile.history, (e) => table.indexOf.get(e.itemId) ?? -1);
   const rules = buildRules({ table, profile, exclude: request.exclude, category: request.category });
+  const wantsState = deps.policy.capabilities.usesState;
+  const stateOut = { vector: null as Float32Array | null };
   const rows = gatherCandidates({
     snap,
     live: deps.live,
@@ -90,9 +99,14 @@ export function runPipeline(
     historyIndex,
     perSource: Math.max(2 * serving.candidateCount, request.count),
     explorationCategories: serving.explorationCategories,
+    explorationPool: serving.explorationPool,
+    wantsState,
+    stateOut,
     eventWeights: deps.eventWeights,
     rng,
   });
+  const exploreWeight =
+    request.adaptive && deps.budget ? adaptiveWeight(deps, profile, historyIndex, request.exploreWeight) : request.exploreWeight;
   const ranked = rankCandidates(rows, table, profile.history.length > 0);
   const pins = serving.pins.flatMap((p) => {
     const index = table.find(p.itemId);
@@ -103,11 +117,13 @@ export function runPipeline(
     table,
     policy: deps.policy,
     count: request.count,
-    exploreWeight: request.exploreWeight,
+    exploreWeight,
     serving,
     pins,
     userKey: profile.storedUserId ?? 'anonymous',
     rng,
+    ...(stateOut.vector ? { state: stateOut.vector } : {}),
+    ...(wantsState ? { uncertaintyOf: (i: number) => evidenceUncertainty(i < snap.popularity.length ? snap.popularity[i] : 0) } : {}),
   });
   const seenCategories = new Set<number>();
   for (const i of historyIndex) if (i >= 0 && table.category[i] !== NO_CATEGORY) seenCategories.add(table.category[i]);
@@ -118,7 +134,7 @@ export function runPipeline(
     personalized: profile.mode === 'personalized' || profile.mode === 'session',
     policy: slate.policy,
     propensityMethod: slate.propensityMethod,
-    exploreWeight: request.exploreWeight,
+    exploreWeight: round(exploreWeight),
     model: snap.info.modelId,
     modelVersion: snap.info.versionId,
     items: slate.slots.map((s) => ({
@@ -133,5 +149,13 @@ export function runPipeline(
     })),
     candidates: slate.candidates,
     policySlots: slate.slots.map((s) => s.slot),
+    state: wantsState ? stateOut.vector : null,
   };
+}
+
+/** The shop's weight spread by this shopper's need: how new they are, and how far their recent interests drifted. */
+function adaptiveWeight(deps: PipelineDeps, profile: Profile, historyIndex: Int32Array, weight: number): number {
+  const shares = historyShares({ snap: deps.snap, historyIndex, profile, eventWeights: deps.eventWeights });
+  const drift = profile.history.length > 0 ? jensenShannon(shares.recent, shares.long) : 0;
+  return (deps.budget as ShopperBudget).weightFor(weight, { events: profile.history.length, drift });
 }

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { CurioError, createRng, type Config, type Event, type Rng } from '../core/index.js';
-import type { Policy, PolicySnapshot } from '../explore/index.js';
+import { ShopperBudget, type Policy, type PolicySnapshot } from '../explore/index.js';
 import type { WriteOptions } from '../ingest/index.js';
 import type { Change, ChangeFeed, Decision, SlateShown, Store } from '../store/index.js';
 import { DecisionLog, slateDecision } from './decision-log.js';
@@ -22,6 +22,7 @@ import { RecentActivityCache } from './recent-activity.js';
 import type { ServingModel } from './serving-artifact.js';
 import { ServingPolicy, type SharedPolicyState } from './serving-policy.js';
 import { impressionEvents, shownItems } from './slate-record.js';
+import { SlateContexts } from './slate-contexts.js';
 import { SnapshotManager } from './snapshot-manager.js';
 import type { ServingSnapshot } from './snapshot.js';
 
@@ -104,6 +105,10 @@ export class RecommendationRuntime {
   private readonly recent: RecentActivityCache;
   private readonly impressions: ImpressionLog;
   private readonly rng: Rng;
+  /** Spreads the deployment's explore weight over shoppers by need (`serving.adaptiveExplore`). */
+  private readonly budget = new ShopperBudget();
+  /** What the slates of a policy that reads the user vector were chosen with, for their feedback. */
+  private readonly contexts = new SlateContexts();
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly options: RuntimeOptions) {
@@ -127,6 +132,7 @@ export class RecommendationRuntime {
       clusterOf: (id) => this.snapshots.clusterOf(id),
       warn,
       shared: options.sharedPolicy,
+      contexts: this.contexts,
     });
     this.impressions = new ImpressionLog({
       write: logEvents && ((events) => logEvents(events, { origin: this.origin })),
@@ -285,6 +291,7 @@ export class RecommendationRuntime {
       policy: this.policy,
       serving: config.serving,
       eventWeights: config.events.weights,
+      budget: this.budget,
     };
   }
 
@@ -294,9 +301,17 @@ export class RecommendationRuntime {
     rawUserId: string | null,
     sessionId: string | null,
   ): Promise<Recommendation> {
-    const { candidates, policySlots, ...rec } = this.serve(profile, request);
+    const { candidates, policySlots, state, ...rec } = this.serve(profile, request);
     const serving = this.options.config.serving;
     if (rawUserId === null || !profile.tracking || !serving.logImpressions) return rec;
+    if (this.policy.capabilities.usesState) {
+      this.contexts.remember(
+        rec.recommendationId,
+        state,
+        candidates,
+        rec.items.map((i) => i.itemId),
+      );
+    }
     const now = (this.options.clock ?? Date.now)();
     if (serving.impressionLog === 'slate') {
       // One record per slate, under the stored id (already pseudonymised); consent is checked again when it is written.

@@ -3,6 +3,7 @@ import { categoryEmbedding, createPolicy, loadPolicy, type Policy, type PolicySn
 import type { Store } from '../store/index.js';
 import { FeedbackLoop, type SharedFeedback } from './feedback.js';
 import { PolicyPersistence, snapshotMismatch } from './policy-persistence.js';
+import type { SlateContexts } from './slate-contexts.js';
 
 /** One policy update as a cluster's shared log hands it to every node. */
 export interface SharedUpdate {
@@ -29,6 +30,8 @@ export interface ServingPolicyOptions {
   warn: (message: string, error: unknown) => void;
   /** A cluster's shared policy state; without it the policy learns from what this process observes. */
   shared?: SharedPolicyState;
+  /** The contexts of the slates served here, for policies that learn along the user vector. */
+  contexts?: SlateContexts;
 }
 
 /**
@@ -48,6 +51,7 @@ export class ServingPolicy {
       policy: () => this.current,
       clusterOf,
       embeddingOf: (id) => categoryEmbedding(clusterOf(id)),
+      contextOf: (recommendationId, itemId) => options.contexts?.get(recommendationId, itemId),
       shared,
     });
     this.persistence = new PolicyPersistence({

@@ -35,6 +35,10 @@ export interface ChooseSlateInput {
   pins: ReadonlyArray<{ index: number; position: number }>;
   userKey: string;
   rng: Rng;
+  /** The shopper's user vector, for policies that read it. */
+  state?: Float32Array;
+  /** A table index's prior uncertainty (evidenceUncertainty of its popularity), for policies that read it. */
+  uncertaintyOf?: (index: number) => number;
 }
 
 interface Diverse {
@@ -65,7 +69,7 @@ function shortlist(input: ChooseSlateInput, pinned: ReadonlySet<number>): Divers
  * The diversified shortlist goes to the policy with the ranking scores re-dealt in shortlist order
  * (strictly decreasing), so the policy's greedy slate is the diversified one and the score scale is kept.
  */
-function policyCandidates(list: Diverse[], withEmbeddings: boolean): Candidate[] {
+function policyCandidates(list: Diverse[], withEmbeddings: boolean, uncertaintyOf?: (index: number) => number): Candidate[] {
   // A typed array sorts numerically with no comparator (ascending): read it from the end.
   const scores = Float64Array.from(list, (d) => d.score).sort();
   return list.map((d, r) => ({
@@ -73,6 +77,7 @@ function policyCandidates(list: Diverse[], withEmbeddings: boolean): Candidate[]
     score: scores[scores.length - 1 - r] - r * 1e-9,
     cluster: d.cluster,
     ...(withEmbeddings ? { embedding: categoryEmbedding(d.cluster) } : {}),
+    ...(uncertaintyOf ? { uncertainty: uncertaintyOf(d.row.index) } : {}),
   }));
 }
 
@@ -82,8 +87,15 @@ export function chooseSlate(input: ChooseSlateInput): ChosenSlate {
   const pinnedSet = new Set(pins.map((p) => p.index));
   const list = shortlist(input, pinnedSet);
   const slots = Math.min(input.count - pins.length, list.length);
-  const candidates = policyCandidates(list, input.policy.capabilities.usesEmbeddings);
-  const slate = input.policy.choose(candidates, { userId: input.userKey, k: slots, exploreWeight: input.exploreWeight, rng: input.rng });
+  const usesState = input.policy.capabilities.usesState;
+  const candidates = policyCandidates(list, input.policy.capabilities.usesEmbeddings, usesState ? input.uncertaintyOf : undefined);
+  const slate = input.policy.choose(candidates, {
+    userId: input.userKey,
+    k: slots,
+    exploreWeight: input.exploreWeight,
+    rng: input.rng,
+    ...(usesState && input.state ? { state: input.state } : {}),
+  });
   const greedy = new Set(list.slice(0, slots).map((d) => d.itemId));
   const byId = new Map(list.map((d) => [d.itemId, d.row]));
   const chosen: ChosenSlot[] = slate.slots.map((s) => ({

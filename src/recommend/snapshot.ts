@@ -4,7 +4,9 @@ import { getModelSpec, isSequentialRecommender, topK, type Recommender, type Seq
 import type { Store } from '../store/index.js';
 import { obtainAnnIndex, type AnnMemo } from './ann-cache.js';
 import type { AnnIndex } from './ann-index.js';
+import { categoryPairs } from './category-pairs.js';
 import { coldItemsFor, type ColdItems } from './cold-items.js';
+import type { CategoryCooccurrence } from '../explore/index.js';
 import { emptyNeighbours, renumberNeighbours, type NeighbourLists } from './covisit.js';
 import { boughtTogetherLists, popularityOnTable, similarLists, type ServingLists } from './serving-lists.js';
 import { ItemTable, NO_CATEGORY } from './item-table.js';
@@ -34,6 +36,8 @@ export interface ServingSnapshot {
   ann: { model: SequentialRecommender; index: AnnIndex } | null;
   /** Vectors of the items added after the model was trained, for models that score them from their attributes; else null. */
   cold: ColdItems | null;
+  /** Categories shoppers hold together (the interest frontier's exploration pool); null when unknown. */
+  cooccurrence: CategoryCooccurrence | null;
   /** The sequential model's user vectors by state (`serving.userVectorCache`); null for other models. */
   userVectors: UserVectorCache | null;
   /** Reused by every request for the model's scores (requests score synchronously, one at a time). */
@@ -141,6 +145,7 @@ export async function buildSnapshot(options: BuildSnapshotOptions): Promise<Serv
     users: raw ? raw.offsets.length - 1 : (lists?.users ?? 0),
     started,
     vectorCaches: options.vectorCaches,
+    cooccurrence: ds ? categoryPairs(ds, table) : null,
   });
 }
 
@@ -189,6 +194,7 @@ export async function withModel(prev: ServingSnapshot, served: ProvidedModel | n
       users: lists.users,
       started,
       vectorCaches: options.vectorCaches,
+      cooccurrence: prev.cooccurrence,
     });
   }
   const popularity = new Float32Array(table.size);
@@ -211,6 +217,7 @@ export async function withModel(prev: ServingSnapshot, served: ProvidedModel | n
     users: prev.info.users,
     started,
     vectorCaches: options.vectorCaches,
+    cooccurrence: prev.cooccurrence,
   });
 }
 
@@ -226,6 +233,7 @@ interface SnapshotParts {
   users: number;
   started: number;
   vectorCaches?: UserVectorCaches;
+  cooccurrence: CategoryCooccurrence | null;
 }
 
 /** The snapshot from its parts, handing the thread back between the costlier steps (see withModel). */
@@ -257,6 +265,7 @@ async function assemble(p: SnapshotParts): Promise<ServingSnapshot> {
     popularByCategory: popular.byCategory,
     ann: p.ann,
     cold,
+    cooccurrence: p.cooccurrence,
     // Sparse models read the prior from the scratch between requests (see modelCandidates).
     scratch: model?.sparse ? Float32Array.from(model.sparse.prior) : new Float32Array(model?.nItems ?? 0),
     builtAtMs: Date.now(),
@@ -285,6 +294,7 @@ export function emptySnapshot(serving: Config['serving']): ServingSnapshot {
     popularByCategory: [],
     ann: null,
     cold: null,
+    cooccurrence: null,
     userVectors: null,
     scratch: new Float32Array(0),
     builtAtMs: Date.now(),

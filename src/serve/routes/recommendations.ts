@@ -16,6 +16,8 @@ function slateRequest(ctx: AppContext, input: SlateInput): SlateRequest {
   return {
     count: input.n ?? ctx.config.serving.defaultCount,
     exploreWeight: input.explore ?? ctx.config.serving.exploreWeight,
+    // The deployment's weight is spread over shoppers by need; a weight the request gives is used as it is.
+    adaptive: input.explore === undefined && ctx.config.serving.adaptiveExplore,
     category: input.category,
     exclude: input.exclude ?? [],
   };

@@ -1,0 +1,50 @@
+import { standardScores, type Candidate } from '../explore/index.js';
+
+/** What a policy that reads the user vector was shown one slot with: its feedback needs the same. */
+export interface SlotContext {
+  state: Float32Array | null;
+  /** The item's standardised score among the slate's candidates. */
+  score: number;
+  uncertainty: number | undefined;
+}
+
+interface SlateContext {
+  state: Float32Array | null;
+  items: Map<string, { score: number; uncertainty: number | undefined }>;
+}
+
+/**
+ * The contexts of the last slates served by a policy with `usesState` (neural-thompson, neural-ucb), by
+ * recommendation id, so the impression and the click that come back later update the posterior along the
+ * user vector the slate was chosen with. Only shown items are kept, and the vector is the user-vector
+ * cache's own (not a copy). The oldest are forgotten beyond `capacity`; their late outcomes then update
+ * the item's bias only.
+ */
+export class SlateContexts {
+  private readonly slates = new Map<string, SlateContext>();
+
+  constructor(readonly capacity = 50_000) {}
+
+  get size(): number {
+    return this.slates.size;
+  }
+
+  remember(recommendationId: string, state: Float32Array | null, candidates: readonly Candidate[], shown: readonly string[]): void {
+    if (this.capacity === 0) return;
+    const standard = standardScores(candidates);
+    const at = new Map(candidates.map((c, i) => [c.itemId, i]));
+    const items = new Map<string, { score: number; uncertainty: number | undefined }>();
+    for (const id of shown) {
+      const i = at.get(id);
+      if (i !== undefined) items.set(id, { score: standard[i], uncertainty: candidates[i].uncertainty });
+    }
+    this.slates.set(recommendationId, { state, items });
+    if (this.slates.size > this.capacity) this.slates.delete(this.slates.keys().next().value as string);
+  }
+
+  get(recommendationId: string, itemId: string): SlotContext | undefined {
+    const slate = this.slates.get(recommendationId);
+    const item = slate?.items.get(itemId);
+    return slate && item ? { state: slate.state, score: item.score, uncertainty: item.uncertainty } : undefined;
+  }
+}
