@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/** Where an experiment applies; one running experiment owns a surface at a time (no layering). */
+export const SURFACES = ['recommendations'] as const;
+export type Surface = (typeof SURFACES)[number];
+
+export const EXPERIMENT_STATES = ['draft', 'running', 'paused', 'stopped'] as const;
+export type ExperimentState = (typeof EXPERIMENT_STATES)[number];
+
+/** Metrics an experiment can name as primary or guardrail (docs/experiments.md says how each is computed). */
+export const METRICS = ['conversion', 'revenue', 'ctr', 'add-to-cart', 'aov', 'latency-p99', 'coverage', 'diversity'] as const;
+export type MetricName = (typeof METRICS)[number];
+
+const slug = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, "-" and "_", starting with a letter or digit');
+
+/** One serving variant: what differs from the deployment's configuration for the users assigned to it. */
+export const armSchema = z
+  .object({
+    id: slug,
+    description: z.string().max(500).default(''),
+    /** Share of the experiment's traffic, relative to the other arms' weights. */
+    weight: z.number().positive().max(1_000_000).default(1),
+    /** Explore/exploit policy id and its params (default: the deployment's). */
+    policy: z.string().min(1).max(64).optional(),
+    policyParams: z.record(z.string(), z.unknown()).optional(),
+    /** exploreWeight for this arm's requests (default: the deployment's). */
+    exploreWeight: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+export type Arm = z.output<typeof armSchema>;
+
+export const audienceSchema = z
+  .object({
+    /** `new`: users with no history when first served; `returning`: the others. */
+    users: z.enum(['all', 'new', 'returning']).default('all'),
+    /** Only users whose consent allows personalisation (always true for a personalised surface). */
+  })
+  .strict();
+
+export const experimentInputSchema = z
+  .object({
+    id: slug,
+    name: z.string().min(1).max(200),
+    surface: z.enum(SURFACES).default('recommendations'),
+    arms: z
+      .array(armSchema)
+      .min(2, 'an experiment needs at least two arms')
+      .max(10)
+      .refine((arms) => new Set(arms.map((a) => a.id)).size === arms.length, 'arm ids must be distinct'),
+    audience: audienceSchema.default({ users: 'all' }),
+    primaryMetric: z.enum(METRICS).default('conversion'),
+    guardrails: z.array(z.enum(METRICS)).default(['latency-p99', 'coverage']),
+    /** Outcomes within this many hours after an impression of the same item count for its arm. */
+    attributionHours: z
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(24),
+  })
+  .strict();
+export type ExperimentInput = z.input<typeof experimentInputSchema>;
+
+export interface Experiment extends z.output<typeof experimentInputSchema> {
+  state: ExperimentState;
+  createdAt: number;
+  startedAt: number | null;
+  stoppedAt: number | null;
+  /** Every change of state or weights, for the audit trail. */
+  history: Array<{ at: number; change: string }>;
+}
+
+/** The lifecycle: which state each action moves to, from which states it may be taken. */
+export const TRANSITIONS: Readonly<Record<'start' | 'pause' | 'stop', { from: readonly ExperimentState[]; to: ExperimentState }>> = {
+  start: { from: ['draft', 'paused'], to: 'running' },
+  pause: { from: ['running'], to: 'paused' },
+  stop: { from: ['draft', 'running', 'paused'], to: 'stopped' },
+};

@@ -1,0 +1,3 @@
+export * from './experiment.js';
+export { assignArm } from './assignment.js';
+export { ExperimentRegistry } from './registry.js';
