@@ -47,6 +47,9 @@ export interface EventContext {
   slot?: number;
   /** Placed by a pin, not chosen by the policy (off-policy evaluation leaves it out). */
   pinned?: boolean;
+  /** The experiment and arm the slate was served in. */
+  experiment?: string;
+  arm?: string;
   page?: string;
   query?: string;
   device?: string;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CurioError, parseOrThrow } from '../core/index.js';
+import { createPolicy } from '../explore/index.js';
 import type { Store } from '../store/index.js';
 import { armSchema, experimentInputSchema, TRANSITIONS, type Experiment, type ExperimentInput, type Surface } from './experiment.js';
 
@@ -53,6 +54,16 @@ export class ExperimentRegistry {
   /** Creates a draft; CONFLICT when the id is taken. */
   async create(input: ExperimentInput): Promise<Experiment> {
     const parsed = parseOrThrow(experimentInputSchema, input, 'experiment');
+    const problems = parsed.arms.flatMap((arm, k) => {
+      if (!arm.policy) return [];
+      try {
+        createPolicy(arm.policy, arm.policyParams ?? {});
+        return [];
+      } catch (error) {
+        return [{ path: `arms.${k}.policy`, message: error instanceof Error ? error.message : String(error) }];
+      }
+    });
+    if (problems.length > 0) throw new CurioError('BAD_INPUT', 'invalid experiment', { problems });
     const all = await this.list();
     if (all.some((e) => e.id === parsed.id)) throw new CurioError('CONFLICT', `experiment "${parsed.id}" exists`);
     const now = this.clock();

@@ -64,6 +64,8 @@ export const eventContextSchema = z
     propensity: z.number().gt(0, 'propensity must be in (0, 1]').lte(1, 'propensity must be in (0, 1]').optional(),
     slot: z.number().int().nonnegative().optional(),
     pinned: z.boolean().optional(),
+    experiment: z.string().max(64).optional(),
+    arm: z.string().max(64).optional(),
     page: z.string().max(512).optional(),
     query: z.string().max(1024).optional(),
     device: z.string().max(128).optional(),

@@ -28,6 +28,7 @@ function decisionOf(slate: ServedSlate, maxCandidates: number): Decision {
     timestamp: slate.timestampMs,
     policy: rec.policy,
     exploreWeight: rec.exploreWeight,
+    ...(rec.experiment ? { arm: `${rec.experiment.id}/${rec.experiment.arm}` } : {}),
     candidates: keptCandidates(
       slate.candidates,
       rec.items.map((i) => i.itemId),

@@ -18,6 +18,8 @@ export interface FeedbackOptions {
   clusterOf: (itemId: string) => string | undefined;
   /** The item's embedding, for policies that learn from embeddings (LinUCB). */
   embeddingOf?: (itemId: string) => Float32Array | undefined;
+  /** The policy that chose a slate when it was not the serving one (an experiment arm's). */
+  policyFor?: (recommendationId: string) => Policy | undefined;
   /** What a slot was shown with, for policies that learn along the user vector (neural-thompson, neural-ucb). */
   contextOf?: (recommendationId: string, itemId: string) => SlotContext | undefined;
   /**
@@ -150,7 +152,7 @@ export class FeedbackLoop {
    * shared log carries no slate context, so there a neural policy learns the item's bias only).
    */
   update(itemId: string, reward: number, position: number | undefined, impression: boolean, recommendationId?: string): void {
-    const policy = this.options.policy();
+    const policy = (recommendationId !== undefined ? this.options.policyFor?.(recommendationId) : undefined) ?? this.options.policy();
     if (!policy.capabilities.learns) return;
     const embedding = policy.capabilities.usesEmbeddings ? this.options.embeddingOf?.(itemId) : undefined;
     const context = policy.capabilities.usesState && recommendationId ? this.options.contextOf?.(recommendationId, itemId) : undefined;

@@ -4,6 +4,7 @@ export {
   type Recommendation,
   type RecommendedItem,
   type SlateRequest,
+  type ExperimentAssignment,
   type PipelineDeps,
   type PipelineResult,
 } from './pipeline.js';

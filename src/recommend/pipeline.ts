@@ -20,6 +20,18 @@ export interface SlateRequest {
   adaptive?: boolean;
   category?: string;
   exclude: readonly string[];
+  /** The experiment arm the requester is assigned to (the runtime applies its policy and weight). */
+  experiment?: ExperimentAssignment;
+}
+
+/** An assignment as the request path makes it; the arm applies only when the audience admits the profile. */
+export interface ExperimentAssignment {
+  id: string;
+  arm: string;
+  audience: 'all' | 'new' | 'returning';
+  policy?: string;
+  policyParams?: Record<string, unknown>;
+  exploreWeight?: number;
 }
 
 /** One recommended item as the API returns it. */
@@ -46,6 +58,8 @@ export interface Recommendation {
   model: string | null;
   /** The registry version that scored it, or null. */
   modelVersion: string | null;
+  /** The experiment and arm it was served in, or null. */
+  experiment: { id: string; arm: string } | null;
   items: RecommendedItem[];
 }
 
@@ -137,6 +151,7 @@ export function runPipeline(
     exploreWeight: round(exploreWeight),
     model: snap.info.modelId,
     modelVersion: snap.info.versionId,
+    experiment: null,
     items: slate.slots.map((s) => ({
       itemId: table.ids[s.row.index],
       position: s.position,

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { CurioError, createRng, type Config, type Event, type Rng } from '../core/index.js';
-import { ShopperBudget, type Policy, type PolicySnapshot } from '../explore/index.js';
+import { createPolicy, ShopperBudget, type Policy, type PolicySnapshot } from '../explore/index.js';
 import type { WriteOptions } from '../ingest/index.js';
 import type { Change, ChangeFeed, Decision, SlateShown, Store } from '../store/index.js';
 import { DecisionLog, slateDecision } from './decision-log.js';
@@ -11,6 +11,7 @@ import { relatedItems, trendingItems, type ItemListKind } from './item-lists.js'
 import { servingModelSource, type ModelProvider, type ProvidedModel } from './model-source.js';
 import {
   runPipeline,
+  type ExperimentAssignment,
   type PipelineDeps,
   type PipelineResult,
   type Recommendation,
@@ -38,6 +39,8 @@ const recommendationId = (): string => uuidv7();
  * first shoppers after a (re)start pay for the JIT, and under load the queue behind them is slow to drain.
  */
 const WARM_UP_SLATES = 400;
+/** Recent slates served by an experiment arm's own policy, remembered so their outcomes teach that policy. */
+const ARM_SLATES = 50_000;
 
 export interface RuntimeOptions {
   config: Config;
@@ -109,6 +112,9 @@ export class RecommendationRuntime {
   private readonly budget = new ShopperBudget();
   /** What the slates of a policy that reads the user vector were chosen with, for their feedback. */
   private readonly contexts = new SlateContexts();
+  /** Experiment arms' own policies, by "experiment/arm", and which of them chose the recent slates. */
+  private readonly armPolicies = new Map<string, Policy>();
+  private readonly armSlates = new Map<string, Policy>();
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly options: RuntimeOptions) {
@@ -133,6 +139,7 @@ export class RecommendationRuntime {
       warn,
       shared: options.sharedPolicy,
       contexts: this.contexts,
+      policyFor: (recommendationId) => this.armSlates.get(recommendationId),
     });
     this.impressions = new ImpressionLog({
       write: logEvents && ((events) => logEvents(events, { origin: this.origin })),
@@ -225,7 +232,30 @@ export class RecommendationRuntime {
 
   /** Runs the pipeline for a profile (no store reads, no logging): what the benches call directly. */
   serve(profile: Profile, request: SlateRequest): PipelineResult {
-    return runPipeline(this.pipelineDeps(), profile, request, this.rng.fork(), recommendationId());
+    const experiment = request.experiment;
+    const admitted =
+      experiment !== undefined && (experiment.audience === 'all' || (experiment.audience === 'new') === (profile.history.length === 0));
+    if (!experiment || !admitted) return runPipeline(this.pipelineDeps(), profile, request, this.rng.fork(), recommendationId());
+    const deps = this.pipelineDeps();
+    const policy = this.armPolicy(experiment);
+    const armed: SlateRequest =
+      experiment.exploreWeight === undefined ? request : { ...request, exploreWeight: experiment.exploreWeight, adaptive: false };
+    const result = runPipeline(policy ? { ...deps, policy } : deps, profile, armed, this.rng.fork(), recommendationId());
+    result.experiment = { id: experiment.id, arm: experiment.arm };
+    if (policy) {
+      this.armSlates.set(result.recommendationId, policy);
+      if (this.armSlates.size > ARM_SLATES) this.armSlates.delete(this.armSlates.keys().next().value as string);
+    }
+    return result;
+  }
+
+  /** The arm's own policy, created on its first request (null when the arm keeps the serving policy). */
+  private armPolicy(experiment: ExperimentAssignment): Policy | null {
+    if (!experiment.policy) return null;
+    const key = `${experiment.id}/${experiment.arm}`;
+    let policy = this.armPolicies.get(key);
+    if (!policy) this.armPolicies.set(key, (policy = createPolicy(experiment.policy, experiment.policyParams ?? {})));
+    return policy;
   }
 
   /** Runs the pipeline (policy and rng included; nothing is logged or learned) on random view histories. */
@@ -304,7 +334,7 @@ export class RecommendationRuntime {
     const { candidates, policySlots, state, ...rec } = this.serve(profile, request);
     const serving = this.options.config.serving;
     if (rawUserId === null || !profile.tracking || !serving.logImpressions) return rec;
-    if (this.policy.capabilities.usesState) {
+    if ((this.armSlates.get(rec.recommendationId) ?? this.policy).capabilities.usesState) {
       this.contexts.remember(
         rec.recommendationId,
         state,

@@ -32,6 +32,8 @@ export interface ServingPolicyOptions {
   shared?: SharedPolicyState;
   /** The contexts of the slates served here, for policies that learn along the user vector. */
   contexts?: SlateContexts;
+  /** The policy of a slate an experiment arm served with its own policy. */
+  policyFor?: (recommendationId: string) => Policy | undefined;
 }
 
 /**
@@ -52,6 +54,7 @@ export class ServingPolicy {
       clusterOf,
       embeddingOf: (id) => categoryEmbedding(clusterOf(id)),
       contextOf: (recommendationId, itemId) => options.contexts?.get(recommendationId, itemId),
+      policyFor: (recommendationId) => options.policyFor?.(recommendationId),
       shared,
     });
     this.persistence = new PolicyPersistence({

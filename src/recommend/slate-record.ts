@@ -42,6 +42,7 @@ export function impressionEvents(
       policy: rec.policy,
       propensity: item.propensity,
       ...slotContext(item.position, policySlots[k]),
+      ...(rec.experiment ? { experiment: rec.experiment.id, arm: rec.experiment.arm } : {}),
     },
   }));
 }

@@ -13,6 +13,7 @@ import { packageVersion, registerOpenApi } from './openapi.js';
 import { RecommendationRuntime, type ServingModel, type SharedPolicyState } from '../recommend/index.js';
 import type { Redis } from 'ioredis';
 import { ROUTE_MODULES } from './routes/index.js';
+import { ExperimentRegistry } from '../experiments/index.js';
 import { eraseUserFromModels, ServingWatcher, TrainingSupervisor } from '../train/index.js';
 
 export interface CreateAppOptions {
@@ -117,6 +118,7 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
       warn: (message, error) => app.log.warn({ err: error }, message),
     }),
     training,
+    experiments: new ExperimentRegistry(store),
   };
   // Expired slates and impression events are deleted in the background, in small chunks (docs/configuration.md, "Retention").
   const pruner = new RetentionPruner(store, config.retention, { warn: (message, error) => app.log.warn({ err: error }, message) });
@@ -125,6 +127,8 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   app.addHook('onReady', () => recommendations.start());
   app.addHook('onReady', async () => training.supervisor?.start());
   app.addHook('onReady', () => pruner.start());
+  app.addHook('onReady', () => ctx.experiments.start());
+  app.addHook('onClose', () => ctx.experiments.stop());
   app.addHook('onClose', () => pruner.stop());
   app.addHook('onClose', async () => training.supervisor?.stop());
   app.addHook('onClose', async () => training.watcher?.stop());

@@ -6,6 +6,7 @@ import type { InsightRuntime } from '../recommend/index.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ServingWatcher, TrainingSupervisor } from '../train/index.js';
 import type { RecommendationRuntime } from '../recommend/index.js';
+import type { ExperimentRegistry } from '../experiments/index.js';
 
 /** What every route module gets: the configuration and the shared services of one app. */
 export interface AppContext {
@@ -20,6 +21,8 @@ export interface AppContext {
   insight: InsightRuntime;
   /** The learning loop: the registry watcher of this serving process (null when a model was given) and the trainer it runs (null when `training.worker` is off). */
   training: { watcher: ServingWatcher | null; supervisor: TrainingSupervisor | null };
+  /** Experiments, with the running one per surface cached for the request path (src/experiments/). */
+  experiments: ExperimentRegistry;
 }
 
 /** A file of routes: given the app's context, the routes it adds. New endpoints are a new module. */

@@ -45,6 +45,7 @@ export function registerOpenApi(app: FastifyInstance, options: { version: string
         { name: 'users', description: 'Users, consent and erasure' },
         { name: 'ops', description: 'Health, readiness, metrics' },
         { name: 'training', description: 'The learning loop: model versions, the quality gate, training jobs' },
+        { name: 'experiments', description: 'A/B tests: arms, traffic weights, lifecycle' },
       ],
     },
   });

@@ -272,13 +272,13 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect((await collect(store.scanDecisions())).map((d) => d.recommendationId)).toEqual(['r3']);
     });
 
-    it('round-trips served slates (shown items, propensities, slot marks, session) in decisions', async () => {
+    it('round-trips served slates (shown items, propensities, slot marks, session, experiment arm) in decisions', async () => {
       const shown = [
         { itemId: 'i2', propensity: 0.125 },
         { itemId: 'pin', propensity: 1, slot: null },
         { itemId: 'i1', propensity: 1 / 3, slot: 1 },
       ];
-      const slate = sampleDecision('r1', { shown, sessionId: 'sess' });
+      const slate = sampleDecision('r1', { shown, sessionId: 'sess', arm: 'exp-1/treatment' });
       const bare = sampleDecision('r2', { timestamp: slate.timestamp + 1, candidates: [], shown: [{ itemId: 'x', propensity: 1 }] });
       expect(await store.appendDecisions([slate, bare])).toBe(2);
       expect(await collect(store.scanDecisions())).toEqual([slate, bare]);

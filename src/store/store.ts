@@ -125,6 +125,8 @@ export interface Decision {
   shown?: ShownItem[];
   /** The session the slate was served in, when it has one (with `shown`). */
   sessionId?: string;
+  /** "experiment/arm" when the slate was served in an experiment. */
+  arm?: string;
 }
 
 export interface DecisionScanQuery {

@@ -1,5 +1,6 @@
 import type { RouteModule } from '../context.js';
 import { eventRoutes } from './events.js';
+import { experimentRoutes } from './experiments.js';
 import { healthRoutes } from './health.js';
 import { intentRoutes } from './intent.js';
 import { interestRoutes } from './interests.js';
@@ -24,4 +25,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   intentRoutes,
   taggingRoutes,
   trainingRoutes,
+  experimentRoutes,
 ];

@@ -95,6 +95,10 @@ export const recommendationSchema = z.object({
     .string()
     .nullable()
     .meta({ description: 'The model registry version that scored this slate (null when the model is not a registry version)' }),
+  experiment: z
+    .object({ id: z.string(), arm: z.string() })
+    .nullable()
+    .meta({ description: 'The experiment and arm this slate was served in (impressions and the decision log carry them too)' }),
   items: z.array(recommendedItemSchema),
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { HistoryEvent, SlateRequest } from '../../recommend/index.js';
+import { assignArm } from '../../experiments/index.js';
+import type { ExperimentAssignment, HistoryEvent, SlateRequest } from '../../recommend/index.js';
 import type { AppContext, RouteModule } from '../context.js';
 import { defineRoute } from '../route.js';
 import { idParamsSchema } from '../schemas.js';
@@ -12,8 +13,24 @@ interface SlateInput {
   exclude?: string[];
 }
 
-function slateRequest(ctx: AppContext, input: SlateInput): SlateRequest {
+/** The arm of the experiment running on recommendations, for a user or visitor (by stored id: stable under pseudonymisation). */
+function assignment(ctx: AppContext, unit: string | null): ExperimentAssignment | undefined {
+  const experiment = unit === null ? undefined : ctx.experiments.runningOn('recommendations');
+  if (!experiment || unit === null) return undefined;
+  const arm = assignArm(experiment.id, unit, experiment.arms);
   return {
+    id: experiment.id,
+    arm: arm.id,
+    audience: experiment.audience.users,
+    ...(arm.policy ? { policy: arm.policy, policyParams: arm.policyParams ?? {} } : {}),
+    ...(arm.exploreWeight !== undefined ? { exploreWeight: arm.exploreWeight } : {}),
+  };
+}
+
+function slateRequest(ctx: AppContext, input: SlateInput, unit: string | null): SlateRequest {
+  const experiment = assignment(ctx, unit);
+  return {
+    ...(experiment ? { experiment } : {}),
     count: input.n ?? ctx.config.serving.defaultCount,
     exploreWeight: input.explore ?? ctx.config.serving.exploreWeight,
     // The deployment's weight is spread over shoppers by need; a weight the request gives is used as it is.
@@ -43,7 +60,7 @@ export const recommendationRoutes: RouteModule = (ctx: AppContext) => {
       query: slateQuerySchema,
       responses: { 200: recommendationSchema },
       handler: async ({ params, query }) => {
-        const rec = await runtime.forUser({ rawId: params.id, storedId: key(params.id) }, slateRequest(ctx, query));
+        const rec = await runtime.forUser({ rawId: params.id, storedId: key(params.id) }, slateRequest(ctx, query, key(params.id)));
         return { ...rec, userId: params.id };
       },
     }),
@@ -62,7 +79,7 @@ export const recommendationRoutes: RouteModule = (ctx: AppContext) => {
         const base = Date.now() - body.events.length;
         const history: HistoryEvent[] = body.events.map((e, k) => ({ itemId: e.itemId, type: e.type, timestamp: e.timestamp ?? base + k }));
         const visitor = body.visitorId ? { rawId: body.visitorId, storedId: key(body.visitorId), sessionId: body.sessionId ?? null } : null;
-        const rec = await runtime.forSession(history, slateRequest(ctx, body), visitor);
+        const rec = await runtime.forSession(history, slateRequest(ctx, body, visitor?.storedId ?? null), visitor);
         return { ...rec, userId: body.visitorId ?? null };
       },
     }),

@@ -105,6 +105,11 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 2,
+    name: 'experiment arm of a decision',
+    sql: `ALTER TABLE decisions ADD COLUMN arm TEXT;`,
+  },
 ];
 
 /**

@@ -98,7 +98,8 @@ class PostgresStore implements Store {
       for (let i = 0; i < items.length; i += 1000) {
         const chunk = items.slice(i, i + 1000);
         const values = chunk.flatMap((item) => itemValues(item, now));
-        const rows = chunk.map((_, r) => `(${Array.from({ length: 12 }, (_, c) => `$${r * 12 + c + 1}`).join(',')})`);
+        const width = ITEM_COLUMNS.split(',').length;
+        const rows = chunk.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(',')})`);
         await client.query(
           `INSERT INTO items (${ITEM_COLUMNS}) VALUES ${rows.join(',')}
            ON CONFLICT (id) DO UPDATE SET title=EXCLUDED.title, description=EXCLUDED.description, category=EXCLUDED.category,
@@ -289,7 +290,8 @@ class PostgresStore implements Store {
       for (let i = 0; i < decisions.length; i += 500) {
         const chunk = decisions.slice(i, i + 500);
         const values = chunk.flatMap(decisionParams);
-        const rows = chunk.map((_, r) => `(${Array.from({ length: 12 }, (_, c) => `$${r * 12 + c + 1}`).join(',')})`);
+        const width = DECISION_COLUMNS.split(',').length;
+        const rows = chunk.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(',')})`);
         const result = await client.query(
           `INSERT INTO decisions (${DECISION_COLUMNS}) VALUES ${rows.join(',')} ON CONFLICT (recommendation_id) DO NOTHING`,
           values,

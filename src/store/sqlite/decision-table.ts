@@ -17,6 +17,7 @@ export interface DecisionRow {
   shown_propensities: Buffer | null;
   shown_slots: string | null;
   session_id: string | null;
+  arm: string | null;
 }
 
 /** Scores as float64 little-endian: exact (Thompson reads the scale, ties are broken by 1e-9 offsets) and 8 bytes each. */
@@ -66,6 +67,7 @@ export function decisionParams(d: Decision): unknown[] {
     packClusters(d.candidates),
     ...shownParams(d.shown),
     d.sessionId ?? null,
+    d.arm ?? null,
   ];
 }
 
@@ -96,15 +98,16 @@ export function rowToDecision(row: DecisionRow): Decision {
     candidates,
     ...(row.shown_items === null ? {} : { shown: rowToShown(row) }),
     ...(row.session_id === null ? {} : { sessionId: row.session_id }),
+    ...(row.arm === null || row.arm === undefined ? {} : { arm: row.arm }),
   };
 }
 
 export const DECISION_COLUMNS =
-  'recommendation_id,user_id,timestamp,policy,explore_weight,item_ids,scores,clusters,shown_items,shown_propensities,shown_slots,session_id';
+  'recommendation_id,user_id,timestamp,policy,explore_weight,item_ids,scores,clusters,shown_items,shown_propensities,shown_slots,session_id,arm';
 
 const INSERT_DECISION = `INSERT OR IGNORE INTO decisions
-  (recommendation_id,user_id,timestamp,policy,explore_weight,item_ids,scores,clusters,shown_items,shown_propensities,shown_slots,session_id)
-  VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`;
+  (${DECISION_COLUMNS})
+  VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`;
 
 /** The inserts of decisions, one step each (run them in one transaction); a stored recommendationId is left as it was. */
 export const decisionSteps = (decisions: readonly Decision[]): WriteStep[] =>

@@ -146,6 +146,11 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 8,
+    name: 'experiment arm of a decision',
+    sql: `ALTER TABLE decisions ADD COLUMN arm TEXT;  -- "experiment/arm" when the slate was served in an experiment`,
+  },
 ];
 
 export function migrate(db: Database.Database): number[] {

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createShopApp, type ShopApp } from '../../../test/support/recommend-shop.js';
+
+interface Slate {
+  recommendationId: string;
+  policy: string;
+  exploreWeight: number;
+  experiment: { id: string; arm: string } | null;
+}
+
+const experiment = {
+  id: 'explore-test',
+  name: 'More exploration',
+  arms: [
+    { id: 'control', weight: 1 },
+    { id: 'greedy', weight: 1, policy: 'greedy', exploreWeight: 0 },
+  ],
+};
+
+describe('experiments over HTTP', () => {
+  let dir: string;
+  let t: ShopApp;
+  const slate = async (app: ShopApp, user: string): Promise<Slate> => {
+    const res = await app.call('read', { method: 'GET', url: `/v1/users/${user}/recommendations?n=4` });
+    expect(res.statusCode).toBe(200);
+    return res.json<Slate>();
+  };
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'curio-experiments-'));
+    t = await createShopApp({}, `sqlite:${join(dir, 'shop.db')}`);
+  });
+  afterAll(async () => {
+    await t?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates, refuses bad definitions with the field, and needs the admin scope', async () => {
+    expect((await t.call('read', { method: 'GET', url: '/v1/admin/experiments' })).statusCode).toBe(403);
+    const bad = await t.call('admin', {
+      method: 'POST',
+      url: '/v1/admin/experiments',
+      payload: { ...experiment, arms: [{ id: 'a' }, { id: 'b', policy: 'no-such-policy' }] },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.problems[0].path).toBe('arms.1.policy');
+    const created = await t.call('admin', { method: 'POST', url: '/v1/admin/experiments', payload: experiment });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ id: 'explore-test', state: 'draft' });
+    expect((await t.call('admin', { method: 'POST', url: '/v1/admin/experiments', payload: experiment })).statusCode).toBe(409);
+  });
+
+  it('serves each user the arm the hash gives, tags the slate and its decision, and keeps it across a restart', async () => {
+    expect((await slate(t, 's0')).experiment).toBeNull();
+    expect((await t.call('admin', { method: 'POST', url: '/v1/admin/experiments/explore-test/start' })).statusCode).toBe(200);
+    const users = Array.from({ length: 40 }, (_, k) => `visitor-${k}`).concat(['s0', 's1', 's2']);
+    const arms = new Map<string, string>();
+    for (const u of users) {
+      const s = await slate(t, u);
+      expect(s.experiment?.id).toBe('explore-test');
+      arms.set(u, s.experiment!.arm);
+      if (s.experiment!.arm === 'greedy') expect(s).toMatchObject({ policy: 'greedy', exploreWeight: 0 });
+      else expect(s.policy).toBe(t.config.serving.policy);
+    }
+    const greedy = [...arms.values()].filter((a) => a === 'greedy').length;
+    expect(greedy).toBeGreaterThan(8);
+    expect(greedy).toBeLessThan(35);
+    for (const u of users.slice(0, 10)) expect((await slate(t, u)).experiment?.arm).toBe(arms.get(u));
+
+    await t.app.close();
+    const decisions = [];
+    for await (const d of t.store.scanDecisions()) decisions.push(d);
+    expect(decisions.length).toBeGreaterThan(0);
+    // The first slate was served before the experiment started.
+    expect(decisions[0].arm).toBeUndefined();
+    expect(decisions.length).toBe(1 + users.length + 10);
+    for (const d of decisions.slice(1)) expect(d.arm).toMatch(/^explore-test\/(control|greedy)$/);
+
+    const again = await createShopApp({}, `sqlite:${join(dir, 'shop.db')}`);
+    try {
+      for (const u of users.slice(0, 10)) expect((await slate(again, u)).experiment?.arm).toBe(arms.get(u));
+      expect((await again.call('admin', { method: 'POST', url: '/v1/admin/experiments/explore-test/pause' })).statusCode).toBe(200);
+      expect((await slate(again, users[0])).experiment).toBeNull();
+    } finally {
+      await again.close();
+    }
+  });
+});
