@@ -17,5 +17,6 @@ import * as train from './train.js';
 import * as worker from './worker.js';
 import * as models from './models.js';
 import * as jobs from './jobs.js';
+import * as experiments from './experiments.js';
 
-export const COMMANDS: CommandModule[] = [demo, serve, importCmd, simulate, stats, evalCmd, ope, segment, tag, train, worker, models, jobs];
+export const COMMANDS: CommandModule[] = [demo, serve, importCmd, simulate, stats, evalCmd, ope, segment, tag, train, worker, models, jobs, experiments];

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { CurioError } from '../../core/index.js';
+import { ExperimentRegistry, type Experiment } from '../../experiments/index.js';
+import { openStore } from '../../store/index.js';
+import { configFrom, withStoreOptions } from '../options.js';
+
+type Opts = { config?: string; store?: string; json?: boolean };
+
+async function withRegistry(opts: Opts, work: (registry: ExperimentRegistry) => Promise<unknown>): Promise<void> {
+  const store = await openStore(configFrom(opts).store.url);
+  try {
+    const out = await work(new ExperimentRegistry(store, 0));
+    if (out !== undefined) console.log(typeof out === 'string' ? out : JSON.stringify(out, null, 2));
+  } finally {
+    await store.close();
+  }
+}
+
+/** A JSON file's value; a syntax error names the file and the line (Node's own parser does not say where). */
+function readJson(path: string): unknown {
+  const text = readFileSync(path, 'utf8');
+  const errors: ParseError[] = [];
+  const value: unknown = parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  if (errors.length === 0) return value;
+  const line = text.slice(0, errors[0].offset).split('\n').length;
+  throw new CurioError('BAD_INPUT', `${path}:${line}: not valid JSON (${printParseErrorCode(errors[0].error)})`);
+}
+
+const summary = (e: Experiment) => ({
+  id: e.id,
+  state: e.state,
+  surface: e.surface,
+  arms: e.arms.map((a) => `${a.id}:${a.weight}`).join(' '),
+  primary: e.primaryMetric,
+  started: e.startedAt === null ? '' : new Date(e.startedAt).toISOString(),
+});
+
+/** `curio experiments list|show|create|start|pause|stop|weights`: A/B tests kept in the store (docs/experiments.md). */
+export function register(program: Command): void {
+  const cmd = program.command('experiments').description('A/B tests: arms with traffic weights, one running experiment per surface');
+  withStoreOptions(cmd.command('list'))
+    .description('every experiment')
+    .option('--json', 'print JSON')
+    .action((opts: Opts) =>
+      withRegistry(opts, async (registry) => {
+        const all = await registry.list();
+        if (opts.json) return all;
+        if (all.length === 0) return 'no experiments yet (curio experiments create --file experiment.json)';
+        console.table(all.map(summary));
+        return undefined;
+      }),
+    );
+  withStoreOptions(cmd.command('show <id>'))
+    .description('one experiment with its history')
+    .action((id: string, opts: Opts) => withRegistry(opts, (registry) => registry.get(id)));
+  withStoreOptions(cmd.command('create'))
+    .description('create a draft from a JSON definition (docs/experiments.md)')
+    .requiredOption('--file <path>', 'the definition')
+    .action((opts: Opts & { file: string }) =>
+      withRegistry(opts, async (registry) => `created ${(await registry.create(readJson(opts.file) as never)).id} (draft)`),
+    );
+  for (const action of ['start', 'pause', 'stop'] as const) {
+    withStoreOptions(cmd.command(`${action} <id>`))
+      .description(`${action} an experiment (serving processes follow within 10 s)`)
+      .action((id: string, opts: Opts) =>
+        withRegistry(opts, async (registry) => `${id} is ${(await registry.transition(id, action)).state}`),
+      );
+  }
+  withStoreOptions(cmd.command('weights <id> <arm=weight...>'))
+    .description("change arms' traffic weights; users move only into or out of the arms that changed")
+    .action((id: string, pairs: string[], opts: Opts) =>
+      withRegistry(opts, async (registry) => {
+        const arms = pairs.map((p) => {
+          const [arm, weight] = p.split('=');
+          if (!arm || !(Number(weight) > 0)) throw new CurioError('BAD_INPUT', `"${p}": expected arm=weight with a weight > 0`);
+          return { id: arm, weight: Number(weight) };
+        });
+        const e = await registry.setWeights(id, { arms });
+        return `${id}: ${e.arms.map((a) => `${a.id}=${a.weight}`).join(' ')}`;
+      }),
+    );
+}
