@@ -8,10 +8,12 @@
  * paired shop by shop. Shops run in child processes, `--jobs` at a time.
  *
  * Run: npm run bench:explore [-- --shops 10 --tune-shops 2 --users 2000 --items 5000 --rounds 60 --jobs 2]
- * Writes bench/results/explore.json, explore.png and explore.svg (`--out-prefix` to write elsewhere).
+ *   [--tuned bench/results/explore-tuning] (reuse the tuning shops' results a run wrote there instead of running them again)
+ * Writes bench/results/explore.json, explore.png and explore.svg (`--out-prefix` to write elsewhere), and each
+ * tuning shop's runs to bench/results/explore-tuning/shop-<seed>.json.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +44,8 @@ const TEST_SHOPS = arg('shops', 10);
 const TUNE_SHOPS = arg('tune-shops', 2);
 const JOBS = arg('jobs', 2);
 const OUT = argValue('out-prefix') ?? 'bench/results/explore';
+const TUNED = argValue('tuned');
+const TUNING_DIR = 'bench/results/explore-tuning';
 const WEIGHTS = [0.1, 0.25, 0.5];
 /** Tuning shops are seeds 1.., test shops 101..: no test shop is seen while choosing weights. */
 const TUNE_SEED = 1;
@@ -199,11 +203,20 @@ async function main(): Promise<void> {
     );
     // 1. The budget curve on the tuning shops: every policy at every weight.
     const tuneSpecs = [GREEDY, ...POLICIES.flatMap((p) => WEIGHTS.map((w) => specFor(p, w)))];
-    const tune = await runShops(
-      Array.from({ length: TUNE_SHOPS }, (_, s) => ({ seed: TUNE_SEED + s, specs: tuneSpecs })),
-      dir,
-      'tune',
-    );
+    const tune = TUNED
+      ? readdirSync(TUNED)
+          .filter((f) => /^shop-\d+\.json$/.test(f))
+          .map((f) => JSON.parse(readFileSync(join(TUNED, f), 'utf8')) as ShopResult)
+          .sort((a, b) => a.seed - b.seed)
+      : await runShops(
+          Array.from({ length: TUNE_SHOPS }, (_, s) => ({ seed: TUNE_SEED + s, specs: tuneSpecs })),
+          dir,
+          'tune',
+        );
+    if (!TUNED) {
+      mkdirSync(TUNING_DIR, { recursive: true });
+      for (const shop of tune) writeFileSync(join(TUNING_DIR, `shop-${shop.seed}.json`), JSON.stringify(shop));
+    }
     const tunedPurchases = (name: string, w: number): number =>
       mean(tune.map((shop) => (shop.runs.find((r) => r.name === name && r.weight === w) as RunResult).purchases));
     const chosen = new Map(
@@ -219,24 +232,23 @@ async function main(): Promise<void> {
       `chosen weights ${JSON.stringify(Object.fromEntries(chosen))}; best generic ${bestGeneric}, best uncertainty-driven ${bestUncertainty}`,
     );
 
-    // 2. The test shops: each policy at its chosen weight, the best uncertainty-driven policy on today's random pool
-    //    (what the interest frontier adds), and its logs for the off-policy cross-check.
+    // 2. The test shops: greedy, ε-greedy and the best generic policy, the best uncertainty-driven one (with its
+    //    logs for the off-policy cross-check and its predictions for the reliability diagram), and that one on
+    //    today's random pool (what the interest frontier adds). The others' curves are the tuning shops'.
     const neural = POLICIES.find((p) => p.name === bestUncertainty)!;
-    const generic = POLICIES.find((p) => p.name === bestGeneric)!;
+    const epsilon = POLICIES.find((p) => p.name === 'epsilon-greedy')!;
+    const testPolicies = [...new Set(['epsilon-greedy', bestGeneric])].map((name) => POLICIES.find((p) => p.name === name)!);
     const testSpecs: RunSpec[] = [
       GREEDY,
-      ...POLICIES.map((p) =>
-        p.name === 'neural-thompson'
-          ? specFor(p, chosen.get(p.name)!, {
-              params: { ...p.params, propensityDraws: 100 },
-              calibration: true,
-              opeTargets: [
-                { name: 'greedy', policy: 'greedy', params: {}, weight: 0 },
-                { name: bestGeneric, policy: generic.policy, params: generic.params, weight: chosen.get(bestGeneric)! },
-              ].filter((t) => t.policy === 'greedy' || t.policy === 'epsilon-greedy'),
-            })
-          : specFor(p, chosen.get(p.name)!),
-      ),
+      ...testPolicies.map((p) => specFor(p, chosen.get(p.name)!)),
+      specFor(neural, chosen.get(neural.name)!, {
+        params: neural.policy === 'neural-thompson' ? { ...neural.params, propensityDraws: 100 } : neural.params,
+        calibration: true,
+        opeTargets: [
+          { name: 'greedy', policy: 'greedy', params: {}, weight: 0 },
+          { name: 'epsilon-greedy', policy: 'epsilon-greedy', params: epsilon.params, weight: chosen.get('epsilon-greedy')! },
+        ],
+      }),
       specFor(neural, chosen.get(neural.name)!, { name: `${neural.name}/random-pool`, pool: 'random' }),
     ];
     const test = await runShops(
@@ -283,7 +295,7 @@ async function main(): Promise<void> {
       ctrCostNoLarger: summary.firstRoundsCtrCost.uncertainty.mean >= summary.firstRoundsCtrCost.generic.mean,
     };
     // Off-policy cross-check: the targets' values from neural-thompson's logs, next to the exact truth on those requests.
-    const opeRuns = test.map((shop) => shop.runs.find((r) => r.name === 'neural-thompson')!);
+    const opeRuns = test.map((shop) => shop.runs.find((r) => r.name === bestUncertainty)!);
     const ope = (opeRuns[0]?.ope ?? []).map((first, ti) => {
       const perShop = opeRuns.map((r) => {
         const log = r.ope![ti];
@@ -294,7 +306,7 @@ async function main(): Promise<void> {
       const own = first.target === 'greedy' ? column('greedy', (r) => r.ctr) : column(first.target, (r) => r.ctr);
       return {
         target: first.target,
-        loggedBy: 'neural-thompson',
+        loggedBy: bestUncertainty,
         truthOnLoggedRequests: tInterval(perShop.map((x) => x.truth)),
         ips: tInterval(perShop.map((x) => x.ips)),
         snips: tInterval(perShop.map((x) => x.snips)),
