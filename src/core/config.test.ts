@@ -47,3 +47,10 @@ describe('loadConfig', () => {
     for (const v of ENV_VARS) expect(doc, v.name).toContain(`\`${v.name}\``);
   });
 });
+
+describe('serving defaults', () => {
+  it('explores with the model posterior, from the interest frontier, spread by shopper need', () => {
+    const { serving } = loadConfig({ env: {} });
+    expect(serving).toMatchObject({ policy: 'neural-thompson', explorationPool: 'frontier', adaptiveExplore: true });
+  });
+});

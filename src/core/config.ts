@@ -65,7 +65,7 @@ export const configSchema = z.object({
       modelPath: z.string().nullable().default(null),
       /** Refit (or reload) in the background this often; 0 = never. */
       refreshIntervalSeconds: z.number().int().min(0).default(900),
-      policy: z.string().default('epsilon-greedy'),
+      policy: z.string().default('neural-thompson'),
       policyParams: z.record(z.string(), z.unknown()).default({}),
       /** The policy's learned state is saved to the store this often and on shutdown, and loaded at start; 0 = not persisted. */
       policySaveSeconds: z.number().int().min(0).max(86_400).default(60),

@@ -1,4 +1,4 @@
-import type { Config, Rng } from '../core/index.js';
+import { createRng, type Config, type Rng } from '../core/index.js';
 import { capPerCategory, categoryEmbedding, mmrRerank, type Candidate, type Policy } from '../explore/index.js';
 import type { ItemTable } from './item-table.js';
 import type { RankedCandidate } from './rank.js';
@@ -96,7 +96,23 @@ export function chooseSlate(input: ChooseSlateInput): ChosenSlate {
     rng: input.rng,
     ...(usesState && input.state ? { state: input.state } : {}),
   });
-  const greedy = new Set(list.slice(0, slots).map((d) => d.itemId));
+  // "Explored": not in the slate this policy shows at exploreWeight 0 — for a learning policy its posterior
+  // ranking, which can differ from the score order it started from.
+  const atZero =
+    input.exploreWeight > 0 && input.policy.capabilities.learns
+      ? input.policy
+          .choose(candidates, {
+            userId: input.userKey,
+            k: slots,
+            exploreWeight: 0,
+            rng: createRng(1),
+            ...(usesState && input.state ? { state: input.state } : {}),
+          })
+          .slots.map((s) => s.itemId)
+      : input.exploreWeight > 0
+        ? list.slice(0, slots).map((d) => d.itemId)
+        : slate.slots.map((s) => s.itemId);
+  const greedy = new Set(atZero);
   const byId = new Map(list.map((d) => [d.itemId, d.row]));
   const chosen: ChosenSlot[] = slate.slots.map((s) => ({
     row: byId.get(s.itemId) as RankedCandidate,
