@@ -1,3 +1,4 @@
 export * from './experiment.js';
 export { assignArm } from './assignment.js';
 export { ExperimentRegistry } from './registry.js';
+export * from './stats/index.js';
