@@ -12,7 +12,7 @@ const NeuralThompsonParams = AppealParams.extend({
     .int()
     .min(10)
     .max(100_000)
-    .default(300)
+    .default(100)
     .describe('Monte-Carlo re-samples per request for propensities (floor 1/(draws+1))'),
 });
 type NeuralThompsonParams = z.infer<typeof NeuralThompsonParams>;
