@@ -19,4 +19,19 @@ import * as models from './models.js';
 import * as jobs from './jobs.js';
 import * as experiments from './experiments.js';
 
-export const COMMANDS: CommandModule[] = [demo, serve, importCmd, simulate, stats, evalCmd, ope, segment, tag, train, worker, models, jobs, experiments];
+export const COMMANDS: CommandModule[] = [
+  demo,
+  serve,
+  importCmd,
+  simulate,
+  stats,
+  evalCmd,
+  ope,
+  segment,
+  tag,
+  train,
+  worker,
+  models,
+  jobs,
+  experiments,
+];
