@@ -102,7 +102,13 @@ async function main(): Promise<void> {
   };
   const isBeauty = resolve(data) === join(datasetsDir(), ...BEAUTY);
   const out = args.out ?? (isBeauty ? 'bench/results/quality-beauty.json' : `bench/results/large-model-${args.model}.json`);
-  mergeRow(out, 'models', args.key ?? args.model, row, /^[a-z]+:/.test(data) ? data : portablePath(data));
+  // A SQLite store's file is recorded like a dataset file (relative), so results hold no machine path.
+  const recorded = data.startsWith('sqlite:')
+    ? `sqlite:${portablePath(data.slice('sqlite:'.length))}`
+    : /^[a-z]+:/.test(data)
+      ? data
+      : portablePath(data);
+  mergeRow(out, 'models', args.key ?? args.model, row, recorded);
   console.log(`wrote ${out}`);
 }
 
