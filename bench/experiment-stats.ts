@@ -13,6 +13,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createRng, type Rng } from '../src/core/index.js';
+import { sampleGamma } from '../src/explore/index.js';
 import {
   createSequentialTest,
   createSummaryAccumulator,
@@ -190,24 +191,6 @@ const ORDER_LOG_SD = 0.5;
 const NEW_SHARE = 0.3;
 const CUPED_USERS_PER_ARM = 20_000;
 
-/** Marsaglia & Tsang's gamma sampler (scale 1); shapes below 1 through Γ(a) = Γ(a + 1)·U^(1/a). */
-function gamma(rng: Rng, shape: number): number {
-  if (shape < 1) return gamma(rng, shape + 1) * rng.next() ** (1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = rng.normal();
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rng.next();
-    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
-}
-
 /** Knuth's Poisson sampler, halving large means so exp(−mean) stays representable. */
 function poisson(rng: Rng, mean: number): number {
   if (mean > 30) return poisson(rng, mean / 2) + poisson(rng, mean / 2);
@@ -229,7 +212,7 @@ interface Customer {
 }
 
 function customer(rng: Rng, treated: boolean): Customer {
-  const rate = RATE_SCALE * gamma(rng, RATE_SHAPE);
+  const rate = RATE_SCALE * sampleGamma(RATE_SHAPE, rng);
   const spend = SPEND_LOG_MEAN + SPEND_LOG_SD * rng.normal();
   const spent = (orders: number): number => {
     let total = 0;
@@ -257,7 +240,7 @@ function cupedTruth(rng: Rng): Record<string, number> {
   const draws = 2_000_000;
   const window = EXPERIMENT_DAYS / PRE_DAYS;
   for (let k = 0; k < draws; k++) {
-    const rate = RATE_SCALE * gamma(rng, RATE_SHAPE);
+    const rate = RATE_SCALE * sampleGamma(RATE_SHAPE, rng);
     conversionDifference += Math.exp(-rate * window) - Math.exp(-rate * window * (1 + LIFT));
   }
   const orderValue = Math.exp(SPEND_LOG_MEAN + (SPEND_LOG_SD ** 2 + ORDER_LOG_SD ** 2) / 2);
