@@ -1,21 +1,7 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, ModelVersion } from '../../store/index.js';
 import { createLoopShop, fittedVersion, runJob, type LoopShop } from '../../../test/support/loop-shop.js';
-
-const ROOT = join(import.meta.dirname, '..', '..', '..');
-const run = promisify(execFile);
-const curio = async (...args: string[]) => {
-  try {
-    const { stdout } = await run(process.execPath, ['bin/curio.js', ...args], { cwd: ROOT });
-    return { code: 0, out: stdout };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: `${e.stdout}${e.stderr}` };
-  }
-};
+import { curio } from '../../../test/support/curio-cli.js';
 
 let shop: LoopShop;
 beforeAll(async () => {
