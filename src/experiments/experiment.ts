@@ -54,6 +54,11 @@ export const experimentInputSchema = z
     audience: audienceSchema.default({ users: 'all' }),
     primaryMetric: z.enum(METRICS).default('conversion'),
     guardrails: z.array(z.enum(METRICS)).default(['latency-p99', 'coverage']),
+    /**
+     * Smallest relative lift worth detecting (0.05 is +5%): the scale of the sequential test's mixture, so the
+     * always-valid results are sharpest near it (docs/experiments.md).
+     */
+    minimumDetectableEffect: z.number().gt(0).max(10).default(0.05),
     /** Outcomes within this many hours after an impression of the same item count for its arm. */
     attributionHours: z
       .number()

@@ -2,3 +2,4 @@ export * from './experiment.js';
 export { assignArm } from './assignment.js';
 export { ExperimentRegistry } from './registry.js';
 export * from './stats/index.js';
+export * from './analysis/index.js';

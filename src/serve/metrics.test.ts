@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, viewEvent, type TestApp } from '../../test/support/test-app.js';
+import { openStore } from '../store/index.js';
+import { createMetrics, histogramQuantile } from './metrics.js';
 
 /** One parsed sample line of the Prometheus text format. */
 interface Sample {
@@ -46,5 +48,43 @@ describe('/metrics', () => {
     expect(find('curio_events_ingested_total', { outcome: 'accepted' })).toBe(2);
     expect(find('curio_store_rows', { kind: 'events' })).toBe(2);
     expect(find('curio_store_rows', { kind: 'items' })).toBe(0);
+  });
+});
+
+describe('experiment arm latency', () => {
+  it('interpolates a quantile within its bucket and stops at the last finite bound', () => {
+    const buckets = [
+      { le: 1, count: 50 },
+      { le: 2, count: 90 },
+      { le: 4, count: 100 },
+      { le: Infinity, count: 100 },
+    ];
+    expect(histogramQuantile(buckets, 0.5)).toBe(1);
+    expect(histogramQuantile(buckets, 0.7)).toBeCloseTo(1.5, 12);
+    expect(histogramQuantile(buckets, 0.99)).toBeCloseTo(3.8, 12);
+    expect(
+      histogramQuantile(
+        [
+          { le: 1, count: 0 },
+          { le: Infinity, count: 4 },
+        ],
+        0.99,
+      ),
+    ).toBe(1);
+    expect(histogramQuantile([{ le: Infinity, count: 0 }], 0.99)).toBeNull();
+  });
+
+  it("gives each arm's p99 within the 25% bucket resolution", async () => {
+    const store = await openStore('sqlite::memory:');
+    const metrics = createMetrics({ store });
+    for (let k = 1; k <= 1000; k++) metrics.observeArm('e', 'slow', k / 100_000);
+    metrics.observeArm('e', 'fast', 0.001);
+    metrics.observeArm('other', 'x', 1);
+    const latency = await metrics.armLatency('e');
+    expect(Object.keys(latency).sort()).toEqual(['fast', 'slow']);
+    expect(latency.slow.requests).toBe(1000);
+    expect(latency.slow.p99Ms! / 9.9).toBeGreaterThan(0.8);
+    expect(latency.slow.p99Ms! / 9.9).toBeLessThan(1.25);
+    await store.close();
   });
 });

@@ -7,6 +7,33 @@ export interface ServerMetrics {
   readonly registry: Registry;
   /** Counts the outcome of one ingested batch. */
   countEvents(result: { accepted: number; duplicates: number; rejected: number }): void;
+  /** Times one slate served in an experiment arm. */
+  observeArm(experiment: string, arm: string, seconds: number): void;
+  /** Requests and p99 serving time of each arm of an experiment on this node since it started. */
+  armLatency(experiment: string): Promise<Record<string, { requests: number; p99Ms: number | null }>>;
+}
+
+/**
+ * Log-spaced from 0.25 ms to ~5 s, 25% apart: an experiment's latency guardrail compares arms whose p99s
+ * may differ by a millisecond, finer than the request histogram's buckets resolve.
+ */
+const ARM_BUCKETS = Array.from({ length: 45 }, (_, k) => 0.00025 * 1.25 ** k);
+
+/** The q-quantile of a cumulative histogram, interpolated within its bucket; the last finite bound when it falls beyond. */
+export function histogramQuantile(buckets: ReadonlyArray<{ le: number; count: number }>, q: number): number | null {
+  const total = buckets.at(-1)?.count ?? 0;
+  if (total === 0) return null;
+  const rank = q * total;
+  let previous = { le: 0, count: 0 };
+  for (const b of buckets) {
+    if (b.count >= rank) {
+      if (!Number.isFinite(b.le)) return previous.le;
+      const inBucket = b.count - previous.count;
+      return previous.le + (inBucket > 0 ? ((rank - previous.count) / inBucket) * (b.le - previous.le) : 0);
+    }
+    previous = b;
+  }
+  return previous.le;
 }
 
 export interface MetricsOptions {
@@ -37,8 +64,35 @@ export function createMetrics(options: MetricsOptions): ServerMetrics {
       for (const [kind, n] of Object.entries(counts)) this.set({ kind }, n);
     },
   });
+  const armLatency = new Histogram({
+    name: 'curio_experiment_slate_duration_seconds',
+    help: 'Time to serve a slate in an experiment arm, by experiment and arm',
+    labelNames: ['experiment', 'arm'] as const,
+    buckets: ARM_BUCKETS,
+    registers: [registry],
+  });
   return {
     registry,
+    observeArm(experiment, arm, seconds) {
+      armLatency.observe({ experiment, arm }, seconds);
+    },
+    async armLatency(experiment) {
+      const byArm = new Map<string, Array<{ le: number; count: number }>>();
+      for (const v of (await armLatency.get()).values) {
+        if (v.labels.experiment !== experiment || v.metricName !== 'curio_experiment_slate_duration_seconds_bucket') continue;
+        const arm = String(v.labels.arm);
+        // Bucket rows carry `le`, which the histogram's own label type does not name.
+        const bound = (v.labels as Record<string, string | number | undefined>).le;
+        const le = bound === '+Inf' ? Infinity : Number(bound);
+        byArm.set(arm, [...(byArm.get(arm) ?? []), { le, count: v.value }]);
+      }
+      return Object.fromEntries(
+        [...byArm].map(([arm, buckets]) => {
+          const p99 = histogramQuantile(buckets, 0.99);
+          return [arm, { requests: buckets.at(-1)?.count ?? 0, p99Ms: p99 === null ? null : p99 * 1000 }];
+        }),
+      );
+    },
     countEvents(result) {
       events.inc({ outcome: 'accepted' }, result.accepted);
       events.inc({ outcome: 'duplicate' }, result.duplicates);

@@ -6,6 +6,7 @@ import { createShopApp, type ShopApp } from '../../../test/support/recommend-sho
 
 interface Slate {
   recommendationId: string;
+  items: Array<{ itemId: string }>;
   policy: string;
   exploreWeight: number;
   experiment: { id: string; arm: string } | null;
@@ -86,5 +87,55 @@ describe('experiments over HTTP', () => {
     } finally {
       await again.close();
     }
+  });
+});
+
+describe('experiment results over HTTP', () => {
+  let t: ShopApp;
+  beforeAll(async () => {
+    t = await createShopApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('attributes clicks and purchases to the arms that served them, with latency from the server metrics', async () => {
+    const created = await t.call('admin', { method: 'POST', url: '/v1/admin/experiments', payload: { ...experiment, id: 'results-test' } });
+    expect(created.statusCode).toBe(201);
+    expect((await t.call('admin', { method: 'GET', url: '/v1/admin/experiments/results-test/results' })).statusCode).toBe(409);
+    expect((await t.call('admin', { method: 'GET', url: '/v1/admin/experiments/nope/results' })).statusCode).toBe(404);
+    await t.call('admin', { method: 'POST', url: '/v1/admin/experiments/results-test/start' });
+    const served = new Map<string, number>();
+    const events = [];
+    for (let k = 0; k < 30; k++) {
+      const user = `buyer-${k}`;
+      const res = await t.call('read', { method: 'GET', url: `/v1/users/${user}/recommendations?n=4` });
+      const s = res.json<Slate>();
+      served.set(s.experiment!.arm, (served.get(s.experiment!.arm) ?? 0) + 1);
+      const context = { recommendationId: s.recommendationId };
+      const base = { userId: user, itemId: s.items[0].itemId, timestamp: Date.now(), context };
+      events.push({ ...base, id: `click-${k}`, type: 'click' });
+      if (k % 3 === 0) events.push({ ...base, id: `buy-${k}`, type: 'purchase', value: 40 });
+    }
+    const ingested = await t.call('ingest', { method: 'POST', url: '/v1/events', payload: { events } });
+    expect(ingested.json().accepted).toBe(events.length);
+    const res = await t.call('admin', { method: 'GET', url: '/v1/admin/experiments/results-test/results' });
+    expect(res.statusCode).toBe(200);
+    const results = res.json();
+    expect(results.control).toBe('control');
+    for (const arm of results.arms) {
+      const users = served.get(arm.id) ?? 0;
+      expect(arm).toMatchObject({ users, slates: users, impressions: 4 * users });
+      expect(arm.metrics.ctr).toBeCloseTo(1 / 4, 12);
+      expect(arm.guardrails.requests).toBe(users);
+      expect(arm.guardrails.latencyP99Ms).toBeGreaterThan(0);
+    }
+    expect(results.attribution).toEqual({ bySlate: events.length, byWindow: 0, hours: 24 });
+    const revenue = results.arms.reduce(
+      (s: number, a: { users: number; metrics: { revenue: number } }) => s + a.users * a.metrics.revenue,
+      0,
+    );
+    expect(revenue).toBeCloseTo(10 * 40, 9);
+    expect(results.comparisons[0].arm).toBe('greedy');
   });
 });

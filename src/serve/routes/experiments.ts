@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { armSchema, EXPERIMENT_STATES, experimentInputSchema, METRICS, SURFACES } from '../../experiments/index.js';
+import { CurioError } from '../../core/index.js';
+import { armSchema, EXPERIMENT_STATES, experimentInputSchema, experimentResults, METRICS, SURFACES } from '../../experiments/index.js';
 import type { AppContext, RouteModule } from '../context.js';
 import { defineRoute } from '../route.js';
 import { idParamsSchema } from '../schemas.js';
@@ -14,10 +15,68 @@ const experimentSchema = z.object({
   primaryMetric: z.enum(METRICS),
   guardrails: z.array(z.enum(METRICS)),
   attributionHours: z.number(),
+  minimumDetectableEffect: z.number(),
   createdAt: z.number(),
   startedAt: z.number().nullable(),
   stoppedAt: z.number().nullable(),
   history: z.array(z.object({ at: z.number(), change: z.string() })),
+});
+
+const interval = z.object({ lower: z.number(), upper: z.number() });
+const comparisonSchema = z
+  .object({
+    control: z.number(),
+    treatment: z.number(),
+    difference: z.number(),
+    interval,
+    pValue: z.number(),
+    lift: z.object({ value: z.number(), interval }).nullable(),
+    sequential: z.object({ pValue: z.number(), interval, significant: z.boolean() }).nullable(),
+    cuped: z.object({ varianceReduction: z.number(), theta: z.number() }).nullable(),
+  })
+  .nullable();
+const userMetrics = <T extends z.ZodTypeAny>(value: T) =>
+  z.object({ conversion: value, revenue: value, ctr: value, 'add-to-cart': value, aov: value });
+const resultsSchema = z.object({
+  experiment: z.object({
+    id: z.string(),
+    state: z.enum(EXPERIMENT_STATES),
+    startedAt: z.number().nullable(),
+    stoppedAt: z.number().nullable(),
+  }),
+  window: z.object({ from: z.number(), to: z.number(), preFrom: z.number() }),
+  primaryMetric: z.enum(METRICS),
+  guardrails: z.array(z.enum(METRICS)),
+  control: z.string(),
+  arms: z.array(
+    z.object({
+      id: z.string(),
+      weight: z.number(),
+      users: z.number(),
+      movedUsers: z.number(),
+      slates: z.number(),
+      impressions: z.number(),
+      metrics: userMetrics(z.number().nullable()),
+      guardrails: z.object({
+        latencyP99Ms: z.number().nullable(),
+        requests: z.number().nullable(),
+        coverage: z.number().nullable(),
+        diversity: z.number().nullable(),
+      }),
+    }),
+  ),
+  attribution: z.object({ bySlate: z.number(), byWindow: z.number(), hours: z.number() }),
+  sampleRatio: z
+    .object({
+      chiSquare: z.number(),
+      degreesOfFreedom: z.number(),
+      pValue: z.number(),
+      expected: z.array(z.number()),
+      mismatch: z.boolean(),
+    })
+    .nullable(),
+  comparisons: z.array(z.object({ arm: z.string(), metrics: userMetrics(comparisonSchema) })),
+  warnings: z.array(z.string()),
 });
 
 const weightsBody = z.object({ arms: z.array(z.object({ id: z.string(), weight: z.number().positive() })).min(1) }).strict();
@@ -72,6 +131,24 @@ export const experimentRoutes: RouteModule = (ctx: AppContext) => {
       responses: { 200: experimentSchema },
       errors: [404],
       handler: async ({ params }) => registry.get(params.id),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/admin/experiments/:id/results',
+      scope: 'admin',
+      tag: 'experiments',
+      summary: 'Per-arm business metrics, guardrails, sample-ratio check and each arm against control',
+      description:
+        'Computed from the store at request time: outcomes attributed to the slates of the experiment, per user. ' +
+        'Read the `sequential` fields when looking repeatedly; the fixed-horizon interval and p-value hold at the planned size only.',
+      params: idParamsSchema,
+      responses: { 200: resultsSchema },
+      errors: [404, 409],
+      handler: async ({ params }) => {
+        const experiment = await registry.get(params.id);
+        if (experiment.startedAt === null) throw new CurioError('CONFLICT', `experiment "${experiment.id}" has not started`);
+        return experimentResults(ctx.store, experiment, { latency: (id) => ctx.metrics.armLatency(id) });
+      },
     }),
     action('start', 'Start (or resume) it; 409 while another experiment runs on the same surface'),
     action('pause', 'Pause it: its users get the deployment configuration until it is started again'),

@@ -40,6 +40,14 @@ function slateRequest(ctx: AppContext, input: SlateInput, unit: string | null): 
   };
 }
 
+/** Serves a slate and times it into its experiment arm's latency guardrail when it was served in one. */
+async function timed<T extends { experiment: { id: string; arm: string } | null }>(ctx: AppContext, serve: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const rec = await serve();
+  if (rec.experiment) ctx.metrics.observeArm(rec.experiment.id, rec.experiment.arm, (performance.now() - started) / 1000);
+  return rec;
+}
+
 /** Personalised slates for known users and for anonymous sessions. */
 export const recommendationRoutes: RouteModule = (ctx: AppContext) => {
   const key = ctx.ingestor.userKey;
@@ -60,7 +68,8 @@ export const recommendationRoutes: RouteModule = (ctx: AppContext) => {
       query: slateQuerySchema,
       responses: { 200: recommendationSchema },
       handler: async ({ params, query }) => {
-        const rec = await runtime.forUser({ rawId: params.id, storedId: key(params.id) }, slateRequest(ctx, query, key(params.id)));
+        const request = slateRequest(ctx, query, key(params.id));
+        const rec = await timed(ctx, () => runtime.forUser({ rawId: params.id, storedId: key(params.id) }, request));
         return { ...rec, userId: params.id };
       },
     }),
@@ -79,7 +88,8 @@ export const recommendationRoutes: RouteModule = (ctx: AppContext) => {
         const base = Date.now() - body.events.length;
         const history: HistoryEvent[] = body.events.map((e, k) => ({ itemId: e.itemId, type: e.type, timestamp: e.timestamp ?? base + k }));
         const visitor = body.visitorId ? { rawId: body.visitorId, storedId: key(body.visitorId), sessionId: body.sessionId ?? null } : null;
-        const rec = await runtime.forSession(history, slateRequest(ctx, body, visitor?.storedId ?? null), visitor);
+        const request = slateRequest(ctx, body, visitor?.storedId ?? null);
+        const rec = await timed(ctx, () => runtime.forSession(history, request, visitor));
         return { ...rec, userId: body.visitorId ?? null };
       },
     }),
