@@ -34,22 +34,39 @@ function drTerms(rounds: OpeRound[], shape: (w: number) => number): number[] {
  * Picks the hyper-parameter whose estimate minimises an estimated MSE: (estimate − DR)² as squared bias
  * (DR is unbiased) plus the sample variance of its terms / n. A cheap stand-in for OBP's tuning by MSE.
  */
-function tunedTerms(rounds: OpeRound[], m: Multiplicity, grid: number[], shapeFor: (h: number) => (w: number) => number): number {
+export function tuneShape(
+  rounds: OpeRound[],
+  grid: readonly number[],
+  shapeFor: (h: number) => (w: number) => number,
+  m?: Multiplicity,
+): { value: number; parameter: number } {
   const dr = mean(
     drTerms(rounds, (w) => w),
     m,
   );
   const n = count(rounds.length, m);
-  let best = NaN;
+  let best = { value: NaN, parameter: NaN };
   let bestMse = Infinity;
   for (const h of grid) {
     const terms = drTerms(rounds, shapeFor(h));
     const value = mean(terms, m);
     const mse = (value - dr) ** 2 + variance(terms, m) / n;
-    if (mse < bestMse) [best, bestMse] = [value, mse];
+    if (mse < bestMse) [best, bestMse] = [{ value, parameter: h }, mse];
   }
   return best;
 }
+
+/** Switch-DR's weight: w ≤ τ keeps the DR term, w > τ leaves the reward model alone. */
+export const switchShape =
+  (tau: number) =>
+  (w: number): number =>
+    w <= tau ? w : 0;
+
+/** DRos' optimistic shrinkage: w → λw / (w² + λ); λ → ∞ is DR, λ → 0 is DM. */
+export const drosShape =
+  (lambda: number) =>
+  (w: number): number =>
+    lambda === Infinity ? w : (lambda * w) / (w * w + lambda);
 
 /** Hyper-parameter grids: switch threshold τ on w, shrinkage λ of DRos. */
 export const SWITCH_TAU_GRID = [1, 2, 4, 8, 16, 32, 64, Infinity];
@@ -111,15 +128,12 @@ export const ESTIMATORS: Readonly<Record<string, Estimator>> = {
   'switch-dr': {
     name: 'switch-dr',
     needs: ['propensity', 'rewardModel'],
-    // w ≤ τ: the DR term; w > τ: the reward model alone.
-    estimate: (rs, m) => tunedTerms(rs, m, SWITCH_TAU_GRID, (tau) => (w) => (w <= tau ? w : 0)),
+    estimate: (rs, m) => tuneShape(rs, SWITCH_TAU_GRID, switchShape, m).value,
   },
   dros: {
     name: 'dros',
     needs: ['propensity', 'rewardModel'],
-    // Optimistic shrinkage: w → λw / (w² + λ); λ → ∞ is DR, λ → 0 is DM.
-    estimate: (rs, m) =>
-      tunedTerms(rs, m, DROS_LAMBDA_GRID, (lambda) => (w) => (lambda === Infinity ? w : (lambda * w) / (w * w + lambda))),
+    estimate: (rs, m) => tuneShape(rs, DROS_LAMBDA_GRID, drosShape, m).value,
   },
 };
 

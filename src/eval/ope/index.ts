@@ -1,5 +1,5 @@
 export * from './types.js';
-export { ESTIMATORS, estimateAll, SWITCH_TAU_GRID, DROS_LAMBDA_GRID } from './estimators.js';
+export { ESTIMATORS, estimateAll, SWITCH_TAU_GRID, DROS_LAMBDA_GRID, tuneShape, switchShape, drosShape } from './estimators.js';
 export { readObdLogs, type ObdLogs, type ObdRecord, type ObdItem } from './obd.js';
 export { simulateBernoulliTs, fitBetaArms, betaArmsFromCounts, type BetaArms, type PositionMode } from './bernoulli-ts.js';
 export {
@@ -54,11 +54,29 @@ export {
 export { readStoreLogs, type LoggedSlate, type LoggedImpression, type StoreLogs, type ReadStoreLogsOptions } from './store-logs.js';
 export {
   evaluatePolicyOnLogs,
+  policyRounds,
   loggedRateCandidates,
   recordedCandidates,
   type CandidateSource,
   type PolicyEvaluation,
   type PolicyEvaluationOptions,
+  type PolicyRounds,
   type WeightDiagnostics,
 } from './policy-evaluation.js';
 export { OpeConfig, parseOpeConfig, policyFromConfig } from './ope-config.js';
+export { weightDiagnostics, overlapWarnings, OVERLAP_THRESHOLDS, type OverlapInputs } from './diagnostics.js';
+export {
+  normalInterval,
+  bootstrapInterval,
+  estimateWithInterval,
+  linearForm,
+  formValue,
+  switchAt,
+  Z95,
+  type LinearForm,
+  type IntervalEstimate,
+  type IntervalOptions,
+  type ClusterIds,
+  type BootstrapIntervalOptions,
+} from './intervals.js';
+export { selectBySlope, SLOPE_CANDIDATES, type SlopeSelection } from './slope.js';

@@ -1,9 +1,12 @@
 import { createRng } from '../../core/index.js';
 import type { Candidate, Policy, SlateDistribution } from '../../explore/index.js';
 import { DEFAULT_LOGISTIC, fitLogistic, type FeatureRow, type LogisticModel, type LogisticOptions } from '../../models/index.js';
+import { weightDiagnostics, type WeightDiagnostics } from './diagnostics.js';
 import { estimateAll } from './estimators.js';
 import type { LoggedSlate } from './store-logs.js';
 import type { OpeRound } from './types.js';
+
+export type { WeightDiagnostics } from './diagnostics.js';
 
 /** The candidates the evaluation policy would have ranked for a logged slate; called in time order. */
 export type CandidateSource = (slate: LoggedSlate, index: number) => Candidate[];
@@ -25,16 +28,6 @@ export interface PolicyEvaluationOptions {
    * its bias feature.
    */
   embeddingOf?: (itemId: string) => Float32Array | undefined;
-}
-
-/** How far the evaluation policy strays from the logging one: large weights mean noisy IPS-type estimates. */
-export interface WeightDiagnostics {
-  meanWeight: number;
-  maxWeight: number;
-  /** (Σw)² / Σw², in impressions. */
-  effectiveSampleSize: number;
-  /** Share of logged impressions the evaluation policy could also have shown (π_e > 0). */
-  support: number;
 }
 
 export interface PolicyEvaluation {
@@ -69,18 +62,6 @@ function fitRewardModel(slates: LoggedSlate[], options: PolicyEvaluationOptions)
   return fitLogistic(rows, labels, options.logistic ?? DEFAULT_LOGISTIC);
 }
 
-function diagnostics(rounds: OpeRound[]): WeightDiagnostics {
-  const w = rounds.map((r) => r.evalProbability / r.behaviorPropensity);
-  const sum = w.reduce((a, b) => a + b, 0);
-  const sumSq = w.reduce((a, b) => a + b * b, 0);
-  return {
-    meanWeight: sum / Math.max(1, w.length),
-    maxWeight: w.length ? Math.max(...w) : 0,
-    effectiveSampleSize: sumSq > 0 ? (sum * sum) / sumSq : 0,
-    support: w.filter((x) => x > 0).length / Math.max(1, w.length),
-  };
-}
-
 function withEmbeddings(candidates: Candidate[], embeddingOf: PolicyEvaluationOptions['embeddingOf']): Candidate[] {
   if (!embeddingOf) return candidates;
   return candidates.map((c) => {
@@ -105,19 +86,30 @@ function slateRounds(slate: LoggedSlate, dist: SlateDistribution, q: (itemId: st
   });
 }
 
+/** The estimators' inputs, one round per logged impression in slate order, and the slate each came from. */
+export interface PolicyRounds {
+  rounds: OpeRound[];
+  /** Index (into the slates given) of each round's slate. */
+  slateOf: number[];
+}
+
 /**
- * Off-policy evaluation of a policy on logged slates: for each slate, the policy's (slot, item)
- * distribution over the candidates it would have seen, then every estimator over all impressions.
+ * The estimators' inputs for a policy on logged slates: for each slate, the policy's (slot, item) distribution
+ * over the candidates it would have seen, and a reward model fitted on every logged impression.
  */
-export function evaluatePolicyOnLogs(slates: LoggedSlate[], options: PolicyEvaluationOptions): PolicyEvaluation {
+export function policyRounds(slates: LoggedSlate[], options: PolicyEvaluationOptions): PolicyRounds {
   const model = fitRewardModel(slates, options);
   const q = (itemId: string, position: number): number => model.predict(features(itemId, position, options.clusterOf?.(itemId)));
   const rounds: OpeRound[] = [];
+  const slateOf: number[] = [];
   slates.forEach((slate, index) => {
     const k = Math.max(0, ...slate.impressions.map((i) => i.position + 1));
     const context = { userId: slate.userId, k, exploreWeight: options.exploreWeight, rng: createRng(options.seed + index) };
     const dist = options.policy.distribution(withEmbeddings(options.candidatesFor(slate, index), options.embeddingOf), context);
-    rounds.push(...slateRounds(slate, dist, q));
+    for (const round of slateRounds(slate, dist, q)) {
+      rounds.push(round);
+      slateOf.push(index);
+    }
     if (options.learn) {
       for (const imp of slate.impressions) {
         const embedding = options.embeddingOf?.(imp.itemId);
@@ -131,6 +123,12 @@ export function evaluatePolicyOnLogs(slates: LoggedSlate[], options: PolicyEvalu
       }
     }
   });
+  return { rounds, slateOf };
+}
+
+/** Off-policy evaluation of a policy on logged slates: every estimator over all impressions (`policyRounds`). */
+export function evaluatePolicyOnLogs(slates: LoggedSlate[], options: PolicyEvaluationOptions): PolicyEvaluation {
+  const { rounds } = policyRounds(slates, options);
   const impressions = rounds.length;
   return {
     policy: options.policy.id,
@@ -138,7 +136,7 @@ export function evaluatePolicyOnLogs(slates: LoggedSlate[], options: PolicyEvalu
     impressions,
     loggedRewardRate: rounds.reduce((s, r) => s + r.reward, 0) / Math.max(1, impressions),
     estimates: impressions ? estimateAll(rounds, options.estimators) : {},
-    diagnostics: diagnostics(rounds),
+    diagnostics: weightDiagnostics(rounds),
   };
 }
 
