@@ -21,6 +21,16 @@ describe('curio experiments', () => {
     expect((await curio('experiments', 'weights', 'e1', 'more=3', '--store', store)).out).toBe('e1: control=1 more=3\n');
     const listed = JSON.parse((await curio('experiments', 'list', '--json', '--store', store)).out) as Array<{ id: string; state: string }>;
     expect(listed.map((e) => [e.id, e.state])).toEqual([['e1', 'running']]);
+    const results = JSON.parse((await curio('experiments', 'results', 'e1', '--json', '--store', store)).out);
+    expect(results).toMatchObject({
+      control: 'control',
+      arms: [
+        { id: 'control', users: 0 },
+        { id: 'more', users: 0 },
+      ],
+      sampleRatio: null,
+    });
+    expect((await curio('experiments', 'results', 'e1', '--store', store)).out).toContain('e1 (running); primary metric conversion');
     expect((await curio('experiments', 'stop', 'e1', '--store', store)).out).toBe('e1 is stopped\n');
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{\n  "id": "e2",\n  "name": oops\n}');

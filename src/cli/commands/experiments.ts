@@ -2,16 +2,16 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { CurioError } from '../../core/index.js';
-import { ExperimentRegistry, type Experiment } from '../../experiments/index.js';
-import { openStore } from '../../store/index.js';
+import { experimentResults, ExperimentRegistry, USER_METRICS, type Experiment, type ExperimentResults } from '../../experiments/index.js';
+import { openStore, type Store } from '../../store/index.js';
 import { configFrom, withStoreOptions } from '../options.js';
 
 type Opts = { config?: string; store?: string; json?: boolean };
 
-async function withRegistry(opts: Opts, work: (registry: ExperimentRegistry) => Promise<unknown>): Promise<void> {
+async function withRegistry(opts: Opts, work: (registry: ExperimentRegistry, store: Store) => Promise<unknown>): Promise<void> {
   const store = await openStore(configFrom(opts).store.url);
   try {
-    const out = await work(new ExperimentRegistry(store, 0));
+    const out = await work(new ExperimentRegistry(store, 0), store);
     if (out !== undefined) console.log(typeof out === 'string' ? out : JSON.stringify(out, null, 2));
   } finally {
     await store.close();
@@ -37,7 +37,51 @@ const summary = (e: Experiment) => ({
   started: e.startedAt === null ? '' : new Date(e.startedAt).toISOString(),
 });
 
-/** `curio experiments list|show|create|start|pause|stop|weights`: A/B tests kept in the store (docs/experiments.md). */
+const fixed = (x: number | null, digits = 4): string => (x === null ? '–' : x.toFixed(digits));
+const range = (i: { lower: number; upper: number }): string => `[${i.lower.toFixed(4)}, ${i.upper.toFixed(4)}]`;
+
+/** The results as an operator reads them: arms, then each treatment against control, then warnings. */
+function printResults(r: ExperimentResults): void {
+  console.log(`${r.experiment.id} (${r.experiment.state}); primary metric ${r.primaryMetric}; control ${r.control}`);
+  console.table(
+    Object.fromEntries(
+      r.arms.map((a) => [
+        a.id,
+        {
+          users: a.users,
+          impressions: a.impressions,
+          ...Object.fromEntries(USER_METRICS.map((m) => [m, fixed(a.metrics[m])])),
+          coverage: fixed(a.guardrails.coverage),
+          diversity: fixed(a.guardrails.diversity),
+        },
+      ]),
+    ),
+  );
+  for (const c of r.comparisons) {
+    console.log(`${c.arm} vs ${r.control}`);
+    console.table(
+      Object.fromEntries(
+        USER_METRICS.map((m) => {
+          const x = c.metrics[m];
+          if (!x) return [m, { difference: 'too few users' }];
+          return [
+            m,
+            {
+              difference: x.difference.toFixed(4),
+              'always-valid 95%': x.sequential ? range(x.sequential.interval) : '–',
+              'p (always valid)': x.sequential ? x.sequential.pValue.toFixed(4) : '–',
+              lift: x.lift ? `${(100 * x.lift.value).toFixed(1)}%` : '–',
+              'CUPED var. cut': x.cuped ? `${(100 * x.cuped.varianceReduction).toFixed(0)}%` : '–',
+            },
+          ];
+        }),
+      ),
+    );
+  }
+  for (const w of r.warnings) console.log(`warning: ${w}`);
+}
+
+/** `curio experiments list|show|create|start|pause|stop|weights|results`: A/B tests kept in the store (docs/experiments.md). */
 export function register(program: Command): void {
   const cmd = program.command('experiments').description('A/B tests: arms with traffic weights, one running experiment per surface');
   withStoreOptions(cmd.command('list'))
@@ -68,6 +112,19 @@ export function register(program: Command): void {
         withRegistry(opts, async (registry) => `${id} is ${(await registry.transition(id, action)).state}`),
       );
   }
+  withStoreOptions(cmd.command('results <id>'))
+    .description('per-arm business metrics and each arm against control, from the store (latency is in the server: GET …/results)')
+    .option('--json', 'print JSON')
+    .action((id: string, opts: Opts) =>
+      withRegistry(opts, async (registry, store) => {
+        const experiment = await registry.get(id);
+        if (experiment.startedAt === null) throw new CurioError('CONFLICT', `experiment "${id}" has not started`);
+        const results = await experimentResults(store, experiment);
+        if (opts.json) return results;
+        printResults(results);
+        return undefined;
+      }),
+    );
   withStoreOptions(cmd.command('weights <id> <arm=weight...>'))
     .description("change arms' traffic weights; users move only into or out of the arms that changed")
     .action((id: string, pairs: string[], opts: Opts) =>

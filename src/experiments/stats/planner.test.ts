@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng, type Rng } from '../../core/index.js';
 import { summarize, summarizeBinary, type ArmSummary } from './arm-summary.js';
 import { welchDifference } from './difference.js';
+import { createSequentialTest, defaultMixingVariance } from './msprt.js';
 import { planExperiment } from './planner.js';
 
 /** Share of simulated experiments in which Welch's test at 0.05 finds the difference. */
@@ -87,5 +88,46 @@ describe('planExperiment', () => {
     const power = simulatedPower(reps, () => [arm(10), arm(10.5)]);
     expect(power).toBeGreaterThan(0.8 - 2.5 * standardError);
     expect(power).toBeLessThan(0.8 + 3 * standardError);
+  });
+
+  it('sizes for the sequential test so that looking every day still has the power asked', () => {
+    const base = { metric: { kind: 'proportion', baselineRate: 0.3 }, minimumRelativeEffect: 0.1 } as const;
+    const fixed = planExperiment(base);
+    const sequential = planExperiment({ ...base, test: 'sequential' });
+    expect(sequential.sampleSizePerArm / fixed.sampleSizePerArm).toBeGreaterThan(1.2);
+    expect(sequential.sampleSizePerArm / fixed.sampleSizePerArm).toBeLessThan(2.5);
+    // Simulate: users arrive in 10 daily batches up to the planned size; the mSPRT is read after each.
+    const rng = createRng(4);
+    const n = sequential.sampleSizePerArm;
+    const mixingVariance = defaultMixingVariance(sequential.minimumDetectableDifference);
+    const reps = 300;
+    let byEnd = 0;
+    let fixedOnly = 0;
+    for (let r = 0; r < reps; r++) {
+      const test = createSequentialTest({ mixingVariance });
+      const counts = [0, 0];
+      let rejected = false;
+      for (let day = 1; day <= 10; day++) {
+        const users = Math.round((n * day) / 10) - Math.round((n * (day - 1)) / 10);
+        for (let u = 0; u < users; u++) {
+          if (rng.next() < 0.3) counts[0]++;
+          if (rng.next() < 0.33) counts[1]++;
+        }
+        const seen = Math.round((n * day) / 10);
+        const d = welchDifference(summarizeBinary(seen, counts[0]), summarizeBinary(seen, counts[1]));
+        rejected = test.look({ difference: d.difference, variance: d.variance }).reject || rejected;
+        if (day === 10 && d.pValue < 0.05) fixedOnly++;
+      }
+      if (rejected) byEnd++;
+    }
+    // 300 reps: ±4.6% (2 sd) around 0.8 for the planned power; the fixed test at this larger size has more.
+    expect(byEnd / reps).toBeGreaterThan(0.76);
+    expect(fixedOnly / reps).toBeGreaterThan(byEnd / reps);
+  });
+
+  it('needs fewer users by the variance CUPED removes', () => {
+    const base = { metric: { kind: 'mean', baselineMean: 10, baselineSd: 5 }, minimumRelativeEffect: 0.05 } as const;
+    const plain = planExperiment(base).sampleSizePerArm;
+    expect(planExperiment({ ...base, varianceReduction: 0.3 }).sampleSizePerArm / plain).toBeCloseTo(0.7, 2);
   });
 });
