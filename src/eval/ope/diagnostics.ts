@@ -77,7 +77,12 @@ export function overlapWarnings({ rounds, diagnostics: d, clusters, clusterUnit 
       `one impression carries ${percent(d.largestWeightShare)} of the weight (weight ${d.maxWeight.toFixed(1)}): the policy favours an action the logger almost never showed`,
     );
   }
-  const weights = { a: new Float64Array(n), b: Float64Array.from(rounds, (r) => r.evalProbability / r.behaviorPropensity), w: null };
+  const weights = {
+    a: new Float64Array(n),
+    b: Float64Array.from(rounds, (r) => r.evalProbability / r.behaviorPropensity),
+    w: null,
+    model: null,
+  };
   const noise = Z95 * normalInterval(weights, clusters).stdError;
   const off = 1 - d.meanWeight;
   if (off > t.maxMassOffSupport && off > noise) {

@@ -65,7 +65,9 @@ export {
 } from './policy-evaluation.js';
 export { OpeConfig, parseOpeConfig, policyFromConfig } from './ope-config.js';
 export { weightDiagnostics, overlapWarnings, OVERLAP_THRESHOLDS, type OverlapInputs } from './diagnostics.js';
+export { modelInfluence, addGradient, BIAS, type RewardModelTrace, type RewardModelUse } from './reward-model-variance.js';
 export {
+  influence,
   normalInterval,
   bootstrapInterval,
   estimateWithInterval,

@@ -1,8 +1,9 @@
 import { createRng } from '../../core/index.js';
 import type { Candidate, Policy, SlateDistribution } from '../../explore/index.js';
-import { DEFAULT_LOGISTIC, fitLogistic, type FeatureRow, type LogisticModel, type LogisticOptions } from '../../models/index.js';
+import { DEFAULT_LOGISTIC, fitLogistic, type FeatureRow, type LogisticOptions } from '../../models/index.js';
 import { weightDiagnostics, type WeightDiagnostics } from './diagnostics.js';
 import { estimateAll } from './estimators.js';
+import { addGradient, type RewardModelTrace } from './reward-model-variance.js';
 import type { LoggedSlate } from './store-logs.js';
 import type { OpeRound } from './types.js';
 
@@ -49,17 +50,9 @@ function features(itemId: string, position: number, cluster: string | undefined)
   return row;
 }
 
-/** Reward model q̂(item, position, cluster): logistic regression over every logged impression. */
-function fitRewardModel(slates: LoggedSlate[], options: PolicyEvaluationOptions): LogisticModel {
-  const rows: FeatureRow[] = [];
-  const labels: number[] = [];
-  for (const s of slates) {
-    for (const i of s.impressions) {
-      rows.push(features(i.itemId, i.position, options.clusterOf?.(i.itemId)));
-      labels.push(i.reward);
-    }
-  }
-  return fitLogistic(rows, labels, options.logistic ?? DEFAULT_LOGISTIC);
+/** The reward model's rows: every logged impression's (item, position, cluster), in slate order. */
+function impressionRows(slates: LoggedSlate[], options: PolicyEvaluationOptions): FeatureRow[] {
+  return slates.flatMap((s) => s.impressions.map((i) => features(i.itemId, i.position, options.clusterOf?.(i.itemId))));
 }
 
 function withEmbeddings(candidates: Candidate[], embeddingOf: PolicyEvaluationOptions['embeddingOf']): Candidate[] {
@@ -70,17 +63,23 @@ function withEmbeddings(candidates: Candidate[], embeddingOf: PolicyEvaluationOp
   });
 }
 
-/** Estimator inputs of one slate under the evaluation policy's distribution. */
-function slateRounds(slate: LoggedSlate, dist: SlateDistribution, q: (itemId: string, position: number) => number): OpeRound[] {
+type Predict = (itemId: string, position: number) => { q: number; row: FeatureRow };
+
+/** Estimator inputs of one slate under the evaluation policy's distribution; adds ∂q̂_e/∂β into `evalGradient`. */
+function slateRounds(slate: LoggedSlate, dist: SlateDistribution, predict: Predict, evalGradient: Map<string, number>): OpeRound[] {
   return slate.impressions.map((imp) => {
     const slot = dist[imp.position] ?? new Map<string, number>();
     let underEval = 0;
-    for (const [itemId, p] of slot) underEval += p * q(itemId, imp.position);
+    for (const [itemId, p] of slot) {
+      const { q, row } = predict(itemId, imp.position);
+      underEval += p * q;
+      addGradient(evalGradient, row, q, p);
+    }
     return {
       reward: imp.reward,
       behaviorPropensity: imp.propensity,
       evalProbability: slot.get(imp.itemId) ?? 0,
-      predictedLogged: q(imp.itemId, imp.position),
+      predictedLogged: predict(imp.itemId, imp.position).q,
       predictedUnderEval: underEval,
     };
   });
@@ -91,22 +90,35 @@ export interface PolicyRounds {
   rounds: OpeRound[];
   /** Index (into the slates given) of each round's slate. */
   slateOf: number[];
+  /** The reward model behind the rounds' predictions, for intervals that account for its fitting noise. */
+  trace: RewardModelTrace;
 }
 
 /**
  * The estimators' inputs for a policy on logged slates: for each slate, the policy's (slot, item) distribution
- * over the candidates it would have seen, and a reward model fitted on every logged impression.
+ * over the candidates it would have seen, and a reward model q̂(item, position, cluster) — logistic regression
+ * fitted on every logged impression.
  */
 export function policyRounds(slates: LoggedSlate[], options: PolicyEvaluationOptions): PolicyRounds {
-  const model = fitRewardModel(slates, options);
-  const q = (itemId: string, position: number): number => model.predict(features(itemId, position, options.clusterOf?.(itemId)));
+  const rows = impressionRows(slates, options);
+  const logistic = options.logistic ?? DEFAULT_LOGISTIC;
+  const model = fitLogistic(
+    rows,
+    slates.flatMap((s) => s.impressions.map((i) => i.reward)),
+    logistic,
+  );
+  const predict: Predict = (itemId, position) => {
+    const row = features(itemId, position, options.clusterOf?.(itemId));
+    return { q: model.predict(row), row };
+  };
+  const evalGradient = new Map<string, number>();
   const rounds: OpeRound[] = [];
   const slateOf: number[] = [];
   slates.forEach((slate, index) => {
     const k = Math.max(0, ...slate.impressions.map((i) => i.position + 1));
     const context = { userId: slate.userId, k, exploreWeight: options.exploreWeight, rng: createRng(options.seed + index) };
     const dist = options.policy.distribution(withEmbeddings(options.candidatesFor(slate, index), options.embeddingOf), context);
-    for (const round of slateRounds(slate, dist, q)) {
+    for (const round of slateRounds(slate, dist, predict, evalGradient)) {
       rounds.push(round);
       slateOf.push(index);
     }
@@ -123,7 +135,7 @@ export function policyRounds(slates: LoggedSlate[], options: PolicyEvaluationOpt
       }
     }
   });
-  return { rounds, slateOf };
+  return { rounds, slateOf, trace: { rows, evalGradient, l2: logistic.l2 } };
 }
 
 /** Off-policy evaluation of a policy on logged slates: every estimator over all impressions (`policyRounds`). */
