@@ -4,25 +4,30 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createShopApp } from '../../../test/support/recommend-shop.js';
+import type { OffPolicyReport } from '../../eval/index.js';
 import { register } from './ope.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'curio-ope-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs `curio ope ... --json` and returns the parsed report. */
-async function ope(args: string[]): Promise<Record<string, unknown>> {
+/** Runs `curio ope ...` and returns what it printed (console.table's rows as objects). */
+async function run(args: string[]): Promise<string> {
   const program = new Command().exitOverride();
   register(program);
   const out: string[] = [];
-  const log = console.log;
+  const [log, table] = [console.log, console.table];
   console.log = (line: string) => void out.push(line);
+  console.table = (rows: unknown) => void out.push(JSON.stringify(rows));
   try {
-    await program.parseAsync(['node', 'curio', 'ope', ...args, '--json']);
+    await program.parseAsync(['node', 'curio', 'ope', ...args]);
   } finally {
-    console.log = log;
+    [console.log, console.table] = [log, table];
   }
-  return JSON.parse(out.join('\n')) as Record<string, unknown>;
+  return out.join('\n');
 }
+
+/** Runs `curio ope ... --json` and returns the parsed report. */
+const ope = async (args: string[]): Promise<OffPolicyReport> => JSON.parse(await run([...args, '--json'])) as OffPolicyReport;
 
 describe('curio ope on a served store', () => {
   it('evaluates on the candidate sets the server logged with its impressions', async () => {
@@ -48,7 +53,21 @@ describe('curio ope on a served store', () => {
     const policyFile = join(dir, 'policy.json');
     writeFileSync(policyFile, JSON.stringify({ policy: 'greedy', exploreWeight: 0 }));
     const report = await ope(['--logs', url, '--policy', policyFile]);
-    expect(report).toMatchObject({ policy: 'greedy', slates: 12, impressions: 36, slatesWithCandidates: 12, skippedImpressions: 0 });
+    expect(report).toMatchObject({
+      policy: 'greedy',
+      slates: 12,
+      impressions: 36,
+      logs: { slatesWithCandidates: 12, skippedImpressions: 0 },
+    });
     expect(report.loggedRewardRate).toBeCloseTo(12 / 36, 10);
+    expect(report.interval).toMatchObject({ method: 'normal', unit: 'user', clusters: 12 });
+    // Twelve slates are far too few to trust: the report says so.
+    expect(report.warnings.join('\n')).toMatch(/only 12 users/);
+    const printed = await run(['--logs', url, '--policy', policyFile]);
+    expect(printed).toContain(`chosen by SLOPE: ${report.chosen!.estimator} ${report.chosen!.estimate.toFixed(5)}`);
+    expect(printed).toMatch(/95% normal intervals with users as the unit \(12 users\)/);
+    expect(printed).toContain('"95% lower"');
+    expect(printed).toContain('effectiveSampleShare');
+    expect(printed).toContain('warning: only 12 users');
   });
 });

@@ -82,3 +82,4 @@ export {
   type BootstrapIntervalOptions,
 } from './intervals.js';
 export { selectBySlope, SLOPE_CANDIDATES, type SlopeSelection } from './slope.js';
+export { offPolicyReport, reportOnSlates, type OffPolicyReport, type ChosenEstimate, type SlateReportOptions } from './report.js';

@@ -12,6 +12,15 @@ export const OpeConfig = z.object({
   seed: z.number().int().default(1),
   learn: z.boolean().default(false).describe('replay: update the policy with each logged slate after evaluating it'),
   estimators: z.array(z.enum(Object.keys(ESTIMATORS) as [string, ...string[]])).optional(),
+  interval: z
+    .object({
+      method: z.enum(['normal', 'bootstrap']).default('normal').describe('normal (sandwich variance) or a percentile bootstrap'),
+      unit: z.enum(['user', 'slate']).default('user').describe('what the variance treats as independent'),
+      resamples: z.number().int().min(20).max(10_000).default(200).describe('bootstrap resamples'),
+    })
+    .strict()
+    .optional()
+    .describe('how the 95% intervals are computed (default: normal, users as the unit)'),
 });
 export type OpeConfig = z.infer<typeof OpeConfig>;
 
