@@ -19,15 +19,33 @@ export const AppealState = z.object({
   items: z.record(z.string(), z.array(z.number())),
 });
 
-/** Each candidate's score standardised within its request: (score − mean) / sd, 0 when all are equal. */
+/**
+ * Each candidate's score standardised within its request: (score − mean) / sd over the finite scores, 0 when
+ * all are equal. A non-finite score (a model's −∞ for a masked item, an overflow) would otherwise make the mean
+ * and sd NaN and flatten every candidate to 0 — a random slate; it takes the highest standardised score if
+ * it is +∞ and the lowest otherwise.
+ */
 export function standardScores(candidates: readonly Candidate[]): Float64Array {
-  const n = candidates.length;
+  let n = 0;
   let mean = 0;
-  for (const c of candidates) mean += c.score / n;
+  for (const c of candidates) {
+    if (!Number.isFinite(c.score)) continue;
+    n += 1;
+    mean += (c.score - mean) / n;
+  }
   let variance = 0;
-  for (const c of candidates) variance += (c.score - mean) ** 2 / n;
+  for (const c of candidates) if (Number.isFinite(c.score)) variance += (c.score - mean) ** 2 / n;
   const sd = Math.sqrt(variance);
-  return Float64Array.from(candidates, (c) => (sd > 0 && Number.isFinite(sd) ? (c.score - mean) / sd : 0));
+  const z = Float64Array.from(candidates, (c) => (sd > 0 && Number.isFinite(c.score) ? (c.score - mean) / sd : 0));
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < z.length; i++) {
+    if (!Number.isFinite(candidates[i].score)) continue;
+    lo = Math.min(lo, z[i]);
+    hi = Math.max(hi, z[i]);
+  }
+  for (let i = 0; i < z.length; i++) if (!Number.isFinite(candidates[i].score)) z[i] = candidates[i].score === Infinity ? hi : lo;
+  return z;
 }
 
 /** One request's candidates with their posterior means and sds, computed once for every draw. */
