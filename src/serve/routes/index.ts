@@ -5,6 +5,7 @@ import { healthRoutes } from './health.js';
 import { intentRoutes } from './intent.js';
 import { interestRoutes } from './interests.js';
 import { itemRoutes } from './items.js';
+import { opeRoutes } from './ope.js';
 import { recItemRoutes } from './rec-items.js';
 import { recommendationRoutes } from './recommendations.js';
 import { segmentRoutes } from './segments.js';
@@ -26,4 +27,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   taggingRoutes,
   trainingRoutes,
   experimentRoutes,
+  opeRoutes,
 ];
