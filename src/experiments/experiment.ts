@@ -69,8 +69,35 @@ export const experimentInputSchema = z
   .strict();
 export type ExperimentInput = z.input<typeof experimentInputSchema>;
 
+/** One arm's off-policy estimate on logged slates before launch (src/experiments/pre-evaluation.ts). */
+export interface ArmPreEvaluation {
+  policy: string;
+  exploreWeight: number;
+  /** The estimator SLOPE chose and its reward per impression with a 95% interval; null when none was finite. */
+  estimator: string | null;
+  estimate: number | null;
+  lower: number | null;
+  upper: number | null;
+  effectiveSampleSize: number;
+  warnings: string[];
+}
+
+export interface PreEvaluation {
+  at: number;
+  /** The logged window evaluated on. */
+  from: number;
+  to: number;
+  slates: number;
+  impressions: number;
+  /** What the logging policies earned per impression in that window. */
+  loggedRewardRate: number;
+  arms: Record<string, ArmPreEvaluation>;
+}
+
 export interface Experiment extends z.output<typeof experimentInputSchema> {
   state: ExperimentState;
+  /** The latest off-policy pre-evaluation, shown next to the online results. */
+  preEvaluation?: PreEvaluation;
   createdAt: number;
   startedAt: number | null;
   stoppedAt: number | null;

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { CurioError, parseOrThrow } from '../core/index.js';
 import { createPolicy } from '../explore/index.js';
 import type { Store } from '../store/index.js';
-import { armSchema, experimentInputSchema, TRANSITIONS, type Experiment, type ExperimentInput, type Surface } from './experiment.js';
+import {
+  armSchema,
+  experimentInputSchema,
+  TRANSITIONS,
+  type Experiment,
+  type ExperimentInput,
+  type PreEvaluation,
+  type Surface,
+} from './experiment.js';
 
 /** The store state key the experiments are kept under (one JSON list: a shop runs a handful). */
 const STATE_KEY = 'experiments';
@@ -114,6 +122,17 @@ export class ExperimentRegistry {
     if (problems.length > 0) throw new CurioError('BAD_INPUT', `unknown arms in ${id}`, { problems });
     for (const a of arms) (experiment.arms.find((x) => x.id === a.id) as { weight: number }).weight = a.weight;
     experiment.history.push({ at: this.clock(), change: `weights ${arms.map((a) => `${a.id}=${a.weight}`).join(' ')}` });
+    await this.save(all);
+    return experiment;
+  }
+
+  /** Keeps an off-policy pre-evaluation with the experiment (replacing the previous one). */
+  async setPreEvaluation(id: string, preEvaluation: PreEvaluation): Promise<Experiment> {
+    const all = await this.list();
+    const experiment = all.find((e) => e.id === id);
+    if (!experiment) throw new CurioError('NOT_FOUND', `no experiment "${id}"`);
+    experiment.preEvaluation = preEvaluation;
+    experiment.history.push({ at: this.clock(), change: 'pre-evaluated' });
     await this.save(all);
     return experiment;
   }

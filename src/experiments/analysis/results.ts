@@ -5,7 +5,7 @@
  */
 import type { EpochMs, Event } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
-import type { Experiment, MetricName } from '../experiment.js';
+import type { Experiment, MetricName, PreEvaluation } from '../experiment.js';
 import { sampleRatioMismatch, type SrmResult } from '../stats/index.js';
 import { armSamples, sampleSummary, USER_METRICS, type AnalysedUser, type UserMetric } from './arm-metrics.js';
 import { Attribution, type Outcome, type OutcomeType, type PrePeriod } from './attribution.js';
@@ -56,6 +56,8 @@ export interface ExperimentResults {
   sampleRatio: SrmResult | null;
   /** Each treatment arm against control, metric by metric (null where there are too few users). */
   comparisons: Array<{ arm: string; metrics: Record<UserMetric, MetricComparison | null> }>;
+  /** The off-policy estimate made before launch (reward per impression, comparable to each arm's `ctr`), if any. */
+  preEvaluation: PreEvaluation | null;
   warnings: string[];
 }
 
@@ -209,6 +211,7 @@ export async function experimentResults(store: Store, experiment: Experiment, op
     attribution: { bySlate: attribution.counts.bySlate, byWindow: attribution.counts.byWindow, hours: experiment.attributionHours },
     sampleRatio,
     comparisons,
+    preEvaluation: experiment.preEvaluation ?? null,
     warnings,
   };
 }

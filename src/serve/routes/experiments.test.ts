@@ -137,5 +137,27 @@ describe('experiment results over HTTP', () => {
     );
     expect(revenue).toBeCloseTo(10 * 40, 9);
     expect(results.comparisons[0].arm).toBe('greedy');
+    expect(results.preEvaluation).toBeNull();
+
+    const bad = await t.call('admin', {
+      method: 'POST',
+      url: '/v1/admin/experiments/results-test/pre-evaluate',
+      payload: { from: 'last week' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.problems[0].path).toBe('from');
+    const evaluated = await t.call('admin', { method: 'POST', url: '/v1/admin/experiments/results-test/pre-evaluate', payload: {} });
+    expect(evaluated.statusCode).toBe(200);
+    const pre = evaluated.json().preEvaluation;
+    expect(pre.slates).toBeGreaterThanOrEqual(30);
+    expect(pre.arms.greedy).toMatchObject({ policy: 'greedy', exploreWeight: 0 });
+    expect(pre.arms.control.policy).toBe(t.config.serving.policy);
+    for (const arm of Object.values(pre.arms) as Array<{ estimate: number | null; lower: number; upper: number }>) {
+      if (arm.estimate === null) continue;
+      expect(arm.lower).toBeLessThanOrEqual(arm.estimate);
+      expect(arm.upper).toBeGreaterThanOrEqual(arm.estimate);
+    }
+    const again = (await t.call('admin', { method: 'GET', url: '/v1/admin/experiments/results-test/results' })).json();
+    expect(again.preEvaluation.arms.greedy.policy).toBe('greedy');
   });
 });

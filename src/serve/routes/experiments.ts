@@ -1,9 +1,37 @@
 import { z } from 'zod';
 import { CurioError } from '../../core/index.js';
-import { armSchema, EXPERIMENT_STATES, experimentInputSchema, experimentResults, METRICS, SURFACES } from '../../experiments/index.js';
+import {
+  armSchema,
+  EXPERIMENT_STATES,
+  experimentInputSchema,
+  experimentResults,
+  METRICS,
+  preEvaluate,
+  SURFACES,
+} from '../../experiments/index.js';
 import type { AppContext, RouteModule } from '../context.js';
 import { defineRoute } from '../route.js';
 import { idParamsSchema } from '../schemas.js';
+
+const armPreEvaluationSchema = z.object({
+  policy: z.string(),
+  exploreWeight: z.number(),
+  estimator: z.string().nullable(),
+  estimate: z.number().nullable(),
+  lower: z.number().nullable(),
+  upper: z.number().nullable(),
+  effectiveSampleSize: z.number(),
+  warnings: z.array(z.string()),
+});
+const preEvaluationSchema = z.object({
+  at: z.number(),
+  from: z.number(),
+  to: z.number(),
+  slates: z.number(),
+  impressions: z.number(),
+  loggedRewardRate: z.number(),
+  arms: z.record(z.string(), armPreEvaluationSchema),
+});
 
 const experimentSchema = z.object({
   id: z.string(),
@@ -20,6 +48,7 @@ const experimentSchema = z.object({
   startedAt: z.number().nullable(),
   stoppedAt: z.number().nullable(),
   history: z.array(z.object({ at: z.number(), change: z.string() })),
+  preEvaluation: preEvaluationSchema.optional(),
 });
 
 const interval = z.object({ lower: z.number(), upper: z.number() });
@@ -76,8 +105,16 @@ const resultsSchema = z.object({
     })
     .nullable(),
   comparisons: z.array(z.object({ arm: z.string(), metrics: userMetrics(comparisonSchema) })),
+  preEvaluation: preEvaluationSchema.nullable(),
   warnings: z.array(z.string()),
 });
+
+const preEvaluateBody = z
+  .object({
+    from: z.string().datetime({ offset: true }).optional().describe('start of the logged window (default: 7 days before `to`)'),
+    to: z.string().datetime({ offset: true }).optional().describe('end of the logged window (default: now)'),
+  })
+  .strict();
 
 const weightsBody = z.object({ arms: z.array(z.object({ id: z.string(), weight: z.number().positive() })).min(1) }).strict();
 
@@ -148,6 +185,34 @@ export const experimentRoutes: RouteModule = (ctx: AppContext) => {
         const experiment = await registry.get(params.id);
         if (experiment.startedAt === null) throw new CurioError('CONFLICT', `experiment "${experiment.id}" has not started`);
         return experimentResults(ctx.store, experiment, { latency: (id) => ctx.metrics.armLatency(id) });
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/admin/experiments/:id/pre-evaluate',
+      scope: 'admin',
+      tag: 'experiments',
+      summary: "Estimate each arm off-policy on the deployment's logged slates; kept with the experiment and shown with its results",
+      description:
+        "Each arm's policy and explore weight (what it does not set is the deployment's) is replayed on the logged slates of the " +
+        'window; the estimate is the reward (click or purchase) per impression, by the estimator SLOPE picks, with a 95% interval.',
+      params: idParamsSchema,
+      body: preEvaluateBody,
+      responses: { 200: experimentSchema },
+      errors: [400, 404],
+      handler: async ({ params, body }) => {
+        const experiment = await registry.get(params.id);
+        const { policy, policyParams, exploreWeight } = ctx.config.serving;
+        const evaluation = await preEvaluate(
+          ctx.store,
+          experiment,
+          { policy, policyParams, exploreWeight },
+          {
+            from: body.from === undefined ? undefined : Date.parse(body.from),
+            to: body.to === undefined ? undefined : Date.parse(body.to),
+          },
+        );
+        return registry.setPreEvaluation(params.id, evaluation);
       },
     }),
     action('start', 'Start (or resume) it; 409 while another experiment runs on the same surface'),
