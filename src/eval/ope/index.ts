@@ -82,4 +82,12 @@ export {
   type BootstrapIntervalOptions,
 } from './intervals.js';
 export { selectBySlope, SLOPE_CANDIDATES, type SlopeSelection } from './slope.js';
-export { offPolicyReport, reportOnSlates, type OffPolicyReport, type ChosenEstimate, type SlateReportOptions } from './report.js';
+export {
+  offPolicyReport,
+  reportOnSlates,
+  reportOnRounds,
+  clusterIds,
+  type OffPolicyReport,
+  type ChosenEstimate,
+  type SlateReportOptions,
+} from './report.js';

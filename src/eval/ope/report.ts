@@ -5,7 +5,7 @@ import { overlapWarnings, weightDiagnostics, type WeightDiagnostics } from './di
 import { ESTIMATORS } from './estimators.js';
 import { estimateWithInterval, type IntervalEstimate, type IntervalOptions } from './intervals.js';
 import { policyFromConfig, type OpeConfig } from './ope-config.js';
-import { loggedRateCandidates, policyRounds, recordedCandidates, type CandidateSource } from './policy-evaluation.js';
+import { loggedRateCandidates, policyRounds, recordedCandidates, type CandidateSource, type PolicyRounds } from './policy-evaluation.js';
 import { SLOPE_CANDIDATES, selectBySlope } from './slope.js';
 import { readStoreLogs, type LoggedSlate, type StoreLogs } from './store-logs.js';
 
@@ -46,7 +46,7 @@ export interface SlateReportOptions {
 const finite = (e: IntervalEstimate): boolean => [e.estimate, e.lower, e.upper, e.stdError].every(Number.isFinite);
 
 /** Cluster id per round: its slate's index, or its user's. */
-function clusterIds(slates: LoggedSlate[], slateOf: number[], unit: 'user' | 'slate'): number[] {
+export function clusterIds(slates: LoggedSlate[], slateOf: number[], unit: 'user' | 'slate'): number[] {
   if (unit === 'slate') return slateOf;
   const users = new Map<string, number>();
   const userOf = slates.map((s) => users.get(s.userId) ?? users.set(s.userId, users.size).get(s.userId)!);
@@ -58,15 +58,15 @@ function clusterIds(slates: LoggedSlate[], slateOf: number[], unit: 'user' | 'sl
  * slates as the variance's unit), SLOPE's pick, weight diagnostics and overlap warnings.
  */
 export function reportOnSlates(slates: LoggedSlate[], config: OpeConfig, options: SlateReportOptions): OffPolicyReport {
-  const interval = { method: 'normal' as const, unit: 'user' as const, resamples: 200, ...config.interval };
   const policy = options.policy ?? policyFromConfig(config);
-  const { rounds, slateOf, trace } = policyRounds(slates, {
-    ...options,
-    policy,
-    exploreWeight: config.exploreWeight,
-    seed: config.seed,
-    learn: config.learn,
-  });
+  const built = policyRounds(slates, { ...options, policy, exploreWeight: config.exploreWeight, seed: config.seed, learn: config.learn });
+  return reportOnRounds(slates, built, config, policy.id);
+}
+
+/** `reportOnSlates` on the rounds `policyRounds` built from `slates` for the policy `policyId`. */
+export function reportOnRounds(slates: LoggedSlate[], built: PolicyRounds, config: OpeConfig, policyId: string): OffPolicyReport {
+  const interval = { method: 'normal' as const, unit: 'user' as const, resamples: 200, ...config.interval };
+  const { rounds, slateOf, trace } = built;
   const clusters = clusterIds(slates, slateOf, interval.unit);
   const intervalOptions: IntervalOptions = { ...interval, clusters, trace, rng: createRng(config.seed) };
   const warnings: string[] = [];
@@ -87,7 +87,7 @@ export function reportOnSlates(slates: LoggedSlate[], config: OpeConfig, options
   warnings.unshift(...overlapWarnings({ rounds, diagnostics, clusters, clusterUnit: `${interval.unit}s` }));
   const chosen = selection.chosen ? { estimator: selection.chosen, ...selection.candidates[selection.chosen] } : null;
   return {
-    policy: policy.id,
+    policy: policyId,
     exploreWeight: config.exploreWeight,
     slates: slates.length,
     impressions: rounds.length,
