@@ -243,12 +243,12 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
     it('erases a user and all their events, leaving others intact', async () => {
       await store.upsertUser({ id: 'u1' });
       await store.upsertUser({ id: 'u2' });
-      await store.appendEvents([sampleEvent('a'), sampleEvent('b'), sampleEvent('c', { userId: 'u2' })]);
-      expect(await store.eraseUser('u1')).toEqual({ user: true, events: 2 });
+      await store.appendEvents([sampleEvent('a'), sampleEvent('b', { type: 'impression' }), sampleEvent('c', { userId: 'u2' })]);
+      expect(await store.eraseUser('u1')).toMatchObject({ user: true, events: 2, impressions: 1, decisions: 0 });
       expect(await store.getUser('u1')).toBeNull();
       expect(await store.userEvents('u1')).toEqual([]);
       expect((await store.userEvents('u2')).map((e) => e.id)).toEqual(['c']);
-      expect(await store.eraseUser('u1')).toEqual({ user: false, events: 0 });
+      expect(await store.eraseUser('u1')).toMatchObject({ user: false, events: 0, impressions: 0, decisions: 0 });
       // The erased ids can be reused: erasure is not a tombstone on event ids.
       expect((await store.appendEvents([sampleEvent('a')])).accepted).toBe(1);
     });
@@ -268,7 +268,7 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
     it("erasure reaches a user's decisions, leaving others intact", async () => {
       await store.appendEvents([sampleEvent('a')]);
       await store.appendDecisions([sampleDecision('r1'), sampleDecision('r2'), sampleDecision('r3', { userId: 'u2' })]);
-      expect(await store.eraseUser('u1')).toEqual({ user: false, events: 1 });
+      expect(await store.eraseUser('u1')).toMatchObject({ user: false, events: 1, decisions: 2 });
       expect((await collect(store.scanDecisions())).map((d) => d.recommendationId)).toEqual(['r3']);
     });
 
@@ -348,6 +348,20 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect(await store.getState('policy')).toBe(3);
       expect(await store.getState('other')).toEqual([1, null, 'x']);
       await expect(store.putState('bad', undefined)).rejects.toThrow('JSON');
+    });
+
+    it('lists states by key prefix in byte order, a page at a time, and deletes one', async () => {
+      for (const key of ['erasure:b', 'erasure:a', 'erasure:é', 'erasure-pending:a', 'erasures', 'other'])
+        await store.putState(key, { key });
+      expect((await store.listState('erasure:')).map((s) => s.key)).toEqual(['erasure:a', 'erasure:b', 'erasure:é']);
+      expect(await store.listState('erasure:', { after: 'erasure:a', limit: 1 })).toEqual([
+        { key: 'erasure:b', value: { key: 'erasure:b' } },
+      ]);
+      expect(await store.listState('nothing:')).toEqual([]);
+      expect(await store.deleteState('erasure:a')).toBe(true);
+      expect(await store.deleteState('erasure:a')).toBe(false);
+      expect(await store.getState('erasure:a')).toBeNull();
+      expect((await store.listState('erasure')).map((s) => s.key)).toEqual(['erasure-pending:a', 'erasure:b', 'erasure:é', 'erasures']);
     });
 
     it('reports stats by type, day, top items and categories', async () => {

@@ -136,6 +136,24 @@ export interface DecisionScanQuery {
   batchSize?: number;
 }
 
+/** What `Store.eraseUser` deleted. */
+export interface ErasedRows {
+  /** A user record (attributes and consent) was deleted. */
+  user: boolean;
+  /** Events of every type, impressions included. */
+  events: number;
+  /** Of those, impression events. */
+  impressions: number;
+  /** Logged decisions, served slates included. */
+  decisions: number;
+  /**
+   * The space the rows held no longer holds their bytes: SQLite zeroes freed cells (`secure_delete`) and
+   * truncates its write-ahead log after the erasure. False when the adapter cannot promise it (PostgreSQL
+   * keeps dead tuples until VACUUM reuses their space), or when the log could not be truncated this time.
+   */
+  scrubbed: boolean;
+}
+
 /**
  * The one storage contract. Every adapter (SQLite today, PostgreSQL next) passes the same conformance
  * suite in `store.case.ts`. Methods are async so a networked adapter fits the same shape.
@@ -190,9 +208,16 @@ export interface Store extends TrainingRecords {
   getState(key: string): Promise<unknown>;
   /** Saves a JSON-safe value under `key`, replacing the previous one. */
   putState(key: string, value: unknown): Promise<void>;
+  /** The states whose key starts with `prefix`, in byte order of the keys: at most `limit` (default 100) after the key `after`. */
+  listState(prefix: string, options?: Omit<ListOptions, 'offset'>): Promise<Array<{ key: string; value: unknown }>>;
+  /** Deletes the state saved under `key`; false when there was none. */
+  deleteState(key: string): Promise<boolean>;
 
-  /** Erasure: the user, every event and every logged decision (and served slate) of theirs are gone, in one transaction. */
-  eraseUser(id: string): Promise<{ user: boolean; events: number }>;
+  /**
+   * Erasure: the user, every event and every logged decision (and served slate) of theirs are gone, in one
+   * transaction; an adapter that can also overwrite the space the rows held does so before it returns.
+   */
+  eraseUser(id: string): Promise<ErasedRows>;
 
   counts(): Promise<StoreCounts>;
   stats(options?: { top?: number }): Promise<StoreStats>;

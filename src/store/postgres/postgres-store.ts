@@ -27,6 +27,7 @@ import type {
   AppendResult,
   Decision,
   DecisionScanQuery,
+  ErasedRows,
   ItemPatch,
   ListOptions,
   PruneQuery,
@@ -374,12 +375,31 @@ class PostgresStore implements Store {
     );
   }
 
-  async eraseUser(id: string): Promise<{ user: boolean; events: number }> {
+  async listState(prefix: string, options: Omit<ListOptions, 'offset'> = {}): Promise<Array<{ key: string; value: unknown }>> {
+    // The "C" collation orders keys by their bytes, as SQLite does.
+    const { rows } = await query<{ key: string; value: string }>(
+      this.pool,
+      'SELECT key, value FROM state WHERE starts_with(key, $1) AND key COLLATE "C" > $2 ORDER BY key COLLATE "C" LIMIT $3',
+      [prefix, options.after ?? '', options.limit ?? 100],
+    );
+    return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as unknown }));
+  }
+
+  async deleteState(key: string): Promise<boolean> {
+    return ((await query(this.pool, 'DELETE FROM state WHERE key = $1', [key])).rowCount ?? 0) > 0;
+  }
+
+  async eraseUser(id: string): Promise<ErasedRows> {
     return inTransaction(this.pool, async (client) => {
-      const events = (await client.query('DELETE FROM events WHERE user_id = $1', [id])).rowCount ?? 0;
-      await client.query('DELETE FROM decisions WHERE user_id = $1', [id]);
+      const { rows } = await client.query<{ events: string; impressions: string }>(
+        `WITH gone AS (DELETE FROM events WHERE user_id = $1 RETURNING type)
+         SELECT count(*) events, count(*) FILTER (WHERE type = ${typeIndex('impression')}) impressions FROM gone`,
+        [id],
+      );
+      const decisions = (await client.query('DELETE FROM decisions WHERE user_id = $1', [id])).rowCount ?? 0;
       const user = ((await client.query('DELETE FROM users WHERE id = $1', [id])).rowCount ?? 0) > 0;
-      return { user, events };
+      // Dead tuples keep their bytes until VACUUM reuses the space (docs/privacy.md, "Erasure").
+      return { user, events: Number(rows[0].events), impressions: Number(rows[0].impressions), decisions, scrubbed: false };
     });
   }
 

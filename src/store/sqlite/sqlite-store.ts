@@ -15,6 +15,7 @@ import type {
   AppendResult,
   Decision,
   DecisionScanQuery,
+  ErasedRows,
   ItemPatch,
   ListOptions,
   OpenStoreOptions,
@@ -78,6 +79,8 @@ const FEW_TYPES = 3;
 const TIMELINE_COLUMNS = 'seq, event_id, item_id, type, timestamp';
 /** Ids per `IN (...)` lookup. */
 const IN_CHUNK = 500;
+/** Checkpoints an erasure tries before it reports the write-ahead log as not truncated (each waits out busy_timeout). */
+const TRUNCATE_ATTEMPTS = 3;
 
 function typesClause(types: EventType[] | undefined): string {
   return types && types.length ? ` AND type IN (${types.map(typeIndex).join(',')})` : '';
@@ -404,15 +407,49 @@ class SqliteStore implements Store {
     writeState((text) => this.sql(text), key, value);
   }
 
-  async eraseUser(id: string): Promise<{ user: boolean; events: number }> {
+  async listState(prefix: string, options: Omit<ListOptions, 'offset'> = {}): Promise<Array<{ key: string; value: unknown }>> {
+    // BINARY collation: keys compare as UTF-8 bytes.
+    const rows = this.sql('SELECT key, value FROM state WHERE key >= ? AND key > ? AND substr(key, 1, ?) = ? ORDER BY key LIMIT ?').all(
+      prefix,
+      options.after ?? '',
+      prefix.length,
+      prefix,
+      options.limit ?? 100,
+    ) as Array<{ key: string; value: string }>;
+    return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as unknown }));
+  }
+
+  async deleteState(key: string): Promise<boolean> {
+    return this.sql('DELETE FROM state WHERE key = ?').run(key).changes > 0;
+  }
+
+  async eraseUser(id: string): Promise<ErasedRows> {
     // Writes already posted to the writer thread may hold this user's rows: let them land, then delete.
     await this.writer?.drain();
-    return this.transaction(() => {
+    const erased = this.transaction(() => {
+      const impressions = (
+        this.sql(`SELECT count(*) n FROM events WHERE user_id = ? AND type = ${typeIndex('impression')}`).get(id) as { n: number }
+      ).n;
       const events = this.sql('DELETE FROM events WHERE user_id = ?').run(id).changes;
-      this.sql('DELETE FROM decisions WHERE user_id = ?').run(id);
+      const decisions = this.sql('DELETE FROM decisions WHERE user_id = ?').run(id).changes;
       const user = this.sql('DELETE FROM users WHERE id = ?').run(id).changes > 0;
-      return { user, events };
+      return { user, events, impressions, decisions };
     });
+    return { ...erased, scrubbed: this.truncateWal() };
+  }
+
+  /**
+   * Copies the write-ahead log into the database and truncates it to nothing: the log still holds the
+   * pages as they were before the erasure (secure_delete zeroes only the new images). A reader or the
+   * writer thread in the middle of a transaction makes it busy; it is tried a few times. True when done.
+   */
+  private truncateWal(): boolean {
+    if (this.db.memory) return true;
+    for (let attempt = 0; attempt < TRUNCATE_ATTEMPTS; attempt++) {
+      const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+      if (result?.busy === 0) return true;
+    }
+    return false;
   }
 
   async addModelVersion(version: ModelVersion, artifact: Buffer): Promise<void> {

@@ -12,9 +12,10 @@ export interface WriteStep {
 /**
  * Settings of every connection that commits: the store's own and the writer thread's. NORMAL in WAL mode
  * survives a killed process (the WAL is in the OS cache); only power loss can drop the last transactions.
- * That is the usual trade for ingest throughput.
+ * That is the usual trade for ingest throughput. `secure_delete` zeroes what a delete frees (cells, and whole
+ * pages put on the free list): without it an erased user's id stays readable in the file's free space.
  */
-export const WRITE_PRAGMAS = ['synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000'];
+export const WRITE_PRAGMAS = ['synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000', 'secure_delete = ON'];
 
 /** Per step: the plucked first column of the rows a RETURNING statement gave, or the number of rows changed. */
 export type StepResult = unknown[] | number;
