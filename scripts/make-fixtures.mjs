@@ -242,14 +242,14 @@ function sequences(name, seed, shape) {
 }
 
 /**
- * Open Bandit Dataset, men campaign, both policies: `{random,bts}/men/men.csv` (an unnamed pandas index first)
- * and item_context.csv. Clicks follow a position-based model: CTR = base · slot effect · item attraction,
- * raised for items the user clicked before; Random shows items uniformly (propensity 1/34), BTS favours
- * the attractive items with per-slot probabilities it logs rounded to six decimals.
+ * Open Bandit Dataset, one campaign, both policies: `{random,bts}/<campaign>/<campaign>.csv` (an unnamed pandas
+ * index first) and item_context.csv. Clicks follow a position-based model: CTR = base · slot effect · item
+ * attraction, raised for items the user clicked before; Random shows items uniformly (propensity 1/items), BTS
+ * shows items with per-slot probabilities ∝ attraction^btsExponent (men: 3, it favours the attractive items;
+ * women: −2, it favours the unattractive ones and does worse than Random), logged rounded to six decimals.
  */
-function openBandit() {
-  const rng = createRng(5);
-  const nItems = 34;
+function openBandit(campaign, { seed, nItems, btsExponent }) {
+  const rng = createRng(seed);
   const rows = 540;
   const slot = [0.8, 1.25, 0.95];
   const base = 0.07;
@@ -273,7 +273,7 @@ function openBandit() {
   ].join(',');
   // BTS's per-slot action distribution: sharper than the attractions, with posterior noise, rounded as logged.
   const bts = slot.map(() => {
-    const w = attraction.map((x) => Math.exp(3 * Math.log(x) + 0.5 * rng.normal()));
+    const w = attraction.map((x) => Math.exp(btsExponent * Math.log(x) + 0.5 * rng.normal()));
     const total = w.reduce((s, x) => s + x, 0);
     return w.map((x) => Math.max(1e-6, Math.round((x / total) * 1e6) / 1e6));
   });
@@ -303,8 +303,8 @@ function openBandit() {
       const user = userValues.map((v) => rng.pick(v));
       lines.push([r, time, item, position + 1, click, propensity, ...user, ...affinity.map(pyFloat)].join(','));
     }
-    files[`open-bandit-small/${policy}/men/men.csv`] = lines.join('\n') + '\n';
-    files[`open-bandit-small/${policy}/men/item_context.csv`] = context.join('\n') + '\n';
+    files[`open-bandit-small/${policy}/${campaign}/${campaign}.csv`] = lines.join('\n') + '\n';
+    files[`open-bandit-small/${policy}/${campaign}/item_context.csv`] = context.join('\n') + '\n';
   }
   return files;
 }
@@ -338,7 +338,8 @@ const FIXTURES = {
     attrPool: 90,
     repeatAttrs: true,
   }),
-  ...openBandit(),
+  ...openBandit('men', { seed: 5, nItems: 34, btsExponent: 3 }),
+  ...openBandit('women', { seed: 6, nItems: 46, btsExponent: -2 }),
 };
 
 const check = process.argv.includes('--check');

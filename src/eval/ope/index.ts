@@ -6,6 +6,7 @@ export {
   validateOnObd,
   logisticVariant,
   obdRounds,
+  obdRoundsWithTrace,
   obdFeatures,
   empiricalDistribution,
   type ObdValidation,

@@ -60,6 +60,22 @@ describe('noise floor simulation', () => {
     expect(() => tiltedWorld({ ...base, behaviorCtr: 0.01, policyValue: 0.02 })).toThrow(/out of reach/);
   });
 
+  it('turns the item order round for a policy that did worse than the slot shares predict (this threw before)', () => {
+    // Flat attractions give a ratio of 1 here (equal slot shares); EVAL favours item 2, the most attractive.
+    const model = { slotRate: [0.02, 0.01], attraction: [0.5, 1, 2, 0.8] };
+    const base = { ...model, evalDist: EVAL, behaviorDist: UNIFORM, evalSlotShares: [0.5, 0.5], behaviorSlotShares: [0.5, 0.5] };
+    const worse = tiltedWorld({ ...base, behaviorCtr: 0.01, policyValue: 0.008 });
+    expect(worse.exponent).toBeLessThan(0);
+    expect(policyValue(worse.ctr, UNIFORM, [0.5, 0.5])).toBeCloseTo(0.01, 9);
+    expect(policyValue(worse.ctr, EVAL, [0.5, 0.5])).toBeCloseTo(0.008, 9);
+    // An item with no clicks (attraction 0) does not make the world infinite.
+    const unclicked = tiltedWorld({ ...base, attraction: [0, 1, 2, 0.8], behaviorCtr: 0.01, policyValue: 0.009 });
+    expect(unclicked.ctr.flat().every((x) => x >= 0 && x <= 1)).toBe(true);
+    expect(() => tiltedWorld({ ...base, behaviorCtr: 0.01, policyValue: 0.0001 })).toThrow(
+      /out of reach of this model \(γ = −64, 0, 64 give/,
+    );
+  });
+
   it('scores the oracles and an unbiased estimator over replicates (seeded)', () => {
     const floor = noiseFloor({
       ctr: CTR,

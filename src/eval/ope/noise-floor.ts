@@ -164,34 +164,55 @@ export interface TiltOptions {
   policyValue: number;
 }
 
+/** Largest |γ| the tilt searches. */
+const MAX_EXPONENT = 64;
+
 /**
  * A world with the model's item order but a chosen size: CTR = c·θ_p·α_a^γ, γ found by bisection so that
  * value / behaviour CTR hits the wanted ratio, c so that the behaviour CTR hits its target. Used to ask
- * "what if the sample's click counts were the truth" without touching any estimator. Throws BAD_INPUT when
- * no exponent in [0, 64] reaches the ratio.
+ * "what if the sample's click counts were the truth" without touching any estimator. γ < 0 turns the item
+ * order round. Throws BAD_INPUT, with the ratios at γ = −64, 0 and 64 in the message, when no exponent in
+ * [−64, 64] reaches the ratio.
  */
 export function tiltedWorld(o: TiltOptions): { ctr: number[][]; exponent: number } {
-  const world = (gamma: number, scale: number): number[][] =>
-    o.slotRate.map((theta) => o.attraction.map((alpha) => Math.min(1, scale * theta * alpha ** gamma)));
+  // An item never clicked in the model's data still gets a tiny attraction, so α^γ stays finite for γ < 0.
+  const logAttraction = o.attraction.map((a) => Math.log(Math.max(a, 1e-9)));
+  // θ_p·α_a^γ divided by the largest α^γ: the ratio does not depend on the scale, and nothing overflows.
+  const shape = (gamma: number): number[][] => {
+    const top = Math.max(...logAttraction.map((l) => gamma * l));
+    return o.slotRate.map((theta) => logAttraction.map((l) => theta * Math.exp(gamma * l - top)));
+  };
   const ratio = (gamma: number): number => {
-    const ctr = world(gamma, 1);
+    const ctr = shape(gamma);
     return policyValue(ctr, o.evalDist, o.evalSlotShares) / policyValue(ctr, o.behaviorDist, o.behaviorSlotShares);
   };
   const wanted = o.policyValue / o.behaviorCtr;
-  let [lo, hi] = [0, 1];
-  while (ratio(hi) < wanted && hi < 64) hi *= 2;
-  if (!(ratio(lo) <= wanted && wanted <= ratio(hi))) {
+  const gap = (gamma: number): number => ratio(gamma) - wanted;
+  // The crossing nearest γ = 0: the ratio may rise or fall with γ (it falls when the policy shows the items
+  // the model finds least attractive), so both sides are searched, [0, ±1], [±1, ±2], … [±32, ±64].
+  let bracket: [number, number] | null = gap(0) === 0 ? [0, 0] : null;
+  for (let edge = 1; !bracket && edge <= MAX_EXPONENT; edge *= 2) {
+    for (const side of [1, -1]) {
+      const [a, b] = [side * (edge === 1 ? 0 : edge / 2), side * edge];
+      if (!bracket && Math.sign(gap(a)) !== Math.sign(gap(b))) bracket = [a, b];
+    }
+  }
+  if (!bracket) {
+    const reach = [-MAX_EXPONENT, 0, MAX_EXPONENT].map((g) => ratio(g).toFixed(3));
     throw new CurioError(
       'BAD_INPUT',
-      `value / behaviour CTR ${wanted.toFixed(3)} is out of reach of this model (${ratio(lo).toFixed(3)}..${ratio(hi).toFixed(3)})`,
+      `value / behaviour CTR ${wanted.toFixed(3)} is out of reach of this model (γ = −${MAX_EXPONENT}, 0, ${MAX_EXPONENT} give ${reach.join(', ')})`,
     );
   }
+  let [lo, hi] = bracket;
+  const loSign = Math.sign(gap(lo));
   for (let i = 0; i < 60; i++) {
     const mid = (lo + hi) / 2;
-    if (ratio(mid) < wanted) lo = mid;
+    if (Math.sign(gap(mid)) === loSign) lo = mid;
     else hi = mid;
   }
   const gamma = (lo + hi) / 2;
-  const scale = o.behaviorCtr / policyValue(world(gamma, 1), o.behaviorDist, o.behaviorSlotShares);
-  return { ctr: world(gamma, scale), exponent: gamma };
+  const unscaled = shape(gamma);
+  const scale = o.behaviorCtr / policyValue(unscaled, o.behaviorDist, o.behaviorSlotShares);
+  return { ctr: unscaled.map((slot) => slot.map((x) => Math.min(1, scale * x))), exponent: gamma };
 }

@@ -4,6 +4,7 @@ import { bootstrapErrors, type EstimatorError } from './bootstrap.js';
 import { ESTIMATORS } from './estimators.js';
 import type { ObdItem, ObdLogs, ObdRecord } from './obd.js';
 import { estimateVariants, POSITION_MODEL_VARIANTS, type RoundVariant } from './round-variants.js';
+import { addGradient, type RewardModelTrace } from './reward-model-variance.js';
 import type { OpeRound } from './types.js';
 
 export type { EstimatorError } from './bootstrap.js';
@@ -63,21 +64,46 @@ export function obdRounds(
   evalDist: PositionItemDistribution,
   options: { fitWeights?: number[]; logistic?: LogisticOptions },
 ): OpeRound[] {
+  return fitObdRounds(logs, evalDist, options, false).rounds;
+}
+
+/** `obdRounds` on the full sample, with the reward model's trace for intervals that account for its fit. */
+export function obdRoundsWithTrace(
+  logs: ObdLogs,
+  evalDist: PositionItemDistribution,
+  options: { logistic?: LogisticOptions } = {},
+): { rounds: OpeRound[]; trace: RewardModelTrace } {
+  const { rounds, trace } = fitObdRounds(logs, evalDist, options, true);
+  return { rounds, trace: trace! };
+}
+
+function fitObdRounds(
+  logs: ObdLogs,
+  evalDist: PositionItemDistribution,
+  options: { fitWeights?: number[]; logistic?: LogisticOptions },
+  traced: boolean,
+): { rounds: OpeRound[]; trace: RewardModelTrace | null } {
   const { records, items } = logs;
+  const logistic = options.logistic ?? DEFAULT_LOGISTIC;
+  const rows = records.map((r) => obdFeatures(r, r.itemId, r.position, items));
   const model = fitLogistic(
-    records.map((r) => obdFeatures(r, r.itemId, r.position, items)),
+    rows,
     records.map((r) => r.click),
-    { ...(options.logistic ?? DEFAULT_LOGISTIC), sampleWeights: options.fitWeights },
+    { ...logistic, sampleWeights: options.fitWeights },
   );
   // z is additive over the feature halves, so cache the action half per (position, item).
   const actionZ = evalDist.map((slot, p) => slot.map((_, a) => model.partial(actionFeatures(a, p, items))));
   const q = (r: ObdRecord, contextZ: number, a: number): number =>
     sigmoid(model.bias + contextZ + actionZ[r.position][a] + model.partial(affinityFeatures(r, a)));
-  return records.map((r) => {
+  const evalGradient = new Map<string, number>();
+  const rounds = records.map((r) => {
     const contextZ = model.partial(contextFeatures(r));
     let underEval = 0;
     evalDist[r.position].forEach((p, a) => {
-      if (p > 0) underEval += p * q(r, contextZ, a);
+      if (p <= 0) return;
+      const qa = q(r, contextZ, a);
+      underEval += p * qa;
+      if (traced) addGradient(evalGradient, obdFeatures(r, a, r.position, items), qa, p);
     });
     return {
       reward: r.click,
@@ -87,6 +113,7 @@ export function obdRounds(
       predictedUnderEval: underEval,
     };
   });
+  return { rounds, trace: traced ? { rows, evalGradient, l2: logistic.l2 } : null };
 }
 
 export interface BootstrapOptions {
