@@ -5,6 +5,7 @@ import { LocalChangeFeed, RetentionPruner, type ChangeFeed, type Store } from '.
 import { installAuth } from './auth.js';
 import type { AppContext, RouteModule } from './context.js';
 import { installErrorHandlers } from './errors.js';
+import { requestLogSerializer } from './log-redaction.js';
 import { installExpectationHandler, installJsonParser, onClientError, onFrameworkError } from './http-edge.js';
 import { installCors, installRateLimit, installWriteLimit } from './limits.js';
 import { InsightRuntime, type InsightSettingsInput } from '../recommend/index.js';
@@ -34,6 +35,8 @@ export interface CreateAppOptions {
   sharedPolicy?: SharedPolicyState;
   /** A cluster's Redis: per-key rate limits are counted there, for every node together. */
   redis?: Redis;
+  /** Where the request log goes instead of stdout (tests). */
+  logStream?: { write(line: string): void };
 }
 
 /** Node's default headers deadline, or the request deadline when that is sooner (0: no deadline). */
@@ -46,7 +49,15 @@ const headersTimeoutMs = (requestTimeoutMs: number): number => (requestTimeoutMs
 export function createApp(options: CreateAppOptions): FastifyInstance {
   const { config, store } = options;
   const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    // User ids in URLs are logged as a per-process tag (log-redaction.ts): the log must not undo pseudonymisation.
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : {
+            level: config.logLevel,
+            serializers: { req: requestLogSerializer() },
+            ...(options.logStream ? { stream: options.logStream } : {}),
+          },
     bodyLimit: config.server.bodyLimitBytes,
     // Path ids are the shop's own strings: the router lets long ones through (percent-encoding can triple
     // them) so zod rejects ids over 256 characters with a proper problem path rather than a bare 414.
