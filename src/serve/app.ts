@@ -145,6 +145,10 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   app.addHook('onClose', async () => training.watcher?.stop());
   app.addHook('onClose', () => recommendations.stop());
   app.addHook('onClose', () => ctx.insight.idle());
+  // Whichever node erased a user, every process forgets them in what it keeps in memory (docs/privacy.md, "Erasure").
+  feed.subscribe((change) => {
+    if (change.kind === 'user-erased') ctx.insight.forgetUser(change.userId);
+  });
   installRequestMetrics(app, ctx.metrics);
   registerOpenApi(app, { version: packageVersion() });
   const modules = [...ROUTE_MODULES, ...(options.routes ?? [])];

@@ -85,4 +85,24 @@ describe('CachedModel', () => {
     expect(s.warnings).toEqual(['counter: background rebuild failed']);
     expect((await s.cache.get()).value).toBe(5);
   });
+  it('forgets an erased user in the model it serves and in a build already running, and rebuilds without them', async () => {
+    const s = setup(0);
+    const first = s.cache.get();
+    await s.finish(0, 10);
+    await first;
+    // A build that read the store before the erasure is running when it happens.
+    const running = s.cache.refresh();
+    s.cache.forget((v) => v - 1);
+    expect(s.cache.status()).toMatchObject({ stale: true });
+    expect((await s.cache.get()).value).toBe(9);
+    await s.finish(1, 20);
+    expect((await running).value).toBe(19);
+    // Still stale (it was built from the data as it was), even with no TTL: the next read rebuilds.
+    expect(s.cache.status()).toMatchObject({ stale: true });
+    expect((await s.cache.get()).value).toBe(19);
+    expect(s.builds()).toBe(3);
+    await s.finish(2, 30);
+    expect((await s.cache.get()).value).toBe(30);
+    expect(s.cache.status()).toMatchObject({ stale: false });
+  });
 });

@@ -35,6 +35,10 @@ export class CachedModel<T> {
   private inflight: Promise<Built<T>> | null = null;
   private started = 0;
   private installed = 0;
+  /** Builds up to this one were made from data since erased: stale whatever their age. */
+  private forgottenUpTo = 0;
+  /** What `forget` removes from builds that were running when it was called, applied when they finish. */
+  private scrubs: Array<{ upTo: number; scrub: (value: T) => T }> = [];
   private readonly clock: () => number;
 
   constructor(private readonly options: CachedModelOptions<T>) {
@@ -51,9 +55,25 @@ export class CachedModel<T> {
     return current;
   }
 
+  /** The current model without building or waiting (null before the first build): for the request path. */
+  peek(): T | null {
+    return this.current?.value ?? null;
+  }
+
   /** Builds a new model from the data as it is now and installs it. */
   refresh(): Promise<Built<T>> {
     return this.start();
+  }
+
+  /**
+   * A user was erased: `scrub` removes what they are in the model (their row of a segmentation) from the one
+   * being served, now, and from any build already running (it read the store before the erasure). Either is
+   * then stale, so the next read starts a rebuild without them while the scrubbed one keeps serving.
+   */
+  forget(scrub: (value: T) => T = (value) => value): void {
+    if (this.current) this.current = { ...this.current, value: scrub(this.current.value) };
+    if (this.inflight) this.scrubs.push({ upTo: this.started, scrub });
+    this.forgottenUpTo = this.started;
   }
 
   /** Resolves when no build is running (tests, shutdown). */
@@ -79,13 +99,16 @@ export class CachedModel<T> {
   }
 
   private expired(c: Built<T>): boolean {
+    if (c === this.current && this.installed <= this.forgottenUpTo) return true;
     return this.options.ttlSeconds > 0 && this.clock() - c.builtAt >= this.options.ttlSeconds * 1000;
   }
 
   private start(): Promise<Built<T>> {
     const generation = ++this.started;
     const t0 = performance.now();
-    const run = this.options.build().then((value) => {
+    const run = this.options.build().then((read) => {
+      const value = this.scrubs.filter((s) => generation <= s.upTo).reduce((v, s) => s.scrub(v), read);
+      this.scrubs = this.scrubs.filter((s) => s.upTo > generation);
       const built: Built<T> = { value, builtAt: this.clock(), buildSeconds: Math.round(performance.now() - t0) / 1000 };
       if (generation > this.installed) [this.current, this.installed] = [built, generation];
       return this.current ?? built;

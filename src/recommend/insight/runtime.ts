@@ -78,6 +78,19 @@ export class InsightRuntime {
     return { segments: this.segments.status(), tagger: this.tagger.status(), intent: this.intent.status() };
   }
 
+  /**
+   * An erased user (by stored id) leaves the segmentation served now (their row of the CSV export and of
+   * every segment lookup), and every cached model they were trained into is stale: the next read rebuilds it.
+   */
+  forgetUser(storedUserId: string): void {
+    this.segments.forget((build) => ({
+      ...build,
+      segmentation: { ...build.segmentation, users: build.segmentation.users.filter((u) => u.userId !== storedUserId) },
+    }));
+    this.tagger.forget();
+    this.intent.forget();
+  }
+
   /** Resolves when no model is being built. */
   async idle(): Promise<void> {
     await Promise.all([this.segments.idle(), this.tagger.idle(), this.intent.idle()]);

@@ -104,6 +104,22 @@ describe('/v1/segments', () => {
     expect((await read('/v1/segments')).json().users).toBe(44);
   });
 
+  it('drops an erased user from the cached segmentation at once, and rebuilds it without them', async () => {
+    t = await createInsightApp();
+    const first = (await read('/v1/segments')).json();
+    expect((await read('/v1/segments?format=csv')).body).toMatch(/^s4,/m);
+    expect((await t.call('admin', { method: 'DELETE', url: '/v1/users/s4' })).statusCode).toBe(200);
+    // The cached segmentation no longer holds them, before any rebuild; what the segments were computed with
+    // did, so it is stale and the read starts a rebuild in the background.
+    const after = (await read('/v1/segments')).json();
+    expect(after).toMatchObject({ users: 35, model: { builtAt: first.model.builtAt, stale: true, rebuilding: true } });
+    expect((await read('/v1/segments?format=csv')).body).not.toMatch(/^s4,/m);
+    await t.call('admin', { method: 'POST', url: '/v1/segments/refresh' });
+    const rebuilt = (await read('/v1/segments')).json();
+    expect(rebuilt).toMatchObject({ users: 35, model: { stale: false } });
+    expect(rebuilt.model.builtAt >= first.model.builtAt).toBe(true);
+  });
+
   it('answers 409 while the store holds fewer than 2 users', async () => {
     t = await createInsightApp({ fill: false });
     const res = await read('/v1/segments');
