@@ -8,3 +8,4 @@ export * from './top-k.js';
 export { isSequentialRecommender, type SequentialRecommender } from './seq-model.js';
 export { invertSpdInPlace, gaussJordanInPlace, choleskySolve } from './linalg.js';
 export * from './logistic.js';
+export { clearUserRow, forgetUserRow } from './user-rows.js';

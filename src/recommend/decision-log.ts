@@ -75,6 +75,11 @@ export class DecisionLog {
     this.buffer.push(decisionOf(slate, this.options.maxCandidates));
   }
 
+  /** Whether a decision of this user waits to be written. */
+  holds(userId: string): boolean {
+    return this.buffer.some((d) => d.userId === userId);
+  }
+
   /** Drops buffered decisions of an erased user, so none is written after the erasure. */
   forget(userId: string): void {
     this.buffer = this.buffer.filter((d) => d.userId !== userId);

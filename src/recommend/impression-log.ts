@@ -118,10 +118,21 @@ export class ImpressionLog {
     return mine;
   }
 
-  /** Drops an erased user's buffered impressions and decisions. */
+  /** Whether impressions, slates or decisions of this user wait to be written. */
+  holds(storedUserId: string): boolean {
+    return this.pendingByUser.has(storedUserId) || this.options.decisions.holds(storedUserId);
+  }
+
+  /**
+   * Drops an erased user's buffered impressions and decisions, and their slates from chunks in flight
+   * (the slate writer checks consent before it writes: it may not have reached the store yet).
+   */
   forget(storedUserId: string): void {
     this.buffer = this.buffer.filter((p) => p.storedUserId !== storedUserId);
     this.slates = this.slates.filter((d) => d.userId !== storedUserId);
+    for (const chunk of this.slatesInFlight) {
+      for (let k = chunk.length - 1; k >= 0; k--) if (chunk[k].userId === storedUserId) chunk.splice(k, 1);
+    }
     // Chunks of theirs already in flight release nothing once the count is gone.
     this.pendingByUser.delete(storedUserId);
     this.options.decisions.forget(storedUserId);

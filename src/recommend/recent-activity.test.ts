@@ -103,6 +103,29 @@ describe('RecentActivityCache', () => {
     expect((await c.get('u')).history.map((e) => e.itemId)).toEqual(['d', 'new', 'bought']);
   });
 
+  it('does not cache a read that was in flight when the user was erased', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow: Store = Object.create(store, {
+      userTimeline: {
+        value: async (...args: Parameters<Store['userTimeline']>) => {
+          const rows = await store.userTimeline(...args);
+          await gate;
+          return rows;
+        },
+      },
+    }) as Store;
+    const c = new RecentActivityCache(slow, { historyLength: 3, noRepeatImpressions: 2, maxAgeMs: 60_000, clock: () => now });
+    const pending = c.get('u');
+    expect(c.holds('u')).toBe(true);
+    await store.eraseUser('u');
+    c.forget('u');
+    release();
+    await pending;
+    expect(c.holds('u')).toBe(false);
+    expect((await c.get('u')).history).toEqual([]);
+  });
+
   it('blocks bought and disliked items, from the store and as they arrive, beyond the history length', async () => {
     await store.appendEvents([ev('u', 'old-buy', 'purchase', 1), ev('u', 'meh', 'dislike', 2)]);
     const c = cache();

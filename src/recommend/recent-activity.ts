@@ -64,6 +64,8 @@ export class RecentActivityCache {
   private readonly users = new Map<string, Entry>();
   /** Events that arrived while a user's entry was being read, applied when the read completes. */
   private readonly loading = new Map<string, Event[]>();
+  /** Users erased while their entry was being read: the read (from before the erasure) is not cached. */
+  private readonly forgotten = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -99,9 +101,19 @@ export class RecentActivityCache {
     entry.consent = user.consent;
   }
 
-  /** Drops a user (after erasure). */
+  /** Whether the user's activity is cached (or being read). */
+  holds(userId: string): boolean {
+    return this.users.has(userId) || this.loading.has(userId);
+  }
+
+  /** Drops a user (after erasure), and keeps a read of theirs in progress from caching what it read. */
   forget(userId: string): void {
     this.users.delete(userId);
+    const arrived = this.loading.get(userId);
+    if (arrived) {
+      arrived.length = 0;
+      this.forgotten.add(userId);
+    }
   }
 
   private async load(userId: string): Promise<Entry> {
@@ -130,7 +142,7 @@ export class RecentActivityCache {
       for (const e of [...events, ...shown, ...unwritten, ...arrived]) this.apply(entry, e);
       for (const e of blocking) if (e.itemId !== null) entry.blocked.add(this.intern(e.itemId));
       // Cached before `loading` lets go of the user, so no event can fall between the two.
-      if (maxAgeMs > 0) {
+      if (maxAgeMs > 0 && !this.forgotten.has(userId)) {
         this.users.delete(userId);
         this.users.set(userId, entry);
         if (this.users.size > (this.options.maxUsers ?? 50_000)) this.users.delete(this.users.keys().next().value as string);
@@ -138,6 +150,7 @@ export class RecentActivityCache {
       return entry;
     } finally {
       this.loading.delete(userId);
+      this.forgotten.delete(userId);
     }
   }
 

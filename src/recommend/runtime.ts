@@ -233,8 +233,11 @@ export class RecommendationRuntime {
   /** Runs the pipeline for a profile (no store reads, no logging): what the benches call directly. */
   serve(profile: Profile, request: SlateRequest): PipelineResult {
     const experiment = request.experiment;
+    // A shopper who refused personalisation gets the non-personalised slate, never a variant: no arm, no count.
     const admitted =
-      experiment !== undefined && (experiment.audience === 'all' || (experiment.audience === 'new') === (profile.history.length === 0));
+      experiment !== undefined &&
+      profile.mode !== 'non-personalized' &&
+      (experiment.audience === 'all' || (experiment.audience === 'new') === (profile.history.length === 0));
     if (!experiment || !admitted) return runPipeline(this.pipelineDeps(), profile, request, this.rng.fork(), recommendationId());
     const deps = this.pipelineDeps();
     const policy = this.armPolicy(experiment);
@@ -337,6 +340,7 @@ export class RecommendationRuntime {
     if ((this.armSlates.get(rec.recommendationId) ?? this.policy).capabilities.usesState) {
       this.contexts.remember(
         rec.recommendationId,
+        profile.storedUserId ?? '',
         state,
         candidates,
         rec.items.map((i) => i.itemId),
@@ -381,12 +385,33 @@ export class RecommendationRuntime {
       case 'users-stored':
         return change.users.forEach((u) => this.recent.userStored(u));
       case 'user-erased':
-        this.recent.forget(change.userId);
-        this.impressions.forget(change.userId);
-        return;
+        return this.forgetUser(change.userId);
       case 'slates-served':
         return this.applyStored(change.slates.flatMap(slateImpressions), { own: false });
     }
+  }
+
+  /**
+   * An erased user (stored id) leaves everything this runtime keeps in memory: the serving model's row of
+   * theirs, their cached recent activity, impressions and decisions waiting to be written, the contexts of
+   * the slates they were served, and the cached user vectors. Applied on every node the erasure reaches.
+   */
+  private forgetUser(storedUserId: string): void {
+    this.snapshots.forgetUser(storedUserId);
+    this.recent.forget(storedUserId);
+    this.impressions.forget(storedUserId);
+    this.contexts.forget(storedUserId);
+  }
+
+  /** Where this runtime still keeps something of a stored user, by name (none after their erasure). */
+  heldFor(storedUserId: string): string[] {
+    const held: Array<[string, boolean]> = [
+      ['model row', this.snapshots.holdsUser(storedUserId)],
+      ['recent activity', this.recent.holds(storedUserId)],
+      ['buffered slates', this.impressions.holds(storedUserId)],
+      ['slate contexts', this.contexts.holds(storedUserId)],
+    ];
+    return held.filter(([, holds]) => holds).map(([name]) => name);
   }
 
   /**

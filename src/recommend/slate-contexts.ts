@@ -9,6 +9,8 @@ export interface SlotContext {
 }
 
 interface SlateContext {
+  /** The stored id of the user it was served to, so an erasure finds their slates. */
+  userId: string;
   state: Float32Array | null;
   items: Map<string, { score: number; uncertainty: number | undefined }>;
 }
@@ -29,7 +31,13 @@ export class SlateContexts {
     return this.slates.size;
   }
 
-  remember(recommendationId: string, state: Float32Array | null, candidates: readonly Candidate[], shown: readonly string[]): void {
+  remember(
+    recommendationId: string,
+    userId: string,
+    state: Float32Array | null,
+    candidates: readonly Candidate[],
+    shown: readonly string[],
+  ): void {
     if (this.capacity === 0) return;
     const standard = standardScores(candidates);
     const at = new Map(candidates.map((c, i) => [c.itemId, i]));
@@ -38,8 +46,25 @@ export class SlateContexts {
       const i = at.get(id);
       if (i !== undefined) items.set(id, { score: standard[i], uncertainty: candidates[i].uncertainty });
     }
-    this.slates.set(recommendationId, { state, items });
+    this.slates.set(recommendationId, { userId, state, items });
     if (this.slates.size > this.capacity) this.slates.delete(this.slates.keys().next().value as string);
+  }
+
+  /** Whether a slate served to this user is kept. */
+  holds(userId: string): boolean {
+    for (const slate of this.slates.values()) if (slate.userId === userId) return true;
+    return false;
+  }
+
+  /** Drops every slate served to an erased user (their vector and scores): their late outcomes teach nothing. */
+  forget(userId: string): number {
+    let dropped = 0;
+    for (const [id, slate] of this.slates) {
+      if (slate.userId !== userId) continue;
+      this.slates.delete(id);
+      dropped++;
+    }
+    return dropped;
   }
 
   get(recommendationId: string, itemId: string): SlotContext | undefined {

@@ -6,7 +6,7 @@ import { LiveLists } from './live-lists.js';
 import { UserVectorCaches } from './user-vectors.js';
 import { readStoreDataset, type ModelProvider } from './model-source.js';
 import type { ProvidedModel } from './model-source.js';
-import { buildSnapshot, emptySnapshot, withModel, type BuildSnapshotOptions, type ServingSnapshot } from './snapshot.js';
+import { buildSnapshot, emptySnapshot, withModel, withoutUser, type BuildSnapshotOptions, type ServingSnapshot } from './snapshot.js';
 
 export interface StoreSnapshotOptions extends Omit<BuildSnapshotOptions, 'dataset' | 'served'> {
   models: ModelProvider;
@@ -52,6 +52,9 @@ export class SnapshotManager {
   /** Bumped by `useModel`, so a build that started before a swap serves the swapped-in model too. */
   private swaps = 0;
   private readonly swapPending = new Set<Array<(table: ItemTable) => void>>();
+  /** Builds and swaps in progress, and the users erased since the oldest of them started (forgotten again in what they install). */
+  private working = 0;
+  private readonly erasedMeanwhile = new Set<string>();
 
   constructor(private readonly options: SnapshotManagerOptions) {
     this.snap = emptySnapshot(options.config.serving);
@@ -106,14 +109,15 @@ export class SnapshotManager {
     // Changes made while the swap awaits (an ANN index build) are replayed onto its table.
     const during: Array<(table: ItemTable) => void> = [];
     this.swapPending.add(during);
+    this.working++;
     try {
       const next = await withModel(this.snap, served, this.annOptions());
       if (swap !== this.swaps) return; // a newer swap won
       for (const apply of during) apply(next.items);
-      this.snap = next;
-      this.live = this.liveLists(next);
+      this.install(next);
     } finally {
       this.swapPending.delete(during);
+      this.doneWorking();
     }
   }
 
@@ -135,6 +139,26 @@ export class SnapshotManager {
     });
   }
 
+  /** Whether the serving model keeps a parameter row for this stored user id. */
+  holdsUser(storedUserId: string): boolean {
+    return this.snap.userRows?.has(storedUserId) === true;
+  }
+
+  /**
+   * An erased user leaves the serving model: their parameter row is zeroed in the model itself and their id
+   * leaves the snapshot, the registry version it keeps serving and any build or swap in progress (which may
+   * have read the store before the erasure). The user vectors cached by state go too: one may be theirs.
+   */
+  forgetUser(storedUserId: string): void {
+    this.snap = withoutUser(this.snap, storedUserId);
+    if (this.pinned?.userIds?.includes(storedUserId)) {
+      this.pinned = { ...this.pinned, userIds: this.pinned.userIds.map((id) => (id === storedUserId ? '' : id)) };
+    }
+    if (this.working > 0) this.erasedMeanwhile.add(storedUserId);
+    this.vectorCaches.clear();
+    this.snap.userVectors?.clear();
+  }
+
   /** The catalogue's own string for an item id (ids it does not know are returned as they are). */
   internItemId(itemId: string): string {
     const index = this.snap.items.indexOf.get(itemId);
@@ -150,6 +174,7 @@ export class SnapshotManager {
   private async rebuild(): Promise<void> {
     const { config, store, models } = this.options;
     this.pending = [];
+    this.working++;
     const swapsAtStart = this.swaps;
     const pinned = this.pinned;
     try {
@@ -165,11 +190,22 @@ export class SnapshotManager {
       // After the replay: the live table already holds every change made during the build.
       if (pinned?.lists) next.items.takeTrendsFrom(this.snap.items);
       if (this.swaps !== swapsAtStart && this.pinned) next = await withModel(next, this.pinned, this.annOptions());
-      this.snap = next;
-      this.live = this.liveLists(next);
+      this.install(next);
     } finally {
       this.pending = null;
+      this.doneWorking();
     }
+  }
+
+  /** Swaps a new snapshot in, without the users erased while it was being made. */
+  private install(next: ServingSnapshot): void {
+    for (const id of this.erasedMeanwhile) next = withoutUser(next, id);
+    this.snap = next;
+    this.live = this.liveLists(next);
+  }
+
+  private doneWorking(): void {
+    if (--this.working === 0) this.erasedMeanwhile.clear();
   }
 
   private annOptions() {

@@ -1,6 +1,13 @@
 import { yieldToLoop, type Config, type EventWeights } from '../core/index.js';
 import type { SequenceDataset } from '../data/index.js';
-import { getModelSpec, isSequentialRecommender, topK, type Recommender, type SequentialRecommender } from '../models/index.js';
+import {
+  forgetUserRow,
+  getModelSpec,
+  isSequentialRecommender,
+  topK,
+  type Recommender,
+  type SequentialRecommender,
+} from '../models/index.js';
 import type { Store } from '../store/index.js';
 import { obtainAnnIndex, type AnnMemo } from './ann-cache.js';
 import type { AnnIndex } from './ann-index.js';
@@ -278,6 +285,19 @@ async function assemble(p: SnapshotParts): Promise<ServingSnapshot> {
       buildSeconds: (performance.now() - p.started) / 1000,
     },
   };
+}
+
+/**
+ * The snapshot without a stored user: their row of a `user-embedding` model is zeroed in the model itself
+ * (forgetUserRow) and their id leaves `userRows`, so they are served as a stranger from their events alone.
+ */
+export function withoutUser(snap: ServingSnapshot, storedUserId: string): ServingSnapshot {
+  const row = snap.userRows?.get(storedUserId);
+  if (row === undefined || !snap.userRows) return snap;
+  if (snap.model) forgetUserRow(snap.model, row);
+  const userRows = new Map(snap.userRows);
+  userRows.delete(storedUserId);
+  return { ...snap, userRows };
 }
 
 /** A snapshot with no model and no items, served until the first build finishes. */

@@ -23,6 +23,11 @@ export class UserVectorCache {
     return this.vectors.size;
   }
 
+  /** Drops every cached vector (an erasure: a vector depends on one user's history, and the key does not say whose). */
+  clear(): void {
+    this.vectors.clear();
+  }
+
   /** The model's user vector for `state` (shared: callers must not modify it). */
   vectorFor(state: UserState): Float32Array {
     if (this.capacity === 0) return this.model.userVector(state);
@@ -52,6 +57,11 @@ export class UserVectorCaches {
 
   /** @param keep how many models' vectors are kept (the serving one and the one before it by default). */
   constructor(private readonly keep = 2) {}
+
+  /** Drops the vectors of every model (see UserVectorCache.clear). */
+  clear(): void {
+    for (const vectors of this.entries.values()) vectors.clear();
+  }
 
   /** The cache for `model` (version `versionId` when it has one), warm when it was served recently. */
   cacheFor(model: SequentialRecommender, versionId: string | null | undefined, capacity: number): UserVectorCache {
