@@ -37,7 +37,12 @@ export const audienceSchema = z
   .object({
     /** `new`: users with no history when first served; `returning`: the others. */
     users: z.enum(['all', 'new', 'returning']).default('all'),
-    /** Only users whose consent allows personalisation (always true for a personalised surface). */
+    /**
+     * Only shoppers the cached segmentation (`GET /v1/segments`) puts in one of these segments; shoppers it has
+     * not segmented yet are left out. Absent: every segment.
+     */
+    segments: z.array(z.number().int().min(0)).min(1).max(50).optional(),
+    // Shoppers who refused personalisation are never in an experiment: they get the non-personalised slate.
   })
   .strict();
 

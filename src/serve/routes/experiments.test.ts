@@ -161,3 +161,41 @@ describe('experiment results over HTTP', () => {
     expect(again.preEvaluation.arms.greedy.policy).toBe('greedy');
   });
 });
+
+describe('experiment audiences', () => {
+  let t: ShopApp;
+  beforeAll(async () => {
+    t = await createShopApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('admits only the segments named, and never a shopper who refused personalisation', async () => {
+    expect((await t.call('read', { method: 'GET', url: '/v1/segments' })).statusCode).toBe(200);
+    const segmentOf = new Map<string, number>();
+    for (let s = 0; s < 40; s++) {
+      const res = await t.call('read', { method: 'GET', url: `/v1/users/s${s}/segment` });
+      segmentOf.set(`s${s}`, res.json().segment.segment);
+    }
+    const target = segmentOf.get('s0')!;
+    const outside = [...segmentOf].find(([, seg]) => seg !== target);
+    expect(outside).toBeDefined();
+    const created = await t.call('admin', {
+      method: 'POST',
+      url: '/v1/admin/experiments',
+      payload: { ...experiment, id: 'segment-test', audience: { users: 'all', segments: [target] } },
+    });
+    expect(created.json()).toMatchObject({ id: 'segment-test' });
+    await t.call('admin', { method: 'POST', url: '/v1/admin/experiments/segment-test/start' });
+    const slate = async (user: string) =>
+      (await t.call('read', { method: 'GET', url: `/v1/users/${user}/recommendations?n=4` })).json<Slate>();
+    expect((await slate('s0')).experiment?.id).toBe('segment-test');
+    expect((await slate(outside![0])).experiment).toBeNull();
+    // Not segmented yet (no events): left out.
+    expect((await slate('brand-new-visitor')).experiment).toBeNull();
+    await t.call('ingest', { method: 'PUT', url: '/v1/users/s0', payload: { consent: { personalization: false } } });
+    const refused = await slate('s0');
+    expect(refused.experiment).toBeNull();
+  });
+});

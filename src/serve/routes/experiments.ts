@@ -39,7 +39,7 @@ const experimentSchema = z.object({
   surface: z.enum(SURFACES),
   state: z.enum(EXPERIMENT_STATES),
   arms: z.array(armSchema),
-  audience: z.object({ users: z.enum(['all', 'new', 'returning']) }),
+  audience: z.object({ users: z.enum(['all', 'new', 'returning']), segments: z.array(z.number()).optional() }),
   primaryMetric: z.enum(METRICS),
   guardrails: z.array(z.enum(METRICS)),
   attributionHours: z.number(),

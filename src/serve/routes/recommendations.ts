@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { assignArm } from '../../experiments/index.js';
+import type { Segmentation } from '../../interest/index.js';
 import type { ExperimentAssignment, HistoryEvent, SlateRequest } from '../../recommend/index.js';
 import type { AppContext, RouteModule } from '../context.js';
 import { defineRoute } from '../route.js';
@@ -13,10 +14,34 @@ interface SlateInput {
   exclude?: string[];
 }
 
+/** Segment of each segmented shopper, indexed once per segmentation the cache installs. */
+const segmentIndex = new WeakMap<Segmentation, Map<string, number>>();
+
+/**
+ * Whether the shopper is in one of the segments, by the cached segmentation. The request never waits for a
+ * segmentation: before the first one exists the shopper is left out and one is started in the background.
+ */
+function inSegments(ctx: AppContext, unit: string, segments: readonly number[]): boolean {
+  const cache = ctx.insight.segments;
+  const built = cache.peek();
+  if (!built) {
+    cache.get().catch(() => undefined);
+    return false;
+  }
+  let index = segmentIndex.get(built.segmentation);
+  if (!index) {
+    index = new Map(built.segmentation.users.map((u) => [u.userId, u.segment]));
+    segmentIndex.set(built.segmentation, index);
+  }
+  const segment = index.get(unit);
+  return segment !== undefined && segments.includes(segment);
+}
+
 /** The arm of the experiment running on recommendations, for a user or visitor (by stored id: stable under pseudonymisation). */
 function assignment(ctx: AppContext, unit: string | null): ExperimentAssignment | undefined {
   const experiment = unit === null ? undefined : ctx.experiments.runningOn('recommendations');
   if (!experiment || unit === null) return undefined;
+  if (experiment.audience.segments && !inSegments(ctx, unit, experiment.audience.segments)) return undefined;
   const arm = assignArm(experiment.id, unit, experiment.arms);
   return {
     id: experiment.id,
