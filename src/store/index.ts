@@ -4,3 +4,5 @@ export { LocalChangeFeed, type Change, type ChangeFeed, type ChangeHandler, type
 export { RetentionPruner, type RetentionSettings, type RetentionPrunerOptions } from './retention.js';
 export type * from './training-records.js';
 export { JOB_KINDS, JOB_STATES, MODEL_STATES } from './training-records.js';
+export type * from './access-records.js';
+export { AUDIT_OUTCOMES } from './access-records.js';

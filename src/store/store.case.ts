@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Event, EventType, Item } from '../core/index.js';
 import type { Decision, Store } from './store.js';
+import { describeAccessRecords } from './access-records.case.js';
 
 export function sampleItem(id: string, overrides: Partial<Item> = {}): Item {
   return {
@@ -387,4 +388,5 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       await expect(store.ping()).resolves.toBeUndefined();
     });
   });
+  describeAccessRecords(name, open);
 }

@@ -1,4 +1,5 @@
 import type { Consent, EpochMs, Event, EventType, Item, User } from '../core/index.js';
+import type { AccessRecords } from './access-records.js';
 import type { TrainingRecords } from './training-records.js';
 
 export interface AppendResult {
@@ -158,7 +159,7 @@ export interface ErasedRows {
  * The one storage contract. Every adapter (SQLite today, PostgreSQL next) passes the same conformance
  * suite in `store.case.ts`. Methods are async so a networked adapter fits the same shape.
  */
-export interface Store extends TrainingRecords {
+export interface Store extends TrainingRecords, AccessRecords {
   /** The URL scheme that opened it, e.g. "sqlite". */
   readonly kind: string;
 

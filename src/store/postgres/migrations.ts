@@ -110,6 +110,25 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'experiment arm of a decision',
     sql: `ALTER TABLE decisions ADD COLUMN arm TEXT;`,
   },
+  {
+    version: 3,
+    name: 'API keys and the audit log',
+    sql: `
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        digest TEXT NOT NULL UNIQUE,
+        created_at BIGINT NOT NULL,
+        ord BIGSERIAL,
+        record TEXT NOT NULL
+      );
+      CREATE TABLE audit_log (
+        seq BIGSERIAL PRIMARY KEY,
+        target TEXT,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_target ON audit_log(target, seq);
+    `,
+  },
 ];
 
 /**

@@ -45,6 +45,8 @@ import { asCurioError, createPool, inTransaction, parseTarget, query, type Postg
 import { COPY_MIN_EVENTS, copyEvents, insertEvents } from './event-writes.js';
 import { migrate } from './migrations.js';
 import { PostgresTrainingTables } from './training-tables.js';
+import { PostgresAccessTables } from './access-tables.js';
+import type { AuditEntry, AuditQuery, AuditRecord, StoredApiKey } from '../access-records.js';
 
 const ITEM_COLUMNS = 'id,title,description,category,category_path,tags,brand,price,attributes,available,created_at,updated_at';
 const TIMELINE_COLUMNS = 'seq, event_id, item_id, type, timestamp';
@@ -84,6 +86,7 @@ function itemValues(item: Item, now: number): unknown[] {
 class PostgresStore implements Store {
   readonly kind = 'postgres';
   private readonly training: PostgresTrainingTables;
+  private readonly access: PostgresAccessTables;
   private impressionPruneFloor = Number.MIN_SAFE_INTEGER;
 
   constructor(
@@ -91,6 +94,7 @@ class PostgresStore implements Store {
     readonly target: PostgresTarget,
   ) {
     this.training = new PostgresTrainingTables(pool);
+    this.access = new PostgresAccessTables(pool);
   }
 
   async upsertItems(items: Item[]): Promise<number> {
@@ -453,6 +457,30 @@ class PostgresStore implements Store {
   }
   releaseLease(name: string, holder: string): Promise<void> {
     return this.training.releaseLease(name, holder);
+  }
+
+  async addApiKey(key: StoredApiKey): Promise<void> {
+    return this.access.addApiKey(key);
+  }
+
+  async apiKeyByDigest(digest: string): Promise<StoredApiKey | null> {
+    return this.access.apiKeyByDigest(digest);
+  }
+
+  async listApiKeys(): Promise<StoredApiKey[]> {
+    return this.access.listApiKeys();
+  }
+
+  async revokeApiKey(id: string, at: string): Promise<StoredApiKey | null> {
+    return this.access.revokeApiKey(id, at);
+  }
+
+  async appendAudit(record: AuditRecord): Promise<AuditEntry> {
+    return this.access.appendAudit(record);
+  }
+
+  async listAudit(q?: AuditQuery): Promise<AuditEntry[]> {
+    return this.access.listAudit(q);
   }
 
   async counts(): Promise<StoreCounts> {

@@ -151,6 +151,25 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'experiment arm of a decision',
     sql: `ALTER TABLE decisions ADD COLUMN arm TEXT;  -- "experiment/arm" when the slate was served in an experiment`,
   },
+  {
+    version: 9,
+    name: 'API keys and the audit log',
+    // A key is stored as its SHA-256 only (docs/privacy.md, "Keys and audit"); the audit log is append-only.
+    sql: `
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        digest TEXT NOT NULL UNIQUE,      -- sha256 hex of the key: the lookup of every request
+        created_at INTEGER NOT NULL,      -- ms of the record's createdAt: list order
+        record TEXT NOT NULL              -- JSON StoredApiKey
+      );
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,          -- arrival order: the entry's id
+        target TEXT,
+        record TEXT NOT NULL              -- JSON AuditRecord
+      );
+      CREATE INDEX audit_log_target ON audit_log(target, seq);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number[] {

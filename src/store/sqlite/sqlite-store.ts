@@ -30,6 +30,8 @@ import type {
   UserUpsert,
 } from '../store.js';
 import type { Job, JobKind, JobState, JobUpdate, ModelState, ModelVersion } from '../training-records.js';
+import type { AuditEntry, AuditQuery, AuditRecord, StoredApiKey } from '../access-records.js';
+import { AccessTables } from './access-tables.js';
 import { appendResult } from '../append-result.js';
 import { decisionSteps, readState, scanDecisionRows, userSlateRows, writeState } from './decision-table.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
@@ -96,6 +98,8 @@ class SqliteStore implements Store {
   private readonly local: StepTransactions;
   /** Model versions and jobs: written rarely, so on this connection even with a writer thread. */
   private readonly training: TrainingTables;
+  /** API keys and the audit log: written rarely, on this connection too. */
+  private readonly access: AccessTables;
 
   private readonly checkpointer: Checkpointer | null = null;
   private readonly writer: WriterThread | null = null;
@@ -125,6 +129,7 @@ class SqliteStore implements Store {
     this.sql = statementCache(this.db);
     this.local = stepTransactions(this.db, this.sql);
     this.training = new TrainingTables(this.sql, (fn) => this.transaction(fn));
+    this.access = new AccessTables(this.sql, (fn) => this.transaction(fn));
     const file = path !== ':memory:' && path !== '';
     if (options.backgroundCheckpoints && file) this.checkpointer = startCheckpointer(path, CHECKPOINT_INTERVAL_MS);
     if (options.backgroundWrites && file) this.writer = startWriterThread(path);
@@ -523,6 +528,30 @@ class SqliteStore implements Store {
 
   async releaseLease(name: string, holder: string): Promise<void> {
     this.training.releaseLease(name, holder);
+  }
+
+  async addApiKey(key: StoredApiKey): Promise<void> {
+    this.access.addApiKey(key);
+  }
+
+  async apiKeyByDigest(digest: string): Promise<StoredApiKey | null> {
+    return this.access.apiKeyByDigest(digest);
+  }
+
+  async listApiKeys(): Promise<StoredApiKey[]> {
+    return this.access.listApiKeys();
+  }
+
+  async revokeApiKey(id: string, at: string): Promise<StoredApiKey | null> {
+    return this.access.revokeApiKey(id, at);
+  }
+
+  async appendAudit(record: AuditRecord): Promise<AuditEntry> {
+    return this.access.appendAudit(record);
+  }
+
+  async listAudit(query?: AuditQuery): Promise<AuditEntry[]> {
+    return this.access.listAudit(query);
   }
 
   async counts(): Promise<StoreCounts> {
