@@ -49,8 +49,10 @@ export const configSchema = z.object({
       keys: z.array(apiKeySchema).default([]),
       /** Only for local experiments: serve without API keys. */
       disabled: z.boolean().default(false),
+      /** How long a server trusts what it read of a stored key (`curio keys`): a revocation elsewhere takes effect within it; 0 = read the store on every request. */
+      keyCacheSeconds: z.number().min(0).max(3600).default(5),
     })
-    .default({ keys: [], disabled: false }),
+    .default({ keys: [], disabled: false, keyCacheSeconds: 5 }),
   privacy: z
     .object({ idSecret: z.string().min(16, 'the id secret needs at least 16 characters').nullable().default(null) })
     .default({ idSecret: null }),
@@ -277,6 +279,12 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; parse: (raw: 
     path: 'auth.disabled',
     parse: (s) => s === 'true' || s === '1',
     doc: 'true serves without API keys (local experiments only)',
+  },
+  {
+    name: 'CURIO_KEY_CACHE_SECONDS',
+    path: 'auth.keyCacheSeconds',
+    parse: Number,
+    doc: 'How long a server trusts a stored key it has read; revocation on another node takes effect within it (0 = no cache)',
   },
   { name: 'CURIO_ID_SECRET', path: 'privacy.idSecret', parse: (s) => s, doc: 'When set, user ids are stored as HMAC-SHA256(secret, id)' },
   {

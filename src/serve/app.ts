@@ -3,6 +3,8 @@ import type { Config } from '../core/index.js';
 import { Ingestor } from '../ingest/index.js';
 import { LocalChangeFeed, RetentionPruner, type ChangeFeed, type Store } from '../store/index.js';
 import { installAuth } from './auth.js';
+import { installAudit } from './audit.js';
+import { ApiKeyResolver } from './key-resolver.js';
 import type { AppContext, RouteModule } from './context.js';
 import { installErrorHandlers } from './errors.js';
 import { requestLogSerializer } from './log-redaction.js';
@@ -78,13 +80,16 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   installExpectationHandler(app);
   installErrorHandlers(app);
   installCors(app, config);
-  installAuth(app, config);
+  const apiKeys = new ApiKeyResolver(store, config);
+  installAuth(app, config, apiKeys);
   installRateLimit(app, config, options.redis);
   installWriteLimit(app, config);
   // Every write goes through the Ingestor, which publishes it on the feed once stored; the recommendation
   // runtime subscribes, so trending, stock, consent and the policy react at once without polling.
   const feed = options.feed ?? new LocalChangeFeed();
   const ingestor = new Ingestor({ store, idSecret: config.privacy.idSecret, feed });
+  // Admin actions (erasure, keys, promotion, experiments, ...) are recorded in one place (docs/privacy.md, "Keys and audit").
+  installAudit(app, { store, userKey: ingestor.userKey, authDisabled: config.auth.disabled, warn: (m, e) => app.log.warn({ err: e }, m) });
   const recommendations = new RecommendationRuntime({
     config,
     store,
@@ -130,6 +135,7 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     }),
     training,
     experiments: new ExperimentRegistry(store),
+    apiKeys,
   };
   // Expired slates and impression events are deleted in the background, in small chunks (docs/configuration.md, "Retention").
   const pruner = new RetentionPruner(store, config.retention, { warn: (message, error) => app.log.warn({ err: error }, message) });

@@ -69,7 +69,7 @@ describe('auth configuration', () => {
     try {
       const config = loadConfig({ env: { CURIO_LOG_LEVEL: 'silent' } });
       expect(() => createApp({ config, store })).toThrow(/no API keys configured.*CURIO_API_KEYS/);
-      const open = createApp({ config: { ...config, auth: { keys: [], disabled: true } }, store, processMetrics: false });
+      const open = createApp({ config: { ...config, auth: { ...config.auth, keys: [], disabled: true } }, store, processMetrics: false });
       const res = await open.inject({ method: 'GET', url: '/v1/items/x' });
       expect(res.statusCode).toBe(404);
       await open.close();

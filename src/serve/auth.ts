@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CurioError, type ApiScope, type Config } from '../core/index.js';
+import type { ApiKeyResolver, Caller, Resolution } from './key-resolver.js';
 
 /** What a route asks of the caller: nothing (`open`) or a key holding this scope (admin holds every scope). */
 export type RouteScope = 'open' | ApiScope;
@@ -9,10 +9,17 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     scope?: RouteScope;
   }
+  interface FastifyRequest {
+    /** Whose key the request carries, once the auth hook accepted it; null on open routes and with auth disabled. */
+    caller: Caller | null;
+  }
 }
 
-/** Keys are looked up by their SHA-256 so the comparison does not leak how much of a guessed key matched. */
-const digest = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
+const REFUSED: Record<Extract<Resolution, { refused: unknown }>['refused'], string> = {
+  unknown: 'unknown API key',
+  expired: 'this API key has expired',
+  revoked: 'this API key has been revoked',
+};
 
 /** Throws unless the server has keys or auth is explicitly disabled: an open API by accident is worse than none. */
 export function assertAuthConfigured(config: Config): void {
@@ -48,18 +55,24 @@ export function requiredScope(request: FastifyRequest): RouteScope {
   return 'admin';
 }
 
-/** Adds the onRequest hook that answers 401 without a known key and 403 when the key lacks the route's scope. */
-export function installAuth(app: FastifyInstance, config: Config): void {
+/**
+ * Adds the onRequest hook that answers 401 without a key, or with an unknown, expired or revoked one, and 403
+ * when the key lacks the route's scope. The caller is set before the scope check, so a refused admin call
+ * is still audited under its key.
+ */
+export function installAuth(app: FastifyInstance, config: Config, keys: ApiKeyResolver): void {
   assertAuthConfigured(config);
+  app.decorateRequest('caller', null);
   if (config.auth.disabled) return;
-  const scopesByDigest = new Map(config.auth.keys.map((k) => [digest(k.key), new Set<ApiScope>(k.scopes)]));
   app.addHook('onRequest', async (request) => {
     const scope = requiredScope(request);
     if (scope === 'open') return;
     const key = presentedKey(request);
     if (key === null) throw new CurioError('UNAUTHORIZED', 'missing API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"');
-    const scopes = scopesByDigest.get(digest(key));
-    if (!scopes) throw new CurioError('UNAUTHORIZED', 'unknown API key');
+    const found = await keys.resolve(key);
+    if ('refused' in found) throw new CurioError('UNAUTHORIZED', REFUSED[found.refused]);
+    request.caller = found.caller;
+    const { scopes } = found.caller;
     if (!scopes.has(scope) && !scopes.has('admin')) {
       throw new CurioError('FORBIDDEN', `this key lacks the "${scope}" scope needed for ${request.method} ${request.routeOptions.url}`);
     }

@@ -19,27 +19,31 @@ export function installCors(app: FastifyInstance, config: Config): void {
   });
 }
 
-/** Who a rate limit counts: the API key (by its digest, never the key itself), else the caller's address. */
+/** Who a rate limit counts: the caller's key (its id), else a presented key by its digest (never the key itself), else the address. */
 const rateKey = (request: FastifyRequest): string => {
+  if (request.caller) return `key:${request.caller.id}`;
   const key = presentedKey(request);
   return key === null ? `ip:${request.ip}` : `key:${createHash('sha256').update(key).digest('hex')}`;
 };
 
 /**
- * At most `server.rateLimitPerSecond` requests per second per key; beyond, 429 with Retry-After. It counts
- * authenticated requests (the auth hook runs first), so one shop's key cannot starve another's.
+ * At most `server.rateLimitPerSecond` requests per second per key, or the key's own limit when it has one
+ * (`curio keys create --rate-limit`); beyond, 429 with Retry-After. It counts authenticated requests (the
+ * auth hook runs first), so one shop's key cannot starve another's. With auth on it is always installed,
+ * since a stored key may bring a limit at any time; a request without a limit is not counted.
  */
 export function installRateLimit(app: FastifyInstance, config: Config, redis?: Redis): void {
-  const max = config.server.rateLimitPerSecond;
-  if (max === 0) return;
+  const serverMax = config.server.rateLimitPerSecond;
+  if (serverMax === 0 && config.auth.disabled) return;
+  const limitOf = (request: FastifyRequest): number => request.caller?.rateLimitPerSecond ?? serverMax;
   void app.register(rateLimit, {
-    max,
+    max: (request) => limitOf(request),
     // A cluster counts each key once for all its nodes; while Redis is away every node lets requests through.
     ...(redis ? { redis, nameSpace: `${config.cluster.redisPrefix}rate:`, skipOnError: true } : {}),
     timeWindow: 1000,
     keyGenerator: rateKey,
     // Health probes of a load balancer are not the shop's traffic.
-    allowList: (request) => requiredScope(request) === 'open',
+    allowList: (request) => requiredScope(request) === 'open' || limitOf(request) === 0,
     errorResponseBuilder: (_request, context) =>
       new CurioError('RATE_LIMITED', `more than ${context.max} requests per second for this key; retry after ${context.after}`),
   });

@@ -47,6 +47,7 @@ export function registerOpenApi(app: FastifyInstance, options: { version: string
         { name: 'training', description: 'The learning loop: model versions, the quality gate, training jobs' },
         { name: 'experiments', description: 'A/B tests: arms, traffic weights, lifecycle' },
         { name: 'ope', description: 'Off-policy evaluation of a candidate policy on logged slates' },
+        { name: 'access', description: 'API keys kept in the store, and the audit log of admin actions' },
       ],
     },
   });

@@ -1,10 +1,12 @@
 import type { RouteModule } from '../context.js';
+import { auditRoutes } from './audit.js';
 import { eventRoutes } from './events.js';
 import { experimentRoutes } from './experiments.js';
 import { healthRoutes } from './health.js';
 import { intentRoutes } from './intent.js';
 import { interestRoutes } from './interests.js';
 import { itemRoutes } from './items.js';
+import { keyRoutes } from './keys.js';
 import { opeRoutes } from './ope.js';
 import { recItemRoutes } from './rec-items.js';
 import { recommendationRoutes } from './recommendations.js';
@@ -28,4 +30,6 @@ export const ROUTE_MODULES: RouteModule[] = [
   trainingRoutes,
   experimentRoutes,
   opeRoutes,
+  keyRoutes,
+  auditRoutes,
 ];
