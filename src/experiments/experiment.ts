@@ -24,6 +24,8 @@ export const armSchema = z
     description: z.string().max(500).default(''),
     /** Share of the experiment's traffic, relative to the other arms' weights. */
     weight: z.number().positive().max(1_000_000).default(1),
+    /** A model registry version (`GET /v1/admin/models`) this arm serves instead of the deployment's model. */
+    model: z.string().min(1).max(100).optional(),
     /** Explore/exploit policy id and its params (default: the deployment's). */
     policy: z.string().min(1).max(64).optional(),
     policyParams: z.record(z.string(), z.unknown()).optional(),

@@ -71,6 +71,13 @@ export class ExperimentRegistry {
         return [{ path: `arms.${k}.policy`, message: error instanceof Error ? error.message : String(error) }];
       }
     });
+    for (const [k, arm] of parsed.arms.entries()) {
+      if (!arm.model) continue;
+      const version = await this.store.getModelVersion(arm.model);
+      if (!version) problems.push({ path: `arms.${k}.model`, message: `no model version "${arm.model}"` });
+      else if (version.state === 'rejected')
+        problems.push({ path: `arms.${k}.model`, message: `version "${arm.model}" was rejected: ${version.reason}` });
+    }
     if (problems.length > 0) throw new CurioError('BAD_INPUT', 'invalid experiment', { problems });
     const all = await this.list();
     if (all.some((e) => e.id === parsed.id)) throw new CurioError('CONFLICT', `experiment "${parsed.id}" exists`);

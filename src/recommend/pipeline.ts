@@ -29,6 +29,8 @@ export interface ExperimentAssignment {
   id: string;
   arm: string;
   audience: 'all' | 'new' | 'returning';
+  /** A model registry version the arm serves instead of the deployment's model. */
+  model?: string;
   policy?: string;
   policyParams?: Record<string, unknown>;
   exploreWeight?: number;

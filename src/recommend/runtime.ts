@@ -24,6 +24,7 @@ import type { ServingModel } from './serving-artifact.js';
 import { ServingPolicy, type SharedPolicyState } from './serving-policy.js';
 import { impressionEvents, shownItems } from './slate-record.js';
 import { SlateContexts } from './slate-contexts.js';
+import { ArmModels } from './arm-models.js';
 import { SnapshotManager } from './snapshot-manager.js';
 import type { ServingSnapshot } from './snapshot.js';
 
@@ -65,6 +66,8 @@ export interface RuntimeOptions {
   warn?: (message: string, error: unknown) => void;
   /** A cluster's shared policy state (Redis); without it the policy learns from what this process observes. */
   sharedPolicy?: SharedPolicyState;
+  /** Loads a model registry version for an experiment arm that serves one; without it such arms admit no one. */
+  loadArmModel?: (versionId: string) => Promise<ProvidedModel>;
 }
 
 /** Who is asking: the shop's id (logged with impressions, pseudonymised by the Ingestor) and the stored id. */
@@ -115,6 +118,8 @@ export class RecommendationRuntime {
   /** Experiment arms' own policies, by "experiment/arm", and which of them chose the recent slates. */
   private readonly armPolicies = new Map<string, Policy>();
   private readonly armSlates = new Map<string, Policy>();
+  /** Snapshots of experiment arms that serve another model version. */
+  private readonly armModels: ArmModels | null;
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly options: RuntimeOptions) {
@@ -158,6 +163,15 @@ export class RecommendationRuntime {
       internItemId: (itemId) => this.snapshots.internItemId(itemId),
       unwritten: (userId) => this.impressions.unwritten(userId),
     });
+    const loadArmModel = options.loadArmModel;
+    this.armModels = loadArmModel
+      ? new ArmModels({
+          load: loadArmModel,
+          derive: (served) => this.snapshots.derive(served),
+          current: () => this.snapshots.snapshot,
+          warn,
+        })
+      : null;
     this.unsubscribe = options.feed?.subscribe((change) => this.apply(change)) ?? null;
   }
 
@@ -238,8 +252,11 @@ export class RecommendationRuntime {
       experiment !== undefined &&
       profile.mode !== 'non-personalized' &&
       (experiment.audience === 'all' || (experiment.audience === 'new') === (profile.history.length === 0));
-    if (!experiment || !admitted) return runPipeline(this.pipelineDeps(), profile, request, this.rng.fork(), recommendationId());
-    const deps = this.pipelineDeps();
+    // An arm that serves another model version admits no one until that model's snapshot is ready.
+    const armSnap = admitted && experiment.model !== undefined ? (this.armModels?.snapshotFor(experiment.model) ?? null) : undefined;
+    if (!experiment || !admitted || armSnap === null)
+      return runPipeline(this.pipelineDeps(), profile, request, this.rng.fork(), recommendationId());
+    const deps = { ...this.pipelineDeps(), ...(armSnap ? { snap: armSnap } : {}) };
     const policy = this.armPolicy(experiment);
     const armed: SlateRequest =
       experiment.exploreWeight === undefined ? request : { ...request, exploreWeight: experiment.exploreWeight, adaptive: false };
@@ -398,6 +415,7 @@ export class RecommendationRuntime {
    */
   private forgetUser(storedUserId: string): void {
     this.snapshots.forgetUser(storedUserId);
+    this.armModels?.forget();
     this.recent.forget(storedUserId);
     this.impressions.forget(storedUserId);
     this.contexts.forget(storedUserId);

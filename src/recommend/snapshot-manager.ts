@@ -121,6 +121,11 @@ export class SnapshotManager {
     }
   }
 
+  /** The current snapshot with another model in it, not installed (an experiment arm's model version). */
+  derive(served: ProvidedModel): Promise<ServingSnapshot> {
+    return withModel(this.snap, served, this.annOptions());
+  }
+
   /** Applies a table change now and, during a rebuild, again to the table being built. */
   change(apply: (table: ItemTable) => void): void {
     apply(this.snap.items);

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Config } from '../core/index.js';
+import { CurioError, type Config } from '../core/index.js';
 import { Ingestor } from '../ingest/index.js';
 import { LocalChangeFeed, RetentionPruner, type ChangeFeed, type Store } from '../store/index.js';
 import { installAuth } from './auth.js';
@@ -17,7 +17,7 @@ import { RecommendationRuntime, type ServingModel, type SharedPolicyState } from
 import type { Redis } from 'ioredis';
 import { ROUTE_MODULES } from './routes/index.js';
 import { ExperimentRegistry } from '../experiments/index.js';
-import { eraseUserFromModels, ServingWatcher, TrainingSupervisor } from '../train/index.js';
+import { eraseUserFromModels, loadVersion, ServingWatcher, TrainingSupervisor } from '../train/index.js';
 
 export interface CreateAppOptions {
   config: Config;
@@ -98,6 +98,11 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     logEvents: (events, write) => ingestor.appendEvents(events, write),
     warn: (message, error) => app.log.warn({ err: error }, message),
     sharedPolicy: options.sharedPolicy,
+    loadArmModel: async (versionId) => {
+      const version = await store.getModelVersion(versionId);
+      if (!version) throw new CurioError('NOT_FOUND', `no model version "${versionId}"`);
+      return { ...(await loadVersion(store, version)), source: 'loaded', versionId };
+    },
   });
   const warn = (message: string, error?: unknown) => app.log.warn({ err: error }, message);
   // The model comes from the registry unless one was given; until a version serves, serving.model is fitted here.

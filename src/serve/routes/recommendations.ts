@@ -47,6 +47,7 @@ function assignment(ctx: AppContext, unit: string | null): ExperimentAssignment 
     id: experiment.id,
     arm: arm.id,
     audience: experiment.audience.users,
+    ...(arm.model ? { model: arm.model } : {}),
     ...(arm.policy ? { policy: arm.policy, policyParams: arm.policyParams ?? {} } : {}),
     ...(arm.exploreWeight !== undefined ? { exploreWeight: arm.exploreWeight } : {}),
   };
