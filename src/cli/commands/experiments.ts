@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { CurioError } from '../../core/index.js';
 import { experimentResults, ExperimentRegistry, USER_METRICS, type Experiment, type ExperimentResults } from '../../experiments/index.js';
+import { audited } from '../../privacy/index.js';
 import { openStore, type Store } from '../../store/index.js';
+import { cliActor } from '../cli-actor.js';
 import { configFrom, withStoreOptions } from '../options.js';
 
 type Opts = { config?: string; store?: string; json?: boolean };
@@ -103,13 +105,24 @@ export function register(program: Command): void {
     .description('create a draft from a JSON definition (docs/experiments.md)')
     .requiredOption('--file <path>', 'the definition')
     .action((opts: Opts & { file: string }) =>
-      withRegistry(opts, async (registry) => `created ${(await registry.create(readJson(opts.file) as never)).id} (draft)`),
+      withRegistry(opts, async (registry, store) => {
+        const definition = readJson(opts.file);
+        const created = await audited(store, { actor: cliActor(), action: 'curio experiments create', target: (e) => e.id }, () =>
+          registry.create(definition as never),
+        );
+        return `created ${created.id} (draft)`;
+      }),
     );
   for (const action of ['start', 'pause', 'stop'] as const) {
     withStoreOptions(cmd.command(`${action} <id>`))
       .description(`${action} an experiment (serving processes follow within 10 s)`)
       .action((id: string, opts: Opts) =>
-        withRegistry(opts, async (registry) => `${id} is ${(await registry.transition(id, action)).state}`),
+        withRegistry(opts, async (registry, store) => {
+          const changed = await audited(store, { actor: cliActor(), action: `curio experiments ${action}`, target: id }, () =>
+            registry.transition(id, action),
+          );
+          return `${id} is ${changed.state}`;
+        }),
       );
   }
   withStoreOptions(cmd.command('results <id>'))
@@ -128,13 +141,15 @@ export function register(program: Command): void {
   withStoreOptions(cmd.command('weights <id> <arm=weight...>'))
     .description("change arms' traffic weights; users move only into or out of the arms that changed")
     .action((id: string, pairs: string[], opts: Opts) =>
-      withRegistry(opts, async (registry) => {
+      withRegistry(opts, async (registry, store) => {
         const arms = pairs.map((p) => {
           const [arm, weight] = p.split('=');
           if (!arm || !(Number(weight) > 0)) throw new CurioError('BAD_INPUT', `"${p}": expected arm=weight with a weight > 0`);
           return { id: arm, weight: Number(weight) };
         });
-        const e = await registry.setWeights(id, { arms });
+        const e = await audited(store, { actor: cliActor(), action: 'curio experiments weights', target: id }, () =>
+          registry.setWeights(id, { arms }),
+        );
         return `${id}: ${e.arms.map((a) => `${a.id}=${a.weight}`).join(' ')}`;
       }),
     );

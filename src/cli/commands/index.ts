@@ -18,6 +18,8 @@ import * as worker from './worker.js';
 import * as models from './models.js';
 import * as jobs from './jobs.js';
 import * as experiments from './experiments.js';
+import * as keys from './keys.js';
+import * as audit from './audit.js';
 
 export const COMMANDS: CommandModule[] = [
   demo,
@@ -34,4 +36,6 @@ export const COMMANDS: CommandModule[] = [
   models,
   jobs,
   experiments,
+  keys,
+  audit,
 ];

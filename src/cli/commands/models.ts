@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { openStore, type ModelVersion, type Store } from '../../store/index.js';
+import { audited } from '../../privacy/index.js';
 import { promoteVersion, rollbackVersion } from '../../train/index.js';
+import { cliActor } from '../cli-actor.js';
 import { configFrom, withStoreOptions } from '../options.js';
 
 type Opts = { config?: string; store?: string; json?: boolean };
@@ -50,12 +52,21 @@ export function register(program: Command): void {
     .action((id: string, opts: Opts) => withStore(opts, async (store) => (await store.getModelVersion(id)) ?? `no model version ${id}`));
   withStoreOptions(models.command('promote <id>'))
     .description('serve this version (verified first; rejected versions cannot be promoted)')
-    .action((id: string, opts: Opts) => withStore(opts, async (store) => `serving ${(await promoteVersion(store, id)).id}`));
+    .action((id: string, opts: Opts) =>
+      withStore(opts, async (store) => {
+        const promoted = await audited(store, { actor: cliActor(), action: 'curio models promote', target: id }, () =>
+          promoteVersion(store, id),
+        );
+        return `serving ${promoted.id}`;
+      }),
+    );
   withStoreOptions(models.command('rollback'))
     .description('serve again the version that served before the current one')
     .action((opts: Opts) =>
       withStore(opts, async (store) => {
-        const { from, to } = await rollbackVersion(store);
+        const { from, to } = await audited(store, { actor: cliActor(), action: 'curio models rollback', target: (r) => r.to.id }, () =>
+          rollbackVersion(store),
+        );
         return `rolled back from ${from ?? 'none'} to ${to.id}`;
       }),
     );
