@@ -29,6 +29,19 @@ export const armSchema = z
     /** Explore/exploit policy id and its params (default: the deployment's). */
     policy: z.string().min(1).max(64).optional(),
     policyParams: z.record(z.string(), z.unknown()).optional(),
+    /**
+     * The arm's ranking rules, where they differ from the deployment's `serving` settings: diversity mode,
+     * the per-category cap and MMR's λ. The fixed rules (nothing out of stock, bought, disliked or just shown)
+     * hold in every arm.
+     */
+    rules: z
+      .object({
+        diversity: z.enum(['none', 'caps', 'mmr']).optional(),
+        maxPerCategory: z.number().int().min(1).max(100).optional(),
+        mmrLambda: z.number().min(0).max(1).optional(),
+      })
+      .strict()
+      .optional(),
     /** exploreWeight for this arm's requests (default: the deployment's). */
     exploreWeight: z.number().min(0).max(1).optional(),
   })

@@ -31,6 +31,8 @@ export interface ExperimentAssignment {
   audience: 'all' | 'new' | 'returning';
   /** A model registry version the arm serves instead of the deployment's model. */
   model?: string;
+  /** Ranking rules that differ from the deployment's serving settings. */
+  rules?: Partial<Pick<Config['serving'], 'diversity' | 'maxPerCategory' | 'mmrLambda'>>;
   policy?: string;
   policyParams?: Record<string, unknown>;
   exploreWeight?: number;

@@ -256,7 +256,12 @@ export class RecommendationRuntime {
     const armSnap = admitted && experiment.model !== undefined ? (this.armModels?.snapshotFor(experiment.model) ?? null) : undefined;
     if (!experiment || !admitted || armSnap === null)
       return runPipeline(this.pipelineDeps(), profile, request, this.rng.fork(), recommendationId());
-    const deps = { ...this.pipelineDeps(), ...(armSnap ? { snap: armSnap } : {}) };
+    const base = this.pipelineDeps();
+    const deps = {
+      ...base,
+      ...(armSnap ? { snap: armSnap } : {}),
+      ...(experiment.rules ? { serving: { ...base.serving, ...experiment.rules } } : {}),
+    };
     const policy = this.armPolicy(experiment);
     const armed: SlateRequest =
       experiment.exploreWeight === undefined ? request : { ...request, exploreWeight: experiment.exploreWeight, adaptive: false };

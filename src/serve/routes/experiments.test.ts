@@ -199,3 +199,40 @@ describe('experiment audiences', () => {
     expect(refused.experiment).toBeNull();
   });
 });
+
+describe('experiment arms with their own rules', () => {
+  let t: ShopApp;
+  beforeAll(async () => {
+    t = await createShopApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("applies an arm's diversity rules to its slates only", async () => {
+    const created = await t.call('admin', {
+      method: 'POST',
+      url: '/v1/admin/experiments',
+      payload: {
+        id: 'rules-test',
+        name: 'One per category',
+        arms: [
+          { id: 'control', rules: { diversity: 'none' } },
+          { id: 'one-each', rules: { diversity: 'caps', maxPerCategory: 1 } },
+        ],
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    await t.call('admin', { method: 'POST', url: '/v1/admin/experiments/rules-test/start' });
+    // Distinct categories per slate, by arm: the cap (which backfills when a shopper's candidates run out of
+    // categories) spreads slates over more of them than no diversity does.
+    const distinct: Record<string, number[]> = { control: [], 'one-each': [] };
+    for (let s = 0; s < 40; s++) {
+      const res = await t.call('read', { method: 'GET', url: `/v1/users/s${s}/recommendations?n=4&explore=0` });
+      const slate = res.json<Slate & { items: Array<{ category: string }> }>();
+      distinct[slate.experiment!.arm].push(new Set(slate.items.map((i) => i.category)).size);
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(distinct['one-each'])).toBeGreaterThan(mean(distinct.control) + 0.5);
+  });
+});

@@ -48,6 +48,7 @@ function assignment(ctx: AppContext, unit: string | null): ExperimentAssignment 
     arm: arm.id,
     audience: experiment.audience.users,
     ...(arm.model ? { model: arm.model } : {}),
+    ...(arm.rules ? { rules: arm.rules } : {}),
     ...(arm.policy ? { policy: arm.policy, policyParams: arm.policyParams ?? {} } : {}),
     ...(arm.exploreWeight !== undefined ? { exploreWeight: arm.exploreWeight } : {}),
   };
