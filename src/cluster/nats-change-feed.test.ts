@@ -62,6 +62,23 @@ async function until(check: () => boolean, ms: number, what: string): Promise<vo
   }
 }
 
+/** Every change a stream holds, read with a connection of its own. */
+async function streamChanges(url: string, name: string): Promise<Change[]> {
+  const nc = await connect({ servers: url, reconnect: false });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const { state } = await jsm.streams.info(name);
+    const out: Change[] = [];
+    for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
+      const m = await jsm.streams.getMessage(name, { seq }).catch(() => null);
+      if (m) out.push(decodeChange(m.data));
+    }
+    return out;
+  } finally {
+    await nc.close();
+  }
+}
+
 const events = (prefix: string, n: number): Event[] => Array.from({ length: n }, (_, i) => sampleEvent(`${prefix}${i}`));
 const eventIds = (changes: Change[]): string[] => changes.flatMap((c) => (c.kind === 'events-stored' ? c.events.map((e) => e.id) : []));
 const marker = (itemId: string): Change => ({ kind: 'item-deleted', itemId });
@@ -155,6 +172,33 @@ describe('NatsChangeFeed on the shared NATS server', () => {
     expect(b.got.length).toBeGreaterThan(1);
     expect(b.got.flatMap((c) => (c.kind === 'events-stored' ? c.events : []))).toEqual(batch);
     expect(a.feed.counters).toMatchObject({ published: b.got.length, dropped: 0 });
+  });
+
+  it('erases every kept change naming an erased user from the stream, keeping a young erasure notice', async () => {
+    const stream = uniqueStream(TEST_NATS_URL);
+    const a = await node('node-a', { servers: TEST_NATS_URL, stream });
+    const gone = 'zq-erased-7f3a9c';
+    a.feed.publish({ kind: 'events-stored', events: [sampleEvent('g1', { userId: gone }), sampleEvent('k1', { userId: 'kept' })] });
+    a.feed.publish({ kind: 'events-stored', events: [sampleEvent('k2', { userId: 'kept' })] });
+    a.feed.publish({
+      kind: 'users-stored',
+      users: [{ id: gone, attributes: {}, consent: { tracking: true, personalization: true }, createdAt: 1, updatedAt: 1 }],
+    });
+    a.feed.publish({
+      kind: 'slates-served',
+      slates: [{ recommendationId: 'r1', userId: gone, timestamp: 1, policy: 'greedy', shown: [] }],
+    });
+    a.feed.publish({ kind: 'user-erased', userId: gone });
+    await until(() => a.feed.counters.published === 5, 2000, 'five messages on the stream');
+    const erased = (id: string) => id === gone;
+
+    expect(await a.feed.forgetUsers(erased, { keepNoticesMs: 60_000 })).toEqual({ removed: 3, keptNotices: 1 });
+    // What the stream holds now: the other user's events, and the notice (for nodes that were away).
+    const kept = await streamChanges(TEST_NATS_URL, stream);
+    expect(kept.map((c) => c.kind)).toEqual(['events-stored', 'user-erased']);
+    expect(eventIds(kept)).toEqual(['k2']);
+    expect(await a.feed.forgetUsers(erased, { keepNoticesMs: 0 })).toEqual({ removed: 1, keptNotices: 0 });
+    expect(JSON.stringify(await streamChanges(TEST_NATS_URL, stream))).not.toContain(gone);
   });
 
   it('close() leaves nothing open: a process that used a feed exits by itself', async () => {

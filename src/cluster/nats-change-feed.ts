@@ -16,7 +16,7 @@ import {
 } from '@nats-io/jetstream';
 import { connect, headers, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { CurioError, STREAM_NAME_PATTERN } from '../core/index.js';
-import type { Change, ChangeFeed, ChangeHandler } from '../store/index.js';
+import { changeUserIds, type Change, type ChangeFeed, type ChangeHandler, type ForgottenChanges } from '../store/index.js';
 
 export const DEFAULT_STREAM = 'CURIO_CHANGES';
 const DEFAULT_MAX_AGE_MS = 24 * 3600_000;
@@ -156,6 +156,61 @@ export class NatsChangeFeed implements ChangeFeed {
     return () => {
       this.handlers = this.handlers.filter((h) => h !== handler);
     };
+  }
+
+  /**
+   * Removes from the stream every change that names an erased user: it reads the stream once, from its
+   * first message to the last as of the call, and erases each match on the server (overwritten, not only
+   * unlinked). Erasure notices younger than `keepNoticesMs` stay, so a node that was away for a moment still
+   * applies the erasure; a later call removes them.
+   */
+  async forgetUsers(erased: (storedUserId: string) => boolean, options: { keepNoticesMs: number }): Promise<ForgottenChanges> {
+    const stream = this.options.stream ?? DEFAULT_STREAM;
+    const jsm = await jetstreamManager(this.nc);
+    const { state } = await jsm.streams.info(stream);
+    const out: ForgottenChanges = { removed: 0, keptNotices: 0 };
+    if (state.messages === 0) return out;
+    const consumer = await this.js.consumers.get(stream, {
+      filter_subjects: `${this.subjectPrefix}.*`,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: state.first_seq,
+    });
+    const keepSinceMs = Date.now() - options.keepNoticesMs;
+    for (let more = true; more;) {
+      const batch = await consumer.fetch({ max_messages: FORGET_BATCH, expires: 2000 });
+      more = false;
+      for await (const m of batch) {
+        if (m.seq > state.last_seq) break;
+        await this.forgetOne(jsm, stream, m, erased, keepSinceMs, out);
+        // Batch after batch, up to the last message as of the call.
+        more = m.seq < state.last_seq && m.info.pending > 0;
+        if (!more) break;
+      }
+    }
+    return out;
+  }
+
+  /** Erases one stream message when it names an erased user (an erasure notice only when older than `keepSinceMs`). */
+  private async forgetOne(
+    jsm: JetStreamManager,
+    stream: string,
+    m: JsMsg,
+    erased: (storedUserId: string) => boolean,
+    keepSinceMs: number,
+    out: ForgottenChanges,
+  ): Promise<void> {
+    let change: Change;
+    try {
+      change = decodeChange(m.data);
+    } catch {
+      return; // not a change of ours: it names nobody
+    }
+    if (!changeUserIds(change).some(erased)) return;
+    if (change.kind === 'user-erased' && m.info.timestampNanos / 1_000_000 > keepSinceMs) {
+      out.keptNotices++;
+      return;
+    }
+    if (await jsm.streams.deleteMessage(stream, m.seq, true)) out.removed++;
   }
 
   /** Sends what the outbox holds (waiting at most `closeTimeoutMs`), then stops receiving and closes the connection. */
@@ -303,6 +358,8 @@ export class NatsChangeFeed implements ChangeFeed {
   }
 }
 
+/** Messages read per request while looking for an erased user's changes. */
+const FORGET_BATCH = 500;
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 2000;
 

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Event } from '../core/index.js';
 import { createPolicy, type Policy } from '../explore/index.js';
@@ -81,6 +82,23 @@ describe('RedisPolicyLog (real Redis)', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(b.applied).toEqual([{ itemId: 'x', reward: 1, impression: true, position: 1 }]);
     expect(a.applied).toEqual(b.applied);
+  });
+
+  it("forgets an erased user's slates: their slot flags are deleted, other slates' kept", async () => {
+    const prefix = uniquePrefix();
+    prefixes.push(prefix);
+    const a = await node(prefix);
+    a.loop.observe([outcome('f1', 'impression', 'gone-1', 'x'), outcome('f2', 'impression', 'kept-1', 'x')]);
+    await until(() => a.applied.length === 2);
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      expect(await redis.exists(`${prefix}fb:gone-1`, `${prefix}fb:kept-1`)).toBe(2);
+      expect(await a.log.forgetSlates(['gone-1', 'never-served'])).toBe(1);
+      expect(await redis.exists(`${prefix}fb:gone-1`)).toBe(0);
+      expect(await redis.exists(`${prefix}fb:kept-1`)).toBe(1);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('a starting node joins from the saved snapshot and its position, and only a later snapshot replaces it', async () => {

@@ -64,6 +64,9 @@ for k = 4, #ARGV, 4 do
 end
 return n`;
 
+/** Keys per DEL when an erased user's slates are forgotten. */
+const FORGET_CHUNK = 500;
+
 /** Replaces the saved snapshot only with one taken at a later log position (ids compare as ms then sequence). */
 const SAVE_SNAPSHOT = `
 local old = redis.call('GET', KEYS[1])
@@ -167,6 +170,20 @@ export class RedisPolicyLog implements SharedPolicyState {
       this.options.warn?.('the shared policy log is unreachable; applying feedback locally', error);
       return false;
     }
+  }
+
+  /**
+   * Deletes the slot flags of these slates (an erased user's): keyed by the slate's random id, they name no
+   * user, but they are what Redis keeps per slate until they expire (`slotTtlSeconds`). The update stream
+   * and the snapshot hold item counts only. Resolves to the keys deleted.
+   */
+  async forgetSlates(recommendationIds: readonly string[]): Promise<number> {
+    let deleted = 0;
+    for (let i = 0; i < recommendationIds.length; i += FORGET_CHUNK) {
+      const keys = recommendationIds.slice(i, i + FORGET_CHUNK).map((id) => `${this.prefix}fb:${id}`);
+      deleted += await this.commands.del(...keys);
+    }
+    return deleted;
   }
 
   /** The position of the last update applied. */

@@ -54,8 +54,12 @@ export const configSchema = z.object({
     })
     .default({ keys: [], disabled: false, keyCacheSeconds: 5 }),
   privacy: z
-    .object({ idSecret: z.string().min(16, 'the id secret needs at least 16 characters').nullable().default(null) })
-    .default({ idSecret: null }),
+    .object({
+      idSecret: z.string().min(16, 'the id secret needs at least 16 characters').nullable().default(null),
+      /** Model versions trained on an erased user's data are retrained or deleted within this many hours (docs/privacy.md). */
+      modelErasureHours: z.number().positive().max(720).default(24),
+    })
+    .prefault({}),
   events: z.object({ weights: weightsSchema.default(DEFAULT_EVENT_WEIGHTS) }).default({ weights: DEFAULT_EVENT_WEIGHTS }),
   /** The recommendation pipeline (docs/serving.md). */
   serving: z
@@ -287,6 +291,12 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; parse: (raw: 
     doc: 'How long a server trusts a stored key it has read; revocation on another node takes effect within it (0 = no cache)',
   },
   { name: 'CURIO_ID_SECRET', path: 'privacy.idSecret', parse: (s) => s, doc: 'When set, user ids are stored as HMAC-SHA256(secret, id)' },
+  {
+    name: 'CURIO_MODEL_ERASURE_HOURS',
+    path: 'privacy.modelErasureHours',
+    parse: Number,
+    doc: 'Hours within which model versions trained on an erased user are retrained or deleted',
+  },
   {
     name: 'CURIO_SERVING_MODEL',
     path: 'serving.model',

@@ -1,5 +1,17 @@
 export { createPseudonymiser, type Pseudonymiser } from './pseudonymise.js';
 export {
+  ERASURE_TARGETS,
+  ErasureReceipts,
+  erasureSubject,
+  newErasureId,
+  type ErasureReceipt,
+  type ErasureTarget,
+  type ModelVersionsReport,
+  type PendingErasure,
+  type TargetReport,
+  type TargetState,
+} from './erasure-receipt.js';
+export {
   API_KEY_PREFIX,
   apiKeyDigest,
   apiKeyInputSchema,

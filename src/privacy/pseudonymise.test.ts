@@ -16,4 +16,13 @@ describe('createPseudonymiser', () => {
     expect(createPseudonymiser('secret-number-one-x')('u1')).not.toBe(createPseudonymiser('secret-number-two-x')('u1'));
     expect(createPseudonymiser(null)('u1')).toBe('u1');
   });
+  it('forgets an erased user by their pseudonym, and pseudonymises them alike afterwards', () => {
+    const p = createPseudonymiser('a-secret-of-sixteen+');
+    const stored = p('alice');
+    p('bob');
+    p.forget(stored);
+    p.forget('not-a-pseudonym');
+    expect(p('alice')).toBe(stored);
+    expect(createPseudonymiser(null).forget('u1')).toBeUndefined();
+  });
 });

@@ -211,6 +211,14 @@ export class RecommendationRuntime {
     return this.snapshots.refresh();
   }
 
+  /**
+   * Refits the model this runtime fits from the store itself, with a build that reads the store from now on
+   * (an erasure: what it learned from the user goes); null when it serves a loaded or given model.
+   */
+  refitFromNow(): Promise<void> | null {
+    return this.snapshots.snapshot.info.source === 'fitted' ? this.snapshots.refreshFromNow() : null;
+  }
+
   /** Serves this model (a registry version) from now on: swapped in at once, kept by later refreshes. */
   useModel(served: ProvidedModel): Promise<void> {
     return this.snapshots.useModel(served);

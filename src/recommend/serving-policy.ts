@@ -20,6 +20,8 @@ export interface SharedPolicyState extends SharedFeedback {
   saveSnapshot(snapshot: PolicySnapshot): Promise<boolean>;
   /** Applies every update after `fromId` (null: from now) in log order, until closed. */
   start(fromId: string | null, apply: (update: SharedUpdate) => void): Promise<void>;
+  /** Deletes what is kept per served slate (its slots' de-duplication flags) for these slates of an erased user; resolves to the keys deleted. */
+  forgetSlates?(recommendationIds: readonly string[]): Promise<number>;
 }
 
 export interface ServingPolicyOptions {

@@ -99,6 +99,12 @@ export class SnapshotManager {
     return this.building;
   }
 
+  /** A build that reads the store from now on: one already running (which read it before) is waited for first. */
+  async refreshFromNow(): Promise<void> {
+    await this.building?.catch(() => undefined);
+    return this.refresh();
+  }
+
   /**
    * Serves this model from now on: swapped into the current snapshot at once (the catalogue, co-visitation
    * and popularity are renumbered, nothing is read from the store) and kept by every later build.

@@ -17,7 +17,7 @@ import { RecommendationRuntime, type ServingModel, type SharedPolicyState } from
 import type { Redis } from 'ioredis';
 import { ROUTE_MODULES } from './routes/index.js';
 import { ExperimentRegistry } from '../experiments/index.js';
-import { eraseUserFromModels, loadVersion, ServingWatcher, TrainingSupervisor } from '../train/index.js';
+import { ErasureService, loadVersion, ServingWatcher, TrainingSupervisor } from '../train/index.js';
 
 export interface CreateAppOptions {
   config: Config;
@@ -116,15 +116,16 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
         ? new TrainingSupervisor({ store, config, besideServing: true, log: (line) => app.log.info(`trainer: ${line}`) })
         : null,
   };
-  // Erasure reaches trained models too: a version with a row per user loses the erased user's at once.
-  feed.subscribe((change) => {
-    if (change.kind !== 'user-erased') return;
-    void eraseUserFromModels(store, change.userId)
-      .then(async (versions) => {
-        const serving = training.watcher?.current;
-        if (serving && versions.includes(serving)) await training.watcher?.reload();
-      })
-      .catch((error: unknown) => warn('erasing a user from the stored models failed', error));
+  // Erasure everywhere, with a receipt (docs/privacy.md, "Erasure"): the store, the cluster's bus and Redis, the
+  // trained models; what every process keeps in memory is forgotten from the feed (below, and in the runtime).
+  const erasures = new ErasureService({
+    store,
+    ingestor,
+    config,
+    feed,
+    shared: options.sharedPolicy,
+    refitServing: () => recommendations.refitFromNow(),
+    warn,
   });
   const ctx: AppContext = {
     config,
@@ -140,6 +141,7 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     }),
     training,
     experiments: new ExperimentRegistry(store),
+    erasures,
     apiKeys,
   };
   // Expired slates and impression events are deleted in the background, in small chunks (docs/configuration.md, "Retention").
@@ -150,6 +152,8 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   app.addHook('onReady', async () => training.supervisor?.start());
   app.addHook('onReady', () => pruner.start());
   app.addHook('onReady', () => ctx.experiments.start());
+  app.addHook('onReady', () => erasures.start());
+  app.addHook('onClose', () => erasures.stop());
   app.addHook('onClose', () => ctx.experiments.stop());
   app.addHook('onClose', () => pruner.stop());
   app.addHook('onClose', async () => training.supervisor?.stop());
@@ -158,7 +162,9 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   app.addHook('onClose', () => ctx.insight.idle());
   // Whichever node erased a user, every process forgets them in what it keeps in memory (docs/privacy.md, "Erasure").
   feed.subscribe((change) => {
-    if (change.kind === 'user-erased') ctx.insight.forgetUser(change.userId);
+    if (change.kind !== 'user-erased') return;
+    ctx.insight.forgetUser(change.userId);
+    ingestor.userKey.forget(change.userId);
   });
   installRequestMetrics(app, ctx.metrics);
   registerOpenApi(app, { version: packageVersion() });

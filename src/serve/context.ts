@@ -5,7 +5,7 @@ import type { Store } from '../store/index.js';
 import type { InsightRuntime } from '../recommend/index.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ApiKeyResolver } from './key-resolver.js';
-import type { ServingWatcher, TrainingSupervisor } from '../train/index.js';
+import type { ErasureService, ServingWatcher, TrainingSupervisor } from '../train/index.js';
 import type { RecommendationRuntime } from '../recommend/index.js';
 import type { ExperimentRegistry } from '../experiments/index.js';
 
@@ -24,6 +24,8 @@ export interface AppContext {
   training: { watcher: ServingWatcher | null; supervisor: TrainingSupervisor | null };
   /** Experiments, with the running one per surface cached for the request path (src/experiments/). */
   experiments: ExperimentRegistry;
+  /** Erasure everywhere, with a receipt kept in the store (src/train/erasure-service.ts). */
+  erasures: ErasureService;
   /** Finds the caller of a presented key (configured, then stored); told when this process revokes one. */
   apiKeys: ApiKeyResolver;
 }

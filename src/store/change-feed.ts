@@ -31,6 +31,35 @@ export interface ChangeFeed {
   publish(change: Change): void;
   /** Starts delivering changes to `handler`; the returned function stops it. */
   subscribe(handler: ChangeHandler): () => void;
+  /**
+   * A feed that keeps what it carried (a cluster's bus keeps changes for nodes that were away) removes every
+   * change naming a user `erased` matches (by stored id). The erasure notices themselves are kept while
+   * younger than `keepNoticesMs`, so a node that was away still hears of the erasure. Absent: nothing is kept.
+   */
+  forgetUsers?(erased: (storedUserId: string) => boolean, options: { keepNoticesMs: number }): Promise<ForgottenChanges>;
+}
+
+/** What `ChangeFeed.forgetUsers` removed and what it kept for now. */
+export interface ForgottenChanges {
+  removed: number;
+  /** Erasure notices younger than `keepNoticesMs`. */
+  keptNotices: number;
+}
+
+/** The stored user ids a change names. */
+export function changeUserIds(change: Change): string[] {
+  switch (change.kind) {
+    case 'events-stored':
+      return change.events.map((e) => e.userId);
+    case 'users-stored':
+      return change.users.map((u) => u.id);
+    case 'slates-served':
+      return change.slates.map((s) => s.userId);
+    case 'user-erased':
+      return [change.userId];
+    default:
+      return [];
+  }
 }
 
 /** The single-process feed: delivers synchronously, in publish order, to every subscriber. */

@@ -1,6 +1,14 @@
 export type * from './store.js';
 export { openStore } from './open.js';
-export { LocalChangeFeed, type Change, type ChangeFeed, type ChangeHandler, type ChangeKind } from './change-feed.js';
+export {
+  changeUserIds,
+  LocalChangeFeed,
+  type Change,
+  type ChangeFeed,
+  type ChangeHandler,
+  type ChangeKind,
+  type ForgottenChanges,
+} from './change-feed.js';
 export { RetentionPruner, type RetentionSettings, type RetentionPrunerOptions } from './retention.js';
 export type * from './training-records.js';
 export { JOB_KINDS, JOB_STATES, MODEL_STATES } from './training-records.js';

@@ -14,3 +14,5 @@ export { runTrainingJob, type JobOutcome, type JobReporter } from './run-job.js'
 export { loopSplit, type LoopSplit } from './holdout.js';
 export { reindexModel } from './reindex.js';
 export { eraseUserFromModels } from './erasure.js';
+export { ErasureService, ERASURE_NOTICE_KEEP_MS, type ErasureResult, type ErasureServiceOptions } from './erasure-service.js';
+export { ERASURE_TRIGGER, settleModelErasure, sweepErasures } from './erasure-sweep.js';

@@ -8,7 +8,11 @@ import { v7 as uuidv7 } from 'uuid';
 import { CurioError, type Config } from '../core/index.js';
 import type { Job, JobKind, Store } from '../store/index.js';
 import type { JobStart } from './job-process.js';
+import { sweepErasures } from './erasure-sweep.js';
+import { enqueueJob } from './job-queue.js';
 import { pruneVersions } from './versions.js';
+
+export { enqueueJob };
 
 /** The check for a cancel request and for a queued job, this often. */
 const TICK_MS = 1000;
@@ -115,7 +119,13 @@ export class TrainingSupervisor {
     if (this.running) return this.watch(this.running, now);
     if (now - this.lastDueCheck >= DUE_CHECK_MS) {
       this.lastDueCheck = now;
-      if (await store.acquireLease(SCHEDULER_LEASE, this.workerId, SCHEDULER_LEASE_MS, now)) await this.queueDue(now);
+      if (await store.acquireLease(SCHEDULER_LEASE, this.workerId, SCHEDULER_LEASE_MS, now)) {
+        // Erasures first: one may queue the retrain that replaces a version trained on an erased user.
+        await sweepErasures(store, this.options.config, this.log, now).catch((error: unknown) =>
+          this.log(`erasure sweep failed: ${error instanceof Error ? error.message : String(error)}`),
+        );
+        await this.queueDue(now);
+      }
     }
     const job = await store.claimJob(this.workerId);
     if (!job) return;
@@ -224,36 +234,6 @@ export class TrainingSupervisor {
     const job = await enqueueJob(this.options.store, kind, trigger, {}, now);
     this.log(`queued ${kind} job ${job.id} (${trigger})`);
   }
-}
-
-/** Adds a queued job to the store. */
-export async function enqueueJob(
-  store: Store,
-  kind: JobKind,
-  trigger: string,
-  params: Record<string, unknown>,
-  now = Date.now(),
-): Promise<Job> {
-  const job: Job = {
-    id: `job-${uuidv7()}`,
-    kind,
-    trigger,
-    params,
-    state: 'queued',
-    progress: { fraction: 0, step: 'queued' },
-    createdAt: new Date(now).toISOString(),
-    startedAt: null,
-    finishedAt: null,
-    worker: null,
-    heartbeatAt: null,
-    attempts: 0,
-    cancelRequested: false,
-    log: [`queued (${trigger})`],
-    result: null,
-    error: null,
-  };
-  await store.addJob(job);
-  return job;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { RouteModule } from '../context.js';
 import { auditRoutes } from './audit.js';
+import { erasureRoutes } from './erasures.js';
 import { eventRoutes } from './events.js';
 import { experimentRoutes } from './experiments.js';
 import { healthRoutes } from './health.js';
@@ -21,6 +22,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   eventRoutes,
   itemRoutes,
   userRoutes,
+  erasureRoutes,
   recommendationRoutes,
   recItemRoutes,
   interestRoutes,

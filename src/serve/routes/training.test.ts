@@ -64,9 +64,10 @@ describe('the training admin API', () => {
     }
   });
 
-  it("removes an erased user's row from a stored model with per-user parameters, at once", async () => {
+  it("removes an erased user's row from the serving model with per-user parameters before answering, and queues its retrain", async () => {
     shop = await createLoopShop({ users: 60, items: 30, days: 4 });
     const version = await fittedVersion(shop, 'bpr', { factors: 8, epochs: 2 });
+    await shop.store.promoteModelVersion(version.id, 'test');
     const ds = await datasetFromStore(shop.store);
     const erased = ds.users[3];
     const rowOf = async () => {
@@ -80,25 +81,29 @@ describe('the training admin API', () => {
     const app = createApp({ config: shop.config, store: shop.store, processMetrics: false });
     await app.ready();
     try {
-      expect((await app.inject({ method: 'DELETE', url: `/v1/users/${encodeURIComponent(erased)}` })).statusCode).toBe(200);
-      await until(async () => !(await rowOf()).ids.includes(erased));
+      const res = await app.inject({ method: 'DELETE', url: `/v1/users/${encodeURIComponent(erased)}` });
+      expect(res.statusCode).toBe(200);
       const after = await rowOf();
+      expect(after.ids).not.toContain(erased);
       expect(after.row.every((x) => x === 0)).toBe(true);
       expect(after.ids.filter((id) => id !== '')).toHaveLength(ds.users.length - 1);
       // Still a valid version: the registry's checksum follows the rewritten bytes.
       const stored = (await shop.store.getModelVersion(version.id))!;
       const bytes = (await shop.store.modelArtifact(version.id))!;
       expect(() => verifyServingBytes(bytes, { checksum: stored.checksum, source: 'test' })).not.toThrow();
+      // Its item factors learned from the user too: it is replaced by a retrain before the deadline.
+      const receipt = (await app.inject({ method: 'GET', url: `/v1/admin/erasures/${res.json<{ erasureId: string }>().erasureId}` })).json<{
+        targets: {
+          models: { state: string; deadline: string; versions: { rowsRemoved: string[]; awaitingRetrain: string[]; retrainJob: string } };
+        };
+      }>();
+      expect(receipt.targets.models).toMatchObject({
+        state: 'pending',
+        versions: { rowsRemoved: [version.id], awaitingRetrain: [version.id] },
+      });
+      expect((await shop.store.getJob(receipt.targets.models.versions.retrainJob))?.trigger).toBe('erasure');
     } finally {
       await app.close();
     }
   });
 });
-
-async function until(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

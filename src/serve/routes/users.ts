@@ -118,14 +118,36 @@ export const userRoutes: RouteModule = (ctx: AppContext) => {
       url: '/v1/users/:id',
       scope: 'admin',
       tag: 'users',
-      summary: 'Erase a user, every event of theirs and their logged decisions (one transaction)',
+      summary: 'Erase a user everywhere: record, consent, events, decisions, caches, bus, trained models; answers a receipt id',
+      description:
+        'The rows go in one transaction; every process forgets the user at once; model versions trained on them are ' +
+        'retrained or deleted within `privacy.modelErasureHours`. `GET /v1/admin/erasures/{erasureId}` shows each target. ' +
+        '404 when the store holds no record, event or decision of the user.',
       params: idParamsSchema,
-      responses: { 200: z.object({ id: z.string(), erased: z.object({ user: z.boolean(), events: z.number().int() }) }) },
+      responses: {
+        200: z.object({
+          id: z.string(),
+          erasureId: z.string(),
+          state: z.enum(['pending', 'done']).meta({ description: "The receipt's state now (pending while models are retrained)" }),
+          erased: z.object({
+            user: z.boolean(),
+            events: z.number().int().meta({ description: 'Events of every type, impressions included' }),
+            impressions: z.number().int(),
+            decisions: z.number().int().meta({ description: 'Logged decisions and served slates' }),
+          }),
+        }),
+      },
       errors: [404],
       handler: async ({ params }) => {
-        const erased = await ctx.ingestor.eraseUser(params.id);
-        if (!erased.user && erased.events === 0) throw notFound(params.id);
-        return { id: params.id, erased };
+        const result = await ctx.erasures.erase(params.id);
+        if (!result) throw notFound(params.id);
+        const { user, events, impressions, decisions } = result.erased;
+        return {
+          id: params.id,
+          erasureId: result.erasureId,
+          state: result.receipt.state,
+          erased: { user, events, impressions, decisions },
+        };
       },
     }),
   ];
