@@ -6,7 +6,7 @@ import { createShopApp, type ShopApp } from '../../../test/support/recommend-sho
 
 interface Slate {
   recommendationId: string;
-  items: Array<{ itemId: string }>;
+  items: Array<{ itemId: string; category: string }>;
   policy: string;
   exploreWeight: number;
   experiment: { id: string; arm: string } | null;
@@ -229,7 +229,7 @@ describe('experiment arms with their own rules', () => {
     const distinct: Record<string, number[]> = { control: [], 'one-each': [] };
     for (let s = 0; s < 40; s++) {
       const res = await t.call('read', { method: 'GET', url: `/v1/users/s${s}/recommendations?n=4&explore=0` });
-      const slate = res.json<Slate & { items: Array<{ category: string }> }>();
+      const slate = res.json<Slate>();
       distinct[slate.experiment!.arm].push(new Set(slate.items.map((i) => i.category)).size);
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
