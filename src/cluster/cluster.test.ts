@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killStarted, stopServer, type Server } from '../../test/support/crash-harness.js';
 import { call, deleteStream, seedShop, startNodes, uniqueStream, within, type Slot } from '../../test/support/cluster-nodes.js';
@@ -19,6 +20,16 @@ const PROPAGATION_MS = 1000;
 interface Slate {
   recommendationId: string;
   items: Slot[];
+}
+
+/** How many of these keys Redis holds. */
+async function redisKeys(...keys: string[]): Promise<number> {
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    return await redis.exists(...keys);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 const slateOf = async (node: Server, user: string, query = '?n=5&explore=0'): Promise<Slate> => {
@@ -98,11 +109,30 @@ describe('two serving nodes on one store, NATS and Redis', () => {
     );
   });
 
-  it('erasure on one node clears the user from the other node caches', async () => {
+  it('erasure on one node clears the user from the other node caches, the bus and Redis, with a receipt', async () => {
     // s5 has a history (a Coffee walk): B reads it once and keeps it in its cache.
     const personal = (await call(b, 'GET', '/v1/users/s5/recommendations?n=5')).json;
     expect(personal).toMatchObject({ personalized: true });
-    expect((await call(a, 'DELETE', '/v1/users/s5')).status).toBe(200);
+    // B's slate went over the bus (slates-served, naming s5) and its impressions into Redis's slot flags.
+    await within(
+      PROPAGATION_MS,
+      () => redisKeys(`${prefix}fb:${personal.recommendationId}`),
+      (n) => n === 1,
+      'the slate in Redis',
+    );
+    const erased = await call(a, 'DELETE', '/v1/users/s5');
+    expect(erased.status).toBe(200);
+    const receipt = (await call(b, 'GET', `/v1/admin/erasures/${(erased.json as { erasureId: string }).erasureId}`)).json as {
+      targets: Record<string, { state: string; removed?: number }>;
+    };
+    expect(receipt.targets.redis).toMatchObject({ state: 'done', removed: 1 });
+    expect(await redisKeys(`${prefix}fb:${personal.recommendationId}`)).toBe(0);
+    await within(
+      PROPAGATION_MS * 3,
+      async () => (await call(b, 'GET', `/v1/admin/erasures/${(erased.json as { erasureId: string }).erasureId}`)).json,
+      (r) => (r as typeof receipt).targets.eventBus.state === 'pending' && ((r as typeof receipt).targets.eventBus.removed ?? 0) >= 1,
+      "s5's slate erased from the stream, the notice kept for now",
+    );
     // Once erased, B knows nothing of s5: a cold-start slate, as for a stranger.
     await within(
       PROPAGATION_MS,
