@@ -138,8 +138,11 @@ export const userRoutes: RouteModule = (ctx: AppContext) => {
         }),
       },
       errors: [404],
-      handler: async ({ params }) => {
+      handler: async ({ params, reply }) => {
+        const storedId = key(params.id);
         const result = await ctx.erasures.erase(params.id);
+        // Hooks that run after this handler (the audit log) may pseudonymise the id again: the cache forgets it once the answer is out.
+        reply.raw.once('finish', () => ctx.ingestor.userKey.forget(storedId));
         if (!result) throw notFound(params.id);
         const { user, events, impressions, decisions } = result.erased;
         return {
