@@ -37,6 +37,10 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Receives the server's stderr as it arrives (it is collected for error messages either way). */
   onStderr?: (text: string) => void;
+  /** Receives the server's stdout (its log) as it arrives, byte for byte, for its whole life. */
+  onStdout?: (chunk: Buffer) => void;
+  /** Arguments after `serve`, e.g. `['--config', file]`. */
+  args?: string[];
   /**
    * Extra node flags (e.g. --cpu-prof, which NODE_OPTIONS refuses): the server is then started as
    * `node --max-semi-space-size=64 <flags> bin/curio.js serve`, still one process whose pid is the server's.
@@ -128,8 +132,8 @@ export function startServer(file: string, options: StartOptions = {}): Promise<S
   const timeoutMs = options.timeoutMs ?? 20_000;
   const spawnedAt = performance.now();
   const [command, args] = options.nodeFlags?.length
-    ? [process.execPath, ['--max-semi-space-size=64', ...options.nodeFlags, ENTRY, 'serve']]
-    : [ENTRY, ['serve']];
+    ? [process.execPath, ['--max-semi-space-size=64', ...options.nodeFlags, ENTRY, 'serve', ...(options.args ?? [])]]
+    : [ENTRY, ['serve', ...(options.args ?? [])]];
   const child = spawn(command, args, {
     cwd: ROOT,
     env: {
@@ -159,6 +163,7 @@ export function startServer(file: string, options: StartOptions = {}): Promise<S
       options.onStderr?.(d.toString());
     });
     child.stdout!.on('data', (d: Buffer) => {
+      options.onStdout?.(d);
       if (listening) return;
       out += d;
       const match = /http:\/\/[\w.[\]:-]+:\d+/.exec(out);
