@@ -21,6 +21,18 @@ const weightsSchema = z
   .object(Object.fromEntries(EVENT_TYPES.map((t) => [t, z.number().finite().default(DEFAULT_EVENT_WEIGHTS[t])])))
   .strict() as unknown as z.ZodType<Record<(typeof EVENT_TYPES)[number], number>>;
 
+/**
+ * `privacy.retentionDays`: one number of days for every event type and for decisions, or per event type with
+ * `default` for the others, e.g. `{ "default": 365, "view": 90, "impression": 30 }`; 0 = kept.
+ */
+export const retentionDaysSchema = z.union([
+  z.number().min(0),
+  z
+    .object({ default: z.number().min(0).default(0), ...Object.fromEntries(EVENT_TYPES.map((t) => [t, z.number().min(0).optional()])) })
+    .strict() as unknown as z.ZodType<{ default: number } & Partial<Record<(typeof EVENT_TYPES)[number], number>>>,
+]);
+export type RetentionDays = z.infer<typeof retentionDaysSchema>;
+
 /** The one configuration schema. Every field has a default; docs/configuration.md lists them all. */
 export const configSchema = z.object({
   store: z.object({ url: z.string().default('sqlite:./curio.db') }).default({ url: 'sqlite:./curio.db' }),
@@ -58,6 +70,8 @@ export const configSchema = z.object({
       idSecret: z.string().min(16, 'the id secret needs at least 16 characters').nullable().default(null),
       /** Model versions trained on an erased user's data are retrained or deleted within this many hours (docs/privacy.md). */
       modelErasureHours: z.number().positive().max(720).default(24),
+      /** Events older than this many days are deleted, and decisions by the global value (docs/privacy.md, "Retention"); 0 = kept. */
+      retentionDays: retentionDaysSchema.default(0),
     })
     .prefault({}),
   events: z.object({ weights: weightsSchema.default(DEFAULT_EVENT_WEIGHTS) }).default({ weights: DEFAULT_EVENT_WEIGHTS }),
@@ -296,6 +310,12 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; parse: (raw: 
     path: 'privacy.modelErasureHours',
     parse: Number,
     doc: 'Hours within which model versions trained on an erased user are retrained or deleted',
+  },
+  {
+    name: 'CURIO_RETENTION_DAYS',
+    path: 'privacy.retentionDays',
+    parse: (s) => (s.trim().startsWith('{') ? (JSON.parse(s) as unknown) : Number(s)),
+    doc: 'Days events (and decisions) are kept; 0 = kept. A number, or JSON per event type: {"default":365,"view":90}',
   },
   {
     name: 'CURIO_SERVING_MODEL',

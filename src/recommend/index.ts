@@ -37,3 +37,4 @@ export { DecisionLog, keptCandidates, type DecisionLogOptions, type ServedSlate 
 export { PolicyPersistence, POLICY_STATE_KEY, snapshotMismatch, type PolicyPersistenceOptions } from './policy-persistence.js';
 export * from './insight/index.js';
 export { computeServingLists, type ServingLists } from './serving-lists.js';
+export { exportUser, type UserExport, type UserExportOptions } from './user-export.js';

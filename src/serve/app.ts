@@ -144,8 +144,12 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     erasures,
     apiKeys,
   };
-  // Expired slates and impression events are deleted in the background, in small chunks (docs/configuration.md, "Retention").
-  const pruner = new RetentionPruner(store, config.retention, { warn: (message, error) => app.log.warn({ err: error }, message) });
+  // Expired slates and events are deleted in the background, in small chunks (docs/configuration.md and docs/privacy.md, "Retention").
+  const pruner = new RetentionPruner(
+    store,
+    { ...config.retention, eventDays: config.privacy.retentionDays },
+    { warn: (message, error) => app.log.warn({ err: error }, message) },
+  );
   // The serving version is loaded before the first build, so a restarted server never refits what the registry holds.
   app.addHook('onReady', async () => training.watcher?.start());
   app.addHook('onReady', () => recommendations.start());

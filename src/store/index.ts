@@ -9,7 +9,16 @@ export {
   type ChangeKind,
   type ForgottenChanges,
 } from './change-feed.js';
-export { RetentionPruner, type RetentionSettings, type RetentionPrunerOptions } from './retention.js';
+export {
+  eventRetentionDays,
+  lastRetentionPass,
+  RETENTION_STATE_KEY,
+  RetentionPruner,
+  slateRetentionDays,
+  type RetentionPass,
+  type RetentionSettings,
+  type RetentionPrunerOptions,
+} from './retention.js';
 export type * from './training-records.js';
 export { JOB_KINDS, JOB_STATES, MODEL_STATES } from './training-records.js';
 export type * from './access-records.js';

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Event, EventType, Item } from '../core/index.js';
 import type { Decision, Store } from './store.js';
 import { describeAccessRecords } from './access-records.case.js';
+import { describeRetention } from './retention.case.js';
 
 export function sampleItem(id: string, overrides: Partial<Item> = {}): Item {
   return {
@@ -319,6 +320,20 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect((await store.userSlates('u2')).map((s) => s.recommendationId)).toEqual(['r2']);
     });
 
+    it("reads a user's decisions oldest first, with their arm and shown items, and no one else's", async () => {
+      const slate = { shown: [{ itemId: 'i1', propensity: 0.5 }], sessionId: 's1', arm: 'exp/b' };
+      await store.appendDecisions([
+        sampleDecision('r2', { timestamp: 1_700_000_000_002, ...slate }),
+        sampleDecision('r1', { timestamp: 1_700_000_000_001 }),
+        sampleDecision('r3', { userId: 'u2' }),
+      ]);
+      expect(await store.userDecisions('u1')).toEqual([
+        sampleDecision('r1', { timestamp: 1_700_000_000_001 }),
+        sampleDecision('r2', { timestamp: 1_700_000_000_002, ...slate }),
+      ]);
+      expect(await store.userDecisions('nobody')).toEqual([]);
+    });
+
     it('prunes old slates and old impression events in chunks, keeping newer rows and other event types', async () => {
       const t = (k: number) => 1_700_000_000_000 + k;
       await store.appendDecisions(
@@ -389,4 +404,5 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
     });
   });
   describeAccessRecords(name, open);
+  describeRetention(name, open);
 }

@@ -108,6 +108,37 @@ export interface PruneQuery {
   limit?: number;
 }
 
+/** What `Store.pruneEvents` deletes: events of each listed type older than its time, at most `limit` per call. */
+export interface EventPruneQuery {
+  before: Partial<Record<EventType, EpochMs>>;
+  /** Only events at or after this time: where the previous (full) chunk of a pass stopped. */
+  from?: EpochMs;
+  /** Events deleted per call (default 1000): a caller repeats from `last` while a count reaches it. */
+  limit?: number;
+}
+
+/** What one `Store.pruneEvents` call deleted. */
+export interface EventPruneResult {
+  deleted: number;
+  byType: Partial<Record<EventType, number>>;
+  /** The newest time among the deleted events; null when none were. */
+  last: EpochMs | null;
+}
+
+/** What `Store.reclaimSpace` did with the space deleted rows held. */
+export interface ReclaimedSpace {
+  /**
+   * `incremental-vacuum`: SQLite with auto_vacuum=INCREMENTAL gave the free pages back to the file system;
+   * `free-list`: SQLite without it keeps them (zeroed by secure_delete) for later writes, the file does not shrink;
+   * `autovacuum`: PostgreSQL's autovacuum makes dead rows' space reusable (VACUUM FULL would give it back, locking the table).
+   */
+  method: 'incremental-vacuum' | 'free-list' | 'autovacuum';
+  /** Pages given back to the file system now. */
+  freedPages: number;
+  /** Free pages left in the file afterwards (SQLite); null when the adapter does not know. */
+  freePages: number | null;
+}
+
 /**
  * What the explore/exploit policy chose from for one served recommendation: with the impressions (same
  * `recommendationId`) it lets off-policy evaluation replay a candidate policy on the real candidate sets.
@@ -202,8 +233,14 @@ export interface Store extends TrainingRecords, AccessRecords {
   scanDecisions(query?: DecisionScanQuery): AsyncIterable<Decision>;
   /** The user's newest `limit` decisions that carry `shown` (their served slates), oldest first. */
   userSlates(userId: string, query?: { limit?: number }): Promise<UserSlate[]>;
+  /** Every logged decision of the user (candidates, shown items, arm), oldest first: what an access request exports. */
+  userDecisions(userId: string): Promise<Decision[]>;
   /** Retention: deletes decisions (with their slates) and impression events older than the given times, at most `limit` rows of each per call. */
   prune(query: PruneQuery): Promise<{ slates: number; impressionEvents: number }>;
+  /** Retention per event type (`privacy.retentionDays`): deletes the oldest matching events, at most `limit` per call, in one transaction. */
+  pruneEvents(query: EventPruneQuery): Promise<EventPruneResult>;
+  /** After a retention pass: gives freed space back where the adapter can do so without locking readers out. */
+  reclaimSpace(): Promise<ReclaimedSpace>;
 
   /** A JSON value saved under `key` with `putState` (runtime state such as the serving policy), or null. */
   getState(key: string): Promise<unknown>;

@@ -20,6 +20,7 @@ import * as jobs from './jobs.js';
 import * as experiments from './experiments.js';
 import * as keys from './keys.js';
 import * as audit from './audit.js';
+import * as exportUser from './export-user.js';
 
 export const COMMANDS: CommandModule[] = [
   demo,
@@ -38,4 +39,5 @@ export const COMMANDS: CommandModule[] = [
   experiments,
   keys,
   audit,
+  exportUser,
 ];

@@ -1,8 +1,23 @@
 import type { Command } from 'commander';
-import { openStore } from '../../store/index.js';
+import type { Config } from '../../core/index.js';
+import { eventRetentionDays, lastRetentionPass, openStore, slateRetentionDays, type RetentionPass } from '../../store/index.js';
 import { configFrom, withStoreOptions } from '../options.js';
 
-/** `curio stats`: counts by type and day, top items and categories. */
+/** The retention in force (days per event type and for decisions, 0 = kept) and the last pass any server saved. */
+function retentionReport(config: Config, lastPass: RetentionPass | null) {
+  const settings = { ...config.retention, eventDays: config.privacy.retentionDays };
+  const events = eventRetentionDays(config.privacy.retentionDays);
+  // The pruner deletes impressions by the shorter of retention.impressionEventsDays and privacy.retentionDays.
+  const impression = [events.impression, config.retention.impressionEventsDays].filter((d) => d > 0);
+  return {
+    eventDays: { ...events, impression: impression.length ? Math.min(...impression) : 0 },
+    decisionDays: slateRetentionDays(settings),
+    pruneIntervalMinutes: config.retention.pruneIntervalMinutes,
+    lastPass,
+  };
+}
+
+/** `curio stats`: counts by type and day, top items and categories, and retention. */
 export function register(program: Command): void {
   withStoreOptions(program.command('stats'))
     .description('show what the store holds: counts by type and day, top items and categories')
@@ -13,8 +28,9 @@ export function register(program: Command): void {
       const store = await openStore(config.store.url);
       try {
         const s = await store.stats({ top: opts.top });
+        const retention = retentionReport(config, await lastRetentionPass(store));
         if (opts.json) {
-          console.log(JSON.stringify(s, null, 2));
+          console.log(JSON.stringify({ ...s, retention }, null, 2));
           return;
         }
         console.log(
@@ -28,8 +44,25 @@ export function register(program: Command): void {
         console.table(s.topItems);
         console.log('top categories');
         console.table(s.topCategories);
+        printRetention(retention);
       } finally {
         await store.close();
       }
     });
+}
+
+function printRetention(r: ReturnType<typeof retentionReport>): void {
+  const kept = (days: number) => (days > 0 ? `${days} days` : 'kept');
+  console.log(`retention (a pass every ${r.pruneIntervalMinutes} min while a server runs; 0 = never): decisions ${kept(r.decisionDays)}`);
+  console.table(Object.entries(r.eventDays).map(([type, days]) => ({ type, kept: kept(days) })));
+  const p = r.lastPass;
+  if (!p) {
+    console.log('last retention pass: none yet');
+    return;
+  }
+  const events = Object.values(p.events).reduce((a, b) => a + b, 0);
+  console.log(
+    `last retention pass: ${new Date(p.startedAt).toISOString()} (${p.finishedAt - p.startedAt} ms): ${p.slates} decisions, ` +
+      `${p.impressionEvents + events} events removed${p.space ? `; space: ${p.space.method}, ${p.space.freedPages} pages freed` : ''}`,
+  );
 }

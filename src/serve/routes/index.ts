@@ -14,6 +14,7 @@ import { recommendationRoutes } from './recommendations.js';
 import { segmentRoutes } from './segments.js';
 import { taggingRoutes } from './tagging.js';
 import { trainingRoutes } from './training.js';
+import { userExportRoutes } from './user-export.js';
 import { userRoutes } from './users.js';
 
 /** Every route module, registered in this order. A new group of endpoints is one file plus one entry here. */
@@ -22,6 +23,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   eventRoutes,
   itemRoutes,
   userRoutes,
+  userExportRoutes,
   erasureRoutes,
   recommendationRoutes,
   recItemRoutes,

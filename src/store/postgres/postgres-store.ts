@@ -10,6 +10,7 @@ import {
   type User,
 } from '../../core/index.js';
 import { appendResult } from '../append-result.js';
+import { eventCutoffs, prunedEvents } from '../event-prune.js';
 import { DECISION_COLUMNS, decisionParams, rowToDecision, type DecisionRow } from '../sqlite/decision-table.js';
 import {
   itemToRow,
@@ -31,6 +32,9 @@ import type {
   ItemPatch,
   ListOptions,
   PruneQuery,
+  ReclaimedSpace,
+  EventPruneQuery,
+  EventPruneResult,
   ScanQuery,
   Store,
   StoreCounts,
@@ -339,6 +343,11 @@ class PostgresStore implements Store {
     }));
   }
 
+  async userDecisions(userId: string): Promise<Decision[]> {
+    const { rows } = await query<DecisionRow>(this.pool, 'SELECT * FROM decisions WHERE user_id = $1 ORDER BY timestamp, seq', [userId]);
+    return rows.map(rowToDecision);
+  }
+
   async prune(q: PruneQuery): Promise<{ slates: number; impressionEvents: number }> {
     const limit = q.limit ?? 1000;
     return inTransaction(this.pool, async (client) => {
@@ -361,6 +370,26 @@ class PostgresStore implements Store {
       this.impressionPruneFloor = rows.length < limit ? Number.MIN_SAFE_INTEGER : Math.max(...rows.map((r) => r.timestamp));
       return { slates, impressionEvents: rows.length };
     });
+  }
+
+  /** One statement (its own transaction), walking the time index from `from`. */
+  async pruneEvents(q: EventPruneQuery): Promise<EventPruneResult> {
+    const cutoffs = eventCutoffs(q.before);
+    if (cutoffs.length === 0) return { deleted: 0, byType: {}, last: null };
+    const newest = Math.max(...cutoffs.map(([, before]) => before));
+    const { rows } = await query<{ type: number; timestamp: number }>(
+      this.pool,
+      `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE timestamp >= $1 AND timestamp < $2
+         AND (${cutoffs.map(([type], k) => `(type = ${type} AND timestamp < $${k + 3})`).join(' OR ')})
+         ORDER BY timestamp LIMIT $${cutoffs.length + 3}) RETURNING type, timestamp`,
+      [q.from ?? Number.MIN_SAFE_INTEGER, newest, ...cutoffs.map(([, before]) => before), q.limit ?? 1000],
+    );
+    return prunedEvents(rows.map((r) => [Number(r.type), Number(r.timestamp)] as const));
+  }
+
+  /** Nothing to do here: autovacuum makes the dead rows' space reusable; giving it back (VACUUM FULL) would lock the tables. */
+  async reclaimSpace(): Promise<ReclaimedSpace> {
+    return { method: 'autovacuum', freedPages: 0, freePages: null };
   }
 
   async getState(key: string): Promise<unknown> {

@@ -20,6 +20,9 @@ import type {
   ListOptions,
   OpenStoreOptions,
   PruneQuery,
+  ReclaimedSpace,
+  EventPruneQuery,
+  EventPruneResult,
   ScanQuery,
   Store,
   StoreCounts,
@@ -33,7 +36,16 @@ import type { Job, JobKind, JobState, JobUpdate, ModelState, ModelVersion } from
 import type { AuditEntry, AuditQuery, AuditRecord, StoredApiKey } from '../access-records.js';
 import { AccessTables } from './access-tables.js';
 import { appendResult } from '../append-result.js';
-import { decisionSteps, readState, scanDecisionRows, userSlateRows, writeState } from './decision-table.js';
+import { eventCutoffs, prunedEvents } from '../event-prune.js';
+import {
+  decisionSteps,
+  readState,
+  rowToDecision,
+  scanDecisionRows,
+  userSlateRows,
+  writeState,
+  type DecisionRow,
+} from './decision-table.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { EVENT_READ_INDEXES, EVENT_READ_INDEX_NAMES, migrate } from './migrations.js';
 import {
@@ -374,6 +386,11 @@ class SqliteStore implements Store {
     return userSlateRows((text) => this.sql(text), userId, query.limit ?? -1);
   }
 
+  async userDecisions(userId: string): Promise<Decision[]> {
+    const rows = this.sql('SELECT * FROM decisions WHERE user_id = ? ORDER BY timestamp, seq').all(userId) as DecisionRow[];
+    return rows.map(rowToDecision);
+  }
+
   /**
    * Deletes the oldest rows in chunks on the writer thread (when there is one). Impression events are found
    * through the time index from where the previous chunk stopped, so old non-impression events are walked
@@ -402,6 +419,33 @@ class SqliteStore implements Store {
     // A finished pass starts the next one from the beginning: impressions stored since with old times are found.
     if (before !== undefined) this.impressionPruneFloor = deleted.length < limit ? Number.MIN_SAFE_INTEGER : Math.max(...deleted);
     return { slates, impressionEvents: deleted.length };
+  }
+
+  /** One transaction on the writer thread (when there is one), walking the time index from `from`. */
+  async pruneEvents(query: EventPruneQuery): Promise<EventPruneResult> {
+    const cutoffs = eventCutoffs(query.before);
+    if (cutoffs.length === 0) return { deleted: 0, byType: {}, last: null };
+    const newest = Math.max(...cutoffs.map(([, before]) => before));
+    const [rows] = await this.write([
+      {
+        sql: `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE timestamp >= ? AND timestamp < ?
+          AND (${cutoffs.map(([type]) => `(type = ${type} AND timestamp < ?)`).join(' OR ')}) ORDER BY timestamp LIMIT ?)
+          RETURNING json_array(type, timestamp)`,
+        params: [query.from ?? Number.MIN_SAFE_INTEGER, newest, ...cutoffs.map(([, before]) => before), query.limit ?? 1000],
+      },
+    ]);
+    return prunedEvents((rows as string[]).map((r) => JSON.parse(r) as [number, number]));
+  }
+
+  /** Incremental vacuum when the file was made with auto_vacuum=INCREMENTAL; otherwise the zeroed pages stay free for reuse. */
+  async reclaimSpace(): Promise<ReclaimedSpace> {
+    await this.writer?.drain();
+    const freeBefore = this.db.pragma('freelist_count', { simple: true }) as number;
+    if ((this.db.pragma('auto_vacuum', { simple: true }) as number) !== 2)
+      return { method: 'free-list', freedPages: 0, freePages: freeBefore };
+    this.db.pragma('incremental_vacuum');
+    const freePages = this.db.pragma('freelist_count', { simple: true }) as number;
+    return { method: 'incremental-vacuum', freedPages: freeBefore - freePages, freePages };
   }
 
   async getState(key: string): Promise<unknown> {
