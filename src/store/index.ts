@@ -14,6 +14,7 @@ export {
   lastRetentionPass,
   RETENTION_STATE_KEY,
   RetentionPruner,
+  retentionInForce,
   slateRetentionDays,
   type RetentionPass,
   type RetentionSettings,

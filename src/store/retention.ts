@@ -55,6 +55,17 @@ export function slateRetentionDays(settings: RetentionSettings): number {
   return set.length ? Math.min(...set) : 0;
 }
 
+/** What is kept how long: days per event type (impressions by the shorter of both settings) and for decisions; 0 = kept. */
+export function retentionInForce(settings: RetentionSettings) {
+  const events = eventRetentionDays(settings.eventDays);
+  const impression = [events.impression, settings.impressionEventsDays].filter((d) => d > 0);
+  return {
+    eventDays: { ...events, impression: impression.length ? Math.min(...impression) : 0 },
+    decisionDays: slateRetentionDays(settings),
+    pruneIntervalMinutes: settings.pruneIntervalMinutes,
+  };
+}
+
 /** The last pass any process saved in the store, or null. */
 export async function lastRetentionPass(store: Store): Promise<RetentionPass | null> {
   return (await store.getState(RETENTION_STATE_KEY)) as RetentionPass | null;

@@ -1,20 +1,11 @@
 import type { Command } from 'commander';
 import type { Config } from '../../core/index.js';
-import { eventRetentionDays, lastRetentionPass, openStore, slateRetentionDays, type RetentionPass } from '../../store/index.js';
+import { lastRetentionPass, openStore, retentionInForce, type RetentionPass } from '../../store/index.js';
 import { configFrom, withStoreOptions } from '../options.js';
 
 /** The retention in force (days per event type and for decisions, 0 = kept) and the last pass any server saved. */
 function retentionReport(config: Config, lastPass: RetentionPass | null) {
-  const settings = { ...config.retention, eventDays: config.privacy.retentionDays };
-  const events = eventRetentionDays(config.privacy.retentionDays);
-  // The pruner deletes impressions by the shorter of retention.impressionEventsDays and privacy.retentionDays.
-  const impression = [events.impression, config.retention.impressionEventsDays].filter((d) => d > 0);
-  return {
-    eventDays: { ...events, impression: impression.length ? Math.min(...impression) : 0 },
-    decisionDays: slateRetentionDays(settings),
-    pruneIntervalMinutes: config.retention.pruneIntervalMinutes,
-    lastPass,
-  };
+  return { ...retentionInForce({ ...config.retention, eventDays: config.privacy.retentionDays }), lastPass };
 }
 
 /** `curio stats`: counts by type and day, top items and categories, and retention. */

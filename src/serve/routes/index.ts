@@ -11,6 +11,7 @@ import { keyRoutes } from './keys.js';
 import { opeRoutes } from './ope.js';
 import { recItemRoutes } from './rec-items.js';
 import { recommendationRoutes } from './recommendations.js';
+import { retentionRoutes } from './retention.js';
 import { segmentRoutes } from './segments.js';
 import { taggingRoutes } from './tagging.js';
 import { trainingRoutes } from './training.js';
@@ -36,4 +37,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   opeRoutes,
   keyRoutes,
   auditRoutes,
+  retentionRoutes,
 ];
