@@ -4,12 +4,10 @@ import { lastRetentionPass, retentionInForce } from '../../store/index.js';
 import type { AppContext, RouteModule } from '../context.js';
 import { defineRoute } from '../route.js';
 
+const EVENT_DAYS = 'Days each event type is kept (`privacy.retentionDays`; impressions also `retention.impressionEventsDays`); 0 = kept';
+
 const retentionSchema = z.object({
-  eventDays: z
-    .record(z.enum(EVENT_TYPES), z.number())
-    .meta({
-      description: 'Days each event type is kept (`privacy.retentionDays`, impressions also `retention.impressionEventsDays`); 0 = kept',
-    }),
+  eventDays: z.record(z.enum(EVENT_TYPES), z.number()).meta({ description: EVENT_DAYS }),
   decisionDays: z.number().meta({ description: 'Days decisions and served slates are kept; 0 = kept' }),
   pruneIntervalMinutes: z.number(),
   lastPass: z
