@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { estimateAll } from '../src/eval/index.js';
 import { drawPng, drawSvg, type Panel, type Rgb } from './plot.js';
 import { roundInterests, runPolicy, type CalibrationRow, type RunResult, type RunSpec } from './explore/run.js';
-import { setupShop, type BenchShape } from './explore/setup.js';
+import { EXPLORE_SHAPE, setupShop, type BenchShape } from './explore/setup.js';
 import { pairedLift, tInterval } from './explore/stats.js';
 
 const argValue = (name: string): string | undefined => {
@@ -30,15 +30,11 @@ const argValue = (name: string): string | undefined => {
 const arg = (name: string, fallback: number): number => Number(argValue(name) ?? fallback);
 
 const SHAPE: BenchShape = {
-  users: arg('users', 2000),
-  items: arg('items', 5000),
-  rounds: arg('rounds', 60),
-  trainDays: 30,
-  arrivingShare: 0.15,
-  driftRatePerDay: 0.08,
-  sessionsPerUserPerDay: 0.4,
-  // One block of 32: a forward pass per shopper per day for 12 shops × 23 runs has to fit on two cores.
-  modelParams: { dim: 32, blocks: 1, epochs: arg('epochs', 8) },
+  ...EXPLORE_SHAPE,
+  users: arg('users', EXPLORE_SHAPE.users),
+  items: arg('items', EXPLORE_SHAPE.items),
+  rounds: arg('rounds', EXPLORE_SHAPE.rounds),
+  modelParams: { ...EXPLORE_SHAPE.modelParams, epochs: arg('epochs', EXPLORE_SHAPE.modelParams.epochs as number) },
 };
 const TEST_SHOPS = arg('shops', 10);
 const TUNE_SHOPS = arg('tune-shops', 2);

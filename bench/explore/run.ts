@@ -58,6 +58,8 @@ export interface CalibrationRow {
   sd: number;
   /** The simulator's click probability of the item for this shopper, averaged over the slate's positions. */
   truth: number;
+  /** Whether the shopper clicked it in this slate. */
+  outcome: 0 | 1;
 }
 
 export interface RunResult {
@@ -292,6 +294,7 @@ export function runPolicy(b: BenchShop, spec: RunSpec, interests: Array<Set<stri
             predicted: shadow.probability(e),
             sd: (density * Math.sqrt(e.itemVariance)) / scale,
             truth: attraction * meanExam,
+            outcome: clicked.has(id) ? 1 : 0,
           });
           void p;
         });

@@ -25,6 +25,19 @@ export interface BenchShape {
   modelParams: Record<string, unknown>;
 }
 
+/** The shop bench:explore measures on (its command-line flags override users, items, rounds and epochs). */
+export const EXPLORE_SHAPE: BenchShape = {
+  users: 2000,
+  items: 5000,
+  rounds: 60,
+  trainDays: 30,
+  arrivingShare: 0.15,
+  driftRatePerDay: 0.08,
+  sessionsPerUserPerDay: 0.4,
+  // One block of 32: a forward pass per shopper per day for 12 shops × 23 runs has to fit on two cores.
+  modelParams: { dim: 32, blocks: 1, epochs: 8 },
+};
+
 /** A shopper's history as the model reads it. */
 export interface History {
   items: number[];
