@@ -46,6 +46,27 @@ describe('loadConfig', () => {
     const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
     for (const v of ENV_VARS) expect(doc, v.name).toContain(`\`${v.name}\``);
   });
+
+  it('every variable docs/configuration.md names is read (none is silently ignored)', () => {
+    const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    const documented = new Set([...doc.matchAll(/^\| `(CURIO_[A-Z0-9_]+)`/gm)].map((m) => m[1]));
+    const read = new Set(ENV_VARS.map((v) => v.name));
+    // Read where they act, not through the configuration: the numeric backend, its build, the benches' data paths.
+    const outside = new Set([
+      'CURIO_NN_BACKEND',
+      'CURIO_NATIVE_ADDON',
+      'CURIO_SKIP_NATIVE',
+      'CURIO_REQUIRE_NATIVE',
+      'CURIO_DATASETS',
+      'CURIO_OBD_DIR',
+      'CURIO_TORCH_SCRIPT',
+    ]);
+    expect([...documented].filter((name) => !read.has(name) && !outside.has(name))).toEqual([]);
+    expect(loadConfig({ env: { CURIO_RETENTION_SLATES_DAYS: '30', CURIO_SERVING_IMPRESSION_LOG: 'events' } })).toMatchObject({
+      retention: { slatesDays: 30 },
+      serving: { impressionLog: 'events' },
+    });
+  });
 });
 
 describe('serving defaults', () => {

@@ -373,6 +373,30 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; parse: (raw: 
   },
   { name: 'CURIO_SERVING_SEED', path: 'serving.seed', parse: Number, doc: "Seed of the policies' random streams (reproducible slates)" },
   {
+    name: 'CURIO_SERVING_IMPRESSION_LOG',
+    path: 'serving.impressionLog',
+    parse: (s) => s,
+    doc: 'How served slates are logged: slate (one record per slate) or events (one impression event per slot)',
+  },
+  {
+    name: 'CURIO_RETENTION_SLATES_DAYS',
+    path: 'retention.slatesDays',
+    parse: Number,
+    doc: 'Served slates and decisions are deleted after this many days; 0 = kept',
+  },
+  {
+    name: 'CURIO_RETENTION_IMPRESSION_EVENTS_DAYS',
+    path: 'retention.impressionEventsDays',
+    parse: Number,
+    doc: 'Impression events are deleted after this many days; 0 = kept',
+  },
+  {
+    name: 'CURIO_RETENTION_PRUNE_MINUTES',
+    path: 'retention.pruneIntervalMinutes',
+    parse: Number,
+    doc: 'Minutes between retention passes; 0 = never',
+  },
+  {
     name: 'CURIO_SEGMENTS_TTL_SECONDS',
     path: 'insight.segmentsTtlSeconds',
     parse: Number,
