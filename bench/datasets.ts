@@ -2,7 +2,7 @@
 // reference scripts beside them. Defaults are folders beside the clone, resolved against the repository root,
 // so a bench finds them from any working directory. See docs/benchmarks.md.
 import { existsSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root (this file is bench/datasets.ts). */
@@ -36,10 +36,18 @@ export function besideRepo(path: string): string {
 
 /**
  * How a results file names a path without this machine's layout: relative to the datasets folder when inside
- * it (`amazon-s3rec/Beauty.txt`, as the results files name datasets), else relative to the repository root.
+ * it (`amazon-s3rec/Beauty.txt`, as the results files name datasets), else relative to the repository root when
+ * inside it, else by its file name alone.
  */
 export function portablePath(path: string): string {
   const inData = relative(datasetsDir(), resolve(path));
-  if (inData !== '' && inData !== '..' && !inData.startsWith(`..${sep}`) && !isAbsolute(inData)) return inData;
-  return relative(REPO_ROOT, resolve(path));
+  if (inside(inData)) return inData;
+  const inRepo = relative(REPO_ROOT, resolve(path));
+  // Anywhere else (a scratch store in /tmp, say) only the file's name travels: its directory is this machine's.
+  return inside(inRepo) ? inRepo : basename(path);
+}
+
+/** Whether a relative path stays below the directory it is relative to. */
+function inside(rel: string): boolean {
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
