@@ -4,21 +4,14 @@ import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { CurioError } from '../../core/index.js';
 import { experimentResults, ExperimentRegistry, USER_METRICS, type Experiment, type ExperimentResults } from '../../experiments/index.js';
 import { audited } from '../../privacy/index.js';
-import { openStore, type Store } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
 import { cliActor } from '../cli-actor.js';
-import { configFrom, withStoreOptions } from '../options.js';
+import { withStore, withStoreOptions } from '../options.js';
 
 type Opts = { config?: string; store?: string; json?: boolean };
 
-async function withRegistry(opts: Opts, work: (registry: ExperimentRegistry, store: Store) => Promise<unknown>): Promise<void> {
-  const store = await openStore(configFrom(opts).store.url);
-  try {
-    const out = await work(new ExperimentRegistry(store, 0), store);
-    if (out !== undefined) console.log(typeof out === 'string' ? out : JSON.stringify(out, null, 2));
-  } finally {
-    await store.close();
-  }
-}
+const withRegistry = (opts: Opts, work: (registry: ExperimentRegistry, store: Store) => Promise<unknown>): Promise<void> =>
+  withStore(opts, (store) => work(new ExperimentRegistry(store, 0), store));
 
 /** A JSON file's value; a syntax error names the file and the line (Node's own parser does not say where). */
 function readJson(path: string): unknown {

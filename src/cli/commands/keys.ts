@@ -2,21 +2,10 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseOrThrow } from '../../core/index.js';
 import { apiKeyInputSchema, audited, createApiKey, keyListing, revokeApiKey, type ApiKeyListing } from '../../privacy/index.js';
-import { openStore, type Store } from '../../store/index.js';
 import { cliActor } from '../cli-actor.js';
-import { configFrom, parseFlags, withStoreOptions } from '../options.js';
+import { parseFlags, withStore, withStoreOptions } from '../options.js';
 
 type Opts = { config?: string; store?: string; json?: boolean };
-
-async function withStore(opts: Opts, work: (store: Store) => Promise<unknown>): Promise<void> {
-  const store = await openStore(configFrom(opts).store.url);
-  try {
-    const out = await work(store);
-    if (out !== undefined) console.log(typeof out === 'string' ? out : JSON.stringify(out, null, 2));
-  } finally {
-    await store.close();
-  }
-}
 
 const DAY_MS = 86_400_000;
 

@@ -1,21 +1,11 @@
 import type { Command } from 'commander';
-import { openStore, type ModelVersion, type Store } from '../../store/index.js';
+import type { ModelVersion } from '../../store/index.js';
 import { audited } from '../../privacy/index.js';
 import { promoteVersion, rollbackVersion } from '../../train/index.js';
 import { cliActor } from '../cli-actor.js';
-import { configFrom, withStoreOptions } from '../options.js';
+import { withStore, withStoreOptions } from '../options.js';
 
 type Opts = { config?: string; store?: string; json?: boolean };
-
-async function withStore(opts: Opts, work: (store: Store) => Promise<unknown>): Promise<void> {
-  const store = await openStore(configFrom(opts).store.url);
-  try {
-    const out = await work(store);
-    if (out !== undefined) console.log(typeof out === 'string' ? out : JSON.stringify(out, null, 2));
-  } finally {
-    await store.close();
-  }
-}
 
 const fmt = (x: number | null | undefined): string => (typeof x === 'number' ? x.toFixed(4) : '-');
 
