@@ -35,3 +35,21 @@ export {
   storedKeyActor,
   type AuditedAction,
 } from './audit-log.js';
+export {
+  budgetSpent,
+  countPrivacy,
+  cryptoNoiseSource,
+  epsilon,
+  EXACT_COUNTS,
+  laplaceNoise,
+  laplaceScale,
+  noisyCount,
+  noisyTopK,
+  sensitivity,
+  type CountPrivacy,
+  type Epsilon,
+  type ItemCount,
+  type NoiseSource,
+  type PrivacyBudget,
+  type Sensitivity,
+} from './differential-privacy.js';
