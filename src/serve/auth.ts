@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CurioError, type ApiScope, type Config } from '../core/index.js';
+import { CONSOLE_PATH } from './console.js';
 import type { ApiKeyResolver, Caller, Resolution } from './key-resolver.js';
+import { admitPublishable, publishableKeyInUrl } from './publishable.js';
 
 /** What a route asks of the caller: nothing (`open`) or a key holding this scope (admin holds every scope). */
 export type RouteScope = 'open' | ApiScope;
@@ -44,34 +46,41 @@ export function presentedKey(request: FastifyRequest): string | null {
 }
 
 /**
- * The scope a route needs. Routes declare it in `config.scope`; Swagger UI's pages and unmatched URLs are
- * open; any other route that forgot to declare one needs admin, so a new route is closed by default.
+ * The scope a route needs. Routes declare it in `config.scope`; Swagger UI's pages, the console's files and
+ * unmatched URLs are open; any other route that forgot to declare one needs admin, so a new route is closed by default.
  */
 export function requiredScope(request: FastifyRequest): RouteScope {
   const declared = request.routeOptions.config?.scope;
   if (declared) return declared;
   const url = request.routeOptions.url;
   if (url === undefined || url === '/docs' || url.startsWith('/docs/')) return 'open';
+  // The console's pages and assets; every API call they make carries the signed-in key.
+  if (url === CONSOLE_PATH || url.startsWith(`${CONSOLE_PATH}/`)) return 'open';
   return 'admin';
 }
 
 /**
  * Adds the onRequest hook that answers 401 without a key, or with an unknown, expired or revoked one, and 403
- * when the key lacks the route's scope. The caller is set before the scope check, so a refused admin call
+ * when the key lacks the route's scope (a publishable key: when publishable.ts refuses the route or origin). The caller is set before the scope check, so a refused admin call
  * is still audited under its key.
  */
 export function installAuth(app: FastifyInstance, config: Config, keys: ApiKeyResolver): void {
   assertAuthConfigured(config);
   app.decorateRequest('caller', null);
   if (config.auth.disabled) return;
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const scope = requiredScope(request);
     if (scope === 'open') return;
-    const key = presentedKey(request);
+    const inHeader = presentedKey(request);
+    const key = inHeader ?? publishableKeyInUrl(request);
     if (key === null) throw new CurioError('UNAUTHORIZED', 'missing API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"');
     const found = await keys.resolve(key);
     if ('refused' in found) throw new CurioError('UNAUTHORIZED', REFUSED[found.refused]);
     request.caller = found.caller;
+    // A publishable key has no scopes: its rights are a fixed list of visitor routes, from its origins only.
+    if (found.caller.publishable) return admitPublishable(request, reply, found.caller.publishable);
+    // A URL ends up in logs and browser history: only a key meant to be public may travel in one.
+    if (inHeader === null) throw new CurioError('UNAUTHORIZED', 'only a publishable key may be sent in the URL');
     const { scopes } = found.caller;
     if (!scopes.has(scope) && !scopes.has('admin')) {
       throw new CurioError('FORBIDDEN', `this key lacks the "${scope}" scope needed for ${request.method} ${request.routeOptions.url}`);

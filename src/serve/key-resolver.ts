@@ -11,6 +11,8 @@ export interface Caller {
   scopes: ReadonlySet<ApiScope>;
   /** null: the server's `server.rateLimitPerSecond`. */
   rateLimitPerSecond: number | null;
+  /** A publishable key's origins (publishable.ts decides what it may do); null for a secret key. */
+  publishable: { origins: ReadonlySet<string> } | null;
 }
 
 /** A presented key: who it belongs to, or why it is refused. */
@@ -29,6 +31,7 @@ const callerOf = (key: StoredApiKey): Caller => ({
   actor: storedKeyActor(key.id),
   scopes: new Set(key.scopes),
   rateLimitPerSecond: key.rateLimitPerSecond,
+  publishable: key.publishable ? { origins: new Set(key.publishable.origins) } : null,
 });
 
 /**
@@ -50,7 +53,7 @@ export class ApiKeyResolver {
     this.configured = new Map(
       config.auth.keys.map((k, i) => [
         apiKeyDigest(k.key),
-        { id: `config:${i}`, actor: configKeyActor(k.name, i), scopes: new Set(k.scopes), rateLimitPerSecond: null },
+        { id: `config:${i}`, actor: configKeyActor(k.name, i), scopes: new Set(k.scopes), rateLimitPerSecond: null, publishable: null },
       ]),
     );
   }

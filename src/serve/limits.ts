@@ -19,8 +19,11 @@ export function installCors(app: FastifyInstance, config: Config): void {
   });
 }
 
-/** Who a rate limit counts: the caller's key (its id), else a presented key by its digest (never the key itself), else the address. */
+/** Who a rate limit counts: the caller's key (its id; a publishable key's per address), else a presented key by its digest (never the key itself), else the address. */
 const rateKey = (request: FastifyRequest): string => {
+  // A publishable key is public: counted per visitor address, so one page (or anyone who copied the key)
+  // cannot use up the storefront's whole allowance.
+  if (request.caller?.publishable) return `key:${request.caller.id}:ip:${request.ip}`;
   if (request.caller) return `key:${request.caller.id}`;
   const key = presentedKey(request);
   return key === null ? `ip:${request.ip}` : `key:${createHash('sha256').update(key).digest('hex')}`;

@@ -56,4 +56,10 @@ describe('the request log', () => {
     expect(redactUrl('/v1/users/ann', tag)).toBe('/v1/users/~tag');
     expect(redactUrl('/v1/users/ann/segment?userId=bob', tag)).toBe('/v1/users/~tag/segment?userId=~tag');
   });
+
+  it('never logs a key sent in the URL', () => {
+    const tag = () => '~tag';
+    expect(redactUrl('/v1/users/vis_abc/recommendations?key=curio_pk_secretish&n=3', tag)).toBe('/v1/users/~tag/recommendations?key=…&n=3');
+    expect(redactUrl('/v1/events?KEY=curio_leaked', tag)).toBe('/v1/events?KEY=…');
+  });
 });

@@ -18,7 +18,7 @@ export function processLogTag(): LogTag {
   return (id) => `~${createHmac('sha256', key).update(id, 'utf8').digest('hex').slice(0, 8)}`;
 }
 
-/** The URL with each user id in its path or query replaced by its tag; other URLs unchanged. */
+/** The URL with each user id in its path or query replaced by its tag, and a `key` parameter by `…`; other URLs unchanged. */
 export function redactUrl(url: string, tag: LogTag): string {
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
@@ -29,6 +29,8 @@ export function redactUrl(url: string, tag: LogTag): string {
     .split('&')
     .map((pair) => {
       const eq = pair.indexOf('=');
+      // A key in the URL (publishable keys travel there; a secret key put there by mistake is refused) is never logged.
+      if (eq !== -1 && decoded(pair.slice(0, eq)).toLowerCase() === 'key') return `${pair.slice(0, eq)}=…`;
       if (eq === -1 || !USER_PARAMS.has(decoded(pair.slice(0, eq)).toLowerCase())) return pair;
       return `${pair.slice(0, eq)}=${tag(decoded(pair.slice(eq + 1).replaceAll('+', ' ')))}`;
     })

@@ -24,6 +24,11 @@ export interface StoredApiKey {
   rateLimitPerSecond: number | null;
   /** The audit actor that created it ("key key-…", "config key admin", "cli (alice)"). */
   createdBy: string;
+  /**
+   * Set for a publishable key (a storefront's public key, `scopes` empty): the browser origins it is accepted
+   * from. Absent (keys stored before publishable keys existed) or null: a secret key with its scopes.
+   */
+  publishable?: { origins: string[] } | null;
 }
 
 /** How an audited action ended: done, refused for the caller's rights (401/403), refused for its input or state (other 4xx), or failed (5xx). */

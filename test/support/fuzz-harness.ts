@@ -226,9 +226,10 @@ function dechunk(data: Buffer): Buffer | null {
 // Checks
 
 /** Whether the URL names Swagger UI's pages (as URL parsers read it: `\\docs` and `http://host/docs` count). */
-function isDocsPath(url: string): boolean {
+function isPagePath(url: string): boolean {
   try {
-    return new URL(url, 'http://127.0.0.1').pathname.startsWith('/docs');
+    const path = new URL(url, 'http://127.0.0.1').pathname;
+    return path.startsWith('/docs') || path.startsWith('/console');
   } catch {
     return false;
   }
@@ -237,15 +238,16 @@ function isDocsPath(url: string): boolean {
 /**
  * Why an answer breaks the contract, or null. 2xx bodies are the routes' own business; every other answer
  * must be `{error: {code, message, problems: [{path, message}]}}` as JSON with a known code whose status is
- * the one sent. Exempt: HEAD answers (no body by definition) and redirects under /docs (Swagger UI's static
- * pages send their own 3xx; they are documentation, not API routes, and their 2xx are HTML and JavaScript).
+ * the one sent. Exempt: HEAD answers (no body by definition) and redirects under /docs and /console (Swagger
+ * UI's and the console's static pages send their own 3xx; they are pages, not API routes, and their 2xx are
+ * HTML and JavaScript).
  */
 export function responseProblem(req: HostileRequest, o: Outcome): string | null {
   if (o.status >= 500) return `answered ${o.status}`;
   if (o.status < 200) return `final status ${o.status}`;
   if (o.status < 300) return null;
   if (req.method === 'HEAD') return null;
-  if (o.status < 400 && isDocsPath(req.url)) return null;
+  if (o.status < 400 && isPagePath(req.url)) return null;
   const type = String(o.headers['content-type'] ?? '');
   if (!type.startsWith('application/json')) return `content-type "${type}" for a ${o.status}`;
   let parsed: unknown;

@@ -126,4 +126,30 @@ describe('curio keys and curio audit', () => {
       ['curio experiments create', 'cli-exp', 'ok'],
     ]);
   });
+
+  it('creates a publishable key for a storefront origin', async () => {
+    const created = await curio(
+      'keys',
+      'create',
+      '--name',
+      'shop page',
+      '--publishable',
+      '--origin',
+      'https://shop.example',
+      '--store',
+      store,
+    );
+    expect(created.code, created.out).toBe(0);
+    expect(created.out).toMatch(/created key-\S+ "shop page": publishable from https:\/\/shop\.example, expires never, rate limit 20\/s/);
+    const key = /^\s+(curio_pk_\S+)$/m.exec(created.out)?.[1];
+    expect(key).toBeDefined();
+    const visitor = (origin: string) =>
+      t.app.inject({ method: 'GET', url: `/v1/users/vis_AAAAAAAAAAAAAAAAAAAA/recommendations?key=${key}`, headers: { origin } });
+    expect((await visitor('https://shop.example')).statusCode).toBe(200);
+    expect((await visitor('https://elsewhere.example')).statusCode).toBe(403);
+    expect(await withKey(key!)).toBe(403); // GET /v1/items/:id is not a visitor route (and no origin)
+    const noOrigin = await curio('keys', 'create', '--name', 'x', '--publishable', '--store', store);
+    expect(noOrigin.code).not.toBe(0);
+    expect(noOrigin.out).toMatch(/origins/);
+  });
 });

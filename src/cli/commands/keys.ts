@@ -9,15 +9,23 @@ type Opts = { config?: string; store?: string; json?: boolean };
 
 const DAY_MS = 86_400_000;
 
+/** Commander's way to repeat a flag: `--origin a --origin b`. */
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
 const createFlags = z
   .object({
     name: z.string(),
-    scopes: z.string().transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    ),
+    scopes: z
+      .string()
+      .default('')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+    publishable: z.boolean().default(false),
+    origin: z.array(z.string()).default([]),
     expires: z.string().optional(),
     expiresInDays: z.coerce.number().positive().optional(),
     rateLimit: z.coerce.number().optional(),
@@ -34,6 +42,8 @@ const row = (k: ApiKeyListing) => ({
   state: k.state,
   created: k.createdAt,
   expires: k.expiresAt ?? 'never',
+  kind: k.kind,
+  origins: k.origins.join(','),
   'rate limit': k.rateLimitPerSecond ?? 'server',
   'created by': k.createdBy,
 });
@@ -44,7 +54,9 @@ export function register(program: Command): void {
   withStoreOptions(keys.command('create'))
     .description('create a key; it is printed once and stored only as its SHA-256')
     .requiredOption('--name <name>', 'what the key is for, e.g. storefront')
-    .requiredOption('--scopes <list>', 'comma-separated: ingest, read, admin')
+    .option('--scopes <list>', 'comma-separated: ingest, read, admin (a secret key)')
+    .option('--publishable', 'a publishable key for a storefront page: visitor events and recommendations only, from --origin')
+    .option('--origin <origin>', 'a browser origin a publishable key is accepted from, e.g. https://shop.example (repeatable)', collect, [])
     .option('--expires <iso>', 'refused from this ISO time')
     .option('--expires-in-days <n>', 'refused after this many days')
     .option('--rate-limit <n>', "requests per second before 429 (default: the server's server.rateLimitPerSecond)")
@@ -56,7 +68,14 @@ export function register(program: Command): void {
           flags.expires ?? (flags.expiresInDays === undefined ? null : new Date(Date.now() + flags.expiresInDays * DAY_MS).toISOString());
         const input = parseOrThrow(
           apiKeyInputSchema,
-          { name: flags.name, scopes: flags.scopes, expiresAt, rateLimitPerSecond: flags.rateLimit ?? null },
+          {
+            name: flags.name,
+            scopes: flags.scopes,
+            publishable: flags.publishable,
+            origins: flags.origin,
+            expiresAt,
+            rateLimitPerSecond: flags.rateLimit ?? null,
+          },
           'flags',
         );
         const created = await audited(store, { actor: cliActor(), action: 'curio keys create', target: (r) => r.listing.id }, () =>
@@ -65,12 +84,16 @@ export function register(program: Command): void {
         if (opts.json) return { ...created.listing, key: created.key };
         const { listing } = created;
         return [
-          `created ${listing.id} "${listing.name}": scopes ${listing.scopes.join(',')}, expires ${listing.expiresAt ?? 'never'}, ` +
+          `created ${listing.id} "${listing.name}": ` +
+            (listing.kind === 'publishable' ? `publishable from ${listing.origins.join(', ')}` : `scopes ${listing.scopes.join(',')}`) +
+            `, expires ${listing.expiresAt ?? 'never'}, ` +
             `rate limit ${listing.rateLimitPerSecond === null ? "the server's" : `${listing.rateLimitPerSecond}/s`}`,
           '',
           `  ${created.key}`,
           '',
-          'Store this key now: Curio keeps only its SHA-256 and cannot show it again.',
+          listing.kind === 'publishable'
+            ? 'Put it in the storefront page (it is meant to be public); Curio keeps only its SHA-256 and cannot show it again.'
+            : 'Store this key now: Curio keeps only its SHA-256 and cannot show it again.',
         ].join('\n');
       }),
     );

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { DOCS_PATH, OPENAPI_PATH, startServer } from '../../serve/index.js';
+import { CONSOLE_PATH, DOCS_PATH, OPENAPI_PATH, startServer } from '../../serve/index.js';
 import { configFrom, withStoreOptions } from '../options.js';
 
 function parsePort(raw: string): number {
@@ -21,6 +21,7 @@ export function register(program: Command): void {
       const { url } = await startServer(config);
       console.log(`Curio API listening on ${url}  (store ${config.store.url})`);
       console.log(`  API      ${url}/v1`);
+      console.log(`  Console  ${url}${CONSOLE_PATH}/`);
       console.log(`  Docs     ${url}${DOCS_PATH}`);
       console.log(`  OpenAPI  ${url}${OPENAPI_PATH}`);
       console.log(`  Metrics  ${url}/metrics`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CurioError } from '../../core/index.js';
+import { CONSOLE_PATH } from '../console.js';
 import type { AppContext, RouteModule } from '../context.js';
 import { DOCS_PATH, OPENAPI_PATH, packageVersion } from '../openapi.js';
 import { defineRoute } from '../route.js';
@@ -24,7 +25,14 @@ export const healthRoutes: RouteModule = (ctx: AppContext) => [
     handler: async () => ({
       name: 'curio' as const,
       version: packageVersion(),
-      links: { docs: DOCS_PATH, openapi: OPENAPI_PATH, health: '/healthz', ready: '/readyz', metrics: '/metrics' },
+      links: {
+        console: `${CONSOLE_PATH}/`,
+        docs: DOCS_PATH,
+        openapi: OPENAPI_PATH,
+        health: '/healthz',
+        ready: '/readyz',
+        metrics: '/metrics',
+      },
     }),
   }),
   defineRoute({

@@ -5,6 +5,7 @@ import {
   apiKeyInputSchema,
   configKeyActor,
   createApiKey,
+  KEY_KINDS,
   KEY_STATES,
   keyListing,
   revokeApiKey,
@@ -22,6 +23,10 @@ const keySchema = z.object({
   revokedAt: z.string().nullable(),
   rateLimitPerSecond: z.number().nullable().meta({ description: "null: the server's server.rateLimitPerSecond" }),
   createdBy: z.string().meta({ description: 'The audit actor that created it' }),
+  kind: z.enum(KEY_KINDS).meta({
+    description: '`secret` (scopes) or `publishable` (a storefront key: visitor events and recommendations, from `origins` only)',
+  }),
+  origins: z.array(z.string()).meta({ description: "A publishable key's browser origins; empty for a secret key" }),
   state: z.enum(KEY_STATES),
 });
 
@@ -56,9 +61,11 @@ export const keyRoutes: RouteModule = (ctx: AppContext) => [
     url: '/v1/admin/keys',
     scope: 'admin',
     tag: 'access',
-    summary: 'Create an API key with scopes, an optional expiry and an optional rate limit; the answer holds the key, once',
+    summary:
+      'Create an API key with scopes (or a publishable key with origins), an optional expiry and rate limit; the answer holds the key, once',
     description:
-      'Store the key at once: Curio keeps only its SHA-256 and cannot show it again. Every server accepts it from its next request.',
+      'Store the key at once: Curio keeps only its SHA-256 and cannot show it again. Every server accepts it from its next request. ' +
+      'With `publishable: true` and `origins`, the key (`curio_pk_…`) may only send visitor events and read visitor recommendations, from those origins (docs/api.md, "Publishable keys").',
     body: apiKeyInputSchema,
     responses: { 201: createdKeySchema },
     handler: async ({ body, request, reply }) => {

@@ -1,0 +1,225 @@
+// The shapes the console reads from the Curio API (docs/api.md), narrowed to the fields it uses.
+// When clients/js ships its generated types, these become re-exports of them.
+
+export type Scope = 'ingest' | 'read' | 'admin';
+
+export interface Whoami {
+  actor: string;
+  scopes: Scope[];
+  authDisabled: boolean;
+}
+
+export interface Activity {
+  from: number;
+  to: number;
+  perMinute: Array<{ minute: number; counts: Record<string, number> }>;
+  /** Minute-and-type cells left out for having fewer than privacy.minGroupSize shoppers. */
+  suppressed: number;
+  truncated: boolean;
+  totals: { items: number; users: number; events: number };
+}
+
+export interface Item {
+  id: string;
+  title: string | null;
+  description?: string | null;
+  categoryPath: string[];
+  tags: string[];
+  brand: string | null;
+  price: number | null;
+  available: boolean;
+}
+
+export interface UserEvent {
+  id: string;
+  itemId: string | null;
+  type: string;
+  value: number | null;
+  timestamp: number;
+  sessionId: string | null;
+}
+
+export interface RecommendedItem {
+  itemId: string;
+  position: number;
+  score: number;
+  reason: string;
+  explored: boolean;
+  propensity: number;
+  title?: string | null;
+  category?: string | null;
+}
+
+export interface Slate {
+  recommendationId: string;
+  mode: string;
+  policy: string;
+  exploreWeight: number;
+  model: string;
+  modelVersion: string | null;
+  items: RecommendedItem[];
+}
+
+export interface ItemList {
+  items: RecommendedItem[];
+}
+
+export interface Affinity {
+  key: string;
+  score: number;
+  share: number;
+}
+
+export interface Interests {
+  personalization: boolean;
+  events: number;
+  categories: Affinity[];
+  tags: Affinity[];
+  brands: Affinity[];
+  recent: { categories: Affinity[]; tags: Affinity[]; brands: Affinity[] };
+  drift: { score: number; newInterests: Array<{ dimension: string; key: string; share: number; firstSeenAt: number }> } | null;
+  clusters: { clusters: Array<{ label: string; share: number; itemIds: string[] }>; silhouette: number | null } | null;
+}
+
+export interface SegmentDescription {
+  segment: number;
+  size: number;
+  share: number;
+  topCategories: Array<{ category: string; share: number }>;
+  averageOrderValue: number;
+  conversionRate: number;
+  medianSessionEvents: number;
+  medianSessionMinutes: number;
+  medianRecencyDays: number;
+  description: string;
+}
+
+export interface Segments {
+  users: number;
+  k: number;
+  silhouette: number | null;
+  segments: SegmentDescription[];
+}
+
+export interface UserSegment {
+  personalization: boolean;
+  segment: SegmentDescription | null;
+}
+
+export interface Intent {
+  personalization: boolean;
+  inSession: number | null;
+  withinNextEvents: { events: number; probability: number } | null;
+  sessionActive: boolean;
+}
+
+export interface TagPrediction {
+  itemId: string;
+  category: { label: string; confidence: number } | null;
+  tags: Array<{ label: string; confidence: number }>;
+}
+
+export interface Status {
+  model: string;
+  modelVersion: string | null;
+  policy: { policy: string; params: Record<string, unknown> };
+  feedback: { impressions: number; rewards: number; ignored: number };
+}
+
+export interface Exploration {
+  slates: number;
+  impressions: number;
+  explored: number;
+  share: number | null;
+  meanExploreWeight: number | null;
+  byPolicy: Record<string, number>;
+}
+
+export interface Interval {
+  estimate: number;
+  lower: number;
+  upper: number;
+  stdError: number;
+}
+
+export interface OpeReport {
+  policy: string;
+  exploreWeight: number;
+  slates: number;
+  impressions: number;
+  loggedRewardRate: number;
+  chosen: (Interval & { estimator: string }) | null;
+  estimates: Record<string, Interval>;
+  warnings: string[];
+}
+
+export interface ModelVersion {
+  id: string;
+  model: string;
+  trainedAt: string;
+  state: string;
+  reason: string | null;
+  metrics: Record<string, number>;
+  window: { events: number; users: number; items: number };
+}
+
+export interface Models {
+  serving: string | null;
+  versions: ModelVersion[];
+}
+
+export interface Experiment {
+  id: string;
+  name: string;
+  state: string;
+  primaryMetric: string;
+  arms: Array<{ id: string; description: string; weight: number; model?: string; policy?: string; exploreWeight?: number }>;
+}
+
+export type MetricName = 'conversion' | 'revenue' | 'ctr' | 'add-to-cart' | 'aov';
+
+export interface Comparison {
+  control: number;
+  treatment: number;
+  difference: number;
+  interval: { lower: number; upper: number };
+  pValue: number;
+  sequential: { pValue: number; significant: boolean } | null;
+}
+
+export interface ExperimentResults {
+  control: string;
+  primaryMetric: MetricName;
+  arms: Array<{ id: string; users: number; slates: number; impressions: number; metrics: Record<MetricName, number | null> }>;
+  comparisons: Array<{ arm: string; metrics: Record<MetricName, Comparison | null> }>;
+  warnings: string[];
+}
+
+export interface UserRecord {
+  id: string;
+  consent: { tracking: boolean; personalization: boolean };
+  attributes?: Record<string, unknown>;
+}
+
+export interface ConsentState {
+  userId: string;
+  record: boolean;
+  /** A record or any stored event: false for a user never seen, or erased. */
+  known: boolean;
+  consent: UserRecord['consent'];
+}
+
+export interface ErasureReceipt {
+  id: string;
+  state: 'pending' | 'done';
+  requestedAt: string;
+  completedAt: string | null;
+  targets: Record<string, { state: string; removed?: number; detail: string } | undefined>;
+}
+
+export interface Retention {
+  eventDays: Record<string, number>;
+  decisionDays: number;
+  pruneIntervalMinutes: number;
+  lastPass: { startedAt: number; finishedAt: number; slates: number } | null;
+}

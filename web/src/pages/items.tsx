@@ -1,0 +1,211 @@
+import { useMemo, useState } from 'react';
+import type { PageProps } from '../app';
+import type { CurioApi } from '../api/client';
+import type { Item } from '../api/types';
+import { allows } from '../session';
+import { Card, pct, Show } from '../ui/parts';
+import { SlateTable } from '../ui/slate-table';
+import { useLoad } from '../ui/use-load';
+
+/** Items the search reads at most (pages of 1000 in id order); past it the search says so. */
+const SEARCH_LIMIT = 5000;
+const LIST_SIZE = 8;
+
+async function loadCatalogue(api: CurioApi): Promise<{ items: Item[]; complete: boolean }> {
+  const items: Item[] = [];
+  let after: string | null = null;
+  do {
+    const page = await api.items(after, 1000);
+    items.push(...page.items);
+    after = page.next;
+  } while (after !== null && items.length < SEARCH_LIMIT);
+  return { items, complete: after === null };
+}
+
+function Search({ api, go }: Pick<PageProps, 'api' | 'go'>) {
+  const [catalogue] = useLoad(() => loadCatalogue(api), [api]);
+  const [query, setQuery] = useState('');
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  return (
+    <Show loaded={catalogue}>
+      {(c) => {
+        const hits = c.items.filter((item) => {
+          const text =
+            `${item.id} ${item.title ?? ''} ${item.brand ?? ''} ${item.categoryPath.join(' ')} ${item.tags.join(' ')}`.toLowerCase();
+          return words.every((w) => text.includes(w));
+        });
+        return (
+          <>
+            <div className="inline" role="search">
+              <label htmlFor="item-search">Search the catalogue</label>
+              <input
+                id="item-search"
+                type="search"
+                value={query}
+                onChange={(e) => setQuery(e.target.value)}
+                placeholder="title, brand, category, tag or id"
+              />
+            </div>
+            <p className="muted small">
+              {hits.length} of {c.items.length} items{c.complete ? '' : ` (the first ${SEARCH_LIMIT} by id)`}
+            </p>
+            <div className="scroll">
+              <table data-testid="catalogue">
+                <thead>
+                  <tr>
+                    <th scope="col">Item</th>
+                    <th scope="col">Category</th>
+                    <th scope="col">Tags</th>
+                    <th scope="col">Price</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {hits.slice(0, 50).map((item) => (
+                    <tr key={item.id}>
+                      <td>
+                        <a
+                          href={`#/items/${encodeURIComponent(item.id)}`}
+                          onClick={(e) => {
+                            e.preventDefault();
+                            go('items', item.id);
+                          }}
+                        >
+                          {item.title ?? item.id}
+                        </a>{' '}
+                        <code>{item.id}</code>
+                      </td>
+                      <td>{item.categoryPath.join(' > ')}</td>
+                      <td>{item.tags.join(', ')}</td>
+                      <td>{item.price ?? '–'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        );
+      }}
+    </Show>
+  );
+}
+
+/** Predicted tags of one item; accepting adds the tag to the item, rejecting removes it (PATCH /v1/items/:id). */
+function PredictedTags({ api, item, canWrite, onChange }: { api: CurioApi; item: Item; canWrite: boolean; onChange(item: Item): void }) {
+  const [prediction] = useLoad(() => api.predictTags([item.id]), [api, item.id]);
+  const [error, setError] = useState<string | null>(null);
+  const write = async (tags: string[]) => {
+    try {
+      onChange(await api.patchItemTags(item.id, tags));
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <Show loaded={prediction}>
+      {([p]) => (
+        <>
+          {p?.category ? (
+            <p>
+              Predicted category <strong>{p.category.label}</strong> ({pct(p.category.confidence)})
+            </p>
+          ) : null}
+          {error ? (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          ) : null}
+          <ul className="tags" data-testid="predicted-tags">
+            {(p?.tags ?? []).map((t) => {
+              const has = item.tags.includes(t.label);
+              return (
+                <li key={t.label} data-tag={t.label}>
+                  <strong>{t.label}</strong> {pct(t.confidence)} {has ? <span className="badge">on the item</span> : null}
+                  {canWrite ? (
+                    has ? (
+                      <button type="button" onClick={() => write(item.tags.filter((x) => x !== t.label))}>
+                        Reject
+                      </button>
+                    ) : (
+                      <button type="button" onClick={() => write([...item.tags, t.label])}>
+                        Accept
+                      </button>
+                    )
+                  ) : null}
+                </li>
+              );
+            })}
+          </ul>
+          {(p?.tags ?? []).length === 0 ? <p className="muted">No tag predicted with enough confidence.</p> : null}
+        </>
+      )}
+    </Show>
+  );
+}
+
+function ItemDetail({ api, id, scopes }: { api: CurioApi; id: string; scopes: PageProps['scopes'] }) {
+  const [loaded, reload] = useLoad(() => api.item(id), [api, id]);
+  const [edited, setEdited] = useState<Item | null>(null);
+  const [similar] = useLoad(() => api.similar(id, LIST_SIZE), [api, id]);
+  const [together] = useLoad(() => api.boughtTogether(id, LIST_SIZE), [api, id]);
+  const current = useMemo(() => (edited?.id === id ? edited : null), [edited, id]);
+  return (
+    <div className="grid">
+      <Card title="Item" testId="item-detail">
+        <Show loaded={loaded}>
+          {(fetched) => {
+            const item = current ?? fetched;
+            return (
+              <>
+                <p>
+                  <strong>{item.title ?? item.id}</strong> <code>{item.id}</code>
+                </p>
+                <p className="muted">
+                  {item.categoryPath.join(' > ')} · {item.brand ?? 'no brand'} · {item.price ?? '–'} ·{' '}
+                  {item.available ? 'in stock' : 'unavailable'}
+                </p>
+                <p data-testid="item-tags">Tags: {item.tags.length > 0 ? item.tags.join(', ') : 'none'}</p>
+                <h3>Predicted tags</h3>
+                <PredictedTags
+                  api={api}
+                  item={item}
+                  canWrite={allows(scopes, 'ingest')}
+                  onChange={(next) => {
+                    setEdited(next);
+                    reload();
+                  }}
+                />
+              </>
+            );
+          }}
+        </Show>
+      </Card>
+      <Card title="Similar (viewed together)">
+        <Show loaded={similar}>{(l) => <SlateTable items={l.items} testId="similar" />}</Show>
+      </Card>
+      <Card title="Bought together">
+        <Show loaded={together}>{(l) => <SlateTable items={l.items} testId="bought-together" />}</Show>
+      </Card>
+    </div>
+  );
+}
+
+/** The catalogue: search it, and per item its neighbours and predicted tags. */
+export function Items({ api, arg, go, scopes }: PageProps) {
+  return (
+    <>
+      {arg ? (
+        <>
+          <p>
+            <a href="#/items">← All items</a>
+          </p>
+          <ItemDetail api={api} id={arg} scopes={scopes} />
+        </>
+      ) : (
+        <Card title="Catalogue" wide>
+          <Search api={api} go={go} />
+        </Card>
+      )}
+    </>
+  );
+}
