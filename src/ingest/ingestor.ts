@@ -1,6 +1,6 @@
 import { parseOrThrow, problemsFromZod, type Event, type Item, type Problem, type User } from '../core/index.js';
 import { createPseudonymiser, type Pseudonymiser } from '../privacy/index.js';
-import type { Change, ChangeFeed, ErasedRows, ItemPatch, Store } from '../store/index.js';
+import type { Change, ChangeFeed, EraseUserOptions, ErasedRows, ItemPatch, Store } from '../store/index.js';
 import { eventFromInput, eventInputSchema, itemInputSchema, itemPatchSchema, userInputSchema } from './schemas.js';
 import { storedEvents } from './stored-events.js';
 
@@ -134,10 +134,13 @@ export class Ingestor {
     return user;
   }
 
-  /** Erases a user by the shop's raw id: their record, events and decisions; every subscriber forgets them. */
-  async eraseUser(rawId: string): Promise<ErasedRows> {
+  /**
+   * Erases a user by the shop's raw id: their record, events and decisions (only the history with
+   * `keepRecord`); every subscriber forgets what it keeps of them.
+   */
+  async eraseUser(rawId: string, options: EraseUserOptions = {}): Promise<ErasedRows> {
     const storedId = this.userKey(rawId);
-    const erased = await this.store.eraseUser(storedId);
+    const erased = await this.store.eraseUser(storedId, options);
     // Said even when nothing was stored: a subscriber may still hold the user from a write in flight.
     this.publish({ kind: 'user-erased', userId: storedId });
     return erased;

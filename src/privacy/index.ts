@@ -17,14 +17,25 @@ export {
   apiKeyInputSchema,
   createApiKey,
   generateApiKey,
+  generatePublishableKey,
+  KEY_KINDS,
   KEY_STATES,
   keyListing,
   keyState,
   revokeApiKey,
   type ApiKeyInput,
   type ApiKeyListing,
+  type KeyKind,
   type KeyState,
 } from './api-keys.js';
+export {
+  DEFAULT_PUBLISHABLE_RATE_LIMIT,
+  originSchema,
+  PUBLISHABLE_EVENT_TYPES,
+  PUBLISHABLE_KEY_PREFIX,
+  PUBLISHABLE_ROUTES,
+  VISITOR_ID_PATTERN,
+} from './publishable.js';
 export {
   ANONYMOUS_ACTOR,
   audited,
@@ -53,3 +64,4 @@ export {
   type PrivacyBudget,
   type Sensitivity,
 } from './differential-privacy.js';
+export { largeEnough, suppressSmallGroups, type Suppression } from './k-anonymity.js';

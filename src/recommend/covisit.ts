@@ -16,6 +16,11 @@ export interface CooccurrenceOptions {
   distanceDecay: number;
   /** Neighbours kept per item. */
   neighbours: number;
+  /**
+   * A pair is kept only when at least this many distinct users made it (k-anonymity, `privacy.minGroupSize`):
+   * "bought together" from one or two shoppers tells whoever sees the list what those shoppers bought.
+   */
+  minUsers?: number;
 }
 
 /** The kept events of every user, as one flat array of item indexes with per-user bounds. */
@@ -58,6 +63,11 @@ export function buildCooccurrence(ds: SequenceDataset, options: CooccurrenceOpti
   seq.items.forEach((i, p) => (positions[fill[i]++] = p));
 
   const acc = new Float64Array(n);
+  // Distinct users behind each pair of the row being built: an item's positions come user by user (the
+  // flat array is in user order), so a user is new to pair (i, j) when their sequence start differs.
+  const pairUsers = new Int32Array(n);
+  const lastStart = new Int32Array(n).fill(-1);
+  const minUsers = options.minUsers ?? 1;
   const touched: number[] = [];
   const indptr = new Int32Array(n + 1);
   const cols: number[] = [];
@@ -72,10 +82,18 @@ export function buildCooccurrence(ds: SequenceDataset, options: CooccurrenceOpti
         if (j === i) continue;
         if (acc[j] === 0) touched.push(j);
         acc[j] += Math.pow(options.distanceDecay, Math.abs(f - p) - 1);
+        if (lastStart[j] !== seq.starts[p]) {
+          lastStart[j] = seq.starts[p];
+          pairUsers[j]++;
+        }
       }
     }
-    const row = touched.map((j) => ({ j, w: acc[j] / Math.sqrt(count[i] * count[j]) }));
-    for (const j of touched) acc[j] = 0;
+    const row = touched.filter((j) => pairUsers[j] >= minUsers).map((j) => ({ j, w: acc[j] / Math.sqrt(count[i] * count[j]) }));
+    for (const j of touched) {
+      acc[j] = 0;
+      pairUsers[j] = 0;
+      lastStart[j] = -1;
+    }
     row.sort((a, b) => b.w - a.w || a.j - b.j);
     for (const { j, w: weight } of row.slice(0, options.neighbours)) {
       cols.push(j);

@@ -60,6 +60,18 @@ describe('decision log', () => {
     await t.store.close();
   });
 
+  it('writes no buffered decision of a user who withdrew tracking before the flush, through a writer this server never heard from', async () => {
+    const t = await createShopApp({ 'serving.impressionLog': 'events', 'serving.impressionFlushMs': 10_000 });
+    await slate(t, 's3');
+    await slate(t, 's4');
+    // Straight into the store: no change reaches this server's feed (another node's write, before the bus brings it).
+    await t.store.upsertUser({ id: 's3', consent: { tracking: false } });
+    await t.app.close(); // flushes
+    expect((await decisions(t.store)).map((d) => d.userId)).toEqual(['s4']);
+    expect(await t.store.userEvents('s3', { types: ['impression'] })).toEqual([]);
+    await t.store.close();
+  });
+
   it("drops a user's buffered impressions and decision when the user is erased before the flush", async () => {
     const t = await createShopApp({ 'serving.impressionLog': 'events', 'serving.impressionFlushMs': 10_000 });
     await slate(t, 's6');

@@ -85,11 +85,21 @@ export class DecisionLog {
     this.buffer = this.buffer.filter((d) => d.userId !== userId);
   }
 
-  /** Writes every buffered decision; a failure is reported, not thrown (the slates were already served). */
+  /**
+   * Writes every buffered decision of users who still allow tracking (one may have withdrawn it on another
+   * node since their slate was served); a failure is reported, not thrown (the slates were already served).
+   */
   async flush(): Promise<void> {
     const batch = this.buffer;
     this.buffer = [];
     if (batch.length === 0) return;
-    await this.options.store.appendDecisions(batch).catch((e: unknown) => this.options.warn('decision logging failed', e));
+    const { store, warn } = this.options;
+    try {
+      const refused = await store.trackingRefused([...new Set(batch.map((d) => d.userId))]);
+      const kept = refused.size === 0 ? batch : batch.filter((d) => !refused.has(d.userId));
+      if (kept.length > 0) await store.appendDecisions(kept);
+    } catch (e) {
+      warn('decision logging failed', e);
+    }
   }
 }

@@ -42,8 +42,8 @@ export function relatedItems(snap: ServingSnapshot, index: number, count: number
     }
   }
   const c = t.category[index];
-  if (c === NO_CATEGORY || c >= snap.popularByCategory.length) return out;
-  for (const j of snap.popularByCategory[c]) {
+  if (c === NO_CATEGORY || c >= snap.listedPopularByCategory.length) return out;
+  for (const j of snap.listedPopularByCategory[c]) {
     if (out.length >= count) break;
     if (t.unavailable[j] === 1 || taken.has(j)) continue;
     taken.add(j);
@@ -59,16 +59,14 @@ export function trendingItems(snap: ServingSnapshot, live: LiveLists, count: num
   const passes = (i: number) => !mask || (t.category[i] !== NO_CATEGORY && mask[t.category[i]] === 1);
   const out: RecommendedItem[] = [];
   const taken = new Set<number>();
-  const top = live.trending();
-  const best = top.length > 0 ? t.trend[top[0]] : 1;
-  for (const i of top) {
+  for (const i of live.trending()) {
     if (out.length >= count) break;
     if (!passes(i)) continue;
     taken.add(i);
     const c = t.category[i];
-    out.push(listItem(snap, i, out.length, t.trend[i] / best, c === NO_CATEGORY ? 'trending now' : `trending in ${t.categoryLeaf[c]}`));
+    out.push(listItem(snap, i, out.length, live.trendingScore(i), c === NO_CATEGORY ? 'trending now' : `trending in ${t.categoryLeaf[c]}`));
   }
-  for (const i of snap.popularOverall) {
+  for (const i of snap.listedPopular) {
     if (out.length >= count) break;
     if (!passes(i) || taken.has(i) || t.unavailable[i] === 1) continue;
     const c = t.category[i];

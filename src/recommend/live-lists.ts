@@ -1,4 +1,5 @@
 import type { ItemTable } from './item-table.js';
+import type { ItemRelease } from './published-counts.js';
 
 const DAY_MS = 86_400_000;
 const TRENDING_KEPT = 200;
@@ -26,22 +27,50 @@ export function topIndices(values: ArrayLike<number>, n: number, k: number, skip
   return idx;
 }
 
-/** Trending and newest items, recomputed from the table when it has changed (at most every `maxStaleMs`). */
+export interface LiveListsOptions {
+  newItemDays: number;
+  maxStaleMs: number;
+  clock?: () => number;
+  /** The published item counts (k-anonymity, differential privacy) that gate and may rank trending; none: ungated. */
+  release?: () => ItemRelease | null;
+  /** Whether an item may trend now (its release, or its live audience under exact counts); default: all may. */
+  trendingAllowed?: (itemId: string) => boolean;
+}
+
+/**
+ * Trending and newest items, recomputed from the table when it has changed (at most every `maxStaleMs`) or
+ * a new release of the published item counts arrived.
+ */
 export class LiveLists {
   private version = -1;
   private computedAtMs = 0;
+  private releaseSeen: ItemRelease | null = null;
   private trendingList: number[] = [];
+  /** Under ε, each trending item's noised audience relative to the best: what the list may say of it. */
+  private trendingScores: Map<number, number> | null = null;
   private newestList: number[] = [];
 
   constructor(
     private readonly table: ItemTable,
-    private readonly options: { newItemDays: number; maxStaleMs: number; clock?: () => number },
+    private readonly options: LiveListsOptions,
   ) {}
 
-  /** Item indexes by decayed trending score, best first (available items with any recent behaviour). */
+  /**
+   * Item indexes by decayed trending score, best first (available items with any recent behaviour); with a
+   * release, only items whose published audience reaches `privacy.minGroupSize`, and under ε ranked by their
+   * noised audience instead (the live scores are exact: they would undo the noise).
+   */
   trending(): readonly number[] {
     this.refresh();
     return this.trendingList;
+  }
+
+  /** A trending item's score in [0, 1] relative to the first: its live trend, or under ε its noised audience. */
+  trendingScore(index: number): number {
+    this.refresh();
+    if (this.trendingScores) return this.trendingScores.get(index) ?? 0;
+    const best = this.trendingList.length > 0 ? this.table.trend[this.trendingList[0]] : 1;
+    return this.table.trend[index] / best;
   }
 
   /** Items created within `newItemDays`, newest first. */
@@ -52,10 +81,30 @@ export class LiveLists {
 
   private refresh(): void {
     const now = Date.now();
-    if (this.version === this.table.version || (this.version >= 0 && now - this.computedAtMs < this.options.maxStaleMs)) return;
+    const release = this.options.release?.() ?? null;
+    const fresh = this.version === this.table.version || (this.version >= 0 && now - this.computedAtMs < this.options.maxStaleMs);
+    if (fresh && release === this.releaseSeen) return;
     const t = this.table;
     const unavailable = (i: number) => t.unavailable[i] === 1;
-    this.trendingList = topIndices(t.trend, t.size, TRENDING_KEPT, (i) => unavailable(i) || t.trend[i] <= 0);
+    this.trendingScores = null;
+    const ranked = release?.trending.ranked;
+    if (ranked) {
+      this.trendingList = [];
+      this.trendingScores = new Map();
+      const best = ranked[0]?.count ?? 1;
+      for (const { item, count } of ranked) {
+        if (this.trendingList.length >= TRENDING_KEPT) break;
+        const i = t.find(item);
+        if (i === undefined || unavailable(i)) continue;
+        this.trendingList.push(i);
+        this.trendingScores.set(i, count / best);
+      }
+    } else {
+      const allowed = this.options.trendingAllowed;
+      const gated = release && allowed ? (i: number) => !allowed(t.ids[i]) : () => false;
+      this.trendingList = topIndices(t.trend, t.size, TRENDING_KEPT, (i) => unavailable(i) || t.trend[i] <= 0 || gated(i));
+    }
+    this.releaseSeen = release;
     const since = (this.options.clock ?? Date.now)() - this.options.newItemDays * DAY_MS;
     this.newestList =
       this.options.newItemDays > 0 ? topIndices(t.createdAt, t.size, NEW_KEPT, (i) => unavailable(i) || !(t.createdAt[i] >= since)) : [];

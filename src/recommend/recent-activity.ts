@@ -36,6 +36,8 @@ export interface RecentActivityOptions {
    * user read from the store meanwhile must still have them.
    */
   unwritten?: (userId: string) => readonly Event[];
+  /** Told when a cached user's consent turns from tracking to refusing it (the runtime drops what it buffered of theirs). */
+  trackingWithdrawn?: (userId: string) => void;
   clock?: () => number;
 }
 
@@ -58,7 +60,8 @@ const OPEN: Consent = { tracking: true, personalization: true };
  * Per user, the consent, newest state events, newest impressions and blocked items: read from the store
  * (`userTimeline`, the slim read) on a user's first request, then kept current from the change feed's
  * stored events and from the runtime's own impressions as it serves them. It replaces four store reads per
- * request. Writes made by other processes are picked up when an entry expires (`maxAgeMs`).
+ * request. Writes made by other processes are picked up when an entry expires (`maxAgeMs`); consent is the
+ * exception, read again on every request (see `get`).
  */
 export class RecentActivityCache {
   private readonly users = new Map<string, Entry>();
@@ -72,13 +75,21 @@ export class RecentActivityCache {
     private readonly options: RecentActivityOptions,
   ) {}
 
-  /** The user's recent activity (from the cache when fresh). */
+  /**
+   * The user's recent activity (from the cache when fresh), with their consent as the store holds it now:
+   * one primary-key read per request, so a withdrawal made through another node holds at this node's very
+   * next request, not when the change feed happens to bring it (docs/privacy.md, "Consent").
+   */
   async get(userId: string): Promise<RecentActivity> {
     const cached = this.users.get(userId);
     if (cached && this.now() - cached.loadedAtMs < this.options.maxAgeMs) {
       // Map order is recency of use: re-inserting keeps hot users away from eviction.
       this.users.delete(userId);
       this.users.set(userId, cached);
+      const user = await this.store.getUser(userId);
+      // Erased while the read was out: what was cached is gone from the store, so read what is left.
+      if (this.users.get(userId) !== cached) return view(await this.load(userId));
+      if (user) this.setConsent(userId, cached, user.consent);
       return view(cached);
     }
     return view(await this.load(userId));
@@ -98,7 +109,14 @@ export class RecentActivityCache {
     const entry = this.users.get(user.id);
     if (!entry) return;
     entry.known = true;
-    entry.consent = user.consent;
+    this.setConsent(user.id, entry, user.consent);
+  }
+
+  private setConsent(userId: string, entry: Entry, consent: Consent): void {
+    const withdrawn = entry.consent.tracking && !consent.tracking;
+    entry.known = true;
+    entry.consent = consent;
+    if (withdrawn) this.options.trackingWithdrawn?.(userId);
   }
 
   /** Whether the user's activity is cached (or being read). */

@@ -41,7 +41,14 @@ describe('two runtimes on one change feed', () => {
     await store.appendEvents(shopEvents());
     const config: Config = loadConfig({
       env: { CURIO_API_KEYS: `${KEYS.read}:read`, CURIO_LOG_LEVEL: 'silent' },
-      overrides: { 'serving.refreshIntervalSeconds': 0, 'serving.impressionFlushMs': 0, 'serving.seed': 7, 'serving.policy': 'thompson' },
+      // The shop's handful of shoppers are fewer than k-anonymity's default group: its lists would be empty.
+      overrides: {
+        'serving.refreshIntervalSeconds': 0,
+        'serving.impressionFlushMs': 0,
+        'serving.seed': 7,
+        'serving.policy': 'thompson',
+        'privacy.minGroupSize': 1,
+      },
     });
     const feed = new LocalChangeFeed();
     const ingestor = new Ingestor({ store, idSecret: null, feed });

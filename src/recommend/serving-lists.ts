@@ -24,13 +24,13 @@ export interface ServingLists {
   users: number;
 }
 
-/** Co-visitation within a few events of any behaviour but a dislike. */
-export const similarLists = (ds: SequenceDataset): NeighbourLists =>
-  buildCooccurrence(ds, { keepType: (t) => t !== DISLIKE, windowSize: 5, distanceDecay: 0.7, neighbours: 50 });
+/** Co-visitation within a few events of any behaviour but a dislike; pairs of fewer than `minUsers` users are left out. */
+export const similarLists = (ds: SequenceDataset, minUsers = 1): NeighbourLists =>
+  buildCooccurrence(ds, { keepType: (t) => t !== DISLIKE, windowSize: 5, distanceDecay: 0.7, neighbours: 50, minUsers });
 
-/** Co-visitation of carts and purchases. */
-export const boughtTogetherLists = (ds: SequenceDataset): NeighbourLists =>
-  buildCooccurrence(ds, { keepType: (t) => PURCHASE_TOKENS.has(t), windowSize: 10, distanceDecay: 0.7, neighbours: 50 });
+/** Co-visitation of carts and purchases; pairs of fewer than `minUsers` users are left out. */
+export const boughtTogetherLists = (ds: SequenceDataset, minUsers = 1): NeighbourLists =>
+  buildCooccurrence(ds, { keepType: (t) => PURCHASE_TOKENS.has(t), windowSize: 10, distanceDecay: 0.7, neighbours: 50, minUsers });
 
 /**
  * Behaviour-weighted event counts per item of `table` (the dataset's item indexes must be the table's),
@@ -49,14 +49,17 @@ export function popularityOnTable(ds: SequenceDataset | null, n: number, weights
   return pop;
 }
 
-/** The lists of a dataset, in its item numbering (a version's model is trained on the same items). */
-export function computeServingLists(ds: SequenceDataset, weights: EventWeights, trendHalfLifeMs: number): ServingLists {
+/**
+ * The lists of a dataset, in its item numbering (a version's model is trained on the same items);
+ * co-visitation pairs of fewer than `minGroupSize` users are left out (`privacy.minGroupSize`).
+ */
+export function computeServingLists(ds: SequenceDataset, weights: EventWeights, trendHalfLifeMs: number, minGroupSize = 1): ServingLists {
   const table = new ItemTable(trendHalfLifeMs);
   for (const id of ds.items) table.ensure(id);
   const popularity = popularityOnTable(ds, ds.items.length, weights, table);
   return {
-    similar: similarLists(ds),
-    boughtTogether: boughtTogetherLists(ds),
+    similar: similarLists(ds, minGroupSize),
+    boughtTogether: boughtTogetherLists(ds, minGroupSize),
     popularity,
     trend: table.trend.slice(0, ds.items.length),
     trendRefMs: table.trendRefMs,

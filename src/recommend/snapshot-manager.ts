@@ -6,7 +6,16 @@ import { LiveLists } from './live-lists.js';
 import { UserVectorCaches } from './user-vectors.js';
 import { readStoreDataset, type ModelProvider } from './model-source.js';
 import type { ProvidedModel } from './model-source.js';
-import { buildSnapshot, emptySnapshot, withModel, withoutUser, type BuildSnapshotOptions, type ServingSnapshot } from './snapshot.js';
+import type { ItemRelease } from './published-counts.js';
+import {
+  buildSnapshot,
+  emptySnapshot,
+  withModel,
+  withoutUser,
+  withPublishedPopular,
+  type BuildSnapshotOptions,
+  type ServingSnapshot,
+} from './snapshot.js';
 
 export interface StoreSnapshotOptions extends Omit<BuildSnapshotOptions, 'dataset' | 'served'> {
   models: ModelProvider;
@@ -29,6 +38,10 @@ export interface SnapshotManagerOptions {
   warn: (message: string, error: unknown) => void;
   /** Where a new model's HNSW graph is built; default a thread of its own, so requests do not wait for it. */
   annBuild?: 'thread' | 'here';
+  /** The published item counts that gate the popular and trending lists (k-anonymity, ε); none: ungated. */
+  release?: () => ItemRelease | null;
+  /** Whether an item may trend now (see LiveListsOptions). */
+  trendingAllowed?: (itemId: string) => boolean;
 }
 
 /**
@@ -128,8 +141,8 @@ export class SnapshotManager {
   }
 
   /** The current snapshot with another model in it, not installed (an experiment arm's model version). */
-  derive(served: ProvidedModel): Promise<ServingSnapshot> {
-    return withModel(this.snap, served, this.annOptions());
+  async derive(served: ProvidedModel): Promise<ServingSnapshot> {
+    return withPublishedPopular(await withModel(this.snap, served, this.annOptions()), this.options.release?.() ?? null);
   }
 
   /** Applies a table change now and, during a rebuild, again to the table being built. */
@@ -189,7 +202,7 @@ export class SnapshotManager {
     const swapsAtStart = this.swaps;
     const pinned = this.pinned;
     try {
-      const options = { store, eventWeights: config.events.weights, ...this.annOptions() };
+      const options = { store, eventWeights: config.events.weights, minGroupSize: config.privacy.minGroupSize, ...this.annOptions() };
       let next: ServingSnapshot;
       if (pinned?.lists) {
         // A registry version brings its lists: the event history is not read, and the live trends stay.
@@ -211,7 +224,7 @@ export class SnapshotManager {
   /** Swaps a new snapshot in, without the users erased while it was being made. */
   private install(next: ServingSnapshot): void {
     for (const id of this.erasedMeanwhile) next = withoutUser(next, id);
-    this.snap = next;
+    this.snap = withPublishedPopular(next, this.options.release?.() ?? null);
     this.live = this.liveLists(next);
   }
 
@@ -235,6 +248,13 @@ export class SnapshotManager {
       newItemDays: this.options.config.serving.newItemDays,
       maxStaleMs: this.options.liveListMaxStaleMs ?? 0,
       clock: this.options.clock,
+      release: this.options.release,
+      trendingAllowed: this.options.trendingAllowed,
     });
+  }
+
+  /** A new release of the published item counts: the current snapshot's popular lists follow it (trending reads it itself). */
+  released(release: ItemRelease): void {
+    this.snap = withPublishedPopular(this.snap, release);
   }
 }

@@ -19,6 +19,7 @@ import { boughtTogetherLists, popularityOnTable, similarLists, type ServingLists
 import { ItemTable, NO_CATEGORY } from './item-table.js';
 import { UserVectorCache, type UserVectorCaches } from './user-vectors.js';
 import type { ProvidedModel } from './model-source.js';
+import type { ItemRelease } from './published-counts.js';
 
 /** Items kept per category for the exploration pool and the "popular in" lists. */
 const POPULAR_PER_CATEGORY = 20;
@@ -39,6 +40,13 @@ export interface ServingSnapshot {
   popularity: Float32Array;
   popularOverall: Int32Array;
   popularByCategory: Int32Array[];
+  /**
+   * The popular lists as they may be published (the trending list's top-up, "popular in" top-ups): without
+   * items under `privacy.minGroupSize` users, ranked by noised audiences under `privacy.epsilon`; the same
+   * lists as above when neither is set. Candidate generation keeps the lists above.
+   */
+  listedPopular: Int32Array;
+  listedPopularByCategory: Int32Array[];
   /** Approximate search over the model's item embeddings, for catalogues of `serving.annMinItems` or more. */
   ann: { model: SequentialRecommender; index: AnnIndex } | null;
   /** Vectors of the items added after the model was trained, for models that score them from their attributes; else null. */
@@ -80,6 +88,8 @@ export interface BuildSnapshotOptions {
   warn?: (message: string, error: unknown) => void;
   /** Where a new HNSW graph is built (see obtainAnnIndex); default a thread of its own. */
   annBuild?: 'thread' | 'here';
+  /** Co-visitation pairs made by fewer users are left out of "similar" and "bought together" (`privacy.minGroupSize`); default 1. */
+  minGroupSize?: number;
 }
 
 type AnnOptions = Pick<BuildSnapshotOptions, 'serving' | 'seed' | 'annMemo' | 'vectorCaches' | 'warn' | 'annBuild'>;
@@ -90,12 +100,30 @@ function onTable(ds: SequenceDataset, table: ItemTable): SequenceDataset {
   return { ...ds, items: table.ids.slice(), itemIdx: ds.itemIdx.map((i) => map[i]) };
 }
 
-function popularLists(table: ItemTable, pop: Float32Array): { overall: Int32Array; byCategory: Int32Array[] } {
-  const overall = topK(pop, POPULAR_OVERALL, table.unavailable);
+function popularLists(
+  table: ItemTable,
+  pop: Float32Array,
+  release: ItemRelease | null = null,
+): { overall: Int32Array; byCategory: Int32Array[] } {
+  let hidden = table.unavailable;
+  let ranking = pop;
+  const published = release?.popular;
+  if (published) {
+    // Items under k users are never popular; under ε the noised audience ranks (the exact popularity would undo the noise).
+    hidden = table.unavailable.slice();
+    for (let i = 0; i < table.size; i++) if (!published.allowed.has(table.ids[i])) hidden[i] = 1;
+    if (published.ranked) {
+      ranking = new Float32Array(table.size);
+      for (const { item, count } of published.ranked) {
+        const i = table.find(item);
+        if (i !== undefined) ranking[i] = count;
+      }
+    }
+  }
+  const overall = topK(ranking, POPULAR_OVERALL, hidden);
   const buckets: number[][] = table.categories.map(() => []);
-  for (let i = 0; i < table.size; i++)
-    if (table.category[i] !== NO_CATEGORY && table.unavailable[i] === 0) buckets[table.category[i]].push(i);
-  const score = (i: number) => (i < pop.length ? pop[i] : 0);
+  for (let i = 0; i < table.size; i++) if (table.category[i] !== NO_CATEGORY && hidden[i] === 0) buckets[table.category[i]].push(i);
+  const score = (i: number) => (i < ranking.length ? ranking[i] : 0);
   const byCategory = buckets.map((list) =>
     Int32Array.from(list.sort((a, b) => score(b) - score(a) || a - b).slice(0, POPULAR_PER_CATEGORY)),
   );
@@ -137,8 +165,8 @@ export async function buildSnapshot(options: BuildSnapshotOptions): Promise<Serv
   const n = table.size;
   const lists = !ds ? served?.lists : undefined;
   if (lists) seedTrends(table, lists);
-  const similar = ds ? similarLists(ds) : (lists?.similar ?? emptyNeighbours(n));
-  const boughtTogether = ds ? boughtTogetherLists(ds) : (lists?.boughtTogether ?? emptyNeighbours(n));
+  const similar = ds ? similarLists(ds, options.minGroupSize) : (lists?.similar ?? emptyNeighbours(n));
+  const boughtTogether = ds ? boughtTogetherLists(ds, options.minGroupSize) : (lists?.boughtTogether ?? emptyNeighbours(n));
   const popularity = lists ? padded(lists.popularity, n) : popularityOnTable(ds, n, options.eventWeights, table);
   return assemble({
     served,
@@ -270,6 +298,8 @@ async function assemble(p: SnapshotParts): Promise<ServingSnapshot> {
     popularity: p.popularity,
     popularOverall: popular.overall,
     popularByCategory: popular.byCategory,
+    listedPopular: popular.overall,
+    listedPopularByCategory: popular.byCategory,
     ann: p.ann,
     cold,
     cooccurrence: p.cooccurrence,
@@ -285,6 +315,16 @@ async function assemble(p: SnapshotParts): Promise<ServingSnapshot> {
       buildSeconds: (performance.now() - p.started) / 1000,
     },
   };
+}
+
+/**
+ * The snapshot with its popular lists as they may be published under a release of the item counts (none:
+ * as built): items under `privacy.minGroupSize` users left out, ranked by the noised audience under ε.
+ */
+export function withPublishedPopular(snap: ServingSnapshot, release: ItemRelease | null): ServingSnapshot {
+  if (!release) return snap;
+  const popular = popularLists(snap.items, snap.popularity, release);
+  return { ...snap, listedPopular: popular.overall, listedPopularByCategory: popular.byCategory };
 }
 
 /**
@@ -312,6 +352,8 @@ export function emptySnapshot(serving: Config['serving']): ServingSnapshot {
     popularity: new Float32Array(0),
     popularOverall: new Int32Array(0),
     popularByCategory: [],
+    listedPopular: new Int32Array(0),
+    listedPopularByCategory: [],
     ann: null,
     cold: null,
     cooccurrence: null,

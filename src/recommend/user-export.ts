@@ -1,4 +1,4 @@
-import type { Config, EpochMs, Event, User } from '../core/index.js';
+import { DEFAULT_CONSENT, type Config, type Consent, type EpochMs, type Event, type User } from '../core/index.js';
 import { assignArm, type Experiment } from '../experiments/index.js';
 import { predictIntent, SESSION_ACTIONS, userInterests, userSegment } from '../interest/index.js';
 import type { Decision, Store } from '../store/index.js';
@@ -22,6 +22,40 @@ export interface UserExportOptions {
 /** What a user-facing part of the export says when the user refused personalisation: nothing was profiled. */
 const NOT_PERSONALISED = { personalization: false as const };
 
+/** A feature that leaves the user out, and the consent that makes it. */
+export interface Exclusion {
+  feature: string;
+  because: 'consent.personalization=false' | 'consent.tracking=false';
+  effect: string;
+}
+
+/** What refusing personalisation switches off, feature by feature (docs/privacy.md, "Consent"). */
+const PERSONALISATION_EXCLUSIONS: ReadonlyArray<Omit<Exclusion, 'because'>> = [
+  { feature: 'recommendations', effect: 'non-personalised slates (popular, trending, new); their history is not read' },
+  { feature: 'segments', effect: 'not placed in any segment, not in the segment listing or its CSV; counted as excluded' },
+  { feature: 'interests', effect: 'no interest profile is computed' },
+  { feature: 'intent', effect: 'no purchase-intent prediction is made' },
+  { feature: 'experiments', effect: 'assigned to no arm; served the non-personalised slate' },
+];
+
+/** What refusing tracking switches off: nothing of theirs is written or cached from the next request on, on every node. */
+const TRACKING_EXCLUSIONS: ReadonlyArray<Omit<Exclusion, 'because'>> = [
+  { feature: 'events', effect: 'their events are refused at ingestion' },
+  { feature: 'impressions', effect: 'no impression, served slate or decision of theirs is logged' },
+  { feature: 'feedback', effect: 'the explore/exploit policy learns nothing from them' },
+  { feature: 'recent activity', effect: 'nothing they are served is added to what the server keeps of them in memory' },
+];
+
+/** The features that leave a user out under this consent, each with the reason and what it means. */
+export function consentExclusions(consent: Consent): Exclusion[] {
+  return [
+    ...(consent.personalization
+      ? []
+      : PERSONALISATION_EXCLUSIONS.map((e) => ({ ...e, because: 'consent.personalization=false' as const }))),
+    ...(consent.tracking ? [] : TRACKING_EXCLUSIONS.map((e) => ({ ...e, because: 'consent.tracking=false' as const }))),
+  ];
+}
+
 /**
  * Everything Curio stores about a user, and what it derives from it now, as one JSON document (the right
  * of access and portability, docs/privacy.md "Access and export"); null when the store knows nothing of them.
@@ -30,12 +64,15 @@ export async function exportUser(options: UserExportOptions) {
   const { store, rawId, storedId, insight } = options;
   const [user, events, decisions] = await Promise.all([store.getUser(storedId), store.userEvents(storedId), store.userDecisions(storedId)]);
   if (!user && events.length === 0 && decisions.length === 0) return null;
-  const personalization = user?.consent.personalization ?? true;
+  const consent = user?.consent ?? DEFAULT_CONSENT;
+  const personalization = consent.personalization;
   const segment = personalization ? await segmentOf(options) : null;
   return {
     userId: rawId,
     exportedAt: new Date(insight.now()).toISOString(),
     pseudonymised: options.config.privacy.idSecret !== null,
+    consent: { ...consent, recorded: user !== null },
+    excludedFrom: consentExclusions(consent),
     user: user ? asShopUser(user, rawId) : null,
     events: events.map((e): Event => ({ ...e, userId: rawId })),
     decisions: decisions.map((d): Decision => ({ ...d, userId: rawId })),
@@ -65,20 +102,23 @@ async function interestsOf({ store, storedId, insight, config }: UserExportOptio
 
 /** The user's place in the segmentation (built from the store when none is cached); null with the reason when there is none. */
 async function segmentOf({ store, storedId, insight }: UserExportOptions) {
-  let model;
+  let build;
   try {
-    model = (await insight.segments.get()).value.segmentation.model;
+    build = (await insight.segments.get()).value;
   } catch (error) {
     return { segment: null, note: `no segmentation: ${(error as Error).message}` };
   }
+  const model = build.segmentation.model;
   const events = await userBehaviour(store, storedId, { limit: insight.settings.maxUserEvents });
   const placed = userSegment(model, storedId, events, await itemsOf(store, events));
   if (!placed) return { segment: null, note: 'no behaviour to place the user by' };
   const { userId: _stored, interests, ...features } = placed.features;
   const names = [...model.categories, 'other'];
+  // The segment's figures describe its members: a segment under privacy.minGroupSize is not described, here either.
+  const summary = build.published.segments.find((x) => x.segment === placed.segment);
   return {
     segment: placed.segment,
-    description: describeSegment(model.segments[placed.segment]),
+    description: summary ? describeSegment(summary) : 'suppressed: the segment holds fewer users than privacy.minGroupSize',
     features: { ...features, interests: interests.map((share, j) => ({ category: names[j], share })).filter((c) => c.share > 0) },
   };
 }

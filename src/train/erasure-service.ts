@@ -10,7 +10,7 @@ import {
   type TargetReport,
 } from '../privacy/index.js';
 import type { SharedPolicyState } from '../recommend/index.js';
-import type { ChangeFeed, ErasedRows, Store } from '../store/index.js';
+import type { ChangeFeed, EraseUserOptions, ErasedRows, Store } from '../store/index.js';
 import { eraseUserFromModels } from './erasure.js';
 import { settleModelErasure } from './erasure-sweep.js';
 
@@ -84,17 +84,22 @@ export class ErasureService {
     await Promise.all(this.purges);
   }
 
-  /** Erases a user by the shop's id; null when the store held nothing of them (no record, event or decision). */
-  async erase(rawId: string): Promise<ErasureResult | null> {
+  /**
+   * Erases a user by the shop's id; null when the store held nothing of them (no record, event or decision).
+   * `keepRecord` erases their history everywhere but keeps the record and its consent (a withdrawal of
+   * tracking with its history erased: the refusal must outlive the erasure).
+   */
+  async erase(rawId: string, options: EraseUserOptions = {}): Promise<ErasureResult | null> {
     const { store, ingestor } = this.options;
     const storedId = ingestor.userKey(rawId);
     const slates = this.options.shared?.forgetSlates ? await recentSlateIds(store, storedId) : [];
-    const erased = await ingestor.eraseUser(rawId);
-    if (!erased.user && erased.events === 0 && erased.decisions === 0) return null;
+    const erased = await ingestor.eraseUser(rawId, options);
+    const kept = options.keepRecord === true && (await store.getUser(storedId)) !== null;
+    if (!kept && !erased.user && erased.events === 0 && erased.decisions === 0) return null;
     const nowMs = this.clock();
     const erasure: PendingErasure = { id: newErasureId(), subject: erasureSubject(storedId), requestedAt: iso(nowMs) };
     const targets: Partial<Record<ErasureTarget, TargetReport>> = {
-      ...this.storeTargets(erased, nowMs),
+      ...this.storeTargets(erased, nowMs, kept),
       ...this.memoryTargets(nowMs),
       redis: await this.forgetRedis(slates, nowMs),
       eventBus: this.options.feed.forgetUsers
@@ -108,7 +113,7 @@ export class ErasureService {
     return { erasureId: erasure.id, erased, receipt };
   }
 
-  private storeTargets(erased: ErasedRows, nowMs: number): Partial<Record<ErasureTarget, TargetReport>> {
+  private storeTargets(erased: ErasedRows, nowMs: number, kept: boolean): Partial<Record<ErasureTarget, TargetReport>> {
     const { kind } = this.options.store;
     return {
       events: done(nowMs, 'behaviour events (views, carts, purchases, ...) deleted from the store', erased.events - erased.impressions),
@@ -118,7 +123,9 @@ export class ErasureService {
         'logged decisions and served slates deleted, with their candidates, propensities and experiment arms',
         erased.decisions,
       ),
-      user: done(nowMs, 'the user record deleted: attributes and consent', erased.user ? 1 : 0),
+      user: kept
+        ? done(nowMs, 'the user record kept, as asked: attributes and consent (tracking refused), so their next events are refused', 0)
+        : done(nowMs, 'the user record deleted: attributes and consent', erased.user ? 1 : 0),
       storage: erased.scrubbed
         ? done(nowMs, 'the freed space holds none of their bytes: deleted cells zeroed (secure_delete), write-ahead log truncated')
         : {

@@ -115,7 +115,12 @@ export async function runTrainingJob(o: RunJobOptions): Promise<JobOutcome> {
   const started = performance.now();
   const final = await refitOnAll(chosen, ds, { ...common, progress: (f, step) => reporter.progress(0.65 + 0.3 * f, step) });
   reporter.progress(0.95, 'co-visitation, popularity and trends for serving');
-  const lists = computeServingLists(ds, config.events.weights, config.serving.trendingHalfLifeHours * 3_600_000);
+  const lists = computeServingLists(
+    ds,
+    config.events.weights,
+    config.serving.trendingHalfLifeHours * 3_600_000,
+    config.privacy.minGroupSize,
+  );
   const version = await registerVersion(store, {
     ...base,
     served: { model: final, itemIds: ds.items, userIds: ds.users, lists },

@@ -86,6 +86,8 @@ export async function startNodes(wiring: ClusterWiring, count = 2, env: Record<s
           CURIO_SERVING_SEED: '7',
           CURIO_SERVING_REFRESH_SECONDS: '0',
           CURIO_SERVING_USER_CACHE_SECONDS: '3600',
+          // The tests' shops have a few shoppers per item pair: fewer than k-anonymity's default group.
+          CURIO_MIN_GROUP_SIZE: '1',
           ...env,
         },
       }),

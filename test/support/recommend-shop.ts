@@ -64,7 +64,8 @@ export function createShopApp(overrides: Record<string, unknown> = {}, storeUrl?
   return createTestApp({
     storeUrl,
     env: { CURIO_SERVING_SEED: '7' },
-    overrides: { 'serving.refreshIntervalSeconds': 0, 'serving.impressionFlushMs': 0, ...overrides },
+    // A handful of shoppers, too few for k-anonymity's groups: the tests of privacy set privacy.minGroupSize.
+    overrides: { 'serving.refreshIntervalSeconds': 0, 'serving.impressionFlushMs': 0, 'privacy.minGroupSize': 1, ...overrides },
     prepare: async (store) => {
       await store.upsertItems(shopItems());
       await store.appendEvents(shopEvents());

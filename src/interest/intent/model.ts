@@ -15,7 +15,8 @@ export interface IntentModel {
   nextEvents: number;
   inSession: StandardisedLogistic;
   withinNextEvents: StandardisedLogistic;
-  trainedOn: { examples: number; inSessionRate: number; nextEventsRate: number };
+  /** What it was fitted on: sessions (examples), distinct users, and the base rates of both labels. */
+  trainedOn: { examples: number; users: number; inSessionRate: number; nextEventsRate: number };
 }
 
 export interface IntentOptions extends IntentExampleOptions {
@@ -37,7 +38,12 @@ function fit(ex: IntentExamples, keep: (i: number) => boolean, options: IntentOp
     nextEvents: options.nextEvents ?? 5,
     inSession: fitLogisticNewton(rows, yIn, { l2: options.l2 }),
     withinNextEvents: fitLogisticNewton(rows, yNext, { l2: options.l2 }),
-    trainedOn: { examples: idx.length, inSessionRate: round(mean(yIn)), nextEventsRate: round(mean(yNext)) },
+    trainedOn: {
+      examples: idx.length,
+      users: new Set(idx.map((i) => ex.userIds[i])).size,
+      inSessionRate: round(mean(yIn)),
+      nextEventsRate: round(mean(yNext)),
+    },
   };
 }
 

@@ -55,6 +55,11 @@ export class CachedModel<T> {
     return current;
   }
 
+  /** Whether a build is running now. */
+  get building(): boolean {
+    return this.inflight !== null;
+  }
+
   /** The current model without building or waiting (null before the first build): for the request path. */
   peek(): T | null {
     return this.current?.value ?? null;

@@ -13,3 +13,4 @@ export {
   type UserAccess,
 } from './store-reads.js';
 export { describeSegment } from './describe.js';
+export { publishSegments, type PublishedSegments, type SegmentPublishing, type SizeNoise } from './published-segments.js';

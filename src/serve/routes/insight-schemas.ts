@@ -76,8 +76,20 @@ export const segmentSummarySchema = z.object({
 });
 
 export const segmentListSchema = z.object({
-  users: z.number().int().meta({ description: 'Users segmented' }),
+  users: z.number().int().meta({ description: 'Users in the segments shown (by their published sizes)' }),
   excludedUsers: z.number().int().meta({ description: 'Users left out because they refused personalisation' }),
+  suppressedSegments: z
+    .number()
+    .int()
+    .meta({ description: 'Segments not shown because they hold fewer than `privacy.minGroupSize` users (k-anonymity)' }),
+  sizeNoise: z
+    .object({
+      epsilon: z.number(),
+      sensitivity: z.literal(1).meta({ description: 'A user is in one segment: they change the sizes by 1 at most' }),
+      scale: z.number().meta({ description: 'Laplace scale 1/ε of the noise on each size' }),
+    })
+    .nullable()
+    .meta({ description: 'The differential-privacy noise on sizes and shares (`privacy.epsilon`); null: exact' }),
   k: z.number().int(),
   silhouette: z.number(),
   categories: z.array(z.string()).meta({ description: 'Category vocabulary of the interest features' }),
@@ -86,7 +98,10 @@ export const segmentListSchema = z.object({
 });
 
 export const userSegmentSchema = personal({
-  segment: segmentSummarySchema.nullable().meta({ description: 'null when the user has no behaviour yet' }),
+  segment: segmentSummarySchema.nullable().meta({ description: 'null when the user has no behaviour yet, or their segment is suppressed' }),
+  suppressed: z
+    .boolean()
+    .meta({ description: 'Their segment holds fewer than `privacy.minGroupSize` users: its figures are not shown (k-anonymity)' }),
   features: z
     .object({
       recencyDays: z.number(),
@@ -103,7 +118,15 @@ export const userSegmentSchema = personal({
 });
 
 export const intentModelSchema = cacheStatusSchema.extend({
-  trainedOn: z.object({ examples: z.number().int(), inSessionRate: z.number(), nextEventsRate: z.number() }),
+  trainedOn: z.object({
+    examples: z.number().int().meta({ description: 'Sessions the model was fitted on' }),
+    users: z.number().int().meta({ description: 'Distinct users those sessions came from' }),
+    inSessionRate: z.number().nullable().meta({ description: 'Share of sessions with a purchase; null when suppressed' }),
+    nextEventsRate: z.number().nullable(),
+    suppressed: z
+      .boolean()
+      .meta({ description: 'Fitted on fewer than `privacy.minGroupSize` users: the base rates describe too few people to show' }),
+  }),
 });
 
 export const intentSchema = personal({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { predictIntent, SESSION_ACTIONS, type IntentModel } from '../../interest/index.js';
+import { largeEnough } from '../../privacy/index.js';
 import type { AppContext, RouteModule } from '../context.js';
 import { itemsOf, requireUser, userBehaviour } from '../../recommend/index.js';
 import { intentModelSchema, intentSchema } from './insight-schemas.js';
@@ -17,7 +18,15 @@ const intentQuery = z
   })
   .strict();
 
-const modelInfo = (ctx: AppContext, model: IntentModel) => ({ ...ctx.insight.intent.status()!, trainedOn: model.trainedOn });
+/** The model's cache state and what it was fitted on; its base rates only when they describe at least `privacy.minGroupSize` users. */
+function modelInfo(ctx: AppContext, model: IntentModel) {
+  const { trainedOn } = model;
+  const suppressed = !largeEnough(trainedOn.users, ctx.config.privacy.minGroupSize);
+  return {
+    ...ctx.insight.intent.status()!,
+    trainedOn: suppressed ? { ...trainedOn, inSessionRate: null, nextEventsRate: null, suppressed } : { ...trainedOn, suppressed },
+  };
+}
 
 const refreshSchema = z.object({ model: intentModelSchema });
 

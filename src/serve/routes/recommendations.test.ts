@@ -205,9 +205,10 @@ describe('anonymous sessions and item lists', () => {
   });
 
   it('trending follows new events at once and filters by category', async () => {
+    // Five buyers: an item trends only once privacy.minGroupSize (default 5) distinct users acted on it.
     await post(
       t,
-      Array.from({ length: 6 }, () => event('buyer', itemId(2, 9), 'purchase')),
+      Array.from({ length: 6 }, (_, k) => event(`buyer-${k % 5}`, itemId(2, 9), 'purchase')),
     );
     const res = await t.call('read', { method: 'GET', url: '/v1/trending?n=3' });
     expect(res.statusCode).toBe(200);

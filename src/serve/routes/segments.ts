@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { segmentationCsv, userSegment, type SegmentModel, type UserFeatures } from '../../interest/index.js';
+import { segmentationCsv, userSegment, type SegmentModel, type SegmentSummary, type UserFeatures } from '../../interest/index.js';
 import type { AppContext, RouteModule } from '../context.js';
-import { describeSegment, itemsOf, requireUser, userBehaviour, type CacheStatus } from '../../recommend/index.js';
+import { describeSegment, itemsOf, requireUser, userBehaviour, type CacheStatus, type SegmentsBuild } from '../../recommend/index.js';
 import { segmentListSchema, userSegmentSchema } from './insight-schemas.js';
 import { defineRoute } from '../route.js';
 import { idParamsSchema } from '../schemas.js';
@@ -12,7 +12,23 @@ const listQuery = z
   })
   .strict();
 
-const describeAll = (model: SegmentModel) => model.segments.map((s) => ({ ...s, description: describeSegment(s) }));
+const describeAll = (segments: readonly SegmentSummary[]) => segments.map((s) => ({ ...s, description: describeSegment(s) }));
+
+/** The CSV answer's count of segments left out (k-anonymity), since a CSV body has no place to say it. */
+const SUPPRESSED_HEADER = 'x-curio-suppressed-segments';
+
+/** What the listing says about how it was published: users shown, suppressed segments, the noise on sizes. */
+function publication(build: SegmentsBuild) {
+  const { published } = build;
+  // Exact counts follow the users the served segmentation still holds (an erasure or a refusal removes them at once).
+  const exactUsers = () => build.segmentation.users.filter((u) => !published.hidden.has(u.segment)).length;
+  return {
+    users: published.noise ? published.users : exactUsers(),
+    excludedUsers: build.excludedUsers,
+    suppressedSegments: published.suppressed,
+    sizeNoise: published.noise,
+  };
+}
 
 function publicFeatures(f: UserFeatures, model: SegmentModel) {
   const names = [...model.categories, 'other'];
@@ -37,7 +53,9 @@ export const segmentRoutes: RouteModule = (ctx: AppContext) => {
       description:
         'k-means over interest shares and recency/frequency/monetary; k by silhouette unless configured. Computed on first ' +
         'use and cached (`segmentsTtlSeconds`, default 1 h; an expired segmentation keeps serving while it is recomputed). ' +
-        'Users who refused personalisation are left out. The CSV columns are user_id, segment, recency_days, sessions, ' +
+        'Users who refused personalisation are left out. Segments of fewer than `privacy.minGroupSize` users are suppressed ' +
+        "(counted in `suppressedSegments`; in the CSV, their users' rows are left out and the `x-curio-suppressed-segments` header " +
+        'counts them); with `privacy.epsilon` set, sizes and shares carry Laplace noise drawn once per segmentation. The CSV columns are user_id, segment, recency_days, sessions, ' +
         'events, monetary, orders, top_category; user_id is the stored id (the HMAC pseudonym when CURIO_ID_SECRET is set). ' +
         '409 while the store has behaviour of fewer than 2 users.',
       query: listQuery,
@@ -46,18 +64,21 @@ export const segmentRoutes: RouteModule = (ctx: AppContext) => {
       handler: async ({ query, reply }) => {
         const { value } = await cache.get();
         const seg = value.segmentation;
+        const published = value.published;
         if (query.format === 'csv') {
-          reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="segments.csv"');
-          return segmentationCsv(seg);
+          reply
+            .header('content-type', 'text/csv; charset=utf-8')
+            .header('content-disposition', 'attachment; filename="segments.csv"')
+            .header(SUPPRESSED_HEADER, String(published.suppressed));
+          return segmentationCsv({ ...seg, users: seg.users.filter((u) => !published.hidden.has(u.segment)) });
         }
         const m = seg.model;
         return {
-          users: seg.users.length,
-          excludedUsers: value.excludedUsers,
+          ...publication(value),
           k: m.k,
           silhouette: m.silhouette,
           categories: m.categories,
-          segments: describeAll(m),
+          segments: describeAll(published.segments),
           model: status(),
         };
       },
@@ -74,8 +95,7 @@ export const segmentRoutes: RouteModule = (ctx: AppContext) => {
         const { value } = await cache.refresh();
         const m = value.segmentation.model;
         return {
-          users: value.segmentation.users.length,
-          excludedUsers: value.excludedUsers,
+          ...publication(value),
           k: m.k,
           silhouette: m.silhouette,
           model: status(),
@@ -101,11 +121,14 @@ export const segmentRoutes: RouteModule = (ctx: AppContext) => {
         const model = (await cache.get()).value.segmentation.model;
         const events = await userBehaviour(ctx.store, user.storedId, { limit: ctx.insight.settings.maxUserEvents });
         const placed = userSegment(model, user.storedId, events, await itemsOf(ctx.store, events));
-        const summary = placed ? model.segments[placed.segment] : null;
+        const published = (await cache.get()).value.published;
+        const suppressed = placed !== null && published.hidden.has(placed.segment);
+        const summary = placed && !suppressed ? published.segments.find((x) => x.segment === placed.segment) : undefined;
         return {
           userId: params.id,
           personalization: true as const,
           segment: summary ? { ...summary, description: describeSegment(summary) } : null,
+          suppressed,
           features: placed ? publicFeatures(placed.features, model) : null,
           model: status(),
         };

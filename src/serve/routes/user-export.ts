@@ -12,6 +12,24 @@ const userExportSchema = z.object({
   userId: z.string().meta({ description: "The shop's id, as sent in the path; the stored pseudonym never appears" }),
   exportedAt: z.string().meta({ description: 'ISO 8601' }),
   pseudonymised: z.boolean().meta({ description: 'Whether the store keeps the id as HMAC-SHA256 (CURIO_ID_SECRET)' }),
+  consent: z
+    .object({
+      tracking: z.boolean(),
+      personalization: z.boolean(),
+      recorded: z.boolean().meta({ description: 'false: no record is stored, and the defaults (both true) apply' }),
+    })
+    .meta({ description: 'The consent in force for the user' }),
+  excludedFrom: z
+    .array(
+      z.object({
+        feature: z.string().meta({
+          description: 'recommendations, segments, interests, intent, experiments; events, impressions, feedback, recent activity',
+        }),
+        because: z.enum(['consent.personalization=false', 'consent.tracking=false']),
+        effect: z.string().meta({ description: 'What the feature does instead' }),
+      }),
+    )
+    .meta({ description: 'Every feature that leaves the user out under this consent (empty when both are given)' }),
   user: userSchema.nullable().meta({ description: 'Attributes and consent; null when only events or decisions are stored' }),
   events: z.array(storedEventSchema).meta({ description: 'Every stored event, impressions included, oldest first' }),
   decisions: z

@@ -73,8 +73,10 @@ export const userRoutes: RouteModule = (ctx: AppContext) => {
       tag: 'users',
       summary: 'Create or update a user (attributes, consent)',
       description:
-        "Fields left out keep their value. `consent.tracking=false` makes this user's events refused at ingest; " +
-        '`consent.personalization=false` makes recommendations for them non-personalised.',
+        'Fields left out keep their value. `consent.tracking=false` stops all logging for this user from the next request on ' +
+        'every node: their events are refused at ingest, and no impression, slate, decision or feedback of theirs is written ' +
+        'or cached. `consent.personalization=false` makes recommendations for them non-personalised and leaves them out of ' +
+        'segments, interests, intent and experiments. To also erase what was logged before, `DELETE /v1/users/{id}/history`.',
       params: idParamsSchema,
       body: userInputSchema,
       responses: { 200: userSchema },
@@ -111,6 +113,48 @@ export const userRoutes: RouteModule = (ctx: AppContext) => {
         const events = await ctx.store.userEvents(stored, { limit: query.limit, types: query.types, before: query.before });
         if (events.length === 0 && !(await isKnownUser(ctx, stored))) throw notFound(params.id);
         return { userId: params.id, events: events.map((e) => ({ ...e, userId: params.id })) };
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: '/v1/users/:id/history',
+      scope: 'admin',
+      tag: 'users',
+      summary: 'Withdraw tracking and erase the history: the record stays with consent.tracking=false; answers a receipt id',
+      description:
+        'Sets `consent.tracking=false` (logging stops on every node from the next request), then runs the erasure of ' +
+        '`DELETE /v1/users/{id}` on everything but the record: events, decisions, caches, bus, rows of trained models. The ' +
+        'record keeps its attributes and consent, so the refusal is remembered and later events are refused. Admin scope, ' +
+        'as every erasure. `GET /v1/admin/erasures/{erasureId}` shows each target.',
+      params: idParamsSchema,
+      responses: {
+        200: z.object({
+          id: z.string(),
+          erasureId: z.string(),
+          state: z.enum(['pending', 'done']).meta({ description: "The receipt's state now (pending while models are retrained)" }),
+          user: userSchema.meta({ description: 'The record kept, consent.tracking false' }),
+          erased: z.object({
+            events: z.number().int().meta({ description: 'Events of every type, impressions included' }),
+            impressions: z.number().int(),
+            decisions: z.number().int().meta({ description: 'Logged decisions and served slates' }),
+          }),
+        }),
+      },
+      errors: [409],
+      handler: async ({ params }) => {
+        // Refused first: from here on nothing of theirs is logged, so nothing lands after the erasure below.
+        const user = await ctx.ingestor.putUser(params.id, { consent: { tracking: false } });
+        const result = await ctx.erasures.erase(params.id, { keepRecord: true });
+        // Only a concurrent DELETE /v1/users/:id can take the record away between the two steps.
+        if (!result) throw new CurioError('CONFLICT', `user "${params.id}" was erased entirely while their history was being erased`);
+        const { events, impressions, decisions } = result.erased;
+        return {
+          id: params.id,
+          erasureId: result.erasureId,
+          state: result.receipt.state,
+          user: asShopUser(user, params.id),
+          erased: { events, impressions, decisions },
+        };
       },
     }),
     defineRoute({
