@@ -9,6 +9,7 @@ const STAGES = [
   'data',
   'nn',
   'models',
+  'pictures',
   'interest',
   'explore',
   'eval',
@@ -34,7 +35,17 @@ const stageRules = STAGES.map((stage, i) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'build/**', 'web/dist/**', 'native/build/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'build/**',
+      'web/dist/**',
+      'clients/*/dist/**',
+      'clients/js/src/generated/**',
+      'native/build/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

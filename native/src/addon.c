@@ -179,6 +179,57 @@ static napi_value relu_bwd(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* patches(img, col, back, n, h, w, c, kh, kw, stride, padding, outH, outW) */
+static napi_value patches(napi_env env, napi_callback_info info) {
+  napi_value v[MAX_ARGS];
+  if (!args(env, info, v, 13)) return NULL;
+  patch_geometry g = {(int)num(env, v[3]), (int)num(env, v[4]),  (int)num(env, v[5]),  (int)num(env, v[6]),
+                      (int)num(env, v[7]), (int)num(env, v[8]),  (int)num(env, v[9]),  (int)num(env, v[10]),
+                      (int)num(env, v[11]), (int)num(env, v[12])};
+  curio_patches(buf(env, v[0]), buf(env, v[1]), &g, (int)num(env, v[2]));
+  return NULL;
+}
+
+/* channelStats(x, mean, rstd, c, eps): rows = len(x) / c */
+static napi_value channel_stats(napi_env env, napi_callback_info info) {
+  napi_value v[MAX_ARGS];
+  if (!args(env, info, v, 5)) return NULL;
+  int c = (int)num(env, v[3]);
+  curio_channel_stats(buf(env, v[0]), (long)len_of(env, v[0]) / c, c, buf(env, v[1]), buf(env, v[2]),
+                      (float)num(env, v[4]));
+  return NULL;
+}
+
+/* channelAffine(x, a, b, y): y = x * a + b per channel, c = len(a) */
+static napi_value channel_affine(napi_env env, napi_callback_info info) {
+  napi_value v[MAX_ARGS];
+  if (!args(env, info, v, 4)) return NULL;
+  long c = (long)len_of(env, v[1]);
+  curio_channel_affine(buf(env, v[0]), buf(env, v[1]), buf(env, v[2]), buf(env, v[3]), (long)len_of(env, v[0]) / c,
+                       (int)c);
+  return NULL;
+}
+
+/* channelGradSums(g, x, mean, sumG, sumGX), c = len(mean) */
+static napi_value channel_grad_sums(napi_env env, napi_callback_info info) {
+  napi_value v[MAX_ARGS];
+  if (!args(env, info, v, 5)) return NULL;
+  long c = (long)len_of(env, v[2]);
+  curio_channel_grad_sums(buf(env, v[0]), buf(env, v[1]), buf(env, v[2]), buf(env, v[3]), buf(env, v[4]),
+                          (long)len_of(env, v[0]) / c, (int)c);
+  return NULL;
+}
+
+/* channelGradInput(g, x, mean, a, k1, k2, dx), c = len(mean) */
+static napi_value channel_grad_input(napi_env env, napi_callback_info info) {
+  napi_value v[MAX_ARGS];
+  if (!args(env, info, v, 7)) return NULL;
+  long c = (long)len_of(env, v[2]);
+  curio_channel_grad_input(buf(env, v[0]), buf(env, v[1]), buf(env, v[2]), buf(env, v[3]), buf(env, v[4]),
+                           buf(env, v[5]), buf(env, v[6]), (long)len_of(env, v[0]) / c, (int)c);
+  return NULL;
+}
+
 static adam_args adam_from(napi_env env, napi_value *v) {
   adam_args a = {(float)num(env, v[0]), (float)num(env, v[1]), (float)num(env, v[2]), (float)num(env, v[3]),
                  (float)num(env, v[4]), (float)num(env, v[5]), (float)num(env, v[6]), (int)num(env, v[7])};
@@ -239,6 +290,11 @@ static napi_value init(napi_env env, napi_value exports) {
       {"addRows", 0, add_rows, 0, 0, 0, napi_default, 0},
       {"reluFwd", 0, relu_fwd, 0, 0, 0, napi_default, 0},
       {"reluBwd", 0, relu_bwd, 0, 0, 0, napi_default, 0},
+      {"patches", 0, patches, 0, 0, 0, napi_default, 0},
+      {"channelStats", 0, channel_stats, 0, 0, 0, napi_default, 0},
+      {"channelAffine", 0, channel_affine, 0, 0, 0, napi_default, 0},
+      {"channelGradSums", 0, channel_grad_sums, 0, 0, 0, napi_default, 0},
+      {"channelGradInput", 0, channel_grad_input, 0, 0, 0, napi_default, 0},
       {"adam", 0, adam, 0, 0, 0, napi_default, 0},
       {"adamRows", 0, adam_rows, 0, 0, 0, napi_default, 0},
       {"setThreads", 0, set_threads, 0, 0, 0, napi_default, 0},

@@ -42,4 +42,16 @@ void curio_gather_dot_bwd(const float *g, const float *x, const float *table, co
 void curio_add_rows(float *out, const float *row, long rows, int d);
 void curio_relu_fwd(const float *x, float *y, long n);
 void curio_relu_bwd(const float *x, float *g, long n);
+
+typedef struct {
+  int n, h, w, c, kh, kw, stride, padding, out_h, out_w;
+} patch_geometry;
+
+void curio_patches(float *img, float *col, const patch_geometry *g, int back);
+void curio_channel_stats(const float *x, long rows, int c, float *mean, float *rstd, float eps);
+void curio_channel_affine(const float *x, const float *a, const float *b, float *y, long rows, int c);
+void curio_channel_grad_sums(const float *g, const float *x, const float *mean, float *sum_g, float *sum_gx, long rows,
+                             int c);
+void curio_channel_grad_input(const float *g, const float *x, const float *mean, const float *a, const float *k1,
+                              const float *k2, float *dx, long rows, int c);
 #endif

@@ -72,6 +72,14 @@ export const configSchema = z.object({
       modelErasureHours: z.number().positive().max(720).default(24),
       /** Events older than this many days are deleted, and decisions by the global value (docs/privacy.md, "Retention"); 0 = kept. */
       retentionDays: retentionDaysSchema.default(0),
+      /** k-anonymity: a group of fewer users (segment, item audience) is suppressed wherever Curio shows groups; 0 or 1 = off (docs/privacy.md, "Safe aggregates"). */
+      minGroupSize: z.number().int().min(0).max(10_000).default(5),
+      /** Differential privacy for published counts (popular and trending lists, segment sizes): Laplace noise at this ε per release; null = exact counts. */
+      epsilon: z.number().positive().max(100).nullable().default(null),
+      /** One user's contribution to the published item counts: their most recent this many items (the sensitivity of a release). */
+      maxItemsPerUser: z.number().int().min(1).max(1000).default(10),
+      /** Published item counts (who may trend or be popular, and their noise) are recomputed this often: each recomputation is one release. */
+      releaseMinutes: z.number().int().min(1).max(10_080).default(60),
     })
     .prefault({}),
   events: z.object({ weights: weightsSchema.default(DEFAULT_EVENT_WEIGHTS) }).default({ weights: DEFAULT_EVENT_WEIGHTS }),
@@ -133,6 +141,25 @@ export const configSchema = z.object({
       seed: z.number().int().nullable().default(null),
       /** Items placed at fixed 0-based positions of every slate they are allowed in. */
       pins: z.array(z.object({ itemId: z.string().min(1), position: z.number().int().min(0) })).default([]),
+    })
+    .prefault({}),
+  /** Item pictures (docs/pictures.md): uploads, embeddings the shop sends, visual search. */
+  pictures: z
+    .object({
+      /** Largest picture upload (PUT /v1/items/:id/picture, POST /v1/recommendations/by-picture); larger gets 413. */
+      maxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(5 * 1024 * 1024),
+      /** Most pixels (width × height) an upload may declare; more is refused before decoding (a decompression bomb). */
+      maxPixels: z.number().int().positive().default(40_000_000),
+      /** Length of the embeddings the shop sends (PUT /v1/items/:id/embedding); null = the first one stored fixes it. */
+      embeddingDim: z.number().int().min(2).max(4096).nullable().default(null),
+      /** Catalogues with at least this many pictures search an HNSW index for visual neighbours instead of every picture; 0 = always exact. */
+      annMinItems: z.number().int().min(0).default(20_000),
+      /** A saved image encoder (`saveImageEncoder`, the demo writes one) that embeds pictures and photos; null = none. */
+      encoderPath: z.string().min(1).nullable().default(null),
     })
     .prefault({}),
   /** The learning loop (docs/operations.md): the trainer beside the server, the model registry and its quality gate. */
@@ -318,6 +345,30 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; parse: (raw: 
     doc: 'Days events (and decisions) are kept; 0 = kept. A number, or JSON per event type: {"default":365,"view":90}',
   },
   {
+    name: 'CURIO_MIN_GROUP_SIZE',
+    path: 'privacy.minGroupSize',
+    parse: Number,
+    doc: 'k-anonymity: groups (segments, item audiences) of fewer users are suppressed wherever Curio shows them; 0 or 1 = off',
+  },
+  {
+    name: 'CURIO_PRIVACY_EPSILON',
+    path: 'privacy.epsilon',
+    parse: (s) => (s.trim() === '' || s === 'off' ? null : Number(s)),
+    doc: 'Differential privacy: Laplace noise at this ε per release on published counts (popular, trending, segment sizes); unset or off = exact',
+  },
+  {
+    name: 'CURIO_PRIVACY_MAX_ITEMS_PER_USER',
+    path: 'privacy.maxItemsPerUser',
+    parse: Number,
+    doc: "Items of one user counted in the published item counts (their most recent): a release's sensitivity",
+  },
+  {
+    name: 'CURIO_PRIVACY_RELEASE_MINUTES',
+    path: 'privacy.releaseMinutes',
+    parse: Number,
+    doc: 'How often the published item counts are recomputed (each recomputation is one release of ε)',
+  },
+  {
     name: 'CURIO_SERVING_MODEL',
     path: 'serving.model',
     parse: (s) => s,
@@ -364,6 +415,19 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; parse: (raw: 
     path: 'serving.userCacheSeconds',
     parse: Number,
     doc: "How long a user's recent events are cached between store reads; 0 = no cache",
+  },
+  { name: 'CURIO_PICTURES_MAX_BYTES', path: 'pictures.maxBytes', parse: Number, doc: 'Largest picture upload; larger gets 413' },
+  {
+    name: 'CURIO_PICTURES_ENCODER_PATH',
+    path: 'pictures.encoderPath',
+    parse: (s) => s,
+    doc: "A saved image encoder file that embeds item pictures and shoppers' photos",
+  },
+  {
+    name: 'CURIO_PICTURES_EMBEDDING_DIM',
+    path: 'pictures.embeddingDim',
+    parse: Number,
+    doc: 'Length of the embeddings the shop sends; unset = the first one stored fixes it',
   },
   {
     name: 'CURIO_SERVING_ANN_MIN_ITEMS',

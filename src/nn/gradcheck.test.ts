@@ -12,6 +12,9 @@ import { linearCrossEntropy } from './ops-linear-loss.js';
 import { mean, sum } from './ops-reduce.js';
 import { concat, maskRows, permute, reshape, slice, transpose } from './ops-shape.js';
 import { dropout } from './ops-dropout.js';
+import { conv2d, im2col } from './ops-conv.js';
+import { avgPool2d, globalAvgPool, maxPool2d } from './ops-pool.js';
+import { batchNorm } from './ops-batchnorm.js';
 import { Tensor } from './tensor.js';
 import { TokenMixer } from './token-mixer.js';
 
@@ -31,6 +34,15 @@ function away(shape: number[]): Tensor {
   for (let i = 0; i < t.size; i++) t.data[i] = Math.sign(t.data[i] || 1) * (0.2 + Math.abs(t.data[i]));
   return t;
 }
+/** A trainable input holding a shuffled ramp (all values distinct, 0.1 apart). */
+function ramp(shape: number[]): Tensor {
+  const t = p(shape);
+  const order = Array.from({ length: t.size }, (_, i) => i).sort((a, b) => t.data[a] - t.data[b]);
+  order.forEach((at, rank) => (t.data[at] = rank * 0.1));
+  return t;
+}
+/** Running statistics that a training-mode batch norm may update (the check calls f many times). */
+const freshStats = (c: number) => ({ mean: new Float32Array(c), variance: new Float32Array(c).fill(1) });
 const ids = (n: number, rows: number, seed = 3) => {
   const r = createRng(seed);
   return Int32Array.from({ length: n }, () => r.int(rows));
@@ -139,6 +151,37 @@ const cases: Case[] = [
   ['permute', () => ({ f: ([x]) => permute(x, [2, 0, 1]), xs: [p([2, 3, 4])] })],
   ['transpose', () => ({ f: ([x]) => transpose(x), xs: [p([2, 3, 4])] })],
   ['dropout', () => ({ f: ([x]) => dropout(x, 0.3, createRng(5)), xs: [p([20])] })],
+  ['im2col 3×3 padded', () => ({ f: ([x]) => im2col(x, 3, 3, { padding: 1 }), xs: [p([2, 4, 5, 2])] })],
+  [
+    'conv2d 3×3 padded + bias',
+    () => ({ f: ([x, w, b]) => conv2d(x, w, b, { padding: 1 }), xs: [p([2, 5, 4, 3]), p([4, 3, 3, 3], 0.3), p([4])] }),
+  ],
+  ['conv2d 2×3 stride 2', () => ({ f: ([x, w]) => conv2d(x, w, null, { stride: 2 }), xs: [p([2, 6, 7, 2]), p([3, 2, 3, 2], 0.3)] })],
+  ['conv2d 1×1', () => ({ f: ([x, w, b]) => conv2d(x, w, b), xs: [p([2, 3, 3, 4]), p([5, 1, 1, 4], 0.3), p([5])] })],
+  // Distinct values (a shuffled ramp) keep each window's maximum away from a tie the probe could cross.
+  ['maxPool2d 2×2', () => ({ f: ([x]) => maxPool2d(x, 2), xs: [ramp([2, 4, 6, 3])] })],
+  ['maxPool2d 3×3 stride 2 padded', () => ({ f: ([x]) => maxPool2d(x, 3, { stride: 2, padding: 1 }), xs: [ramp([1, 5, 5, 2])] })],
+  ['avgPool2d 2×2', () => ({ f: ([x]) => avgPool2d(x, 2), xs: [p([2, 4, 4, 3])] })],
+  ['avgPool2d 3×3 stride 2 padded', () => ({ f: ([x]) => avgPool2d(x, 3, { stride: 2, padding: 1 }), xs: [p([1, 5, 5, 2])] })],
+  ['globalAvgPool', () => ({ f: ([x]) => globalAvgPool(x), xs: [p([2, 3, 4, 5])] })],
+  [
+    'batchNorm training (NHWC)',
+    () => ({
+      f: ([x, g, b]) => batchNorm(x, g, b, freshStats(3), { training: true }),
+      xs: [p([2, 3, 4, 3], 1, 0.5), p([3], 0.5, 1), p([3])],
+    }),
+  ],
+  [
+    'batchNorm training ([n, d])',
+    () => ({ f: ([x, g, b]) => batchNorm(x, g, b, freshStats(4), { training: true }), xs: [p([6, 4], 2, 1), p([4], 0.5, 1), p([4])] }),
+  ],
+  [
+    'batchNorm evaluation',
+    () => {
+      const stats = { mean: Float32Array.of(0.5, -1, 0.2), variance: Float32Array.of(2, 0.5, 1.5) };
+      return { f: ([x, g, b]) => batchNorm(x, g, b, stats, { training: false }), xs: [p([2, 2, 2, 3]), p([3], 0.5, 1), p([3])] };
+    },
+  ],
 ];
 
 const backends = nativeAvailable() ? (['js', 'native'] as const) : (['js'] as const);

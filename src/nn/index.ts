@@ -26,6 +26,9 @@ export { linearCrossEntropy, type LinearCrossEntropyOptions } from './ops-linear
 export { sum, mean, type ReduceOptions } from './ops-reduce.js';
 export { reshape, slice, concat, permute, transpose, maskRows } from './ops-shape.js';
 export { dropout } from './ops-dropout.js';
+export { conv2d, im2col, type Conv2dOptions } from './ops-conv.js';
+export { maxPool2d, avgPool2d, globalAvgPool, type PoolOptions } from './ops-pool.js';
+export { batchNorm, type BatchNormStats, type BatchNormOptions } from './ops-batchnorm.js';
 export { normalInit, uniformInit, xavierUniform, constantInit, withoutRandomInit } from './init.js';
 export { Module } from './module.js';
 export {
@@ -38,6 +41,7 @@ export {
   type LinearOptions,
   type FeedForwardOptions,
 } from './layers.js';
+export { Conv2d, BatchNorm, type Conv2dLayerOptions } from './layers-conv.js';
 export {
   CausalSelfAttention,
   TransformerBlock,

@@ -27,6 +27,11 @@ export interface Addon {
   reluBwd(x: Float32Array, g: Float32Array): void;
   adam(...args: (number | Buf)[]): void;
   adamRows(...args: (number | Buf)[]): void;
+  patches(img: Float32Array, col: Float32Array, back: number, ...geometry: number[]): void;
+  channelStats(x: Float32Array, mean: Float32Array, rstd: Float32Array, c: number, eps: number): void;
+  channelAffine(x: Float32Array, a: Float32Array, b: Float32Array, y: Float32Array): void;
+  channelGradSums(g: Float32Array, x: Float32Array, mean: Float32Array, sumG: Float32Array, sumGX: Float32Array): void;
+  channelGradInput(...args: Float32Array[]): void;
   setThreads(n: number): void;
   getThreads(): number;
   mallocTrim(): boolean;
@@ -114,6 +119,11 @@ function wrap(n: Addon): Kernels {
         count,
         dim,
       ),
+    patches: (img, col, g, back) => n.patches(img, col, +back, g.n, g.h, g.w, g.c, g.kh, g.kw, g.stride, g.padding, g.outH, g.outW),
+    channelStats: (x, mean, rstd, c, eps) => n.channelStats(x, mean, rstd, c, eps),
+    channelAffine: (x, a, b, y) => n.channelAffine(x, a, b, y),
+    channelGradSums: (g, x, mean, sumG, sumGX) => n.channelGradSums(g, x, mean, sumG, sumGX),
+    channelGradInput: (g, x, mean, a, k1, k2, dx) => n.channelGradInput(g, x, mean, a, k1, k2, dx),
     setThreads: (t) => n.setThreads(t),
   };
 }

@@ -224,6 +224,76 @@ describe.skipIf(!native)('native kernels agree with the js reference', () => {
       RUNS,
     );
   });
+
+  it('patches (im2col and col2im) over any window, stride and padding', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          n: fc.integer({ min: 1, max: 3 }),
+          h: fc.integer({ min: 1, max: 9 }),
+          w: fc.integer({ min: 1, max: 9 }),
+          c: fc.integer({ min: 1, max: 5 }),
+          kh: fc.integer({ min: 1, max: 4 }),
+          kw: fc.integer({ min: 1, max: 4 }),
+          stride: fc.integer({ min: 1, max: 3 }),
+          padding: fc.integer({ min: 0, max: 2 }),
+          seed: fc.nat(),
+        }),
+        ({ n, h, w, c, kh, kw, stride, padding, seed }) => {
+          const outH = Math.floor((h + 2 * padding - kh) / stride) + 1;
+          const outW = Math.floor((w + 2 * padding - kw) / stride) + 1;
+          fc.pre(outH >= 1 && outW >= 1);
+          const g = { n, h, w, c, kh, kw, stride, padding, outH, outW };
+          const cols = n * outH * outW * kh * kw * c;
+          const [a, b] = both(
+            [rand(n * h * w * c, seed), rand(cols, seed + 1), rand(n * h * w * c, seed + 2), rand(cols, seed + 3)],
+            (k, [img, col, img2, col2]) => {
+              k.patches(img, col, g, false);
+              k.patches(img2, col2, g, true);
+            },
+          );
+          for (let i = 0; i < 4; i++) expect(relErr(b[i], a[i])).toBeLessThan(TOL);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('batch-norm channel passes: statistics, affine map, gradient sums and input gradient', () => {
+    fc.assert(
+      fc.property(
+        fc.record({ rows: fc.integer({ min: 2, max: 300 }), c: fc.integer({ min: 1, max: 40 }), seed: fc.nat() }),
+        ({ rows, c, seed }) => {
+          const x = rand(rows * c, seed, 2).map((v) => v + 0.5);
+          const [a, b] = both(
+            [
+              x,
+              rand(rows * c, seed + 1),
+              rand(c, seed + 2),
+              rand(c, seed + 3),
+              rand(c, seed + 4),
+              rand(c, seed + 5),
+              new Float32Array(c),
+              new Float32Array(c),
+              new Float32Array(c),
+              new Float32Array(c),
+              new Float32Array(rows * c),
+              new Float32Array(rows * c),
+            ],
+            (k, [xs, g, ga, gb, k1, k2, mean, rstd, sumG, sumGX, y, dx]) => {
+              k.channelStats(xs, mean, rstd, c, 1e-5);
+              k.channelAffine(xs, ga, gb, y);
+              k.channelGradSums(g, xs, mean, sumG, sumGX);
+              k.channelGradInput(g, xs, mean, ga, k1, k2, dx);
+            },
+          );
+          for (const i of [6, 7, 10, 11]) expect(relErr(b[i], a[i])).toBeLessThan(TOL);
+          for (const i of [8, 9]) expect(relErr(b[i], a[i])).toBeLessThan(TOL * Math.sqrt(rows));
+        },
+      ),
+      RUNS,
+    );
+  });
 });
 
 describe('backend availability', () => {

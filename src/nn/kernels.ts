@@ -80,6 +80,20 @@ export interface AdamBuffers {
   v: Float32Array;
 }
 
+/** A kh×kw window sliding over NHWC pictures [n, h, w, c] (see ops-conv.ts). */
+export interface PatchGeometry {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  kh: number;
+  kw: number;
+  stride: number;
+  padding: number;
+  outH: number;
+  outW: number;
+}
+
 export interface Kernels {
   readonly name: BackendName;
   gemm(args: GemmArgs): void;
@@ -127,5 +141,27 @@ export interface Kernels {
   adam(h: AdamHyper, b: AdamBuffers): void;
   /** Adam on rows `rows[0..count)` of width `dim` only; zeroes those gradient rows. */
   adamRows(h: AdamHyper, b: AdamBuffers, rows: Int32Array, count: number, dim: number): void;
+  /**
+   * im2col: copies each window of `img` into its row of `col` ([n·outH·outW, kh·kw·c], ordered ky, kx,
+   * channel; cells over the padding are left as they are). With `back`, col2im: adds the rows back
+   * into `img` instead.
+   */
+  patches(img: Float32Array, col: Float32Array, g: PatchGeometry, back: boolean): void;
+  /** Per channel (last dim c) of x: mean and 1/sqrt(biased variance + eps). */
+  channelStats(x: Float32Array, mean: Float32Array, rstd: Float32Array, c: number, eps: number): void;
+  /** y = x·a + b per channel (c = a.length). */
+  channelAffine(x: Float32Array, a: Float32Array, b: Float32Array, y: Float32Array): void;
+  /** Per channel (c = mean.length): sumG = Σ g, sumGX = Σ g·(x − mean) (overwritten). */
+  channelGradSums(g: Float32Array, x: Float32Array, mean: Float32Array, sumG: Float32Array, sumGX: Float32Array): void;
+  /** dx = a·(g − k1 − (x − mean)·k2) per channel (c = mean.length): batch norm's input gradient. */
+  channelGradInput(
+    g: Float32Array,
+    x: Float32Array,
+    mean: Float32Array,
+    a: Float32Array,
+    k1: Float32Array,
+    k2: Float32Array,
+    dx: Float32Array,
+  ): void;
   setThreads(n: number): void;
 }

@@ -24,6 +24,25 @@ export abstract class Module {
     return out;
   }
 
+  /**
+   * State that is saved with the parameters but not trained: tensors without requiresGrad held as fields
+   * (batch-norm running statistics), with dotted paths as in namedParameters.
+   */
+  namedBuffers(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    const visit = (value: unknown, path: string): void => {
+      if (value instanceof Tensor) {
+        if (!value.requiresGrad && value.node === null) out.push([path, value]);
+      } else if (value instanceof Module) {
+        out.push(...value.namedBuffers(`${path}.`));
+      } else if (Array.isArray(value)) {
+        value.forEach((v, i) => visit(v, `${path}.${i}`));
+      }
+    };
+    for (const [key, value] of Object.entries(this)) visit(value, `${prefix}${key}`);
+    return out;
+  }
+
   /** Every trainable leaf. */
   parameters(): Tensor[] {
     return this.namedParameters().map(([, t]) => t);

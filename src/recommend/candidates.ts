@@ -22,6 +22,8 @@ export interface CandidateRow {
   isNew: boolean;
   /** From the exploration pool: a category the user has not shown interest in. */
   pool: boolean;
+  /** Shop by photo: the item's visual similarity to the shopper's photo; NaN in other requests. */
+  lookalike: number;
   /** The ranking score, filled in by `rankCandidates`. */
   score: number;
 }
@@ -40,6 +42,8 @@ export interface GatherInput {
   explorationPool?: 'frontier' | 'random';
   /** The policy reads the user vector: score through it (one forward pass) and hand it back in `stateOut`. */
   wantsState?: boolean;
+  /** Shop by photo: the only candidates are these items (table index → visual similarity to the photo). */
+  lookalikes?: ReadonlyMap<number, number>;
   stateOut?: { vector: Float32Array | null };
   eventWeights?: EventWeights;
   rng: Rng;
@@ -110,6 +114,7 @@ function row(rows: Rows, snap: ServingSnapshot, index: number): CandidateRow {
       popular: index < snap.popularity.length ? snap.popularity[index] : 0,
       isNew: false,
       pool: false,
+      lookalike: Number.NaN,
       score: 0,
     };
     rows.add(r);
@@ -344,13 +349,20 @@ export function gatherCandidates(input: GatherInput): CandidateRow[] {
   const rows = rowsFor(input.snap.items.ids.length);
   const personal = input.profile.history.length > 0;
   const run: ModelRun = {};
+  const lookalikes = input.lookalikes;
   try {
-    if (personal) {
-      modelCandidates(input, rows, run);
-      covisitCandidates(input, rows);
+    if (lookalikes) {
+      // The model runs for the shopper's scores of the lookalikes (its own proposals are dropped below).
+      if (personal) modelCandidates(input, rows, run);
+      for (const [index, similarity] of lookalikes) if (input.rules.allows(index)) row(rows, input.snap, index).lookalike = similarity;
+    } else {
+      if (personal) {
+        modelCandidates(input, rows, run);
+        covisitCandidates(input, rows);
+      }
+      listCandidates(input, rows, personal);
+      if (personal && input.explorationCategories > 0) explorationPool(input, rows, run);
     }
-    listCandidates(input, rows, personal);
-    if (personal && input.explorationCategories > 0) explorationPool(input, rows, run);
     if (input.stateOut) input.stateOut.vector = run.vector ?? null;
   } finally {
     // Back to the prior, so the next request starts from it (also when this one failed half-way).
@@ -358,7 +370,7 @@ export function gatherCandidates(input: GatherInput): CandidateRow[] {
     if (prior && run.changed) for (const i of run.changed) input.snap.scratch[i] = prior[i];
     rows.clear();
   }
-  const out = rows.list.filter((r) => input.rules.allows(r.index));
+  const out = rows.list.filter((r) => input.rules.allows(r.index) && (!lookalikes || !Number.isNaN(r.lookalike)));
   // The index scored only its own hits into the scratch: score the other sources' items exactly.
   const ann = input.snap.ann;
   const annVector = run.annVector;

@@ -38,3 +38,15 @@ export { PolicyPersistence, POLICY_STATE_KEY, snapshotMismatch, type PolicyPersi
 export * from './insight/index.js';
 export { computeServingLists, type ServingLists } from './serving-lists.js';
 export { exportUser, type UserExport, type UserExportOptions } from './user-export.js';
+export {
+  PictureCatalogue,
+  DEFAULT_PICTURE_SIZE,
+  type PictureCatalogueOptions,
+  type PictureEncoder,
+  type EncoderInUse,
+  type PictureReceipt,
+  type PictureSpace,
+} from './picture-catalogue.js';
+export { VisualIndex, unitVector, type VisualHit, type VisualIndexOptions } from './visual-index.js';
+export { lookalikeItems, showable } from './picture-lists.js';
+export type { ColdPictureSource } from './cold-items.js';

@@ -22,6 +22,11 @@ export interface SlateRequest {
   exclude: readonly string[];
   /** The experiment arm the requester is assigned to (the runtime applies its policy and weight). */
   experiment?: ExperimentAssignment;
+  /**
+   * Shop by photo: the items that look like the shopper's photo, with their visual similarity. They are the
+   * only candidates; their similarity leads the ranking and the shopper's interests re-rank among them.
+   */
+  lookalikes?: ReadonlyArray<{ itemId: string; similarity: number }>;
 }
 
 /** An assignment as the request path makes it; the arm applies only when the audience admits the profile. */
@@ -122,6 +127,7 @@ export function runPipeline(
     stateOut,
     eventWeights: deps.eventWeights,
     rng,
+    ...(request.lookalikes ? { lookalikes: lookalikeIndexes(table, request.lookalikes) } : {}),
   });
   const exploreWeight =
     request.adaptive && deps.budget ? adaptiveWeight(deps, profile, historyIndex, request.exploreWeight) : request.exploreWeight;
@@ -136,8 +142,10 @@ export function runPipeline(
     policy: deps.policy,
     count: request.count,
     exploreWeight,
-    serving,
-    pins,
+    // Shop by photo asks for one look, usually of one category: spreading it over categories, or pinning
+    // items that do not look like it, would defeat it.
+    serving: request.lookalikes ? { ...serving, diversity: 'none' } : serving,
+    pins: request.lookalikes ? [] : pins,
     userKey: profile.storedUserId ?? 'anonymous',
     rng,
     ...(stateOut.vector ? { state: stateOut.vector } : {}),
@@ -170,6 +178,16 @@ export function runPipeline(
     policySlots: slate.slots.map((s) => s.slot),
     state: wantsState ? stateOut.vector : null,
   };
+}
+
+/** Lookalike item ids as table indexes (ids the table does not know are left out). */
+function lookalikeIndexes(table: ServingSnapshot['items'], lookalikes: NonNullable<SlateRequest['lookalikes']>): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const l of lookalikes) {
+    const index = table.find(l.itemId);
+    if (index !== undefined) out.set(index, l.similarity);
+  }
+  return out;
 }
 
 /** The shop's weight spread by this shopper's need: how new they are, and how far their recent interests drifted. */

@@ -15,6 +15,8 @@ export const BLEND = {
   /** Only without a personal state, where popularity stands in for the model. */
   popular: 1,
   newItem: 0.15,
+  /** Shop by photo: looks lead, the shopper's interests (the model) re-rank among them. */
+  lookalike: 2,
 } as const;
 
 /**
@@ -28,7 +30,11 @@ export function rankCandidates(rows: CandidateRow[], table: ItemTable, personal:
   let covisit = 0;
   let trend = 0;
   let popular = 0;
+  let lookLo = Number.POSITIVE_INFINITY;
+  let lookHi = Number.NEGATIVE_INFINITY;
   for (const r of rows) {
+    if (r.lookalike < lookLo) lookLo = r.lookalike;
+    if (r.lookalike > lookHi) lookHi = r.lookalike;
     if (Number.isFinite(r.model)) {
       if (r.model < modelLo) modelLo = r.model;
       if (r.model > modelHi) modelHi = r.model;
@@ -43,8 +49,11 @@ export function rankCandidates(rows: CandidateRow[], table: ItemTable, personal:
   covisit ||= 1;
   trend ||= 1;
   popular ||= 1;
+  // NaN (not a shop-by-photo request) never compares, so lo stays +∞ and no row gets the term.
+  const lookSpan = lookHi - lookLo || 1;
   for (const r of rows) {
     let score = BLEND.trend * (r.trend / trend) + (r.isNew ? BLEND.newItem : 0) + table.boost[r.index];
+    if (r.lookalike >= lookLo) score += BLEND.lookalike * ((r.lookalike - lookLo) / lookSpan);
     if (personal) {
       if (Number.isFinite(r.model)) score += BLEND.model * ((r.model - modelLo) / modelSpan);
       score += BLEND.covisit * (r.covisit / covisit);

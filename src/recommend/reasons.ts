@@ -45,6 +45,10 @@ export function reasonFor(ctx: ReasonContext, r: RankedCandidate, explored: bool
   const c = t.category[r.index];
   const leaf = c === NO_CATEGORY ? null : t.categoryLeaf[c];
   const personal = ctx.profile.history.length > 0;
+  if (!Number.isNaN(r.lookalike)) {
+    if (explored) return 'exploring: another look like your picture';
+    return personal && leaf && ctx.seenCategories.has(c) ? `looks like your picture, in ${leaf} you like` : 'looks like your picture';
+  }
   if (!personal) {
     if (r.isNew) return leaf ? `new in ${leaf}` : 'new in the shop';
     return leaf ? `popular in ${leaf}` : 'popular right now';

@@ -25,7 +25,10 @@ import { ServingPolicy, type SharedPolicyState } from './serving-policy.js';
 import { impressionEvents, shownItems } from './slate-record.js';
 import { SlateContexts } from './slate-contexts.js';
 import { ArmModels } from './arm-models.js';
+import type { ColdPictureSource } from './cold-items.js';
 import { SnapshotManager } from './snapshot-manager.js';
+import { PublishedCounts, type CountNoise } from './published-counts.js';
+import type { NoiseSource } from '../privacy/index.js';
 import type { ServingSnapshot } from './snapshot.js';
 
 /**
@@ -68,6 +71,8 @@ export interface RuntimeOptions {
   sharedPolicy?: SharedPolicyState;
   /** Loads a model registry version for an experiment arm that serves one; without it such arms admit no one. */
   loadArmModel?: (versionId: string) => Promise<ProvidedModel>;
+  /** The noise of published item counts (`privacy.epsilon`); the operating system's CSPRNG by default. */
+  noise?: NoiseSource;
 }
 
 /** Who is asking: the shop's id (logged with impressions, pseudonymised by the Ingestor) and the stored id. */
@@ -80,6 +85,17 @@ export interface Requester {
 export interface ItemListResponse {
   recommendationId: string;
   items: RecommendedItem[];
+}
+
+/** How the published lists (trending, popular) were gated, for the answers that show them. */
+export interface PublishedListsStatus {
+  minGroupSize: number;
+  /** ISO time of the release in force; null while none is needed (k-anonymity and ε off). */
+  releasedAt: string | null;
+  /** Items with some audience but fewer than `minGroupSize` users, left out of each list. */
+  suppressed: { trending: number; popular: number };
+  /** The noise on each list's counts under `privacy.epsilon`; null for exact counts. */
+  noise: CountNoise | null;
 }
 
 /** The runtime's state for operators (`GET /v1/recommendations/status`). */
@@ -95,6 +111,7 @@ export interface RuntimeStatus {
   items: number;
   policy: PolicySnapshot;
   feedback: FeedbackCounts;
+  published: PublishedListsStatus;
 }
 
 /**
@@ -120,7 +137,11 @@ export class RecommendationRuntime {
   private readonly armSlates = new Map<string, Policy>();
   /** Snapshots of experiment arms that serve another model version. */
   private readonly armModels: ArmModels | null;
+  /** What the trending and popular lists may show (k-anonymity, differential privacy), released periodically. */
+  private readonly published: PublishedCounts;
   private unsubscribe: (() => void) | null = null;
+  /** Item pictures, for cold items with a picture (attached to each snapshot's cold items as it is served). */
+  private pictures: ColdPictureSource | null = null;
 
   constructor(private readonly options: RuntimeOptions) {
     const { config, store, logEvents } = options;
@@ -135,6 +156,17 @@ export class RecommendationRuntime {
       models,
       liveListMaxStaleMs: options.liveListMaxStaleMs,
       clock: options.clock,
+      warn,
+      release: () => this.published.release,
+      trendingAllowed: (itemId) => this.published.trendingAllowed(itemId),
+    });
+    this.published = new PublishedCounts({
+      store,
+      config,
+      catalogue: () => this.snapshots.snapshot.items.ids,
+      onRelease: (release) => this.snapshots.released(release),
+      clock: options.clock,
+      noise: options.noise,
       warn,
     });
     this.serving = new ServingPolicy({
@@ -162,6 +194,7 @@ export class RecommendationRuntime {
       clock: options.clock,
       internItemId: (itemId) => this.snapshots.internItemId(itemId),
       unwritten: (userId) => this.impressions.unwritten(userId),
+      trackingWithdrawn: (userId) => this.stopLogging(userId),
     });
     const loadArmModel = options.loadArmModel;
     this.armModels = loadArmModel
@@ -194,6 +227,7 @@ export class RecommendationRuntime {
   async start(): Promise<void> {
     await this.serving.start();
     await this.snapshots.start();
+    await this.published.start();
     this.warmUp();
   }
 
@@ -204,6 +238,23 @@ export class RecommendationRuntime {
     await this.impressions.flush();
     await this.serving.stop();
     await this.snapshots.stop();
+    await this.published.stop();
+  }
+
+  /** Releases the published item counts now (one release of `privacy.epsilon`); no-op while they are off. */
+  async releaseCounts(): Promise<void> {
+    if (this.published.active) await this.published.publish();
+  }
+
+  /** How the trending and popular lists are gated now. */
+  publishedLists(): PublishedListsStatus {
+    const release = this.published.release;
+    return {
+      minGroupSize: this.options.config.privacy.minGroupSize,
+      releasedAt: release ? new Date(release.releasedAt).toISOString() : null,
+      suppressed: { trending: release?.trending.suppressed ?? 0, popular: release?.popular.suppressed ?? 0 },
+      noise: release?.noise ?? null,
+    };
   }
 
   /** Rebuilds the snapshot from the store (refits or reloads the model) and swaps it in; one build at a time. */
@@ -330,6 +381,7 @@ export class RecommendationRuntime {
       items: snap.items.size,
       policy: this.policy.save(),
       feedback: { ...this.feedback.counts },
+      published: this.publishedLists(),
     };
   }
 
@@ -346,8 +398,15 @@ export class RecommendationRuntime {
     return { recommendationId: recommendationId(), items: trendingItems(this.snapshots.snapshot, this.snapshots.lists, count, category) };
   }
 
+  /** Scores cold items that have a picture from their look (docs/pictures.md, "Cold start"). */
+  usePictures(source: ColdPictureSource | null): void {
+    this.pictures = source;
+    this.snapshots.snapshot.cold?.usePictures(source);
+  }
+
   private pipelineDeps(): PipelineDeps {
     const { config } = this.options;
+    this.snapshots.snapshot.cold?.usePictures(this.pictures);
     return {
       snap: this.snapshots.snapshot,
       live: this.snapshots.lists,
@@ -413,7 +472,10 @@ export class RecommendationRuntime {
       case 'item-deleted':
         return this.snapshots.change((t) => t.remove(change.itemId));
       case 'users-stored':
-        return change.users.forEach((u) => this.recent.userStored(u));
+        return change.users.forEach((u) => {
+          this.recent.userStored(u);
+          if (!u.consent.tracking) this.stopLogging(u.id);
+        });
       case 'user-erased':
         return this.forgetUser(change.userId);
       case 'slates-served':
@@ -430,6 +492,18 @@ export class RecommendationRuntime {
     this.snapshots.forgetUser(storedUserId);
     this.armModels?.forget();
     this.recent.forget(storedUserId);
+    this.impressions.forget(storedUserId);
+    this.contexts.forget(storedUserId);
+    this.published.forget(storedUserId);
+  }
+
+  /**
+   * A user (stored id) withdrew tracking: what this runtime buffered of them (impressions, slates and
+   * decisions not yet written) and the contexts kept for their slates' feedback go. Their recent activity
+   * stays cached (it is what the store holds, read for personalisation) but takes nothing new: requests log
+   * only while the consent read with them says tracking.
+   */
+  private stopLogging(storedUserId: string): void {
     this.impressions.forget(storedUserId);
     this.contexts.forget(storedUserId);
   }
@@ -467,6 +541,7 @@ export class RecommendationRuntime {
 
   /** Stored events into trending, the per-user cache (which already has the runtime's own impressions) and the feedback loop. */
   private applyStored(events: readonly Event[], { own }: { own: boolean }): void {
+    this.published.observe(events);
     this.snapshots.addTrends(events);
     if (!own) this.recent.observe(events);
     this.serving.feedback.observe(events);

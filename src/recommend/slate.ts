@@ -138,5 +138,16 @@ export function chooseSlate(input: ChooseSlateInput): ChosenSlate {
 }
 
 function pinRow(index: number): RankedCandidate {
-  return { index, model: Number.NaN, covisit: 0, anchor: -1, trend: 0, popular: 0, isNew: false, pool: false, score: 0 };
+  return {
+    index,
+    model: Number.NaN,
+    covisit: 0,
+    anchor: -1,
+    trend: 0,
+    popular: 0,
+    isNew: false,
+    pool: false,
+    lookalike: Number.NaN,
+    score: 0,
+  };
 }

@@ -3,6 +3,7 @@ import { CurioError, type Config } from '../core/index.js';
 import { Ingestor } from '../ingest/index.js';
 import { LocalChangeFeed, RetentionPruner, type ChangeFeed, type Store } from '../store/index.js';
 import { installAuth } from './auth.js';
+import { installConsole } from './console.js';
 import { installAudit } from './audit.js';
 import { ApiKeyResolver } from './key-resolver.js';
 import type { AppContext, RouteModule } from './context.js';
@@ -10,7 +11,10 @@ import { installErrorHandlers } from './errors.js';
 import { requestLogSerializer } from './log-redaction.js';
 import { installExpectationHandler, installJsonParser, onClientError, onFrameworkError } from './http-edge.js';
 import { installCors, installRateLimit, installWriteLimit } from './limits.js';
-import { InsightRuntime, type InsightSettingsInput } from '../recommend/index.js';
+import { installPublishable } from './publishable.js';
+import { InsightRuntime, PictureCatalogue, type EncoderInUse, type InsightSettingsInput } from '../recommend/index.js';
+import { installPictureParser } from './picture-body.js';
+import { loadEncoderFile } from '../pictures/index.js';
 import { createMetrics, installRequestMetrics } from './metrics.js';
 import { packageVersion, registerOpenApi } from './openapi.js';
 import { RecommendationRuntime, type ServingModel, type SharedPolicyState } from '../recommend/index.js';
@@ -39,6 +43,8 @@ export interface CreateAppOptions {
   redis?: Redis;
   /** Where the request log goes instead of stdout (tests). */
   logStream?: { write(line: string): void };
+  /** The image encoder that embeds item pictures and shoppers' photos (docs/pictures.md); default none. */
+  imageEncoder?: EncoderInUse;
 }
 
 /** Node's default headers deadline, or the request deadline when that is sooner (0: no deadline). */
@@ -77,11 +83,13 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   // The API speaks JSON only; a text body would otherwise reach zod as a string with a vaguer complaint.
   app.removeContentTypeParser('text/plain');
   installJsonParser(app);
+  installPictureParser(app);
   installExpectationHandler(app);
   installErrorHandlers(app);
   installCors(app, config);
   const apiKeys = new ApiKeyResolver(store, config);
   installAuth(app, config, apiKeys);
+  installPublishable(app);
   installRateLimit(app, config, options.redis);
   installWriteLimit(app, config);
   // Every write goes through the Ingestor, which publishes it on the feed once stored; the recommendation
@@ -105,6 +113,8 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     },
   });
   const warn = (message: string, error?: unknown) => app.log.warn({ err: error }, message);
+  // The encoder of item pictures: given (tests, benches), or read from pictures.encoderPath at start.
+  const imageEncoder = options.imageEncoder ?? (config.pictures.encoderPath !== null ? loadEncoderFile(config.pictures.encoderPath) : null);
   // The model comes from the registry unless one was given; until a version serves, serving.model is fitted here.
   const fromRegistry = !options.servingModel && config.serving.modelPath === null;
   const training: AppContext['training'] = {
@@ -127,17 +137,20 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     refitServing: () => recommendations.refitFromNow(),
     warn,
   });
+  const pictures = new PictureCatalogue({ store, settings: config.pictures, encoder: () => imageEncoder, warn });
   const ctx: AppContext = {
     config,
     store,
     ingestor,
     metrics: createMetrics({ store, processMetrics: options.processMetrics ?? true }),
     recommendations,
+    pictures,
     insight: new InsightRuntime({
       config,
       store,
       settings: { ...config.insight, ...options.insight },
       warn: (message, error) => app.log.warn({ err: error }, message),
+      pictureEmbeddings: () => pictures.embeddings(),
     }),
     training,
     experiments: new ExperimentRegistry(store),
@@ -153,6 +166,10 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   // The serving version is loaded before the first build, so a restarted server never refits what the registry holds.
   app.addHook('onReady', async () => training.watcher?.start());
   app.addHook('onReady', () => recommendations.start());
+  app.addHook('onReady', async () => {
+    await ctx.pictures.start();
+    recommendations.usePictures(ctx.pictures);
+  });
   app.addHook('onReady', async () => training.supervisor?.start());
   app.addHook('onReady', () => pruner.start());
   app.addHook('onReady', () => ctx.experiments.start());
@@ -165,13 +182,18 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   app.addHook('onClose', () => recommendations.stop());
   app.addHook('onClose', () => ctx.insight.idle());
   // Whichever node erased a user, every process forgets them in what it keeps in memory (docs/privacy.md, "Erasure").
+  // A refusal of personalisation leaves the cached segmentation the same way, on every node (docs/privacy.md, "Consent").
   feed.subscribe((change) => {
+    if (change.kind === 'users-stored') {
+      for (const u of change.users) if (!u.consent.personalization) ctx.insight.personalizationWithdrawn(u.id);
+    }
     if (change.kind !== 'user-erased') return;
     ctx.insight.forgetUser(change.userId);
     ingestor.userKey.forget(change.userId);
   });
   installRequestMetrics(app, ctx.metrics);
   registerOpenApi(app, { version: packageVersion() });
+  installConsole(app);
   const modules = [...ROUTE_MODULES, ...(options.routes ?? [])];
   // Routes go in a plugin registered after the OpenAPI generator, so it sees every one of them.
   app.register(async (scope) => {

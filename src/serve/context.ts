@@ -6,7 +6,7 @@ import type { InsightRuntime } from '../recommend/index.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ApiKeyResolver } from './key-resolver.js';
 import type { ErasureService, ServingWatcher, TrainingSupervisor } from '../train/index.js';
-import type { RecommendationRuntime } from '../recommend/index.js';
+import type { PictureCatalogue, RecommendationRuntime } from '../recommend/index.js';
 import type { ExperimentRegistry } from '../experiments/index.js';
 
 /** What every route module gets: the configuration and the shared services of one app. */
@@ -18,6 +18,8 @@ export interface AppContext {
   metrics: ServerMetrics;
   /** The recommendation pipeline: model snapshot, policy, feedback loop (src/recommend/). */
   recommendations: RecommendationRuntime;
+  /** Item pictures and embeddings, their visual indexes and the image encoder (src/recommend/picture-catalogue.ts). */
+  pictures: PictureCatalogue;
   /** Interest mining: cached segmentation, tagger and intent model (src/recommend/insight/). */
   insight: InsightRuntime;
   /** The learning loop: the registry watcher of this serving process (null when a model was given) and the trainer it runs (null when `training.worker` is off). */

@@ -24,3 +24,4 @@ export type * from './training-records.js';
 export { JOB_KINDS, JOB_STATES, MODEL_STATES } from './training-records.js';
 export type * from './access-records.js';
 export { AUDIT_OUTCOMES } from './access-records.js';
+export type * from './picture-records.js';

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Event, EventType, Item } from '../core/index.js';
 import type { Decision, Store } from './store.js';
 import { describeAccessRecords } from './access-records.case.js';
+import { describePictureRecords } from './picture-records.case.js';
 import { describeRetention } from './retention.case.js';
 
 export function sampleItem(id: string, overrides: Partial<Item> = {}): Item {
@@ -255,6 +256,40 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect((await store.appendEvents([sampleEvent('a')])).accepted).toBe(1);
     });
 
+    it('erases only the history with keepRecord: the record and its refusal of tracking stay', async () => {
+      await store.upsertUser({ id: 'u1', attributes: { tier: 'gold' }, consent: { tracking: false } });
+      await store.appendEvents([sampleEvent('a'), sampleEvent('c', { userId: 'u2' })]);
+      await store.appendDecisions([sampleDecision('r1'), sampleDecision('r2', { userId: 'u2' })]);
+      expect(await store.eraseUser('u1', { keepRecord: true })).toMatchObject({ user: false, events: 1, decisions: 1 });
+      expect(await store.getUser('u1')).toMatchObject({
+        attributes: { tier: 'gold' },
+        consent: { tracking: false, personalization: true },
+      });
+      expect(await store.trackingRefused(['u1'])).toEqual(new Set(['u1']));
+      expect(await store.userEvents('u1')).toEqual([]);
+      expect((await collect(store.scanDecisions())).map((d) => d.recommendationId)).toEqual(['r2']);
+    });
+
+    it('counts the distinct users of each item, each user for at most their newest maxItemsPerUser items', async () => {
+      const at = (n: number) => sampleEvent(`e${n}`).timestamp + n;
+      await store.appendEvents([
+        // u1 acted on a (twice), b, then c; u2 on a; u3 was only shown a (impressions do not count).
+        sampleEvent('1', { userId: 'u1', itemId: 'a', timestamp: at(1) }),
+        sampleEvent('2', { userId: 'u1', itemId: 'a', type: 'purchase', timestamp: at(2) }),
+        sampleEvent('3', { userId: 'u1', itemId: 'b', timestamp: at(3) }),
+        sampleEvent('4', { userId: 'u1', itemId: 'c', timestamp: at(4) }),
+        sampleEvent('5', { userId: 'u2', itemId: 'a', timestamp: at(5) }),
+        sampleEvent('6', { userId: 'u3', itemId: 'a', type: 'impression', timestamp: at(6) }),
+      ]);
+      const audiences = async (q: { windowMs?: number; maxItemsPerUser: number }) =>
+        Object.fromEntries((await store.itemAudiences(q)).map((r) => [r.itemId, r.users]));
+      expect(await audiences({ maxItemsPerUser: 10 })).toEqual({ a: 2, b: 1, c: 1 });
+      // u1's newest two are c and b: their a no longer counts.
+      expect(await audiences({ maxItemsPerUser: 2 })).toEqual({ a: 1, b: 1, c: 1 });
+      // Within 1 ms of the newest behaviour (u2's a at at(5)): c at at(4) and that a.
+      expect(await audiences({ maxItemsPerUser: 10, windowMs: 1 })).toEqual({ a: 1, c: 1 });
+    });
+
     it('round-trips decisions exactly, idempotent by recommendation id, scanned by time', async () => {
       const d1 = sampleDecision('r1');
       const d2 = sampleDecision('r2', { timestamp: d1.timestamp - 5, candidates: [], userId: 'u2' });
@@ -404,5 +439,6 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
     });
   });
   describeAccessRecords(name, open);
+  describePictureRecords(name, open);
   describeRetention(name, open);
 }

@@ -1,5 +1,6 @@
 import type { Consent, EpochMs, Event, EventType, Item, User } from '../core/index.js';
 import type { AccessRecords } from './access-records.js';
+import type { PictureRecords } from './picture-records.js';
 import type { TrainingRecords } from './training-records.js';
 
 export interface AppendResult {
@@ -168,6 +169,27 @@ export interface DecisionScanQuery {
   batchSize?: number;
 }
 
+export interface EraseUserOptions {
+  /** Keep the user record (attributes, consent); only events and decisions go. */
+  keepRecord?: boolean;
+}
+
+export interface ItemAudienceQuery {
+  /**
+   * Only behaviour within this many milliseconds of the newest stored behaviour (the window is relative to
+   * the store's newest event, as the live trending counters are); all of it when left out.
+   */
+  windowMs?: number;
+  /** One user counts for at most this many items: the ones they acted on last. */
+  maxItemsPerUser: number;
+}
+
+/** The distinct users of an item (see `Store.itemAudiences`). */
+export interface ItemAudience {
+  itemId: string;
+  users: number;
+}
+
 /** What `Store.eraseUser` deleted. */
 export interface ErasedRows {
   /** A user record (attributes and consent) was deleted. */
@@ -190,7 +212,7 @@ export interface ErasedRows {
  * The one storage contract. Every adapter (SQLite today, PostgreSQL next) passes the same conformance
  * suite in `store.case.ts`. Methods are async so a networked adapter fits the same shape.
  */
-export interface Store extends TrainingRecords, AccessRecords {
+export interface Store extends TrainingRecords, AccessRecords, PictureRecords {
   /** The URL scheme that opened it, e.g. "sqlite". */
   readonly kind: string;
 
@@ -254,11 +276,19 @@ export interface Store extends TrainingRecords, AccessRecords {
   /**
    * Erasure: the user, every event and every logged decision (and served slate) of theirs are gone, in one
    * transaction; an adapter that can also overwrite the space the rows held does so before it returns.
+   * `keepRecord` erases the history only: the user record (attributes, consent) stays, so a refusal of
+   * tracking given with it is remembered and their next events are refused.
    */
-  eraseUser(id: string): Promise<ErasedRows>;
+  eraseUser(id: string, options?: EraseUserOptions): Promise<ErasedRows>;
 
   counts(): Promise<StoreCounts>;
   stats(options?: { top?: number }): Promise<StoreStats>;
+  /**
+   * Per item, how many distinct users acted on it (any event but an impression), each user counting for at
+   * most `maxItemsPerUser` items (their most recent): the bounded counts Curio publishes about items
+   * (k-anonymity and differential privacy, docs/privacy.md "Safe aggregates"). Items nobody acted on are absent.
+   */
+  itemAudiences(query: ItemAudienceQuery): Promise<ItemAudience[]>;
   /** Throws when the store cannot serve (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -30,6 +30,8 @@ export interface TestAppOptions {
   prepare?: (store: Store) => Promise<void>;
   /** What a cluster node gets besides its config (the change feed, the shared policy state, Redis). */
   cluster?: Pick<CreateAppOptions, 'feed' | 'sharedPolicy' | 'redis'>;
+  /** The image encoder of item pictures (docs/pictures.md). */
+  imageEncoder?: CreateAppOptions['imageEncoder'];
 }
 
 /** An app over `storeUrl` (in-memory by default) with one key per scope. */
@@ -45,7 +47,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   const store = await openStore(options.storeUrl ?? 'sqlite::memory:');
   await options.prepare?.(store);
-  const app = createApp({ config, store, processMetrics: false, ...options.cluster });
+  const app = createApp({ config, store, processMetrics: false, ...options.cluster, imageEncoder: options.imageEncoder });
   await app.ready();
   return {
     app,

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createProgress } from '../../core/index.js';
-import { startServer } from '../../serve/index.js';
+import { CONSOLE_PATH, startServer } from '../../serve/index.js';
 import { openStore } from '../../store/index.js';
 import { configFrom } from '../options.js';
 import { simulateIntoStore } from './simulate.js';
+import { addDemoPictures, DEFAULT_DEMO_PICTURES, fashionMnistDir } from './demo-pictures.js';
 
 interface DemoOptions {
   config?: string;
@@ -17,6 +18,9 @@ interface DemoOptions {
   items: number;
   days: number;
   fresh?: boolean;
+  pictures: boolean;
+  visualTaste: number;
+  encoder?: string;
 }
 
 const int = (v: string) => Number.parseInt(v, 10);
@@ -35,6 +39,9 @@ export function register(program: Command): void {
     .option('--items <n>', 'simulated catalogue size', int, 1000)
     .option('--days <n>', 'simulated days of traffic', int, 14)
     .option('--fresh', 'delete the demo store first')
+    .option('--no-pictures', 'no Fashion-MNIST pictures for the fashion items (and no image encoder)')
+    .option('--visual-taste <x>', "weight of shoppers' taste for the looks of fashion items (with pictures)", Number, 2)
+    .option('--encoder <file>', 'the image encoder file (trained on the pictures when missing); default beside a SQLite store')
     .action(async (opts: DemoOptions) => {
       if (opts.fresh && opts.store.startsWith('sqlite:') && !opts.store.includes(':memory:')) {
         const path = opts.store.slice('sqlite:'.length);
@@ -50,6 +57,8 @@ export function register(program: Command): void {
         ...(key ? { 'auth.keys': [{ key, scopes: ['admin'], name: 'demo' }] } : {}),
       });
 
+      const sqlitePath = opts.store.startsWith('sqlite:') && !opts.store.includes(':memory:') ? opts.store.slice('sqlite:'.length) : null;
+      const encoderPath = opts.encoder ?? (sqlitePath ? `${sqlitePath}.image-encoder` : './.curio/demo.image-encoder');
       const store = await openStore(config.store.url);
       const before = await store.counts();
       if (before.events === 0) {
@@ -65,21 +74,31 @@ export function register(program: Command): void {
             // Recent traffic, so "trending" and recency-weighted views look alive; the store is reused afterwards.
             startTime: Math.floor((Date.now() - opts.days * 86_400_000) / 86_400_000) * 86_400_000,
             idSecret: config.privacy.idSecret,
+            visualTaste: opts.pictures ? opts.visualTaste : 0,
           },
           progress,
         );
         progress.stop();
         console.log(`Stored ${s.items} items and ${s.accepted} events in ${s.seconds.toFixed(1)} s`);
+        if (opts.pictures) {
+          await addDemoPictures(store, s.shop, { dir: fashionMnistDir(), encoderPath, seed: opts.seed, ...DEFAULT_DEMO_PICTURES }, (line) =>
+            console.log(line),
+          );
+        }
       } else {
         console.log(`Using the existing demo store (${before.items} items, ${before.events} events); --fresh starts over`);
       }
       await store.close();
 
+      // The server embeds the stored pictures with the demo encoder when it starts (docs/pictures.md).
+      if (opts.pictures && !config.pictures.encoderPath && existsSync(encoderPath)) config.pictures.encoderPath = encoderPath;
+      const firstPictured = await firstPicturedItem(config.store.url);
       const server = await startServer(config);
       const auth = key ? `-H 'Authorization: Bearer ${key}'` : "-H 'Authorization: Bearer <your key>'";
       const url = server.url;
       console.log(`
 Curio is running at ${url}
+  Console      ${url}${CONSOLE_PATH}/   (sign in with the API key below)
   Health       ${url}/healthz
   API docs     ${url}/docs   (OpenAPI: ${url}/openapi.json)
   Metrics      ${url}/metrics
@@ -91,7 +110,13 @@ Try it (u1 is a simulated shopper, i1 an item):
   curl ${auth} '${url}/v1/users/u1/recommendations?n=5&explore=0.5'
   curl ${auth} ${url}/v1/users/u1/interests
   curl ${auth} ${url}/v1/items/i1/similar
-  curl ${auth} -X POST ${url}/v1/events -H 'content-type: application/json' \\
+${
+  config.pictures.encoderPath
+    ? `  curl ${auth} '${url}/v1/items/${firstPictured ?? 'i1'}/similar?by=picture&n=5'
+  curl ${auth} -X POST '${url}/v1/recommendations/by-picture?userId=u1&n=5' -H 'content-type: image/png' --data-binary @photo.png
+`
+    : ''
+}  curl ${auth} -X POST ${url}/v1/events -H 'content-type: application/json' \\
        -d '{"events":[{"id":"demo-1","userId":"u1","itemId":"i1","type":"click","timestamp":${Date.now()}}]}'
   npx curio stats --store ${config.store.url}
 
@@ -101,4 +126,15 @@ Learning loop: ${config.training.worker ? 'the trainer trains model versions bes
 ${quiet ? '\nRequest logs are off in the demo; CURIO_LOG_LEVEL=info shows them.\n' : ''}
 Press Ctrl-C to stop.`);
     });
+}
+
+/** An item with a stored picture, for the example commands; null when there is none. */
+async function firstPicturedItem(url: string): Promise<string | null> {
+  const store = await openStore(url);
+  try {
+    for await (const p of store.scanItemPictures(1)) return p.itemId;
+    return null;
+  } finally {
+    await store.close();
+  }
 }

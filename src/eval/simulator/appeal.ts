@@ -58,12 +58,15 @@ export function topicMatch(cat: Catalogue, snap: UserSnapshot, item: number): nu
   return w + APPEAL.siblingAffinity * (snap.topInterest[cat.top[item]] - w);
 }
 
-/** Appeal of an item to a user (logit scale): topic match + style + popularity − price + quality. */
+/** Appeal of an item to a user (logit scale): topic match + style + popularity − price + quality (+ taste for its look). */
 export function appeal(cat: Catalogue, snap: UserSnapshot, item: number): number {
   let style = 0;
   const mask = cat.styles[item];
   if (mask !== 0) for (let s = 0; s < STYLE_COUNT; s++) if (mask & (1 << s)) style += snap.user.style[s];
+  const look = cat.look[item];
+  const visual = look >= 0 && cat.visualTaste !== 0 ? cat.visualTaste * snap.user.lookTaste[look] : 0;
   return (
+    visual +
     APPEAL.preferenceScale * topicMatch(cat, snap, item) +
     APPEAL.styleScale * style +
     APPEAL.popularityScale * cat.popularityZ[item] -

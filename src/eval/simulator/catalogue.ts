@@ -43,6 +43,10 @@ export interface Catalogue {
   samplerBySub: CumulativeSampler[];
   /** Exposure sampler over the whole catalogue (home page, "popular now"). */
   samplerAll: CumulativeSampler;
+  /** Each item's look (a Fashion-MNIST class) or -1 without a picture (looks.ts). */
+  look: Int8Array;
+  /** Weight of a shopper's taste for looks in appeal (`visualTaste`; 0: looks do not matter). */
+  visualTaste: number;
 }
 
 function buildSubcategories(categories: number, rng: Rng): Subcategory[] {
@@ -186,5 +190,8 @@ export function createCatalogue(options: ShopOptions, rng: Rng): Catalogue {
     itemsBySub,
     samplerBySub: itemsBySub.map((ids) => new CumulativeSampler(Array.from(ids, (i) => exposure[i]))),
     samplerAll: new CumulativeSampler(exposure),
+    // Filled by assignLooks from a stream of its own.
+    look: new Int8Array(n).fill(-1),
+    visualTaste: 0,
   };
 }

@@ -4,3 +4,4 @@ export type { SimUser, TrueInterest } from './population.js';
 export type { SlateResponse, Responder } from './response.js';
 export { APPEAL, FUNNEL } from './appeal.js';
 export { CATEGORY_WORDS, STYLES } from './vocabulary.js';
+export { SUBCATEGORY_LOOKS, LOOK_COUNT, type PictureSource } from './looks.js';

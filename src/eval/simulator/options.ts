@@ -29,6 +29,12 @@ export const shopOptionsSchema = z
     popularityExponent: z.number().min(0).max(3).describe('Zipf exponent of item exposure (0 = uniform)').default(1),
     positionBiasExponent: z.number().min(0).max(3).describe('Examination probability at slate position p is 1/(p+1)^exponent').default(1),
     startTime: startTimeSchema.describe('Start of day 0: epoch milliseconds or ISO-8601').default(DEFAULT_START_MS),
+    visualTaste: z
+      .number()
+      .min(0)
+      .max(10)
+      .describe("Weight of shoppers' taste for the looks (pictures) of fashion items in their appeal; 0 = looks do not matter")
+      .default(0),
   })
   .strict();
 

@@ -34,6 +34,8 @@ export interface UserModel {
   style: Float64Array;
   spans: InterestSpan[];
   device: string;
+  /** Taste for each look (Fashion-MNIST class) of a pictured item; filled by assignLooks (looks.ts). */
+  lookTaste: Float64Array;
 }
 
 /** A simulated shopper with the ground truth an evaluation may compare against. */
@@ -112,6 +114,7 @@ export function createPopulation(options: ShopOptions, cat: Catalogue, rng: Rng)
       style,
       spans,
       device: DEVICES[rng.int(DEVICES.length)],
+      lookTaste: new Float64Array(0),
     };
     addDrift(user, options, cat, prior, rng);
     users.push(user);

@@ -4,6 +4,7 @@ import { estimateEventCount, generateEvents } from './event-stream.js';
 import { parseShopOptions, type ShopOptions, type ShopOptionsInput } from './options.js';
 import { createPopulation, DAY_MS, toSimUser, trueInterestsOf, type SimUser, type TrueInterest } from './population.js';
 import { createResponder, type Responder } from './response.js';
+import { assignLooks, pictureItems, type PictureSource } from './looks.js';
 
 /** A generated shop: catalogue, shoppers, their logged behaviour, and the ground truth behind it. */
 export interface Shop extends Responder {
@@ -20,6 +21,12 @@ export interface Shop extends Responder {
   events(): Iterable<Event>;
   /** The user's true interests at a time, strongest first, weights summing to 1. */
   trueInterests(userId: string, time: EpochMs): TrueInterest[];
+  /** An item's look (a Fashion-MNIST class) when it is a pictured fashion item, else null. */
+  lookOf(itemId: string): number | null;
+  /** A shopper's taste for each look (Fashion-MNIST class order). */
+  lookTaste(userId: string): Float64Array;
+  /** A picture (greyscale bytes) for every pictured item, chosen from `images` by look. */
+  pictures(images: PictureSource): Array<{ itemId: string; look: number; pixels: Uint8Array }>;
 }
 
 /**
@@ -32,6 +39,7 @@ export function createShop(input: ShopOptionsInput = {}): Shop {
   const root = createRng(options.seed);
   const cat = createCatalogue(options, root.fork());
   const models = createPopulation(options, cat, root.fork());
+  assignLooks(options, cat, models);
   const streamSeed = root.int(2 ** 32);
   const responder = createResponder({ options, cat, users: models, rng: root.fork() });
   const byId = new Map(models.map((u) => [u.id, u]));
@@ -50,5 +58,15 @@ export function createShop(input: ShopOptionsInput = {}): Shop {
       if (!user) throw new CurioError('NOT_FOUND', `unknown simulated user "${userId}"`);
       return trueInterestsOf(user, time, rampMs, cat);
     },
+    lookOf(itemId) {
+      const i = cat.indexOf.get(itemId);
+      return i === undefined || cat.look[i] < 0 ? null : cat.look[i];
+    },
+    lookTaste(userId) {
+      const user = byId.get(userId);
+      if (!user) throw new CurioError('NOT_FOUND', `unknown simulated user "${userId}"`);
+      return user.lookTaste;
+    },
+    pictures: (images) => pictureItems(options, cat, images),
   };
 }

@@ -4,6 +4,8 @@ import type { Store } from '../../store/index.js';
 import { CachedModel, type CacheStatus } from './cached-model.js';
 import { insightSettingsSchema, type InsightSettings, type InsightSettingsInput } from './settings.js';
 import { behaviourEvents, catalogue, personalizationRefused } from './store-reads.js';
+import { publishSegments, type PublishedSegments } from './published-segments.js';
+import type { NoiseSource } from '../../privacy/index.js';
 
 export interface InsightRuntimeOptions {
   config: Config;
@@ -11,6 +13,10 @@ export interface InsightRuntimeOptions {
   settings?: InsightSettingsInput;
   clock?: () => number;
   warn?: (message: string, error: unknown) => void;
+  /** The noise of published segment sizes (`privacy.epsilon`); the operating system's CSPRNG by default. */
+  noise?: NoiseSource;
+  /** Item pictures' embeddings by item id: the tagger learns categories and tags from looks too (docs/pictures.md). */
+  pictureEmbeddings?: () => ReadonlyMap<string, Float32Array> | null;
 }
 
 /** A trained tagger and what it learned from. */
@@ -25,6 +31,8 @@ export interface SegmentsBuild {
   segmentation: Segmentation;
   /** Users with events who refused personalisation (not profiled, not in any segment). */
   excludedUsers: number;
+  /** What may be shown of it (k-anonymous, sizes noised under `privacy.epsilon`), drawn once per build. */
+  published: PublishedSegments;
 }
 
 /** A model the store cannot support yet (too few users, no labels) is a conflict with the data, not a bad request. */
@@ -91,6 +99,23 @@ export class InsightRuntime {
     this.intent.forget();
   }
 
+  /**
+   * A user (stored id) refused personalisation: their row leaves the segmentation served now (the CSV export
+   * and every lookup) and they count as excluded; the segmentation is stale, rebuilt without them on the next
+   * read. The tagger and intent model learn from everyone's behaviour, not a profile of theirs: they stay.
+   */
+  personalizationWithdrawn(storedUserId: string): void {
+    // A shop may PUT its refusing users again and again: only a segmentation that holds them (or one being built) is touched.
+    const served = this.segments.peek();
+    const held = served?.segmentation.users.some((u) => u.userId === storedUserId) ?? false;
+    if (!held && !this.segments.building) return;
+    this.segments.forget((build) => {
+      const users = build.segmentation.users.filter((u) => u.userId !== storedUserId);
+      if (users.length === build.segmentation.users.length) return build;
+      return { ...build, segmentation: { ...build.segmentation, users }, excludedUsers: build.excludedUsers + 1 };
+    });
+  }
+
   /** Resolves when no model is being built. */
   async idle(): Promise<void> {
     await Promise.all([this.segments.idle(), this.tagger.idle(), this.intent.idle()]);
@@ -113,14 +138,17 @@ export class InsightRuntime {
       seed: s.seed,
       weights: config.events.weights,
     });
-    return { segmentation, excludedUsers: refused.size };
+    const { minGroupSize, epsilon } = config.privacy;
+    const published = publishSegments(segmentation.model.segments, { minGroupSize, epsilon, noise: this.options.noise });
+    return { segmentation, excludedUsers: refused.size, published };
   }
 
   private async buildTagger(): Promise<TaggerBuild> {
     const { store } = this.options;
     const items: Item[] = [...(await catalogue(store)).values()];
     const events = await behaviourEvents(store);
-    const tagger = trainTagger(items, { events, seed: this.settings.seed });
+    const embeddings = this.options.pictureEmbeddings?.() ?? undefined;
+    const tagger = trainTagger(items, { events, seed: this.settings.seed, ...(embeddings?.size ? { embeddings } : {}) });
     const labelledItems = items.filter((i) => i.categoryPath.length > 0 || i.tags.length > 0).length;
     return { tagger, labelledItems, events: events.length };
   }

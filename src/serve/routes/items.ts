@@ -78,12 +78,14 @@ export const itemRoutes: RouteModule = (ctx: AppContext) => {
       url: '/v1/items/:id',
       scope: 'admin',
       tag: 'items',
-      summary: 'Delete an item (its past events stay)',
+      summary: 'Delete an item and its picture (its past events stay)',
       params: idParamsSchema,
       responses: { 200: z.object({ id: z.string(), deleted: z.literal(true) }) },
       errors: [404],
       handler: async ({ params }) => {
         if (!(await ctx.ingestor.deleteItem(params.id))) throw notFound(params.id);
+        // Its picture goes with it (the past events stay: they are the shoppers' history).
+        await ctx.pictures.remove(params.id);
         return { id: params.id, deleted: true as const };
       },
     }),

@@ -70,6 +70,15 @@ export const sessionBodySchema = z
 
 export const listQuerySchema = z.object({ n: countParam.optional(), category: categoryParam.optional() }).strict();
 export const itemListQuerySchema = z.object({ n: countParam.optional() }).strict();
+export const similarQuerySchema = z
+  .object({
+    n: countParam.optional(),
+    by: z
+      .enum(['behaviour', 'picture'])
+      .default('behaviour')
+      .meta({ description: 'behaviour: co-visitation; picture: visual neighbours of the item picture (or sent embedding)' }),
+  })
+  .strict();
 
 export const recommendedItemSchema = z.object({
   itemId: z.string(),
@@ -107,3 +116,24 @@ export const itemListSchema = z.object({
   itemId: z.string().optional(),
   items: z.array(recommendedItemSchema),
 });
+
+/** How the trending and popular lists are gated (docs/privacy.md, "Safe aggregates"). */
+export const publishedListsSchema = z
+  .object({
+    minGroupSize: z.number().int().meta({ description: '`privacy.minGroupSize`: items acted on by fewer users are not listed' }),
+    releasedAt: z.string().nullable().meta({ description: 'ISO time of the release of item counts in force; null when none is needed' }),
+    suppressed: z
+      .object({ trending: z.number().int(), popular: z.number().int() })
+      .meta({ description: 'Items with some audience but fewer than minGroupSize users, left out of each list' }),
+    noise: z
+      .object({
+        epsilon: z.number().meta({ description: 'ε each list spends per release (half of `privacy.epsilon`)' }),
+        sensitivity: z.number().meta({ description: '`privacy.maxItemsPerUser`: one user adds 1 to at most this many counts' }),
+        scale: z.number().meta({ description: 'Laplace scale sensitivity / ε' }),
+      })
+      .nullable()
+      .meta({ description: 'Differential-privacy noise on the counts that rank the lists; null: exact' }),
+  })
+  .meta({ description: 'How the published lists were gated: k-anonymity and differential privacy' });
+
+export const trendingListSchema = itemListSchema.extend({ published: publishedListsSchema });

@@ -5,9 +5,9 @@ import type { ExperimentAssignment, HistoryEvent, SlateRequest } from '../../rec
 import type { AppContext, RouteModule } from '../context.js';
 import { defineRoute } from '../route.js';
 import { idParamsSchema } from '../schemas.js';
-import { recommendationSchema, sessionBodySchema, slateQuerySchema } from './rec-schemas.js';
+import { publishedListsSchema, recommendationSchema, sessionBodySchema, slateQuerySchema } from './rec-schemas.js';
 
-interface SlateInput {
+export interface SlateInput {
   n?: number;
   explore?: number;
   category?: string;
@@ -54,7 +54,7 @@ function assignment(ctx: AppContext, unit: string | null): ExperimentAssignment 
   };
 }
 
-function slateRequest(ctx: AppContext, input: SlateInput, unit: string | null): SlateRequest {
+export function slateRequest(ctx: AppContext, input: SlateInput, unit: string | null): SlateRequest {
   const experiment = assignment(ctx, unit);
   return {
     ...(experiment ? { experiment } : {}),
@@ -155,4 +155,5 @@ const statusSchema = z.object({
   items: z.number().int(),
   policy: z.object({ policy: z.string(), version: z.number().int(), params: z.record(z.string(), z.unknown()), state: z.unknown() }),
   feedback: z.object({ impressions: z.number().int(), rewards: z.number().int(), ignored: z.number().int() }),
+  published: publishedListsSchema,
 });

@@ -129,6 +129,21 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX audit_log_target ON audit_log(target, seq);
     `,
   },
+  {
+    version: 4,
+    name: 'item pictures',
+    sql: `
+      CREATE TABLE item_pictures (
+        item_id TEXT COLLATE "C" PRIMARY KEY,
+        kind TEXT NOT NULL,
+        size INTEGER,
+        pixels BYTEA,
+        embedding BYTEA,
+        encoder TEXT,
+        updated_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

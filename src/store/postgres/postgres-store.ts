@@ -28,6 +28,9 @@ import type {
   AppendResult,
   Decision,
   DecisionScanQuery,
+  EraseUserOptions,
+  ItemAudience,
+  ItemAudienceQuery,
   ErasedRows,
   ItemPatch,
   ListOptions,
@@ -50,6 +53,8 @@ import { COPY_MIN_EVENTS, copyEvents, insertEvents } from './event-writes.js';
 import { migrate } from './migrations.js';
 import { PostgresTrainingTables } from './training-tables.js';
 import { PostgresAccessTables } from './access-tables.js';
+import { PostgresPictureTables } from './picture-tables.js';
+import type { ItemPicture } from '../picture-records.js';
 import type { AuditEntry, AuditQuery, AuditRecord, StoredApiKey } from '../access-records.js';
 
 const ITEM_COLUMNS = 'id,title,description,category,category_path,tags,brand,price,attributes,available,created_at,updated_at';
@@ -91,6 +96,7 @@ class PostgresStore implements Store {
   readonly kind = 'postgres';
   private readonly training: PostgresTrainingTables;
   private readonly access: PostgresAccessTables;
+  private readonly pictures: PostgresPictureTables;
   private impressionPruneFloor = Number.MIN_SAFE_INTEGER;
 
   constructor(
@@ -99,6 +105,7 @@ class PostgresStore implements Store {
   ) {
     this.training = new PostgresTrainingTables(pool);
     this.access = new PostgresAccessTables(pool);
+    this.pictures = new PostgresPictureTables(pool);
   }
 
   async upsertItems(items: Item[]): Promise<number> {
@@ -422,7 +429,7 @@ class PostgresStore implements Store {
     return ((await query(this.pool, 'DELETE FROM state WHERE key = $1', [key])).rowCount ?? 0) > 0;
   }
 
-  async eraseUser(id: string): Promise<ErasedRows> {
+  async eraseUser(id: string, options: EraseUserOptions = {}): Promise<ErasedRows> {
     return inTransaction(this.pool, async (client) => {
       const { rows } = await client.query<{ events: string; impressions: string }>(
         `WITH gone AS (DELETE FROM events WHERE user_id = $1 RETURNING type)
@@ -430,7 +437,7 @@ class PostgresStore implements Store {
         [id],
       );
       const decisions = (await client.query('DELETE FROM decisions WHERE user_id = $1', [id])).rowCount ?? 0;
-      const user = ((await client.query('DELETE FROM users WHERE id = $1', [id])).rowCount ?? 0) > 0;
+      const user = !options.keepRecord && ((await client.query('DELETE FROM users WHERE id = $1', [id])).rowCount ?? 0) > 0;
       // Dead tuples keep their bytes until VACUUM reuses the space (docs/privacy.md, "Erasure").
       return { user, events: Number(rows[0].events), impressions: Number(rows[0].impressions), decisions, scrubbed: false };
     });
@@ -512,12 +519,42 @@ class PostgresStore implements Store {
     return this.access.listAudit(q);
   }
 
+  putItemPictures(pictures: ItemPicture[]): Promise<void> {
+    return this.pictures.putItemPictures(pictures);
+  }
+
+  getItemPicture(itemId: string): Promise<ItemPicture | null> {
+    return this.pictures.getItemPicture(itemId);
+  }
+
+  deleteItemPicture(itemId: string): Promise<boolean> {
+    return this.pictures.deleteItemPicture(itemId);
+  }
+
+  scanItemPictures(batchSize?: number): AsyncIterable<ItemPicture> {
+    return this.pictures.scanItemPictures(batchSize);
+  }
+
   async counts(): Promise<StoreCounts> {
     const { rows } = await query<{ items: number; users: number; events: number }>(
       this.pool,
       `SELECT (SELECT count(*) FROM items)::int8 items, (SELECT count(*) FROM users)::int8 users, (SELECT count(*) FROM events)::int8 events`,
     );
     return rows[0];
+  }
+
+  async itemAudiences(audience: ItemAudienceQuery): Promise<ItemAudience[]> {
+    // Each user's items ranked by when they last acted on each; only the newest maxItemsPerUser count.
+    const { rows } = await query<{ item: string; users: string }>(
+      this.pool,
+      `SELECT item_id AS item, count(*) AS users FROM (
+           SELECT item_id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY max(timestamp) DESC, item_id) AS recency
+           FROM events WHERE item_id IS NOT NULL AND type <> ${typeIndex('impression')} AND timestamp >= (SELECT timestamp FROM events WHERE type <> ${typeIndex('impression')} ORDER BY timestamp DESC LIMIT 1) - $1
+           GROUP BY user_id, item_id
+         ) AS touched WHERE recency <= $2 GROUP BY item_id`,
+      [audience.windowMs ?? Number.MAX_SAFE_INTEGER, audience.maxItemsPerUser],
+    );
+    return rows.map((r) => ({ itemId: r.item, users: Number(r.users) }));
   }
 
   async stats(options: { top?: number } = {}): Promise<StoreStats> {

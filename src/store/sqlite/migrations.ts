@@ -170,6 +170,22 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX audit_log_target ON audit_log(target, seq);
     `,
   },
+  {
+    version: 10,
+    name: 'item pictures',
+    // One row per item (docs/pictures.md): an uploaded picture at the encoder's size, or the shop's own embedding.
+    sql: `
+      CREATE TABLE item_pictures (
+        item_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,               -- 'image' (uploaded) or 'embedding' (sent by the shop)
+        size INTEGER,                     -- side in pixels ('image')
+        pixels BLOB,                      -- greyscale bytes, size×size ('image')
+        embedding BLOB,                   -- float32 little-endian; NULL until an encoder embedded the image
+        encoder TEXT,                     -- model version that computed the embedding ('image')
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number[] {

@@ -15,6 +15,9 @@ import type {
   AppendResult,
   Decision,
   DecisionScanQuery,
+  EraseUserOptions,
+  ItemAudience,
+  ItemAudienceQuery,
   ErasedRows,
   ItemPatch,
   ListOptions,
@@ -35,6 +38,9 @@ import type {
 import type { Job, JobKind, JobState, JobUpdate, ModelState, ModelVersion } from '../training-records.js';
 import type { AuditEntry, AuditQuery, AuditRecord, StoredApiKey } from '../access-records.js';
 import { AccessTables } from './access-tables.js';
+import { itemAudiences } from './item-audiences.js';
+import { PictureTables } from './picture-tables.js';
+import type { ItemPicture } from '../picture-records.js';
 import { appendResult } from '../append-result.js';
 import { eventCutoffs, prunedEvents } from '../event-prune.js';
 import {
@@ -112,6 +118,8 @@ class SqliteStore implements Store {
   private readonly training: TrainingTables;
   /** API keys and the audit log: written rarely, on this connection too. */
   private readonly access: AccessTables;
+  /** Item pictures: catalogue writes, on this connection too. */
+  private readonly pictures: PictureTables;
 
   private readonly checkpointer: Checkpointer | null = null;
   private readonly writer: WriterThread | null = null;
@@ -128,7 +136,11 @@ class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     for (const pragma of WRITE_PRAGMAS) this.db.pragma(pragma);
     this.db.pragma('wal_autocheckpoint = 10000'); // checkpoint in 40 MB steps: fewer, larger copies on bulk ingest
-    this.db.pragma('cache_size = -65536'); // 64 MiB: keeps the event indexes' hot pages in memory on ingest
+    // Ingest on this connection (imports, tests: no writer thread) keeps the event indexes' hot pages in a
+    // 64 MiB cache. Beside a writer thread this connection only reads, through the memory map below; its
+    // cache then holds the pages it reads from the WAL, and a large one fills for as long as the file
+    // grows: resident memory that rose through a whole soak (docs/benchmarks.md, "Soak").
+    this.db.pragma(`cache_size = ${options.backgroundWrites && path !== ':memory:' && path !== '' ? -8192 : -65536}`);
     // Reads through a memory map of the file instead of read() calls into SQLite's cache: a user's first
     // recommendation right after opening (four indexed reads) is faster, and new users arriving after a
     // restart had saturated the request thread (docs/serving.md). Writes still go through the WAL.
@@ -142,6 +154,7 @@ class SqliteStore implements Store {
     this.local = stepTransactions(this.db, this.sql);
     this.training = new TrainingTables(this.sql, (fn) => this.transaction(fn));
     this.access = new AccessTables(this.sql, (fn) => this.transaction(fn));
+    this.pictures = new PictureTables(this.sql, (fn) => this.transaction(fn));
     const file = path !== ':memory:' && path !== '';
     if (options.backgroundCheckpoints && file) this.checkpointer = startCheckpointer(path, CHECKPOINT_INTERVAL_MS);
     if (options.backgroundWrites && file) this.writer = startWriterThread(path);
@@ -472,7 +485,7 @@ class SqliteStore implements Store {
     return this.sql('DELETE FROM state WHERE key = ?').run(key).changes > 0;
   }
 
-  async eraseUser(id: string): Promise<ErasedRows> {
+  async eraseUser(id: string, options: EraseUserOptions = {}): Promise<ErasedRows> {
     // Writes already posted to the writer thread may hold this user's rows: let them land, then delete.
     await this.writer?.drain();
     const erased = this.transaction(() => {
@@ -481,7 +494,7 @@ class SqliteStore implements Store {
       ).n;
       const events = this.sql('DELETE FROM events WHERE user_id = ?').run(id).changes;
       const decisions = this.sql('DELETE FROM decisions WHERE user_id = ?').run(id).changes;
-      const user = this.sql('DELETE FROM users WHERE id = ?').run(id).changes > 0;
+      const user = !options.keepRecord && this.sql('DELETE FROM users WHERE id = ?').run(id).changes > 0;
       return { user, events, impressions, decisions };
     });
     return { ...erased, scrubbed: this.truncateWal() };
@@ -598,6 +611,28 @@ class SqliteStore implements Store {
     return this.access.listAudit(query);
   }
 
+  async putItemPictures(pictures: ItemPicture[]): Promise<void> {
+    this.pictures.putItemPictures(pictures);
+  }
+
+  async getItemPicture(itemId: string): Promise<ItemPicture | null> {
+    return this.pictures.getItemPicture(itemId);
+  }
+
+  async deleteItemPicture(itemId: string): Promise<boolean> {
+    return this.pictures.deleteItemPicture(itemId);
+  }
+
+  async *scanItemPictures(batchSize = 1000): AsyncIterable<ItemPicture> {
+    let after = '';
+    for (;;) {
+      const batch = this.pictures.pictureBatch(after, batchSize);
+      yield* batch;
+      if (batch.length < batchSize) return;
+      after = batch[batch.length - 1].itemId;
+    }
+  }
+
   async counts(): Promise<StoreCounts> {
     const steps = ['items', 'users', 'events'].map((table) => ({ sql: `SELECT count(*) FROM ${table}`, params: [] }));
     // A count walks a whole index (milliseconds on a large store with a cold cache): a server does it on
@@ -605,6 +640,10 @@ class SqliteStore implements Store {
     const [items, users, events] = this.writer?.alive ? await this.writer.read(steps) : this.local.read(steps);
     const n = (r: StepResult | undefined) => (Array.isArray(r) ? Number(r[0]) : 0);
     return { items: n(items), users: n(users), events: n(events) };
+  }
+
+  itemAudiences(query: ItemAudienceQuery): Promise<ItemAudience[]> {
+    return itemAudiences(this.sql, query);
   }
 
   async stats(options: { top?: number } = {}): Promise<StoreStats> {

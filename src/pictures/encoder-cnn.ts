@@ -1,0 +1,66 @@
+/** The trained CNN behind the ImageEncoder interface: batched inference in evaluation mode. */
+import { createRng } from '../core/index.js';
+import { noGrad, softmax, tidy, Tensor } from '../nn/index.js';
+import type { ImageEncoder } from './encoder.js';
+import type { ImageCnn } from './encoder-net.js';
+
+/** Pictures per forward pass at inference (bounds the patch matrices' memory). */
+const INFERENCE_BATCH = 256;
+
+export class CnnImageEncoder implements ImageEncoder {
+  readonly size: number;
+  readonly dim: number;
+
+  constructor(
+    readonly net: ImageCnn,
+    readonly labels: readonly string[],
+  ) {
+    this.size = net.config.size;
+    this.dim = net.config.dim;
+  }
+
+  embed(pixels: Float32Array, count: number): Float32Array {
+    const out = this.run(pixels, count, this.dim, (o) => o.embedding);
+    for (let r = 0; r < count; r++) {
+      const row = out.subarray(r * this.dim, (r + 1) * this.dim);
+      let s = 0;
+      for (const v of row) s += v * v;
+      // An all-zero embedding (every unit inactive) stays zero rather than becoming NaN.
+      const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+      for (let j = 0; j < row.length; j++) row[j] *= inv;
+    }
+    return out;
+  }
+
+  classify(pixels: Float32Array, count: number): Float32Array {
+    return this.run(pixels, count, this.labels.length, (o) => softmax(o.logits));
+  }
+
+  /** Runs the net in evaluation mode over batches, copying `pick`'s rows (width `width`) out. */
+  private run(
+    pixels: Float32Array,
+    count: number,
+    width: number,
+    pick: (o: { embedding: Tensor; logits: Tensor }) => Tensor,
+  ): Float32Array {
+    const side = this.size * this.size;
+    if (!Number.isInteger(count) || count < 0 || pixels.length !== count * side) {
+      throw new RangeError(`expected ${count} pictures of ${this.size}×${this.size} (${count * side} values), got ${pixels.length} values`);
+    }
+    const out = new Float32Array(count * width);
+    const wasTraining = this.net.training;
+    this.net.eval();
+    // Evaluation mode uses no randomness; the Rng only satisfies forward's signature.
+    const rng = createRng(0);
+    try {
+      for (let start = 0; start < count; start += INFERENCE_BATCH) {
+        const n = Math.min(INFERENCE_BATCH, count - start);
+        const x = new Tensor(pixels.subarray(start * side, (start + n) * side), [n, this.size, this.size, 1]);
+        tidy(() => noGrad(() => out.set(pick(this.net.forward(x, rng)).data, start * width)));
+      }
+    } finally {
+      this.net.train(wasTraining);
+    }
+    return out;
+  }
+}
