@@ -21,6 +21,7 @@ import { sessionProfile, type Profile } from './profile.js';
 import { rankCandidates } from './rank.js';
 import { buildRules } from './rules.js';
 import { RecommendationRuntime } from './runtime.js';
+import { datasetEvents } from '../../test/support/dataset-events.js';
 
 const CLUSTERS = 4;
 const CLUSTER_SIZE = 20;
@@ -44,23 +45,7 @@ function categoryShop(): { items: Item[]; events: Event[] } {
       b.add(`u${u}`, itemId, t % 4 === 3 ? 'purchase' : 'view', Date.UTC(2024, 0, 1) + (u * 50 + t) * 3_600_000);
     }
   }
-  const ds = b.build();
-  const events: Event[] = [];
-  for (let u = 0; u < userCount(ds); u++) {
-    const seq = userSequence(ds, u);
-    seq.items.forEach((i, k) =>
-      events.push({
-        id: `e${u}-${k}`,
-        userId: ds.users[u],
-        itemId: ds.items[i],
-        type: EVENT_TYPES[seq.types[k]],
-        value: null,
-        timestamp: seq.timestampsMs[k],
-        sessionId: null,
-        context: {},
-      }),
-    );
-  }
+  const events = datasetEvents(b.build());
   const items = Array.from({ length: CLUSTERS * CLUSTER_SIZE }, (_, i) => item(`i${i}`, ['Shop', `C${clusterOf(`i${i}`)}`]));
   return { items, events };
 }
