@@ -209,6 +209,8 @@ describe.skipIf(!haveChromium)('the console in a real browser', () => {
     await open(`shopper/${shopper}`);
     await poll(() => page.locator('[data-testid=timeline] li').count()).toBe(events.length);
     await page.getByTestId('interests').waitFor();
+    // Drift over time: the profile recomputed at moments across the history, one line per top category and the drift score.
+    await poll(() => page.locator('[data-testid=drift-history] .recharts-line').count(), 15_000).toBeGreaterThan(1);
     await page.getByTestId('user-segment').waitFor();
     await page.getByTestId('intent').waitFor();
     const slate = () =>

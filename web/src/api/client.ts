@@ -52,7 +52,8 @@ export interface CurioApi {
   putConsent(id: string, consent: UserRecord['consent']): Promise<UserRecord>;
   userEvents(id: string, limit: number): Promise<UserEvent[]>;
   recommendations(id: string, n: number, explore: number | null): Promise<Slate>;
-  interests(id: string): Promise<Interests>;
+  /** The profile now, or as of `at` (epoch ms: events after it are ignored). */
+  interests(id: string, at?: number): Promise<Interests>;
   userSegment(id: string): Promise<UserSegment>;
   intent(id: string): Promise<Intent>;
   segments(): Promise<Segments>;
@@ -114,7 +115,8 @@ export function createApi(key: string, baseUrl = window.location.origin): CurioA
           params: { ...id(userId), query: { n, ...(explore === null ? {} : { explore }) } },
         }),
       ),
-    interests: async (userId) => unwrap(await api.GET('/v1/users/{id}/interests', { params: id(userId) })),
+    interests: async (userId, at) =>
+      unwrap(await api.GET('/v1/users/{id}/interests', { params: { ...id(userId), query: at === undefined ? {} : { at } } })),
     userSegment: async (userId) => unwrap(await api.GET('/v1/users/{id}/segment', { params: id(userId) })),
     intent: async (userId) => unwrap(await api.GET('/v1/users/{id}/intent', { params: id(userId) })),
     segments: async () => unwrap(await api.GET('/v1/segments')),

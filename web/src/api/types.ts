@@ -72,6 +72,8 @@ export interface Affinity {
 
 export interface Interests {
   personalization: boolean;
+  /** Epoch ms the scores are decayed to (null without events). */
+  asOf: number | null;
   events: number;
   categories: Affinity[];
   tags: Affinity[];

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { PageProps } from '../app';
 import type { CurioApi } from '../api/client';
 import type { Interests } from '../api/types';
@@ -57,6 +57,60 @@ function DriftChart({ interests }: { interests: Interests }) {
   );
 }
 
+/** Profiles as of this many moments, evenly spread over the user's recent events (each one request). */
+const DRIFT_POINTS = 6;
+/** Top-level categories drawn over time: the strongest now. */
+const DRIFT_CATEGORIES = 4;
+
+/**
+ * The long-term share of the top categories, and the drift score, at moments across the user's history:
+ * the server keeps no profile history, so each point is the profile recomputed as of that moment (`at`).
+ */
+function DriftOverTime({ api, userId, now }: { api: CurioApi; userId: string; now: Interests }) {
+  const [points] = useLoad(async () => {
+    const events = await api.userEvents(userId, 200);
+    const first = Math.min(...events.map((e) => e.timestamp));
+    const last = now.asOf ?? Math.max(...events.map((e) => e.timestamp));
+    if (!Number.isFinite(first) || last <= first) return [];
+    const moments = Array.from({ length: DRIFT_POINTS }, (_, k) => Math.round(first + ((last - first) * (k + 1)) / DRIFT_POINTS));
+    return Promise.all(moments.map(async (at) => ({ at, profile: await api.interests(userId, at) })));
+  }, [api, userId, now]);
+  const top = now.personalization ? now.categories.filter((c) => !c.key.includes(' > ')).slice(0, DRIFT_CATEGORIES) : [];
+  return (
+    <Show loaded={points}>
+      {(list) =>
+        list.length < 2 ? (
+          <p className="muted">Too short a history to draw drift over time.</p>
+        ) : (
+          <LineChart
+            responsive
+            style={{ width: '100%', height: 220 }}
+            data={list.map(({ at, profile }) => ({
+              moment: when(at).slice(0, 16),
+              drift: profile.personalization ? (profile.drift?.score ?? 0) : 0,
+              ...Object.fromEntries(
+                top.map((c) => [c.key, profile.personalization ? (profile.categories.find((x) => x.key === c.key)?.share ?? 0) : 0]),
+              ),
+            }))}
+            accessibilityLayer
+            data-testid="drift-over-time"
+          >
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="moment" minTickGap={24} />
+            <YAxis domain={[0, 1]} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} />
+            <Tooltip formatter={(v) => pct(Number(v))} />
+            <Legend />
+            {top.map((c, k) => (
+              <Line key={c.key} dataKey={c.key} stroke={PALETTE[k % PALETTE.length]} dot={false} isAnimationActive={false} />
+            ))}
+            <Line dataKey="drift" stroke="#888" strokeDasharray="4 3" dot={false} isAnimationActive={false} />
+          </LineChart>
+        )
+      }
+    </Show>
+  );
+}
+
 function InterestProfile({ api, userId }: { api: CurioApi; userId: string }) {
   const [interests] = useLoad(() => api.interests(userId), [api, userId]);
   return (
@@ -72,6 +126,10 @@ function InterestProfile({ api, userId }: { api: CurioApi; userId: string }) {
               <Stat label="top brand" value={i.brands[0]?.key ?? '–'} />
             </div>
             <DriftChart interests={i} />
+            <h3>Over time</h3>
+            <div data-testid="drift-history">
+              <DriftOverTime api={api} userId={userId} now={i} />
+            </div>
             {i.drift && i.drift.newInterests.length > 0 ? (
               <>
                 <h3>New interests</h3>
