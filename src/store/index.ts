@@ -1,5 +1,6 @@
 export type * from './store.js';
 export { openStore } from './open.js';
+export { MAX_SEARCH_WORDS } from './store.js';
 export {
   changeUserIds,
   LocalChangeFeed,

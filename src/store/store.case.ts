@@ -102,6 +102,26 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect(await store.listItems({ after: ids[24] })).toEqual([]);
     });
 
+    it('searches the catalogue by words in id, title, brand, category and tags, in id order and by pages', async () => {
+      await store.upsertItems([
+        { ...sampleItem('s1'), title: 'Green Tea 100g', brand: 'Leafy', categoryPath: ['Groceries', 'Tea'], tags: ['organic'] },
+        { ...sampleItem('s2'), title: 'Black Tea', brand: 'Leafy', categoryPath: ['Groceries', 'Tea'], tags: [] },
+        { ...sampleItem('s3'), title: 'Teapot', brand: 'Potter', categoryPath: ['Home', 'Kitchen'], tags: ['ceramic'] },
+        { ...sampleItem('s4'), title: '100% cotton', brand: null, categoryPath: ['Fashion'], tags: [] },
+      ]);
+      const ids = async (search: string, after?: string, limit?: number) =>
+        (await store.listItems({ search, after, limit })).map((i) => i.id);
+      expect(await ids('tea')).toEqual(['s1', 's2', 's3']);
+      expect(await ids('LEAFY tea')).toEqual(['s1', 's2']);
+      expect(await ids('groceries organic')).toEqual(['s1']);
+      expect(await ids('ceramic')).toEqual(['s3']);
+      expect(await ids('tea', 's1', 1)).toEqual(['s2']);
+      // The pattern characters are literal: "%" matches only a percent sign, "_" only an underscore.
+      expect(await ids('100%')).toEqual(['s4']);
+      expect(await ids('_')).toEqual([]);
+      expect(await ids('nothing-like-it')).toEqual([]);
+    });
+
     it('pages user records by a cursor in stored-id order', async () => {
       for (const id of ['u3', 'u1', 'u2']) await store.upsertUser({ id });
       const first = await store.listUsers({ limit: 2 });

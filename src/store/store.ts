@@ -25,6 +25,39 @@ export interface ListOptions {
   offset?: number;
   after?: string;
   limit?: number;
+  /**
+   * Items only: words that must all appear (case-insensitively) in the item's id, title, brand, category path
+   * or tags; the list stays in id order, so `after` pages through the matches.
+   */
+  search?: string;
+}
+
+/** Most words a catalogue search takes (each one a LIKE over the row). */
+export const MAX_SEARCH_WORDS = 8;
+
+/** A search's words as LIKE patterns (`%word%`, lower case, with `\` escaping the pattern characters). */
+export function searchPatterns(search: string | undefined): string[] {
+  if (search === undefined) return [];
+  const words = search.toLowerCase().split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
+  return words.map((w) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+}
+
+/** The text an item search looks in, as a SQL expression over the items table (SQLite and PostgreSQL alike). */
+const ITEM_SEARCH_TEXT = "lower(id || ' ' || title || ' ' || coalesce(brand, '') || ' ' || category || ' ' || tags)";
+
+/** The WHERE clause (with its leading space, or empty) and arguments of an item listing: the cursor, then the search words. */
+export function itemListFilter(options: ListOptions, placeholder: () => string): { where: string; args: string[] } {
+  const clauses: string[] = [];
+  const args: string[] = [];
+  if (options.after !== undefined) {
+    clauses.push(`id > ${placeholder()}`);
+    args.push(options.after);
+  }
+  for (const pattern of searchPatterns(options.search)) {
+    clauses.push(`${ITEM_SEARCH_TEXT} LIKE ${placeholder()} ESCAPE '\\'`);
+    args.push(pattern);
+  }
+  return { where: clauses.length ? ` WHERE ${clauses.join(' AND ')}` : '', args };
 }
 
 export interface UserEventsQuery {

@@ -92,6 +92,29 @@ describe('GET /v1/items and GET /v1/users', () => {
     }
   });
 
+  it('searches the catalogue with q, paging the matches by cursor', async () => {
+    const t = await createTestApp();
+    try {
+      const items = [
+        { id: 'a1', title: 'Green tea', brand: 'Leafy' },
+        { id: 'a2', title: 'Black tea', brand: 'Leafy' },
+        { id: 'a3', title: 'Coffee', brand: 'Leafy' },
+        { id: 'a4', title: 'Teapot', brand: 'Potter' },
+      ];
+      await t.call('ingest', { method: 'PUT', url: '/v1/items', payload: { items } });
+      const search = async (query: string) => (await t.call('read', { method: 'GET', url: `/v1/items?${query}` })).json();
+      const first = await search('q=leafy%20TEA&limit=1');
+      expect(first).toMatchObject({ items: [{ id: 'a1' }], next: 'a1' });
+      expect(await search(`q=leafy%20tea&limit=1&after=${first.next}`)).toMatchObject({ items: [{ id: 'a2' }], next: 'a2' });
+      expect((await search('q=tea')).items.map((i: { id: string }) => i.id)).toEqual(['a1', 'a2', 'a4']);
+      const empty = await t.call('read', { method: 'GET', url: '/v1/items?q=%20' });
+      expect(empty.statusCode).toBe(400);
+      expect(empty.json().error.problems[0].path).toBe('query.q');
+    } finally {
+      await t.close();
+    }
+  });
+
   it('refuses to list users whose ids are pseudonymised', async () => {
     const t = await createTestApp({ env: { CURIO_ID_SECRET: 'a-secret-of-16-chars-or-more' } });
     try {

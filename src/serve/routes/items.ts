@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CurioError } from '../../core/index.js';
 import { itemInputSchema, itemPatchSchema } from '../../ingest/index.js';
+import { MAX_SEARCH_WORDS } from '../../store/index.js';
 import type { AppContext, RouteModule } from '../context.js';
 import { defineRoute } from '../route.js';
 import { idParamsSchema, itemBatchResultSchema, itemSchema, nextCursor, pageQuerySchema } from '../schemas.js';
@@ -29,8 +30,13 @@ export const itemRoutes: RouteModule = (ctx: AppContext) => {
       url: '/v1/items',
       scope: 'read',
       tag: 'items',
-      summary: 'The catalogue, a page at a time in id order',
-      query: pageQuerySchema,
+      summary: 'The catalogue, a page at a time in id order; `q` searches it',
+      description:
+        '`q`: words that must all appear, case-insensitively, in the id, title, brand, category path or tags (at most ' +
+        `${MAX_SEARCH_WORDS} words are used); the matches come in id order and page with \`after\` like the whole list.`,
+      query: pageQuerySchema.extend({
+        q: z.string().trim().min(1).max(200).optional().meta({ description: 'Search words (id, title, brand, category, tags)' }),
+      }),
       responses: {
         200: z.object({
           items: z.array(itemSchema),
@@ -38,7 +44,7 @@ export const itemRoutes: RouteModule = (ctx: AppContext) => {
         }),
       },
       handler: async ({ query }) => {
-        const items = await ctx.store.listItems({ after: query.after, limit: query.limit });
+        const items = await ctx.store.listItems({ after: query.after, limit: query.limit, search: query.q });
         return { items, next: nextCursor(items, query.limit) };
       },
     }),

@@ -47,6 +47,7 @@ import type {
   UserSlate,
   UserUpsert,
 } from '../store.js';
+import { itemListFilter } from '../store.js';
 import type { Job, JobKind, JobState, JobUpdate, ModelState, ModelVersion } from '../training-records.js';
 import { asCurioError, createPool, inTransaction, parseTarget, query, type PostgresTarget } from './connection.js';
 import { COPY_MIN_EVENTS, copyEvents, insertEvents } from './event-writes.js';
@@ -159,11 +160,11 @@ class PostgresStore implements Store {
   }
 
   async listItems(options: ListOptions = {}): Promise<Item[]> {
-    const limit = options.limit ?? 100;
-    const { rows } =
-      options.after === undefined
-        ? await query<ItemRow>(this.pool, 'SELECT * FROM items ORDER BY id LIMIT $1 OFFSET $2', [limit, options.offset ?? 0])
-        : await query<ItemRow>(this.pool, 'SELECT * FROM items WHERE id > $1 ORDER BY id LIMIT $2', [options.after, limit]);
+    let n = 0;
+    const { where, args } = itemListFilter(options, () => `$${++n}`);
+    const page = options.after === undefined ? `LIMIT $${++n} OFFSET $${++n}` : `LIMIT $${++n}`;
+    const pageArgs = options.after === undefined ? [options.limit ?? 100, options.offset ?? 0] : [options.limit ?? 100];
+    const { rows } = await query<ItemRow>(this.pool, `SELECT * FROM items${where} ORDER BY id ${page}`, [...args, ...pageArgs]);
     return rows.map(rowToItem);
   }
 

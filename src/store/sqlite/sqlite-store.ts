@@ -35,6 +35,7 @@ import type {
   UserSlate,
   UserUpsert,
 } from '../store.js';
+import { itemListFilter } from '../store.js';
 import type { Job, JobKind, JobState, JobUpdate, ModelState, ModelVersion } from '../training-records.js';
 import type { AuditEntry, AuditQuery, AuditRecord, StoredApiKey } from '../access-records.js';
 import { AccessTables } from './access-tables.js';
@@ -247,12 +248,10 @@ class SqliteStore implements Store {
   }
 
   async listItems(options: ListOptions = {}): Promise<Item[]> {
-    const limit = options.limit ?? 100;
-    const rows = (
-      options.after === undefined
-        ? this.sql('SELECT * FROM items ORDER BY id LIMIT ? OFFSET ?').all(limit, options.offset ?? 0)
-        : this.sql('SELECT * FROM items WHERE id > ? ORDER BY id LIMIT ?').all(options.after, limit)
-    ) as ItemRow[];
+    const { where, args } = itemListFilter(options, () => '?');
+    const page = options.after === undefined ? 'LIMIT ? OFFSET ?' : 'LIMIT ?';
+    const pageArgs = options.after === undefined ? [options.limit ?? 100, options.offset ?? 0] : [options.limit ?? 100];
+    const rows = this.sql(`SELECT * FROM items${where} ORDER BY id ${page}`).all(...args, ...pageArgs) as ItemRow[];
     return rows.map(rowToItem);
   }
 

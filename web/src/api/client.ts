@@ -42,7 +42,8 @@ export interface CurioApi {
   activity(minutes: number): Promise<Activity>;
   /** The Prometheus text of /metrics. */
   metrics(): Promise<string>;
-  items(after: string | null, limit: number): Promise<{ items: Item[]; next: string | null }>;
+  /** A page of the catalogue in id order; with `q`, of the items matching those words (server-side search). */
+  items(after: string | null, limit: number, q?: string): Promise<{ items: Item[]; next: string | null }>;
   item(id: string): Promise<Item>;
   patchItemTags(id: string, tags: string[]): Promise<Item>;
   similar(id: string, n: number): Promise<ItemList>;
@@ -97,7 +98,8 @@ export function createApi(key: string, baseUrl = window.location.origin): CurioA
     whoami: async () => unwrap(await api.GET('/v1/auth/whoami')),
     activity: async (minutes) => unwrap(await api.GET('/v1/stats/activity', { params: { query: { minutes } } })),
     metrics: async () => unwrap(await api.GET('/metrics', text)),
-    items: async (after, limit) => unwrap(await api.GET('/v1/items', { params: { query: { limit, ...(after ? { after } : {}) } } })),
+    items: async (after, limit, q) =>
+      unwrap(await api.GET('/v1/items', { params: { query: { limit, ...(after ? { after } : {}), ...(q ? { q } : {}) } } })),
     item: async (itemId) => unwrap(await api.GET('/v1/items/{id}', { params: id(itemId) })),
     patchItemTags: async (itemId, tags) => unwrap(await api.PATCH('/v1/items/{id}', { params: id(itemId), body: { tags } })),
     similar: async (itemId, n) => unwrap(await api.GET('/v1/items/{id}/similar', { params: { ...id(itemId), query: { n } } })),

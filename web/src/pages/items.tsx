@@ -7,33 +7,19 @@ import { Card, pct, Show } from '../ui/parts';
 import { SlateTable } from '../ui/slate-table';
 import { useLoad } from '../ui/use-load';
 
-/** Items the search reads at most (pages of 1000 in id order); past it the search says so. */
-const SEARCH_LIMIT = 5000;
+/** Matches shown for a search (the server pages further ones; the count says when there are more). */
+const SEARCH_PAGE = 50;
 const LIST_SIZE = 8;
 
-async function loadCatalogue(api: CurioApi): Promise<{ items: Item[]; complete: boolean }> {
-  const items: Item[] = [];
-  let after: string | null = null;
-  do {
-    const page = await api.items(after, 1000);
-    items.push(...page.items);
-    after = page.next;
-  } while (after !== null && items.length < SEARCH_LIMIT);
-  return { items, complete: after === null };
-}
-
 function Search({ api, go }: Pick<PageProps, 'api' | 'go'>) {
-  const [catalogue] = useLoad(() => loadCatalogue(api), [api]);
   const [query, setQuery] = useState('');
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const words = query.trim();
+  // The server searches the whole catalogue (GET /v1/items?q=), in id order.
+  const [found] = useLoad(() => api.items(null, SEARCH_PAGE, words || undefined), [api, words]);
   return (
-    <Show loaded={catalogue}>
-      {(c) => {
-        const hits = c.items.filter((item) => {
-          const text =
-            `${item.id} ${item.title ?? ''} ${item.brand ?? ''} ${item.categoryPath.join(' ')} ${item.tags.join(' ')}`.toLowerCase();
-          return words.every((w) => text.includes(w));
-        });
+    <Show loaded={found}>
+      {(page) => {
+        const hits = page.items;
         return (
           <>
             <div className="inline" role="search">
@@ -47,7 +33,9 @@ function Search({ api, go }: Pick<PageProps, 'api' | 'go'>) {
               />
             </div>
             <p className="muted small">
-              {hits.length} of {c.items.length} items{c.complete ? '' : ` (the first ${SEARCH_LIMIT} by id)`}
+              {hits.length}
+              {page.next === null ? '' : '+'} {words ? 'matching items' : 'items'}
+              {page.next === null ? '' : ` (the first ${SEARCH_PAGE} by id)`}
             </p>
             <div className="scroll">
               <table data-testid="catalogue">
@@ -60,7 +48,7 @@ function Search({ api, go }: Pick<PageProps, 'api' | 'go'>) {
                   </tr>
                 </thead>
                 <tbody>
-                  {hits.slice(0, 50).map((item) => (
+                  {hits.map((item) => (
                     <tr key={item.id}>
                       <td>
                         <a
