@@ -254,6 +254,14 @@ describe.skipIf(!haveChromium)('the console in a real browser', () => {
     await page.reload();
     await poll(() => page.getByTestId('item-tags').textContent()).toContain(tag);
     await shoot('item');
+    // Rejecting takes the tag off the item and keeps the refusal, so the tagger does not propose it again.
+    await page.locator(`[data-testid=predicted-tags] li[data-tag="${tag}"]`).getByRole('button', { name: 'Reject' }).click();
+    const stored = () => api<{ tags: string[]; attributes: { rejectedTags?: string[] } }>(`/v1/items/${item.id}`);
+    await poll(async () => (await stored()).attributes.rejectedTags ?? []).toContain(tag);
+    expect((await stored()).tags).not.toContain(tag);
+    await page.reload();
+    await page.getByTestId('predicted-tags').waitFor({ state: 'attached' });
+    expect(await page.locator(`[data-testid=predicted-tags] li[data-tag="${tag}"]`).count()).toBe(0);
   });
 
   it('segments: sizes and descriptions from the server, with the CSV download', async () => {

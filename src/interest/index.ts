@@ -13,6 +13,7 @@ export * from './segments/export.js';
 export { trainTagger, categoryLabel, type Tagger, type TaggerOptions, type TagPrediction, type LabelGuess } from './tagging/tagger.js';
 export { labelScores, mostFrequentLabels, type MultiLabelScores, type PrfScores } from './tagging/metrics.js';
 export { tagStore, autoTagPatch, type TagStoreOptions, type TagStoreReport } from './tagging/store.js';
+export { REJECTED_TAGS_ATTRIBUTE, rejectedTags, withoutRejected } from './tagging/rejected.js';
 export { itemNeighbours, type Neighbour } from './tagging/neighbours.js';
 export { INTENT_FEATURES, SESSION_ACTIONS } from './intent/features.js';
 export { intentExamples, type IntentExamples, type IntentExampleOptions } from './intent/examples.js';

@@ -1,5 +1,6 @@
 import type { Event, Item } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
+import { withoutRejected } from './rejected.js';
 import { categoryLabel, trainTagger, type TaggerOptions, type TagPrediction } from './tagger.js';
 
 export interface TagStoreOptions extends TaggerOptions {
@@ -40,7 +41,7 @@ export async function tagStore(store: Store, options: TagStoreOptions = {}): Pro
   if (labelled === 0 || targets.length === 0)
     return { labelledItems: labelled, unlabelledItems: targets.length, updatedItems: 0, predictions: [] };
   const tagger = trainTagger(items, { ...options, events });
-  const predictions = targets.map((i) => tagger.predict(i));
+  const predictions = targets.map((i) => withoutRejected(i, tagger.predict(i)));
   let updated = 0;
   if (options.apply) {
     for (const [k, item] of targets.entries()) {

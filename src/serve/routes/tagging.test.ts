@@ -37,6 +37,17 @@ describe('POST /v1/items/tag', () => {
     expect(body.model.events).toBeGreaterThan(200);
   });
 
+  it('does not predict for a stored item a tag a person rejected for it (attributes.rejectedTags)', async () => {
+    t = await createInsightApp();
+    const before = ((await tag({ itemIds: ['b2'] })).json().itemIds as Prediction[])[0].tags.map((g) => g.label);
+    expect(before.length).toBeGreaterThan(0);
+    const [dropped, ...kept] = before;
+    const patched = await t.call('ingest', { method: 'PATCH', url: '/v1/items/b2', payload: { attributes: { rejectedTags: [dropped] } } });
+    expect(patched.statusCode).toBe(200);
+    const after = ((await tag({ itemIds: ['b2'] })).json().itemIds as Prediction[])[0].tags.map((g) => g.label);
+    expect(after).toEqual(kept);
+  });
+
   it('uses co-occurrence for a body item that names a stored id', async () => {
     t = await createInsightApp();
     const [ox] = (await tag({ items: [{ id: 'ox' }] })).json().items as Prediction[];

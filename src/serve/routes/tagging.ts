@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CurioError, type Item, type Problem } from '../../core/index.js';
 import { itemInputSchema } from '../../ingest/index.js';
-import type { TagPrediction } from '../../interest/index.js';
+import { withoutRejected, type TagPrediction } from '../../interest/index.js';
 import type { AppContext, RouteModule } from '../context.js';
 import { type TaggerBuild } from '../../recommend/index.js';
 import { tagResultSchema, taggerStatusSchema } from './insight-schemas.js';
@@ -62,7 +62,8 @@ export const taggingRoutes: RouteModule = (ctx: AppContext) => {
       description:
         'The tagger (softmax over categories, one-vs-rest logistic tags, over text n-grams, brand and co-occurrence in ' +
         "users' sequences) is trained from the store's labelled items on first use and cached (`taggerTtlSeconds`). " +
-        'Nothing is written: apply predictions with PATCH /v1/items/:id or `curio tag`. Unknown `itemIds` are a 400 with ' +
+        "Nothing is written: apply predictions with PATCH /v1/items/:id or `curio tag`; tags listed in a stored item's " +
+        '`attributes.rejectedTags` (rejected by a person, e.g. in the console) are not predicted for it again. Unknown `itemIds` are a 400 with ' +
         'one problem per id; 409 while no stored item has a category or tags.',
       body: tagBody,
       responses: { 200: tagResultSchema },
@@ -73,7 +74,7 @@ export const taggingRoutes: RouteModule = (ctx: AppContext) => {
         const drafts = body.items.map((d) => ({ ...d, id: d.id ?? '' }) as Item);
         return {
           items: drafts.map((d) => asPrediction(build.tagger.predict(d), d.id || null)),
-          itemIds: stored.map((i) => asPrediction(build.tagger.predict(i), i.id)),
+          itemIds: stored.map((i) => asPrediction(withoutRejected(i, build.tagger.predict(i)), i.id)),
           model: taggerInfo(ctx, build),
         };
       },

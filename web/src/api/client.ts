@@ -45,7 +45,8 @@ export interface CurioApi {
   /** A page of the catalogue in id order; with `q`, of the items matching those words (server-side search). */
   items(after: string | null, limit: number, q?: string): Promise<{ items: Item[]; next: string | null }>;
   item(id: string): Promise<Item>;
-  patchItemTags(id: string, tags: string[]): Promise<Item>;
+  /** Sets an item's tags, and the tags rejected for it (kept in `attributes.rejectedTags`, so the tagger does not propose them again). */
+  patchItemTags(id: string, tags: string[], rejected?: { attributes: Record<string, unknown>; tags: string[] }): Promise<Item>;
   similar(id: string, n: number): Promise<ItemList>;
   boughtTogether(id: string, n: number): Promise<ItemList>;
   predictTags(ids: string[]): Promise<TagPrediction[]>;
@@ -101,7 +102,13 @@ export function createApi(key: string, baseUrl = window.location.origin): CurioA
     items: async (after, limit, q) =>
       unwrap(await api.GET('/v1/items', { params: { query: { limit, ...(after ? { after } : {}), ...(q ? { q } : {}) } } })),
     item: async (itemId) => unwrap(await api.GET('/v1/items/{id}', { params: id(itemId) })),
-    patchItemTags: async (itemId, tags) => unwrap(await api.PATCH('/v1/items/{id}', { params: id(itemId), body: { tags } })),
+    patchItemTags: async (itemId, tags, rejected) =>
+      unwrap(
+        await api.PATCH('/v1/items/{id}', {
+          params: id(itemId),
+          body: { tags, ...(rejected ? { attributes: { ...rejected.attributes, rejectedTags: rejected.tags } } : {}) },
+        }),
+      ),
     similar: async (itemId, n) => unwrap(await api.GET('/v1/items/{id}/similar', { params: { ...id(itemId), query: { n } } })),
     boughtTogether: async (itemId, n) =>
       unwrap(await api.GET('/v1/items/{id}/bought-together', { params: { ...id(itemId), query: { n } } })),

@@ -28,6 +28,8 @@ export interface Item {
   brand: string | null;
   price: number | null;
   available: boolean;
+  /** The shop's own fields; `rejectedTags` lists tags a person rejected for the item. */
+  attributes: Record<string, unknown>;
 }
 
 export interface UserEvent {

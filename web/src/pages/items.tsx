@@ -77,13 +77,19 @@ function Search({ api, go }: Pick<PageProps, 'api' | 'go'>) {
   );
 }
 
-/** Predicted tags of one item; accepting adds the tag to the item, rejecting removes it (PATCH /v1/items/:id). */
+/**
+ * Predicted tags of one item. Accepting adds the tag to the item; rejecting records it in the item's
+ * `attributes.rejectedTags` (and takes it off the item if it was there), so it is not proposed again
+ * (PATCH /v1/items/:id).
+ */
 function PredictedTags({ api, item, canWrite, onChange }: { api: CurioApi; item: Item; canWrite: boolean; onChange(item: Item): void }) {
   const [prediction] = useLoad(() => api.predictTags([item.id]), [api, item.id]);
   const [error, setError] = useState<string | null>(null);
-  const write = async (tags: string[]) => {
+  const rejected = Array.isArray(item.attributes.rejectedTags) ? (item.attributes.rejectedTags as string[]) : [];
+  const write = async (tags: string[], reject?: string) => {
     try {
-      onChange(await api.patchItemTags(item.id, tags));
+      const record = reject === undefined ? undefined : { attributes: item.attributes, tags: [...new Set([...rejected, reject])] };
+      onChange(await api.patchItemTags(item.id, tags, record));
       setError(null);
     } catch (e) {
       setError((e as Error).message);
@@ -110,15 +116,24 @@ function PredictedTags({ api, item, canWrite, onChange }: { api: CurioApi; item:
                 <li key={t.label} data-tag={t.label}>
                   <strong>{t.label}</strong> {pct(t.confidence)} {has ? <span className="badge">on the item</span> : null}
                   {canWrite ? (
-                    has ? (
-                      <button type="button" onClick={() => write(item.tags.filter((x) => x !== t.label))}>
+                    <>
+                      {has ? null : (
+                        <button type="button" onClick={() => write([...item.tags, t.label])}>
+                          Accept
+                        </button>
+                      )}{' '}
+                      <button
+                        type="button"
+                        onClick={() =>
+                          write(
+                            item.tags.filter((x) => x !== t.label),
+                            t.label,
+                          )
+                        }
+                      >
                         Reject
                       </button>
-                    ) : (
-                      <button type="button" onClick={() => write([...item.tags, t.label])}>
-                        Accept
-                      </button>
-                    )
+                    </>
                   ) : null}
                 </li>
               );
