@@ -138,9 +138,9 @@ class SqliteStore implements Store {
     for (const pragma of WRITE_PRAGMAS) this.db.pragma(pragma);
     this.db.pragma('wal_autocheckpoint = 10000'); // checkpoint in 40 MB steps: fewer, larger copies on bulk ingest
     // Ingest on this connection (imports, tests: no writer thread) keeps the event indexes' hot pages in a
-    // 64 MiB cache. Beside a writer thread this connection only reads, through the memory map below; its
-    // cache then holds the pages it reads from the WAL, and a large one fills for as long as the file
-    // grows: resident memory that rose through a whole soak (docs/benchmarks.md, "Soak").
+    // 64 MiB cache. Beside a writer thread this connection only reads, through the memory map below, and
+    // its cache holds just the pages it reads from the WAL: 8 MiB keeps those without reserving memory
+    // for writes it never makes. (It is not what grows in the soak: docs/benchmarks.md, "Soak".)
     this.db.pragma(`cache_size = ${options.backgroundWrites && path !== ':memory:' && path !== '' ? -8192 : -65536}`);
     // Reads through a memory map of the file instead of read() calls into SQLite's cache: a user's first
     // recommendation right after opening (four indexed reads) is faster, and new users arriving after a
