@@ -7,11 +7,18 @@ export interface Rng {
   next(): number;
   /** Uniform integer in [0, n). */
   int(n: number): number;
-  /** Standard normal (Box-Muller). */
+  /** Standard normal (Box-Muller); never beyond ±NORMAL_BOUND. */
   normal(): number;
   /** A new independent stream derived from this one. */
   fork(): Rng;
 }
+
+/**
+ * The largest |normal()| this generator can give: Box-Muller's radius √(−2 ln u) with u ≥ 2^−32 (uniforms are
+ * multiples of 2^−32 and never 0). Policies may skip candidates that cannot win even at this bound, knowing
+ * the skip changes no probability.
+ */
+export const NORMAL_BOUND = Math.sqrt(-2 * Math.log(2 ** -32));
 
 function splitmix32(seed: number): number {
   let z = (seed + 0x9e3779b9) | 0;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseOrThrow, type Rng } from '../core/index.js';
+import { NORMAL_BOUND, parseOrThrow, type Rng } from '../core/index.js';
 import type { PolicyDefinition } from './definition.js';
 import { sampleDistribution, sampleWithPropensities } from './monte-carlo.js';
 import { AppealParams, AppealState, loadPosterior, observeFeedback, prepareAppeal, type PreparedAppeal } from './neural-params.js';
@@ -23,10 +23,35 @@ function drawSlate(p: PreparedAppeal, rng: Rng, values: Float64Array): string[] 
   return topK(values, p.distinct, p.slots);
 }
 
+/**
+ * The candidates some draw can still put in the slate: a candidate whose highest possible draw (mean +
+ * NORMAL_BOUND spreads) is below the slots-th best of the lowest possible draws never makes the top k, so
+ * dropping it leaves every slate's probability as it was while each of the propensity re-samples draws
+ * and sorts fewer values (the re-samples are most of a request's time with this policy).
+ */
+export function reachable(p: PreparedAppeal): PreparedAppeal {
+  const n = p.mean.length;
+  if (p.slots >= n || p.slots === 0) return p;
+  const reach = (i: number) => p.weight * p.sd[i] * NORMAL_BOUND;
+  const lows = Float64Array.from(p.mean, (m, i) => m - reach(i)).sort();
+  const bar = lows[n - p.slots];
+  if (Number.isNaN(bar)) return p;
+  const keep: number[] = [];
+  for (let i = 0; i < n; i++) if (p.mean[i] + reach(i) >= bar) keep.push(i);
+  if (keep.length === n) return p;
+  return {
+    distinct: keep.map((i) => p.distinct[i]),
+    slots: p.slots,
+    weight: p.weight,
+    mean: Float64Array.from(keep, (i) => p.mean[i]),
+    sd: Float64Array.from(keep, (i) => p.sd[i]),
+  };
+}
+
 function createNeuralThompson(params: NeuralThompsonParams, state?: unknown): Policy {
   const posterior = loadPosterior(params, state, (s) => parseOrThrow(AppealState, s, { what: 'state', prefix: ['state'] }));
   const sampler = (candidates: Candidate[], context: ChooseContext) => {
-    const prepared = prepareAppeal(posterior, candidates, context);
+    const prepared = reachable(prepareAppeal(posterior, candidates, context));
     const values = new Float64Array(prepared.distinct.length);
     return { prepared, sample: (rng: Rng) => drawSlate(prepared, rng, values) };
   };
