@@ -213,6 +213,12 @@ describe.skipIf(!haveChromium)('the console in a real browser', () => {
     await poll(() => page.locator('[data-testid=drift-history] .recharts-line').count(), 15_000).toBeGreaterThan(1);
     await page.getByTestId('user-segment').waitFor();
     await page.getByTestId('intent').waitFor();
+    // The model's uncertainty per interest, as the API gives it: one row per interest, most uncertain first.
+    const belief = await api<{ interests: Array<{ category: string; stage: string }> }>(`/v1/users/${shopper}/interests/uncertainty`);
+    expect(belief.interests.length).toBeGreaterThan(0);
+    await poll(() => page.locator('[data-testid=uncertainty] tbody tr').count()).toBe(belief.interests.length);
+    expect(await page.locator('[data-testid=uncertainty] tbody tr').first().textContent()).toContain(belief.interests[0].category);
+    await poll(() => page.locator('[data-testid=uncertainty] .recharts-bar-rectangle').count()).toBe(Math.min(12, belief.interests.length));
     const slate = () =>
       page.locator('[data-testid=slate] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-item')).join(','));
     const slider = page.getByLabel('Explore weight');

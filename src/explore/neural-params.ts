@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppealPosterior, type AppealPosteriorJson } from './appeal-posterior.js';
 import { clampWeight, distinctCandidates, slotCount } from './slate-utils.js';
-import type { Candidate, ChooseContext, Feedback } from './types.js';
+import type { AppealBelief, Candidate, ChooseContext, Feedback } from './types.js';
 
 /** What both neural policies share: the posterior's priors. */
 export const AppealParams = z.object({
@@ -70,6 +70,22 @@ export function prepareAppeal(posterior: AppealPosterior, candidates: Candidate[
     sd[i] = Math.sqrt(e.itemVariance);
   });
   return { distinct, slots: slotCount(distinct, context), weight: clampWeight(context.exploreWeight), mean, sd };
+}
+
+/** The posterior's view of each distinct candidate: its appeal probability and the sd of its own term. */
+export function appealBeliefs(posterior: AppealPosterior, candidates: Candidate[], context: ChooseContext): AppealBelief[] {
+  const distinct = distinctCandidates(candidates);
+  const scores = standardScores(distinct);
+  const x = posterior.features(context.state);
+  return distinct.map((c, i) => {
+    const e = posterior.estimate(c.itemId, scores[i], x, c.uncertainty ?? posterior.params.priorSd);
+    return {
+      itemId: c.itemId,
+      ...(c.cluster !== undefined ? { cluster: c.cluster } : {}),
+      appeal: posterior.probability(e),
+      uncertainty: Math.sqrt(e.itemVariance),
+    };
+  });
 }
 
 /**

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { NORMAL_BOUND, parseOrThrow, type Rng } from '../core/index.js';
 import type { PolicyDefinition } from './definition.js';
 import { sampleDistribution, sampleWithPropensities } from './monte-carlo.js';
-import { AppealParams, AppealState, loadPosterior, observeFeedback, prepareAppeal, type PreparedAppeal } from './neural-params.js';
+import {
+  AppealParams,
+  AppealState,
+  appealBeliefs,
+  loadPosterior,
+  observeFeedback,
+  prepareAppeal,
+  type PreparedAppeal,
+} from './neural-params.js';
 import { certainDistribution, certainSlots, topK } from './slate-utils.js';
 import type { Candidate, ChooseContext, Policy } from './types.js';
 
@@ -79,6 +87,7 @@ function createNeuralThompson(params: NeuralThompsonParams, state?: unknown): Po
       return sampleDistribution(sample, context.rng, params.propensityDraws);
     },
     update: (feedback) => observeFeedback(posterior, feedback),
+    beliefs: (candidates, context) => appealBeliefs(posterior, candidates, context),
     save: () => ({ policy: 'neural-thompson', version: 1, params: { ...params }, state: posterior.toJson() }),
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseOrThrow } from '../core/index.js';
 import type { PolicyDefinition } from './definition.js';
-import { AppealParams, AppealState, loadPosterior, observeFeedback, prepareAppeal } from './neural-params.js';
+import { AppealParams, AppealState, appealBeliefs, loadPosterior, observeFeedback, prepareAppeal } from './neural-params.js';
 import { certainDistribution, certainSlots, topK } from './slate-utils.js';
 import type { Candidate, ChooseContext, Policy } from './types.js';
 
@@ -24,6 +24,7 @@ function createNeuralUcb(params: NeuralUcbParams, state?: unknown): Policy {
     choose: (candidates, context) => ({ policy: 'neural-ucb', slots: certainSlots(slate(candidates, context)), propensityMethod: 'exact' }),
     distribution: (candidates, context) => certainDistribution(slate(candidates, context)),
     update: (feedback) => observeFeedback(posterior, feedback),
+    beliefs: (candidates, context) => appealBeliefs(posterior, candidates, context),
     save: () => ({ policy: 'neural-ucb', version: 1, params: { ...params }, state: posterior.toJson() }),
   };
 }

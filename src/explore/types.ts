@@ -87,6 +87,16 @@ export interface PolicySnapshot {
   state: unknown;
 }
 
+/** What a policy believes about one candidate's appeal to this shopper (policies with a posterior). */
+export interface AppealBelief {
+  itemId: string;
+  cluster?: string;
+  /** Posterior probability that the shopper takes the item when shown. */
+  appeal: number;
+  /** Sd of the candidate's own appeal term (probit scale): how unsure the policy is about this item for this shopper. */
+  uncertainty: number;
+}
+
 /** The explore/exploit contract every policy meets; the shared suite in `policy.case.ts` checks it. */
 export interface Policy {
   readonly id: string;
@@ -99,4 +109,6 @@ export interface Policy {
   update(feedback: Feedback): void;
   /** JSON-safe state for persistence. */
   save(): PolicySnapshot;
+  /** Its belief in each distinct candidate's appeal (what its exploration reads); absent for policies without one. */
+  beliefs?(candidates: Candidate[], context: ChooseContext): AppealBelief[];
 }

@@ -50,3 +50,4 @@ export {
 export { VisualIndex, unitVector, type VisualHit, type VisualIndexOptions } from './visual-index.js';
 export { lookalikeItems, showable } from './picture-lists.js';
 export type { ColdPictureSource } from './cold-items.js';
+export { interestBeliefs, UNCATEGORISED, type InterestBelief } from './beliefs.js';

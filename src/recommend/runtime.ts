@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { CurioError, createRng, type Config, type Event, type Rng } from '../core/index.js';
-import { createPolicy, ShopperBudget, type Policy, type PolicySnapshot } from '../explore/index.js';
+import { createPolicy, ShopperBudget, type AppealBelief, type Policy, type PolicySnapshot } from '../explore/index.js';
 import type { WriteOptions } from '../ingest/index.js';
 import type { Change, ChangeFeed, Decision, SlateShown, Store } from '../store/index.js';
 import { DecisionLog, slateDecision } from './decision-log.js';
@@ -25,6 +25,8 @@ import { ServingPolicy, type SharedPolicyState } from './serving-policy.js';
 import { impressionEvents, shownItems } from './slate-record.js';
 import { SlateContexts } from './slate-contexts.js';
 import { ArmModels } from './arm-models.js';
+import { interestBeliefs, type InterestBelief } from './beliefs.js';
+import { historyShares } from './candidates.js';
 import type { ColdPictureSource } from './cold-items.js';
 import { SnapshotManager } from './snapshot-manager.js';
 import { PublishedCounts, type CountNoise } from './published-counts.js';
@@ -331,6 +333,33 @@ export class RecommendationRuntime {
       if (this.armSlates.size > ARM_SLATES) this.armSlates.delete(this.armSlates.keys().next().value as string);
     }
     return result;
+  }
+
+  /**
+   * What the serving policy believes about each candidate of this user's next slate: appeal and its
+   * uncertainty (nothing is logged or learned). Null when the policy keeps no belief (only the neural ones do).
+   */
+  async beliefs(
+    storedUserId: string,
+    request: SlateRequest,
+  ): Promise<{ policy: string; items: AppealBelief[]; interests: InterestBelief[] } | null> {
+    const policy = this.policy;
+    if (!policy.beliefs) return null;
+    const profile = userProfile(storedUserId, await this.recent.get(storedUserId));
+    const deps = this.pipelineDeps();
+    const result = runPipeline(deps, profile, request, createRng(0), 'beliefs');
+    const context = {
+      userId: storedUserId,
+      k: request.count,
+      exploreWeight: request.exploreWeight,
+      rng: createRng(0),
+      ...(result.state ? { state: result.state } : {}),
+    };
+    const items = policy.beliefs(result.candidates, context);
+    const table = deps.snap.items;
+    const historyIndex = Int32Array.from(profile.history, (e) => table.indexOf.get(e.itemId) ?? -1);
+    const shares = historyShares({ snap: deps.snap, historyIndex, profile, eventWeights: deps.eventWeights });
+    return { policy: policy.id, items, interests: interestBeliefs(items, shares) };
   }
 
   /** The arm's own policy, created on its first request (null when the arm keeps the serving policy). */

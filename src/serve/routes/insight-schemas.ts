@@ -60,6 +60,29 @@ export const interestsSchema = personal({
   }),
 });
 
+const belief = {
+  appeal: z.number().meta({ description: 'Posterior probability that the shopper takes it when shown' }),
+  uncertainty: z.number().meta({ description: 'Sd of its own appeal term (probit scale): how unsure the policy is' }),
+};
+
+export const uncertaintySchema = personal({
+  policy: z.string().meta({ description: 'The serving policy' }),
+  available: z
+    .boolean()
+    .meta({ description: 'false when the serving policy keeps no belief (only neural-thompson and neural-ucb do): the lists are empty' }),
+  interests: z
+    .array(
+      z.object({
+        category: z.string(),
+        stage: z.enum(['established', 'fading', 'unknown']).meta({ description: "The category in the shopper's history" }),
+        candidates: z.number().int().meta({ description: "Candidates of this category in the next slate's shortlist" }),
+        ...belief,
+      }),
+    )
+    .meta({ description: 'By category, most uncertain first; uncertainty is the root mean square of its candidates' }),
+  items: z.array(z.object({ itemId: z.string(), category: z.string().nullable(), ...belief })),
+});
+
 export const segmentSummarySchema = z.object({
   segment: z.number().int(),
   description: z.string().meta({ description: 'One readable line: size, top categories, order value, conversion, session length' }),

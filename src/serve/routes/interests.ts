@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { userInterests } from '../../interest/index.js';
 import type { AppContext, RouteModule } from '../context.js';
-import { itemsOf, requireUser, userBehaviour } from '../../recommend/index.js';
-import { interestsSchema } from './insight-schemas.js';
+import { UNCATEGORISED, itemsOf, requireUser, userBehaviour } from '../../recommend/index.js';
+import { interestsSchema, uncertaintySchema } from './insight-schemas.js';
 import { defineRoute } from '../route.js';
 import { idParamsSchema } from '../schemas.js';
 
@@ -54,6 +54,44 @@ export const interestRoutes: RouteModule = (ctx: AppContext) => [
       // The profile carries the stored (possibly pseudonymised) id; the API speaks the shop's.
       const { userId: _stored, ...rest } = profile;
       return { userId: params.id, personalization: true as const, ...rest };
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/v1/users/:id/interests/uncertainty',
+    scope: 'read',
+    tag: 'insight',
+    summary: "How unsure the serving policy is about a user's interests",
+    description:
+      "The serving policy's belief in each candidate of the user's next slate (appeal and the sd of the item's own " +
+      "term, from the Bayesian last layer over the model's user vector), and the same by category with the category's " +
+      'stage in the history (established, fading, unknown): where exploration will look. Nothing is logged or learned. ' +
+      '`available: false` with empty lists when the serving policy keeps no belief. 404 when the user has neither a ' +
+      'record nor an event; `{userId, personalization: false}` for a user who refused personalisation.',
+    params: idParamsSchema,
+    responses: { 200: uncertaintySchema },
+    errors: [404],
+    handler: async ({ params }) => {
+      const user = await requireUser(ctx.store, ctx.ingestor.userKey(params.id), params.id);
+      if (!user.personalization) return { userId: params.id, personalization: false as const };
+      const serving = ctx.config.serving;
+      const request = { count: serving.defaultCount, exploreWeight: serving.exploreWeight, exclude: [] };
+      const view = await ctx.recommendations.beliefs(user.storedId, request);
+      const policy = ctx.recommendations.policy.id;
+      if (!view) return { userId: params.id, personalization: true as const, policy, available: false, interests: [], items: [] };
+      return {
+        userId: params.id,
+        personalization: true as const,
+        policy,
+        available: true,
+        interests: view.interests,
+        items: view.items.map((b) => ({
+          itemId: b.itemId,
+          category: b.cluster === undefined || b.cluster === UNCATEGORISED ? null : b.cluster,
+          appeal: b.appeal,
+          uncertainty: b.uncertainty,
+        })),
+      };
     },
   }),
 ];

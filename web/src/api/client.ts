@@ -10,6 +10,7 @@ import type {
   ExperimentResults,
   Exploration,
   Interests,
+  InterestUncertainty,
   Intent,
   Item,
   ItemList,
@@ -56,6 +57,8 @@ export interface CurioApi {
   recommendations(id: string, n: number, explore: number | null): Promise<Slate>;
   /** The profile now, or as of `at` (epoch ms: events after it are ignored). */
   interests(id: string, at?: number): Promise<Interests>;
+  /** The serving policy's belief in each interest: appeal and uncertainty, with the interest's stage. */
+  uncertainty(id: string): Promise<InterestUncertainty>;
   userSegment(id: string): Promise<UserSegment>;
   intent(id: string): Promise<Intent>;
   segments(): Promise<Segments>;
@@ -126,6 +129,7 @@ export function createApi(key: string, baseUrl = window.location.origin): CurioA
       ),
     interests: async (userId, at) =>
       unwrap(await api.GET('/v1/users/{id}/interests', { params: { ...id(userId), query: at === undefined ? {} : { at } } })),
+    uncertainty: async (userId) => unwrap(await api.GET('/v1/users/{id}/interests/uncertainty', { params: id(userId) })),
     userSegment: async (userId) => unwrap(await api.GET('/v1/users/{id}/segment', { params: id(userId) })),
     intent: async (userId) => unwrap(await api.GET('/v1/users/{id}/intent', { params: id(userId) })),
     segments: async () => unwrap(await api.GET('/v1/segments')),

@@ -85,6 +85,21 @@ export interface Interests {
   clusters: { clusters: Array<{ label: string; share: number; itemIds: string[] }>; silhouette: number | null } | null;
 }
 
+/** How unsure the serving policy is about a shopper's interests (GET /v1/users/:id/interests/uncertainty). */
+export interface InterestUncertainty {
+  personalization: boolean;
+  policy?: string;
+  /** false when the serving policy keeps no belief (only the neural policies do). */
+  available?: boolean;
+  interests?: Array<{
+    category: string;
+    stage: 'established' | 'fading' | 'unknown';
+    candidates: number;
+    appeal: number;
+    uncertainty: number;
+  }>;
+}
+
 export interface SegmentDescription {
   segment: number;
   size: number;

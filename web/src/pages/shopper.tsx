@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { PageProps } from '../app';
 import type { CurioApi } from '../api/client';
 import type { Interests } from '../api/types';
@@ -161,6 +161,73 @@ function InterestProfile({ api, userId }: { api: CurioApi; userId: string }) {
   );
 }
 
+const STAGE_COLOUR = { established: PALETTE[0], fading: PALETTE[1], unknown: PALETTE[2] } as const;
+/** Interests in the uncertainty chart (the table lists all). */
+const UNCERTAINTY_CHART = 12;
+
+/** Where exploration will look: the policy's appeal and uncertainty per interest, most uncertain first. */
+function InterestUncertainty({ api, userId }: { api: CurioApi; userId: string }) {
+  const [view] = useLoad(() => api.uncertainty(userId), [api, userId]);
+  const chart = view.state === 'ready' ? (view.value.interests ?? []).slice(0, UNCERTAINTY_CHART) : [];
+  return (
+    <Show loaded={view}>
+      {(u) =>
+        !u.personalization ? (
+          <p className="muted">This user refused personalisation.</p>
+        ) : !u.available ? (
+          <p className="muted">The serving policy ({u.policy}) keeps no belief; neural-thompson and neural-ucb do.</p>
+        ) : (
+          <div data-testid="uncertainty">
+            <p className="muted">
+              {u.policy}: the appeal the model gives each interest among the next slate&apos;s candidates, and how unsure it is (sd on the
+              probit scale). Exploration goes to the uncertain ones that could be good. The chart shows the {UNCERTAINTY_CHART} most
+              uncertain; by stage:{' '}
+              {Object.entries(STAGE_COLOUR).map(([stage, colour]) => (
+                <span key={stage} style={{ color: colour, marginRight: '0.5em' }}>
+                  {stage}
+                </span>
+              ))}
+            </p>
+            <BarChart width={520} height={Math.max(120, 32 * chart.length)} data={chart} layout="vertical">
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis type="number" />
+              <YAxis type="category" dataKey="category" width={210} interval={0} />
+              <Tooltip formatter={(v) => num(Number(v))} />
+              <Bar dataKey="uncertainty" isAnimationActive={false}>
+                {chart.map((i) => (
+                  <Cell key={i.category} fill={STAGE_COLOUR[i.stage]} />
+                ))}
+              </Bar>
+            </BarChart>
+            <table>
+              <thead>
+                <tr>
+                  <th>interest</th>
+                  <th>stage</th>
+                  <th>candidates</th>
+                  <th>appeal</th>
+                  <th>uncertainty</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(u.interests ?? []).map((i) => (
+                  <tr key={i.category}>
+                    <td>{i.category}</td>
+                    <td style={{ color: STAGE_COLOUR[i.stage] }}>{i.stage}</td>
+                    <td>{i.candidates}</td>
+                    <td>{pct(i.appeal)}</td>
+                    <td>{num(i.uncertainty)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )
+      }
+    </Show>
+  );
+}
+
 function SegmentAndIntent({ api, userId }: { api: CurioApi; userId: string }) {
   const [segment] = useLoad(() => api.userSegment(userId), [api, userId]);
   const [intent] = useLoad(() => api.intent(userId), [api, userId]);
@@ -269,6 +336,9 @@ function Profile({ api, userId }: { api: CurioApi; userId: string }) {
       </Card>
       <Card title="Segment and intent">
         <SegmentAndIntent api={api} userId={userId} />
+      </Card>
+      <Card title="What the model is unsure about" wide>
+        <InterestUncertainty api={api} userId={userId} />
       </Card>
       <Card title="Event timeline (newest first)" wide>
         <Timeline api={api} userId={userId} />
