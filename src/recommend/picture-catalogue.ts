@@ -4,9 +4,10 @@
  * photos. Two embedding spaces never mix: the encoder's (uploaded pictures) and the shop's own (sent
  * embeddings); an item is compared only within the space its own picture is in.
  */
+import { randomUUID } from 'node:crypto';
 import { CurioError, type Config } from '../core/index.js';
 import { decodePicture, pixelsToInput, type DecodedPicture } from '../pictures/index.js';
-import type { ItemPicture, Store, UploadedPicture } from '../store/index.js';
+import type { Change, ItemPicture, Store, UploadedPicture } from '../store/index.js';
 import type { ColdPictureSource } from './cold-items.js';
 import { VisualIndex, type VisualHit } from './visual-index.js';
 
@@ -37,6 +38,8 @@ export interface PictureCatalogueOptions {
   settings: Config['pictures'];
   /** The encoder in use now, or null while none is trained. */
   encoder: () => EncoderInUse | null;
+  /** Tells the other processes (the change feed) that an item's picture changed; default: no one. */
+  publish?: (change: Change) => void;
   warn?: (message: string, error: unknown) => void;
 }
 
@@ -73,6 +76,9 @@ export class PictureCatalogue implements ColdPictureSource {
   /** The shop's own embeddings. */
   private sent: VisualIndex | null = null;
   private readonly spaceOf = new Map<string, PictureSpace>();
+
+  /** Marks this catalogue's own changes on the feed, so it does not apply them twice. */
+  readonly origin = `pictures:${randomUUID()}`;
 
   constructor(private readonly options: PictureCatalogueOptions) {}
 
@@ -152,6 +158,7 @@ export class PictureCatalogue implements ColdPictureSource {
     for (const r of records) {
       this.forget(r.itemId);
       this.indexPicture(r);
+      this.changed(r.itemId);
     }
     return records.map(receipt);
   }
@@ -170,6 +177,7 @@ export class PictureCatalogue implements ColdPictureSource {
     await this.options.store.putItemPictures([record]);
     this.forget(itemId);
     this.indexSent(itemId, values);
+    this.changed(itemId);
     return receipt(record);
   }
 
@@ -182,7 +190,22 @@ export class PictureCatalogue implements ColdPictureSource {
   /** Deletes an item's picture or embedding; false when it had none. */
   async remove(itemId: string): Promise<boolean> {
     this.forget(itemId);
-    return this.options.store.deleteItemPicture(itemId);
+    const removed = await this.options.store.deleteItemPicture(itemId);
+    if (removed) this.changed(itemId);
+    return removed;
+  }
+
+  /**
+   * Applies another process's picture change from the feed: the item's picture is read again from the
+   * store (the change carries only its id, so a redelivery or a late one reads what is there now).
+   */
+  async apply(change: Change): Promise<void> {
+    if (change.kind !== 'picture-changed' || change.origin === this.origin) return;
+    const stored = await this.options.store.getItemPicture(change.itemId);
+    this.forget(change.itemId);
+    if (!stored) return;
+    if (stored.kind === 'embedding') return this.indexSent(stored.itemId, stored.embedding);
+    if (!this.indexPicture(stored)) await this.embedStored([stored]);
   }
 
   /** A shopper's photo in the encoder's space (UNAVAILABLE while no encoder is trained). */
@@ -207,6 +230,10 @@ export class PictureCatalogue implements ColdPictureSource {
   async settled(): Promise<void> {
     await this.pictures?.settled();
     await this.sent?.settled();
+  }
+
+  private changed(itemId: string): void {
+    this.options.publish?.({ kind: 'picture-changed', itemId, origin: this.origin });
   }
 
   private embed(current: EncoderInUse, pixels: Uint8Array[]): Float32Array {

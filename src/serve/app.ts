@@ -137,7 +137,13 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     refitServing: () => recommendations.refitFromNow(),
     warn,
   });
-  const pictures = new PictureCatalogue({ store, settings: config.pictures, encoder: () => imageEncoder, warn });
+  const pictures = new PictureCatalogue({
+    store,
+    settings: config.pictures,
+    encoder: () => imageEncoder,
+    publish: (change) => feed.publish(change),
+    warn,
+  });
   const ctx: AppContext = {
     config,
     store,
@@ -183,7 +189,12 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   app.addHook('onClose', () => ctx.insight.idle());
   // Whichever node erased a user, every process forgets them in what it keeps in memory (docs/privacy.md, "Erasure").
   // A refusal of personalisation leaves the cached segmentation the same way, on every node (docs/privacy.md, "Consent").
+  // A picture stored or deleted through another node is read again here, so its visual neighbours and shop by photo see it.
   feed.subscribe((change) => {
+    if (change.kind === 'picture-changed') {
+      pictures.apply(change).catch((error: unknown) => warn(`picture of item "${change.itemId}" from another node`, error));
+      return;
+    }
     if (change.kind === 'users-stored') {
       for (const u of change.users) if (!u.consent.personalization) ctx.insight.personalizationWithdrawn(u.id);
     }

@@ -12,6 +12,10 @@ export type Change = { origin?: string } & (
   | { kind: 'users-stored'; /** Users created or updated (consent changes), by stored id. */ users: readonly User[] }
   | { kind: 'user-erased'; /** The stored (possibly pseudonymised) id. */ userId: string }
   | {
+      kind: 'picture-changed';
+      /** An item whose picture or embedding was stored or deleted: read it again from the store. */ itemId: string;
+    }
+  | {
       kind: 'slates-served';
       /** Slates a runtime served and stored in `'slate'` mode: their impressions, one record per slate. */ slates: readonly SlateShown[];
     }

@@ -2,7 +2,7 @@
 import type { EncoderInUse } from '../../src/recommend/index.js';
 import { createRng } from '../../src/core/index.js';
 import { encodePng } from '../../src/pictures/index.js';
-import { createTestApp, type TestApp } from './test-app.js';
+import { createTestApp, type TestApp, type TestAppOptions } from './test-app.js';
 import { CATEGORIES, ITEMS_PER_CATEGORY, itemId, shopEvents, shopItems } from './recommend-shop.js';
 
 export const PICTURE_SIZE = 28;
@@ -55,10 +55,16 @@ export function poolingEncoder(size = PICTURE_SIZE, cell = 4): EncoderInUse {
 
 /** The recommendation test shop (4 categories × 10 items, 40 shoppers each in one category) with the stand-in encoder. */
 export function createPictureShopApp(
-  options: { overrides?: Record<string, unknown>; storeUrl?: string; encoder?: EncoderInUse | null } = {},
+  options: {
+    overrides?: Record<string, unknown>;
+    storeUrl?: string;
+    encoder?: EncoderInUse | null;
+    cluster?: TestAppOptions['cluster'];
+  } = {},
 ): Promise<TestApp> {
   return createTestApp({
     storeUrl: options.storeUrl,
+    cluster: options.cluster,
     env: { CURIO_SERVING_SEED: '7' },
     overrides: { 'serving.refreshIntervalSeconds': 0, 'serving.impressionFlushMs': 0, ...options.overrides },
     imageEncoder: options.encoder === null ? undefined : (options.encoder ?? poolingEncoder()),
