@@ -8,11 +8,17 @@ export interface SlotContext {
   uncertainty: number | undefined;
 }
 
+/**
+ * One slate's context, compact because tens of thousands are kept: the shown ids (the strings the
+ * snapshot already holds) and, per shown item k, its standardised score at 2k and its uncertainty at 2k + 1
+ * (NaN when the candidate had none). A Map of small objects per slate cost several times the memory.
+ */
 interface SlateContext {
   /** The stored id of the user it was served to, so an erasure finds their slates. */
   userId: string;
   state: Float32Array | null;
-  items: Map<string, { score: number; uncertainty: number | undefined }>;
+  shown: string[];
+  values: Float64Array;
 }
 
 /**
@@ -41,12 +47,14 @@ export class SlateContexts {
     if (this.capacity === 0) return;
     const standard = standardScores(candidates);
     const at = new Map(candidates.map((c, i) => [c.itemId, i]));
-    const items = new Map<string, { score: number; uncertainty: number | undefined }>();
-    for (const id of shown) {
-      const i = at.get(id);
-      if (i !== undefined) items.set(id, { score: standard[i], uncertainty: candidates[i].uncertainty });
-    }
-    this.slates.set(recommendationId, { userId, state, items });
+    const kept = shown.filter((id) => at.has(id));
+    const values = new Float64Array(2 * kept.length);
+    kept.forEach((id, k) => {
+      const i = at.get(id) as number;
+      values[2 * k] = standard[i];
+      values[2 * k + 1] = candidates[i].uncertainty ?? Number.NaN;
+    });
+    this.slates.set(recommendationId, { userId, state, shown: kept, values });
     if (this.slates.size > this.capacity) this.slates.delete(this.slates.keys().next().value as string);
   }
 
@@ -69,7 +77,9 @@ export class SlateContexts {
 
   get(recommendationId: string, itemId: string): SlotContext | undefined {
     const slate = this.slates.get(recommendationId);
-    const item = slate?.items.get(itemId);
-    return slate && item ? { state: slate.state, score: item.score, uncertainty: item.uncertainty } : undefined;
+    const k = slate ? slate.shown.indexOf(itemId) : -1;
+    if (!slate || k < 0) return undefined;
+    const uncertainty = slate.values[2 * k + 1];
+    return { state: slate.state, score: slate.values[2 * k], uncertainty: Number.isNaN(uncertainty) ? undefined : uncertainty };
   }
 }
