@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppealPosterior, type AppealPosteriorJson } from './appeal-posterior.js';
+import { AppealPosterior, type AppealEstimate, type AppealPosteriorJson } from './appeal-posterior.js';
 import { clampWeight, distinctCandidates, slotCount } from './slate-utils.js';
 import type { AppealBelief, Candidate, ChooseContext, Feedback } from './types.js';
 
@@ -58,34 +58,35 @@ export interface PreparedAppeal {
   sd: Float64Array;
 }
 
-export function prepareAppeal(posterior: AppealPosterior, candidates: Candidate[], context: ChooseContext): PreparedAppeal {
+/** The posterior's estimate for each distinct candidate, with its score standardised within the request. */
+function estimateEach(
+  posterior: AppealPosterior,
+  candidates: Candidate[],
+  context: ChooseContext,
+): { distinct: Candidate[]; estimates: AppealEstimate[] } {
   const distinct = distinctCandidates(candidates);
   const scores = standardScores(distinct);
   const x = posterior.features(context.state);
-  const mean = new Float64Array(distinct.length);
-  const sd = new Float64Array(distinct.length);
-  distinct.forEach((c, i) => {
-    const e = posterior.estimate(c.itemId, scores[i], x, c.uncertainty ?? posterior.params.priorSd);
-    mean[i] = e.mean;
-    sd[i] = Math.sqrt(e.itemVariance);
-  });
+  const estimates = distinct.map((c, i) => posterior.estimate(c.itemId, scores[i], x, c.uncertainty ?? posterior.params.priorSd));
+  return { distinct, estimates };
+}
+
+export function prepareAppeal(posterior: AppealPosterior, candidates: Candidate[], context: ChooseContext): PreparedAppeal {
+  const { distinct, estimates } = estimateEach(posterior, candidates, context);
+  const mean = Float64Array.from(estimates, (e) => e.mean);
+  const sd = Float64Array.from(estimates, (e) => Math.sqrt(e.itemVariance));
   return { distinct, slots: slotCount(distinct, context), weight: clampWeight(context.exploreWeight), mean, sd };
 }
 
 /** The posterior's view of each distinct candidate: its appeal probability and the sd of its own term. */
 export function appealBeliefs(posterior: AppealPosterior, candidates: Candidate[], context: ChooseContext): AppealBelief[] {
-  const distinct = distinctCandidates(candidates);
-  const scores = standardScores(distinct);
-  const x = posterior.features(context.state);
-  return distinct.map((c, i) => {
-    const e = posterior.estimate(c.itemId, scores[i], x, c.uncertainty ?? posterior.params.priorSd);
-    return {
-      itemId: c.itemId,
-      ...(c.cluster !== undefined ? { cluster: c.cluster } : {}),
-      appeal: posterior.probability(e),
-      uncertainty: Math.sqrt(e.itemVariance),
-    };
-  });
+  const { distinct, estimates } = estimateEach(posterior, candidates, context);
+  return distinct.map((c, i) => ({
+    itemId: c.itemId,
+    ...(c.cluster !== undefined ? { cluster: c.cluster } : {}),
+    appeal: posterior.probability(estimates[i]),
+    uncertainty: Math.sqrt(estimates[i].itemVariance),
+  }));
 }
 
 /**

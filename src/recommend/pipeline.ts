@@ -110,7 +110,7 @@ export function runPipeline(
 ): PipelineResult {
   const { snap, serving } = deps;
   const table = snap.items;
-  const historyIndex = Int32Array.from(profile.history, (e) => table.indexOf.get(e.itemId) ?? -1);
+  const historyIndex = historyIndexes(table, profile);
   const rules = buildRules({ table, profile, exclude: request.exclude, category: request.category });
   const wantsState = deps.policy.capabilities.usesState;
   const stateOut = { vector: null as Float32Array | null };
@@ -178,6 +178,11 @@ export function runPipeline(
     policySlots: slate.slots.map((s) => s.slot),
     state: wantsState ? stateOut.vector : null,
   };
+}
+
+/** The profile's history as table indexes (-1 for items the table does not hold). */
+export function historyIndexes(table: ServingSnapshot['items'], profile: Profile): Int32Array {
+  return Int32Array.from(profile.history, (e) => table.indexOf.get(e.itemId) ?? -1);
 }
 
 /** Lookalike item ids as table indexes (ids the table does not know are left out). */

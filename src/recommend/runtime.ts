@@ -10,6 +10,7 @@ import { ImpressionLog, slateImpressions } from './impression-log.js';
 import { relatedItems, trendingItems, type ItemListKind } from './item-lists.js';
 import { servingModelSource, type ModelProvider, type ProvidedModel } from './model-source.js';
 import {
+  historyIndexes,
   runPipeline,
   type ExperimentAssignment,
   type PipelineDeps,
@@ -356,8 +357,7 @@ export class RecommendationRuntime {
       ...(result.state ? { state: result.state } : {}),
     };
     const items = policy.beliefs(result.candidates, context);
-    const table = deps.snap.items;
-    const historyIndex = Int32Array.from(profile.history, (e) => table.indexOf.get(e.itemId) ?? -1);
+    const historyIndex = historyIndexes(deps.snap.items, profile);
     const shares = historyShares({ snap: deps.snap, historyIndex, profile, eventWeights: deps.eventWeights });
     return { policy: policy.id, items, interests: interestBeliefs(items, shares) };
   }
