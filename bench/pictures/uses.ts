@@ -27,7 +27,6 @@ import { saveImageEncoder, trainImageEncoder, type ImageEncoder } from '../../sr
 import { accuracy } from '../../src/pictures/encoder-train.js';
 import { FASHION_MNIST_DEFAULT_DIR, FASHION_MNIST_LABELS, loadFashionMnist } from '../../src/pictures/fashion-mnist.js';
 import { decodePicture, encodePng, fitVisualProjection, loadEncoderFile, pixelsToInput } from '../../src/pictures/index.js';
-import { DEFAULT_RIDGE } from '../../src/pictures/projection.js';
 import { PictureCatalogue } from '../../src/recommend/index.js';
 import { createApp } from '../../src/serve/app.js';
 import { openStore } from '../../src/store/index.js';
@@ -265,7 +264,7 @@ async function measureColdStart(): Promise<Record<string, unknown>> {
     count: warm.length,
     visualDim: encoder.dim,
     modelDim: dim,
-    // Serving's default unless CURIO_PROJECTION_RIDGE asks for another (to compare settings).
+    // Serving's default (λ chosen by cross-validation on the warm items) unless CURIO_PROJECTION_RIDGE fixes one (to compare settings).
     ...(process.env.CURIO_PROJECTION_RIDGE ? { ridge: Number(process.env.CURIO_PROJECTION_RIDGE) } : {}),
   });
   if (!projection) throw new Error('too few warm pictured items for a projection');
@@ -335,7 +334,8 @@ async function measureColdStart(): Promise<Record<string, unknown>> {
     hr_at_3_within_subcategory_attributes_only: round(hrWithin.attributes / n),
     hr_at_3_within_subcategory_pictures: round(hrWithin.pictures / n),
     projection_items: projection.count,
-    projection_ridge: Number(process.env.CURIO_PROJECTION_RIDGE ?? DEFAULT_RIDGE),
+    projection_ridge: projection.ridge,
+    projection_ridge_chosen_by: process.env.CURIO_PROJECTION_RIDGE ? 'CURIO_PROJECTION_RIDGE' : 'cross-validation on the warm items',
   };
   log(`cold start: HR@10 attributes ${out.hr_at_10_attributes_only}, pictures ${out.hr_at_10_pictures} over ${n} cases`);
   return out;

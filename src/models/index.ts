@@ -6,6 +6,6 @@ export * from './blend.js';
 export * from './recommend.js';
 export * from './top-k.js';
 export { isSequentialRecommender, type SequentialRecommender } from './seq-model.js';
-export { invertSpdInPlace, gaussJordanInPlace, choleskySolve } from './linalg.js';
+export { invertSpdInPlace, gaussJordanInPlace, choleskySolve, choleskyFactorInPlace, choleskySolveFactored } from './linalg.js';
 export * from './logistic.js';
 export { clearUserRow, forgetUserRow } from './user-rows.js';

@@ -167,10 +167,18 @@ export function gaussJordanInPlace(a: Float64Array, n: number): Float64Array {
 
 /** Solves the SPD system A x = b (n×n row-major) by Cholesky; A is overwritten. Null when A is not positive definite. */
 export function choleskySolve(a: Float64Array, b: Float64Array, n: number): Float64Array | null {
+  return choleskyFactorInPlace(a, n) ? choleskySolveFactored(a, b, n) : null;
+}
+
+/**
+ * Factorises the SPD matrix A (n×n row-major) as L Lᵀ in place: L in the lower triangle (the upper one is
+ * left as it was). False when A is not positive definite. Solve with choleskySolveFactored, once per right side.
+ */
+export function choleskyFactorInPlace(a: Float64Array, n: number): boolean {
   for (let j = 0; j < n; j++) {
     let s = a[j * n + j];
     for (let k = 0; k < j; k++) s -= a[j * n + k] ** 2;
-    if (s <= 0) return null;
+    if (s <= 0) return false;
     a[j * n + j] = Math.sqrt(s);
     for (let i = j + 1; i < n; i++) {
       let t = a[i * n + j];
@@ -178,14 +186,19 @@ export function choleskySolve(a: Float64Array, b: Float64Array, n: number): Floa
       a[i * n + j] = t / a[j * n + j];
     }
   }
+  return true;
+}
+
+/** x with L Lᵀ x = b, L from choleskyFactorInPlace. */
+export function choleskySolveFactored(l: Float64Array, b: Float64Array, n: number): Float64Array {
   const y = Float64Array.from(b);
   for (let i = 0; i < n; i++) {
-    for (let k = 0; k < i; k++) y[i] -= a[i * n + k] * y[k];
-    y[i] /= a[i * n + i];
+    for (let k = 0; k < i; k++) y[i] -= l[i * n + k] * y[k];
+    y[i] /= l[i * n + i];
   }
   for (let i = n - 1; i >= 0; i--) {
-    for (let k = i + 1; k < n; k++) y[i] -= a[k * n + i] * y[k];
-    y[i] /= a[i * n + i];
+    for (let k = i + 1; k < n; k++) y[i] -= l[k * n + i] * y[k];
+    y[i] /= l[i * n + i];
   }
   return y;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../core/index.js';
-import { fitVisualProjection, MIN_PROJECTION_ITEMS } from './projection.js';
+import { chooseRidge, fitVisualProjection, MIN_PROJECTION_ITEMS, RIDGE_GRID } from './projection.js';
 
 describe('fitVisualProjection', () => {
   it('recovers a linear map from looks to item vectors and predicts items it was not fitted on', () => {
@@ -27,6 +27,22 @@ describe('fitVisualProjection', () => {
     const shrunk = fitVisualProjection({ visual, model, count: n, visualDim: dv, modelDim: dm, ridge: 100 })!.project(fresh);
     const norm = (v: Float32Array) => Math.hypot(...v);
     expect(norm(shrunk)).toBeLessThan(0.5 * norm(got));
+  });
+
+  it('chooses the ridge by cross-validation: weak for a clean map, strong when the looks say little', () => {
+    const rng = createRng(5);
+    const [dv, dm, n] = [16, 4, 60];
+    const truth = Float32Array.from({ length: dv * dm }, () => rng.next() * 2 - 1);
+    const visual = Float32Array.from({ length: n * dv }, () => rng.next() * 2 - 1);
+    const clean = new Float32Array(n * dm);
+    for (let r = 0; r < n; r++)
+      for (let j = 0; j < dm; j++) for (let i = 0; i < dv; i++) clean[r * dm + j] += visual[r * dv + i] * truth[i * dm + j];
+    const noise = Float32Array.from({ length: n * dm }, () => 4 * (rng.next() * 2 - 1));
+    const options = { visual, count: n, visualDim: dv, modelDim: dm };
+    const fitted = fitVisualProjection({ ...options, model: clean })!;
+    expect(fitted.ridge).toBe(RIDGE_GRID[0]);
+    expect(chooseRidge({ ...options, model: noise })).toBe(RIDGE_GRID.at(-1));
+    expect(fitVisualProjection({ ...options, model: clean, ridge: 2 })!.ridge).toBe(2);
   });
 
   it('declines to fit on too few items', () => {
