@@ -158,8 +158,13 @@ export const configSchema = z.object({
       embeddingDim: z.number().int().min(2).max(4096).nullable().default(null),
       /** Catalogues with at least this many pictures search an HNSW index for visual neighbours instead of every picture; 0 = always exact. */
       annMinItems: z.number().int().min(0).default(20_000),
-      /** A saved image encoder (`saveImageEncoder`, the demo writes one) that embeds pictures and photos; null = none. */
+      /**
+       * A saved image encoder (`saveImageEncoder`, the demo writes one) that embeds pictures and photos; null = the
+       * registry's serving version of the `pictures` track (trained by a `pictures` job), when there is one.
+       */
       encoderPath: z.string().min(1).nullable().default(null),
+      /** Parameters of the encoder a `pictures` job trains (ImageEncoderParamsSchema in src/pictures/encoder-train.ts; checked when the job runs). */
+      encoderParams: z.record(z.string(), z.unknown()).default({}),
     })
     .prefault({}),
   /** The learning loop (docs/operations.md): the trainer beside the server, the model registry and its quality gate. */

@@ -27,14 +27,14 @@ function asCnn(encoder: ImageEncoder): CnnImageEncoder {
 
 /** The encoder as a model artifact (nItems 0: it scores pictures, not catalogue items). */
 export function imageEncoderToArtifact(encoder: ImageEncoder): ModelArtifact {
-  const { net, labels } = asCnn(encoder);
+  const { net, labels, tags } = asCnn(encoder);
   const { size, widths, dim, dropoutRate } = net.config;
   const artifact: ModelArtifact = {
     modelId: IMAGE_ENCODER_MODEL_ID,
     artifactVersion: IMAGE_ENCODER_ARTIFACT_VERSION,
     params: { widths: [...widths], dim, dropoutRate },
     nItems: 0,
-    meta: { size, labels: [...labels] },
+    meta: { size, labels: [...labels], tags: [...tags] },
     arrays: Object.fromEntries(namedState(net).map(([name, t]) => [name, t.data.slice()])),
   };
   assertFiniteArtifact(artifact);
@@ -50,11 +50,13 @@ export function imageEncoderFromArtifact(artifact: ModelArtifact): ImageEncoder 
     );
   }
   const params = parseOrThrow(ImageEncoderParamsSchema, artifact.params, { what: 'image encoder parameters' });
-  const { size, labels } = artifact.meta as { size?: unknown; labels?: unknown };
-  if (!Number.isInteger(size) || !Array.isArray(labels) || !labels.every((l) => typeof l === 'string')) {
-    throw new CurioError('BAD_INPUT', 'image encoder artifact lacks its picture size or label names');
+  // `tags` is absent from encoders saved before the tag head: they have none.
+  const { size, labels, tags = [] } = artifact.meta as { size?: unknown; labels?: unknown; tags?: unknown };
+  const names = (v: unknown): v is string[] => Array.isArray(v) && v.every((l) => typeof l === 'string');
+  if (!Number.isInteger(size) || !names(labels) || !names(tags)) {
+    throw new CurioError('BAD_INPUT', 'image encoder artifact lacks its picture size, label names or tag names');
   }
-  const net = withoutRandomInit(() => new ImageCnn(cnnConfig(params, size as number, labels.length), createRng(0)));
+  const net = withoutRandomInit(() => new ImageCnn(cnnConfig(params, size as number, labels.length, tags.length), createRng(0)));
   for (const [name, t] of namedState(net)) {
     const saved = artifact.arrays[name];
     if (!(saved instanceof Float32Array) || saved.length !== t.size) {
@@ -62,7 +64,7 @@ export function imageEncoderFromArtifact(artifact: ModelArtifact): ImageEncoder 
     }
     t.data.set(saved);
   }
-  return new CnnImageEncoder(net.eval(), labels as string[]);
+  return new CnnImageEncoder(net.eval(), labels, tags);
 }
 
 /** The encoder as one checksummed artifact file's bytes. */

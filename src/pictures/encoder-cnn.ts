@@ -1,8 +1,8 @@
 /** The trained CNN behind the ImageEncoder interface: batched inference in evaluation mode. */
 import { createRng } from '../core/index.js';
-import { noGrad, softmax, tidy, Tensor } from '../nn/index.js';
+import { noGrad, sigmoid, softmax, tidy, Tensor } from '../nn/index.js';
 import type { ImageEncoder } from './encoder.js';
-import type { ImageCnn } from './encoder-net.js';
+import type { ImageCnn, ImageCnnOutput } from './encoder-net.js';
 
 /** Pictures per forward pass at inference (bounds the patch matrices' memory). */
 const INFERENCE_BATCH = 256;
@@ -14,6 +14,7 @@ export class CnnImageEncoder implements ImageEncoder {
   constructor(
     readonly net: ImageCnn,
     readonly labels: readonly string[],
+    readonly tags: readonly string[] = [],
   ) {
     this.size = net.config.size;
     this.dim = net.config.dim;
@@ -44,13 +45,19 @@ export class CnnImageEncoder implements ImageEncoder {
     return probs;
   }
 
+  /** count×tags.length probabilities, each tag on its own (multi-label), averaged with the mirror image's like `classify`. */
+  tagProbabilities(pixels: Float32Array, count: number): Float32Array {
+    const k = this.tags.length;
+    if (k === 0) return new Float32Array(0);
+    const pick = (o: ImageCnnOutput) => sigmoid(o.tagLogits!);
+    const probs = this.run(pixels, count, k, pick);
+    const mirrored = this.run(mirror(pixels, this.size), count, k, pick);
+    for (let i = 0; i < probs.length; i++) probs[i] = (probs[i] + mirrored[i]) / 2;
+    return probs;
+  }
+
   /** Runs the net in evaluation mode over batches, copying `pick`'s rows (width `width`) out. */
-  private run(
-    pixels: Float32Array,
-    count: number,
-    width: number,
-    pick: (o: { embedding: Tensor; logits: Tensor }) => Tensor,
-  ): Float32Array {
+  private run(pixels: Float32Array, count: number, width: number, pick: (o: ImageCnnOutput) => Tensor): Float32Array {
     const side = this.size * this.size;
     if (!Number.isInteger(count) || count < 0 || pixels.length !== count * side) {
       throw new RangeError(`expected ${count} pictures of ${this.size}×${this.size} (${count * side} values), got ${pixels.length} values`);

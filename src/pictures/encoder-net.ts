@@ -1,7 +1,8 @@
 /**
  * The encoder's network, a small VGG-style CNN over NHWC pictures:
  *   [conv3×3-BN-ReLU ×2 → maxpool 2] at width w1, the same at width w2,
- *   → flatten → linear → BN → ReLU = the embedding (penultimate layer) → dropout → linear → class logits.
+ *   → flatten → linear → BN → ReLU = the embedding (penultimate layer) → dropout → linear → class logits
+ *   (and, when items have tags, a second linear head beside it → one logit per tag, multi-label).
  * Convolutions feeding batch norm carry no bias (the norm's beta replaces it).
  */
 import type { Rng } from '../core/index.js';
@@ -15,6 +16,8 @@ export interface ImageCnnConfig {
   /** Embedding length. */
   dim: number;
   classes: number;
+  /** Tags of the multi-label head; 0 = no tag head. */
+  tags: number;
   dropoutRate: number;
 }
 
@@ -34,10 +37,11 @@ class ConvBlock extends Module {
   }
 }
 
-/** What one pass gives: the embedding (before normalisation) and the class logits. */
+/** What one pass gives: the embedding (before normalisation), the class logits and the tag logits (null without tags). */
 export interface ImageCnnOutput {
   embedding: Tensor;
   logits: Tensor;
+  tagLogits: Tensor | null;
 }
 
 export class ImageCnn extends Module {
@@ -45,6 +49,7 @@ export class ImageCnn extends Module {
   readonly project: Linear;
   readonly projectNorm: BatchNorm;
   readonly head: Linear;
+  readonly tagHead: Linear | null;
 
   constructor(
     readonly config: ImageCnnConfig,
@@ -57,6 +62,7 @@ export class ImageCnn extends Module {
     this.project = new Linear(side * side * w2, config.dim, { rng, bias: false });
     this.projectNorm = new BatchNorm(config.dim);
     this.head = new Linear(config.dim, config.classes, { rng });
+    this.tagHead = config.tags > 0 ? new Linear(config.dim, config.tags, { rng }) : null;
   }
 
   /** x: [n, size, size, 1] in [0, 1]. `rng` drives dropout while training. */
@@ -67,6 +73,6 @@ export class ImageCnn extends Module {
     const flat = reshape(h, [x.shape[0], -1]);
     const embedding = relu(this.projectNorm.forward(this.project.forward(flat)));
     const dropped = this.training ? dropout(embedding, this.config.dropoutRate, rng) : embedding;
-    return { embedding, logits: this.head.forward(dropped) };
+    return { embedding, logits: this.head.forward(dropped), tagLogits: this.tagHead?.forward(dropped) ?? null };
   }
 }

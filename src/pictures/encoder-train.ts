@@ -1,13 +1,14 @@
 /**
- * Training the image encoder: category classification with AdamW, a short warm-up then cosine learning rate,
+ * Training the image encoder: category classification (plus a multi-label tag head when the pictures' items
+ * have tags: the sum of the two losses) with AdamW, a short warm-up then cosine learning rate,
  * random shifts and mirror images as augmentation, early stopping on a held-out validation split (the
  * best epoch's weights are kept). Seeded: the same seed, data and thread count give the same weights.
  */
 import { z } from 'zod';
 import { CurioError, createRng, parseOrThrow, type Progress, type Rng } from '../core/index.js';
 import { trainWithEarlyStopping } from '../models/early-stopping.js';
-import { AdamW, Tensor, backward, crossEntropy, tidy } from '../nn/index.js';
-import type { ImageEncoder, LabelledImages } from './encoder.js';
+import { AdamW, Tensor, add, backward, bceWithLogits, crossEntropy, tidy } from '../nn/index.js';
+import type { ImageEncoder, LabelledImages, PictureTags } from './encoder.js';
 import { CnnImageEncoder } from './encoder-cnn.js';
 import { ImageCnn, type ImageCnnConfig } from './encoder-net.js';
 
@@ -69,9 +70,9 @@ export interface ImageEncoderFit {
 }
 
 /** The network's shape from the params. */
-export function cnnConfig(params: ImageEncoderParams, size: number, classes: number): ImageCnnConfig {
+export function cnnConfig(params: ImageEncoderParams, size: number, classes: number, tags = 0): ImageCnnConfig {
   if (size % 4 !== 0 || size < 4) throw new CurioError('BAD_INPUT', `picture side must be a multiple of 4, got ${size}`);
-  return { size, widths: params.widths, dim: params.dim, classes, dropoutRate: params.dropoutRate };
+  return { size, widths: params.widths, dim: params.dim, classes, tags, dropoutRate: params.dropoutRate };
 }
 
 /** A picture source for batches: the pictures and labels at chosen indices. */
@@ -87,8 +88,9 @@ export function trainImageEncoder(data: LabelledImages, rawParams: unknown = {},
   const rng = createRng(options.seed ?? 0);
   const { train, validation } = split(data, params, options, rng);
   if (train.indices.length < 2) throw new CurioError('BAD_INPUT', 'the image encoder needs at least 2 training pictures');
-  const net = new ImageCnn(cnnConfig(params, data.size, data.labelNames.length), rng.fork());
-  const encoder = new CnnImageEncoder(net, data.labelNames);
+  const tagNames = data.tags?.names ?? [];
+  const net = new ImageCnn(cnnConfig(params, data.size, data.labelNames.length, tagNames.length), rng.fork());
+  const encoder = new CnnImageEncoder(net, data.labelNames, tagNames);
   const opt = new AdamW(net.parameters(), { learningRate: params.learningRate, weightDecay: params.weightDecay });
   const state = [...net.parameters(), ...net.namedBuffers().map(([, t]) => t)];
   let best: Float32Array[] = [];
@@ -115,12 +117,14 @@ export function trainImageEncoder(data: LabelledImages, rawParams: unknown = {},
       net.train();
       const order = shuffled(train.indices, stepRng);
       const x = new Float32Array(params.batchSize * data.size * data.size);
+      const tagTargets = new Float32Array(params.batchSize * tagNames.length);
       let lossSum = 0;
       let seen = 0;
       for (let s = 0; s < steps && !(s > 0 && budget !== undefined && elapsed() >= budget); s++) {
         const batch = order.subarray(s * params.batchSize, Math.min(order.length, (s + 1) * params.batchSize));
         const n = batch.length;
         const labels = fillBatch(data, batch, x, params, stepRng);
+        if (data.tags) fillTags(data.tags, batch, tagTargets);
         // With a time budget the schedule follows whichever runs out first, steps or seconds, so the
         // rate has decayed when the budget ends training on a busy machine (the run is then not
         // bit-reproducible: where it stops depends on the clock).
@@ -128,7 +132,9 @@ export function trainImageEncoder(data: LabelledImages, rawParams: unknown = {},
         opt.learningRate = schedule(step++, done);
         const loss = tidy(() => {
           const input = new Tensor(x.subarray(0, n * data.size * data.size), [n, data.size, data.size, 1]);
-          const l = crossEntropy(net.forward(input, stepRng).logits, labels);
+          const out = net.forward(input, stepRng);
+          const classes = crossEntropy(out.logits, labels);
+          const l = out.tagLogits ? add(classes, bceWithLogits(out.tagLogits, tagTargets.subarray(0, n * tagNames.length))) : classes;
           backward(l);
           opt.step();
           return l.item();
@@ -173,6 +179,20 @@ function checkData(data: LabelledImages): void {
   for (const l of data.labels) {
     if (!(l >= 0 && l < data.labelNames.length))
       throw new CurioError('BAD_INPUT', `label ${l} is not one of ${data.labelNames.length} categories`);
+  }
+  if (data.tags && data.tags.targets.length !== data.count * data.tags.names.length) {
+    throw new CurioError(
+      'BAD_INPUT',
+      `${data.count} pictures with ${data.tags.names.length} tags need ${data.count * data.tags.names.length} tag targets`,
+    );
+  }
+}
+
+/** The batch's tag targets (0/1) into `out`, row after row. */
+function fillTags(tags: PictureTags, batch: Int32Array, out: Float32Array): void {
+  const k = tags.names.length;
+  for (let b = 0; b < batch.length; b++) {
+    for (let j = 0; j < k; j++) out[b * k + j] = tags.targets[batch[b] * k + j];
   }
 }
 

@@ -37,6 +37,10 @@ export interface ImageEncoder {
   embed(pixels: Float32Array, count: number): Float32Array;
   /** count×labels.length probabilities (each row sums to 1). */
   classify(pixels: Float32Array, count: number): Float32Array;
+  /** Tag names, in the order of `tagProbabilities`' columns; empty when it learnt no tags. */
+  readonly tags: readonly string[];
+  /** count×tags.length probabilities, each tag on its own (a picture may have several). */
+  tagProbabilities(pixels: Float32Array, count: number): Float32Array;
 }
 
 /** Pictures with a category each: what the encoder learns from. */
@@ -51,4 +55,13 @@ export interface LabelledImages {
   readonly labels: Int32Array;
   /** Category names. */
   readonly labelNames: readonly string[];
+  /** Tags of the pictures' items, where they have them: a second, multi-label target. */
+  readonly tags?: PictureTags;
+}
+
+/** Each picture's tags as 0/1 targets. */
+export interface PictureTags {
+  names: readonly string[];
+  /** count×names.length values, 1 where the picture's item has the tag. */
+  targets: Uint8Array;
 }

@@ -92,6 +92,20 @@ export class PictureCatalogue implements ColdPictureSource {
     await this.embedStored(stale);
   }
 
+  /**
+   * The encoder changed (a new `pictures` version serves): the encoder's space is built again from the store,
+   * and the pictures the new encoder has not embedded yet are embedded (and stored) now.
+   */
+  async reload(): Promise<void> {
+    for (const [itemId, space] of this.spaceOf) if (space === 'picture') this.spaceOf.delete(itemId);
+    this.pictures = null;
+    this.picturesVersion = null;
+    this.version++;
+    const stale: ItemPicture[] = [];
+    for await (const p of this.options.store.scanItemPictures()) if (p.kind === 'image' && !this.indexPicture(p)) stale.push(p);
+    await this.embedStored(stale);
+  }
+
   /** Items with a picture (or embedding) in each space. */
   get counts(): Record<PictureSpace, number> {
     return { picture: this.pictures?.size ?? 0, embedding: this.sent?.size ?? 0 };
@@ -212,7 +226,10 @@ export class PictureCatalogue implements ColdPictureSource {
   async embedPhoto(bytes: Uint8Array): Promise<Float32Array> {
     const current = this.options.encoder();
     if (!current)
-      throw new CurioError('UNAVAILABLE', 'no image encoder is trained yet: train one with `curio train --model image-encoder`');
+      throw new CurioError(
+        'UNAVAILABLE',
+        'no image encoder is trained yet: train one with `curio jobs start pictures` (or POST /v1/admin/jobs {"kind":"pictures"})',
+      );
     const picture = await this.decode(bytes);
     return this.embed(current, [picture.pixels]);
   }

@@ -21,7 +21,7 @@ import { RecommendationRuntime, type ServingModel, type SharedPolicyState } from
 import type { Redis } from 'ioredis';
 import { ROUTE_MODULES } from './routes/index.js';
 import { ExperimentRegistry } from '../experiments/index.js';
-import { ErasureService, loadVersion, ServingWatcher, TrainingSupervisor } from '../train/index.js';
+import { EncoderWatcher, ErasureService, loadVersion, ServingWatcher, TrainingSupervisor } from '../train/index.js';
 
 export interface CreateAppOptions {
   config: Config;
@@ -113,8 +113,22 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
     },
   });
   const warn = (message: string, error?: unknown) => app.log.warn({ err: error }, message);
-  // The encoder of item pictures: given (tests, benches), or read from pictures.encoderPath at start.
-  const imageEncoder = options.imageEncoder ?? (config.pictures.encoderPath !== null ? loadEncoderFile(config.pictures.encoderPath) : null);
+  // The encoder of item pictures: given (tests, benches), read from pictures.encoderPath at start, or else the
+  // registry's serving `pictures` version, followed as it changes.
+  let imageEncoder = options.imageEncoder ?? (config.pictures.encoderPath !== null ? loadEncoderFile(config.pictures.encoderPath) : null);
+  let picturesStarted = false;
+  const encoderWatcher =
+    imageEncoder === null
+      ? new EncoderWatcher({
+          store,
+          pollMs: config.training.pollMs,
+          use: async (next) => {
+            imageEncoder = next;
+            if (picturesStarted) await pictures.reload();
+          },
+          warn,
+        })
+      : null;
   // The model comes from the registry unless one was given; until a version serves, serving.model is fitted here.
   const fromRegistry = !options.servingModel && config.serving.modelPath === null;
   const training: AppContext['training'] = {
@@ -173,7 +187,9 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   app.addHook('onReady', async () => training.watcher?.start());
   app.addHook('onReady', () => recommendations.start());
   app.addHook('onReady', async () => {
+    await encoderWatcher?.start();
     await ctx.pictures.start();
+    picturesStarted = true;
     recommendations.usePictures(ctx.pictures);
   });
   app.addHook('onReady', async () => training.supervisor?.start());
@@ -185,6 +201,7 @@ export function createApp(options: CreateAppOptions): FastifyInstance {
   app.addHook('onClose', () => pruner.stop());
   app.addHook('onClose', async () => training.supervisor?.stop());
   app.addHook('onClose', async () => training.watcher?.stop());
+  app.addHook('onClose', async () => encoderWatcher?.stop());
   app.addHook('onClose', () => recommendations.stop());
   app.addHook('onClose', () => ctx.insight.idle());
   // Whichever node erased a user, every process forgets them in what it keeps in memory (docs/privacy.md, "Erasure").

@@ -22,7 +22,7 @@ export {
   type RetentionPrunerOptions,
 } from './retention.js';
 export type * from './training-records.js';
-export { JOB_KINDS, JOB_STATES, MODEL_STATES } from './training-records.js';
+export { IMAGE_ENCODER_MODEL, JOB_KINDS, JOB_STATES, MODEL_STATES, MODEL_TRACKS, modelTrack } from './training-records.js';
 export type * from './access-records.js';
 export { AUDIT_OUTCOMES } from './access-records.js';
 export type * from './picture-records.js';

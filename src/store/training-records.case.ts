@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Job, ModelVersion, TrainingRecords } from './training-records.js';
+import { IMAGE_ENCODER_MODEL, type Job, type ModelVersion, type TrainingRecords } from './training-records.js';
 
 /** What the suite needs of a store: the records and a way to close it (a Store, or a test double). */
 export type TrainingStore = TrainingRecords & { close(): Promise<void> };
@@ -153,6 +153,27 @@ export function describeTrainingRecords(name: string, open: () => Promise<Traini
         expect(await store.servingModelVersion()).toMatchObject({ id: 'mv-a', state: 'serving', reason: null });
         expect(await states()).toEqual({ 'mv-a': 'serving', 'mv-b': 'retired', 'mv-c': 'retired' });
         expect((await store.listModelVersions({ state: 'serving' })).map((v) => v.id)).toEqual(['mv-a']);
+      });
+
+      it('serves one version per track: an image encoder never retires the recommender, nor the other way round', async () => {
+        await store.addModelVersion(sampleModelVersion('mv-rec'), ARTIFACT);
+        await store.addModelVersion(sampleModelVersion('mv-enc1', { model: IMAGE_ENCODER_MODEL }), ARTIFACT);
+        await store.addModelVersion(sampleModelVersion('mv-enc2', { model: IMAGE_ENCODER_MODEL }), ARTIFACT);
+        await store.promoteModelVersion('mv-rec', 'first');
+        expect(await store.promoteModelVersion('mv-enc1', 'first encoder')).toEqual({ previous: null });
+        expect((await store.servingModelVersion())?.id).toBe('mv-rec');
+        expect((await store.servingModelVersion('recommendations'))?.id).toBe('mv-rec');
+        expect((await store.servingModelVersion('pictures'))?.id).toBe('mv-enc1');
+
+        expect(await store.promoteModelVersion('mv-enc2', 'newer encoder')).toEqual({ previous: 'mv-enc1' });
+        expect(await states()).toEqual({ 'mv-rec': 'serving', 'mv-enc1': 'retired', 'mv-enc2': 'serving' });
+        expect((await store.listModelVersions({ track: 'pictures' })).map((v) => v.id).sort()).toEqual(['mv-enc1', 'mv-enc2']);
+        expect((await store.listModelVersions({ track: 'recommendations' })).map((v) => v.id)).toEqual(['mv-rec']);
+        expect((await store.listModelVersions({ track: 'pictures', state: 'serving' })).map((v) => v.id)).toEqual(['mv-enc2']);
+        // A second serving encoder at add is refused like a second serving recommender.
+        await expect(
+          store.addModelVersion(sampleModelVersion('mv-enc3', { model: IMAGE_ENCODER_MODEL, state: 'serving' }), ARTIFACT),
+        ).rejects.toMatchObject({ code: 'CONFLICT' });
       });
 
       it('promoting the serving version changes nothing and returns previous null', async () => {

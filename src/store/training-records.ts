@@ -5,11 +5,27 @@
  */
 
 /**
- * A version's life: trained and waiting (`candidate`), the one being served (`serving`, at most one),
+ * A version's life: trained and waiting (`candidate`), the one being served (`serving`, at most one per track),
  * served before and replaced (`retired`), or refused by the gate or at load (`rejected`, with the reason).
  */
 export const MODEL_STATES = ['candidate', 'serving', 'retired', 'rejected'] as const;
 export type ModelState = (typeof MODEL_STATES)[number];
+
+/**
+ * What a version serves: recommendations (the sequential model, a blend, a classic model), or the
+ * pictures' embeddings (the image encoder). Each track has its own serving version, promoted, gated and
+ * rolled back on its own: a new encoder never retires the recommender.
+ */
+export const MODEL_TRACKS = ['recommendations', 'pictures'] as const;
+export type ModelTrack = (typeof MODEL_TRACKS)[number];
+
+/** The model family of image encoders (src/pictures): its versions fill the `pictures` track. */
+export const IMAGE_ENCODER_MODEL = 'image-cnn';
+
+/** A version's track follows from its model family, so a record cannot claim the wrong one. */
+export function modelTrack(model: string): ModelTrack {
+  return model === IMAGE_ENCODER_MODEL ? 'pictures' : 'recommendations';
+}
 
 /** The events a version was trained on. */
 export interface TrainingWindow {
@@ -47,7 +63,8 @@ export interface ModelVersion {
   promotedAt: string | null;
 }
 
-export const JOB_KINDS = ['retrain', 'incremental'] as const;
+/** A retrain or an incremental update of the recommender, or a `pictures` job that trains the image encoder. */
+export const JOB_KINDS = ['retrain', 'incremental', 'pictures'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** A job is `queued` until a worker claims it; `running` until it ends in one of the other three. */
@@ -96,22 +113,28 @@ export type JobUpdate = Partial<
   appendLog?: string[];
 };
 
+export interface ModelVersionQuery {
+  state?: ModelState;
+  track?: ModelTrack;
+  limit?: number;
+}
+
 /** The store's part of the learning loop. */
 export interface TrainingRecords {
   /**
    * Stores a version and its artifact bytes together (one transaction); `sizeBytes` is recorded as the
-   * artifact's length. CONFLICT when the id is taken (or it says `serving` while another version serves).
+   * artifact's length. CONFLICT when the id is taken (or it says `serving` while another version serves its track).
    */
   addModelVersion(version: ModelVersion, artifact: Buffer): Promise<void>;
   getModelVersion(id: string): Promise<ModelVersion | null>;
-  /** Newest stored first; at most `limit` (default 100). */
-  listModelVersions(query?: { state?: ModelState; limit?: number }): Promise<ModelVersion[]>;
+  /** Newest stored first; at most `limit` (default 100); of one track when `track` is given. */
+  listModelVersions(query?: ModelVersionQuery): Promise<ModelVersion[]>;
   /** The artifact bytes exactly as stored (the caller verifies the checksum), or null. */
   modelArtifact(id: string): Promise<Buffer | null>;
-  /** The version being served, or null. A cheap read: serving processes poll it. */
-  servingModelVersion(): Promise<ModelVersion | null>;
+  /** The version serving `track` (default recommendations), or null. A cheap read: serving processes poll it. */
+  servingModelVersion(track?: ModelTrack): Promise<ModelVersion | null>;
   /**
-   * Makes `id` the serving version in one transaction: the one serving before becomes `retired` with
+   * Makes `id` the serving version of its track in one transaction: the one serving that track before becomes `retired` with
    * `reason`. Returns the previous serving id; promoting the serving version changes nothing and returns
    * null. NOT_FOUND for an unknown id; CONFLICT for a rejected one.
    */

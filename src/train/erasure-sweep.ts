@@ -1,6 +1,6 @@
 import type { Config } from '../core/index.js';
 import { ErasureReceipts, erasureSubject, type ModelVersionsReport, type PendingErasure, type TargetReport } from '../privacy/index.js';
-import type { Job, ModelVersion, Store } from '../store/index.js';
+import { modelTrack, type Job, type ModelVersion, type Store } from '../store/index.js';
 import { ALL_VERSIONS, eraseUserFromModels } from './erasure.js';
 import { enqueueJob } from './job-queue.js';
 
@@ -26,6 +26,7 @@ export async function versionsTrainedBefore(store: Store, atMs: number): Promise
   const out: Array<{ version: ModelVersion; job: Job | null }> = [];
   for (const version of await store.listModelVersions({ limit: ALL_VERSIONS })) {
     if (version.sizeBytes === 0) continue; // a refused version keeps no artifact: nothing of anyone
+    if (modelTrack(version.model) === 'pictures') continue; // an image encoder learns from item pictures, never from a shopper
     const job = version.jobId ? await store.getJob(version.jobId) : null;
     if (dataReadAtMs(version, job) < atMs) out.push({ version, job });
   }

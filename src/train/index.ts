@@ -1,5 +1,7 @@
 export { TrainingSupervisor, enqueueJob, cancelJob, checkpointDirectory, type SupervisorOptions } from './supervisor.js';
 export { ServingWatcher, type ServingWatcherOptions } from './serving-watcher.js';
+export { EncoderWatcher, type EncoderWatcherOptions } from './encoder-watcher.js';
+export { runPicturesJob, pictureTrainingSet, encoderGate, loadEncoderVersion, heldOut, MIN_ENCODER_PICTURES } from './pictures-job.js';
 export { promoteVersion, rollbackVersion } from './registry-ops.js';
 export {
   loadVersion,

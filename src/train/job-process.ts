@@ -3,6 +3,7 @@ import { setThreads } from '../nn/index.js';
 import { openStore } from '../store/index.js';
 import type { Job, Store } from '../store/index.js';
 import { lowerJobPriority } from './priority.js';
+import { runPicturesJob } from './pictures-job.js';
 import { runTrainingJob, type JobReporter } from './run-job.js';
 
 /**
@@ -38,13 +39,16 @@ export async function runJobProcess(start: JobStart): Promise<void> {
     const job = await store.getJob(start.jobId);
     if (!job) throw new CurioError('NOT_FOUND', `no job ${start.jobId}`);
     await store.updateJob(job.id, { appendLog: [`process ${process.pid}: ${start.threads} kernel threads, ${PRIORITY_TEXT[priority]}`] });
-    const outcome = await runTrainingJob({
-      store,
-      config: start.config,
-      job,
-      reporter: reporter(store, job, parent),
-      checkpoint: start.checkpointDir ? (name) => `${start.checkpointDir}/${job.id}-${name}.ckpt` : null,
-    });
+    const outcome =
+      job.kind === 'pictures'
+        ? await runPicturesJob({ store, config: start.config, job, reporter: reporter(store, job, parent) })
+        : await runTrainingJob({
+            store,
+            config: start.config,
+            job,
+            reporter: reporter(store, job, parent),
+            checkpoint: start.checkpointDir ? (name) => `${start.checkpointDir}/${job.id}-${name}.ckpt` : null,
+          });
     const result = { ...(job.result ?? {}), ...(await store.getJob(job.id))?.result, ...outcome };
     await store.updateJob(job.id, {
       state: 'succeeded',

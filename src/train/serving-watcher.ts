@@ -1,5 +1,6 @@
 import type { ProvidedModel } from '../recommend/index.js';
 import type { ModelVersion, Store } from '../store/index.js';
+import { RegistryPoller } from './registry-poller.js';
 import { warmVerifyThread } from './verify-thread.js';
 import { loadVersion, previousServing, ROLLED_BACK, type LoadedVersion } from './versions.js';
 
@@ -17,12 +18,12 @@ export interface ServingWatcherOptions {
  * is never served: the registry is put back on the version this process serves and the broken one is
  * rejected with the reason, so every process agrees.
  */
-export class ServingWatcher {
-  private timer: NodeJS.Timeout | null = null;
-  private checking: Promise<void> | null = null;
+export class ServingWatcher extends RegistryPoller {
   private currentId: string | null = null;
 
-  constructor(private readonly options: ServingWatcherOptions) {}
+  constructor(private readonly options: ServingWatcherOptions) {
+    super(options, 'model');
+  }
 
   /** The version being served, or null before the first. */
   get current(): string | null {
@@ -30,27 +31,9 @@ export class ServingWatcher {
   }
 
   /** Loads the serving version now (if any) and then follows the registry. */
-  async start(): Promise<void> {
+  override async start(): Promise<void> {
     warmVerifyThread();
-    await this.check();
-    this.timer = setInterval(() => void this.check(), this.options.pollMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.checking;
-  }
-
-  /** One look at the registry; swaps when the serving version changed. */
-  check(): Promise<void> {
-    this.checking ??= this.look()
-      .catch((error: unknown) => this.options.warn('model registry check failed', error))
-      .finally(() => {
-        this.checking = null;
-      });
-    return this.checking;
+    await super.start();
   }
 
   /** Serves a version this process has just promoted (the API's promote and rollback): no wait for the next poll. */
@@ -68,7 +51,7 @@ export class ServingWatcher {
     await this.check();
   }
 
-  private async look(): Promise<void> {
+  protected async look(): Promise<void> {
     const { store } = this.options;
     const version = await store.servingModelVersion();
     if (!version || version.id === this.currentId) return;

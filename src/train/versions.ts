@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { CurioError, yieldToLoop } from '../core/index.js';
 import type { SequenceDataset } from '../data/index.js';
 import { encodeServingArtifact, servingFromArtifact, type ServingModel } from '../recommend/index.js';
-import type { ModelVersion, Store, TrainingWindow } from '../store/index.js';
+import { MODEL_TRACKS, type ModelTrack, type ModelVersion, type Store, type TrainingWindow } from '../store/index.js';
 import { sha256 } from './checksum.js';
 import { verifyServingBytes } from './verify.js';
 import { verifyOffThread } from './verify-thread.js';
@@ -96,12 +96,12 @@ export async function registerVersion(store: Store, v: NewVersion): Promise<Mode
 export const ROLLED_BACK = 'rolled back';
 
 /**
- * The version a rollback returns to: the newest one that served before the current one and is not
- * rejected. NOT_FOUND when there is none.
+ * The version a rollback of a track returns to: the newest one of the track that served before the current
+ * one and is not rejected. NOT_FOUND when there is none.
  */
-export async function previousServing(store: Store): Promise<ModelVersion> {
-  const current = await store.servingModelVersion();
-  const earlier = (await store.listModelVersions({ state: 'retired', limit: 1000 }))
+export async function previousServing(store: Store, track: ModelTrack = 'recommendations'): Promise<ModelVersion> {
+  const current = await store.servingModelVersion(track);
+  const earlier = (await store.listModelVersions({ state: 'retired', track, limit: 1000 }))
     .filter((v) => v.promotedAt !== null && v.id !== current?.id && !v.reason?.startsWith(ROLLED_BACK))
     .sort((a, b) => (b.promotedAt ?? '').localeCompare(a.promotedAt ?? ''));
   if (earlier.length === 0) throw new CurioError('NOT_FOUND', 'no earlier serving version to roll back to');
@@ -109,21 +109,23 @@ export async function previousServing(store: Store): Promise<ModelVersion> {
 }
 
 /**
- * Deletes the oldest versions beyond `keep`, never the serving one or the one a rollback would return to.
- * Returns the ids deleted.
+ * Deletes the oldest versions of each track beyond `keep`, never a serving one or the one a rollback would
+ * return to. Returns the ids deleted.
  */
 export async function pruneVersions(store: Store, keep: number): Promise<string[]> {
-  const all = await store.listModelVersions({ limit: 100_000 });
-  if (all.length <= keep) return [];
-  const protectedIds = new Set<string>();
-  const serving = all.find((v) => v.state === 'serving');
-  if (serving) protectedIds.add(serving.id);
-  const back = await previousServing(store).catch(() => null);
-  if (back) protectedIds.add(back.id);
   const deleted: string[] = [];
-  for (const v of all.slice(keep)) {
-    if (protectedIds.has(v.id)) continue;
-    if (await store.deleteModelVersion(v.id)) deleted.push(v.id);
+  for (const track of MODEL_TRACKS) {
+    const all = await store.listModelVersions({ track, limit: 100_000 });
+    if (all.length <= keep) continue;
+    const protectedIds = new Set<string>();
+    const serving = all.find((v) => v.state === 'serving');
+    if (serving) protectedIds.add(serving.id);
+    const back = await previousServing(store, track).catch(() => null);
+    if (back) protectedIds.add(back.id);
+    for (const v of all.slice(keep)) {
+      if (protectedIds.has(v.id)) continue;
+      if (await store.deleteModelVersion(v.id)) deleted.push(v.id);
+    }
   }
   return deleted;
 }

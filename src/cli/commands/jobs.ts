@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createProgress } from '../../core/index.js';
-import { openStore, type Job, type JobKind } from '../../store/index.js';
+import { JOB_KINDS, openStore, type Job, type JobKind } from '../../store/index.js';
 import { cancelJob, enqueueJob } from '../../train/index.js';
 import { configFrom, withStoreOptions } from '../options.js';
 
@@ -40,11 +40,11 @@ export function register(program: Command): void {
       }),
     );
   withStoreOptions(jobs.command('start [kind]'))
-    .description('queue a job: retrain (default) or incremental; a running trainer picks it up')
+    .description('queue a job: retrain (default), incremental, or pictures (the image encoder); a running trainer picks it up')
     .action((kind: string | undefined, opts: Opts) =>
       run(opts, async (store) => {
         const chosen = (kind ?? 'retrain') as JobKind;
-        if (chosen !== 'retrain' && chosen !== 'incremental') throw new Error(`unknown job kind "${kind}": retrain or incremental`);
+        if (!JOB_KINDS.includes(chosen)) throw new Error(`unknown job kind "${kind}": ${JOB_KINDS.join(', ')}`);
         console.log(line(await enqueueJob(store, chosen, 'cli', {})));
       }),
     );

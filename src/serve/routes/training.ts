@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CurioError } from '../../core/index.js';
-import { JOB_KINDS, JOB_STATES, MODEL_STATES } from '../../store/index.js';
+import { JOB_KINDS, JOB_STATES, MODEL_STATES, MODEL_TRACKS, modelTrack, type ModelVersion } from '../../store/index.js';
 import { cancelJob, enqueueJob, promoteVersion, rollbackVersion } from '../../train/index.js';
 import type { AppContext, RouteModule } from '../context.js';
 import { defineRoute } from '../route.js';
@@ -9,6 +9,8 @@ import { idParamsSchema } from '../schemas.js';
 const versionSchema = z.object({
   id: z.string(),
   model: z.string(),
+  /** What it serves: recommendations, or the pictures' embeddings (an image encoder); one serving version per track. */
+  track: z.enum(MODEL_TRACKS),
   params: z.record(z.string(), z.unknown()),
   window: z.object({ events: z.number(), users: z.number(), items: z.number(), lastEventAt: z.string().nullable() }),
   trainedAt: z.string(),
@@ -43,8 +45,16 @@ const jobSchema = z.object({
 });
 
 const modelsQuery = z
-  .object({ state: z.enum(MODEL_STATES).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) })
+  .object({
+    state: z.enum(MODEL_STATES).optional(),
+    track: z.enum(MODEL_TRACKS).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
   .strict();
+const trackQuery = z.object({ track: z.enum(MODEL_TRACKS).default('recommendations') }).strict();
+
+/** A version as the API shows it: with the track its model family serves. */
+const shown = (v: ModelVersion) => ({ ...v, track: modelTrack(v.model) });
 const jobsQuery = z
   .object({
     state: z.enum(JOB_STATES).optional(),
@@ -61,7 +71,7 @@ export const trainingRoutes: RouteModule = (ctx: AppContext) => {
   const version = async (id: string) => {
     const v = await store.getModelVersion(id);
     if (!v) throw new CurioError('NOT_FOUND', `no model version ${id}`);
-    return v;
+    return shown(v);
   };
   return [
     defineRoute({
@@ -69,13 +79,21 @@ export const trainingRoutes: RouteModule = (ctx: AppContext) => {
       url: '/v1/admin/models',
       scope: 'admin',
       tag: 'training',
-      summary: 'Model versions, newest first, and which one this process serves',
+      summary: 'Model versions, newest first, the serving one of each track, and which one this process serves',
       query: modelsQuery,
-      responses: { 200: z.object({ serving: z.string().nullable(), servedHere: z.string().nullable(), versions: z.array(versionSchema) }) },
+      responses: {
+        200: z.object({
+          serving: z.string().nullable(),
+          servingEncoder: z.string().nullable(),
+          servedHere: z.string().nullable(),
+          versions: z.array(versionSchema),
+        }),
+      },
       handler: async ({ query }) => ({
         serving: (await store.servingModelVersion())?.id ?? null,
+        servingEncoder: (await store.servingModelVersion('pictures'))?.id ?? null,
         servedHere: ctx.recommendations.status().modelVersion,
-        versions: await store.listModelVersions(query),
+        versions: (await store.listModelVersions(query)).map(shown),
       }),
     }),
     defineRoute({
@@ -99,17 +117,21 @@ export const trainingRoutes: RouteModule = (ctx: AppContext) => {
       params: idParamsSchema,
       responses: { 200: versionSchema },
       errors: [400, 404, 409],
-      handler: async ({ params }) => promoteVersion(store, params.id, watcher),
+      handler: async ({ params }) => shown(await promoteVersion(store, params.id, watcher)),
     }),
     defineRoute({
       method: 'POST',
       url: '/v1/admin/models/rollback',
       scope: 'admin',
       tag: 'training',
-      summary: 'Serve again the version that served before the current one',
+      summary: 'Serve again the version of a track (default recommendations) that served before the current one',
+      query: trackQuery,
       responses: { 200: z.object({ from: z.string().nullable(), to: versionSchema }) },
-      errors: [404],
-      handler: async () => rollbackVersion(store, watcher),
+      errors: [400, 404],
+      handler: async ({ query }) => {
+        const { from, to } = await rollbackVersion(store, watcher, query.track);
+        return { from, to: shown(to) };
+      },
     }),
     defineRoute({
       method: 'GET',

@@ -144,6 +144,17 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 5,
+    name: 'a serving model version per track',
+    sql: `
+      ALTER TABLE model_versions ADD COLUMN track TEXT NOT NULL DEFAULT 'recommendations'
+        CHECK (track IN ('recommendations', 'pictures'));
+      DROP INDEX model_versions_serving;
+      CREATE UNIQUE INDEX model_versions_serving ON model_versions(track) WHERE state = 'serving';
+      CREATE INDEX model_versions_track_created ON model_versions(track, created_at, ord);
+    `,
+  },
 ];
 
 /**

@@ -48,7 +48,7 @@ import type {
   UserUpsert,
 } from '../store.js';
 import { itemListFilter } from '../store.js';
-import type { Job, JobKind, JobState, JobUpdate, ModelState, ModelVersion } from '../training-records.js';
+import type { Job, JobKind, JobState, JobUpdate, ModelTrack, ModelVersion, ModelVersionQuery } from '../training-records.js';
 import { asCurioError, createPool, inTransaction, parseTarget, query, type PostgresTarget } from './connection.js';
 import { COPY_MIN_EVENTS, copyEvents, insertEvents } from './event-writes.js';
 import { migrate } from './migrations.js';
@@ -450,14 +450,14 @@ class PostgresStore implements Store {
   getModelVersion(id: string): Promise<ModelVersion | null> {
     return this.training.getModelVersion(id);
   }
-  listModelVersions(q?: { state?: ModelState; limit?: number }): Promise<ModelVersion[]> {
+  listModelVersions(q?: ModelVersionQuery): Promise<ModelVersion[]> {
     return this.training.listModelVersions(q);
   }
   modelArtifact(id: string): Promise<Buffer | null> {
     return this.training.modelArtifact(id);
   }
-  servingModelVersion(): Promise<ModelVersion | null> {
-    return this.training.servingModelVersion();
+  servingModelVersion(track?: ModelTrack): Promise<ModelVersion | null> {
+    return this.training.servingModelVersion(track);
   }
   promoteModelVersion(id: string, reason: string): Promise<{ previous: string | null }> {
     return this.training.promoteModelVersion(id, reason);

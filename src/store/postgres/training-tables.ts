@@ -1,7 +1,17 @@
 import type pg from 'pg';
 import { CurioError } from '../../core/index.js';
 import { JOB_LOG_LINES } from '../sqlite/training-tables.js';
-import type { Job, JobKind, JobState, JobUpdate, ModelState, ModelVersion, TrainingRecords } from '../training-records.js';
+import {
+  modelTrack,
+  type Job,
+  type JobKind,
+  type JobState,
+  type JobUpdate,
+  type ModelTrack,
+  type ModelVersion,
+  type ModelVersionQuery,
+  type TrainingRecords,
+} from '../training-records.js';
 import { inTransaction, query } from './connection.js';
 
 /** Registry changes (promote, state, delete) take this lock, so two of them never interleave between read and write. */
@@ -56,11 +66,12 @@ export class PostgresTrainingTables implements TrainingRecords {
   async addModelVersion(version: ModelVersion, artifact: Buffer): Promise<void> {
     const v: ModelVersion = { ...version, sizeBytes: artifact.length };
     const conflict =
-      v.state === 'serving' ? `model version "${v.id}" exists, or another version is serving` : `model version "${v.id}" exists`;
+      v.state === 'serving' ? `model version "${v.id}" exists, or another version serves its track` : `model version "${v.id}" exists`;
     await this.registryChange(async (client) => {
-      await client.query('INSERT INTO model_versions (id, state, created_at, record) VALUES ($1, $2, $3, $4)', [
+      await client.query('INSERT INTO model_versions (id, state, track, created_at, record) VALUES ($1, $2, $3, $4, $5)', [
         v.id,
         v.state,
+        modelTrack(v.model),
         Date.now(),
         JSON.stringify(v),
       ]);
@@ -72,18 +83,17 @@ export class PostgresTrainingTables implements TrainingRecords {
     return this.version(this.pool, id);
   }
 
-  async listModelVersions(q: { state?: ModelState; limit?: number } = {}): Promise<ModelVersion[]> {
-    const limit = q.limit ?? 100;
-    const { rows } =
-      q.state === undefined
-        ? await query<{ record: string }>(this.pool, 'SELECT record FROM model_versions ORDER BY created_at DESC, ord DESC LIMIT $1', [
-            limit,
-          ])
-        : await query<{ record: string }>(
-            this.pool,
-            'SELECT record FROM model_versions WHERE state = $1 ORDER BY created_at DESC, ord DESC LIMIT $2',
-            [q.state, limit],
-          );
+  async listModelVersions(q: ModelVersionQuery = {}): Promise<ModelVersion[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (q.state !== undefined) where.push(`state = $${values.push(q.state)}`);
+    if (q.track !== undefined) where.push(`track = $${values.push(q.track)}`);
+    const limit = `$${values.push(q.limit ?? 100)}`;
+    const { rows } = await query<{ record: string }>(
+      this.pool,
+      `SELECT record FROM model_versions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, ord DESC LIMIT ${limit}`,
+      values,
+    );
     return parse<ModelVersion>(rows);
   }
 
@@ -92,8 +102,12 @@ export class PostgresTrainingTables implements TrainingRecords {
     return rows.length ? rows[0].bytes : null;
   }
 
-  async servingModelVersion(): Promise<ModelVersion | null> {
-    const { rows } = await query<{ record: string }>(this.pool, `SELECT record FROM model_versions WHERE state = 'serving'`);
+  async servingModelVersion(track: ModelTrack = 'recommendations'): Promise<ModelVersion | null> {
+    const { rows } = await query<{ record: string }>(
+      this.pool,
+      `SELECT record FROM model_versions WHERE state = 'serving' AND track = $1`,
+      [track],
+    );
     return rows.length ? (JSON.parse(rows[0].record) as ModelVersion) : null;
   }
 
@@ -103,7 +117,10 @@ export class PostgresTrainingTables implements TrainingRecords {
       if (next.state === 'serving') return { previous: null };
       if (next.state === 'rejected')
         throw new CurioError('CONFLICT', `model version "${id}" was rejected (${next.reason ?? 'no reason'}); it cannot serve`);
-      const { rows } = await client.query<{ record: string }>(`SELECT record FROM model_versions WHERE state = 'serving' FOR UPDATE`);
+      const { rows } = await client.query<{ record: string }>(
+        `SELECT record FROM model_versions WHERE state = 'serving' AND track = $1 FOR UPDATE`,
+        [modelTrack(next.model)],
+      );
       const previous = rows.length ? (JSON.parse(rows[0].record) as ModelVersion) : null;
       if (previous) await this.saveVersion(client, { ...previous, state: 'retired', reason });
       await this.saveVersion(client, { ...next, state: 'serving', reason: null, promotedAt: new Date().toISOString() });

@@ -186,6 +186,18 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 11,
+    name: 'a serving model version per track',
+    // Image encoders are model versions too (docs/pictures.md): one serving version per track, not one in all.
+    sql: `
+      ALTER TABLE model_versions ADD COLUMN track TEXT NOT NULL DEFAULT 'recommendations'
+        CHECK (track IN ('recommendations', 'pictures'));
+      DROP INDEX model_versions_serving;
+      CREATE UNIQUE INDEX model_versions_serving ON model_versions(track) WHERE state = 'serving';
+      CREATE INDEX model_versions_track_created ON model_versions(track, created_at);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number[] {

@@ -36,7 +36,7 @@ import type {
   UserUpsert,
 } from '../store.js';
 import { itemListFilter } from '../store.js';
-import type { Job, JobKind, JobState, JobUpdate, ModelState, ModelVersion } from '../training-records.js';
+import type { Job, JobKind, JobState, JobUpdate, ModelTrack, ModelVersion, ModelVersionQuery } from '../training-records.js';
 import type { AuditEntry, AuditQuery, AuditRecord, StoredApiKey } from '../access-records.js';
 import { AccessTables } from './access-tables.js';
 import { itemAudiences } from './item-audiences.js';
@@ -521,7 +521,7 @@ class SqliteStore implements Store {
     return this.training.getModelVersion(id);
   }
 
-  async listModelVersions(query?: { state?: ModelState; limit?: number }): Promise<ModelVersion[]> {
+  async listModelVersions(query?: ModelVersionQuery): Promise<ModelVersion[]> {
     return this.training.listModelVersions(query);
   }
 
@@ -534,8 +534,8 @@ class SqliteStore implements Store {
     return bytes === undefined ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  async servingModelVersion(): Promise<ModelVersion | null> {
-    return this.training.servingModelVersion();
+  async servingModelVersion(track?: ModelTrack): Promise<ModelVersion | null> {
+    return this.training.servingModelVersion(track);
   }
 
   async promoteModelVersion(id: string, reason: string): Promise<{ previous: string | null }> {

@@ -1,5 +1,14 @@
 import { CurioError } from '../../core/index.js';
-import type { Job, JobKind, JobState, JobUpdate, ModelState, ModelVersion } from '../training-records.js';
+import {
+  modelTrack,
+  type Job,
+  type JobKind,
+  type JobState,
+  type JobUpdate,
+  type ModelTrack,
+  type ModelVersion,
+  type ModelVersionQuery,
+} from '../training-records.js';
 import type { StatementCache } from './write-steps.js';
 
 /** Log lines a job keeps (the newest). */
@@ -61,9 +70,10 @@ export class TrainingTables {
     const v: ModelVersion = { ...version, sizeBytes: artifact.length };
     try {
       this.transaction(() => {
-        this.sql('INSERT INTO model_versions (id, state, created_at, record) VALUES (?, ?, ?, ?)').run(
+        this.sql('INSERT INTO model_versions (id, state, track, created_at, record) VALUES (?, ?, ?, ?, ?)').run(
           v.id,
           v.state,
+          modelTrack(v.model),
           Date.now(),
           JSON.stringify(v),
         );
@@ -72,7 +82,7 @@ export class TrainingTables {
     } catch (e) {
       throw asCurioError(
         e,
-        v.state === 'serving' ? `model version "${v.id}" exists, or another version is serving` : `model version "${v.id}" exists`,
+        v.state === 'serving' ? `model version "${v.id}" exists, or another version serves its track` : `model version "${v.id}" exists`,
       );
     }
   }
@@ -81,15 +91,17 @@ export class TrainingTables {
     return this.version(id);
   }
 
-  listModelVersions(query: { state?: ModelState; limit?: number } = {}): ModelVersion[] {
-    const limit = query.limit ?? 100;
-    const rows = (
-      query.state === undefined
-        ? this.sql('SELECT record FROM model_versions ORDER BY created_at DESC, rowid DESC LIMIT ?').pluck().all(limit)
-        : this.sql('SELECT record FROM model_versions WHERE state = ? ORDER BY created_at DESC, rowid DESC LIMIT ?')
-            .pluck()
-            .all(query.state, limit)
-    ) as string[];
+  listModelVersions(query: ModelVersionQuery = {}): ModelVersion[] {
+    const where = [...(query.state === undefined ? [] : ['state = @state']), ...(query.track === undefined ? [] : ['track = @track'])];
+    const rows = this.sql(
+      `SELECT record FROM model_versions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC LIMIT @limit`,
+    )
+      .pluck()
+      .all({
+        ...(query.state === undefined ? {} : { state: query.state }),
+        ...(query.track === undefined ? {} : { track: query.track }),
+        limit: query.limit ?? 100,
+      }) as string[];
     return rows.map((text) => JSON.parse(text) as ModelVersion);
   }
 
@@ -98,8 +110,9 @@ export class TrainingTables {
   }
 
   /** The literal 'serving' (not a parameter) lets the planner use the partial index. */
-  servingModelVersion(): ModelVersion | null {
-    const text = this.sql(`SELECT record FROM model_versions WHERE state = 'serving'`).pluck().get() as string | undefined;
+  servingModelVersion(track: ModelTrack = 'recommendations'): ModelVersion | null {
+    const text = this.sql(`SELECT record FROM model_versions WHERE state = 'serving' AND track = ?`).pluck().get(track) as
+      string | undefined;
     return text === undefined ? null : (JSON.parse(text) as ModelVersion);
   }
 
@@ -109,7 +122,7 @@ export class TrainingTables {
       if (next.state === 'serving') return { previous: null };
       if (next.state === 'rejected')
         throw new CurioError('CONFLICT', `model version "${id}" was rejected (${next.reason ?? 'no reason'}); it cannot serve`);
-      const previous = this.servingModelVersion();
+      const previous = this.servingModelVersion(modelTrack(next.model));
       if (previous) this.saveVersion({ ...previous, state: 'retired', reason });
       this.saveVersion({ ...next, state: 'serving', reason: null, promotedAt: new Date().toISOString() });
       return { previous: previous?.id ?? null };

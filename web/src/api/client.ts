@@ -68,7 +68,7 @@ export interface CurioApi {
   ope(policy: string, params: Record<string, unknown>, exploreWeight: number): Promise<OpeReport>;
   models(): Promise<Models>;
   promote(id: string): Promise<ModelVersion>;
-  rollback(): Promise<{ from: string | null; to: ModelVersion }>;
+  rollback(track?: ModelVersion['track']): Promise<{ from: string | null; to: ModelVersion }>;
   experiments(): Promise<Experiment[]>;
   experimentResults(id: string): Promise<ExperimentResults>;
   exportUser(id: string): Promise<unknown>;
@@ -139,7 +139,7 @@ export function createApi(key: string, baseUrl = window.location.origin): CurioA
     ope: async (policy, params, exploreWeight) => unwrap(await api.POST('/v1/admin/ope', { body: { policy, params, exploreWeight } })),
     models: async () => unwrap(await api.GET('/v1/admin/models')),
     promote: async (versionId) => unwrap(await api.POST('/v1/admin/models/{id}/promote', { params: id(versionId) })),
-    rollback: async () => unwrap(await api.POST('/v1/admin/models/rollback')),
+    rollback: async (track = 'recommendations') => unwrap(await api.POST('/v1/admin/models/rollback', { params: { query: { track } } })),
     experiments: async () => unwrap<{ experiments: Experiment[] }>(await api.GET('/v1/admin/experiments')).experiments,
     experimentResults: async (experimentId) => unwrap(await api.GET('/v1/admin/experiments/{id}/results', { params: id(experimentId) })),
     exportUser: async (userId) => unwrap(await api.GET('/v1/users/{id}/export', { params: id(userId) })),

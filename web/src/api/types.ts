@@ -175,6 +175,8 @@ export interface OpeReport {
 export interface ModelVersion {
   id: string;
   model: string;
+  /** What it serves: recommendations, or the pictures' embeddings (an image encoder). */
+  track: 'recommendations' | 'pictures';
   trainedAt: string;
   state: string;
   reason: string | null;
@@ -184,6 +186,7 @@ export interface ModelVersion {
 
 export interface Models {
   serving: string | null;
+  servingEncoder: string | null;
   versions: ModelVersion[];
 }
 

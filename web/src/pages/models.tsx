@@ -33,12 +33,21 @@ export function ModelsPage({ api }: PageProps) {
                   Roll back
                 </button>
               </p>
+              <p>
+                Image encoder <code data-testid="serving-encoder">{m.servingEncoder ?? 'none'}</code>{' '}
+                {m.servingEncoder ? (
+                  <button type="button" onClick={() => act(async () => `Rolled back to ${(await api.rollback('pictures')).to.id}`)}>
+                    Roll back encoder
+                  </button>
+                ) : null}
+              </p>
               <div className="scroll">
                 <table data-testid="versions">
                   <thead>
                     <tr>
                       <th scope="col">Version</th>
                       <th scope="col">Model</th>
+                      <th scope="col">Track</th>
                       <th scope="col">Trained</th>
                       <th scope="col">State</th>
                       {metricNames.map((k) => (
@@ -56,13 +65,14 @@ export function ModelsPage({ api }: PageProps) {
                           <code>{v.id}</code>
                         </td>
                         <td>{v.model}</td>
+                        <td>{v.track}</td>
                         <td>{when(v.trainedAt)}</td>
                         <td title={v.reason ?? undefined}>{v.state}</td>
                         {metricNames.map((k) => (
                           <td key={k}>{num(v.metrics[k] ?? null)}</td>
                         ))}
                         <td>
-                          {v.id !== m.serving && v.state !== 'rejected' ? (
+                          {v.state !== 'serving' && v.state !== 'rejected' ? (
                             <button type="button" onClick={() => act(async () => `Promoted ${(await api.promote(v.id)).id}`)}>
                               Promote
                             </button>
