@@ -1,6 +1,7 @@
 /**
  * Training the image encoder: category classification (plus a multi-label tag head when the pictures' items
- * have tags: the sum of the two losses) with AdamW, a short warm-up then cosine learning rate,
+ * have tags: the sum of the two losses) with AdamW, a short warm-up then cosine learning rate, a moving
+ * average of the weights (kept instead of the live ones when it validates better),
  * random shifts and mirror images as augmentation, early stopping on a held-out validation split (the
  * best epoch's weights are kept). Seeded: the same seed, data and thread count give the same weights.
  */
@@ -28,6 +29,14 @@ export const ImageEncoderParamsSchema = z
     shiftPixels: z.number().int().min(0).max(8).default(2).describe('Largest random shift (pixels, each direction).'),
     validationFraction: z.number().min(0).max(0.5).default(0.1).describe('Share of the pictures held out for early stopping.'),
     patience: z.number().int().min(1).max(100).default(4).describe('Validations without gain before stopping.'),
+    ema: z
+      .number()
+      .min(0)
+      .max(0.99999)
+      .default(0.999)
+      .describe(
+        'Decay of an exponential moving average of the weights (Polyak averaging); each validation scores the live and the averaged weights and keeps the better. 0 = off.',
+      ),
   })
   .strict();
 export type ImageEncoderParams = z.output<typeof ImageEncoderParamsSchema>;
@@ -38,8 +47,10 @@ export interface ImageEpochReport {
   epochs: number;
   /** Mean training cross-entropy of the epoch. */
   loss: number;
-  /** Accuracy on the validation pictures, when there are any. */
+  /** Accuracy on the validation pictures, when there are any (the better of the live and the averaged weights). */
   validationAccuracy?: number;
+  /** The averaged weights' accuracy on them, when weights are averaged (`ema` > 0). */
+  averagedValidationAccuracy?: number;
   seconds: number;
 }
 
@@ -93,6 +104,11 @@ export function trainImageEncoder(data: LabelledImages, rawParams: unknown = {},
   const encoder = new CnnImageEncoder(net, data.labelNames, tagNames);
   const opt = new AdamW(net.parameters(), { learningRate: params.learningRate, weightDecay: params.weightDecay });
   const state = [...net.parameters(), ...net.namedBuffers().map(([, t]) => t)];
+  // The running average of every weight and batch-norm statistic, updated after each step.
+  const averaged = params.ema > 0 ? state.map((t) => t.data.slice()) : null;
+  let averagedSteps = 0;
+  let averagedScore: number | undefined;
+  let keep: 'live' | 'averaged' = 'live';
   let best: Float32Array[] = [];
   // A batch of one would leave batch norm without a variance: the last, shorter batch is trained on only when it holds ≥ 2 pictures.
   const steps = Math.floor(train.indices.length / params.batchSize) + (train.indices.length % params.batchSize >= 2 ? 1 : 0);
@@ -109,9 +125,24 @@ export function trainImageEncoder(data: LabelledImages, rawParams: unknown = {},
     epochs: params.epochs,
     options: {
       patience: params.patience,
-      validate: validation ? (e) => accuracy(e, validation) : undefined,
+      validate: validation
+        ? (e) => {
+            const live = accuracy(e, validation);
+            if (!averaged) return live;
+            averagedScore = withWeights(state, averaged, () => accuracy(e, validation));
+            keep = averagedScore > live ? 'averaged' : 'live';
+            return Math.max(live, averagedScore);
+          }
+        : undefined,
       onProgress: (r) =>
-        options.onEpoch?.({ epoch: r.epoch, epochs: r.epochs, loss: r.loss, validationAccuracy: r.validation, seconds: r.seconds }),
+        options.onEpoch?.({
+          epoch: r.epoch,
+          epochs: r.epochs,
+          loss: r.loss,
+          validationAccuracy: r.validation,
+          ...(r.validation !== undefined && averagedScore !== undefined ? { averagedValidationAccuracy: averagedScore } : {}),
+          seconds: r.seconds,
+        }),
     },
     runEpoch: () => {
       net.train();
@@ -139,6 +170,8 @@ export function trainImageEncoder(data: LabelledImages, rawParams: unknown = {},
           opt.step();
           return l.item();
         });
+        // The usual warm-up of the decay (TensorFlow's): early on the average follows the weights closely.
+        if (averaged) moveAverage(state, averaged, Math.min(params.ema, (1 + averagedSteps) / (10 + averagedSteps++)));
         if (!Number.isFinite(loss)) throw new CurioError('MODEL_FIT', `image encoder: loss became ${loss}; lower the learning rate`);
         lossSum += loss * n;
         seen += n;
@@ -148,13 +181,36 @@ export function trainImageEncoder(data: LabelledImages, rawParams: unknown = {},
       return lossSum / seen;
     },
     model: () => encoder,
-    save: () => (best = state.map((t) => t.data.slice())),
+    save: () => (best = keep === 'averaged' && averaged ? averaged.map((a) => a.slice()) : state.map((t) => t.data.slice())),
     restore: () => state.forEach((t, i) => t.data.set(best[i])),
     stop: () => options.maxTrainSeconds !== undefined && elapsed() >= options.maxTrainSeconds,
   });
   options.progress?.stop();
+  // Without validation there is nothing to choose by: the averaged weights are the better estimate.
+  if (!validation && averaged) state.forEach((t, i) => t.data.set(averaged[i]));
   net.eval();
   return { encoder, epochsRun: result.epochsRun, validationAccuracy: result.bestValidation, seconds: elapsed(), trainedPictures };
+}
+
+/** average ← decay·average + (1 − decay)·weights, for every tensor of the state. */
+function moveAverage(state: readonly Tensor[], averaged: Float32Array[], decay: number): void {
+  const rest = 1 - decay;
+  state.forEach((t, k) => {
+    const w = t.data;
+    const a = averaged[k];
+    for (let i = 0; i < a.length; i++) a[i] = decay * a[i] + rest * w[i];
+  });
+}
+
+/** Runs `fn` with the state's values replaced by `values`, and puts the live ones back. */
+function withWeights<T>(state: readonly Tensor[], values: Float32Array[], fn: () => T): T {
+  const live = state.map((t) => t.data.slice());
+  state.forEach((t, i) => t.data.set(values[i]));
+  try {
+    return fn();
+  } finally {
+    state.forEach((t, i) => t.data.set(live[i]));
+  }
 }
 
 /** Share of the pictures whose most probable category is their label. */
