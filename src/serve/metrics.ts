@@ -1,6 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
+import { histogramQuantile } from '../core/histogram-quantile.js';
 import type { Store } from '../store/index.js';
+
+export { histogramQuantile };
 
 /** The server's Prometheus metrics, in a registry of its own so several apps (tests) never collide. */
 export interface ServerMetrics {
@@ -18,23 +21,6 @@ export interface ServerMetrics {
  * may differ by a millisecond, finer than the request histogram's buckets resolve.
  */
 const ARM_BUCKETS = Array.from({ length: 45 }, (_, k) => 0.00025 * 1.25 ** k);
-
-/** The q-quantile of a cumulative histogram, interpolated within its bucket; the last finite bound when it falls beyond. */
-export function histogramQuantile(buckets: ReadonlyArray<{ le: number; count: number }>, q: number): number | null {
-  const total = buckets.at(-1)?.count ?? 0;
-  if (total === 0) return null;
-  const rank = q * total;
-  let previous = { le: 0, count: 0 };
-  for (const b of buckets) {
-    if (b.count >= rank) {
-      if (!Number.isFinite(b.le)) return previous.le;
-      const inBucket = b.count - previous.count;
-      return previous.le + (inBucket > 0 ? ((rank - previous.count) / inBucket) * (b.le - previous.le) : 0);
-    }
-    previous = b;
-  }
-  return previous.le;
-}
 
 export interface MetricsOptions {
   store: Store;

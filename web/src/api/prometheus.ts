@@ -1,5 +1,7 @@
 // Reads the few series the overview shows out of /metrics (Prometheus text format 0.0.4).
 
+import { histogramQuantile } from '../../../src/core/histogram-quantile';
+
 export interface Sample {
   name: string;
   labels: Record<string, string>;
@@ -51,17 +53,5 @@ export function httpSnapshot(samples: Sample[], at: number): HttpSnapshot {
 export function quantileBetween(before: HttpSnapshot | null, after: HttpSnapshot, q: number): number | null {
   const prior = new Map(before?.buckets.map((b) => [b.le, b.count]));
   const buckets = after.buckets.map((b) => ({ le: b.le, count: b.count - (prior.get(b.le) ?? 0) }));
-  const total = buckets.at(-1)?.count ?? 0;
-  if (total <= 0) return null;
-  const rank = q * total;
-  let previous = { le: 0, count: 0 };
-  for (const b of buckets) {
-    if (b.count >= rank) {
-      if (!Number.isFinite(b.le)) return previous.le;
-      const inBucket = b.count - previous.count;
-      return previous.le + (inBucket > 0 ? ((rank - previous.count) / inBucket) * (b.le - previous.le) : 0);
-    }
-    previous = b;
-  }
-  return previous.le;
+  return (buckets.at(-1)?.count ?? 0) > 0 ? histogramQuantile(buckets, q) : null;
 }
