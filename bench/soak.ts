@@ -127,6 +127,10 @@ async function scrape(url: string) {
     externalBytes: metric('nodejs_external_memory_bytes'),
     eventLoopLagP99Ms: ms(metric('nodejs_eventloop_lag_p99_seconds')),
     eventLoopLagMaxMs: ms(metric('nodejs_eventloop_lag_max_seconds')),
+    // Each V8 space's committed size: which one grows, when the heap's committed total does.
+    heapSpaceTotalBytes: Object.fromEntries(
+      [...text.matchAll(/^nodejs_heap_space_size_total_bytes\{space="([a-z_]+)"\} ([0-9.e+-]+)$/gm)].map((m) => [m[1], Number(m[2])]),
+    ),
     storeEvents: metric('curio_store_rows', '{kind="events"}'),
     storeUsers: metric('curio_store_rows', '{kind="users"}'),
     scrapeMs: Number(scrapeMs.toFixed(1)),
@@ -354,6 +358,10 @@ async function main(): Promise<void> {
       rssAnonSlopeMbPerMin: fit((s) => s.rssAnonBytes),
       rssFileSlopeMbPerMin: fit((s) => s.rssFileBytes),
       heapUsedSlopeMbPerMin: fit((s) => s.heapUsedBytes),
+      heapTotalSlopeMbPerMin: fit((s) => s.heapTotalBytes),
+      heapSpaceTotalSlopeMbPerMin: Object.fromEntries(
+        Object.keys(lastSample.heapSpaceTotalBytes ?? {}).map((space) => [space, fit((s) => s.heapSpaceTotalBytes?.[space] ?? null)]),
+      ),
       rssStartMb: Number((samples[0].rssBytes / MB).toFixed(1)),
       rssEndMb: Number((lastSample.rssBytes / MB).toFixed(1)),
       rssPeakMb: Number((lastSample.peakRssBytes / MB).toFixed(1)),
