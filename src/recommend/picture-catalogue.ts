@@ -84,12 +84,7 @@ export class PictureCatalogue implements ColdPictureSource {
 
   /** Loads every stored picture; those the current encoder has not embedded are embedded (and stored) now. */
   async start(): Promise<void> {
-    const stale: ItemPicture[] = [];
-    for await (const p of this.options.store.scanItemPictures()) {
-      if (p.kind === 'embedding') this.indexSent(p.itemId, p.embedding);
-      else if (!this.indexPicture(p)) stale.push(p);
-    }
-    await this.embedStored(stale);
+    await this.loadStored(true);
   }
 
   /**
@@ -101,8 +96,17 @@ export class PictureCatalogue implements ColdPictureSource {
     this.pictures = null;
     this.picturesVersion = null;
     this.version++;
+    await this.loadStored(false);
+  }
+
+  /** Indexes the stored pictures (and the sent embeddings, with `withSent`); those the encoder has not embedded are embedded now. */
+  private async loadStored(withSent: boolean): Promise<void> {
     const stale: ItemPicture[] = [];
-    for await (const p of this.options.store.scanItemPictures()) if (p.kind === 'image' && !this.indexPicture(p)) stale.push(p);
+    for await (const p of this.options.store.scanItemPictures()) {
+      if (p.kind === 'embedding') {
+        if (withSent) this.indexSent(p.itemId, p.embedding);
+      } else if (!this.indexPicture(p)) stale.push(p);
+    }
     await this.embedStored(stale);
   }
 

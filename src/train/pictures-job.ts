@@ -17,6 +17,7 @@ import {
   type LabelledImages,
 } from '../pictures/encoder.js';
 import { IMAGE_ENCODER_MODEL, type Job, type ModelVersion, type Store, type UploadedPicture } from '../store/index.js';
+import { pixelsToInput } from '../pictures/index.js';
 import { sha256 } from './checksum.js';
 import type { JobOutcome, JobReporter } from './run-job.js';
 
@@ -146,9 +147,7 @@ export async function pictureTrainingSet(store: Store, validationFraction: numbe
   const images = (pictures: UploadedPicture[]): LabelledImages => {
     const side = size * size;
     const pixels = new Float32Array(pictures.length * side);
-    pictures.forEach((p, k) => {
-      for (let j = 0; j < side; j++) pixels[k * side + j] = p.pixels[j] / 255;
-    });
+    pictures.forEach((p, k) => pixelsToInput(p.pixels, pixels, k * side));
     const labels = Int32Array.from(pictures, (p) => labelOf.get(category.get(p.itemId)!)!);
     if (tagNames.length === 0) return { size, count: pictures.length, pixels, labels, labelNames };
     const targets = new Uint8Array(pictures.length * tagNames.length);
