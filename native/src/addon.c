@@ -179,14 +179,40 @@ static napi_value relu_bwd(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* The geometry's ten numbers starting at argument `at`. */
+static patch_geometry geometry_at(napi_env env, napi_value *v, int at) {
+  patch_geometry g = {(int)num(env, v[at]),     (int)num(env, v[at + 1]), (int)num(env, v[at + 2]), (int)num(env, v[at + 3]),
+                      (int)num(env, v[at + 4]), (int)num(env, v[at + 5]), (int)num(env, v[at + 6]), (int)num(env, v[at + 7]),
+                      (int)num(env, v[at + 8]), (int)num(env, v[at + 9])};
+  return g;
+}
+
 /* patches(img, col, back, n, h, w, c, kh, kw, stride, padding, outH, outW) */
 static napi_value patches(napi_env env, napi_callback_info info) {
   napi_value v[MAX_ARGS];
   if (!args(env, info, v, 13)) return NULL;
-  patch_geometry g = {(int)num(env, v[3]), (int)num(env, v[4]),  (int)num(env, v[5]),  (int)num(env, v[6]),
-                      (int)num(env, v[7]), (int)num(env, v[8]),  (int)num(env, v[9]),  (int)num(env, v[10]),
-                      (int)num(env, v[11]), (int)num(env, v[12])};
+  patch_geometry g = geometry_at(env, v, 3);
   curio_patches(buf(env, v[0]), buf(env, v[1]), &g, (int)num(env, v[2]));
+  return NULL;
+}
+
+/* convFwd(x, w, out, accumulate, cOut, perChunk, n, h, w, c, kh, kw, stride, padding, outH, outW) */
+static napi_value conv_fwd(napi_env env, napi_callback_info info) {
+  napi_value v[MAX_ARGS];
+  if (!args(env, info, v, 16)) return NULL;
+  patch_geometry g = geometry_at(env, v, 6);
+  curio_conv_forward(buf(env, v[0]), buf(env, v[1]), buf(env, v[2]), &g, (int)num(env, v[4]), (int)num(env, v[5]),
+                     (int)num(env, v[3]));
+  return NULL;
+}
+
+/* convBwd(x, w, grad, gw | null, gx | null, cOut, perChunk, n, h, w, c, kh, kw, stride, padding, outH, outW) */
+static napi_value conv_bwd(napi_env env, napi_callback_info info) {
+  napi_value v[MAX_ARGS];
+  if (!args(env, info, v, 17)) return NULL;
+  patch_geometry g = geometry_at(env, v, 7);
+  curio_conv_backward(buf(env, v[0]), buf(env, v[1]), buf(env, v[2]), buf(env, v[3]), buf(env, v[4]), &g,
+                      (int)num(env, v[5]), (int)num(env, v[6]));
   return NULL;
 }
 
@@ -291,6 +317,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"reluFwd", 0, relu_fwd, 0, 0, 0, napi_default, 0},
       {"reluBwd", 0, relu_bwd, 0, 0, 0, napi_default, 0},
       {"patches", 0, patches, 0, 0, 0, napi_default, 0},
+      {"convFwd", 0, conv_fwd, 0, 0, 0, napi_default, 0},
+      {"convBwd", 0, conv_bwd, 0, 0, 0, napi_default, 0},
       {"channelStats", 0, channel_stats, 0, 0, 0, napi_default, 0},
       {"channelAffine", 0, channel_affine, 0, 0, 0, napi_default, 0},
       {"channelGradSums", 0, channel_grad_sums, 0, 0, 0, napi_default, 0},

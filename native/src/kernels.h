@@ -54,4 +54,8 @@ void curio_channel_grad_sums(const float *g, const float *x, const float *mean, 
                              int c);
 void curio_channel_grad_input(const float *g, const float *x, const float *mean, const float *a, const float *k1,
                               const float *k2, float *dx, long rows, int c);
+void curio_conv_forward(const float *x, const float *w, float *out, const patch_geometry *g, int c_out, int per_chunk,
+                        int accumulate);
+void curio_conv_backward(const float *x, const float *w, const float *grad, float *gw, float *gx, const patch_geometry *g,
+                         int c_out, int per_chunk);
 #endif

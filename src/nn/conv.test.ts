@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../core/index.js';
-import { nativeAvailable, withBackend } from './backend.js';
+import { backward } from './autograd.js';
+import { getThreads, nativeAvailable, setThreads, withBackend } from './backend.js';
 import { BatchNorm, Conv2d } from './layers-conv.js';
 import { conv2d } from './ops-conv.js';
+import { mul } from './ops-elementwise.js';
+import { sum } from './ops-reduce.js';
 import { avgPool2d, globalAvgPool, maxPool2d } from './ops-pool.js';
 import { Tensor } from './tensor.js';
 
@@ -58,13 +61,43 @@ describe.each(backends)('convolution and pooling compute their definitions (%s b
   });
 
   it('a batch larger than one cache chunk gives the same values as picture by picture', () => {
-    // 40 pictures of 16×16×8 with a 3×3 kernel: 40·256·72 values of patches, more than one chunk.
-    const x = rand([40, 16, 16, 8]);
+    // 60 pictures of 16×16×8 with a 3×3 kernel: 60·256·72 values of patches, more than one chunk (2²⁰).
+    const x = rand([60, 16, 16, 8]);
     const w = rand([6, 3, 3, 8]);
     const whole = withBackend(backend, () => conv2d(x, w, null, { padding: 1 }));
-    const one = new Tensor(x.data.subarray(39 * 16 * 16 * 8), [1, 16, 16, 8]);
+    const one = new Tensor(x.data.subarray(59 * 16 * 16 * 8), [1, 16, 16, 8]);
     const last = withBackend(backend, () => conv2d(one, w, null, { padding: 1 }));
-    expect(Array.from(whole.data.subarray(39 * 16 * 16 * 6))).toEqual(Array.from(last.data));
+    expect(Array.from(whole.data.subarray(59 * 16 * 16 * 6))).toEqual(Array.from(last.data));
+  });
+});
+
+describe.runIf(nativeAvailable())('conv2d on several threads (native backend)', () => {
+  /** Input and weight gradients of Σ conv2d(x, w)·r for fixed x, w, r (r makes every output count differently). */
+  function gradients(backend: 'js' | 'native', threads: number): { gx: Float32Array; gw: Float32Array } {
+    const before = getThreads();
+    setThreads(threads);
+    try {
+      const local = createRng(5);
+      const values = (n: number) => Float32Array.from({ length: n }, () => local.normal());
+      // 120 pictures of 16×16×8: three cache chunks (56 pictures each), so both threads take some.
+      const x = new Tensor(values(120 * 16 * 16 * 8), [120, 16, 16, 8], true);
+      const w = new Tensor(values(6 * 3 * 3 * 8), [6, 3, 3, 8], true);
+      const r = new Tensor(values(120 * 16 * 16 * 6), [120, 16, 16, 6]);
+      withBackend(backend, () => backward(sum(mul(conv2d(x, w, null, { padding: 1 }), r))));
+      return { gx: x.grad!.slice(), gw: w.grad!.slice() };
+    } finally {
+      setThreads(before);
+    }
+  }
+
+  it("gives the js backend's gradients when its chunks are split over two threads, and the same bits every run", () => {
+    const reference = gradients('js', 1);
+    const first = gradients('native', 2);
+    first.gx.forEach((v, i) => expect(v).toBeCloseTo(reference.gx[i], 3));
+    first.gw.forEach((v, i) => expect(v).toBeCloseTo(reference.gw[i], 1));
+    const again = gradients('native', 2);
+    expect(Array.from(again.gw)).toEqual(Array.from(first.gw));
+    expect(Array.from(again.gx)).toEqual(Array.from(first.gx));
   });
 });
 

@@ -2,16 +2,8 @@
  * The `js` backend: plain TypeScript loops. It is the reference the native backend is tested against,
  * and the fallback when the C addon did not build, so it favours clarity with cache-friendly loop order.
  */
-import type {
-  AdamBuffers,
-  AdamHyper,
-  GemmArgs,
-  Kernels,
-  LayerNormBackwardArgs,
-  LayerNormForwardArgs,
-  PatchGeometry,
-  SoftmaxArgs,
-} from './kernels.js';
+import type { AdamBuffers, AdamHyper, GemmArgs, Kernels, LayerNormBackwardArgs, LayerNormForwardArgs, SoftmaxArgs } from './kernels.js';
+import { convKernels } from './kernels-js-conv.js';
 
 /** Copy op(X) of batch entry `off` into a dense rows x cols row-major buffer, times `scale`. */
 function pack(
@@ -259,34 +251,6 @@ function addRows(out: Float32Array, row: Float32Array, rows: number): void {
   }
 }
 
-/** im2col / col2im over NHWC pictures; along kx the valid pixels are contiguous, so each (position, ky) is one run. */
-function patches(img: Float32Array, col: Float32Array, g: PatchGeometry, back: boolean): void {
-  const { n, h, w, c, kh, kw, stride, padding, outH, outW } = g;
-  const rowLen = kh * kw * c;
-  let row = 0;
-  for (let b = 0; b < n; b++) {
-    const imgBase = b * h * w * c;
-    for (let oy = 0; oy < outH; oy++) {
-      const y0 = oy * stride - padding;
-      for (let ox = 0; ox < outW; ox++, row += rowLen) {
-        const x0 = ox * stride - padding;
-        const kx0 = Math.max(0, -x0);
-        const kx1 = Math.min(kw, w - x0);
-        if (kx1 <= kx0) continue;
-        const runLen = (kx1 - kx0) * c;
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = y0 + ky;
-          if (iy < 0 || iy >= h) continue;
-          const src = imgBase + (iy * w + x0 + kx0) * c;
-          const dst = row + (ky * kw + kx0) * c;
-          if (back) for (let j = 0; j < runLen; j++) img[src + j] += col[dst + j];
-          else for (let j = 0; j < runLen; j++) col[dst + j] = img[src + j];
-        }
-      }
-    }
-  }
-}
-
 /** Batch normalisation's per-channel passes (sums in float64 for accuracy over large batches). */
 const channelKernels: Pick<Kernels, 'channelStats' | 'channelAffine' | 'channelGradSums' | 'channelGradInput'> = {
   channelStats(x, mean, rstd, c, eps) {
@@ -363,7 +327,7 @@ export const jsKernels: Kernels = {
       b.grad.fill(0, o, o + dim);
     }
   },
-  patches,
+  ...convKernels(gemm),
   ...channelKernels,
   setThreads: () => undefined,
 };

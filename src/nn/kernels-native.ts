@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Kernels } from './kernels.js';
+import type { Kernels, PatchGeometry } from './kernels.js';
 
 type Buf = Float32Array | Int32Array;
 export interface Addon {
@@ -28,6 +28,8 @@ export interface Addon {
   adam(...args: (number | Buf)[]): void;
   adamRows(...args: (number | Buf)[]): void;
   patches(img: Float32Array, col: Float32Array, back: number, ...geometry: number[]): void;
+  convFwd(...args: (number | Float32Array)[]): void;
+  convBwd(...args: (number | Float32Array | null)[]): void;
   channelStats(x: Float32Array, mean: Float32Array, rstd: Float32Array, c: number, eps: number): void;
   channelAffine(x: Float32Array, a: Float32Array, b: Float32Array, y: Float32Array): void;
   channelGradSums(g: Float32Array, x: Float32Array, mean: Float32Array, sumG: Float32Array, sumGX: Float32Array): void;
@@ -119,11 +121,18 @@ function wrap(n: Addon): Kernels {
         count,
         dim,
       ),
-    patches: (img, col, g, back) => n.patches(img, col, +back, g.n, g.h, g.w, g.c, g.kh, g.kw, g.stride, g.padding, g.outH, g.outW),
+    patches: (img, col, g, back) => n.patches(img, col, +back, ...geometryArgs(g)),
+    convForward: (x, w, out, g, cOut, perChunk, accumulate) => n.convFwd(x, w, out, +accumulate, cOut, perChunk, ...geometryArgs(g)),
+    convBackward: (x, w, grad, gw, gx, g, cOut, perChunk) => n.convBwd(x, w, grad, gw, gx, cOut, perChunk, ...geometryArgs(g)),
     channelStats: (x, mean, rstd, c, eps) => n.channelStats(x, mean, rstd, c, eps),
     channelAffine: (x, a, b, y) => n.channelAffine(x, a, b, y),
     channelGradSums: (g, x, mean, sumG, sumGX) => n.channelGradSums(g, x, mean, sumG, sumGX),
     channelGradInput: (g, x, mean, a, k1, k2, dx) => n.channelGradInput(g, x, mean, a, k1, k2, dx),
     setThreads: (t) => n.setThreads(t),
   };
+}
+
+/** A patch geometry as the addon's ten positional numbers. */
+function geometryArgs(g: PatchGeometry): number[] {
+  return [g.n, g.h, g.w, g.c, g.kh, g.kw, g.stride, g.padding, g.outH, g.outW];
 }

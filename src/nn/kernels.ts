@@ -147,6 +147,30 @@ export interface Kernels {
    * into `img` instead.
    */
   patches(img: Float32Array, col: Float32Array, g: PatchGeometry, back: boolean): void;
+  /**
+   * A convolution layer's forward pass over the batch, `perChunk` pictures at a time (patches, then one
+   * product per chunk): out = patches(x)·weightᵀ ([n·outH·outW, cOut]), added to out's values with `accumulate`.
+   */
+  convForward(
+    x: Float32Array,
+    weight: Float32Array,
+    out: Float32Array,
+    g: PatchGeometry,
+    cOut: number,
+    perChunk: number,
+    accumulate: boolean,
+  ): void;
+  /** Its backward pass: gw += gradᵀ·patches(x) when gw is given; gx += col2im(grad·weight) when gx is given. */
+  convBackward(
+    x: Float32Array,
+    weight: Float32Array,
+    grad: Float32Array,
+    gw: Float32Array | null,
+    gx: Float32Array | null,
+    g: PatchGeometry,
+    cOut: number,
+    perChunk: number,
+  ): void;
   /** Per channel (last dim c) of x: mean and 1/sqrt(biased variance + eps). */
   channelStats(x: Float32Array, mean: Float32Array, rstd: Float32Array, c: number, eps: number): void;
   /** y = x·a + b per channel (c = a.length). */

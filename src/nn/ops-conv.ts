@@ -7,7 +7,7 @@
  */
 import { CurioError } from '../core/index.js';
 import { accumulate, gradBuffer, record } from './autograd.js';
-import { gemm, kernels } from './backend.js';
+import { kernels } from './backend.js';
 import type { PatchGeometry } from './kernels.js';
 import { alloc } from './memory.js';
 import { fillRows, linear } from './ops-matmul.js';
@@ -61,10 +61,10 @@ const CHUNK_VALUES = 1 << 20;
 /**
  * Convolution of x [n, h, w, cIn] with weights [cOut, kh, kw, cIn] (+ bias [cOut]) → [n, outH, outW, cOut].
  * The batch runs in chunks of pictures whose patch matrix fits in cache: im2col then one product per
- * chunk, reusing one buffer (padding cells are never written, so they stay zero). The backward pass
- * rebuilds each chunk's patches rather than keeping the whole batch's — a patch matrix is kh·kw times the
- * input, hundreds of MB per layer at batch 128, and writing then re-reading it from memory cost more than
- * the copy. A 1×1 kernel at stride 1 without padding is a plain product.
+ * chunk (the backend's convForward; the native one spreads the chunks over its threads). The backward
+ * pass rebuilds each chunk's patches rather than keeping the whole batch's — a patch matrix is kh·kw
+ * times the input, hundreds of MB per layer at batch 128, and writing then re-reading it from memory cost
+ * more than the copy. A 1×1 kernel at stride 1 without padding is a plain product.
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   if (weight.shape.length !== 4 || x.shape.length !== 4 || weight.shape[3] !== x.shape[3]) {
@@ -76,56 +76,16 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, opts: Con
   if (kh === 1 && kw === 1 && g.stride === 1 && g.padding === 0) {
     return reshape(linear(reshape(x, [-1, cIn]), reshape(weight, [cOut, cIn]), bias), [g.n, g.h, g.w, cOut]);
   }
-  const cols = kh * kw * cIn;
   const positions = g.outH * g.outW;
-  const perChunk = Math.max(1, Math.min(g.n, Math.floor(CHUNK_VALUES / (positions * cols))));
-  const patchBuf = alloc(perChunk * positions * cols);
-  const inSize = g.h * g.w * cIn;
+  const perChunk = Math.max(1, Math.min(g.n, Math.floor(CHUNK_VALUES / (positions * kh * kw * cIn))));
   const out = new Tensor(alloc(g.n * positions * cOut, false), [g.n, g.outH, g.outW, cOut]);
-  const chunks = (visit: (first: number, count: number, patchRows: number) => void): void => {
-    for (let first = 0; first < g.n; first += perChunk) {
-      const count = Math.min(perChunk, g.n - first);
-      kernels().patches(x.data.subarray(first * inSize, (first + count) * inSize), patchBuf, { ...g, n: count }, false);
-      visit(first, count, count * positions);
-    }
-  };
   if (bias) fillRows(out.data, bias.data, g.n * positions);
-  chunks((first, _count, rows) => {
-    const c = out.data.subarray(first * positions * cOut);
-    product(false, true, rows, cOut, cols, patchBuf, cols, weight.data, cols, bias ? 1 : 0, c, cOut);
-  });
+  kernels().convForward(x.data, weight.data, out.data, g, cOut, perChunk, bias !== null);
   return record(out, bias ? [x, weight, bias] : [x, weight], (grad) => {
     if (bias?.requiresGrad) kernels().colSum(grad, gradBuffer(bias), g.n * positions, cOut);
     const gw = weight.requiresGrad ? gradBuffer(weight) : null;
     const gx = x.requiresGrad ? alloc(x.size) : null;
-    const dPatch = gx ? alloc(perChunk * positions * cols, false) : null;
-    chunks((first, count, rows) => {
-      const gChunk = grad.subarray(first * positions * cOut);
-      // dW += g_chunkᵀ @ patches; dPatches = g_chunk @ W, added back into dx (col2im).
-      if (gw) product(true, false, cOut, cols, rows, gChunk, cOut, patchBuf, cols, 1, gw, cols);
-      if (gx && dPatch) {
-        product(false, false, rows, cols, cOut, gChunk, cOut, weight.data, cols, 0, dPatch, cols);
-        kernels().patches(gx.subarray(first * inSize, (first + count) * inSize), dPatch, { ...g, n: count }, true);
-      }
-    });
+    if (gw || gx) kernels().convBackward(x.data, weight.data, grad, gw, gx, g, cOut, perChunk);
     if (gx) accumulate(x, gx, true);
   });
-}
-
-/** C = op(A) @ op(B) + beta·C, one row-major product on the active backend. */
-function product(
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  a: Float32Array,
-  lda: number,
-  b: Float32Array,
-  ldb: number,
-  beta: number,
-  c: Float32Array,
-  ldc: number,
-): void {
-  gemm({ transA, transB, m, n, k, alpha: 1, a, lda, b, ldb, beta, c, ldc, batch: 1, strideA: 0, strideB: 0, strideC: 0 });
 }
