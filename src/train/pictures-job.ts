@@ -4,7 +4,6 @@
  * registers it as a model version of the `pictures` track, promoted when it passes. Serving processes
  * follow that track (EncoderWatcher) and embed the stored pictures again with the new version.
  */
-import { v7 as uuidv7 } from 'uuid';
 import { createHash } from 'node:crypto';
 import { CurioError, parseOrThrow, type Config } from '../core/index.js';
 import {
@@ -17,6 +16,7 @@ import {
   type LabelledImages,
 } from '../pictures/encoder.js';
 import { IMAGE_ENCODER_MODEL, type Job, type ModelVersion, type Store, type UploadedPicture } from '../store/index.js';
+import { registerTrackVersion } from './versions.js';
 import { pixelsToInput } from '../pictures/index.js';
 import { sha256 } from './checksum.js';
 import type { JobOutcome, JobReporter } from './run-job.js';
@@ -87,28 +87,25 @@ export async function runPicturesJob(o: PicturesJobOptions): Promise<JobOutcome>
     gate.metrics['tags:precision@1'] = tagPrecision;
     reporter.log(`tags: precision@1 ${tagPrecision.toFixed(4)} on the held-out pictures with a learnt tag`);
   }
-  const bytes = gate.pass ? encodeImageEncoder(fit.encoder) : Buffer.alloc(0);
-  const version: ModelVersion = {
-    id: `mv-${uuidv7()}`,
+  const version = await registerTrackVersion(store, {
     model: IMAGE_ENCODER_MODEL,
     params: { ...params },
     window: { events: 0, users: 0, items: set.train.count + set.validation.count, lastEventAt: null },
-    trainedAt: new Date().toISOString(),
     trainSeconds: fit.seconds,
     parentId: servingVersion?.id ?? null,
     jobId: job.id,
     metrics: gate.metrics,
-    checksum: sha256(bytes),
-    sizeBytes: bytes.length,
     state: gate.pass ? 'candidate' : 'rejected',
     reason: gate.pass ? null : gate.summary,
-    promotedAt: null,
-  };
-  // Checked as a serving process will load it: a version that would be refused there is refused now.
-  if (gate.pass) decodeImageEncoder(bytes, 'the new image encoder');
-  await store.addModelVersion(version, bytes);
+    encode: () => encodeImageEncoder(fit.encoder),
+    // Checked as a serving process will load it: a version that would be refused there is refused now.
+    verify: (bytes) => void decodeImageEncoder(bytes, 'the new image encoder'),
+  });
   const described = `${IMAGE_ENCODER_MODEL} ${JSON.stringify(params.widths)}×${params.dim}`;
-  if (!gate.pass) return { decision: 'rejected', reason: gate.summary, versionId: version.id, chosen: described, metrics: gate.metrics };
+  if (version.state === 'rejected') {
+    const reason = version.reason ?? gate.summary;
+    return { decision: 'rejected', reason, versionId: version.id, chosen: described, metrics: gate.metrics };
+  }
   await store.promoteModelVersion(version.id, `replaced by ${version.id}`);
   reporter.log(`promoted ${version.id}`);
   return { decision: 'promoted', reason: gate.summary, versionId: version.id, chosen: described, metrics: gate.metrics };

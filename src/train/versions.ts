@@ -42,31 +42,57 @@ export function trainingWindow(ds: SequenceDataset): TrainingWindow {
   };
 }
 
-export interface NewVersion {
-  served: ServingModel;
+/** How a version was trained and judged: what every track's versions are registered with. */
+interface VersionFacts {
   window: TrainingWindow;
   trainSeconds: number;
   parentId: string | null;
   jobId: string | null;
   metrics: Record<string, number>;
   state: 'candidate' | 'rejected';
-  reason?: string;
+  reason?: string | null;
+}
+
+export interface NewVersion extends VersionFacts {
+  served: ServingModel;
+}
+
+/** A version of any track: its model, and its artifact with the check a serving process will make of it. */
+export interface NewTrackVersion extends VersionFacts {
+  model: string;
+  params: Record<string, unknown>;
+  /** The artifact's bytes (not made for a version already rejected: nobody would read them). */
+  encode: () => Buffer;
+  /** Throws when a serving process would refuse these bytes. */
+  verify: (bytes: Buffer, checksum: string) => void;
 }
 
 /**
- * Encodes, verifies (a model that would be refused at load is refused now) and registers a version; one
- * registered as rejected is stored without its artifact.
+ * Encodes, verifies (a model that would be refused at load is refused now) and registers a recommender
+ * version; one registered as rejected is stored without its artifact.
  */
-export async function registerVersion(store: Store, v: NewVersion): Promise<ModelVersion> {
+export function registerVersion(store: Store, v: NewVersion): Promise<ModelVersion> {
+  const { served, ...facts } = v;
+  return registerTrackVersion(store, {
+    ...facts,
+    model: served.model.id,
+    params: { ...served.model.params },
+    encode: () => encodeServingArtifact(served),
+    verify: (bytes, checksum) => verifyServingBytes(bytes, { checksum, source: 'the new model' }),
+  });
+}
+
+/** registerVersion for a version of any track (an image encoder's too). */
+export async function registerTrackVersion(store: Store, v: NewTrackVersion): Promise<ModelVersion> {
   // A version the gate refused never serves: its record (metrics, reason) is kept, its bytes are not —
   // writing a large artifact holds the store's write lock, and nobody would read it.
-  const bytes = v.state === 'rejected' ? Buffer.alloc(0) : encodeServingArtifact(v.served);
+  const bytes = v.state === 'rejected' ? Buffer.alloc(0) : v.encode();
   const checksum = sha256(bytes);
   let state = v.state;
   let reason = v.reason ?? null;
   if (state === 'candidate') {
     try {
-      verifyServingBytes(bytes, { checksum, source: 'the new model' });
+      v.verify(bytes, checksum);
     } catch (error) {
       state = 'rejected';
       reason = `refused before serving: ${error instanceof Error ? error.message : String(error)}`;
@@ -74,8 +100,8 @@ export async function registerVersion(store: Store, v: NewVersion): Promise<Mode
   }
   const version: ModelVersion = {
     id: `mv-${uuidv7()}`,
-    model: v.served.model.id,
-    params: { ...v.served.model.params },
+    model: v.model,
+    params: v.params,
     window: v.window,
     trainedAt: new Date().toISOString(),
     trainSeconds: v.trainSeconds,
