@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../core/index.js';
@@ -8,6 +11,7 @@ import { createPictureShopApp, lookPng, shopPictures } from '../../test/support/
 import type { TestApp } from '../../test/support/test-app.js';
 import { encoderGate, heldOut, loadEncoderVersion, pictureTrainingSet, runPicturesJob } from './pictures-job.js';
 import { rollbackVersion } from './registry-ops.js';
+import { TrainingSupervisor } from './supervisor.js';
 import type { JobReporter } from './run-job.js';
 
 const FIXTURE = fileURLToPath(new URL('../../test/fixtures/fashion-mnist/', import.meta.url));
@@ -147,6 +151,58 @@ describe('a pictures job', () => {
     expect(set!.train.count + set!.validation.count).toBe(38);
     expect(set!.train.size).toBe(28);
   });
+});
+
+describe('the trainer', () => {
+  it('trains the first encoder by itself once enough pictures are stored, and leaves it to an encoder file when one is set', async () => {
+    // A file store: the job runs in a process of its own that opens it too.
+    const dir = mkdtempSync(join(tmpdir(), 'curio-first-encoder-'));
+    const url = `sqlite:${join(dir, 'shop.db')}`;
+    const settings = (encoderPath: string | null) =>
+      loadConfig({
+        env: {},
+        overrides: { 'store.url': url, logLevel: 'silent', 'pictures.encoderParams': SMALL, 'pictures.encoderPath': encoderPath },
+      });
+    store = await openStore(url);
+    // One due check by a trainer that then stops (and gives up the scheduler's lease).
+    const look = async (encoderPath: string | null) => {
+      const once = new TrainingSupervisor({ store: store!, config: settings(encoderPath), log: () => undefined });
+      await once.tick();
+      await once.stop();
+    };
+    let running: TrainingSupervisor | null = null;
+    try {
+      await fashionShop(store, 19);
+      await look(null);
+      expect(await store.listJobs()).toEqual([]); // 19 pictures: too few to learn from
+
+      await fashionShop(store, 200);
+      await look('/nowhere/encoder.bin');
+      expect(await store.listJobs()).toEqual([]); // the file serves: the registry's encoder would not be
+
+      running = new TrainingSupervisor({ store, config: settings(null), log: () => undefined });
+      await running.tick(); // queues the job and starts its process
+      const [job] = await store.listJobs();
+      expect(job).toMatchObject({ kind: 'pictures', trigger: 'no-serving-encoder' });
+      const deadline = Date.now() + 180_000;
+      for (let state = job.state; state !== 'succeeded'; state = (await store.getJob(job.id))!.state) {
+        if (Date.now() > deadline || state === 'failed') throw new Error(`job ${job.id} did not succeed (${state})`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await running.tick();
+      }
+      expect((await store.servingModelVersion('pictures'))?.jobId).toBe(job.id);
+      await running.stop();
+      running = null;
+      // An encoder serves now: nothing more is queued by itself.
+      await look(null);
+      expect(await store.listJobs()).toHaveLength(1);
+    } finally {
+      await running?.stop();
+      await store.close();
+      store = null;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });
 
 /** A stand-in that calls every picture category `k`: its accuracy is the share of category k. */

@@ -10,6 +10,7 @@ import type { Job, JobKind, Store } from '../store/index.js';
 import type { JobStart } from './job-process.js';
 import { sweepErasures } from './erasure-sweep.js';
 import { enqueueJob } from './job-queue.js';
+import { MIN_ENCODER_PICTURES } from './pictures-job.js';
 import { pruneVersions } from './versions.js';
 
 export { enqueueJob };
@@ -33,6 +34,8 @@ const AUTO_COOLDOWN_MS = 60_000;
  */
 const SCHEDULER_LEASE = 'training-scheduler';
 const SCHEDULER_LEASE_MS = 3 * DUE_CHECK_MS;
+/** After a look at the stored pictures found too few to train an encoder on, the next look waits this long (it reads them). */
+const PICTURES_LOOK_MS = 10 * 60_000;
 
 export interface SupervisorOptions {
   store: Store;
@@ -57,6 +60,7 @@ export class TrainingSupervisor {
   private stopped = false;
   private lastHeartbeat = 0;
   private lastDueCheck = Number.NEGATIVE_INFINITY;
+  private tooFewPicturesUntil = Number.NEGATIVE_INFINITY;
   private readonly clock: () => number;
   private readonly log: (line: string) => void;
 
@@ -203,7 +207,10 @@ export class TrainingSupervisor {
     }
   }
 
-  /** Queues a retrain when the schedule says so (or nothing serves yet), else an incremental update when enough is new. */
+  /**
+   * Queues a retrain when the schedule says so (or nothing serves yet), the first image encoder when pictures
+   * arrived and none serves, else an incremental update when enough is new.
+   */
   private async queueDue(now: number): Promise<void> {
     const { store, config } = this.options;
     const training = config.training;
@@ -212,11 +219,11 @@ export class TrainingSupervisor {
     const serving = await store.servingModelVersion();
     const lastRetrain = jobs.find((j) => j.kind === 'retrain');
     const lastEnded = Math.max(0, ...jobs.map((j) => (j.finishedAt ? Date.parse(j.finishedAt) : 0)));
-    if (!serving) {
-      // Nothing serves: train as soon as there are events, then after each failed try once the cooldown has passed.
-      if (now - lastEnded >= AUTO_COOLDOWN_MS && (await hasEvents(store))) await this.queue('retrain', 'no-serving-version', now);
-      return;
-    }
+    // Nothing serves: train as soon as there are events, then after each failed try once the cooldown has passed.
+    if (!serving && now - lastEnded >= AUTO_COOLDOWN_MS && (await hasEvents(store)))
+      return this.queue('retrain', 'no-serving-version', now);
+    if (await this.firstEncoderDue(jobs, now)) return this.queue('pictures', 'no-serving-encoder', now);
+    if (!serving) return;
     if (training.schedule !== '') {
       const from = new Date(lastRetrain ? Date.parse(lastRetrain.createdAt) : Date.parse(serving.trainedAt));
       const next = new Cron(training.schedule, { paused: true }).nextRun(from);
@@ -228,6 +235,23 @@ export class TrainingSupervisor {
     if (fresh >= training.minNewEvents) return this.queue('incremental', 'new-events', now);
     const staleMs = training.maxStalenessMinutes * 60_000;
     if (fresh > 0 && staleMs > 0 && now - Date.parse(serving.trainedAt) >= staleMs) return this.queue('incremental', 'staleness', now);
+  }
+
+  /**
+   * The first image encoder is due when enough pictures were uploaded and none serves, unless an encoder
+   * file is configured (it serves instead of the registry) or a pictures job is among the recent ones (one
+   * that was skipped is not repeated by itself; `curio jobs start pictures` runs another).
+   */
+  private async firstEncoderDue(recent: readonly Job[], now: number): Promise<boolean> {
+    const { store, config } = this.options;
+    if (config.pictures.encoderPath !== null || now < this.tooFewPicturesUntil || recent.some((j) => j.kind === 'pictures')) return false;
+    if (await store.servingModelVersion('pictures')) return false;
+    let uploaded = 0;
+    for await (const p of store.scanItemPictures(MIN_ENCODER_PICTURES * 10)) {
+      if (p.kind === 'image' && ++uploaded >= MIN_ENCODER_PICTURES) return true;
+    }
+    this.tooFewPicturesUntil = now + PICTURES_LOOK_MS;
+    return false;
   }
 
   private async queue(kind: JobKind, trigger: string, now: number): Promise<void> {
