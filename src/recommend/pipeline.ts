@@ -8,7 +8,7 @@ import type { Profile, RecommendationMode } from './profile.js';
 import { rankCandidates } from './rank.js';
 import { reasonFor, type ReasonContext } from './reasons.js';
 import { buildRules } from './rules.js';
-import { chooseSlate } from './slate.js';
+import { chooseSlate, type ChooseSlateInput } from './slate.js';
 import type { ServingSnapshot } from './snapshot.js';
 
 /** What one request asks for (validated at the HTTP edge). */
@@ -108,6 +108,50 @@ export function runPipeline(
   rng: Rng,
   recommendationId: string,
 ): PipelineResult {
+  const { snap } = deps;
+  const table = snap.items;
+  const { input, historyIndex, wantsState } = slateInput(deps, profile, request, rng);
+  const { exploreWeight } = input;
+  const slate = chooseSlate(input);
+  const seenCategories = new Set<number>();
+  for (const i of historyIndex) if (i >= 0 && table.category[i] !== NO_CATEGORY) seenCategories.add(table.category[i]);
+  const reasonContext: ReasonContext = { snap, profile, historyIndex, seenCategories };
+  return {
+    recommendationId,
+    mode: profile.mode,
+    personalized: profile.mode === 'personalized' || profile.mode === 'session',
+    policy: slate.policy,
+    propensityMethod: slate.propensityMethod,
+    exploreWeight: round(exploreWeight),
+    model: snap.info.modelId,
+    modelVersion: snap.info.versionId,
+    experiment: null,
+    items: slate.slots.map((s) => ({
+      itemId: table.ids[s.row.index],
+      position: s.position,
+      score: round(s.row.score),
+      reason: s.pinned ? 'featured' : reasonFor(reasonContext, s.row, s.explored),
+      explored: s.explored,
+      propensity: s.propensity,
+      title: table.titles[s.row.index],
+      category: table.categoryOf(s.row.index),
+    })),
+    candidates: slate.candidates,
+    policySlots: slate.slots.map((s) => s.slot),
+    state: wantsState ? (input.state ?? null) : null,
+  };
+}
+
+/**
+ * Everything before the policy's choice: candidates from every source under the request's rules, ranked,
+ * with the pins that pass the rules, the explore weight (spread by need when `adaptive`) and the user vector.
+ */
+export function slateInput(
+  deps: PipelineDeps,
+  profile: Profile,
+  request: SlateRequest,
+  rng: Rng,
+): { input: ChooseSlateInput; historyIndex: Int32Array; wantsState: boolean } {
   const { snap, serving } = deps;
   const table = snap.items;
   const historyIndex = historyIndexes(table, profile);
@@ -136,7 +180,7 @@ export function runPipeline(
     const index = table.find(p.itemId);
     return index !== undefined && rules.allows(index) ? [{ index, position: p.position }] : [];
   });
-  const slate = chooseSlate({
+  const input: ChooseSlateInput = {
     ranked,
     table,
     policy: deps.policy,
@@ -150,34 +194,8 @@ export function runPipeline(
     rng,
     ...(stateOut.vector ? { state: stateOut.vector } : {}),
     ...(wantsState ? { uncertaintyOf: (i: number) => evidenceUncertainty(i < snap.popularity.length ? snap.popularity[i] : 0) } : {}),
-  });
-  const seenCategories = new Set<number>();
-  for (const i of historyIndex) if (i >= 0 && table.category[i] !== NO_CATEGORY) seenCategories.add(table.category[i]);
-  const reasonContext: ReasonContext = { snap, profile, historyIndex, seenCategories };
-  return {
-    recommendationId,
-    mode: profile.mode,
-    personalized: profile.mode === 'personalized' || profile.mode === 'session',
-    policy: slate.policy,
-    propensityMethod: slate.propensityMethod,
-    exploreWeight: round(exploreWeight),
-    model: snap.info.modelId,
-    modelVersion: snap.info.versionId,
-    experiment: null,
-    items: slate.slots.map((s) => ({
-      itemId: table.ids[s.row.index],
-      position: s.position,
-      score: round(s.row.score),
-      reason: s.pinned ? 'featured' : reasonFor(reasonContext, s.row, s.explored),
-      explored: s.explored,
-      propensity: s.propensity,
-      title: table.titles[s.row.index],
-      category: table.categoryOf(s.row.index),
-    })),
-    candidates: slate.candidates,
-    policySlots: slate.slots.map((s) => s.slot),
-    state: wantsState ? stateOut.vector : null,
   };
+  return { input, historyIndex, wantsState };
 }
 
 /** The profile's history as table indexes (-1 for items the table does not hold). */

@@ -10,8 +10,8 @@ import { ImpressionLog, slateImpressions } from './impression-log.js';
 import { relatedItems, trendingItems, type ItemListKind } from './item-lists.js';
 import { servingModelSource, type ModelProvider, type ProvidedModel } from './model-source.js';
 import {
-  historyIndexes,
   runPipeline,
+  slateInput,
   type ExperimentAssignment,
   type PipelineDeps,
   type PipelineResult,
@@ -20,6 +20,7 @@ import {
   type SlateRequest,
 } from './pipeline.js';
 import { sessionProfile, userProfile, type Profile } from './profile.js';
+import { slateCandidates } from './slate.js';
 import { RecentActivityCache } from './recent-activity.js';
 import type { ServingModel } from './serving-artifact.js';
 import { ServingPolicy, type SharedPolicyState } from './serving-policy.js';
@@ -348,16 +349,16 @@ export class RecommendationRuntime {
     if (!policy.beliefs) return null;
     const profile = userProfile(storedUserId, await this.recent.get(storedUserId));
     const deps = this.pipelineDeps();
-    const result = runPipeline(deps, profile, request, createRng(0), 'beliefs');
+    // The slate's candidates as the policy would receive them; the policy's choice itself is not needed.
+    const { input, historyIndex } = slateInput(deps, profile, request, createRng(0));
     const context = {
       userId: storedUserId,
       k: request.count,
-      exploreWeight: request.exploreWeight,
+      exploreWeight: input.exploreWeight,
       rng: createRng(0),
-      ...(result.state ? { state: result.state } : {}),
+      ...(input.state ? { state: input.state } : {}),
     };
-    const items = policy.beliefs(result.candidates, context);
-    const historyIndex = historyIndexes(deps.snap.items, profile);
+    const items = policy.beliefs(slateCandidates(input), context);
     const shares = historyShares({ snap: deps.snap, historyIndex, profile, eventWeights: deps.eventWeights });
     return { policy: policy.id, items, interests: interestBeliefs(items, shares) };
   }

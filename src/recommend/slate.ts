@@ -81,14 +81,25 @@ function policyCandidates(list: Diverse[], withEmbeddings: boolean, uncertaintyO
   }));
 }
 
-/** Diversity, then the policy's exploration slots, then pins: the slate with a propensity per slot. */
-export function chooseSlate(input: ChooseSlateInput): ChosenSlate {
+/** The diversified shortlist as the policy receives it, and the pins that fit in the slate. */
+function shortlistFor(input: ChooseSlateInput): { list: Diverse[]; candidates: Candidate[]; pins: ChooseSlateInput['pins'] } {
   const pins = input.pins.filter((p) => p.position < input.count);
-  const pinnedSet = new Set(pins.map((p) => p.index));
-  const list = shortlist(input, pinnedSet);
-  const slots = Math.min(input.count - pins.length, list.length);
+  const list = shortlist(input, new Set(pins.map((p) => p.index)));
   const usesState = input.policy.capabilities.usesState;
   const candidates = policyCandidates(list, input.policy.capabilities.usesEmbeddings, usesState ? input.uncertaintyOf : undefined);
+  return { list, candidates, pins };
+}
+
+/** What the policy would choose this slate from (chooseSlate's `candidates`), without choosing. */
+export function slateCandidates(input: ChooseSlateInput): Candidate[] {
+  return shortlistFor(input).candidates;
+}
+
+/** Diversity, then the policy's exploration slots, then pins: the slate with a propensity per slot. */
+export function chooseSlate(input: ChooseSlateInput): ChosenSlate {
+  const { list, candidates, pins } = shortlistFor(input);
+  const slots = Math.min(input.count - pins.length, list.length);
+  const usesState = input.policy.capabilities.usesState;
   const slate = input.policy.choose(candidates, {
     userId: input.userKey,
     k: slots,
