@@ -1,6 +1,7 @@
 // The console's one door to the Curio API, over the typed client of clients/js (@curio/client): its paths and
 // parameters are checked against the server's OpenAPI document at build time, and it retries 429 and 5xx.
-// Pages call these methods and nothing else, and read the narrow shapes of ./types.
+// Pages call these methods and nothing else, and read the narrow shapes of ./types, which the compiler checks
+// against the generated response types.
 import { createCurioClient } from '@curio/client';
 import type {
   Activity,
@@ -77,17 +78,20 @@ export interface CurioApi {
   retention(): Promise<Retention>;
 }
 
-/** What openapi-fetch answers: the parsed body on success, the problem document otherwise. */
-interface Answer {
-  data?: unknown;
+/** What openapi-fetch answers: the parsed body on success (typed from the OpenAPI document), the problem document otherwise. */
+interface Answer<D> {
+  data?: D;
   error?: unknown;
   response: Response;
 }
 
-/** The body of a successful answer, or an ApiError with the server's message. */
-function unwrap<T>(answer: Answer): T {
+/**
+ * The body of a successful answer, or an ApiError with the server's message. Its type is the generated
+ * one, so each method's narrow shape from ./types is checked against the server's document at build time.
+ */
+function unwrap<D>(answer: Answer<D>): D {
   const { data, error, response } = answer;
-  if (response.ok) return data as T;
+  if (response.ok) return data as D;
   const message = (error as { error?: { message?: string } } | undefined)?.error?.message;
   throw new ApiError(response.status, message ?? `${response.url}: HTTP ${response.status}`);
 }
@@ -115,12 +119,11 @@ export function createApi(key: string, baseUrl = window.location.origin): CurioA
     similar: async (itemId, n) => unwrap(await api.GET('/v1/items/{id}/similar', { params: { ...id(itemId), query: { n } } })),
     boughtTogether: async (itemId, n) =>
       unwrap(await api.GET('/v1/items/{id}/bought-together', { params: { ...id(itemId), query: { n } } })),
-    predictTags: async (itemIds) =>
-      unwrap<{ itemIds: TagPrediction[] }>(await api.POST('/v1/items/tag', { body: { itemIds, items: [] } })).itemIds,
+    predictTags: async (itemIds) => unwrap(await api.POST('/v1/items/tag', { body: { itemIds, items: [] } })).itemIds,
     consent: async (userId) => unwrap(await api.GET('/v1/users/{id}/consent', { params: id(userId) })),
     putConsent: async (userId, consent) => unwrap(await api.PUT('/v1/users/{id}', { params: id(userId), body: { consent } })),
     userEvents: async (userId, limit) =>
-      unwrap<{ events: UserEvent[] }>(await api.GET('/v1/users/{id}/events', { params: { ...id(userId), query: { limit } } })).events,
+      unwrap(await api.GET('/v1/users/{id}/events', { params: { ...id(userId), query: { limit } } })).events,
     recommendations: async (userId, n, explore) =>
       unwrap(
         await api.GET('/v1/users/{id}/recommendations', {
@@ -140,7 +143,7 @@ export function createApi(key: string, baseUrl = window.location.origin): CurioA
     models: async () => unwrap(await api.GET('/v1/admin/models')),
     promote: async (versionId) => unwrap(await api.POST('/v1/admin/models/{id}/promote', { params: id(versionId) })),
     rollback: async (track = 'recommendations') => unwrap(await api.POST('/v1/admin/models/rollback', { params: { query: { track } } })),
-    experiments: async () => unwrap<{ experiments: Experiment[] }>(await api.GET('/v1/admin/experiments')).experiments,
+    experiments: async () => unwrap(await api.GET('/v1/admin/experiments')).experiments,
     experimentResults: async (experimentId) => unwrap(await api.GET('/v1/admin/experiments/{id}/results', { params: id(experimentId) })),
     exportUser: async (userId) => unwrap(await api.GET('/v1/users/{id}/export', { params: id(userId) })),
     eraseUser: async (userId) => unwrap(await api.DELETE('/v1/users/{id}', { params: id(userId) })),

@@ -1,5 +1,5 @@
-// The shapes the console reads from the Curio API (docs/api.md), narrowed to the fields it uses.
-// When clients/js ships its generated types, these become re-exports of them.
+// The shapes the console reads from the Curio API (docs/api.md), narrowed to the fields it uses. They are
+// checked against the generated response types (clients/js): client.ts returns those, typed as these.
 
 export type Scope = 'ingest' | 'read' | 'admin';
 
@@ -57,7 +57,8 @@ export interface Slate {
   mode: string;
   policy: string;
   exploreWeight: number;
-  model: string;
+  /** null while no model serves (popular items only). */
+  model: string | null;
   modelVersion: string | null;
   items: RecommendedItem[];
 }
@@ -72,8 +73,15 @@ export interface Affinity {
   share: number;
 }
 
-export interface Interests {
-  personalization: boolean;
+/** What a shopper's personal reads answer once they withdrew personalisation: that, and nothing else. */
+export interface NotPersonalised {
+  personalization: false;
+}
+
+export type Interests = InterestProfile | NotPersonalised;
+
+export interface InterestProfile {
+  personalization: true;
   /** Epoch ms the scores are decayed to (null without events). */
   asOf: number | null;
   events: number;
@@ -120,26 +128,26 @@ export interface Segments {
   segments: SegmentDescription[];
 }
 
-export interface UserSegment {
-  personalization: boolean;
-  segment: SegmentDescription | null;
-}
+export type UserSegment = { personalization: true; segment: SegmentDescription | null } | NotPersonalised;
 
-export interface Intent {
-  personalization: boolean;
+export type Intent = PurchaseIntent | NotPersonalised;
+
+export interface PurchaseIntent {
+  personalization: true;
   inSession: number | null;
   withinNextEvents: { events: number; probability: number } | null;
   sessionActive: boolean;
 }
 
 export interface TagPrediction {
-  itemId: string;
+  /** null for an item sent inline without an id. */
+  itemId: string | null;
   category: { label: string; confidence: number } | null;
   tags: Array<{ label: string; confidence: number }>;
 }
 
 export interface Status {
-  model: string;
+  model: string | null;
   modelVersion: string | null;
   policy: { policy: string; params: Record<string, unknown> };
   feedback: { impressions: number; rewards: number; ignored: number };
@@ -180,7 +188,8 @@ export interface ModelVersion {
   trainedAt: string;
   state: string;
   reason: string | null;
-  metrics: Record<string, number>;
+  /** null where a metric could not be computed (no holdout users, say). */
+  metrics: Record<string, number | null>;
   window: { events: number; users: number; items: number };
 }
 
@@ -198,7 +207,10 @@ export interface Experiment {
   arms: Array<{ id: string; description: string; weight: number; model?: string; policy?: string; exploreWeight?: number }>;
 }
 
-export type MetricName = 'conversion' | 'revenue' | 'ctr' | 'add-to-cart' | 'aov';
+/** What an experiment's arms are compared on. */
+export type ShopMetric = 'conversion' | 'revenue' | 'ctr' | 'add-to-cart' | 'aov';
+/** A primary metric may also be a guardrail. */
+export type MetricName = ShopMetric | 'latency-p99' | 'coverage' | 'diversity';
 
 export interface Comparison {
   control: number;
@@ -212,8 +224,8 @@ export interface Comparison {
 export interface ExperimentResults {
   control: string;
   primaryMetric: MetricName;
-  arms: Array<{ id: string; users: number; slates: number; impressions: number; metrics: Record<MetricName, number | null> }>;
-  comparisons: Array<{ arm: string; metrics: Record<MetricName, Comparison | null> }>;
+  arms: Array<{ id: string; users: number; slates: number; impressions: number; metrics: Record<ShopMetric, number | null> }>;
+  comparisons: Array<{ arm: string; metrics: Record<ShopMetric, Comparison | null> }>;
   warnings: string[];
 }
 

@@ -1,10 +1,10 @@
 import type { PageProps } from '../app';
 import type { CurioApi } from '../api/client';
-import type { MetricName } from '../api/types';
+import type { ShopMetric } from '../api/types';
 import { Card, num, pct, Show } from '../ui/parts';
 import { useLoad } from '../ui/use-load';
 
-const METRICS: MetricName[] = ['conversion', 'revenue', 'ctr', 'add-to-cart', 'aov'];
+const METRICS: ShopMetric[] = ['conversion', 'revenue', 'ctr', 'add-to-cart', 'aov'];
 
 function Results({ api, id }: { api: CurioApi; id: string }) {
   const [results] = useLoad(() => api.experimentResults(id), [api, id]);

@@ -97,7 +97,7 @@ export function Explore({ api }: PageProps) {
           {(s) => (
             <>
               <p>
-                <strong data-testid="policy-name">{s.policy.policy}</strong> on model {s.model}
+                <strong data-testid="policy-name">{s.policy.policy}</strong> on model {s.model ?? 'none (popular items only)'}
               </p>
               <p className="muted small">
                 {Object.entries(s.policy.params)

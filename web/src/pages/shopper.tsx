@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { PageProps } from '../app';
 import type { CurioApi } from '../api/client';
-import type { Interests } from '../api/types';
+import type { InterestProfile as Profile } from '../api/types';
 import { Card, num, PALETTE, pct, Show, Stat, when } from '../ui/parts';
 import { SlateTable } from '../ui/slate-table';
 import { useLoad } from '../ui/use-load';
@@ -38,8 +38,8 @@ function Timeline({ api, userId }: { api: CurioApi; userId: string }) {
 }
 
 /** All-time against recent share per top-level category: where the two bars part, the interest drifted. */
-function DriftChart({ interests }: { interests: Interests }) {
-  const top = (list: Interests['categories']) => list.filter((c) => !c.key.includes(' > '));
+function DriftChart({ interests }: { interests: Profile }) {
+  const top = (list: Profile['categories']) => list.filter((c) => !c.key.includes(' > '));
   const recent = new Map(top(interests.recent.categories).map((c) => [c.key, c.share]));
   const keys = new Set([...top(interests.categories).map((c) => c.key), ...recent.keys()]);
   const all = new Map(top(interests.categories).map((c) => [c.key, c.share]));
@@ -66,7 +66,7 @@ const DRIFT_CATEGORIES = 4;
  * The long-term share of the top categories, and the drift score, at moments across the user's history:
  * the server keeps no profile history, so each point is the profile recomputed as of that moment (`at`).
  */
-function DriftOverTime({ api, userId, now }: { api: CurioApi; userId: string; now: Interests }) {
+function DriftOverTime({ api, userId, now }: { api: CurioApi; userId: string; now: Profile }) {
   const [points] = useLoad(async () => {
     const events = await api.userEvents(userId, 200);
     const first = Math.min(...events.map((e) => e.timestamp));
@@ -75,7 +75,7 @@ function DriftOverTime({ api, userId, now }: { api: CurioApi; userId: string; no
     const moments = Array.from({ length: DRIFT_POINTS }, (_, k) => Math.round(first + ((last - first) * (k + 1)) / DRIFT_POINTS));
     return Promise.all(moments.map(async (at) => ({ at, profile: await api.interests(userId, at) })));
   }, [api, userId, now]);
-  const top = now.personalization ? now.categories.filter((c) => !c.key.includes(' > ')).slice(0, DRIFT_CATEGORIES) : [];
+  const top = now.categories.filter((c) => !c.key.includes(' > ')).slice(0, DRIFT_CATEGORIES);
   return (
     <Show loaded={points}>
       {(list) =>
@@ -236,7 +236,9 @@ function SegmentAndIntent({ api, userId }: { api: CurioApi; userId: string }) {
       <h3>Segment</h3>
       <Show loaded={segment}>
         {(s) =>
-          s.segment ? (
+          !s.personalization ? (
+            <p className="muted">This user refused personalisation: not segmented.</p>
+          ) : s.segment ? (
             <p data-testid="user-segment">
               <a href="#/segments">Segment {s.segment.segment}</a>: {s.segment.description}
             </p>
@@ -247,13 +249,17 @@ function SegmentAndIntent({ api, userId }: { api: CurioApi; userId: string }) {
       </Show>
       <h3>Purchase intent</h3>
       <Show loaded={intent}>
-        {(t) => (
-          <div className="stats" data-testid="intent">
-            <Stat label="buys in this session" value={pct(t.inSession)} />
-            <Stat label={`buys within ${t.withinNextEvents?.events ?? '–'} events`} value={pct(t.withinNextEvents?.probability)} />
-            <Stat label="session" value={t.sessionActive ? 'active' : 'none open'} />
-          </div>
-        )}
+        {(t) =>
+          !t.personalization ? (
+            <p className="muted">This user refused personalisation: no intent is predicted.</p>
+          ) : (
+            <div className="stats" data-testid="intent">
+              <Stat label="buys in this session" value={pct(t.inSession)} />
+              <Stat label={`buys within ${t.withinNextEvents?.events ?? '–'} events`} value={pct(t.withinNextEvents?.probability)} />
+              <Stat label="session" value={t.sessionActive ? 'active' : 'none open'} />
+            </div>
+          )
+        }
       </Show>
     </>
   );
@@ -286,7 +292,7 @@ function Recommendations({ api, userId }: { api: CurioApi; userId: string }) {
         {(s) => (
           <>
             <p className="muted small">
-              {s.mode} · policy {s.policy} · model {s.model} · exploreWeight {s.exploreWeight}
+              {s.mode} · policy {s.policy} · model {s.model ?? 'none'} · exploreWeight {s.exploreWeight}
             </p>
             <SlateTable items={s.items} testId="slate" />
           </>
