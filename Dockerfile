@@ -22,7 +22,7 @@ RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 FROM node:20-bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libopenblas0-pthread tini \
+ && apt-get install -y --no-install-recommends libopenblas0-pthread libgomp1 tini \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/package.json ./

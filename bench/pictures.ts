@@ -3,7 +3,9 @@
  * (bench/pictures/encoder.ts: Fashion-MNIST test accuracy within its budget, embedding throughput), then its
  * uses (bench/pictures/uses.ts: shop-by-photo precision and latency, similar-by-picture, ingest time, cold
  * start). Each part runs in a process of its own; the encoder's row is copied into pictures.json beside the uses'.
- * Env: CURIO_PICTURES_ENCODER=recorded (use the recorded encoder row; see below).
+ * Env: CURIO_PICTURES_ENCODER=recorded (use the recorded encoder row; see below), CURIO_PICTURES_USES=recorded
+ * (keep the uses' rows already in pictures.json: the uses train an encoder of their own, so a new encoder run
+ * alone does not change them).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -30,5 +32,6 @@ if (existsSync('bench/pictures/encoder.ts')) {
 } else {
   console.log('bench/pictures/encoder.ts is not there: the encoder figures are skipped');
 }
-run('bench/pictures/uses.ts');
+if (process.env.CURIO_PICTURES_USES === 'recorded') console.log("the uses' rows are kept as recorded (CURIO_PICTURES_USES=recorded)");
+else run('bench/pictures/uses.ts');
 console.log('\nwrote bench/results/pictures.json');
