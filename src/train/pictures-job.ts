@@ -16,10 +16,10 @@ import {
   type LabelledImages,
 } from '../pictures/encoder.js';
 import { IMAGE_ENCODER_MODEL, type Job, type ModelVersion, type Store, type UploadedPicture } from '../store/index.js';
-import { registerTrackVersion } from './versions.js';
 import { pixelsToInput } from '../pictures/index.js';
 import { sha256 } from './checksum.js';
 import type { JobOutcome, JobReporter } from './run-job.js';
+import { registerTrackVersion } from './versions.js';
 
 /** Fewer labelled pictures than this train nothing worth serving: the job is skipped. */
 export const MIN_ENCODER_PICTURES = 20;
