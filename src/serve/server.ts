@@ -5,6 +5,7 @@ import { steadyAllocator } from '../nn/index.js';
 import { openStore } from '../store/index.js';
 import { createApp, type CreateAppOptions } from './app.js';
 import { assertAuthConfigured } from './auth.js';
+import { startHeapCompaction } from './heap-compaction.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -68,12 +69,26 @@ export async function startServer(config: Config, options: StartServerOptions = 
         if (ms > 20) app.log.warn({ ms: Math.round(ms) }, 'allocator trim held the request thread');
       }, TRIM_INTERVAL_MS).unref()
     : null;
+  const MB = 1024 * 1024;
+  const stopCompaction = config.server.compactHeap
+    ? startHeapCompaction(({ before, after, ms }) =>
+        app.log.info(
+          {
+            ms: Math.round(ms),
+            committedMb: [before.committedBytes, after.committedBytes].map((b) => Math.round(b / MB)),
+            usedMb: Math.round(after.usedBytes / MB),
+          },
+          'compacted the old generation',
+        ),
+      )
+    : null;
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       if (trimming) clearInterval(trimming);
+      stopCompaction?.();
       // The store closes after every onClose hook (Fastify runs them last-registered first), so the
       // runtime's buffered impressions are written before it goes.
       try {
