@@ -32,6 +32,26 @@ describe('runImport', () => {
     await store.close();
   });
 
+  it('while the next batch is parsed, commits batches in file order and stops at the first failed write', async () => {
+    const { store, ingestor } = await fresh();
+    // The store refuses its third write (a full disk, a lost connection): what came before stays committed,
+    // nothing after it is written, and the report names the last committed line.
+    let writes = 0;
+    const append = store.appendEvents.bind(store);
+    store.appendEvents = async (events) => {
+      if (++writes === 3) throw new Error('disk full');
+      return append(events);
+    };
+    const rows = Array.from({ length: 45 }, (_, i) => `1,${100 + i},5,pv,${1511544070 + i}`);
+    const report = await runImport({ format: 'taobao', file: craftFile('ub.csv', rows.join('\n')), ingestor, batchEvents: 10 });
+    expect(report).toMatchObject({ status: 'failed', eventsAccepted: 20, committedThroughLine: 20 });
+    expect(report.message).toContain('disk full');
+    expect(writes).toBe(3);
+    const stored = await store.userEvents('1');
+    expect(stored.map((e) => e.itemId).sort()).toEqual(Array.from({ length: 20 }, (_, i) => String(100 + i)).sort());
+    await store.close();
+  });
+
   it('skips bad rows by default, counting all and keeping the first N', async () => {
     const { store, ingestor } = await fresh();
     const file = craftFile('ub.csv', Array.from({ length: 8 }, (_, i) => `1,x${i},5,pv,1511544070`).join('\n'));

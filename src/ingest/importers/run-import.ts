@@ -107,8 +107,12 @@ async function importRows(options: ImportOptions, report: ImportReport, name: st
   let pendingEvents = 0;
   let lastLine = 0;
 
+  // One batch is written while the next is parsed: the store's work (another process for PostgreSQL, a
+  // writer thread for SQLite) overlaps the parsing, and batches still commit one at a time in file order.
+  let writing: Promise<void> = Promise.resolve();
   const flush = async (): Promise<void> => {
     const rows = pending;
+    const through = lastLine;
     pending = [];
     pendingEvents = 0;
     const events: Event[] = [];
@@ -117,12 +121,24 @@ async function importRows(options: ImportOptions, report: ImportReport, name: st
       for (const e of row.events) events.push(e);
       for (const s of row.items) seeds.push(s);
     }
-    report.itemsUpserted += await items.write(seeds);
-    const result = await options.ingestor.appendEvents(events);
-    report.eventsAccepted += result.accepted;
-    report.duplicates += result.duplicates;
-    report.refused += result.refused.length;
-    report.committedThroughLine = lastLine;
+    const previous = writing;
+    writing = (async () => {
+      await previous;
+      report.itemsUpserted += await items.write(seeds);
+      const result = await options.ingestor.appendEvents(events);
+      report.eventsAccepted += result.accepted;
+      report.duplicates += result.duplicates;
+      report.refused += result.refused.length;
+      report.committedThroughLine = through;
+    })();
+    // A failed write is seen by whoever waits next (here, or the drain below), never as an unhandled rejection.
+    writing.catch(() => undefined);
+    await previous;
+  };
+  /** Writes what is pending and waits until every batch is committed. */
+  const drain = async (): Promise<void> => {
+    await flush();
+    await writing;
   };
 
   outer: for await (const chunk of source.rows) {
@@ -136,7 +152,7 @@ async function importRows(options: ImportOptions, report: ImportReport, name: st
         report.rejectedRows++;
         if (report.errors.length < keepErrors) report.errors.push({ file: name, line: row.line, reason: row.reason });
         if (options.onError === 'fail') {
-          await flush();
+          await drain();
           report.status = 'failed';
           report.message = `${name}:${row.line}: ${row.reason}`;
           return;
@@ -151,12 +167,13 @@ async function importRows(options: ImportOptions, report: ImportReport, name: st
     options.progress?.setTotal(Math.round((report.rowsRead * source.totalBytes) / Math.max(source.bytesRead(), 1)));
     options.progress?.tick(chunk.length);
     if (options.signal?.aborted) {
+      await writing;
       report.status = 'interrupted';
       report.message = 'interrupted; rows after the last committed line were not stored';
       return;
     }
   }
-  await flush();
+  await drain();
 }
 
 /** `file:line: reason`, the form every bad row is reported in. */
