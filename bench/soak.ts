@@ -10,7 +10,8 @@
  * (target 0), store bytes per served slate.
  * Run: node --import tsx bench/soak.ts [--minutes 30] [--sample-seconds 30] [--rec-rate 150] [--anon-rate 25]
  *   [--ingest-rate 25] [--ingest-batch 5] [--timeout-ms 2000] [--user-cache-seconds 300] [--refresh-seconds N]
- *   [--seed 1] [--trainer true|false] [--server-flags --cpu-prof,--cpu-prof-dir=dir] [--out bench/results/soak.json]
+ *   [--seed 1] [--trainer true|false] [--server-flags --cpu-prof,--cpu-prof-dir=dir] [--compact-heap whole|pages|off]
+ *   [--out bench/results/soak.json]
  * The store starts with a serving version in its registry (serving.model fitted on the shop, as a running
  * shop has) and, unless --trainer false, the server's trainer keeps training beside it (docs/operations.md).
  */
@@ -59,6 +60,8 @@ const SEED = Number(argValue('seed') ?? 1);
 const TRAINER = argValue('trainer') !== 'false';
 /** Extra node flags for the server, comma-separated (`--server-flags --cpu-prof,--cpu-prof-dir=./prof`). */
 const SERVER_FLAGS = argValue('server-flags')?.split(',').filter(Boolean);
+/** `server.compactHeap` for the server (whole, pages, off); unset = the configuration's default. */
+const COMPACT_HEAP = argValue('compact-heap');
 /** Samples after this many seconds make the RSS fit: 5 minutes, or the first third of a shorter run. */
 const WARM_UP_SECONDS = Math.min(300, (MINUTES * 60) / 3);
 const TARGET = { rssSlopeMbPerMin: 1, errors: 0 };
@@ -250,6 +253,7 @@ async function main(): Promise<void> {
         CURIO_SERVING_USER_CACHE_SECONDS: String(USER_CACHE_SECONDS),
         CURIO_TRAINING_WORKER: String(TRAINER),
         ...(REFRESH_SECONDS === undefined ? {} : { CURIO_SERVING_REFRESH_SECONDS: REFRESH_SECONDS }),
+        ...(COMPACT_HEAP === undefined ? {} : { CURIO_COMPACT_HEAP: COMPACT_HEAP }),
       },
       onStderr: (text) => process.stderr.write(text.replace(/^(?=.)/gm, 'server: ')),
       nodeFlags: SERVER_FLAGS,
@@ -436,6 +440,8 @@ async function main(): Promise<void> {
         sampleSeconds: SAMPLE_SECONDS,
         userCacheSeconds: USER_CACHE_SECONDS,
         refreshSeconds: REFRESH_SECONDS === undefined ? 'configuration default' : Number(REFRESH_SECONDS),
+        compactHeap: COMPACT_HEAP ?? 'configuration default',
+        serverFlags: SERVER_FLAGS ?? [],
         seed: SEED,
         training,
         load: "open loop (bench/soak-load.ts): request i of a kind due at i / rate, latency from its due time; rec = GET /v1/users/:id/recommendations?n=10 (known users, fixed stride), anon = POST /v1/recommendations (1–5 views, a new visitorId every 4 requests), ingest = POST /v1/events (50% views, 35% clicks, 10% carts, 5% purchases of earlier slates' items with their recommendationId)",
