@@ -329,7 +329,7 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; parse: (raw: 
     name: 'CURIO_COMPACT_HEAP',
     path: 'server.compactHeap',
     parse: (s) => s,
-    doc: 'Compact V8\'s old generation when fragmented: whole, pages or off',
+    doc: "Compact V8's old generation when fragmented: whole, pages or off",
   },
   { name: 'CURIO_API_KEYS', path: 'auth.keys', parse: parseApiKeys, doc: 'Comma-separated key:scope+scope, e.g. k1:ingest+read,k2:admin' },
   {
