@@ -10,7 +10,7 @@
  * (target 0), store bytes per served slate.
  * Run: node --import tsx bench/soak.ts [--minutes 30] [--sample-seconds 30] [--rec-rate 150] [--anon-rate 25]
  *   [--ingest-rate 25] [--ingest-batch 5] [--timeout-ms 2000] [--user-cache-seconds 300] [--refresh-seconds N]
- *   [--seed 1] [--trainer true|false] [--server-flags --cpu-prof,--cpu-prof-dir=dir] [--compact-heap whole|pages|off]
+ *   [--seed 1] [--trainer true|false] [--server-flags --cpu-prof,--cpu-prof-dir=dir] [--compact-heap true|false]
  *   [--out bench/results/soak.json]
  * The store starts with a serving version in its registry (serving.model fitted on the shop, as a running
  * shop has) and, unless --trainer false, the server's trainer keeps training beside it (docs/operations.md).
@@ -60,7 +60,7 @@ const SEED = Number(argValue('seed') ?? 1);
 const TRAINER = argValue('trainer') !== 'false';
 /** Extra node flags for the server, comma-separated (`--server-flags --cpu-prof,--cpu-prof-dir=./prof`). */
 const SERVER_FLAGS = argValue('server-flags')?.split(',').filter(Boolean);
-/** `server.compactHeap` for the server (whole, pages, off); unset = the configuration's default. */
+/** `server.compactHeap` for the server (true or false); unset = the configuration's default. */
 const COMPACT_HEAP = argValue('compact-heap');
 /** Samples after this many seconds make the RSS fit: 5 minutes, or the first third of a shorter run. */
 const WARM_UP_SECONDS = Math.min(300, (MINUTES * 60) / 3);

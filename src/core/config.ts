@@ -54,8 +54,8 @@ export const configSchema = z.object({
       maxPendingWrites: z.number().int().positive().default(256),
       /** Longest time to receive a whole request; 0 = no limit. */
       requestTimeoutMs: z.number().int().min(0).default(30_000),
-      /** Compact V8's old generation when it is fragmented (docs/serving.md, "Memory against tail latency"); `off` leaves it to V8. */
-      compactHeap: z.enum(['whole', 'pages', 'off']).default('whole'),
+      /** Compact V8's old generation when it is fragmented (docs/serving.md, "Memory"); false leaves it to V8. */
+      compactHeap: z.boolean().default(true),
     })
     .prefault({}),
   auth: z
@@ -328,8 +328,8 @@ export const ENV_VARS: ReadonlyArray<{ name: string; path: string; parse: (raw: 
   {
     name: 'CURIO_COMPACT_HEAP',
     path: 'server.compactHeap',
-    parse: (s) => s,
-    doc: "Compact V8's old generation when fragmented: whole, pages or off",
+    parse: (s) => s === 'true' || s === '1',
+    doc: "true: compact V8's old generation when it is fragmented; false leaves it to V8",
   },
   { name: 'CURIO_API_KEYS', path: 'auth.keys', parse: parseApiKeys, doc: 'Comma-separated key:scope+scope, e.g. k1:ingest+read,k2:admin' },
   {

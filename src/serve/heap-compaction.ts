@@ -11,32 +11,19 @@ import { runInNewContext } from 'node:vm';
  * of a few hundred milliseconds in ten minutes or more.
  */
 export interface CompactionPolicy {
-  /**
-   * `whole`: every fragmented page in one collection (rare pauses of a few hundred milliseconds); `pages`: a
-   * collection in V8's memory-saving mode, which evacuates only a few megabytes of the emptiest pages (more
-   * frequent, shorter pauses).
-   */
-  mode: CompactionMode;
   /** Compact when the old space's free bytes reach this share of its live bytes… */
   freeShare: number;
   /** …and at least this many bytes, so a small heap is never collected for a few pages. */
   minFreeBytes: number;
-  /** Growth of the committed size since the last compaction left it (more after one that freed little). */
-  minGrowthBytes: number;
   /** Never more often than this. */
   minIntervalMs: number;
 }
 
-export type CompactionMode = 'whole' | 'pages';
-
-const MB = 1024 * 1024;
-
-export const COMPACTION_POLICIES: Record<CompactionMode, CompactionPolicy> = {
-  whole: { mode: 'whole', freeShare: 0.25, minFreeBytes: 16 * MB, minGrowthBytes: 16 * MB, minIntervalMs: 3 * 60_000 },
-  pages: { mode: 'pages', freeShare: 0.25, minFreeBytes: 16 * MB, minGrowthBytes: 0, minIntervalMs: 60_000 },
+export const DEFAULT_COMPACTION: CompactionPolicy = {
+  freeShare: 0.25,
+  minFreeBytes: 16 * 1024 * 1024,
+  minIntervalMs: 3 * 60_000,
 };
-
-export const DEFAULT_COMPACTION = COMPACTION_POLICIES.whole;
 
 /** The old space's committed and live bytes. */
 export interface OldSpace {
@@ -49,38 +36,38 @@ export function oldSpace(): OldSpace {
   return { committedBytes: old?.space_size ?? 0, usedBytes: old?.space_used_size ?? 0 };
 }
 
-/** The last compaction: when, what it left committed, and whether it freed next to nothing. */
-export interface LastCompaction {
-  sinceMs: number;
-  committedAfterBytes: number;
-  futile: boolean;
-}
-
 /**
- * Whether the policy asks for a compaction now: the old space has a large free share, it has grown since the
- * last compaction left it (by `minFreeBytes` after one that freed next to nothing: asking again for what a
- * collection would not move is a pause for nothing), and the interval has passed.
+ * Whether the policy asks for a compaction now: the old space has a large free share, it has grown by at
+ * least `minFreeBytes` since the last compaction left it at `committedAfterLast` (one full collection
+ * evacuates only so many pages, and asking again for what it would not move is a pause for nothing), and
+ * the interval has passed.
  */
-export function compactionDue(space: OldSpace, last: LastCompaction, policy: CompactionPolicy = DEFAULT_COMPACTION): boolean {
+export function compactionDue(
+  space: OldSpace,
+  last: { sinceMs: number; committedAfterBytes: number },
+  policy: CompactionPolicy = DEFAULT_COMPACTION,
+): boolean {
   const free = space.committedBytes - space.usedBytes;
-  const growth = last.futile ? Math.max(policy.minGrowthBytes, policy.minFreeBytes) : policy.minGrowthBytes;
   return (
     last.sinceMs >= policy.minIntervalMs &&
     free >= policy.minFreeBytes &&
     free >= policy.freeShare * space.usedBytes &&
-    space.committedBytes >= last.committedAfterBytes + growth
+    space.committedBytes >= last.committedAfterBytes + policy.minFreeBytes
   );
 }
 
-let exposed: (() => void) | null | undefined;
+let collector: (() => void) | null | undefined;
 
 /**
- * V8's full collection, without the process having been started with `--expose-gc`: the flag, set at run
- * time, installs `gc` in contexts created afterwards, so one new context hands it over and the server's own
- * global scope stays as it was. Null where the engine refuses.
+ * A compacting full collection of V8's heap, without the process having been started with `--expose-gc`:
+ * the flag, set at run time, installs `gc` in contexts created afterwards, so one new context hands it over
+ * and the server's own global scope stays as it was. A full collection alone evacuates only pages that are
+ * mostly free (V8 keeps its pauses short that way), which leaves a heap of two-thirds-full pages as it is,
+ * so `--compact-on-every-full-gc` is on for that one collection and off again before it returns: V8 reads
+ * it when the collection picks its pages. Null where the engine refuses.
  */
-function exposedCollection(): (() => void) | null {
-  if (exposed !== undefined) return exposed;
+export function fullCollection(): (() => void) | null {
+  if (collector !== undefined) return collector;
   let gc: unknown = (globalThis as { gc?: unknown }).gc;
   if (typeof gc !== 'function') {
     try {
@@ -90,32 +77,20 @@ function exposedCollection(): (() => void) | null {
       gc = null;
     }
   }
-  return (exposed = typeof gc === 'function' ? (gc as () => void) : null);
-}
-
-/** The V8 flag that makes a full collection compact as the mode asks; V8 reads it when the collection picks its pages. */
-const MODE_FLAG: Record<CompactionMode, string> = { whole: 'compact-on-every-full-gc', pages: 'optimize-for-size' };
-
-/**
- * A compacting full collection. A full collection alone evacuates only pages that are mostly free (V8 keeps
- * its pauses short that way), which leaves a heap of two-thirds-full pages as it is, so the mode's flag is on
- * for that one collection and off again before it returns (left on when the process was started with it).
- * Null where no collection can be asked for.
- */
-export function fullCollection(mode: CompactionMode = 'whole'): (() => void) | null {
-  const collect = exposedCollection();
-  if (!collect) return null;
-  const flag = MODE_FLAG[mode];
-  const pattern = new RegExp(`--${flag.replaceAll('-', '[-_]')}\\b`);
-  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => pattern.test(a))) return collect;
-  return () => {
-    setFlagsFromString(`--${flag}`);
+  if (typeof gc !== 'function') return (collector = null);
+  const collect = gc as () => void;
+  // Started with the flag (docs/serving.md), every full collection compacts already: leave it on.
+  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => /--compact[-_]on[-_]every[-_]full[-_]gc/.test(a)))
+    return (collector = collect);
+  collector = () => {
+    setFlagsFromString('--compact-on-every-full-gc');
     try {
       collect();
     } finally {
-      setFlagsFromString(`--no-${flag}`);
+      setFlagsFromString('--no-compact-on-every-full-gc');
     }
   };
+  return collector;
 }
 
 /** What one compaction did, for the log and the metrics. */
@@ -133,24 +108,18 @@ export function startHeapCompaction(
   onCompaction: (c: Compaction) => void,
   options: { checkMs?: number; policy?: CompactionPolicy } = {},
 ): (() => void) | null {
-  const policy = options.policy ?? DEFAULT_COMPACTION;
-  const gc = fullCollection(policy.mode);
+  const gc = fullCollection();
   if (!gc) return null;
-  let at = performance.now();
-  let last: LastCompaction = { sinceMs: 0, committedAfterBytes: 0, futile: false };
+  const policy = options.policy ?? DEFAULT_COMPACTION;
+  let last = { at: performance.now(), committedAfterBytes: 0 };
   const timer = setInterval(() => {
     const before = oldSpace();
-    if (!compactionDue(before, { ...last, sinceMs: performance.now() - at }, policy)) return;
+    if (!compactionDue(before, { sinceMs: performance.now() - last.at, committedAfterBytes: last.committedAfterBytes }, policy)) return;
     const started = performance.now();
     gc();
     const after = oldSpace();
-    at = performance.now();
-    last = {
-      sinceMs: 0,
-      committedAfterBytes: after.committedBytes,
-      futile: before.committedBytes - after.committedBytes < policy.minFreeBytes / 8,
-    };
-    onCompaction({ before, after, ms: at - started });
+    last = { at: performance.now(), committedAfterBytes: after.committedBytes };
+    onCompaction({ before, after, ms: last.at - started });
   }, options.checkMs ?? 30_000).unref();
   return () => clearInterval(timer);
 }

@@ -5,7 +5,7 @@ import { steadyAllocator } from '../nn/index.js';
 import { openStore } from '../store/index.js';
 import { createApp, type CreateAppOptions } from './app.js';
 import { assertAuthConfigured } from './auth.js';
-import { COMPACTION_POLICIES, startHeapCompaction } from './heap-compaction.js';
+import { startHeapCompaction } from './heap-compaction.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -70,23 +70,18 @@ export async function startServer(config: Config, options: StartServerOptions = 
       }, TRIM_INTERVAL_MS).unref()
     : null;
   const MB = 1024 * 1024;
-  const compaction = config.server.compactHeap;
-  const stopCompaction =
-    compaction === 'off'
-      ? null
-      : startHeapCompaction(
-          ({ before, after, ms }) =>
-            app.log.info(
-              {
-                mode: compaction,
-                ms: Math.round(ms),
-                committedMb: [before.committedBytes, after.committedBytes].map((b) => Math.round(b / MB)),
-                usedMb: Math.round(after.usedBytes / MB),
-              },
-              'compacted the old generation',
-            ),
-          { policy: COMPACTION_POLICIES[compaction] },
-        );
+  const stopCompaction = config.server.compactHeap
+    ? startHeapCompaction(({ before, after, ms }) =>
+        app.log.info(
+          {
+            ms: Math.round(ms),
+            committedMb: [before.committedBytes, after.committedBytes].map((b) => Math.round(b / MB)),
+            usedMb: Math.round(after.usedBytes / MB),
+          },
+          'compacted the old generation',
+        ),
+      )
+    : null;
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
