@@ -54,7 +54,7 @@ export const configSchema = z.object({
       maxPendingWrites: z.number().int().positive().default(256),
       /** Longest time to receive a whole request; 0 = no limit. */
       requestTimeoutMs: z.number().int().min(0).default(30_000),
-      /** Compact V8's old generation when it is fragmented (docs/serving.md, "Memory"); false leaves it to V8. */
+      /** Compact V8's old generation when it is fragmented (docs/serving.md, "Memory against tail latency"); false leaves it to V8. */
       compactHeap: z.boolean().default(true),
     })
     .prefault({}),

@@ -7,8 +7,8 @@ import { runInNewContext } from 'node:vm';
  * that churn in long-lived caches (per-shopper state, remembered slates) leave pages partly used, and the
  * committed old space creeps upward around a flat live set, which is RSS growth without end. A full
  * compacting collection asked for from a timer moves the live objects together; asked for only when the free
- * share is large, the old space has grown since the last one, and at most every few minutes, it is one pause
- * of a few hundred milliseconds in ten minutes or more.
+ * share is large, the old space has grown since the last one, and at most every few minutes, it trades growth
+ * without end for a pause now and then (docs/serving.md, "Memory against tail latency").
  */
 export interface CompactionPolicy {
   /** Compact when the old space's free bytes reach this share of its live bytes… */
@@ -38,7 +38,7 @@ export function oldSpace(): OldSpace {
 
 /**
  * Whether the policy asks for a compaction now: the old space has a large free share, it has grown by at
- * least `minFreeBytes` since the last compaction left it at `committedAfterLast` (one full collection
+ * least `minFreeBytes` since the last compaction left it at `committedAfterBytes` (one full collection
  * evacuates only so many pages, and asking again for what it would not move is a pause for nothing), and
  * the interval has passed.
  */
@@ -93,7 +93,7 @@ export function fullCollection(): (() => void) | null {
   return collector;
 }
 
-/** What one compaction did, for the log and the metrics. */
+/** What one compaction did, for the log. */
 export interface Compaction {
   before: OldSpace;
   after: OldSpace;
