@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { NORMAL_BOUND, createRng } from '../core/index.js';
 import { sampleDistribution } from './monte-carlo.js';
+import { preparedAppeal as prepared } from '../../test/support/prepared-appeal.js';
 import type { PreparedAppeal } from './neural-params.js';
 import { reachable } from './neural-thompson.js';
 import { topK } from './slate-utils.js';
-
-function prepared(mean: number[], sd: number[], slots: number, weight = 1): PreparedAppeal {
-  return {
-    distinct: mean.map((score, i) => ({ itemId: `i${i}`, score })),
-    slots,
-    weight,
-    mean: Float64Array.from(mean),
-    sd: Float64Array.from(sd),
-  };
-}
 
 function sampler(p: PreparedAppeal) {
   const values = new Float64Array(p.mean.length);

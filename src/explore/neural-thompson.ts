@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NORMAL_BOUND, parseOrThrow, type Rng } from '../core/index.js';
 import type { PolicyDefinition } from './definition.js';
-import { sampleDistribution, sampleWithPropensities } from './monte-carlo.js';
+import { gaussianSlotDistribution, gaussianSlotPropensities } from './gaussian-propensity.js';
 import {
   AppealParams,
   AppealState,
@@ -11,7 +11,7 @@ import {
   prepareAppeal,
   type PreparedAppeal,
 } from './neural-params.js';
-import { certainDistribution, certainSlots, topK } from './slate-utils.js';
+import { certainDistribution, certainSlots, topIndices, topK } from './slate-utils.js';
 import type { Candidate, ChooseContext, Policy } from './types.js';
 
 const NeuralThompsonParams = AppealParams.extend({
@@ -20,22 +20,22 @@ const NeuralThompsonParams = AppealParams.extend({
     .int()
     .min(10)
     .max(100_000)
-    .default(100)
-    .describe('Monte-Carlo re-samples per request for propensities (floor 1/(draws+1))'),
+    .default(20)
+    .describe('re-samples per request for the conditional Monte-Carlo propensities (gaussian-propensity.ts)'),
 });
 type NeuralThompsonParams = z.infer<typeof NeuralThompsonParams>;
 
-/** One posterior draw per candidate, its spread scaled by the explore weight; top k of the draws. */
-function drawSlate(p: PreparedAppeal, rng: Rng, values: Float64Array): string[] {
+/** One posterior draw per candidate, its spread scaled by the explore weight; the indices of the top k draws. */
+function drawSlate(p: PreparedAppeal, rng: Rng, values: Float64Array): number[] {
   for (let i = 0; i < p.mean.length; i++) values[i] = p.mean[i] + p.weight * p.sd[i] * rng.normal();
-  return topK(values, p.distinct, p.slots);
+  return topIndices(values, p.distinct, p.slots);
 }
 
 /**
  * The candidates some draw can still put in the slate: a candidate whose highest possible draw (mean +
  * NORMAL_BOUND spreads) is below the slots-th best of the lowest possible draws never makes the top k, so
  * dropping it leaves every slate's probability as it was while each of the propensity re-samples draws
- * and sorts fewer values (the re-samples are most of a request's time with this policy).
+ * and ranks fewer values.
  */
 export function reachable(p: PreparedAppeal): PreparedAppeal {
   const n = p.mean.length;
@@ -58,16 +58,12 @@ export function reachable(p: PreparedAppeal): PreparedAppeal {
 
 function createNeuralThompson(params: NeuralThompsonParams, state?: unknown): Policy {
   const posterior = loadPosterior(params, state, (s) => parseOrThrow(AppealState, s, { what: 'state', prefix: ['state'] }));
-  const sampler = (candidates: Candidate[], context: ChooseContext) => {
-    const prepared = reachable(prepareAppeal(posterior, candidates, context));
-    const values = new Float64Array(prepared.distinct.length);
-    return { prepared, sample: (rng: Rng) => drawSlate(prepared, rng, values) };
-  };
+  const prepare = (candidates: Candidate[], context: ChooseContext) => reachable(prepareAppeal(posterior, candidates, context));
   return {
     id: 'neural-thompson',
     capabilities: { stochastic: true, learns: true, usesEmbeddings: false, usesState: true },
     choose(candidates, context) {
-      const { prepared, sample } = sampler(candidates, context);
+      const prepared = prepare(candidates, context);
       if (prepared.weight === 0) {
         return {
           policy: 'neural-thompson',
@@ -75,16 +71,18 @@ function createNeuralThompson(params: NeuralThompsonParams, state?: unknown): Po
           propensityMethod: 'exact',
         };
       }
+      const shown = drawSlate(prepared, context.rng, new Float64Array(prepared.mean.length));
+      const propensities = gaussianSlotPropensities(prepared, shown, context.rng.fork(), params.propensityDraws);
       return {
         policy: 'neural-thompson',
-        slots: sampleWithPropensities(sample, context.rng, params.propensityDraws),
+        slots: shown.map((i, position) => ({ itemId: prepared.distinct[i].itemId, position, propensity: propensities[position] })),
         propensityMethod: 'monte-carlo',
       };
     },
     distribution(candidates, context) {
-      const { prepared, sample } = sampler(candidates, context);
+      const prepared = prepare(candidates, context);
       if (prepared.weight === 0) return certainDistribution(topK(prepared.mean, prepared.distinct, prepared.slots));
-      return sampleDistribution(sample, context.rng, params.propensityDraws);
+      return gaussianSlotDistribution(prepared, context.rng, params.propensityDraws);
     },
     update: (feedback) => observeFeedback(posterior, feedback),
     beliefs: (candidates, context) => appealBeliefs(posterior, candidates, context),

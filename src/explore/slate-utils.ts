@@ -27,24 +27,32 @@ function compareIds(a: string, b: string): number {
 }
 
 /**
- * The top `k` candidates by a value vector, as item ids, in `rankBy`'s order (ties to the smaller id).
- * Kept by insertion into a list of k rather than by sorting every candidate: Thompson sampling calls this
- * on each of a request's ~300 re-samples.
+ * Indices of the top `k` candidates by a value vector, in `rankBy`'s order (ties to the smaller id). Kept
+ * by insertion into a list of k rather than by sorting every candidate: Thompson sampling calls this on each
+ * of a request's propensity re-samples.
  */
-export function topK(values: ArrayLike<number>, candidates: Candidate[], k: number): string[] {
+export function topIndices(values: ArrayLike<number>, candidates: Candidate[], k: number): number[] {
   const best: number[] = [];
-  const better = (i: number, j: number): boolean =>
-    values[i] > values[j] || (values[i] === values[j] && compareIds(candidates[i].itemId, candidates[j].itemId) < 0);
   for (let i = 0; i < candidates.length && k > 0; i++) {
-    if (best.length === k && !better(i, best[k - 1])) continue;
+    if (best.length === k && !ranksAbove(values, candidates, i, best[k - 1])) continue;
     let at = best.length === k ? k - 1 : best.length;
-    while (at > 0 && better(i, best[at - 1])) {
+    while (at > 0 && ranksAbove(values, candidates, i, best[at - 1])) {
       best[at] = best[at - 1];
       at--;
     }
     best[at] = i;
   }
-  return best.map((i) => candidates[i].itemId);
+  return best;
+}
+
+/** Whether candidate i ranks above candidate j: a higher value, or the same value and the smaller id. */
+function ranksAbove(values: ArrayLike<number>, candidates: Candidate[], i: number, j: number): boolean {
+  return values[i] > values[j] || (values[i] === values[j] && compareIds(candidates[i].itemId, candidates[j].itemId) < 0);
+}
+
+/** The top `k` candidates by a value vector, as item ids (see `topIndices`). */
+export function topK(values: ArrayLike<number>, candidates: Candidate[], k: number): string[] {
+  return topIndices(values, candidates, k).map((i) => candidates[i].itemId);
 }
 
 /** A deterministic slate: every slot has propensity 1. */
