@@ -5,7 +5,9 @@
  * (bench/open-loop.ts: latency from each request's due time): known users in a fixed stride, default
  * pipeline (transition model, ε-greedy, exploreWeight 0.1, one impression event logged per slot). A cold
  * pass first asks for every user once (each request a user's first: store reads), then the rates run on
- * users the server has seen within its user-cache lifetime. Then autocannon measures the closed-loop
+ * users the server has seen within its user-cache lifetime. Each rate also reports how the server itself timed
+ * the same requests (its request-duration histogram), so a tail spent outside request handling shows as such.
+ * Then autocannon measures the closed-loop
  * capacity (10 connections), and 2,500 sequential in-process requests the service time.
  * Run: node --import tsx bench/serve.ts [--rates 200,500,1000] [--seconds 15] [--user-cache-seconds 300] [--cold-pass-rps 500]
  *   [--policy thompson] (default: the configuration's default policy)
@@ -17,6 +19,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import type { OpenLoopResult } from './open-loop.js';
 import { KEY, SHOP, serverConfig, strided } from './serve-child.js';
+import { routeBuckets, serverSide, type ServerSide } from './server-durations.js';
 import {
   argValue,
   buildInChild,
@@ -59,7 +62,13 @@ interface RateResult extends OpenLoopResult {
   /** Event-loop delay in the server during this rate (prom-client's monitorEventLoopDelay). */
   lagP99Ms: number;
   lagMaxMs: number;
+  /** The same requests as the server timed them (server-durations.ts). */
+  serverSide: ServerSide;
 }
+
+const ROUTE = '/v1/users/:id/recommendations';
+const durations = async (url: string) =>
+  routeBuckets(await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${KEY}` } })).text(), ROUTE);
 
 /** The next user in the stride, continued across rates. */
 let nextUser = 0;
@@ -68,12 +77,14 @@ const userPath = (users: string[]) => (): string => strided(users, nextUser++);
 /** Open-loop load at a fixed rate (see open-loop.ts). */
 async function load(url: string, users: string[], rate: number, seconds: number): Promise<RateResult> {
   await eventLoopLag(url);
+  const timedBefore = await durations(url);
   const before = cpuJiffies();
   const result = await runGenerator({ url, rate, seconds, users, offset: nextUser });
   nextUser += Math.round(rate * seconds);
   const after = cpuJiffies();
   const lag = await eventLoopLag(url);
-  return { ...result, loadAverage1m: loadavg()[0], ...cpuShares(before, after), ...lag };
+  const server = serverSide(timedBefore, await durations(url));
+  return { ...result, loadAverage1m: loadavg()[0], ...cpuShares(before, after), ...lag, serverSide: server };
 }
 
 /** Closed-loop capacity: autocannon with `connections` requests always in flight, as fast as the server answers. */
@@ -124,7 +135,7 @@ async function main(): Promise<void> {
       const r = await load(server.url, built.users, rate, seconds);
       results.push(r);
       console.log(
-        `${String(rate).padStart(5)} req/s: achieved ${r.achievedRps.toFixed(0)}, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms, p99.9 ${r.p999Ms} ms, event-loop lag p99 ${r.lagP99Ms.toFixed(1)} ms (max ${r.lagMaxMs.toFixed(0)}), generator send lag p99 ${r.sendLagP99Ms} ms (max ${r.sendLagMaxMs}), cpu busy ${(r.cpuBusyShare * 100).toFixed(0)}% steal ${(r.cpuStealShare * 100).toFixed(1)}%, errors ${r.errors}, non-2xx ${r.non2xx}, load ${r.loadAverage1m.toFixed(2)}`,
+        `${String(rate).padStart(5)} req/s: achieved ${r.achievedRps.toFixed(0)}, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms, p99.9 ${r.p999Ms} ms, event-loop lag p99 ${r.lagP99Ms.toFixed(1)} ms (max ${r.lagMaxMs.toFixed(0)}), generator send lag p99 ${r.sendLagP99Ms} ms (max ${r.sendLagMaxMs}), server-side p99 ≤ ${r.serverSide.p99AtMostMs} ms (${(r.serverSide.over10msShare * 100).toFixed(2)}% over 10 ms), cpu busy ${(r.cpuBusyShare * 100).toFixed(0)}% steal ${(r.cpuStealShare * 100).toFixed(1)}%, errors ${r.errors}, non-2xx ${r.non2xx}, load ${r.loadAverage1m.toFixed(2)}`,
       );
     }
     const closedLoop = await capacity(server.url, built.users, Math.min(seconds, 10), 10);
