@@ -136,11 +136,20 @@ export function cpuShares(
   return { cpuBusyShare: share(0), cpuStealShare: share(1) };
 }
 
-/** The server's event-loop delay (p99 and max, ms) since the previous scrape: prom-client resets it on each collect. */
-export async function eventLoopLag(url: string, key = KEY): Promise<{ lagP99Ms: number; lagMaxMs: number }> {
-  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${key}` } })).text();
+/** The server's /metrics text. Each read also resets prom-client's event-loop delay histogram. */
+export async function scrapeMetrics(url: string, key = KEY): Promise<string> {
+  return (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${key}` } })).text();
+}
+
+/** The event-loop delay (p99 and max, ms) in a /metrics text: since the scrape before it. */
+export function lagFrom(text: string): { lagP99Ms: number; lagMaxMs: number } {
   const metric = (name: string): number => Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text)?.[1] ?? Number.NaN) * 1000;
   return { lagP99Ms: metric('nodejs_eventloop_lag_p99_seconds'), lagMaxMs: metric('nodejs_eventloop_lag_max_seconds') };
+}
+
+/** The server's event-loop delay (p99 and max, ms) since the previous scrape: prom-client resets it on each collect. */
+export async function eventLoopLag(url: string, key = KEY): Promise<{ lagP99Ms: number; lagMaxMs: number }> {
+  return lagFrom(await scrapeMetrics(url, key));
 }
 
 let generator: ChildProcess | null = null;

@@ -25,7 +25,8 @@ import {
   buildInChild,
   cpuJiffies,
   cpuShares,
-  eventLoopLag,
+  lagFrom,
+  scrapeMetrics,
   runGenerator,
   serviceTime,
   startServerChild,
@@ -67,8 +68,6 @@ interface RateResult extends OpenLoopResult {
 }
 
 const ROUTE = '/v1/users/:id/recommendations';
-const durations = async (url: string) =>
-  routeBuckets(await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${KEY}` } })).text(), ROUTE);
 
 /** The next user in the stride, continued across rates. */
 let nextUser = 0;
@@ -76,15 +75,15 @@ const userPath = (users: string[]) => (): string => strided(users, nextUser++);
 
 /** Open-loop load at a fixed rate (see open-loop.ts). */
 async function load(url: string, users: string[], rate: number, seconds: number): Promise<RateResult> {
-  await eventLoopLag(url);
-  const timedBefore = await durations(url);
+  // One scrape on each side: the first resets the event-loop delay histogram, the second reads it.
+  const timedBefore = routeBuckets(await scrapeMetrics(url), ROUTE);
   const before = cpuJiffies();
   const result = await runGenerator({ url, rate, seconds, users, offset: nextUser });
   nextUser += Math.round(rate * seconds);
   const after = cpuJiffies();
-  const lag = await eventLoopLag(url);
-  const server = serverSide(timedBefore, await durations(url));
-  return { ...result, loadAverage1m: loadavg()[0], ...cpuShares(before, after), ...lag, serverSide: server };
+  const metrics = await scrapeMetrics(url);
+  const server = serverSide(timedBefore, routeBuckets(metrics, ROUTE));
+  return { ...result, loadAverage1m: loadavg()[0], ...cpuShares(before, after), ...lagFrom(metrics), serverSide: server };
 }
 
 /** Closed-loop capacity: autocannon with `connections` requests always in flight, as fast as the server answers. */

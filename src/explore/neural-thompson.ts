@@ -26,7 +26,8 @@ const NeuralThompsonParams = AppealParams.extend({
 type NeuralThompsonParams = z.infer<typeof NeuralThompsonParams>;
 
 /** One posterior draw per candidate, its spread scaled by the explore weight; the indices of the top k draws. */
-function drawSlate(p: PreparedAppeal, rng: Rng, values: Float64Array): number[] {
+function drawSlate(p: PreparedAppeal, rng: Rng): number[] {
+  const values = new Float64Array(p.mean.length);
   for (let i = 0; i < p.mean.length; i++) values[i] = p.mean[i] + p.weight * p.sd[i] * rng.normal();
   return topIndices(values, p.distinct, p.slots);
 }
@@ -71,7 +72,7 @@ function createNeuralThompson(params: NeuralThompsonParams, state?: unknown): Po
           propensityMethod: 'exact',
         };
       }
-      const shown = drawSlate(prepared, context.rng, new Float64Array(prepared.mean.length));
+      const shown = drawSlate(prepared, context.rng);
       const propensities = gaussianSlotPropensities(prepared, shown, context.rng.fork(), params.propensityDraws);
       return {
         policy: 'neural-thompson',
