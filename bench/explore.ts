@@ -19,8 +19,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { estimateAll } from '../src/eval/index.js';
 import { drawPng, drawSvg, type Panel, type Rgb } from './plot.js';
-import { roundInterests, runPolicy, type CalibrationRow, type RunResult, type RunSpec } from './explore/run.js';
+import { roundInterests, runPolicy, type RunResult, type RunSpec } from './explore/run.js';
 import { EXPLORE_SHAPE, setupShop, type BenchShape } from './explore/setup.js';
+import { reliability } from './explore/reliability.js';
 import { pairedLift, tInterval } from './explore/stats.js';
 
 const argValue = (name: string): string | undefined => {
@@ -167,28 +168,6 @@ const specFor = (p: PolicyEntry, weight: number, extra: Partial<RunSpec> = {}): 
 });
 
 const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
-
-/** Reliability of the posterior's uncertainty: bins by predicted sd, each with the error actually made. */
-function reliability(
-  rows: CalibrationRow[],
-  bins = 10,
-): Array<{ predictedSd: number; rmsError: number; predicted: number; truth: number; n: number }> {
-  const sorted = [...rows].sort((a, b) => a.sd - b.sd);
-  const size = Math.ceil(sorted.length / bins);
-  const out = [];
-  for (let b = 0; b < bins; b++) {
-    const bin = sorted.slice(b * size, (b + 1) * size);
-    if (bin.length === 0) continue;
-    out.push({
-      predictedSd: mean(bin.map((r) => r.sd)),
-      rmsError: Math.sqrt(mean(bin.map((r) => (r.predicted - r.truth) ** 2))),
-      predicted: mean(bin.map((r) => r.predicted)),
-      truth: mean(bin.map((r) => r.truth)),
-      n: bin.length,
-    });
-  }
-  return out;
-}
 
 async function main(): Promise<void> {
   const started = performance.now();

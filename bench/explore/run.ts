@@ -56,7 +56,10 @@ export interface CalibrationRow {
   /** Predicted click probability and its sd (delta method), from the posterior before the outcome. */
   predicted: number;
   sd: number;
-  /** The simulator's click probability of the item for this shopper, averaged over the slate's positions. */
+  /**
+   * The simulator's click probability of the item for this shopper as the posterior defines its estimate: in
+   * the first slot with position offsets, else averaged over the slate's positions.
+   */
   truth: number;
   /** Whether the shopper clicked it in this slate. */
   outcome: 0 | 1;
@@ -126,8 +129,17 @@ export function runPolicy(b: BenchShop, spec: RunSpec, interests: Array<Set<stri
   const nItems = shop.items.length;
   const policy: Policy = createPolicy(spec.policy, spec.params);
   const shadow = spec.calibration
-    ? new AppealPosterior({ baseRate: 0.05, scoreSlope: 0.5, priorSd: 1, noise: 1, maxItems: 100_000, ...(spec.params as object) })
+    ? new AppealPosterior({
+        baseRate: 0.05,
+        scoreSlope: 0.5,
+        priorSd: 1,
+        noise: 1,
+        maxItems: 100_000,
+        positions: 20,
+        ...(spec.params as object),
+      })
     : null;
+  const positionAware = (shadow?.params.positions ?? 0) > 1;
   const targets = (spec.opeTargets ?? []).map((t) => ({ ...t, instance: createPolicy(t.policy, t.params) }));
   const opeLogs: OpeLog[] = targets.map((t) => ({ target: t.name, rounds: [], truth: 0 }));
   const opeTruth = targets.map(() => ({ clicks: 0, slots: 0 }));
@@ -283,20 +295,21 @@ export function runPolicy(b: BenchShop, spec: RunSpec, interests: Array<Set<stri
       if (shadow && k % 5 === 0) {
         const x = shadow.features(h);
         const meanExam = ids.reduce((sum, _, p) => sum + examination(p, shop.options.positionBiasExponent), 0) / Math.max(1, ids.length);
-        ids.forEach((id, p) => {
+        ids.forEach((id) => {
           const j = candidateAt.get(id) as number;
           const e = shadow.estimate(id, standard[j], x, candidates[j].uncertainty);
           const scale = Math.sqrt(1 + e.variance);
           const z = e.mean / scale;
           const density = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
-          const attraction = shop.clickProbability(user.id, id, 0, now) / examination(0, shop.options.positionBiasExponent);
+          const first = shop.clickProbability(user.id, id, 0, now);
           calibration.push({
             predicted: shadow.probability(e),
             sd: (density * Math.sqrt(e.itemVariance)) / scale,
-            truth: attraction * meanExam,
+            // What the posterior estimates: with position offsets the appeal in the first slot, without them
+            // the click probability wherever its items are shown (the slate's positions on average).
+            truth: positionAware ? first : (first / examination(0, shop.options.positionBiasExponent)) * meanExam,
             outcome: clicked.has(id) ? 1 : 0,
           });
-          void p;
         });
       }
       if (targets.length > 0 && k % 10 === 0) {
@@ -336,7 +349,7 @@ export function runPolicy(b: BenchShop, spec: RunSpec, interests: Array<Set<stri
           ...(candidates[j].embedding ? { embedding: candidates[j].embedding } : {}),
         };
         policy.update(feedback);
-        shadow?.observe({ itemId: id, score: standard[j], state: h, priorSd: candidates[j].uncertainty, reward });
+        shadow?.observe({ itemId: id, score: standard[j], state: h, priorSd: candidates[j].uncertainty, position: p, reward });
         shownItems[slotItem[p]] = 1;
         if (arrivalRound[slotItem[p]] > 0) arrivalImpressions++;
       });

@@ -61,6 +61,41 @@ describe('AppealPosterior', () => {
     }
   });
 
+  it('learns the position effect apart from the score: first-slot appeal, no credit to a score that does not matter', () => {
+    // Every item takes 30% in the first slot and 30%/(p + 1) in slot p; slates are ordered by a noisy score that
+    // has nothing to do with appeal, so the best-scored items sit first and collect the most outcomes.
+    const run = (positions: number) => {
+      const rng = createRng(5);
+      const p = new AppealPosterior({ ...PARAMS, positions });
+      for (let round = 0; round < 3000; round++) {
+        const slate = Array.from({ length: 10 }, () => ({ item: `i${rng.int(200)}`, score: rng.normal(), key: 0 }));
+        for (const s of slate) s.key = s.score + rng.normal();
+        slate.sort((a, b) => b.key - a.key);
+        slate.forEach((s, position) =>
+          p.observe({ itemId: s.item, score: s.score, position, reward: rng.next() < 0.3 / (position + 1) ? 1 : 0 }),
+        );
+      }
+      const x = p.features(undefined);
+      return { high: p.probability(p.estimate('i1', 1.5, x)), low: p.probability(p.estimate('i1', -1.5, x)) };
+    };
+    const aware = run(10);
+    expect(aware.high).toBeGreaterThan(0.24);
+    expect(aware.high).toBeLessThan(0.36);
+    expect(Math.abs(aware.high - aware.low)).toBeLessThan(0.03);
+    const unaware = run(0);
+    expect(unaware.high - unaware.low).toBeGreaterThan(0.1);
+  });
+
+  it('restores a state saved before the position offsets and the full covariance, with both at their prior', () => {
+    const p = new AppealPosterior(PARAMS);
+    p.observe({ itemId: 'a', state: A, score: 1, reward: 1 });
+    const old = p.toJson();
+    const copy = new AppealPosterior({ ...PARAMS, positions: 3 }, { global: old.global, dimension: old.dimension, items: old.items });
+    expect(copy.toJson().global).toEqual([...old.global, 0, 0.25, 0, 0.25]);
+    expect(copy.toJson().covariance?.[1]).toBe(0);
+    expect(copy.estimate('a', 1, copy.features(A)).mean).toBeCloseTo(p.estimate('a', 1, p.features(A)).mean, 12);
+  });
+
   it('saves and restores exactly, and drops the least recently updated items beyond maxItems', () => {
     const p = new AppealPosterior({ ...PARAMS, maxItems: 2 });
     p.observe({ itemId: 'a', state: A, reward: 1 });

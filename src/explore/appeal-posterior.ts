@@ -2,9 +2,10 @@ import { normalCdf, probitCorrections } from './normal.js';
 
 /**
  * A Bayesian last layer over the large model: the probability that a shopper takes a shown item is
- * Φ(z / √(noise² + var z)) with z = bias + slope·s + θ_i·x̃, where s is the item's model score standardised
- * within the request, x̃ = [1, x]/√2 holds the shopper's user vector x from the sequential model (unit
- * length; x̃ = [1] when there is none), and θ_i is a per-item correction over that state. Every weight has
+ * Φ(z / √(noise² + var z)) with z = bias + slope·s + θ_i·x̃ (+ δ_p where it was shown), where s is the item's
+ * model score standardised within the request, x̃ = [1, x]/√2 holds the shopper's user vector x from the
+ * sequential model (unit length; x̃ = [1] when there is none), θ_i is a per-item correction over that state,
+ * and δ_p the offset of slate position p (δ_0 = 0). Every weight has
  * an independent Gaussian belief (a factorised, diagonal posterior) updated by assumed density filtering
  * on each outcome: the probit update of AdPredictor (Graepel et al., ICML 2010), the online diagonal
  * Laplace of Chapelle & Li (2011) in closed form.
@@ -13,6 +14,12 @@ import { normalCdf, probitCorrections } from './normal.js';
  * has little evidence on (their prior sd comes from the caller, e.g. shrinking with the item's training
  * interactions) and for shopper states unlike those the item was shown to; it shrinks along the
  * directions of the states it has been shown to.
+ *
+ * Why δ_p: shoppers take what is shown first more often whatever it is, and the best-scored items are shown
+ * first, so without it the slope on the score would learn the position's effect as the score's and the
+ * posterior would believe in its own ranking more than the outcomes warrant (a position-bias-aware learner,
+ * as in Guo et al., RecSys 2019). Outcomes are learned with their position's offset; estimates are for the
+ * first slot, the appeal without the position's discount.
  */
 export interface AppealPosteriorParams {
   /** Prior click rate of an average candidate. */
@@ -25,6 +32,8 @@ export interface AppealPosteriorParams {
   noise: number;
   /** Items with a belief kept; the least recently updated go back to their prior beyond this. */
   maxItems: number;
+  /** Slate positions with an offset of their own (later ones share the last); 0 or 1 = no position term. */
+  positions?: number;
 }
 
 /** One candidate's appeal estimate, on the probit scale. */
@@ -43,6 +52,8 @@ export interface AppealObservation {
   score?: number;
   /** The shopper's user vector when it was shown. */
   state?: Float32Array;
+  /** Its slate position (0 = first); unknown = the first slot's. */
+  position?: number;
   /** The item's prior sd, when its belief is created by this observation. */
   priorSd?: number;
   reward: number;
@@ -53,12 +64,21 @@ interface Belief {
   variance: Float64Array;
 }
 
-/** JSON form: global [bias mean, bias var, slope mean, slope var], the state length, per item means then variances. */
+/**
+ * JSON form: global [bias mean, bias var, slope mean, slope var, then δ_p mean and var for p = 1, 2, ...] (a
+ * state saved with fewer offsets gets the rest at their prior), the shared weights' full covariance (row-major;
+ * a state saved without it starts from the variances in `global`), the state length, per item means then
+ * variances.
+ */
 export interface AppealPosteriorJson {
   global: number[];
+  covariance?: number[];
   dimension: number | null;
   items: Record<string, number[]>;
 }
+
+/** Prior variance of a slate position's offset (probit units). */
+const POSITION_PRIOR_VARIANCE = 0.25;
 
 /** The probit value of a rate under prior variance v: Φ(b/√(noise² + v)) = rate. */
 function probit(rate: number): number {
@@ -74,8 +94,14 @@ function probit(rate: number): number {
 }
 
 export class AppealPosterior {
-  /** [bias mean, bias variance, slope mean, slope variance]. */
-  private readonly global: Float64Array;
+  /**
+   * The shared weights [bias, slope, δ_1, δ_2, ...]: their means and full covariance (row-major). Every outcome
+   * moves the bias and one offset together, and the slope with them; a factorised belief over such correlated
+   * weights shrinks each variance as if it alone explained the outcomes, and they stop learning far from their
+   * values (the offsets at half their size). A few dozen weights keep a full matrix cheaply.
+   */
+  private readonly shared: Float64Array;
+  private readonly covariance: Float64Array;
   private readonly items = new Map<string, Belief>();
   /** Length of the user vectors; fixed by the first one seen (a vector of another length is ignored). */
   private dimension: number | null;
@@ -86,7 +112,19 @@ export class AppealPosterior {
   ) {
     const biasVariance = 0.25;
     const bias = probit(params.baseRate) * Math.sqrt(params.noise ** 2 + biasVariance + params.priorSd ** 2);
-    this.global = Float64Array.from(saved?.global ?? [bias, biasVariance, params.scoreSlope, 0.25]);
+    const fresh = [bias, biasVariance, params.scoreSlope, 0.25];
+    for (let p = 1; p < (params.positions ?? 0); p++) fresh.push(0, POSITION_PRIOR_VARIANCE);
+    const global = saved ? [...saved.global, ...fresh.slice(saved.global.length)].slice(0, fresh.length) : fresh;
+    const k = global.length / 2;
+    this.shared = Float64Array.from({ length: k }, (_, j) => global[2 * j]);
+    const kept = saved?.covariance;
+    const savedK = saved ? Math.min(k, saved.global.length / 2) : 0;
+    this.covariance = new Float64Array(k * k);
+    for (let j = 0; j < k; j++) this.covariance[j * k + j] = global[2 * j + 1];
+    if (kept && kept.length === (saved.global.length / 2) ** 2) {
+      const n = saved.global.length / 2;
+      for (let r = 0; r < savedK; r++) for (let c = 0; c < savedK; c++) this.covariance[r * k + c] = kept[r * n + c];
+    }
     this.dimension = saved?.dimension ?? null;
     if (saved) {
       for (const [id, values] of Object.entries(saved.items)) {
@@ -116,9 +154,11 @@ export class AppealPosterior {
 
   /** The appeal estimate of one item with standardised score `score` for features `x` (from `features`). */
   estimate(itemId: string, score: number, x: Float64Array, priorSd = this.params.priorSd): AppealEstimate {
-    const g = this.global;
+    const w = this.shared;
+    const S = this.covariance;
+    const k = w.length;
     const belief = this.items.get(itemId);
-    let mean = g[0] + g[2] * score;
+    let mean = w[0] + w[1] * score;
     let itemVariance = 0;
     if (belief && belief.mean.length === x.length) {
       for (let k = 0; k < x.length; k++) {
@@ -129,7 +169,8 @@ export class AppealPosterior {
       // No belief yet: θ_i ~ N(0, priorSd² I) and |x̃| = 1, so θ_i·x̃ ~ N(0, priorSd²).
       itemVariance = priorSd * priorSd;
     }
-    return { mean, itemVariance, variance: g[1] + g[3] * score * score + itemVariance };
+    const sharedVariance = S[0] + 2 * score * S[1] + score * score * S[k + 1];
+    return { mean, itemVariance, variance: sharedVariance + itemVariance };
   }
 
   /** P(outcome) under the posterior: Φ(mean / √(noise² + variance)). */
@@ -143,23 +184,34 @@ export class AppealPosterior {
     if (x.length > 1 && this.dimension === null) this.dimension = x.length - 1;
     const score = Number.isFinite(o.score) ? (o.score as number) : 0;
     const belief = this.beliefFor(o.itemId, x.length, o.priorSd ?? this.params.priorSd);
-    const g = this.global;
-    let mean = g[0] + g[2] * score;
-    let variance = this.params.noise ** 2 + g[1] + g[3] * score * score;
-    for (let k = 0; k < x.length; k++) {
-      mean += belief.mean[k] * x[k];
-      variance += belief.variance[k] * x[k] * x[k];
+    const w = this.shared;
+    const S = this.covariance;
+    const k = w.length;
+    // The shared features: bias, score and (after the first slot, when known) the position's offset.
+    const slot = Math.min(Math.max(0, Math.floor(o.position ?? 0)), k - 2);
+    const at = slot > 0 ? slot + 1 : -1;
+    const Sa = new Float64Array(k);
+    for (let r = 0; r < k; r++) Sa[r] = S[r * k] + score * S[r * k + 1] + (at > 0 ? S[r * k + at] : 0);
+    let mean = w[0] + w[1] * score + (at > 0 ? w[at] : 0);
+    let variance = this.params.noise ** 2 + Sa[0] + score * Sa[1] + (at > 0 ? Sa[at] : 0);
+    for (let j = 0; j < x.length; j++) {
+      mean += belief.mean[j] * x[j];
+      variance += belief.variance[j] * x[j] * x[j];
     }
     const y = o.reward > 0 ? 1 : -1;
     const sd = Math.sqrt(variance);
-    const { v, w } = probitCorrections((y * mean) / sd);
-    const move = (m: number, s2: number, xk: number): [number, number] => [
-      m + ((y * xk * s2) / sd) * v,
-      s2 * Math.max(1e-6, 1 - ((xk * xk * s2) / variance) * w),
-    ];
-    [g[0], g[1]] = move(g[0], g[1], 1);
-    [g[2], g[3]] = move(g[2], g[3], score);
-    for (let k = 0; k < x.length; k++) [belief.mean[k], belief.variance[k]] = move(belief.mean[k], belief.variance[k], x[k]);
+    const { v, w: shrink } = probitCorrections((y * mean) / sd);
+    // The probit ADF update, rank one on the shared block (mean along S·a, covariance less S·a·aᵀ·S scaled) and
+    // per weight on the item's factorised belief.
+    for (let r = 0; r < k; r++) w[r] += ((y * Sa[r]) / sd) * v;
+    const scale = shrink / variance;
+    for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) S[r * k + c] -= Sa[r] * Sa[c] * scale;
+    for (let r = 0; r < k; r++) S[r * k + r] = Math.max(S[r * k + r], 1e-9);
+    for (let j = 0; j < x.length; j++) {
+      const s2 = belief.variance[j];
+      belief.mean[j] += ((y * x[j] * s2) / sd) * v;
+      belief.variance[j] = s2 * Math.max(1e-6, 1 - ((x[j] * x[j] * s2) / variance) * shrink);
+    }
   }
 
   private beliefFor(itemId: string, length: number, priorSd: number): Belief {
@@ -176,6 +228,8 @@ export class AppealPosterior {
   toJson(): AppealPosteriorJson {
     const items: Record<string, number[]> = {};
     for (const [id, b] of this.items) items[id] = [...b.mean, ...b.variance];
-    return { global: Array.from(this.global), dimension: this.dimension, items };
+    const k = this.shared.length;
+    const global = Array.from({ length: 2 * k }, (_, j) => (j % 2 === 0 ? this.shared[j / 2] : this.covariance[((j - 1) / 2) * (k + 1)]));
+    return { global, covariance: Array.from(this.covariance), dimension: this.dimension, items };
   }
 }

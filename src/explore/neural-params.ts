@@ -10,11 +10,22 @@ export const AppealParams = z.object({
   priorSd: z.number().positive().default(1).describe("prior sd of an item's appeal correction when the candidate gives none"),
   noise: z.number().positive().default(1).describe('probit noise of one outcome'),
   maxItems: z.number().int().positive().default(100_000).describe('items with a belief of their own (least recently updated dropped)'),
+  positions: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(20)
+    .describe('slate positions whose effect on outcomes is learned apart from the appeal (0 = none)'),
 });
 export type AppealParams = z.infer<typeof AppealParams>;
 
 export const AppealState = z.object({
-  global: z.array(z.number()).length(4),
+  global: z.array(z.number()).min(4).max(202),
+  covariance: z
+    .array(z.number())
+    .max(101 * 101)
+    .optional(),
   dimension: z.number().int().positive().nullable(),
   items: z.record(z.string(), z.array(z.number())),
 });
@@ -99,6 +110,7 @@ export function observeFeedback(posterior: AppealPosterior, feedback: Feedback):
     itemId: feedback.itemId,
     score: feedback.score,
     state: feedback.state,
+    position: feedback.position,
     priorSd: feedback.uncertainty,
     reward: feedback.reward,
   });
