@@ -91,7 +91,7 @@ export interface PolicySnapshot {
 export interface AppealBelief {
   itemId: string;
   cluster?: string;
-  /** Posterior probability that the shopper takes the item when shown. */
+  /** Posterior probability that the shopper takes the item when shown in the first slot. */
   appeal: number;
   /** Sd of the candidate's own appeal term (probit scale): how unsure the policy is about this item for this shopper. */
   uncertainty: number;

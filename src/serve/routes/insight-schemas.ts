@@ -61,7 +61,7 @@ export const interestsSchema = personal({
 });
 
 const belief = {
-  appeal: z.number().meta({ description: 'Posterior probability that the shopper takes it when shown' }),
+  appeal: z.number().meta({ description: 'Posterior probability that the shopper takes it when shown in the first slot' }),
   uncertainty: z.number().meta({ description: 'Sd of its own appeal term (probit scale): how unsure the policy is' }),
 };
 
