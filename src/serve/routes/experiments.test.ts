@@ -216,9 +216,11 @@ describe('experiment arms with their own rules', () => {
       payload: {
         id: 'rules-test',
         name: 'One per category',
+        // Both arms exploit the model's ranking alone (greedy), so what differs between them is the rule: with
+        // a learning policy each slate's impressions would reshuffle the next shopper's candidates in either arm.
         arms: [
-          { id: 'control', rules: { diversity: 'none' } },
-          { id: 'one-each', rules: { diversity: 'caps', maxPerCategory: 1 } },
+          { id: 'control', policy: 'greedy', rules: { diversity: 'none' } },
+          { id: 'one-each', policy: 'greedy', rules: { diversity: 'caps', maxPerCategory: 1 } },
         ],
       },
     });
