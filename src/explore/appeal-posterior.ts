@@ -5,10 +5,10 @@ import { normalCdf, probitCorrections } from './normal.js';
  * Φ(z / √(noise² + var z)) with z = bias + slope·s + θ_i·x̃ (+ δ_p where it was shown), where s is the item's
  * model score standardised within the request, x̃ = [1, x]/√2 holds the shopper's user vector x from the
  * sequential model (unit length; x̃ = [1] when there is none), θ_i is a per-item correction over that state,
- * and δ_p the offset of slate position p (δ_0 = 0). Every weight has
- * an independent Gaussian belief (a factorised, diagonal posterior) updated by assumed density filtering
- * on each outcome: the probit update of AdPredictor (Graepel et al., ICML 2010), the online diagonal
- * Laplace of Chapelle & Li (2011) in closed form.
+ * and δ_p the offset of slate position p (δ_0 = 0). The shared weights (bias, slope, offsets) have one Gaussian
+ * belief with a full covariance, each item's correction a factorised one; both are updated by assumed density
+ * filtering on each outcome: the probit update of AdPredictor (Graepel et al., ICML 2010), the online Laplace of
+ * Chapelle & Li (2011) in closed form.
  *
  * The spread of θ_i·x̃ is the uncertainty of this item's appeal to this shopper: large for items the model
  * has little evidence on (their prior sd comes from the caller, e.g. shrinking with the item's training
@@ -102,6 +102,8 @@ export class AppealPosterior {
    */
   private readonly shared: Float64Array;
   private readonly covariance: Float64Array;
+  /** S·a of the outcome being applied, kept between outcomes so that applying one allocates nothing. */
+  private readonly scratch: Float64Array;
   private readonly items = new Map<string, Belief>();
   /** Length of the user vectors; fixed by the first one seen (a vector of another length is ignored). */
   private dimension: number | null;
@@ -117,14 +119,15 @@ export class AppealPosterior {
     const global = saved ? [...saved.global, ...fresh.slice(saved.global.length)].slice(0, fresh.length) : fresh;
     const k = global.length / 2;
     this.shared = Float64Array.from({ length: k }, (_, j) => global[2 * j]);
-    const kept = saved?.covariance;
-    const savedK = saved ? Math.min(k, saved.global.length / 2) : 0;
     this.covariance = new Float64Array(k * k);
     for (let j = 0; j < k; j++) this.covariance[j * k + j] = global[2 * j + 1];
-    if (kept && kept.length === (saved.global.length / 2) ** 2) {
-      const n = saved.global.length / 2;
-      for (let r = 0; r < savedK; r++) for (let c = 0; c < savedK; c++) this.covariance[r * k + c] = kept[r * n + c];
+    // A saved covariance (over the weights it had) replaces the diagonal it agrees with.
+    const n = saved ? saved.global.length / 2 : 0;
+    if (saved?.covariance?.length === n * n) {
+      const kept = saved.covariance;
+      for (let r = 0; r < Math.min(n, k); r++) for (let c = 0; c < Math.min(n, k); c++) this.covariance[r * k + c] = kept[r * n + c];
     }
+    this.scratch = new Float64Array(k);
     this.dimension = saved?.dimension ?? null;
     if (saved) {
       for (const [id, values] of Object.entries(saved.items)) {
@@ -156,7 +159,6 @@ export class AppealPosterior {
   estimate(itemId: string, score: number, x: Float64Array, priorSd = this.params.priorSd): AppealEstimate {
     const w = this.shared;
     const S = this.covariance;
-    const k = w.length;
     const belief = this.items.get(itemId);
     let mean = w[0] + w[1] * score;
     let itemVariance = 0;
@@ -169,7 +171,8 @@ export class AppealPosterior {
       // No belief yet: θ_i ~ N(0, priorSd² I) and |x̃| = 1, so θ_i·x̃ ~ N(0, priorSd²).
       itemVariance = priorSd * priorSd;
     }
-    const sharedVariance = S[0] + 2 * score * S[1] + score * score * S[k + 1];
+    // aᵀSa for a = [1, score, 0, ...]: S[w.length + 1] is the slope's own variance.
+    const sharedVariance = S[0] + 2 * score * S[1] + score * score * S[w.length + 1];
     return { mean, itemVariance, variance: sharedVariance + itemVariance };
   }
 
@@ -190,7 +193,7 @@ export class AppealPosterior {
     // The shared features: bias, score and (after the first slot, when known) the position's offset.
     const slot = Math.min(Math.max(0, Math.floor(o.position ?? 0)), k - 2);
     const at = slot > 0 ? slot + 1 : -1;
-    const Sa = new Float64Array(k);
+    const Sa = this.scratch;
     for (let r = 0; r < k; r++) Sa[r] = S[r * k] + score * S[r * k + 1] + (at > 0 ? S[r * k + at] : 0);
     let mean = w[0] + w[1] * score + (at > 0 ? w[at] : 0);
     let variance = this.params.noise ** 2 + Sa[0] + score * Sa[1] + (at > 0 ? Sa[at] : 0);
