@@ -6,7 +6,7 @@
  * sd: the sd predicted against the RMS error made), the mean predicted and true appeal per bin, and the
  * purchases, so a better-calibrated posterior that earns less shows as such.
  *
- *   npm run bench:explore-calibration [-- --seeds 1,2 --weight 0.1 --variants '[{"evidenceTerm":false},{}]'
+ *   npm run bench:explore-calibration [-- --seeds 1,2 --weight 0.1 --variants '[{"positions":0},{}]'
  *     --out bench/results/explore-calibration.json]
  * Seeds 1.. are bench:explore's tuning shops (its test shops are 101..): choices made here stay off the test shops.
  */
@@ -18,7 +18,7 @@ import { argValue } from './serve-shared.js';
 
 const SEEDS = (argValue('seeds') ?? '1').split(',').map(Number);
 const WEIGHT = Number(argValue('weight') ?? 0.1);
-const VARIANTS = JSON.parse(argValue('variants') ?? '[{"evidenceTerm":false},{}]') as Array<Record<string, unknown>>;
+const VARIANTS = JSON.parse(argValue('variants') ?? '[{"positions":0},{}]') as Array<Record<string, unknown>>;
 const OUT = argValue('out') ?? 'bench/results/explore-calibration.json';
 
 /** Summary figures of a reliability diagram: how far the sd is from the error it predicts, and the appeal's bias. */
