@@ -9,11 +9,13 @@
  *
  * Run: npm run bench:explore [-- --shops 10 --tune-shops 2 --users 2000 --items 5000 --rounds 60 --jobs 2]
  *   [--tuned bench/results/explore-tuning] (reuse the tuning shops' results a run wrote there instead of running them again)
+ *   [--keep DIR] (keep each shop's raw results, calibration rows and logs included, in DIR; a shop already there is
+ *   not run again, so an interrupted run resumes) [--skip-random-pool] (leave out the frontier-vs-random-pool run)
  * Writes bench/results/explore.json, explore.png and explore.svg (`--out-prefix` to write elsewhere), and each
  * tuning shop's runs to bench/results/explore-tuning/shop-<seed>.json.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +44,8 @@ const TUNE_SHOPS = arg('tune-shops', 2);
 const JOBS = arg('jobs', 2);
 const OUT = argValue('out-prefix') ?? 'bench/results/explore';
 const TUNED = argValue('tuned');
+const KEEP = argValue('keep');
+const RANDOM_POOL = !process.argv.includes('--skip-random-pool');
 const TUNING_DIR = 'bench/results/explore-tuning';
 const WEIGHTS = [0.1, 0.25, 0.5];
 /** Tuning shops are seeds 1.., test shops 101..: no test shop is seen while choosing weights. */
@@ -128,7 +132,13 @@ async function runShops(jobs: ShopJob[], dir: string, label: string): Promise<Sh
     while (next < jobs.length) {
       const job = jobs[next++];
       const jobPath = join(dir, `job-${job.seed}.json`);
+      const kept = KEEP ? join(KEEP, `${label}-${job.seed}.json`) : null;
       const outPath = join(dir, `out-${job.seed}.json`);
+      if (kept && existsSync(kept)) {
+        results.push(JSON.parse(readFileSync(kept, 'utf8')) as ShopResult);
+        console.log(`[${label}] shop ${job.seed}: kept from an earlier run (${kept})`);
+        continue;
+      }
       writeFileSync(jobPath, JSON.stringify({ ...job, shape: SHAPE }));
       await new Promise<void>((resolve, reject) => {
         const p = spawn(process.execPath, ['--import', 'tsx', self, '--child', jobPath, '--child-out', outPath], {
@@ -146,6 +156,7 @@ async function runShops(jobs: ShopJob[], dir: string, label: string): Promise<Sh
         p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`shop ${job.seed} exited with ${code}`))));
       });
       results.push(JSON.parse(readFileSync(outPath, 'utf8')) as ShopResult);
+      if (kept) copyFileSync(outPath, kept);
       done++;
       const elapsed = (performance.now() - started) / 1000;
       console.log(
@@ -172,6 +183,7 @@ const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / Math.max(
 async function main(): Promise<void> {
   const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'curio-explore-'));
+  if (KEEP) mkdirSync(KEEP, { recursive: true });
   try {
     console.log(
       `exploration bench: ${SHAPE.users} shoppers, ${SHAPE.items} items, ${SHAPE.rounds} rounds; ${TUNE_SHOPS} tuning + ${TEST_SHOPS} test shops, ${JOBS} at a time`,
@@ -224,7 +236,7 @@ async function main(): Promise<void> {
           { name: 'epsilon-greedy', policy: 'epsilon-greedy', params: epsilon.params, weight: chosen.get('epsilon-greedy')! },
         ],
       }),
-      specFor(neural, chosen.get(neural.name)!, { name: `${neural.name}/random-pool`, pool: 'random' }),
+      ...(RANDOM_POOL ? [specFor(neural, chosen.get(neural.name)!, { name: `${neural.name}/random-pool`, pool: 'random' })] : []),
     ];
     const test = await runShops(
       Array.from({ length: TEST_SHOPS }, (_, s) => ({ seed: TEST_SEED + s, specs: testSpecs })),
@@ -262,7 +274,7 @@ async function main(): Promise<void> {
       liftOverGreedy: pairedLift(purchases(bestUncertainty), purchases('greedy')),
       bestGenericOverGreedy: pairedLift(purchases(bestGeneric), purchases('greedy')),
       firstRoundsCtrCost: { uncertainty: tInterval(ctrCost(bestUncertainty)), generic: tInterval(ctrCost(bestGeneric)) },
-      frontierContribution: pairedLift(purchases(bestUncertainty), purchases(`${bestUncertainty}/random-pool`)),
+      ...(RANDOM_POOL ? { frontierContribution: pairedLift(purchases(bestUncertainty), purchases(`${bestUncertainty}/random-pool`)) } : {}),
     };
     const targets = {
       beatsBestGenericBy10: summary.liftOverBestGeneric.mean >= 0.1 && summary.liftOverBestGeneric.low > 0,

@@ -63,6 +63,14 @@ export interface CalibrationRow {
   truth: number;
   /** Whether the shopper clicked it in this slate. */
   outcome: 0 | 1;
+  /** The posterior's click probability at the slot it was shown in (position offset included), and the truth's. */
+  predictedAtSlot: number;
+  truthAtSlot: number;
+  /** Who saw it, what, when and where: repeated showings of a pair make the misfit observable. */
+  user: number;
+  item: string;
+  round: number;
+  position: number;
 }
 
 export interface RunResult {
@@ -295,9 +303,10 @@ export function runPolicy(b: BenchShop, spec: RunSpec, interests: Array<Set<stri
       if (shadow && k % 5 === 0) {
         const x = shadow.features(h);
         const meanExam = ids.reduce((sum, _, p) => sum + examination(p, shop.options.positionBiasExponent), 0) / Math.max(1, ids.length);
-        ids.forEach((id) => {
+        ids.forEach((id, position) => {
           const j = candidateAt.get(id) as number;
           const e = shadow.estimate(id, standard[j], x, candidates[j].uncertainty);
+          const offset = shadow.positionOffset(position);
           const scale = Math.sqrt(1 + e.variance);
           const z = e.mean / scale;
           const density = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
@@ -309,6 +318,12 @@ export function runPolicy(b: BenchShop, spec: RunSpec, interests: Array<Set<stri
             // the click probability wherever its items are shown (the slate's positions on average).
             truth: positionAware ? first : (first / examination(0, shop.options.positionBiasExponent)) * meanExam,
             outcome: clicked.has(id) ? 1 : 0,
+            predictedAtSlot: shadow.probability({ ...e, mean: e.mean + offset.mean, variance: e.variance + offset.variance }),
+            truthAtSlot: shop.clickProbability(user.id, id, position, now),
+            user: k,
+            item: id,
+            round: r,
+            position,
           });
         });
       }

@@ -176,6 +176,13 @@ export class AppealPosterior {
     return { mean, itemVariance, variance: sharedVariance + itemVariance };
   }
 
+  /** The offset of slate position `position` (0 = first: none) with its variance, as `observe` applies it. */
+  positionOffset(position: number): { mean: number; variance: number } {
+    const k = this.shared.length;
+    const slot = Math.min(Math.max(0, Math.floor(position)), k - 2);
+    return slot > 0 ? { mean: this.shared[slot + 1], variance: this.covariance[(slot + 1) * (k + 1)] } : { mean: 0, variance: 0 };
+  }
+
   /** P(outcome) under the posterior: Φ(mean / √(noise² + variance)). */
   probability(e: AppealEstimate): number {
     return normalCdf(e.mean / Math.sqrt(this.params.noise ** 2 + e.variance));
