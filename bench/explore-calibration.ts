@@ -11,7 +11,7 @@
  * Seeds 1.. are bench:explore's tuning shops (its test shops are 101..): choices made here stay off the test shops.
  */
 import { writeFileSync } from 'node:fs';
-import { reliability, type ReliabilityBin } from './explore/reliability.js';
+import { pairMisfit, reliability, type ReliabilityBin } from './explore/reliability.js';
 import { roundInterests, runPolicy, type CalibrationRow } from './explore/run.js';
 import { EXPLORE_SHAPE, setupShop } from './explore/setup.js';
 import { argValue } from './serve-shared.js';
@@ -23,11 +23,12 @@ const OUT = argValue('out') ?? 'bench/results/explore-calibration.json';
 
 /** Summary figures of a reliability diagram: how far the sd is from the error it predicts, and the appeal's bias. */
 function summarise(bins: ReliabilityBin[], rows: readonly CalibrationRow[]) {
-  const ratios = bins.map((b) => b.rmsError / b.predictedSd).sort((a, b) => a - b);
+  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const n = rows.length;
   return {
-    // 1 = calibrated: the error made in a bin is the sd predicted for it.
-    medianErrorOverSd: ratios[Math.floor(ratios.length / 2)],
+    // 1 = calibrated: the error made in a bin is the sd predicted for it (the item's own, or with the pair effect).
+    medianErrorOverSd: median(bins.map((b) => b.rmsError / b.predictedSd)),
+    medianErrorOverTotalSd: median(bins.map((b) => b.rmsError / b.totalSd)),
     rmsError: Math.sqrt(rows.reduce((s, r) => s + (r.predicted - r.truth) ** 2, 0) / n),
     meanPredicted: rows.reduce((s, r) => s + r.predicted, 0) / n,
     meanTruth: rows.reduce((s, r) => s + r.truth, 0) / n,
@@ -38,7 +39,7 @@ function summarise(bins: ReliabilityBin[], rows: readonly CalibrationRow[]) {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const perVariant = VARIANTS.map(() => ({ rows: [] as CalibrationRow[], purchases: [] as number[] }));
+  const perVariant = VARIANTS.map(() => ({ runs: [] as CalibrationRow[][], purchases: [] as number[] }));
   for (const seed of SEEDS) {
     const shop = await setupShop(seed, EXPLORE_SHAPE, (line) => console.log(`shop ${seed}: ${line}`));
     const interests = roundInterests(shop);
@@ -56,17 +57,20 @@ async function main(): Promise<void> {
         },
         interests,
       );
-      for (const row of r.calibration ?? []) perVariant[v].rows.push(row);
+      perVariant[v].runs.push(r.calibration ?? []);
       perVariant[v].purchases.push(r.purchases);
-      const s = summarise(reliability(r.calibration ?? []), r.calibration ?? []);
+      const { misfit } = pairMisfit([r.calibration ?? []]);
+      const s = summarise(reliability(r.calibration ?? [], 10, misfit), r.calibration ?? []);
       console.log(
-        `shop ${seed}: ${JSON.stringify(params)} purchases ${r.purchases}, error/sd (median bin) ${s.medianErrorOverSd.toFixed(2)}, rms error ${s.rmsError.toFixed(4)}, bin bias ${s.binBias.toFixed(4)}, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+        `shop ${seed}: ${JSON.stringify(params)} purchases ${r.purchases}, error/sd (median bin) ${s.medianErrorOverSd.toFixed(2)}, error/total sd ${s.medianErrorOverTotalSd.toFixed(2)}, rms error ${s.rmsError.toFixed(4)}, bin bias ${s.binBias.toFixed(4)}, ${((performance.now() - started) / 1000).toFixed(0)} s`,
       );
     });
   }
   const variants = VARIANTS.map((params, v) => {
-    const bins = reliability(perVariant[v].rows);
-    return { params, purchases: perVariant[v].purchases, ...summarise(bins, perVariant[v].rows), bins };
+    const rows = perVariant[v].runs.flat();
+    const { misfit, report } = pairMisfit(perVariant[v].runs);
+    const bins = reliability(rows, 10, misfit);
+    return { params, purchases: perVariant[v].purchases, pairMisfit: report, ...summarise(bins, rows), bins };
   });
   writeFileSync(
     OUT,
@@ -76,7 +80,7 @@ async function main(): Promise<void> {
         date: new Date().toISOString(),
         setup: { shape: EXPLORE_SHAPE, seeds: SEEDS, policy: 'neural-thompson', weight: WEIGHT, adaptive: true, pool: 'frontier' },
         reading:
-          'bins: equal-count bins by predicted sd (delta method on the item term); rmsError: RMS of predicted − true click probability (averaged over slate positions) in the bin; calibrated = rmsError ≈ predictedSd and predicted ≈ truth in every bin',
+          'bins: equal-count bins by predicted sd (delta method on the item term); predictedSd: the item sd of the posterior; totalSd: with the shopper × item effect measured from repeated showings (pairMisfit, from outcomes only); rmsError: RMS of predicted − true first-slot click probability in the bin; calibrated = rmsError ≈ totalSd and predicted ≈ truth in every bin',
         variants,
         seconds: (performance.now() - started) / 1000,
       },

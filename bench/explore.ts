@@ -23,7 +23,7 @@ import { estimateAll } from '../src/eval/index.js';
 import { drawPng, drawSvg, type Panel, type Rgb } from './plot.js';
 import { roundInterests, runPolicy, type RunResult, type RunSpec } from './explore/run.js';
 import { EXPLORE_SHAPE, setupShop, type BenchShape } from './explore/setup.js';
-import { reliability } from './explore/reliability.js';
+import { pairMisfit, reliability } from './explore/reliability.js';
 import { pairedLift, tInterval } from './explore/stats.js';
 
 const argValue = (name: string): string | undefined => {
@@ -301,7 +301,9 @@ async function main(): Promise<void> {
         ownRunCtr: tInterval(own),
       };
     });
-    const calibration = reliability(opeRuns.flatMap((r) => r.calibration ?? []));
+    const calibrationRuns = opeRuns.map((r) => r.calibration ?? []);
+    const misfit = pairMisfit(calibrationRuns);
+    const calibration = reliability(calibrationRuns.flat(), 10, misfit.misfit);
     const curve = Object.fromEntries(
       POLICIES.map((p) => [
         p.name,
@@ -327,6 +329,7 @@ async function main(): Promise<void> {
       perPolicy,
       ope,
       calibration,
+      pairMisfit: misfit.report,
       budgetCurve: { greedyPurchases: mean(tune.map((s) => s.runs[0].purchases)), policies: curve },
       trainSeconds: mean([...tune, ...test].map((s) => s.trainSeconds)),
       perShop: test.map((shop) => ({
@@ -368,15 +371,24 @@ async function main(): Promise<void> {
         })),
       },
       {
-        title: 'Reliability: predicted sd vs RMS error of P(click)',
+        title: 'Reliability: predicted sd vs RMS error of P(click), test shops',
         xLabel: 'predicted sd',
         series: [
           {
-            name: 'observed RMS error',
+            name: 'RMS error by item sd',
             color: [214, 39, 40],
             points: calibration.map((b): [number, number] => [b.predictedSd, b.rmsError]),
           },
-          { name: 'ideal', color: [120, 120, 120], points: calibration.map((b): [number, number] => [b.predictedSd, b.predictedSd]) },
+          {
+            name: 'RMS error by total sd (pair effect added)',
+            color: [31, 119, 180],
+            points: calibration.map((b): [number, number] => [b.totalSd, b.rmsError]),
+          },
+          {
+            name: 'ideal',
+            color: [120, 120, 120],
+            points: [0, Math.max(...calibration.map((b) => Math.max(b.totalSd, b.rmsError)))].map((v): [number, number] => [v, v]),
+          },
         ],
       },
       {

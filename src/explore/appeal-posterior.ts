@@ -1,4 +1,6 @@
-import { normalCdf, probitCorrections } from './normal.js';
+import { normalCdf, normalQuantile, probitCorrections } from './normal.js';
+import { PairMisfit, type PairMisfitJson } from './pair-misfit.js';
+import { PairShowings } from './pair-showings.js';
 
 /**
  * A Bayesian last layer over the large model: the probability that a shopper takes a shown item is
@@ -57,6 +59,13 @@ export interface AppealObservation {
   /** The item's prior sd, when its belief is created by this observation. */
   priorSd?: number;
   reward: number;
+  /**
+   * A hash of the shopper × item pair (never the ids), when known: repeated showings of a pair measure the
+   * pair effect no outcome of another pair teaches (pair-misfit.ts).
+   */
+  pair?: number;
+  /** false for a reward whose impression was already observed (as a failure): the same showing, now taken. */
+  impression?: boolean;
 }
 
 interface Belief {
@@ -73,25 +82,14 @@ interface Belief {
 export interface AppealPosteriorJson {
   global: number[];
   covariance?: number[];
+  /** The pair effect's running sums (pair-misfit.ts); absent in a state saved before it was measured. */
+  misfit?: PairMisfitJson;
   dimension: number | null;
   items: Record<string, number[]>;
 }
 
 /** Prior variance of a slate position's offset (probit units). */
 const POSITION_PRIOR_VARIANCE = 0.25;
-
-/** The probit value of a rate under prior variance v: Φ(b/√(noise² + v)) = rate. */
-function probit(rate: number): number {
-  // Inverse of Φ by bisection: called once per posterior, not per request.
-  let lo = -10;
-  let hi = 10;
-  for (let k = 0; k < 80; k++) {
-    const mid = (lo + hi) / 2;
-    if (normalCdf(mid) < rate) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
-}
 
 export class AppealPosterior {
   /**
@@ -107,13 +105,16 @@ export class AppealPosterior {
   private readonly items = new Map<string, Belief>();
   /** Length of the user vectors; fixed by the first one seen (a vector of another length is ignored). */
   private dimension: number | null;
+  /** The shopper × item effect: what the posterior's own variance leaves out of a prediction's error. */
+  readonly pairEffect: PairMisfit;
+  private readonly showings: PairShowings;
 
   constructor(
     readonly params: AppealPosteriorParams,
     saved?: AppealPosteriorJson,
   ) {
     const biasVariance = 0.25;
-    const bias = probit(params.baseRate) * Math.sqrt(params.noise ** 2 + biasVariance + params.priorSd ** 2);
+    const bias = normalQuantile(params.baseRate) * Math.sqrt(params.noise ** 2 + biasVariance + params.priorSd ** 2);
     const fresh = [bias, biasVariance, params.scoreSlope, 0.25];
     for (let p = 1; p < (params.positions ?? 0); p++) fresh.push(0, POSITION_PRIOR_VARIANCE);
     const global = saved ? [...saved.global, ...fresh.slice(saved.global.length)].slice(0, fresh.length) : fresh;
@@ -129,6 +130,8 @@ export class AppealPosterior {
     }
     this.scratch = new Float64Array(k);
     this.dimension = saved?.dimension ?? null;
+    this.pairEffect = new PairMisfit(saved?.misfit);
+    this.showings = new PairShowings(this.pairEffect);
     if (saved) {
       for (const [id, values] of Object.entries(saved.items)) {
         const n = values.length / 2;
@@ -210,6 +213,11 @@ export class AppealPosterior {
     }
     const y = o.reward > 0 ? 1 : -1;
     const sd = Math.sqrt(variance);
+    if (o.pair !== undefined) {
+      // The prediction before this outcome teaches anything, at the slot it was shown in.
+      if (o.impression !== false) this.showings.shown(o.pair, normalCdf(mean / sd));
+      if (o.reward > 0) this.showings.taken(o.pair);
+    }
     const { v, w: shrink } = probitCorrections((y * mean) / sd);
     // The probit ADF update, rank one on the shared block (mean along S·a, covariance less S·a·aᵀ·S scaled) and
     // per weight on the item's factorised belief.
@@ -240,6 +248,6 @@ export class AppealPosterior {
     for (const [id, b] of this.items) items[id] = [...b.mean, ...b.variance];
     const k = this.shared.length;
     const global = Array.from({ length: 2 * k }, (_, j) => (j % 2 === 0 ? this.shared[j / 2] : this.covariance[((j - 1) / 2) * (k + 1)]));
-    return { global, covariance: Array.from(this.covariance), dimension: this.dimension, items };
+    return { global, covariance: Array.from(this.covariance), misfit: this.pairEffect.toJson(), dimension: this.dimension, items };
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppealPosterior, type AppealEstimate, type AppealPosteriorJson } from './appeal-posterior.js';
+import { normalPdf } from './normal.js';
 import { clampWeight, distinctCandidates, slotCount } from './slate-utils.js';
 import type { AppealBelief, Candidate, ChooseContext, Feedback } from './types.js';
 
@@ -26,6 +27,7 @@ export const AppealState = z.object({
     .array(z.number())
     .max(101 * 101)
     .optional(),
+  misfit: z.object({ products: z.number(), slopes: z.number().min(0), pairs: z.number().int().min(0) }).optional(),
   dimension: z.number().int().positive().nullable(),
   items: z.record(z.string(), z.array(z.number())),
 });
@@ -92,12 +94,20 @@ export function prepareAppeal(posterior: AppealPosterior, candidates: Candidate[
 /** The posterior's view of each distinct candidate: its appeal probability and the sd of its own term. */
 export function appealBeliefs(posterior: AppealPosterior, candidates: Candidate[], context: ChooseContext): AppealBelief[] {
   const { distinct, estimates } = estimateEach(posterior, candidates, context);
-  return distinct.map((c, i) => ({
-    itemId: c.itemId,
-    ...(c.cluster !== undefined ? { cluster: c.cluster } : {}),
-    appeal: posterior.probability(estimates[i]),
-    uncertainty: Math.sqrt(estimates[i].itemVariance),
-  }));
+  const pairVariance = posterior.pairEffect.variance();
+  return distinct.map((c, i) => {
+    const e = estimates[i];
+    const scale = Math.sqrt(posterior.params.noise ** 2 + e.variance);
+    // Delta method: d Φ(m/s) / dm = φ(m/s)/s for the item term, φ(m/s) for a shift of the pair's own latent.
+    const density = normalPdf(e.mean / scale);
+    return {
+      itemId: c.itemId,
+      ...(c.cluster !== undefined ? { cluster: c.cluster } : {}),
+      appeal: posterior.probability(e),
+      uncertainty: Math.sqrt(e.itemVariance),
+      appealSd: density * Math.sqrt(e.itemVariance / scale ** 2 + pairVariance),
+    };
+  });
 }
 
 /**
@@ -113,6 +123,8 @@ export function observeFeedback(posterior: AppealPosterior, feedback: Feedback):
     position: feedback.position,
     priorSd: feedback.uncertainty,
     reward: feedback.reward,
+    ...(feedback.pair !== undefined ? { pair: feedback.pair } : {}),
+    ...(feedback.impression === false ? { impression: false } : {}),
   });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalCdf, normalPdf, probitCorrections } from './normal.js';
+import { normalCdf, normalPdf, normalQuantile, probitCorrections } from './normal.js';
 
 describe('normal helpers', () => {
   it('matches tabulated values of Φ and φ', () => {
@@ -19,5 +19,13 @@ describe('normal helpers', () => {
     }
     expect(probitCorrections(0).v).toBeCloseTo(0.7978846, 6);
     expect(probitCorrections(-40).v).toBeCloseTo(40, 6);
+  });
+
+  it('inverts Φ', () => {
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 6);
+    expect(normalQuantile(0.05)).toBeCloseTo(-1.644854, 6);
+    expect(normalQuantile(0.5)).toBeCloseTo(0, 6);
+    expect(normalQuantile(0)).toBe(-Infinity);
+    expect(normalQuantile(1)).toBe(Infinity);
   });
 });

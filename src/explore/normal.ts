@@ -36,6 +36,20 @@ export function normalCdf(x: number): number {
   return 0.5 * erfc(-x / Math.SQRT2);
 }
 
+/** Φ⁻¹(p) by bisection over [-10, 10] (as accurate as Φ, about 1e-7): for priors and offline estimates, not a hot path. */
+export function normalQuantile(p: number): number {
+  if (!(p > 0)) return -Infinity;
+  if (!(p < 1)) return Infinity;
+  let lo = -10;
+  let hi = 10;
+  for (let k = 0; k < 60; k++) {
+    const mid = (lo + hi) / 2;
+    if (normalCdf(mid) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
 /**
  * v(t) = φ(t)/Φ(t) and w(t) = v(t)(v(t) + t): how far a probit observation moves a Gaussian belief's mean
  * and shrinks its variance (assumed density filtering). Far in the left tail Φ underflows, so the

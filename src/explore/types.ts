@@ -66,6 +66,8 @@ export interface Feedback {
   score?: number;
   /** The candidate's `uncertainty` when it was shown. */
   uncertainty?: number;
+  /** A hash of the shopper × item pair (`pairHash`; never the ids), for the neural policies' pair effect. */
+  pair?: number;
 }
 
 export interface PolicyCapabilities {
@@ -95,6 +97,12 @@ export interface AppealBelief {
   appeal: number;
   /** Sd of the candidate's own appeal term (probit scale): how unsure the policy is about this item for this shopper. */
   uncertainty: number;
+  /**
+   * Sd of the true first-slot probability around `appeal`: what more outcomes on the item would teach
+   * (`uncertainty`, carried to the probability scale) and the shopper × item effect they never will, measured
+   * from repeated showings (0 until enough repeats were seen). The error to expect of `appeal`.
+   */
+  appealSd: number;
 }
 
 /** The explore/exploit contract every policy meets; the shared suite in `policy.case.ts` checks it. */

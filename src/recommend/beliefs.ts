@@ -15,6 +15,8 @@ export interface InterestBelief {
   appeal: number;
   /** Root mean square of their sds: how unsure the policy is about this interest for this shopper. */
   uncertainty: number;
+  /** Root mean square of their appeal sds (`AppealBelief.appealSd`): the error to expect of `appeal`. */
+  appealSd: number;
 }
 
 /** Candidates without a category are grouped under this name. */
@@ -36,6 +38,7 @@ export function interestBeliefs(beliefs: readonly AppealBelief[], shares: Intere
       candidates: group.length,
       appeal: group.reduce((s, b) => s + b.appeal, 0) / group.length,
       uncertainty: Math.sqrt(group.reduce((s, b) => s + b.uncertainty * b.uncertainty, 0) / group.length),
+      appealSd: Math.sqrt(group.reduce((s, b) => s + b.appealSd * b.appealSd, 0) / group.length),
     }))
     .sort((a, b) => b.uncertainty - a.uncertainty || b.appeal - a.appeal || (a.category < b.category ? -1 : 1));
 }

@@ -107,7 +107,7 @@ export class FeedbackLoop {
     }
     this.slots.set(slot, flags | COUNTED);
     this.counts.impressions++;
-    this.learn(recommendationId, 'impression', e.itemId as string, 0, e.context.position, true);
+    this.learn(recommendationId, 'impression', e.itemId as string, 0, e.context.position, true, e.userId);
   }
 
   private reward(recommendationId: string, e: Event): void {
@@ -120,7 +120,7 @@ export class FeedbackLoop {
     const impression = !(flags & COUNTED);
     this.slots.set(slot, flags | COUNTED | REWARDED);
     this.counts.rewards++;
-    this.learn(recommendationId, 'reward', e.itemId as string, 1, e.context.position, impression);
+    this.learn(recommendationId, 'reward', e.itemId as string, 1, e.context.position, impression, e.userId);
   }
 
   /**
@@ -136,6 +136,7 @@ export class FeedbackLoop {
     reward: number,
     position: number | undefined,
     impression: boolean,
+    userId: string,
   ): void {
     if (this.outbox) {
       if (!this.options.policy().capabilities.learns) return;
@@ -144,14 +145,22 @@ export class FeedbackLoop {
       this.outbox.push({ outcome, itemId, reward, position, impression });
       return;
     }
-    this.update(itemId, reward, position, impression, recommendationId);
+    this.update(itemId, reward, position, impression, recommendationId, userId);
   }
 
   /**
    * Applies one update to the policy (also what a node does with each update the shared log hands it; the
-   * shared log carries no slate context, so there a neural policy learns the item's bias only).
+   * shared log carries no slate context, so there a neural policy learns the item's bias only). With the
+   * shopper's id, a neural policy also gets the hash of the shopper × item pair (never the ids) for its pair effect.
    */
-  update(itemId: string, reward: number, position: number | undefined, impression: boolean, recommendationId?: string): void {
+  update(
+    itemId: string,
+    reward: number,
+    position: number | undefined,
+    impression: boolean,
+    recommendationId?: string,
+    userId?: string,
+  ): void {
     const policy = (recommendationId !== undefined ? this.options.policyFor?.(recommendationId) : undefined) ?? this.options.policy();
     if (!policy.capabilities.learns) return;
     const embedding = policy.capabilities.usesEmbeddings ? this.options.embeddingOf?.(itemId) : undefined;
@@ -170,6 +179,7 @@ export class FeedbackLoop {
       ...(context.state ? { state: context.state } : {}),
       score: context.score,
       ...(context.uncertainty !== undefined ? { uncertainty: context.uncertainty } : {}),
+      ...(userId !== undefined ? { pair: pairHash(userId, itemId) } : {}),
     });
   }
 }

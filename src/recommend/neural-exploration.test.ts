@@ -152,6 +152,45 @@ describe('uncertainty-driven exploration in serving', () => {
     expect(Object.keys(state.items).length).toBe(rec.items.length);
   });
 
+  it('measures the shopper × item effect from a pair shown again, keeping only sums (no ids) in its state', async () => {
+    // Without the no-repeat rule, so the next slate shows the same items to the same shopper again.
+    const rt = await start({ 'serving.noRepeatImpressions': 0 });
+    const event = (id: string, itemId: string, type: Event['type'], context: Event['context'] = {}): Event => ({
+      id,
+      userId: 'again',
+      itemId,
+      type,
+      value: null,
+      timestamp: Date.now(),
+      sessionId: null,
+      context,
+    });
+    await ingestor.appendEvents([event('a1', 'i7', 'view')]);
+    const shopper = { rawId: 'again', storedId: 'again' };
+    const request = { count: 5, exploreWeight: 0, exclude: [] };
+    const first = await rt.forUser(shopper, request);
+    await rt.flushImpressions();
+    const clicked = first.items[0].itemId;
+    await ingestor.appendEvents([event('a2', clicked, 'click', { recommendationId: first.recommendationId, position: 0 })]);
+    const second = await rt.forUser(shopper, request);
+    await rt.flushImpressions();
+    const repeated = second.items.filter((x) => first.items.some((y) => y.itemId === x.itemId));
+    expect(repeated.map((x) => x.itemId)).toContain(clicked);
+    await ingestor.appendEvents([
+      event('a3', clicked, 'click', {
+        recommendationId: second.recommendationId,
+        position: second.items.findIndex((x) => x.itemId === clicked),
+      }),
+    ]);
+    const state = rt.policy.save().state as { misfit: { products: number; slopes: number; pairs: number } };
+    // Each repeated pair adds −q̂₁q̂₂; the clicked one, taken both times, adds 1 more.
+    expect(state.misfit.pairs).toBe(repeated.length);
+    expect(state.misfit.products).toBeGreaterThan(1 - repeated.length);
+    expect(state.misfit.products).toBeLessThan(1);
+    expect(state.misfit.slopes).toBeGreaterThan(0);
+    expect(JSON.stringify(state)).not.toContain('again');
+  });
+
   it("explores a C0 shopper's frontier (C1, which C0 shoppers hold) rather than random categories", async () => {
     const rt = await start();
     const snap = rt.snapshot;

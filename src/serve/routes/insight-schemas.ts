@@ -63,6 +63,10 @@ export const interestsSchema = personal({
 const belief = {
   appeal: z.number().meta({ description: 'Posterior probability that the shopper takes it when shown in the first slot' }),
   uncertainty: z.number().meta({ description: 'Sd of its own appeal term (probit scale): how unsure the policy is' }),
+  appealSd: z.number().meta({
+    description:
+      'Sd of the true first-slot probability around appeal: the uncertainty above plus the shopper × item effect measured from repeated showings (the error to expect)',
+  }),
 };
 
 export const uncertaintySchema = personal({

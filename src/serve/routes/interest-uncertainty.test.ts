@@ -4,6 +4,7 @@ import { createShopApp, type ShopApp } from '../../../test/support/recommend-sho
 interface Belief {
   appeal: number;
   uncertainty: number;
+  appealSd: number;
 }
 interface Uncertainty {
   policy: string;
@@ -31,6 +32,9 @@ describe('GET /v1/users/:id/interests/uncertainty', () => {
       expect(b.appeal).toBeGreaterThan(0);
       expect(b.appeal).toBeLessThan(1);
       expect(b.uncertainty).toBeGreaterThan(0);
+      // No pair shown twice yet: the appeal's sd is the item term's, carried to the probability scale (below 1·φ).
+      expect(b.appealSd).toBeGreaterThan(0);
+      expect(b.appealSd).toBeLessThan(b.uncertainty * 0.4);
     }
     const tea = body.interests.find((i) => i.category === 'Groceries > Tea');
     expect(tea?.stage).toBe('established');
@@ -41,6 +45,7 @@ describe('GET /v1/users/:id/interests/uncertainty', () => {
       const mine = body.items.filter((b) => b.category === i.category);
       expect(i.candidates).toBe(mine.length);
       expect(i.uncertainty).toBeCloseTo(Math.sqrt(mine.reduce((s, b) => s + b.uncertainty ** 2, 0) / mine.length), 9);
+      expect(i.appealSd).toBeCloseTo(Math.sqrt(mine.reduce((s, b) => s + b.appealSd ** 2, 0) / mine.length), 9);
     }
     const order = body.interests.map((i) => i.uncertainty);
     expect(order).toEqual([...order].sort((a, b) => b - a));

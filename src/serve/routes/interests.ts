@@ -90,6 +90,7 @@ export const interestRoutes: RouteModule = (ctx: AppContext) => [
           category: b.cluster === undefined || b.cluster === UNCATEGORISED ? null : b.cluster,
           appeal: b.appeal,
           uncertainty: b.uncertainty,
+          appealSd: b.appealSd,
         })),
       };
     },
