@@ -121,6 +121,9 @@ async function child(jobPath: string, outPath: string): Promise<void> {
   writeFileSync(outPath, JSON.stringify({ seed: job.seed, trainSeconds: shop.trainSeconds, runs } satisfies ShopResult));
 }
 
+/** Shops whose results came from `--keep` rather than from this invocation. */
+const keptShops: number[] = [];
+
 /** Runs shop jobs in child processes, JOBS at a time, one line per finished step. */
 async function runShops(jobs: ShopJob[], dir: string, label: string): Promise<ShopResult[]> {
   const self = fileURLToPath(import.meta.url);
@@ -136,6 +139,7 @@ async function runShops(jobs: ShopJob[], dir: string, label: string): Promise<Sh
       const outPath = join(dir, `out-${job.seed}.json`);
       if (kept && existsSync(kept)) {
         results.push(JSON.parse(readFileSync(kept, 'utf8')) as ShopResult);
+        keptShops.push(job.seed);
         console.log(`[${label}] shop ${job.seed}: kept from an earlier run (${kept})`);
         continue;
       }
@@ -337,6 +341,8 @@ async function main(): Promise<void> {
         runs: shop.runs.map(({ calibration: _c, ope: _o, purchasesByRound: _p, ...r }) => r),
       })),
       seconds: (performance.now() - started) / 1000,
+      // A run that reads its shops back from --keep takes seconds; their own times are in perShop[].runs[].seconds.
+      ...(keptShops.length > 0 ? { keptShops, keptFrom: 'an earlier invocation (--keep)' } : {}),
       loadAverage: loadavg(),
     };
     console.log('summary', JSON.stringify(summary));

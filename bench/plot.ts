@@ -132,6 +132,16 @@ const py = (f: Frame, y: number) =>
   f.oy + PANEL_H - MARGIN.bottom - ((y - f.yMin) / (f.yMax - f.yMin)) * (PANEL_H - MARGIN.top - MARGIN.bottom);
 const tick = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(1) : v.toFixed(3));
 
+/** The x values to label: each point's own when there are a few (a grid of weights), else five evenly spaced. */
+function xTicks(panel: Panel, f: Frame): Array<{ x: number; label: string }> {
+  const xs = [...new Set(panel.series.flatMap((s) => s.points.map((p) => p[0])))];
+  if (xs.length <= 8) return xs.map((x) => ({ x, label: String(x) }));
+  return Array.from({ length: 5 }, (_, t) => {
+    const x = f.xMin + ((f.xMax - f.xMin) * t) / 4;
+    return { x, label: Number.isInteger(x) ? String(x) : tick(x) };
+  });
+}
+
 /** Panels in a grid, `columns` wide, drawn as a PNG: axes with numeric ticks, one coloured line per series. */
 export function drawPng(panels: Panel[], columns: number): Buffer {
   const rows = Math.ceil(panels.length / columns);
@@ -143,8 +153,7 @@ export function drawPng(panels: Panel[], columns: number): Buffer {
       canvas.line(px(f, f.xMin), py(f, y), px(f, f.xMax), py(f, y), GREY);
       canvas.digits(tick(y), f.ox + 4, py(f, y) - 5, INK);
     }
-    const xTicks = [...new Set(panel.series.flatMap((s) => s.points.map((p) => p[0])))];
-    for (const x of xTicks) canvas.digits(String(x), px(f, x) - 6, f.oy + PANEL_H - MARGIN.bottom + 8, INK);
+    for (const { x, label } of xTicks(panel, f)) canvas.digits(label, px(f, x) - 6, f.oy + PANEL_H - MARGIN.bottom + 8, INK);
     canvas.line(px(f, f.xMin), py(f, f.yMin), px(f, f.xMin), py(f, f.yMax), INK);
     canvas.line(px(f, f.xMin), py(f, f.yMin), px(f, f.xMax), py(f, f.yMin), INK);
     for (const s of panel.series) {
@@ -174,8 +183,8 @@ export function drawSvg(panels: Panel[], columns: number): string {
       parts.push(`<line x1="${px(f, f.xMin)}" x2="${px(f, f.xMax)}" y1="${py(f, y)}" y2="${py(f, y)}" stroke="#ddd"/>`);
       parts.push(`<text x="${f.ox + MARGIN.left - 4}" y="${py(f, y) + 4}" text-anchor="end">${tick(y)}</text>`);
     }
-    for (const x of new Set(panel.series.flatMap((s) => s.points.map((p) => p[0])))) {
-      parts.push(`<text x="${px(f, x)}" y="${f.oy + PANEL_H - MARGIN.bottom + 14}" text-anchor="middle">${x}</text>`);
+    for (const { x, label } of xTicks(panel, f)) {
+      parts.push(`<text x="${px(f, x)}" y="${f.oy + PANEL_H - MARGIN.bottom + 14}" text-anchor="middle">${label}</text>`);
     }
     for (const s of panel.series) {
       const d = s.points.map(([x, y], i) => `${i ? 'L' : 'M'}${px(f, x).toFixed(1)},${py(f, y).toFixed(1)}`).join(' ');
