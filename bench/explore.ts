@@ -9,6 +9,7 @@
  *
  * Run: npm run bench:explore [-- --shops 10 --tune-shops 2 --users 2000 --items 5000 --rounds 60 --jobs 2]
  *   [--tuned bench/results/explore-tuning] (reuse the tuning shops' results a run wrote there instead of running them again)
+ *   [--retune neural-thompson,neural-ucb] (with --tuned: run those policies' tuning again, replacing their kept runs)
  *   [--keep DIR] (keep each shop's raw results, calibration rows and logs included, in DIR; a shop already there is
  *   not run again, so an interrupted run resumes) [--skip-random-pool] (leave out the frontier-vs-random-pool run)
  * Writes bench/results/explore.json, explore.png and explore.svg (`--out-prefix` to write elsewhere), and each
@@ -45,6 +46,8 @@ const JOBS = arg('jobs', 2);
 const OUT = argValue('out-prefix') ?? 'bench/results/explore';
 const TUNED = argValue('tuned');
 const KEEP = argValue('keep');
+/** With --tuned: policies whose tuning runs are run again and replace the kept ones (after a change to their code). */
+const RETUNE = (argValue('retune') ?? '').split(',').filter(Boolean);
 const RANDOM_POOL = !process.argv.includes('--skip-random-pool');
 const TUNING_DIR = 'bench/results/explore-tuning';
 const WEIGHTS = [0.1, 0.25, 0.5];
@@ -137,8 +140,11 @@ async function runShops(jobs: ShopJob[], dir: string, label: string): Promise<Sh
       const jobPath = join(dir, `job-${job.seed}.json`);
       const kept = KEEP ? join(KEEP, `${label}-${job.seed}.json`) : null;
       const outPath = join(dir, `out-${job.seed}.json`);
-      if (kept && existsSync(kept)) {
-        results.push(JSON.parse(readFileSync(kept, 'utf8')) as ShopResult);
+      const earlier = kept && existsSync(kept) ? (JSON.parse(readFileSync(kept, 'utf8')) as ShopResult) : null;
+      // Kept results stand in only for the same runs: each spec's name and weight, in order.
+      const key = (runs: ReadonlyArray<{ name: string; weight: number }>) => runs.map((r) => `${r.name}@${r.weight}`).join(',');
+      if (earlier && key(earlier.runs) === key(job.specs)) {
+        results.push(earlier);
         keptShops.push(job.seed);
         console.log(`[${label}] shop ${job.seed}: kept from an earlier run (${kept})`);
         continue;
@@ -204,7 +210,21 @@ async function main(): Promise<void> {
           dir,
           'tune',
         );
-    if (!TUNED) {
+    if (TUNED && RETUNE.length > 0) {
+      const unknown = RETUNE.filter((name) => !POLICIES.some((p) => p.name === name));
+      if (unknown.length > 0) throw new Error(`--retune: unknown policies ${unknown.join(', ')}`);
+      const specs = POLICIES.filter((p) => RETUNE.includes(p.name)).flatMap((p) => WEIGHTS.map((w) => specFor(p, w)));
+      const fresh = await runShops(
+        tune.map((shop) => ({ seed: shop.seed, specs })),
+        dir,
+        'retune',
+      );
+      for (const shop of tune) {
+        const runs = fresh.find((f) => f.seed === shop.seed)!.runs;
+        shop.runs = [...shop.runs.filter((r) => !RETUNE.includes(r.name)), ...runs];
+      }
+    }
+    if (!TUNED || RETUNE.length > 0) {
       mkdirSync(TUNING_DIR, { recursive: true });
       for (const shop of tune) writeFileSync(join(TUNING_DIR, `shop-${shop.seed}.json`), JSON.stringify(shop));
     }
