@@ -57,6 +57,20 @@ function pairedShop(): { items: Item[]; events: Event[] } {
   return { items, events };
 }
 
+/** An event maker for one shopper, stamped now. */
+const eventsOf =
+  (userId: string) =>
+  (id: string, itemId: string, type: Event['type'], context: Event['context'] = {}): Event => ({
+    id,
+    userId,
+    itemId,
+    type,
+    value: null,
+    timestamp: Date.now(),
+    sessionId: null,
+    context,
+  });
+
 function config(overrides: Record<string, unknown> = {}): Config {
   return loadConfig({
     env: { CURIO_LOG_LEVEL: 'silent' },
@@ -130,16 +144,7 @@ describe('uncertainty-driven exploration in serving', () => {
 
   it('learns from an impression and its click along the user vector the slate was chosen with', async () => {
     const rt = await start();
-    const event = (id: string, itemId: string, type: Event['type'], context: Event['context'] = {}): Event => ({
-      id,
-      userId: 'shopper',
-      itemId,
-      type,
-      value: null,
-      timestamp: Date.now(),
-      sessionId: null,
-      context,
-    });
+    const event = eventsOf('shopper');
     await ingestor.appendEvents([event('h1', 'i3', 'view')]);
     const rec = await rt.forUser({ rawId: 'shopper', storedId: 'shopper' }, { count: 5, exploreWeight: 0.3, exclude: [] });
     await rt.flushImpressions();
@@ -155,16 +160,7 @@ describe('uncertainty-driven exploration in serving', () => {
   it('measures the shopper × item effect from a pair shown again, keeping only sums (no ids) in its state', async () => {
     // Without the no-repeat rule, so the next slate shows the same items to the same shopper again.
     const rt = await start({ 'serving.noRepeatImpressions': 0 });
-    const event = (id: string, itemId: string, type: Event['type'], context: Event['context'] = {}): Event => ({
-      id,
-      userId: 'again',
-      itemId,
-      type,
-      value: null,
-      timestamp: Date.now(),
-      sessionId: null,
-      context,
-    });
+    const event = eventsOf('again');
     await ingestor.appendEvents([event('a1', 'i7', 'view')]);
     const shopper = { rawId: 'again', storedId: 'again' };
     const request = { count: 5, exploreWeight: 0, exclude: [] };
