@@ -122,7 +122,12 @@ describe('the learning loop', () => {
       // The job's process compiles from source under tsx in tests: give it time on a busy machine.
       await until(async () => ((await shop!.store.getJob(job.id))?.progress.fraction ?? 0) > 0.02, 180_000);
       process.kill(pid!, 'SIGKILL');
-      await until(async () => (await shop!.store.getJob(job.id))?.state === 'queued', 10_000);
+      // The supervisor records the kill when the child's exit reaches it: seconds on a loaded machine.
+      await until(
+        async () => (await shop!.store.getJob(job.id))?.state === 'queued',
+        30_000,
+        async () => JSON.stringify(await shop!.store.getJob(job.id)),
+      );
       expect((await shop.store.getJob(job.id))?.log.join('\n')).toMatch(/killed \(SIGKILL\); queued to resume/);
       expect((await shop.store.servingModelVersion())?.id).toBe(first.versionId);
 
@@ -141,10 +146,11 @@ describe('the learning loop', () => {
   }, 600_000);
 });
 
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+/** Polls until `check` holds; on timeout the error carries `describe`'s account of what was there instead. */
+async function until(check: () => Promise<boolean>, timeoutMs: number, describe?: () => Promise<string>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
+    if (Date.now() > deadline) throw new Error(`timed out waiting${describe ? `: ${await describe()}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
