@@ -120,7 +120,9 @@ describe('the learning loop', () => {
       const pid = supervisor.current?.pid;
       expect(pid).toBeGreaterThan(0);
       // The job's process compiles from source under tsx in tests: give it time on a busy machine.
-      await until(async () => ((await shop!.store.getJob(job.id))?.progress.fraction ?? 0) > 0.02, 180_000);
+      // Killed at its first progress: early stopping can end a job on data this small a few epochs in, so a later
+      // threshold raced the job's own end (the kill found no process, or came as it finished).
+      await until(async () => ((await shop!.store.getJob(job.id))?.progress.fraction ?? 0) > 0, 180_000);
       process.kill(pid!, 'SIGKILL');
       // The supervisor records the kill when the child's exit reaches it: seconds on a loaded machine.
       await until(
