@@ -1,4 +1,4 @@
-import { normalCdf, normalQuantile, probitCorrections } from './normal.js';
+import { normalCdf, normalPdf, normalQuantile, probitCorrections } from './normal.js';
 import { PairMisfit, type PairMisfitJson } from './pair-misfit.js';
 import { PairShowings } from './pair-showings.js';
 
@@ -181,9 +181,14 @@ export class AppealPosterior {
 
   /** The offset of slate position `position` (0 = first: none) with its variance, as `observe` applies it. */
   positionOffset(position: number): { mean: number; variance: number } {
-    const k = this.shared.length;
-    const slot = Math.min(Math.max(0, Math.floor(position)), k - 2);
-    return slot > 0 ? { mean: this.shared[slot + 1], variance: this.covariance[(slot + 1) * (k + 1)] } : { mean: 0, variance: 0 };
+    const at = this.offsetIndex(position);
+    return at > 0 ? { mean: this.shared[at], variance: this.covariance[at * (this.shared.length + 1)] } : { mean: 0, variance: 0 };
+  }
+
+  /** Index in the shared weights of a position's offset (later positions share the last), or -1 for the first slot. */
+  private offsetIndex(position: number | undefined): number {
+    const slot = Math.min(Math.max(0, Math.floor(position ?? 0)), this.shared.length - 2);
+    return slot > 0 ? slot + 1 : -1;
   }
 
   /** P(outcome) under the posterior: Φ(mean / √(noise² + variance)). */
@@ -201,8 +206,7 @@ export class AppealPosterior {
     const S = this.covariance;
     const k = w.length;
     // The shared features: bias, score and (after the first slot, when known) the position's offset.
-    const slot = Math.min(Math.max(0, Math.floor(o.position ?? 0)), k - 2);
-    const at = slot > 0 ? slot + 1 : -1;
+    const at = this.offsetIndex(o.position);
     const Sa = this.scratch;
     for (let r = 0; r < k; r++) Sa[r] = S[r * k] + score * S[r * k + 1] + (at > 0 ? S[r * k + at] : 0);
     let mean = w[0] + w[1] * score + (at > 0 ? w[at] : 0);
@@ -214,8 +218,8 @@ export class AppealPosterior {
     const y = o.reward > 0 ? 1 : -1;
     const sd = Math.sqrt(variance);
     if (o.pair !== undefined) {
-      // The prediction before this outcome teaches anything, at the slot it was shown in.
-      if (o.impression !== false) this.showings.shown(o.pair, normalCdf(mean / sd));
+      // The prediction as it stood before this outcome, at the slot it was shown in, with the link's slope there.
+      if (o.impression !== false) this.showings.shown(o.pair, normalCdf(mean / sd), normalPdf(mean / sd));
       if (o.reward > 0) this.showings.taken(o.pair);
     }
     const { v, w: shrink } = probitCorrections((y * mean) / sd);

@@ -123,8 +123,8 @@ export function observeFeedback(posterior: AppealPosterior, feedback: Feedback):
     position: feedback.position,
     priorSd: feedback.uncertainty,
     reward: feedback.reward,
-    ...(feedback.pair !== undefined ? { pair: feedback.pair } : {}),
-    ...(feedback.impression === false ? { impression: false } : {}),
+    pair: feedback.pair,
+    impression: feedback.impression,
   });
 }
 

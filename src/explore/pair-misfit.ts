@@ -49,14 +49,17 @@ export class PairMisfit {
 
   /** Two showings of one shopper × item pair, in the order they happened. */
   add(first: Showing, second: Showing): void {
-    this.addPredictions(first.predicted, second.predicted);
+    this.addPredictions(first.predicted, probitSlope(first.predicted), second.predicted, probitSlope(second.predicted));
     this.addOutcomes(first.outcome * second.outcome);
   }
 
-  /** A repeat's predictions: −q̂₁q̂₂ of its term, counted when the second showing happens. */
-  addPredictions(first: number, second: number): void {
+  /**
+   * A repeat's predictions with their slopes g = φ(Φ⁻¹(q̂)): −q̂₁q̂₂ of its term, counted when the second showing
+   * happens. The posterior has each slope at hand when it predicts (φ of its own z), so the live path passes it.
+   */
+  addPredictions(first: number, firstSlope: number, second: number, secondSlope: number): void {
     this.products -= first * second;
-    this.slopes += probitSlope(first) * probitSlope(second);
+    this.slopes += firstSlope * secondSlope;
     this.count++;
   }
 

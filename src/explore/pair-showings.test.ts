@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../core/random.js';
-import { PairMisfit } from './pair-misfit.js';
+import { PairMisfit, probitSlope } from './pair-misfit.js';
 import { PairShowings } from './pair-showings.js';
 
 interface Shown {
@@ -30,7 +30,7 @@ describe('PairShowings', () => {
     const shown = stream(1);
     const live = new PairShowings(new PairMisfit());
     for (const s of shown) {
-      live.shown(s.pair, s.predicted);
+      live.shown(s.pair, s.predicted, probitSlope(s.predicted));
       if (s.taken) live.taken(s.pair);
     }
     const offline = new PairMisfit();
@@ -55,15 +55,15 @@ describe('PairShowings', () => {
     const showings = new PairShowings(misfit, 1);
     const a = 123_456_789_012;
     const b = 987_654_321_098;
-    showings.shown(a, 0.5);
+    showings.shown(a, 0.5, probitSlope(0.5));
     showings.taken(a);
-    showings.shown(a, 0.5);
+    showings.shown(a, 0.5, probitSlope(0.5));
     showings.taken(a);
     showings.taken(a);
     expect(misfit.toJson().products).toBeCloseTo(1 - 0.25, 9);
     // One slot: b takes it, and a's next showing starts afresh (no repeat counted).
-    showings.shown(b, 0.5);
-    showings.shown(a, 0.5);
+    showings.shown(b, 0.5, probitSlope(0.5));
+    showings.shown(a, 0.5, probitSlope(0.5));
     expect(misfit.pairs).toBe(1);
   });
 });

@@ -14,6 +14,8 @@ export class PairShowings {
   private readonly keys: Float64Array;
   /** The current showing's prediction, and its outcome and the previous showing's (bit 0: current taken, bit 1: previous taken, bit 2: has a previous). */
   private readonly predicted: Float32Array;
+  /** The probit link's slope at that prediction (pair-misfit.ts), from the posterior. */
+  private readonly slope: Float32Array;
   private readonly flags: Uint8Array;
 
   constructor(
@@ -23,22 +25,24 @@ export class PairShowings {
     const slots = 2 ** Math.ceil(Math.log2(Math.max(1, capacity)));
     this.keys = new Float64Array(slots);
     this.predicted = new Float32Array(slots);
+    this.slope = new Float32Array(slots);
     this.flags = new Uint8Array(slots);
   }
 
-  /** A new showing of `pair` with the posterior's probability that it is taken there. */
-  shown(pair: number, predicted: number): void {
+  /** A new showing of `pair` with the posterior's probability that it is taken there, and φ at it. */
+  shown(pair: number, predicted: number, slope: number): void {
     const at = this.slot(pair);
     const stored = pair + 1;
     if (this.keys[at] === stored) {
       const previousTaken = this.flags[at] & 1;
-      this.misfit.addPredictions(this.predicted[at], predicted);
+      this.misfit.addPredictions(this.predicted[at], this.slope[at], predicted, slope);
       this.flags[at] = (previousTaken << 1) | 4;
     } else {
       this.keys[at] = stored;
       this.flags[at] = 0;
     }
     this.predicted[at] = predicted;
+    this.slope[at] = slope;
   }
 
   /** The current showing of `pair` was taken (each showing's first click or purchase only). */

@@ -179,7 +179,7 @@ export class FeedbackLoop {
       ...(context.state ? { state: context.state } : {}),
       score: context.score,
       ...(context.uncertainty !== undefined ? { uncertainty: context.uncertainty } : {}),
-      ...(userId !== undefined ? { pair: pairHash(userId, itemId) } : {}),
+      pair: userId !== undefined ? pairHash(userId, itemId) : undefined,
     });
   }
 }
