@@ -1,6 +1,7 @@
 /**
  * Curio as a cluster on PostgreSQL, NATS JetStream and Redis (docs/scaling.md), on this one machine:
- *   import      `curio import`'s path (runImport) of a generated CSV into PostgreSQL: events/s.
+ *   import      `curio import csv` of a generated CSV into PostgreSQL, a process of its own as bin/curio.js starts
+ *               it: events/s from its report.
  *   ingest      POST /v1/events (batches of 500 new events) through two API nodes at once, closed loop
  *               (autocannon, 8 connections per node): events/s stored in PostgreSQL.
  *   recommend   the 50,000-item shop of bench/serve.ts in PostgreSQL, two API nodes, 250 requests/s open
@@ -15,12 +16,15 @@
  */
 import { mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { createRng, type Event } from '../src/core/index.js';
 import { createShop } from '../src/eval/index.js';
-import { Ingestor, runImport } from '../src/ingest/index.js';
+import type { ImportReport } from '../src/ingest/index.js';
 import { openStore } from '../src/store/index.js';
 import { runOpenLoop, type OpenLoopResult } from './open-loop.js';
 import { argValue, median } from './serve-shared.js';
@@ -31,6 +35,8 @@ import { dropSchemas, postgresSchemaUrl, schemaOf } from '../test/support/postgr
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../test/support/redis.js';
 import { TEST_NATS_URL } from '../test/support/nats-server.js';
 
+const execFileAsync = promisify(execFile);
+const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const IMPORT_EVENTS = Number(argValue('import-events') ?? 500_000);
 const INGEST_SECONDS = Number(argValue('ingest-seconds') ?? 15);
 const RECOMMEND_SECONDS = Number(argValue('recommend-seconds') ?? 30);
@@ -58,21 +64,25 @@ async function importRun(dir: string, run: number): Promise<number> {
   out.end(buf);
   await once(out, 'finish');
   const url = postgresSchemaUrl();
-  const store = await openStore(url);
   try {
-    const report = await runImport({
-      format: 'csv',
-      file,
-      ingestor: new Ingestor({ store, idSecret: null }),
-      importer: { map: { userId: 'user', itemId: 'item', type: 'event', timestamp: 'ts' }, timestampUnit: 's' },
+    // The command a user runs, started as bin/curio.js starts it (its young-generation size included), from source.
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      [
+        ...['--max-semi-space-size=64', '--import', 'tsx', CLI, 'import', 'csv', file, '--store', url, '--json'],
+        ...['--map', 'userId=user,itemId=item,type=event,timestamp=ts', '--timestamp-unit', 's'],
+      ],
+      { maxBuffer: 16 << 20 },
+    ).catch((error: { stderr?: string; message: string }) => {
+      throw new Error(`curio import failed: ${error.stderr || error.message}`);
     });
+    const report = JSON.parse(stdout) as ImportReport;
     if (report.eventsAccepted !== IMPORT_EVENTS) throw new Error(`import stored ${report.eventsAccepted} of ${IMPORT_EVENTS}`);
     step(
       `import run ${run}: ${IMPORT_EVENTS.toLocaleString('en-US')} events in ${report.seconds.toFixed(1)} s = ${report.eventsPerSecond.toLocaleString('en-US')} events/s`,
     );
     return report.eventsPerSecond;
   } finally {
-    await store.close();
     await dropSchemas([schemaOf(url)]);
   }
 }

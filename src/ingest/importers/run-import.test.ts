@@ -32,23 +32,43 @@ describe('runImport', () => {
     await store.close();
   });
 
-  it('while the next batch is parsed, commits batches in file order and stops at the first failed write', async () => {
+  it('writes two batches at once; a failed one stops the import at the line every earlier batch committed through', async () => {
     const { store, ingestor } = await fresh();
-    // The store refuses its third write (a full disk, a lost connection): what came before stays committed,
-    // nothing after it is written, and the report names the last committed line.
+    // The third write fails (a full disk, a lost connection) only after the fourth has committed: the report
+    // must not claim line 40, since lines 21-30 are not stored, and a re-run must fill the gap without doubles.
     let writes = 0;
+    let inFlight = 0;
+    let mostInFlight = 0;
+    let fourthCommitted!: () => void;
+    const fourth = new Promise<void>((resolve) => (fourthCommitted = resolve));
     const append = store.appendEvents.bind(store);
     store.appendEvents = async (events) => {
-      if (++writes === 3) throw new Error('disk full');
-      return append(events);
+      const n = ++writes;
+      mostInFlight = Math.max(mostInFlight, ++inFlight);
+      try {
+        if (n === 3) {
+          await fourth;
+          throw new Error('disk full');
+        }
+        const result = await append(events);
+        if (n === 4) fourthCommitted();
+        return result;
+      } finally {
+        inFlight--;
+      }
     };
     const rows = Array.from({ length: 45 }, (_, i) => `1,${100 + i},5,pv,${1511544070 + i}`);
-    const report = await runImport({ format: 'taobao', file: craftFile('ub.csv', rows.join('\n')), ingestor, batchEvents: 10 });
-    expect(report).toMatchObject({ status: 'failed', eventsAccepted: 20, committedThroughLine: 20 });
+    const file = craftFile('ub.csv', rows.join('\n'));
+    const report = await runImport({ format: 'taobao', file, ingestor, batchEvents: 10 });
+    expect(report).toMatchObject({ status: 'failed', eventsAccepted: 35, committedThroughLine: 20 });
     expect(report.message).toContain('disk full');
-    expect(writes).toBe(3);
-    const stored = await store.userEvents('1');
-    expect(stored.map((e) => e.itemId).sort()).toEqual(Array.from({ length: 20 }, (_, i) => String(100 + i)).sort());
+    expect(mostInFlight).toBe(2);
+    const itemsOf = async () => (await store.userEvents('1')).map((e) => Number(e.itemId)).sort((a, b) => a - b);
+    expect(await itemsOf()).toEqual([...Array.from({ length: 20 }, (_, i) => 100 + i), ...Array.from({ length: 15 }, (_, i) => 130 + i)]);
+    store.appendEvents = append;
+    const again = await runImport({ format: 'taobao', file, ingestor, batchEvents: 10 });
+    expect(again).toMatchObject({ status: 'complete', eventsAccepted: 10, duplicates: 35, committedThroughLine: 45 });
+    expect(await itemsOf()).toEqual(Array.from({ length: 45 }, (_, i) => 100 + i));
     await store.close();
   });
 

@@ -57,6 +57,8 @@ export interface ImportReport {
 }
 
 export const DEFAULT_BATCH_EVENTS = 10_000;
+/** Batch writes at once; two keep a database busy while the next batch is parsed. */
+const WRITES_IN_FLIGHT = 2;
 
 /** Runs one import: reads the file, writes in atomic batches, applies the error policy, never throws. */
 export async function runImport(options: ImportOptions): Promise<ImportReport> {
@@ -107,73 +109,99 @@ async function importRows(options: ImportOptions, report: ImportReport, name: st
   let pendingEvents = 0;
   let lastLine = 0;
 
-  // One batch is written while the next is parsed: the store's work (another process for PostgreSQL, a
-  // writer thread for SQLite) overlaps the parsing, and batches still commit one at a time in file order.
-  let writing: Promise<void> = Promise.resolve();
+  // Up to WRITES_IN_FLIGHT batches are written while the next is parsed. On PostgreSQL each is a transaction
+  // on a connection of its own, so the server works on two batches while this thread parses (SQLite's writer
+  // thread takes them in turn). Batches may commit out of order: `committedThroughLine` advances only over
+  // batches whose every predecessor has committed, and a resume from it stores a later batch's rows again as
+  // duplicates, which ingestion leaves out. Items are written in file order, before their batch's events.
+  const writes = new Set<Promise<void>>();
+  const batches: Array<{ through: number; committed: boolean }> = [];
+  let itemsWritten: Promise<void> = Promise.resolve();
   const flush = async (): Promise<void> => {
-    const rows = pending;
-    const through = lastLine;
-    pending = [];
-    pendingEvents = 0;
+    const batch = { through: lastLine, committed: false };
+    batches.push(batch);
     const events: Event[] = [];
     const seeds: ItemSeed[] = [];
-    for (const row of rows) {
+    for (const row of pending) {
       for (const e of row.events) events.push(e);
       for (const s of row.items) seeds.push(s);
     }
-    const previous = writing;
-    writing = (async () => {
-      await previous;
+    pending = [];
+    pendingEvents = 0;
+    const previousItems = itemsWritten;
+    itemsWritten = (async () => {
+      await previousItems;
       report.itemsUpserted += await items.write(seeds);
+    })();
+    const write = (async () => {
+      await itemsWritten;
       const result = await options.ingestor.appendEvents(events);
       report.eventsAccepted += result.accepted;
       report.duplicates += result.duplicates;
       report.refused += result.refused.length;
-      report.committedThroughLine = through;
+      batch.committed = true;
+      while (batches.length > 0 && batches[0].committed) report.committedThroughLine = batches.shift()!.through;
     })();
-    // A failed write is seen by whoever waits next (here, or the drain below), never as an unhandled rejection.
-    writing.catch(() => undefined);
-    await previous;
+    writes.add(write);
+    // A failed write stays in the set, so the next wait below (or the drain) sees it; never an unhandled rejection.
+    write.then(
+      () => writes.delete(write),
+      () => undefined,
+    );
+    while (writes.size >= WRITES_IN_FLIGHT) await Promise.race(writes);
+  };
+  /** Waits until every write has settled, then fails with the first failure. */
+  const settle = async (): Promise<void> => {
+    const failed = (await Promise.allSettled(writes)).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   };
   /** Writes what is pending and waits until every batch is committed. */
   const drain = async (): Promise<void> => {
-    await flush();
-    await writing;
+    await flush().catch(() => undefined);
+    await settle();
   };
-
-  outer: for await (const chunk of source.rows) {
-    for (const row of chunk) {
-      if (report.rowsRead >= limit) {
-        report.status = 'limit';
-        break outer;
-      }
-      report.rowsRead++;
-      if (isBadRow(row)) {
-        report.rejectedRows++;
-        if (report.errors.length < keepErrors) report.errors.push({ file: name, line: row.line, reason: row.reason });
-        if (options.onError === 'fail') {
-          await drain();
-          report.status = 'failed';
-          report.message = `${name}:${row.line}: ${row.reason}`;
-          return;
-        }
-      } else {
-        pending.push(row);
-        pendingEvents += row.events.length;
-      }
-      lastLine = row.line;
-      if (pendingEvents >= batchEvents) await flush();
-    }
-    options.progress?.setTotal(Math.round((report.rowsRead * source.totalBytes) / Math.max(source.bytesRead(), 1)));
-    options.progress?.tick(chunk.length);
-    if (options.signal?.aborted) {
-      await writing;
-      report.status = 'interrupted';
-      report.message = 'interrupted; rows after the last committed line were not stored';
-      return;
-    }
+  try {
+    await readRows();
+  } catch (error) {
+    await Promise.allSettled(writes);
+    throw error;
   }
-  await drain();
+
+  async function readRows(): Promise<void> {
+    outer: for await (const chunk of source.rows) {
+      for (const row of chunk) {
+        if (report.rowsRead >= limit) {
+          report.status = 'limit';
+          break outer;
+        }
+        report.rowsRead++;
+        if (isBadRow(row)) {
+          report.rejectedRows++;
+          if (report.errors.length < keepErrors) report.errors.push({ file: name, line: row.line, reason: row.reason });
+          if (options.onError === 'fail') {
+            await drain();
+            report.status = 'failed';
+            report.message = `${name}:${row.line}: ${row.reason}`;
+            return;
+          }
+        } else {
+          pending.push(row);
+          pendingEvents += row.events.length;
+        }
+        lastLine = row.line;
+        if (pendingEvents >= batchEvents) await flush();
+      }
+      options.progress?.setTotal(Math.round((report.rowsRead * source.totalBytes) / Math.max(source.bytesRead(), 1)));
+      options.progress?.tick(chunk.length);
+      if (options.signal?.aborted) {
+        await settle();
+        report.status = 'interrupted';
+        report.message = 'interrupted; rows after the last committed line were not stored';
+        return;
+      }
+    }
+    await drain();
+  }
 }
 
 /** `file:line: reason`, the form every bad row is reported in. */

@@ -155,6 +155,17 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX model_versions_track_created ON model_versions(track, created_at, ord);
     `,
   },
+  {
+    version: 6,
+    name: 'events: byte-order ids, one user index',
+    // Every index an event joins costs its insert (docs/scaling.md): a user's reads, typed or not, go through
+    // (user, type, time), one descent per type; and ids compare as bytes, as SQLite and the other tables do.
+    sql: `
+      DROP INDEX events_user_time;
+      ALTER TABLE events ALTER COLUMN event_id TYPE TEXT COLLATE "C", ALTER COLUMN user_id TYPE TEXT COLLATE "C",
+        ALTER COLUMN item_id TYPE TEXT COLLATE "C";
+    `,
+  },
 ];
 
 /**

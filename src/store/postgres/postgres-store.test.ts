@@ -68,6 +68,32 @@ describe('postgres adapter', () => {
     expect((await store.userEvents('u3', { limit: 100_000 })).find((e) => e.id === 'big-3')?.sessionId).toBe('a\tb\nc\\d');
   });
 
+  it('copies a large batch of new ids straight in, in input order, and refuses none of a repeated one', async () => {
+    const store = await open();
+    const n = COPY_MIN_EVENTS + 100;
+    // One timestamp for all, so the stored order is the insertion order (seq) alone.
+    const batch = Array.from({ length: n }, (_, i) => sampleEvent(`fresh-${i}`, { userId: 'u1', timestamp: 1_700_000_000_000 }));
+    expect(await store.appendEvents(batch)).toMatchObject({ accepted: n, duplicates: 0 });
+    const stored = await store.userEvents('u1', { limit: 100_000 });
+    expect(stored.map((e) => e.id)).toEqual(batch.map((e) => e.id));
+    // The same batch again: the direct COPY meets a stored id, and the staged path counts every one as a duplicate.
+    expect(await store.appendEvents(batch)).toMatchObject({ accepted: 0, duplicates: n });
+    expect((await store.counts()).events).toBe(n);
+  });
+
+  it('runs again a large write that deadlocked on ids another writer held in the crossing order', async () => {
+    const store = await open();
+    // Two writers share two ids and meet them in opposite orders, each holding one the other needs:
+    // PostgreSQL aborts one of them, which is run again once the other has committed.
+    const filler = (tag: string) => Array.from({ length: COPY_MIN_EVENTS }, (_, i) => sampleEvent(`${tag}-${i}`));
+    const a = [sampleEvent('shared-1'), ...filler('a'), sampleEvent('shared-2')];
+    const b = [sampleEvent('shared-2'), ...filler('b'), sampleEvent('shared-1')];
+    const [ra, rb] = await Promise.all([store.appendEvents(a), store.appendEvents(b)]);
+    expect(ra.accepted + rb.accepted).toBe(2 * COPY_MIN_EVENTS + 2);
+    expect(ra.duplicates + rb.duplicates).toBe(2);
+    expect((await store.counts()).events).toBe(2 * COPY_MIN_EVENTS + 2);
+  });
+
   it('refuses a NUL character with a clear error, and stores nothing of that batch', async () => {
     const store = await open();
     await expect(store.appendEvents([sampleEvent('ok-1'), sampleEvent('bad\u0000id')])).rejects.toMatchObject({ code: 'BAD_INPUT' });

@@ -60,10 +60,10 @@ import type { AuditEntry, AuditQuery, AuditRecord, StoredApiKey } from '../acces
 
 const ITEM_COLUMNS = 'id,title,description,category,category_path,tags,brand,price,attributes,available,created_at,updated_at';
 const TIMELINE_COLUMNS = 'seq, event_id, item_id, type, timestamp';
-/** Type filters this short are read per type through the (user, type, time) index, as in the SQLite adapter. */
-const FEW_TYPES = 3;
 /** Events per statement (or COPY) of one append; one transaction holds them all. */
 const EVENTS_PER_STATEMENT = 20_000;
+const DEADLOCK_DETECTED = '40P01';
+const DEADLOCK_ATTEMPTS = 3;
 
 function typesClause(types: EventType[] | undefined): string {
   return types && types.length ? ` AND type IN (${types.map(typeIndex).join(',')})` : '';
@@ -226,15 +226,25 @@ class PostgresStore implements Store {
 
   async appendEvents(events: Event[]): Promise<AppendResult> {
     if (events.length === 0) return { accepted: 0, duplicates: 0, duplicateIds: [] };
-    const inserted = await inTransaction(this.pool, async (client) => {
-      const ids: string[] = [];
-      for (let i = 0; i < events.length; i += EVENTS_PER_STATEMENT) {
-        const chunk = events.slice(i, i + EVENTS_PER_STATEMENT);
-        ids.push(...(chunk.length >= COPY_MIN_EVENTS ? await copyEvents(client, chunk) : await insertEvents(client, chunk)));
+    const write = () =>
+      inTransaction(this.pool, async (client) => {
+        const ids: string[] = [];
+        for (let i = 0; i < events.length; i += EVENTS_PER_STATEMENT) {
+          const chunk = events.slice(i, i + EVENTS_PER_STATEMENT);
+          for (const id of chunk.length >= COPY_MIN_EVENTS ? await copyEvents(client, chunk) : await insertEvents(client, chunk))
+            ids.push(id);
+        }
+        return ids;
+      });
+    // Two writers inserting the same ids in crossing order deadlock, and PostgreSQL aborts one of them; nothing
+    // of it was committed, so it runs again (by then the other has committed and its ids count as duplicates).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return appendResult(events, await write());
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== DEADLOCK_DETECTED || attempt === DEADLOCK_ATTEMPTS) throw error;
       }
-      return ids;
-    });
-    return appendResult(events, inserted);
+    }
   }
 
   /** Large appends already take the COPY path; the indexes stay (dropping them would stall every other node's reads). */
@@ -250,35 +260,24 @@ class PostgresStore implements Store {
     return (await this.userRows<TimelineRow>(userId, q, TIMELINE_COLUMNS)).map(rowToTimelineEvent);
   }
 
-  private async userRows<R extends Pick<EventRow, 'timestamp' | 'seq'> & pg.QueryResultRow>(
-    userId: string,
-    q: UserEventsQuery,
-    columns: string,
-  ): Promise<R[]> {
-    const types = q.types;
-    if (types && types.length > 0 && types.length <= FEW_TYPES) {
-      const rows = (await Promise.all(types.map((t) => this.newestRows<R>(userId, q, columns, [t])))).flat();
-      rows.sort((a, b) => b.timestamp - a.timestamp || b.seq - a.seq);
-      return rows.slice(0, q.limit ?? rows.length).reverse();
-    }
-    return (await this.newestRows<R>(userId, q, columns, types)).reverse();
-  }
-
-  private async newestRows<R extends pg.QueryResultRow>(
-    userId: string,
-    q: UserEventsQuery,
-    columns: string,
-    types?: EventType[],
-  ): Promise<R[]> {
-    const values: unknown[] = [userId];
+  /**
+   * A user's newest events, oldest first: one descent of the (user, type, time) index per wanted type, merged
+   * in the query, so a typed read (a user's purchases among thousands of views) touches only the rows it
+   * returns and an untyped one needs no index of its own (migration 6).
+   */
+  private async userRows<R extends pg.QueryResultRow>(userId: string, q: UserEventsQuery, columns: string): Promise<R[]> {
+    const wanted = [...new Set(q.types && q.types.length > 0 ? q.types : EVENT_TYPES)].map(typeIndex);
+    const values: unknown[] = [userId, wanted];
     const before = q.before !== undefined ? ` AND timestamp < $${values.push(q.before)}` : '';
     const limit = `$${values.push(q.limit ?? null)}`;
     const { rows } = await query<R>(
       this.pool,
-      `SELECT ${columns} FROM events WHERE user_id = $1${before}${typesClause(types)} ORDER BY timestamp DESC, seq DESC LIMIT ${limit}`,
+      `SELECT e.* FROM unnest($2::smallint[]) AS wanted(t) CROSS JOIN LATERAL (
+         SELECT ${columns} FROM events WHERE user_id = $1 AND type = wanted.t${before} ORDER BY timestamp DESC, seq DESC LIMIT ${limit}
+       ) e ORDER BY e.timestamp DESC, e.seq DESC LIMIT ${limit}`,
       values,
     );
-    return rows;
+    return rows.reverse();
   }
 
   async *scanEvents(q: ScanQuery = {}): AsyncIterable<Event> {
