@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../core/index.js';
-import { AppealPosterior, type AppealPosteriorParams } from './appeal-posterior.js';
+import { AppealPosterior, savedBeliefs, type AppealPosteriorJson, type AppealPosteriorParams } from './appeal-posterior.js';
 import { normalCdf } from './normal.js';
 
 const PARAMS: AppealPosteriorParams = { baseRate: 0.1, scoreSlope: 0.5, priorSd: 1, noise: 1, maxItems: 1000 };
 const A = Float32Array.of(1, 0, 0);
 const B = Float32Array.of(0, 1, 0);
+
+/** A saved state's item beliefs as the number arrays a state saved before they were packed held. */
+const itemArrays = (json: AppealPosteriorJson): Record<string, number[]> =>
+  Object.fromEntries(savedBeliefs(json).map(([id, b]) => [id, [...b.mean, ...b.variance]]));
 
 describe('AppealPosterior', () => {
   it('starts at the prior: item sd = its prior sd, mean rate near the base rate', () => {
@@ -90,7 +94,7 @@ describe('AppealPosterior', () => {
     const p = new AppealPosterior(PARAMS);
     p.observe({ itemId: 'a', state: A, score: 1, reward: 1 });
     const old = p.toJson();
-    const copy = new AppealPosterior({ ...PARAMS, positions: 3 }, { global: old.global, dimension: old.dimension, items: old.items });
+    const copy = new AppealPosterior({ ...PARAMS, positions: 3 }, { global: old.global, dimension: old.dimension, items: itemArrays(old) });
     expect(copy.toJson().global).toEqual([...old.global, 0, 0.25, 0, 0.25]);
     expect(copy.toJson().covariance?.[1]).toBe(0);
     expect(copy.estimate('a', 1, copy.features(A)).mean).toBeCloseTo(p.estimate('a', 1, p.features(A)).mean, 12);
@@ -104,7 +108,11 @@ describe('AppealPosterior', () => {
     expect(p.size).toBe(2);
     const copy = new AppealPosterior(PARAMS, JSON.parse(JSON.stringify(p.toJson())));
     expect(copy.toJson()).toEqual(p.toJson());
-    expect(Object.keys(p.toJson().items)).toEqual(['b', 'c']);
+    expect(Object.keys(itemArrays(p.toJson()))).toEqual(['b', 'c']);
+    // The packed form holds what the number arrays of a state saved before it held.
+    const { global, covariance, misfit, dimension } = p.toJson();
+    const arrays = new AppealPosterior(PARAMS, { global, covariance, misfit, dimension, items: itemArrays(p.toJson()) });
+    expect(arrays.toJson()).toEqual(p.toJson());
     expect(copy.estimate('c', 1.5, copy.features(B))).toEqual(p.estimate('c', 1.5, p.features(B)));
   });
 

@@ -5,7 +5,13 @@ export { MAX_LINUCB_DIMENSION } from './linucb.js';
 export { sampleBeta, sampleGamma } from './beta.js';
 export { mmrRerank, capPerCategory, type MmrOptions, type CategoryCapOptions, type DiverseCandidate } from './diversity.js';
 export { categoryEmbedding, EMBEDDING_DIMENSION } from './category-embedding.js';
-export { AppealPosterior, type AppealEstimate, type AppealObservation } from './appeal-posterior.js';
+export {
+  AppealPosterior,
+  savedBeliefs,
+  type AppealEstimate,
+  type AppealObservation,
+  type AppealPosteriorJson,
+} from './appeal-posterior.js';
 export { standardScores, evidenceUncertainty } from './neural-params.js';
 export { ShopperBudget, type ShopperSignals, type ShopperBudgetOptions } from './shopper-budget.js';
 export {

@@ -21,7 +21,7 @@ export const AppealParams = z.object({
 });
 export type AppealParams = z.infer<typeof AppealParams>;
 
-export const AppealState = z.object({
+const AppealStateBase = z.object({
   global: z.array(z.number()).min(4).max(202),
   covariance: z
     .array(z.number())
@@ -29,8 +29,14 @@ export const AppealState = z.object({
     .optional(),
   misfit: z.object({ products: z.number(), slopes: z.number().min(0), pairs: z.number().int().min(0) }).optional(),
   dimension: z.number().int().positive().nullable(),
-  items: z.record(z.string(), z.array(z.number())),
 });
+/** The saved posterior: item beliefs packed (appeal-posterior.ts), or as number arrays in a state saved before. */
+export const AppealState = z.union([
+  AppealStateBase.extend({
+    packed: z.object({ ids: z.array(z.string()), lengths: z.array(z.number().int().positive()), values: z.string() }),
+  }),
+  AppealStateBase.extend({ items: z.record(z.string(), z.array(z.number())) }),
+]);
 
 /**
  * Each candidate's score standardised within its request: (score − mean) / sd over the finite scores, 0 when

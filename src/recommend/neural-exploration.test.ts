@@ -10,6 +10,7 @@ import { isSequentialRecommender, type SequentialRecommender } from '../models/i
 import { LocalChangeFeed, openStore, type Store } from '../store/index.js';
 import { gatherCandidates } from './candidates.js';
 import type { HistoryEvent } from './history.js';
+import { savedBeliefs, type AppealPosteriorJson } from '../explore/index.js';
 import { LiveLists } from './live-lists.js';
 import { sessionProfile, type Profile } from './profile.js';
 import { buildRules } from './rules.js';
@@ -150,11 +151,12 @@ describe('uncertainty-driven exploration in serving', () => {
     await rt.flushImpressions();
     const clicked = rec.items[0].itemId;
     await ingestor.appendEvents([event('c1', clicked, 'click', { recommendationId: rec.recommendationId, position: 0 })]);
-    const state = rt.policy.save().state as { dimension: number | null; items: Record<string, number[]> };
+    const state = rt.policy.save().state as AppealPosteriorJson;
+    const beliefs = new Map(savedBeliefs(state));
     // Each belief holds means and variances over [1, user vector]: the slate's context reached the update.
     expect(state.dimension).toBe(model.embeddingDim);
-    expect(state.items[clicked]).toHaveLength(2 * (model.embeddingDim + 1));
-    expect(Object.keys(state.items).length).toBe(rec.items.length);
+    expect(beliefs.get(clicked)?.mean).toHaveLength(model.embeddingDim + 1);
+    expect(beliefs.size).toBe(rec.items.length);
   });
 
   it('measures the shopper × item effect from a pair shown again, keeping only sums (no ids) in its state', async () => {
