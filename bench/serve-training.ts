@@ -109,6 +109,8 @@ const SERVER_SEMI_SPACE_MB = 64;
 const MODES = parseModes(argValue('modes') ?? 'ann,ann:t1,exact');
 /** Runs of each mode (they alternate: run 1 of every mode, then run 2, ...), and seconds per phase. */
 const RUNS = Number(argValue('runs') ?? 3);
+/** `--server-node-args '--cpu-prof --cpu-prof-dir=DIR'`: more node flags for the server (a profile of where its stalls go). */
+const SERVER_NODE_ARGS = (argValue('server-node-args') ?? '').split(' ').filter(Boolean);
 const SECONDS = Number(argValue('seconds') ?? 100);
 
 const nowEpoch = (): number => performance.timeOrigin + performance.now();
@@ -651,7 +653,7 @@ async function runOnce(path: string, mode: Mode, run: number, users: string[], v
   const server = await startServerChild(
     path,
     ['--user-cache-seconds', String(USER_CACHE_SECONDS), '--settings', JSON.stringify(serverSettings(mode.scoring))],
-    [`--max-semi-space-size=${mode.semiSpaceMb ?? SERVER_SEMI_SPACE_MB}`],
+    [`--max-semi-space-size=${mode.semiSpaceMb ?? SERVER_SEMI_SPACE_MB}`, ...SERVER_NODE_ARGS],
     mode.threads ? { CURIO_THREADS: String(mode.threads) } : {},
   );
   const serverPid = server.child.pid!;

@@ -91,7 +91,8 @@ export type AppealPosteriorJson = {
  * The items' beliefs as saved: ids in map order (least recently updated first), each belief's length, and
  * every belief's means then variances as little-endian float64 in base64. A number array per item (the
  * `items` form, still read) made the periodic save a stall of a second on the request thread at 20,000 items
- * of 33 weights; packed, the save is a copy and one base64 pass. float64, so a restart changes no decision.
+ * of 33 weights; packed, the save is a copy and one base64 pass. float64, so a restart changes no decision
+ * (every policy chooses the same after a save and load).
  */
 export interface PackedBeliefs {
   ids: string[];

@@ -151,8 +151,17 @@ export function readState(sql: StatementCache, key: string): unknown {
 
 /** Saves a JSON-safe value under a key. */
 export function writeState(sql: StatementCache, key: string, value: unknown): void {
+  const step = stateWriteStep(key, value);
+  sql(step.sql).run(...step.params);
+}
+
+/** The write of a JSON-safe value under a key, as a step for the writer thread. */
+export function stateWriteStep(key: string, value: unknown): WriteStep {
   const text = JSON.stringify(value) as string | undefined;
   if (text === undefined) throw new CurioError('BAD_INPUT', `state "${key}" must be a JSON value`);
-  sql(`INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?)
-    ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, text, Date.now());
+  return {
+    sql: `INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?)
+    ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    params: [key, text, Date.now()],
+  };
 }

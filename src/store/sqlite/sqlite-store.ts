@@ -50,7 +50,7 @@ import {
   rowToDecision,
   scanDecisionRows,
   userSlateRows,
-  writeState,
+  stateWriteStep,
   type DecisionRow,
 } from './decision-table.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
@@ -464,8 +464,9 @@ class SqliteStore implements Store {
     return readState((text) => this.sql(text), key);
   }
 
+  /** On the writer thread when there is one: a policy's saved state runs to megabytes, too long a write for the request thread. */
   async putState(key: string, value: unknown): Promise<void> {
-    writeState((text) => this.sql(text), key, value);
+    await this.write([stateWriteStep(key, value)]);
   }
 
   async listState(prefix: string, options: Omit<ListOptions, 'offset'> = {}): Promise<Array<{ key: string; value: unknown }>> {
