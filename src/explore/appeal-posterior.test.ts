@@ -116,6 +116,18 @@ describe('AppealPosterior', () => {
     expect(copy.estimate('c', 1.5, copy.features(B))).toEqual(p.estimate('c', 1.5, p.features(B)));
   });
 
+  it('refuses a packed state whose ids, lengths and numbers disagree, naming the counts', () => {
+    const p = new AppealPosterior(PARAMS);
+    p.observe({ itemId: 'a', state: A, reward: 1 });
+    const saved = p.toJson();
+    if (!('packed' in saved)) throw new Error('expected the packed form');
+    const cut = {
+      ...saved,
+      packed: { ...saved.packed, values: Buffer.from(saved.packed.values, 'base64').subarray(8).toString('base64') },
+    };
+    expect(() => new AppealPosterior(PARAMS, cut)).toThrow(/1 ids, 1 lengths and 7 numbers do not agree/);
+  });
+
   it('ignores a user vector of another length than the first one seen', () => {
     const p = new AppealPosterior(PARAMS);
     p.observe({ itemId: 'a', state: A, reward: 1 });

@@ -26,7 +26,8 @@ export function fileBytes(path: string): number {
 }
 
 /**
- * Reads a file as chunks of lines with their line numbers, in constant memory (one 64 KiB read at a time: a chunk is parsed in one go, so a small one lets a batch write in flight take its next step soon).
+ * Reads a file as chunks of lines with their line numbers, in constant memory (one 64 KiB read at a time: a
+ * chunk is parsed in one go, so a small one lets a batch write in flight take its next step soon).
  * Line endings \n and \r\n are accepted; a UTF-8 byte-order mark is dropped; the last line needs no newline.
  */
 export function readLines(path: string): LineReader {
