@@ -149,13 +149,7 @@ export function readState(sql: StatementCache, key: string): unknown {
   return text === undefined ? null : (JSON.parse(text) as unknown);
 }
 
-/** Saves a JSON-safe value under a key. */
-export function writeState(sql: StatementCache, key: string, value: unknown): void {
-  const step = stateWriteStep(key, value);
-  sql(step.sql).run(...step.params);
-}
-
-/** The write of a JSON-safe value under a key, as a step for the writer thread. */
+/** The write of a JSON-safe value under a key, as a step (the store's `write` runs it on the writer thread when there is one). */
 export function stateWriteStep(key: string, value: unknown): WriteStep {
   const text = JSON.stringify(value) as string | undefined;
   if (text === undefined) throw new CurioError('BAD_INPUT', `state "${key}" must be a JSON value`);
