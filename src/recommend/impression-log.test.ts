@@ -16,15 +16,19 @@ const slate = (n: number, userId: string): Decision => ({
 /** An ImpressionLog whose slate writes wait until `land()` is called. */
 function held() {
   const waiting: Array<() => void> = [];
+  const writes: Decision[][] = [];
   const decisions = { add: () => {}, flush: async () => {}, forget: () => {} } as unknown as DecisionLog;
   const log = new ImpressionLog({
     onStored: () => {},
     decisions,
-    writeSlates: () => new Promise<void>((resolve) => waiting.push(resolve)),
+    writeSlates: (chunk) => {
+      writes.push([...chunk]);
+      return new Promise<void>((resolve) => waiting.push(resolve));
+    },
     flushMs: 10_000,
     warn: () => {},
   });
-  return { log, land: () => waiting.splice(0).forEach((resolve) => resolve()) };
+  return { log, writes, land: () => waiting.splice(0).forEach((resolve) => resolve()) };
 }
 
 describe('ImpressionLog.unwritten', () => {
@@ -49,5 +53,42 @@ describe('ImpressionLog.unwritten', () => {
     await log.recordSlate(slate(1, 'a'));
     log.forget('a');
     expect(log.unwritten('a')).toEqual([]);
+  });
+});
+
+describe('ImpressionLog.flush', () => {
+  it('writes what was buffered when it began; slates served during the write wait for the next flush, in one write', async () => {
+    const { log, land, writes } = held();
+    await log.recordSlate(slate(1, 'a'));
+    const first = log.flush();
+    await log.recordSlate(slate(2, 'b'));
+    await log.recordSlate(slate(3, 'c'));
+    land();
+    await first;
+    await new Promise((resolve) => setImmediate(resolve));
+    // A drain that chased new arrivals would already be writing r2 and r3 here: one write per store round trip.
+    expect(writes.map((w) => w.map((d) => d.recommendationId))).toEqual([['r1']]);
+    const second = log.flush();
+    await new Promise((resolve) => setImmediate(resolve));
+    land();
+    await second;
+    expect(writes.map((w) => w.map((d) => d.recommendationId))).toEqual([['r1'], ['r2', 'r3']]);
+  });
+
+  it('a flush asked for during a write resolves only once what it found buffered is written', async () => {
+    const { log, land, writes } = held();
+    await log.recordSlate(slate(1, 'a'));
+    const first = log.flush();
+    await log.recordSlate(slate(2, 'b'));
+    let secondDone = false;
+    const second = log.flush().then(() => (secondDone = true));
+    land();
+    await first;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(secondDone).toBe(false);
+    land();
+    await second;
+    expect(writes.map((w) => w.map((d) => d.recommendationId))).toEqual([['r1'], ['r2']]);
+    expect(log.unwritten('b')).toEqual([]);
   });
 });

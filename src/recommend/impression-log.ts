@@ -8,6 +8,21 @@ const IMPRESSION_CHUNK = 100;
 const SLATE_CHUNK = 100;
 
 /**
+ * Writes the first `count` entries of `list()` (those it held when the flush began, not those added
+ * meanwhile), `size` per write with the event loop free in between. `list` is read again each time: an
+ * erasure replaces the array.
+ */
+async function writeBuffered<T>(list: () => T[], count: number, size: number, write: (chunk: T[]) => Promise<void>): Promise<void> {
+  let left = count;
+  while (left > 0 && list().length > 0) {
+    const chunk = list().splice(0, Math.min(left, size));
+    left -= chunk.length;
+    await write(chunk);
+    if (left > 0) await yieldToLoop();
+  }
+}
+
+/**
  * The impression events a served slate stands for, under its stored user id, with the ids and context the
  * `'events'` log gives them: what trending, the feedback loop and the no-repeat rule read, whichever format
  * the slate was logged in.
@@ -139,28 +154,47 @@ export class ImpressionLog {
   }
 
   /**
-   * Writes every buffered impression (also called on stop), IMPRESSION_CHUNK per transaction with the
-   * event loop free in between: one transaction of a busy interval's impressions would hold every waiting
-   * request until it commits.
+   * Writes every buffered impression and slate (also called on stop), IMPRESSION_CHUNK per transaction with
+   * the event loop free in between: one transaction of a busy interval's impressions would hold every
+   * waiting request until it commits. A flush asked for while one is writing runs after it.
    */
   flush(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    this.flushing ??= this.drain().finally(() => {
-      this.flushing = null;
+    // Started at once when idle, so it takes exactly what is buffered at this call.
+    const run = this.flushing
+      ? this.flushing.then(
+          () => this.drain(),
+          () => this.drain(),
+        )
+      : this.drain();
+    const tracked = run.finally(() => {
+      if (this.flushing === tracked) this.flushing = null;
     });
-    return this.flushing;
+    this.flushing = tracked;
+    return tracked;
   }
 
+  /**
+   * Writes what is buffered when it starts, not what is served while it writes: chasing those would turn
+   * one write per interval into a continuous stream of small writes, each with its round trips and its bus
+   * message, exactly when the store is slow. Later entries wait for their own interval's timer.
+   */
   private async drain(): Promise<void> {
-    while (this.buffer.length > 0) {
-      await this.write(this.buffer.splice(0, IMPRESSION_CHUNK));
-      if (this.buffer.length > 0) await yieldToLoop();
-    }
-    while (this.slates.length > 0) {
-      await this.writeSlates(this.slates.splice(0, SLATE_CHUNK));
-      if (this.slates.length > 0) await yieldToLoop();
-    }
+    const events = this.buffer.length;
+    const slates = this.slates.length;
+    await writeBuffered(
+      () => this.buffer,
+      events,
+      IMPRESSION_CHUNK,
+      (chunk) => this.write(chunk),
+    );
+    await writeBuffered(
+      () => this.slates,
+      slates,
+      SLATE_CHUNK,
+      (chunk) => this.writeSlates(chunk),
+    );
   }
 
   private async writeSlates(chunk: Decision[]): Promise<void> {

@@ -64,6 +64,18 @@ const TIMELINE_COLUMNS = 'seq, event_id, item_id, type, timestamp';
 const EVENTS_PER_STATEMENT = 20_000;
 const DEADLOCK_DETECTED = '40P01';
 const DEADLOCK_ATTEMPTS = 3;
+/** Decisions per INSERT (PostgreSQL allows 65,535 parameters per statement). */
+const DECISION_CHUNK = 500;
+const DECISION_WIDTH = DECISION_COLUMNS.split(',').length;
+
+/** An INSERT of `rows` decisions that leaves out ids already stored. */
+function insertDecisions(rows: number): string {
+  const tuples = Array.from(
+    { length: rows },
+    (_, r) => `(${Array.from({ length: DECISION_WIDTH }, (_, c) => `$${r * DECISION_WIDTH + c + 1}`).join(',')})`,
+  );
+  return `INSERT INTO decisions (${DECISION_COLUMNS}) VALUES ${tuples.join(',')} ON CONFLICT (recommendation_id) DO NOTHING`;
+}
 
 function typesClause(types: EventType[] | undefined): string {
   return types && types.length ? ` AND type IN (${types.map(typeIndex).join(',')})` : '';
@@ -301,18 +313,15 @@ class PostgresStore implements Store {
 
   async appendDecisions(decisions: Decision[]): Promise<number> {
     if (decisions.length === 0) return 0;
+    // One statement is atomic by itself: the served-slate log writes a small batch every flush interval,
+    // and BEGIN and COMMIT would triple its round trips.
+    if (decisions.length <= DECISION_CHUNK)
+      return (await query(this.pool, insertDecisions(decisions.length), decisions.flatMap(decisionParams))).rowCount ?? 0;
     return inTransaction(this.pool, async (client) => {
       let n = 0;
-      for (let i = 0; i < decisions.length; i += 500) {
-        const chunk = decisions.slice(i, i + 500);
-        const values = chunk.flatMap(decisionParams);
-        const width = DECISION_COLUMNS.split(',').length;
-        const rows = chunk.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(',')})`);
-        const result = await client.query(
-          `INSERT INTO decisions (${DECISION_COLUMNS}) VALUES ${rows.join(',')} ON CONFLICT (recommendation_id) DO NOTHING`,
-          values,
-        );
-        n += result.rowCount ?? 0;
+      for (let i = 0; i < decisions.length; i += DECISION_CHUNK) {
+        const chunk = decisions.slice(i, i + DECISION_CHUNK);
+        n += (await client.query(insertDecisions(chunk.length), chunk.flatMap(decisionParams))).rowCount ?? 0;
       }
       return n;
     });
