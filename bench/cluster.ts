@@ -13,6 +13,7 @@
  * cluster are higher (docs/scaling.md says how the capacity model uses them).
  *
  *   npm run bench:cluster [-- --import-events 500000 --ingest-seconds 15 --recommend-seconds 30 --rate 500 --runs 3]
+ *                         [--node-args '--cpu-prof --cpu-prof-dir=DIR']
  */
 import { mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -46,6 +47,8 @@ const RUNS = Number(argValue('runs') ?? 3);
 const BATCH = 500;
 const PROBES = 60;
 const ROUTE = '/v1/users/:id/recommendations';
+/** `--node-args '--cpu-prof --cpu-prof-dir=DIR'`: more node flags for both API nodes (where their time goes). */
+const NODE_ARGS = (argValue('node-args') ?? '').split(' ').filter(Boolean);
 const step = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 killStartedOnExit();
 
@@ -95,11 +98,16 @@ async function withCluster<T>(fill: (url: string) => Promise<void>, work: (nodes
   const stream = uniqueStream();
   const redisPrefix = uniquePrefix();
   await fill(storeUrl);
-  const nodes = await startNodes({ storeUrl, natsUrl: TEST_NATS_URL, redisUrl: TEST_REDIS_URL, stream, redisPrefix }, 2, {
-    CURIO_SERVING_POLICY: 'epsilon-greedy',
-    CURIO_SERVING_USER_CACHE_SECONDS: '300',
-    CURIO_LOG_LEVEL: 'error',
-  });
+  const nodes = await startNodes(
+    { storeUrl, natsUrl: TEST_NATS_URL, redisUrl: TEST_REDIS_URL, stream, redisPrefix },
+    2,
+    {
+      CURIO_SERVING_POLICY: 'epsilon-greedy',
+      CURIO_SERVING_USER_CACHE_SECONDS: '300',
+      CURIO_LOG_LEVEL: 'error',
+    },
+    NODE_ARGS,
+  );
   try {
     return await work(nodes, storeUrl);
   } finally {
@@ -262,6 +270,7 @@ async function recommendRun(run: number): Promise<RecommendRun> {
       step(
         `recommend run ${run}: ${perNode.map((r) => `${r.achievedRps.toFixed(0)} req/s p50 ${r.p50Ms.toFixed(1)} p99 ${r.p99Ms.toFixed(1)} ms (${r.non2xx + r.errors} failed)`).join(' | ')}; ` +
           `visibility p50 ${sorted[Math.floor(sorted.length / 2)]?.toFixed(0)} p99 ${sorted[Math.floor(sorted.length * 0.99)]?.toFixed(0)} ms over ${sorted.length} probes; ` +
+          `generator send lag p99 ${perNode.map((r) => `${r.sendLagP99Ms} (max ${r.sendLagMaxMs})`).join(' / ')} ms; ` +
           `server-side p99 <= ${serverSides.map((x) => `${x.p99AtMostMs} ms (${(x.over10msShare * 100).toFixed(2)}% over 10 ms)`).join(' / ')}`,
       );
       return { perNode, p99Ms, p50Ms, visibilityMs, coldP99Ms: Math.max(...cold.map((r) => r.p99Ms)), serverSides };
@@ -319,6 +328,7 @@ try {
       p99_ms_median: Number(median(recommend.map((r) => r.p99Ms)).toFixed(2)),
       cold_pass_p99_ms_runs: recommend.map((r) => Number(r.coldP99Ms.toFixed(2))),
       server_side_runs: recommend.map((r) => r.serverSides),
+      generator_send_lag_p99_ms_runs: recommend.map((r) => r.perNode.map((n) => n.sendLagP99Ms)),
       failed: recommend.reduce((s, r) => s + r.perNode.reduce((t, n) => t + n.non2xx + n.errors, 0), 0),
       target_p99_ms: 10,
     },

@@ -70,11 +70,17 @@ export function uniqueStream(): string {
 }
 
 /** Starts `count` serving nodes (thompson policy, no periodic refresh: only the bus carries changes). */
-export async function startNodes(wiring: ClusterWiring, count = 2, env: Record<string, string> = {}): Promise<Server[]> {
+export async function startNodes(
+  wiring: ClusterWiring,
+  count = 2,
+  env: Record<string, string> = {},
+  nodeFlags: string[] = [],
+): Promise<Server[]> {
   return Promise.all(
     Array.from({ length: count }, (_, i) =>
       startServer('', {
         timeoutMs: 60_000,
+        nodeFlags,
         env: {
           CURIO_STORE_URL: wiring.storeUrl,
           CURIO_BUS: wiring.natsUrl,
