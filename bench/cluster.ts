@@ -6,6 +6,7 @@
  *               (autocannon, 8 connections per node): events/s stored in PostgreSQL.
  *   recommend   the 50,000-item shop of bench/serve.ts in PostgreSQL, two API nodes, 250 requests/s open
  *               loop on each (500/s in all): p50/p99 per node and over both.
+ *               CPU per request over that load: each node's (its /metrics) and the machine's (/proc/stat).
  *   visibility  during that load, probes: a shopper's view posted to node A, then node B's slates for that
  *               shopper polled every 10 ms until a reason names the viewed item: ms from A's acknowledgement.
  * Every node, NATS stream, Redis prefix and schema is made for the run and removed after it. The two nodes,
@@ -13,7 +14,7 @@
  * cluster are higher (docs/scaling.md says how the capacity model uses them).
  *
  *   npm run bench:cluster [-- --import-events 500000 --ingest-seconds 15 --recommend-seconds 30 --rate 500 --runs 3]
- *                         [--node-args '--cpu-prof --cpu-prof-dir=DIR']
+ *                         [--node-args '--cpu-prof --cpu-prof-dir=DIR'] [--out bench/results/cluster.json]
  */
 import { mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -28,8 +29,8 @@ import { createShop } from '../src/eval/index.js';
 import type { ImportReport } from '../src/ingest/index.js';
 import { openStore } from '../src/store/index.js';
 import { runOpenLoop, type OpenLoopResult } from './open-loop.js';
-import { argValue, median, scrapeMetrics } from './serve-shared.js';
-import { routeBuckets, serverSide, type ServerSide } from './server-durations.js';
+import { argValue, cpuJiffies, median, scrapeMetrics } from './serve-shared.js';
+import { processCpuSeconds, routeBuckets, serverSide, type ServerSide } from './server-durations.js';
 import { SHOP } from './serve-child.js';
 import { CRASH_KEY, killStarted, killStartedOnExit, stopServer, type Server } from '../test/support/crash-harness.js';
 import { call, deleteStream, startNodes, uniqueStream } from '../test/support/cluster-nodes.js';
@@ -205,6 +206,10 @@ interface RecommendRun {
   coldP99Ms: number;
   /** Per node, the load's requests as the node timed them. */
   serverSides: ServerSide[];
+  /** Per node, its CPU time over the load divided by its requests (ms). */
+  nodeCpuMsPerRequest: number[];
+  /** The machine's busy CPU time (all cores, every process) over the load per request (ms). */
+  machineCpuMsPerRequest: number;
 }
 
 async function recommendRun(run: number): Promise<RecommendRun> {
@@ -233,7 +238,9 @@ async function recommendRun(run: number): Promise<RecommendRun> {
         ),
       );
       step(`cold pass, every shopper read from PostgreSQL once per node: p99 ${cold.map((r) => r.p99Ms.toFixed(1)).join(' / ')} ms`);
-      const timedBefore = await Promise.all([a, b].map(async (n) => routeBuckets(await scrapeMetrics(n.url, CRASH_KEY), ROUTE)));
+      const metricsBefore = await Promise.all([a, b].map((n) => scrapeMetrics(n.url, CRASH_KEY)));
+      const timedBefore = metricsBefore.map((text) => routeBuckets(text, ROUTE));
+      const jiffiesBefore = cpuJiffies();
       const load = Promise.all(
         [a, b].map((n, k) =>
           runOpenLoop({ url: n.url, ratePerSecond: RATE / 2, seconds: RECOMMEND_SECONDS, path: path(20_000 + k * 50_000), headers }),
@@ -261,9 +268,16 @@ async function recommendRun(run: number): Promise<RecommendRun> {
       const perNode = await load;
       // The same requests as each node timed them (bench/server-durations.ts): a tail outside the servers (the
       // generator, the socket, the co-located services' share of the cores) shows as a gap between the two.
-      const serverSides = await Promise.all(
-        [a, b].map(async (n, k) => serverSide(timedBefore[k], routeBuckets(await scrapeMetrics(n.url, CRASH_KEY), ROUTE))),
+      const jiffiesAfter = cpuJiffies();
+      const metricsAfter = await Promise.all([a, b].map((n) => scrapeMetrics(n.url, CRASH_KEY)));
+      const serverSides = metricsAfter.map((text, k) => serverSide(timedBefore[k], routeBuckets(text, ROUTE)));
+      // CPU per request, which machine noise moves far less than a tail: each node's own, and the whole
+      // machine's (nodes, PostgreSQL, NATS, Redis, generator; /proc/stat counts in hundredths of a second).
+      const requests = perNode.reduce((s, r) => s + r.requests, 0);
+      const nodeCpuMsPerRequest = metricsAfter.map(
+        (text, k) => ((processCpuSeconds(text) - processCpuSeconds(metricsBefore[k])) * 1000) / perNode[k].requests,
       );
+      const machineCpuMsPerRequest = ((jiffiesAfter[0] - jiffiesBefore[0]) * 10) / requests;
       const p99Ms = Math.max(...perNode.map((r) => r.p99Ms));
       const p50Ms = Math.max(...perNode.map((r) => r.p50Ms));
       const sorted = [...visibilityMs].sort((x, y) => x - y);
@@ -271,9 +285,19 @@ async function recommendRun(run: number): Promise<RecommendRun> {
         `recommend run ${run}: ${perNode.map((r) => `${r.achievedRps.toFixed(0)} req/s p50 ${r.p50Ms.toFixed(1)} p99 ${r.p99Ms.toFixed(1)} ms (${r.non2xx + r.errors} failed)`).join(' | ')}; ` +
           `visibility p50 ${sorted[Math.floor(sorted.length / 2)]?.toFixed(0)} p99 ${sorted[Math.floor(sorted.length * 0.99)]?.toFixed(0)} ms over ${sorted.length} probes; ` +
           `generator send lag p99 ${perNode.map((r) => `${r.sendLagP99Ms} (max ${r.sendLagMaxMs})`).join(' / ')} ms; ` +
+          `cpu per request: nodes ${nodeCpuMsPerRequest.map((x) => x.toFixed(2)).join(' / ')} ms, machine ${machineCpuMsPerRequest.toFixed(2)} ms; ` +
           `server-side p99 <= ${serverSides.map((x) => `${x.p99AtMostMs} ms (${(x.over10msShare * 100).toFixed(2)}% over 10 ms)`).join(' / ')}`,
       );
-      return { perNode, p99Ms, p50Ms, visibilityMs, coldP99Ms: Math.max(...cold.map((r) => r.p99Ms)), serverSides };
+      return {
+        perNode,
+        p99Ms,
+        p50Ms,
+        visibilityMs,
+        coldP99Ms: Math.max(...cold.map((r) => r.p99Ms)),
+        serverSides,
+        nodeCpuMsPerRequest,
+        machineCpuMsPerRequest,
+      };
     },
   );
 }
@@ -328,6 +352,8 @@ try {
       p99_ms_median: Number(median(recommend.map((r) => r.p99Ms)).toFixed(2)),
       cold_pass_p99_ms_runs: recommend.map((r) => Number(r.coldP99Ms.toFixed(2))),
       server_side_runs: recommend.map((r) => r.serverSides),
+      node_cpu_ms_per_request_runs: recommend.map((r) => r.nodeCpuMsPerRequest.map((x) => Number(x.toFixed(3)))),
+      machine_cpu_ms_per_request_runs: recommend.map((r) => Number(r.machineCpuMsPerRequest.toFixed(3))),
       generator_send_lag_p99_ms_runs: recommend.map((r) => r.perNode.map((n) => n.sendLagP99Ms)),
       failed: recommend.reduce((s, r) => s + r.perNode.reduce((t, n) => t + n.non2xx + n.errors, 0), 0),
       target_p99_ms: 10,
@@ -342,7 +368,7 @@ try {
     load_average_after: loadavg(),
     measured_at: new Date().toISOString(),
   };
-  writeFileSync(new URL('./results/cluster.json', import.meta.url), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(argValue('out') ?? new URL('./results/cluster.json', import.meta.url), JSON.stringify(result, null, 2) + '\n');
   console.log(JSON.stringify(result, null, 2));
 } finally {
   rmSync(dir, { recursive: true, force: true });

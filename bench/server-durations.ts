@@ -42,3 +42,8 @@ export function serverSide(before: Buckets, after: Buckets): ServerSide {
   const p99 = bounds.find((_, i) => delta[i] >= 0.99 * requests) ?? Infinity;
   return { requests, over10msShare: (requests - at10) / requests, p99AtMostMs: p99 * 1000 };
 }
+
+/** The process's CPU time (user + system, seconds) from prom-client's `process_cpu_seconds_total`. */
+export function processCpuSeconds(text: string): number {
+  return Number(/^process_cpu_seconds_total ([0-9.e+-]+)$/m.exec(text)?.[1] ?? Number.NaN);
+}
