@@ -6,3 +6,4 @@ export * from './config.js';
 export * from './progress.js';
 export * from './event-loop.js';
 export * from './threads.js';
+export * from './packed-floats.js';

@@ -119,8 +119,8 @@ describe('AppealPosterior', () => {
   it('refuses a packed state whose ids, lengths and numbers disagree, naming the counts', () => {
     const p = new AppealPosterior(PARAMS);
     p.observe({ itemId: 'a', state: A, reward: 1 });
-    const saved = p.toJson();
-    if (!('packed' in saved)) throw new Error('expected the packed form');
+    const saved = JSON.parse(JSON.stringify(p.toJson())) as AppealPosteriorJson;
+    if (!('packed' in saved) || typeof saved.packed.values !== 'string') throw new Error('expected the packed form, read back');
     const cut = {
       ...saved,
       packed: { ...saved.packed, values: Buffer.from(saved.packed.values, 'base64').subarray(8).toString('base64') },

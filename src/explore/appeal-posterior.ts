@@ -1,3 +1,4 @@
+import { fromLittleEndian, PackedFloats } from '../core/index.js';
 import { normalCdf, normalPdf, normalQuantile, probitCorrections } from './normal.js';
 import { PairMisfit, type PairMisfitJson } from './pair-misfit.js';
 import { PairShowings } from './pair-showings.js';
@@ -91,13 +92,14 @@ export type AppealPosteriorJson = {
  * The items' beliefs as saved: ids in map order (least recently updated first), each belief's length, and
  * every belief's means then variances as little-endian float64 in base64. A number array per item (the
  * `items` form, still read) made the periodic save a stall of a second on the request thread at 20,000 items
- * of 33 weights; packed, the save is a copy and one base64 pass. float64, so a restart changes no decision
- * (every policy chooses the same after a save and load).
+ * of 33 weights; packed, the save is a copy and one base64 pass, which a store may make on another thread
+ * (`PackedFloats`). float64, so a restart changes no decision (every policy chooses the same after a save and
+ * load). `values` is the base64 text once read back from JSON.
  */
 export interface PackedBeliefs {
   ids: string[];
   lengths: number[];
-  values: string;
+  values: string | PackedFloats;
 }
 
 /** Prior variance of a slate position's offset (probit units). */
@@ -282,7 +284,7 @@ export class AppealPosterior {
       values.set(b.variance, at + b.mean.length);
       at += 2 * b.mean.length;
     }
-    return { ids, lengths, values: littleEndianBytes(values).toString('base64') };
+    return { ids, lengths, values: new PackedFloats(values) };
   }
 }
 
@@ -294,7 +296,7 @@ export function savedBeliefs(saved: AppealPosteriorJson): Array<[string, Belief]
       return [id, { mean: Float64Array.from(values.slice(0, n)), variance: Float64Array.from(values.slice(n)) }];
     });
   const { ids, lengths, values } = saved.packed;
-  const numbers = fromLittleEndian(Buffer.from(values, 'base64'));
+  const numbers = typeof values === 'string' ? fromLittleEndian(Buffer.from(values, 'base64'), 'packed beliefs') : values.values;
   const total = lengths.reduce((sum, n) => sum + 2 * n, 0);
   if (ids.length !== lengths.length || numbers.length !== total)
     throw new Error(`packed beliefs: ${ids.length} ids, ${lengths.length} lengths and ${numbers.length} numbers do not agree`);
@@ -305,23 +307,5 @@ export function savedBeliefs(saved: AppealPosteriorJson): Array<[string, Belief]
     out.push([ids[i], { mean: numbers.slice(at, at + n), variance: numbers.slice(at + n, at + 2 * n) }]);
     at += 2 * n;
   }
-  return out;
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
-
-/** The numbers as little-endian bytes whatever the machine's byte order (a view where it is little-endian). */
-function littleEndianBytes(values: Float64Array): Buffer {
-  if (LITTLE_ENDIAN) return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-  const out = Buffer.alloc(values.length * 8);
-  values.forEach((v, i) => out.writeDoubleLE(v, i * 8));
-  return out;
-}
-
-function fromLittleEndian(bytes: Buffer): Float64Array {
-  if (bytes.length % 8 !== 0) throw new Error(`packed beliefs: ${bytes.length} bytes is not a whole number of float64s`);
-  const out = new Float64Array(bytes.length / 8);
-  if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(bytes);
-  else for (let i = 0; i < out.length; i++) out[i] = bytes.readDoubleLE(i * 8);
   return out;
 }

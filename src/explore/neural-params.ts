@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PackedFloats } from '../core/index.js';
 import { AppealPosterior, type AppealEstimate, type AppealPosteriorJson } from './appeal-posterior.js';
 import { normalPdf } from './normal.js';
 import { clampWeight, distinctCandidates, slotCount } from './slate-utils.js';
@@ -33,7 +34,12 @@ const AppealStateBase = z.object({
 /** The saved posterior: item beliefs packed (appeal-posterior.ts), or as number arrays in a state saved before. */
 export const AppealState = z.union([
   AppealStateBase.extend({
-    packed: z.object({ ids: z.array(z.string()), lengths: z.array(z.number().int().positive()), values: z.string() }),
+    // A string once read back from JSON; the arrays themselves when a saved state is loaded in the same process.
+    packed: z.object({
+      ids: z.array(z.string()),
+      lengths: z.array(z.number().int().positive()),
+      values: z.union([z.string(), z.instanceof(PackedFloats)]),
+    }),
   }),
   AppealStateBase.extend({ items: z.record(z.string(), z.array(z.number())) }),
 ]);

@@ -3,7 +3,7 @@
  * `describeStore('sqlite', () => openStore('sqlite::memory:'))`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Event, EventType, Item } from '../core/index.js';
+import { fromLittleEndian, PackedFloats, type Event, type EventType, type Item } from '../core/index.js';
 import type { Decision, Store } from './store.js';
 import { describeAccessRecords } from './access-records.case.js';
 import { describePictureRecords } from './picture-records.case.js';
@@ -419,6 +419,19 @@ export function describeStore(name: string, open: () => Promise<Store>): void {
       expect(await store.getState('policy')).toBe(3);
       expect(await store.getState('other')).toEqual([1, null, 'x']);
       await expect(store.putState('bad', undefined)).rejects.toThrow('JSON');
+    });
+
+    it('saves packed float64 numbers in state as base64 of their little-endian bytes, exactly', async () => {
+      const numbers = Float64Array.of(1.5, -0, Number.NaN, -Infinity, Number.MIN_VALUE, 1 / 3);
+      await store.putState('packed', {
+        beliefs: { values: new PackedFloats(numbers), ids: ['a', 'b'] },
+        after: new PackedFloats(new Float64Array(0)),
+      });
+      const back = (await store.getState('packed')) as { beliefs: { values: string; ids: string[] }; after: string };
+      expect(back.beliefs.ids).toEqual(['a', 'b']);
+      expect(back.after).toBe('');
+      expect(fromLittleEndian(Buffer.from(back.beliefs.values, 'base64'), 'state')).toEqual(numbers);
+      expect(Object.is(fromLittleEndian(Buffer.from(back.beliefs.values, 'base64'), 'state')[1], -0)).toBe(true);
     });
 
     it('lists states by key prefix in byte order, a page at a time, and deletes one', async () => {

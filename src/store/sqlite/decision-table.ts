@@ -1,4 +1,4 @@
-import { CurioError } from '../../core/index.js';
+import { CurioError, jsonDeferringFloats } from '../../core/index.js';
 import type { Decision, DecisionCandidate, DecisionScanQuery, ShownItem, UserSlate } from '../store.js';
 import type { StatementCache, WriteStep } from './write-steps.js';
 
@@ -149,13 +149,17 @@ export function readState(sql: StatementCache, key: string): unknown {
   return text === undefined ? null : (JSON.parse(text) as unknown);
 }
 
-/** The write of a JSON-safe value under a key, as a step (the store's `write` runs it on the writer thread when there is one). */
+/**
+ * The write of a JSON-safe value under a key, as a step (the store's `write` runs it on the writer thread when
+ * there is one). Its `PackedFloats` are encoded where the step runs (`assembleJson`): a policy's state is tens
+ * of MB of base64, which the request thread would otherwise build and then copy to the writer as a string.
+ */
 export function stateWriteStep(key: string, value: unknown): WriteStep {
-  const text = JSON.stringify(value) as string | undefined;
-  if (text === undefined) throw new CurioError('BAD_INPUT', `state "${key}" must be a JSON value`);
+  const json = jsonDeferringFloats(value);
+  if (json === undefined) throw new CurioError('BAD_INPUT', `state "${key}" must be a JSON value`);
   return {
     sql: `INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?)
     ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-    params: [key, text, Date.now()],
+    params: [key, json, Date.now()],
   };
 }

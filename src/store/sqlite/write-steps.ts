@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { assembleJson, isDeferredJson } from '../../core/index.js';
 
 /**
  * One statement of a write transaction. Writes are described as data so the same transaction can run on
@@ -6,6 +7,7 @@ import type Database from 'better-sqlite3';
  */
 export interface WriteStep {
   sql: string;
+  /** Bound in order; a `DeferredJson` is bound as its assembled JSON text. */
   params: unknown[];
 }
 
@@ -35,8 +37,9 @@ export function statementCache(db: Database.Database): StatementCache {
 
 /** Runs steps in order (call inside a transaction). */
 function runSteps(prepare: StatementCache, steps: readonly WriteStep[]): StepResult[] {
-  return steps.map(({ sql, params }) => {
+  return steps.map(({ sql, params: given }) => {
     const stmt = prepare(sql);
+    const params = given.some(isDeferredJson) ? given.map((p) => (isDeferredJson(p) ? assembleJson(p) : p)) : given;
     return stmt.reader ? (stmt.pluck().all(params) as unknown[]) : stmt.run(params).changes;
   });
 }

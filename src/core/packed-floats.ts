@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+
+/** The numbers as little-endian bytes whatever the machine's byte order (a view where it is little-endian). */
+export function littleEndianBytes(values: Float64Array): Buffer {
+  if (LITTLE_ENDIAN) return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+  const out = Buffer.alloc(values.length * 8);
+  values.forEach((v, i) => out.writeDoubleLE(v, i * 8));
+  return out;
+}
+
+/** Float64 numbers from their little-endian bytes; `what` names them in the error when the length is off. */
+export function fromLittleEndian(bytes: Buffer, what: string): Float64Array {
+  if (bytes.length % 8 !== 0) throw new Error(`${what}: ${bytes.length} bytes is not a whole number of float64s`);
+  const out = new Float64Array(bytes.length / 8);
+  if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(bytes);
+  else for (let i = 0; i < out.length; i++) out[i] = bytes.readDoubleLE(i * 8);
+  return out;
+}
+
+/** Where `jsonDeferringFloats` collects the arrays of the value it is encoding; null otherwise. */
+let deferring: { floats: Float64Array[]; token: string } | null = null;
+
+/**
+ * Float64 numbers that a JSON encoding writes as one base64 string of their little-endian bytes: exact, and
+ * a third of the text of a number array. Big state (a policy's beliefs over every item) is saved this way.
+ */
+export class PackedFloats {
+  constructor(readonly values: Float64Array) {}
+
+  toJSON(): string {
+    if (deferring) return `${deferring.token}${deferring.floats.push(this.values) - 1}`;
+    return littleEndianBytes(this.values).toString('base64');
+  }
+}
+
+/**
+ * A value's JSON text with every `PackedFloats` left out, to be filled in by `assembleJson`, possibly on
+ * another thread: the arrays cross to it as typed arrays (a copy of their bytes), while their base64 and a
+ * string of the whole (tens of MB for a policy's state) are built there, not on the request thread.
+ */
+export interface DeferredJson {
+  kind: 'json-with-floats';
+  text: string;
+  floats: Float64Array[];
+  /** Marks each array's place in `text`; random per encoding, so no string in the value can match it. */
+  token: string;
+}
+
+export function jsonDeferringFloats(value: unknown): DeferredJson | undefined {
+  const encoding = { floats: [] as Float64Array[], token: `\u0000f64:${randomBytes(8).toString('hex')}:` };
+  deferring = encoding;
+  try {
+    const text = JSON.stringify(value) as string | undefined;
+    return text === undefined ? undefined : { kind: 'json-with-floats', text, ...encoding };
+  } finally {
+    deferring = null;
+  }
+}
+
+export function isDeferredJson(value: unknown): value is DeferredJson {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'json-with-floats';
+}
+
+/** The JSON text `JSON.stringify` would have given the value `jsonDeferringFloats` encoded. */
+export function assembleJson({ text, floats, token }: DeferredJson): string {
+  if (floats.length === 0) return text;
+  // The token went through JSON.stringify as part of a string: its NUL is escaped there.
+  const escaped = JSON.stringify(token)
+    .slice(1, -1)
+    .replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+  return text.replace(new RegExp(`${escaped}(\\d+)`, 'g'), (_, k: string) => littleEndianBytes(floats[Number(k)]).toString('base64'));
+}
