@@ -297,6 +297,7 @@ static napi_value get_threads(napi_env env, napi_callback_info info) {
 }
 
 napi_value curio_malloc_trim(napi_env env, napi_callback_info info);
+napi_value curio_malloc_trim_async(napi_env env, napi_callback_info info);
 napi_value curio_malloc_mmap_threshold(napi_env env, napi_callback_info info);
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -328,6 +329,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setThreads", 0, set_threads, 0, 0, 0, napi_default, 0},
       {"getThreads", 0, get_threads, 0, 0, 0, napi_default, 0},
       {"mallocTrim", 0, curio_malloc_trim, 0, 0, 0, napi_default, 0},
+      {"mallocTrimAsync", 0, curio_malloc_trim_async, 0, 0, 0, napi_default, 0},
       {"mallocMmapThreshold", 0, curio_malloc_mmap_threshold, 0, 0, 0, napi_default, 0},
   };
   if (napi_define_properties(env, exports, sizeof(d) / sizeof(d[0]), d) != napi_ok) return NULL;

@@ -5,8 +5,11 @@ const MMAP_THRESHOLD_BYTES = 128 * 1024;
 
 /** What a long-running process can ask of the C allocator (see native/src/memory.c for why). */
 export interface Allocator {
-  /** Hands free pages inside malloc's heaps back to the system; about a millisecond. */
-  trim(): void;
+  /**
+   * Hands free pages inside malloc's heaps back to the system, off the calling thread where the addon can
+   * (a trim of a large heap takes tens of milliseconds where system calls are dear); resolves when done.
+   */
+  trim(): Promise<void>;
 }
 
 let steady: Allocator | null | undefined;
@@ -20,7 +23,11 @@ export function steadyAllocator(): Allocator | null {
   if (steady !== undefined) return steady;
   const addon = loadNativeAddon();
   // An addon built before these functions existed has neither: leave the allocator alone.
-  const usable = typeof addon !== 'string' && typeof addon.mallocMmapThreshold === 'function';
-  steady = usable && addon.mallocMmapThreshold(MMAP_THRESHOLD_BYTES) ? { trim: () => void addon.mallocTrim() } : null;
+  if (typeof addon === 'string' || typeof addon.mallocMmapThreshold !== 'function') return (steady = null);
+  const trim = async (): Promise<void> => {
+    if (addon.mallocTrimAsync) await addon.mallocTrimAsync();
+    else addon.mallocTrim();
+  };
+  steady = addon.mallocMmapThreshold(MMAP_THRESHOLD_BYTES) ? { trim } : null;
   return steady;
 }

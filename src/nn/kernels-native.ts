@@ -37,6 +37,8 @@ export interface Addon {
   setThreads(n: number): void;
   getThreads(): number;
   mallocTrim(): boolean;
+  /** The same trim on a libuv pool thread (absent in an addon built before it). */
+  mallocTrimAsync?(): Promise<boolean>;
   mallocMmapThreshold(bytes: number): boolean;
 }
 

@@ -23,7 +23,7 @@ export interface StartServerOptions {
 
 /**
  * How often a serving process hands its allocator's free pages back: model swaps and request buffers
- * leave them behind, and a trim costs about a millisecond.
+ * leave them behind. The trim runs on a libuv pool thread, not the request thread.
  */
 const TRIM_INTERVAL_MS = 30_000;
 
@@ -61,12 +61,15 @@ export async function startServer(config: Config, options: StartServerOptions = 
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
 
+  let trimRunning = false;
   const trimming = allocator
     ? setInterval(() => {
-        const started = performance.now();
-        allocator.trim();
-        const ms = performance.now() - started;
-        if (ms > 20) app.log.warn({ ms: Math.round(ms) }, 'allocator trim held the request thread');
+        if (trimRunning) return;
+        trimRunning = true;
+        allocator
+          .trim()
+          .catch((error: unknown) => app.log.warn({ err: error }, 'allocator trim failed'))
+          .finally(() => (trimRunning = false));
       }, TRIM_INTERVAL_MS).unref()
     : null;
   const MB = 1024 * 1024;
