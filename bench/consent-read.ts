@@ -3,11 +3,12 @@
  * user from its recent-activity cache, and since consent must hold on every node at its next request, it reads
  * the user's record (one primary-key read) beside that cache. Measured on a SQLite file and on PostgreSQL
  * (CURIO_TEST_POSTGRES_URL, else the machine's server): the time of that read alone, and of a whole cached
- * request (`forUser`, nothing logged) that includes it, over the recommendation tests' small shop.
+ * request (`forUser`, nothing logged) that includes it, over the recommendation tests' small shop; and the CPU
+ * a read costs this process and, on PostgreSQL, the server's processes (the machine's, from /proc).
  *
  *   npm run bench:consent-read [-- --requests 4000 --out bench/results/consent-read.json]
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { argValue, machineInfo } from './serve-shared.js';
@@ -20,6 +21,23 @@ import { shopEvents, shopItems } from '../test/support/recommend-shop.js';
 const REQUESTS = Number(argValue('requests') ?? 4000);
 const OUT = argValue('out') ?? 'bench/results/consent-read.json';
 const USERS = Array.from({ length: 40 }, (_, i) => `s${i}`);
+
+/** CPU seconds of every PostgreSQL process on this machine (/proc, Linux; counts in hundredths of a second). */
+function postgresCpuSeconds(): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return ticks / 100;
+}
 
 const quantiles = (ms: number[]) => {
   const sorted = [...ms].sort((a, b) => a - b);
@@ -52,9 +70,25 @@ async function measure(kind: string, url: string) {
       await runtime.forUser({ rawId: id, storedId: id }, request);
       served.push(performance.now() - t);
     }
-    const row = { store: kind, requests: REQUESTS, consentReadMs: quantiles(read), cachedRequestMs: quantiles(served) };
+    // CPU of the reads alone, back to back: this process's and, on PostgreSQL, its server processes'.
+    const serverBefore = postgresCpuSeconds();
+    const cpuBefore = process.cpuUsage();
+    for (let k = 0; k < REQUESTS; k++) await store.getUser(USERS[k % USERS.length]);
+    const cpu = process.cpuUsage(cpuBefore);
+    const serverCpu = postgresCpuSeconds() - serverBefore;
+    const row = {
+      store: kind,
+      requests: REQUESTS,
+      consentReadMs: quantiles(read),
+      cachedRequestMs: quantiles(served),
+      consentReadCpuUs: {
+        client: Number(((cpu.user + cpu.system) / REQUESTS).toFixed(1)),
+        ...(kind === 'postgres' ? { server: Number(((serverCpu * 1e6) / REQUESTS).toFixed(1)) } : {}),
+      },
+    };
     console.log(
-      `${kind}: consent read p50 ${row.consentReadMs.p50} ms, p99 ${row.consentReadMs.p99} ms; ` +
+      `${kind}: consent read p50 ${row.consentReadMs.p50} ms, p99 ${row.consentReadMs.p99} ms, ` +
+        `CPU ${row.consentReadCpuUs.client} µs here${kind === 'postgres' ? ` + ${row.consentReadCpuUs.server} µs in PostgreSQL` : ''}; ` +
         `cached request p50 ${row.cachedRequestMs.p50} ms, p99 ${row.cachedRequestMs.p99} ms`,
     );
     return row;

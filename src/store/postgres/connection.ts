@@ -102,14 +102,23 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
   }
 }
 
+/**
+ * A statement each pooled connection parses and plans once, by name: for the reads every request makes (a
+ * shopper's consent), where PostgreSQL would otherwise parse and plan the same text thousands of times a second.
+ */
+export interface Prepared {
+  name: string;
+  text: string;
+}
+
 /** One statement on any pooled connection, with PostgreSQL's failures as CurioErrors. */
 export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(
   pool: pg.Pool | pg.PoolClient,
-  text: string,
+  text: string | Prepared,
   values: unknown[] = [],
 ): Promise<pg.QueryResult<R>> {
   try {
-    return await pool.query<R>(text, values);
+    return await (typeof text === 'string' ? pool.query<R>(text, values) : pool.query<R>({ ...text, values }));
   } catch (error) {
     throw asCurioError(error);
   }

@@ -49,7 +49,7 @@ import type {
 } from '../store.js';
 import { itemListFilter } from '../store.js';
 import type { Job, JobKind, JobState, JobUpdate, ModelTrack, ModelVersion, ModelVersionQuery } from '../training-records.js';
-import { asCurioError, createPool, inTransaction, parseTarget, query, type PostgresTarget } from './connection.js';
+import { asCurioError, createPool, inTransaction, parseTarget, query, type PostgresTarget, type Prepared } from './connection.js';
 import { COPY_MIN_EVENTS, copyEvents, insertEvents } from './event-writes.js';
 import { migrate } from './migrations.js';
 import { PostgresTrainingTables } from './training-tables.js';
@@ -64,6 +64,12 @@ const TIMELINE_COLUMNS = 'seq, event_id, item_id, type, timestamp';
 const EVENTS_PER_STATEMENT = 20_000;
 const DEADLOCK_DETECTED = '40P01';
 const DEADLOCK_ATTEMPTS = 3;
+// Named columns, not *: a prepared statement whose result type changes (a column added by a later migration while
+// this process runs) fails until its connection closes.
+const USER_BY_ID: Prepared = {
+  name: 'curio_user_by_id',
+  text: 'SELECT id, attributes, tracking, personalization, created_at, updated_at FROM users WHERE id = $1',
+};
 /** Decisions per INSERT (PostgreSQL allows 65,535 parameters per statement). */
 const DECISION_CHUNK = 500;
 const DECISION_WIDTH = DECISION_COLUMNS.split(',').length;
@@ -216,7 +222,7 @@ class PostgresStore implements Store {
   }
 
   async getUser(id: string): Promise<User | null> {
-    const { rows } = await query<UserRow>(this.pool, 'SELECT * FROM users WHERE id = $1', [id]);
+    const { rows } = await query<UserRow>(this.pool, USER_BY_ID, [id]);
     return rows.length ? rowToUser(rows[0]) : null;
   }
 
