@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { routeBuckets, serverSide } from './server-durations.js';
+import { processCpuSeconds, routeBuckets, serverSide } from './server-durations.js';
 
 const ROUTE = '/v1/users/:id/recommendations';
 const exposition = (counts: number[]): string =>
@@ -25,5 +25,15 @@ describe('serverSide', () => {
   it('reports no percentile for a run without requests', () => {
     const same = routeBuckets(exposition([5, 5, 5, 5]), ROUTE);
     expect(serverSide(same, same)).toEqual({ requests: 0, over10msShare: 0, p99AtMostMs: null });
+  });
+});
+
+describe('processCpuSeconds', () => {
+  it("reads prom-client's process CPU counter, and NaN when the exposition has none", () => {
+    const text = ['# TYPE process_cpu_seconds_total counter', 'process_cpu_seconds_total 12.5', 'process_cpu_user_seconds_total 10'].join(
+      '\n',
+    );
+    expect(processCpuSeconds(text)).toBe(12.5);
+    expect(processCpuSeconds('process_cpu_user_seconds_total 10')).toBeNaN();
   });
 });
