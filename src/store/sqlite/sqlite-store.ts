@@ -100,8 +100,13 @@ const FEW_TYPES = 3;
 const TIMELINE_COLUMNS = 'seq, event_id, item_id, type, timestamp';
 /** Ids per `IN (...)` lookup. */
 const IN_CHUNK = 500;
-/** Checkpoints an erasure tries before it reports the write-ahead log as not truncated (each waits out busy_timeout). */
-const TRUNCATE_ATTEMPTS = 3;
+/**
+ * Checkpoints an erasure tries before it reports the write-ahead log as not truncated. Each waits out
+ * busy_timeout for readers; the background checkpointer's pass makes one busy at once.
+ */
+const TRUNCATE_ATTEMPTS = 5;
+/** The wait after a busy attempt grows by this much each time (0.25 s in all). */
+const TRUNCATE_RETRY_MS = 25;
 
 function typesClause(types: EventType[] | undefined): string {
   return types && types.length ? ` AND type IN (${types.map(typeIndex).join(',')})` : '';
@@ -497,7 +502,7 @@ class SqliteStore implements Store {
       const user = !options.keepRecord && this.sql('DELETE FROM users WHERE id = ?').run(id).changes > 0;
       return { user, events, impressions, decisions };
     });
-    return { ...erased, scrubbed: this.truncateWal() };
+    return { ...erased, scrubbed: await this.truncateWal() };
   }
 
   /**
@@ -505,11 +510,14 @@ class SqliteStore implements Store {
    * pages as they were before the erasure (secure_delete zeroes only the new images). A reader or the
    * writer thread in the middle of a transaction makes it busy; it is tried a few times. True when done.
    */
-  private truncateWal(): boolean {
+  private async truncateWal(): Promise<boolean> {
     if (this.db.memory) return true;
-    for (let attempt = 0; attempt < TRUNCATE_ATTEMPTS; attempt++) {
+    for (let attempt = 1; attempt <= TRUNCATE_ATTEMPTS; attempt++) {
       const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
       if (result?.busy === 0) return true;
+      // The background checkpointer's own pass holds the checkpoint lock, and SQLite does not wait for it: on
+      // a busy disk a pass outlasts attempts made back to back, so they are spaced out.
+      if (attempt < TRUNCATE_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, TRUNCATE_RETRY_MS * attempt));
     }
     return false;
   }
