@@ -8,10 +8,10 @@
  *
  *   npm run bench:consent-read [-- --requests 4000 --out bench/results/consent-read.json]
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { argValue, machineInfo } from './serve-shared.js';
+import { argValue, machineInfo, procStat } from './serve-shared.js';
 import { loadConfig } from '../src/core/index.js';
 import { RecommendationRuntime } from '../src/recommend/index.js';
 import { openStore } from '../src/store/index.js';
@@ -22,21 +22,13 @@ const REQUESTS = Number(argValue('requests') ?? 4000);
 const OUT = argValue('out') ?? 'bench/results/consent-read.json';
 const USERS = Array.from({ length: 40 }, (_, i) => `s${i}`);
 
-/** CPU seconds of every PostgreSQL process on this machine (/proc, Linux; counts in hundredths of a second). */
+/** CPU seconds of every PostgreSQL process on this machine (/proc; 0 off Linux). */
 function postgresCpuSeconds(): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-    } catch {
-      // The process ended while being read.
-    }
-  }
-  return ticks / 100;
+  const pids = existsSync('/proc') ? readdirSync('/proc').filter((name) => /^\d+$/.test(name)) : [];
+  return pids.reduce((sum, pid) => {
+    const stat = procStat(Number(pid));
+    return stat?.command === 'postgres' ? sum + stat.cpuSeconds : sum;
+  }, 0);
 }
 
 const quantiles = (ms: number[]) => {

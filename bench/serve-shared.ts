@@ -115,6 +115,29 @@ export async function serviceTime(
   return { meanMs: Number((times.reduce((s, t) => s + t, 0) / times.length).toFixed(3)), p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
+/** Linux scheduling policies by number (sched.h). */
+const POLICIES: Record<number, string> = { 0: 'SCHED_OTHER', 1: 'SCHED_FIFO', 2: 'SCHED_RR', 3: 'SCHED_BATCH', 5: 'SCHED_IDLE' };
+
+/**
+ * A process's command name, CPU seconds (user + system), nice value and scheduling policy from /proc (null
+ * when it is gone, or off Linux).
+ */
+export function procStat(pid: number): { command: string; cpuSeconds: number; nice: number; policy: string } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields after the command: state(3) ppid(4) ... utime(14) stime(15) ... nice(19) ... policy(41); f[0] is field 3.
+    return {
+      command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      cpuSeconds: (Number(f[11]) + Number(f[12])) / 100,
+      nice: Number(f[16]),
+      policy: POLICIES[Number(f[38])] ?? `policy ${f[38]}`,
+    };
+  } catch {
+    return null;
+  }
+}
+
 /** The machine's cpu line from /proc/stat: [busy, steal, total] jiffies (Linux only; zeros elsewhere). */
 export function cpuJiffies(): [number, number, number] {
   try {

@@ -48,6 +48,7 @@ import {
   stopChild,
   stopGenerator,
   machineInfo,
+  procStat,
 } from './serve-shared.js';
 import { trainServingVersions, type TrainedVersions } from './serve-versions.js';
 import { alive, childrenOf } from '../test/support/crash-harness.js';
@@ -221,21 +222,6 @@ async function inChild<T>(args: string[]): Promise<T> {
 
 // ---------------------------------------------------------------------------------------------------------
 // Processes: CPU time, nice, descendants.
-
-/** Linux scheduling policies by number (sched.h). */
-const POLICIES: Record<number, string> = { 0: 'SCHED_OTHER', 1: 'SCHED_FIFO', 2: 'SCHED_RR', 3: 'SCHED_BATCH', 5: 'SCHED_IDLE' };
-
-/** A process's CPU seconds (user + system), nice value and scheduling policy from /proc (null when it is gone). */
-function procStat(pid: number): { cpuSeconds: number; nice: number; policy: string } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields after the command: state(3) ppid(4) ... utime(14) stime(15) ... nice(19) ... policy(41); f[0] is field 3.
-    return { cpuSeconds: (Number(f[11]) + Number(f[12])) / 100, nice: Number(f[16]), policy: POLICIES[Number(f[38])] ?? `policy ${f[38]}` };
-  } catch {
-    return null;
-  }
-}
 
 /** CPU seconds between two `procStat` readings of one process. */
 const cpuOf = (before: { cpuSeconds: number } | null, after: { cpuSeconds: number } | null): number | null =>

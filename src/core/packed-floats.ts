@@ -41,7 +41,6 @@ export class PackedFloats {
  * string of the whole (tens of MB for a policy's state) are built there, not on the request thread.
  */
 export interface DeferredJson {
-  kind: 'json-with-floats';
   text: string;
   floats: Float64Array[];
   /** Marks each array's place in `text`; random per encoding, so no string in the value can match it. */
@@ -53,14 +52,10 @@ export function jsonDeferringFloats(value: unknown): DeferredJson | undefined {
   deferring = encoding;
   try {
     const text = JSON.stringify(value) as string | undefined;
-    return text === undefined ? undefined : { kind: 'json-with-floats', text, ...encoding };
+    return text === undefined ? undefined : { text, ...encoding };
   } finally {
     deferring = null;
   }
-}
-
-export function isDeferredJson(value: unknown): value is DeferredJson {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'json-with-floats';
 }
 
 /** The JSON text `JSON.stringify` would have given the value `jsonDeferringFloats` encoded. */

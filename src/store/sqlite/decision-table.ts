@@ -161,5 +161,6 @@ export function stateWriteStep(key: string, value: unknown): WriteStep {
     sql: `INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?)
     ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
     params: [key, json, Date.now()],
+    deferredJson: 1,
   };
 }

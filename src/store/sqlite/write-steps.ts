@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { assembleJson, isDeferredJson } from '../../core/index.js';
+import { assembleJson, type DeferredJson } from '../../core/index.js';
 
 /**
  * One statement of a write transaction. Writes are described as data so the same transaction can run on
@@ -7,8 +7,9 @@ import { assembleJson, isDeferredJson } from '../../core/index.js';
  */
 export interface WriteStep {
   sql: string;
-  /** Bound in order; a `DeferredJson` is bound as its assembled JSON text. */
   params: unknown[];
+  /** Index of a param that is a `DeferredJson`, bound as its assembled JSON text where the step runs. */
+  deferredJson?: number;
 }
 
 /**
@@ -37,9 +38,9 @@ export function statementCache(db: Database.Database): StatementCache {
 
 /** Runs steps in order (call inside a transaction). */
 function runSteps(prepare: StatementCache, steps: readonly WriteStep[]): StepResult[] {
-  return steps.map(({ sql, params: given }) => {
+  return steps.map(({ sql, params: given, deferredJson }) => {
     const stmt = prepare(sql);
-    const params = given.some(isDeferredJson) ? given.map((p) => (isDeferredJson(p) ? assembleJson(p) : p)) : given;
+    const params = deferredJson === undefined ? given : given.map((p, i) => (i === deferredJson ? assembleJson(p as DeferredJson) : p));
     return stmt.reader ? (stmt.pluck().all(params) as unknown[]) : stmt.run(params).changes;
   });
 }
