@@ -10,6 +10,7 @@
  * of the day (its rules, `queueDue`, on the simulated clock: the default cron retrains daily), in-process.
  *
  *   npm run bench:loop [-- --streams shop,taobao --shop-users 1500 --max-train-minutes 2]  → bench/results/loop.json
+ *   npm run bench:loop -- --streams shop --shop-new-items 10 --out bench/results/loop-arrivals.json  (a catalogue with new arrivals)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,6 +49,8 @@ const { values: args } = parseArgs({
     // The drifting shop of bench:explore (8% of shoppers a day start a new interest, 0.4 sessions a day).
     'shop-drift': { type: 'string', default: '0.08' },
     'shop-sessions': { type: 'string', default: '0.4' },
+    /** New arrivals: catalogue items launched per day after day 0 (src/eval/simulator/arrivals.ts); 0 = a fixed catalogue. */
+    'shop-new-items': { type: 'string', default: '0' },
     'taobao-warmup-days': { type: 'string', default: '4' },
     /** Keep only the first N users of the Taobao file (0 = all; the sample has 43). */
     'taobao-users': { type: 'string', default: '0' },
@@ -83,12 +86,14 @@ function shopStream(): Stream {
     days: Number(args['shop-days']),
     driftRatePerDay: Number(args['shop-drift']),
     sessionsPerUserPerDay: Number(args['shop-sessions']),
+    newItemsPerDay: Number(args['shop-new-items']),
   };
   const shop = createShop(options);
+  const arrivals = options.newItemsPerDay > 0 ? `, ${options.newItemsPerDay} new arrivals a day` : '';
   const events = [...shop.events()].filter((e) => e.timestamp < shop.endTime);
   return {
     name: 'shop',
-    description: `synthetic shop (src/eval/simulator) with interest drift: ${options.users} users, ${options.items} items, ${options.days} days`,
+    description: `synthetic shop (src/eval/simulator) with interest drift${arrivals}: ${options.users} users, ${options.items} items, ${options.days} days`,
     settings: { simulator: shop.options },
     warmupDays: Number(args['shop-warmup-days']),
     originMs: shop.options.startTime,

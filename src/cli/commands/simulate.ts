@@ -118,6 +118,7 @@ interface SimulateFlags extends Record<string, unknown> {
   categories?: number;
   sessions?: number;
   drift?: number;
+  newItems?: number;
   start?: string;
   progress: boolean;
 }
@@ -133,6 +134,7 @@ function shopOptionsFrom(flags: SimulateFlags): ShopOptionsInput {
     categories: flags.categories,
     sessionsPerUserPerDay: flags.sessions,
     driftRatePerDay: flags.drift,
+    newItemsPerDay: flags.newItems,
     startTime: start,
   };
   return Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined)) as ShopOptionsInput;
@@ -180,6 +182,7 @@ export function register(program: Command): void {
     .option('--categories <n>', 'top categories, 1-10 (default 8)', num)
     .option('--sessions <n>', 'mean sessions per shopper per day (default 0.25)', num)
     .option('--drift <p>', 'chance per shopper and day of an interest change (default 0.03)', num)
+    .option('--new-items <n>', 'new arrivals: catalogue items launched per day after day 0 (default 0)', num)
     .option('--start <time>', 'start of day 0: ISO-8601 or epoch ms (default 2025-01-01T00:00:00Z)')
     .option('--no-progress', 'do not draw a progress bar')
     .action(runSimulate);

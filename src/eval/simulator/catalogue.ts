@@ -1,4 +1,5 @@
 import { shuffle, type Item, type Rng } from '../../core/index.js';
+import { assignLaunchDays } from './arrivals.js';
 import type { ShopOptions } from './options.js';
 import { CumulativeSampler, pickOne, pickWeighted } from './sampling.js';
 import { CATEGORY_WORDS, STYLE_COUNT, STYLES, type SubcategoryWords } from './vocabulary.js';
@@ -47,6 +48,8 @@ export interface Catalogue {
   look: Int8Array;
   /** Weight of a shopper's taste for looks in appeal (`visualTaste`; 0: looks do not matter). */
   visualTaste: number;
+  /** The day each item goes on sale: 0 from the start, later for new arrivals (arrivals.ts). */
+  launchDay: Int32Array;
 }
 
 function buildSubcategories(categories: number, rng: Rng): Subcategory[] {
@@ -175,7 +178,7 @@ export function createCatalogue(options: ShopOptions, rng: Rng): Catalogue {
   const members: number[][] = subcategories.map(() => []);
   for (let i = 0; i < n; i++) members[sub[i]].push(i);
   const itemsBySub = members.map((ids) => Int32Array.from(ids));
-  return {
+  const cat: Catalogue = {
     items,
     subcategories,
     topCount: options.categories,
@@ -193,5 +196,9 @@ export function createCatalogue(options: ShopOptions, rng: Rng): Catalogue {
     // Filled by assignLooks from a stream of its own.
     look: new Int8Array(n).fill(-1),
     visualTaste: 0,
+    launchDay: new Int32Array(n),
   };
+  // After every other draw, so that a catalogue without arrivals stays the same.
+  assignLaunchDays(options, cat, rng);
+  return cat;
 }

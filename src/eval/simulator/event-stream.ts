@@ -1,5 +1,6 @@
 import { createRng, type Event } from '../../core/index.js';
 import { createSnapshot, fillSnapshot } from './appeal.js';
+import { shelfOf } from './arrivals.js';
 import type { Catalogue } from './catalogue.js';
 import type { ShopOptions } from './options.js';
 import { DAY_MS, type UserModel } from './population.js';
@@ -44,12 +45,13 @@ export function* generateEvents(input: StreamInput): Generator<Event> {
     const dayStart = options.startTime + day * DAY_MS;
     const weekday = new Date(dayStart).getUTCDay();
     const rate = options.sessionsPerUserPerDay * (weekday === 0 || weekday === 6 ? WEEKEND_FACTOR : 1);
+    const shelf = shelfOf(options, cat, day);
     for (const user of users) {
       const count = poisson(rng, rate * user.activity);
       for (let s = 0; s < count; s++) {
         const startMs = dayStart + pickWeighted(rng, HOURLY_SHARE) * HOUR_MS + rng.int(HOUR_MS);
         fillSnapshot(snap, cat, user, startMs, rampMs);
-        runSession({ cat, snap, rng, sessionId: `sim:${options.seed}:s${++sessions}`, startMs, emit: sink });
+        runSession({ cat, shelf, snap, rng, sessionId: `sim:${options.seed}:s${++sessions}`, startMs, emit: sink });
       }
     }
     const today = buckets.get(day) ?? [];

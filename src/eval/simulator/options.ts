@@ -28,6 +28,24 @@ export const shopOptionsSchema = z
     driftRampDays: z.number().positive().max(365).describe('Days an interest takes to fully appear or fade').default(4),
     popularityExponent: z.number().min(0).max(3).describe('Zipf exponent of item exposure (0 = uniform)').default(1),
     positionBiasExponent: z.number().min(0).max(3).describe('Examination probability at slate position p is 1/(p+1)^exponent').default(1),
+    newItemsPerDay: z
+      .number()
+      .min(0)
+      .max(100_000)
+      .describe('Catalogue items launched on each day after day 0 (new arrivals); each is hidden before its launch day')
+      .default(0),
+    newArrivalExposure: z
+      .number()
+      .min(0)
+      .max(10)
+      .describe("A new arrival's extra exposure on its launch day, relative to the most exposed item's (the shop features it)")
+      .default(0.2),
+    newArrivalDays: z
+      .number()
+      .positive()
+      .max(365)
+      .describe("Mean days of a new arrival's extra exposure (it decays exponentially)")
+      .default(5),
     startTime: startTimeSchema.describe('Start of day 0: epoch milliseconds or ISO-8601').default(DEFAULT_START_MS),
     visualTaste: z
       .number()

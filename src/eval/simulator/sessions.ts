@@ -1,5 +1,6 @@
 import type { Event, EventContext, EventType, Rng } from '../../core/index.js';
 import { appeal, cartChance, clickChance, purchaseChance, type UserSnapshot } from './appeal.js';
+import type { Shelf } from './arrivals.js';
 import type { Catalogue } from './catalogue.js';
 import { DAY_MS } from './population.js';
 import { exponential, pickOne, pickWeighted } from './sampling.js';
@@ -28,6 +29,8 @@ const SESSION = {
 
 export interface SessionInput {
   cat: Catalogue;
+  /** What is on sale that day and how often the shop shows it. */
+  shelf: Shelf;
   snap: UserSnapshot;
   rng: Rng;
   sessionId: string;
@@ -76,12 +79,12 @@ function search(c: Cursor, sub: number): void {
 
 /** The item a user opens from a listing: a few exposure-drawn candidates, chosen by softmax of appeal. */
 function browse(c: Cursor, sub: number): number {
-  const { cat, snap, rng } = c.input;
+  const { cat, shelf, snap, rng } = c.input;
   const ids = cat.itemsBySub[sub];
   const picks: number[] = [];
   const weights: number[] = [];
   for (let k = 0; k < SESSION.candidatesPerView; k++) {
-    const item = ids[cat.samplerBySub[sub].draw(rng)];
+    const item = ids[shelf.samplerBySub[sub].draw(rng)];
     picks.push(item);
     weights.push(Math.exp(appeal(cat, snap, item)));
   }
@@ -143,7 +146,7 @@ function checkout(c: Cursor, cart: number[]): void {
  */
 export function runSession(input: SessionInput): void {
   const c: Cursor = { input, time: input.startMs, page: 'category', query: undefined };
-  const { rng, cat } = input;
+  const { rng } = input;
   let intent = drawIntent(c);
   if (rng.next() < SESSION.searchAtStart) search(c, intent);
   const views = 1 + Math.floor(exponential(rng, SESSION.meanExtraViews));
@@ -158,7 +161,7 @@ export function runSession(input: SessionInput): void {
     if (rng.next() < SESSION.homePageView) {
       const saved = c.page;
       c.page = 'home';
-      viewAndReact(c, cat.samplerAll.draw(rng), cart);
+      viewAndReact(c, input.shelf.samplerAll.draw(rng), cart);
       c.page = saved;
     } else {
       viewAndReact(c, browse(c, intent), cart);
