@@ -10,7 +10,7 @@ import { loadConfig, type Event } from '../src/core/index.js';
 import { createShop } from '../src/eval/index.js';
 import { startServer } from '../src/serve/index.js';
 import { openStore } from '../src/store/index.js';
-import { runOpenLoop } from './open-loop.js';
+import { runOpenLoop, type OpenLoopResult } from './open-loop.js';
 
 export const KEY = 'bench-read-key-0123456789';
 export const SHOP = { seed: 11, items: 50_000, users: 10_000, days: 14, categories: 8 };
@@ -59,6 +59,8 @@ export interface GeneratorJob {
   seconds: number;
   users: string[] | 'warm-up';
   offset: number;
+  /** The API key the requests carry (default: the bench server's read key). */
+  key?: string;
   /** Return every request's due time, latency, status and the `modelVersion` it was answered with (open-loop.ts). */
   timeline?: boolean;
 }
@@ -101,19 +103,25 @@ async function serve(path: string, userCacheSeconds: number, policy?: string, se
  * per rate would measure its own JIT warm-up.
  */
 function generate(): void {
-  process.on('message', (job: GeneratorJob | 'exit') => {
-    if (job === 'exit') return process.disconnect();
-    const users = job.users;
-    const path =
-      users === 'warm-up' ? (i: number) => `/v1/users/warm-up-${i}/recommendations?n=10` : (i: number) => strided(users, job.offset + i);
-    void runOpenLoop({
-      url: job.url,
-      ratePerSecond: job.rate,
-      seconds: job.seconds,
-      path,
-      headers: { authorization: `Bearer ${KEY}` },
-      timeline: job.timeline,
-    }).then((result) => process.send?.(result));
+  process.on('message', (message: GeneratorJob | GeneratorJob[] | 'exit') => {
+    if (message === 'exit') return process.disconnect();
+    // An array runs its jobs at once (one per node of a cluster) and answers with their results in order.
+    if (Array.isArray(message)) void Promise.all(message.map(openLoop)).then((results) => process.send?.(results));
+    else void openLoop(message).then((result) => process.send?.(result));
+  });
+}
+
+function openLoop(job: GeneratorJob): Promise<OpenLoopResult> {
+  const users = job.users;
+  const path =
+    users === 'warm-up' ? (i: number) => `/v1/users/warm-up-${i}/recommendations?n=10` : (i: number) => strided(users, job.offset + i);
+  return runOpenLoop({
+    url: job.url,
+    ratePerSecond: job.rate,
+    seconds: job.seconds,
+    path,
+    headers: { authorization: `Bearer ${job.key ?? KEY}` },
+    timeline: job.timeline,
   });
 }
 

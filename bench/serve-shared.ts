@@ -179,6 +179,15 @@ let generator: ChildProcess | null = null;
 
 /** Runs a job in the generator child process (serve-child.ts --generate), started on first use. */
 export function runGenerator(job: GeneratorJob): Promise<OpenLoopResult> {
+  return askGenerator(job);
+}
+
+/** Runs jobs side by side in the generator child (one per node of a cluster); their results in the same order. */
+export function runGenerators(jobs: GeneratorJob[]): Promise<OpenLoopResult[]> {
+  return askGenerator(jobs);
+}
+
+function askGenerator<T>(message: GeneratorJob | GeneratorJob[]): Promise<T> {
   const child = (generator ??= spawn(process.execPath, ['--import', 'tsx', CHILD, '--generate'], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   }));
@@ -187,9 +196,9 @@ export function runGenerator(job: GeneratorJob): Promise<OpenLoopResult> {
     child.once('exit', exited);
     child.once('message', (result) => {
       child.off('exit', exited);
-      resolve(result as OpenLoopResult);
+      resolve(result as T);
     });
-    child.send(job);
+    child.send(message);
   });
 }
 

@@ -39,6 +39,20 @@ export async function dropSchemas(schemas: Iterable<string> = [...created]): Pro
   }
 }
 
+/**
+ * Writes PostgreSQL's dirty pages out now (CHECKPOINT; the tests' role is a superuser), so that a measurement
+ * after a write-heavy one does not share the disk with that one's checkpoint.
+ */
+export async function checkpoint(): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query('CHECKPOINT');
+  } finally {
+    await client.end();
+  }
+}
+
 /** Schemas named like the tests' that exist now (to check none is left behind). */
 export async function testSchemas(): Promise<string[]> {
   const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
