@@ -107,29 +107,68 @@ export function blendCandidates(trained: readonly TrainedCandidate[], split: Spl
 }
 
 /** Trains the chosen candidate again, on every event, with the epochs validation chose (the model that serves). */
-export async function refitOnAll(
+export function refitOnAll(
   chosen: TrainedCandidate,
   full: SequenceDataset,
   o: Omit<TrainCandidatesOptions, 'progress' | 'log'> & { progress: (fraction: number, step: string) => void },
 ): Promise<Recommender> {
-  if (chosen.parts) {
-    const parts: { model: Recommender; weight: number }[] = [];
-    for (const [k, part] of chosen.parts.entries()) {
-      const n = chosen.parts.length;
-      const model = await refitOnAll(part.candidate, full, { ...o, progress: (f, step) => o.progress((k + f) / n, step) });
-      parts.push({ model, weight: part.weight });
-    }
-    return createBlend(parts);
+  return refitParts(chosen, (c, progress) => refit(c, full, 'all', { ...o, progress }), o.progress);
+}
+
+/**
+ * The chosen candidate as the gate should see it: trained the way `refitOnAll` will train it, on every
+ * event before the holdout, as the serving version was. A candidate left at its training-slice fit would
+ * not know what the validation slice holds, while the serving version does: in a shop that launches new
+ * items, those are the newest and most shown ones, and every candidate lost to the version it should
+ * replace (bench:loop with new arrivals rejected all of them). An incremental update's warm-started part
+ * keeps its fit (it already starts from everything the serving version learnt).
+ */
+export function fitForGate(
+  chosen: TrainedCandidate,
+  beforeHoldout: SequenceDataset,
+  o: Omit<TrainCandidatesOptions, 'progress' | 'log'> & { progress: (fraction: number, step: string) => void },
+): Promise<Recommender> {
+  return refitParts(
+    chosen,
+    (c, progress) => (c.spec.warmStart ? Promise.resolve(c.model) : refit(c, beforeHoldout, 'gate', { ...o, progress })),
+    o.progress,
+  );
+}
+
+type Progress = (fraction: number, step: string) => void;
+
+/** Fits each part of a blend (or the single model) with `fit`, reporting progress over the parts. */
+async function refitParts(
+  chosen: TrainedCandidate,
+  fit: (c: TrainedCandidate, progress: Progress) => Promise<Recommender>,
+  progress: Progress,
+): Promise<Recommender> {
+  if (!chosen.parts) return fit(chosen, progress);
+  const parts: { model: Recommender; weight: number }[] = [];
+  const n = chosen.parts.length;
+  for (const [k, part] of chosen.parts.entries()) {
+    parts.push({ model: await fit(part.candidate, (f, step) => progress((k + f) / n, step)), weight: part.weight });
   }
+  return createBlend(parts);
+}
+
+/** One model trained again on `data` with the epochs validation chose; `phase` names its checkpoint and progress. */
+function refit(
+  chosen: TrainedCandidate,
+  data: SequenceDataset,
+  phase: 'all' | 'gate',
+  o: Omit<TrainCandidatesOptions, 'progress' | 'log'> & { progress: Progress },
+): Promise<Recommender> {
   const { spec, epochs } = chosen;
   const params = epochs !== null ? { ...spec.params, epochs } : spec.params;
-  return getModelSpec(spec.model).fit(focus(full, full, spec.activeSince), params, {
+  const what = phase === 'all' ? 'on all events' : 'before the holdout';
+  return getModelSpec(spec.model).fit(focus(data, data, spec.activeSince), params, {
     seed: o.training.seed,
     eventWeights: o.eventWeights,
     maxTrainSeconds: o.training.maxTrainMinutes * 60,
-    checkpointPath: o.checkpoint?.(`all-${spec.model}`),
+    checkpointPath: o.checkpoint?.(`${phase}-${spec.model}`),
     ...(spec.warmStart ? { warmStart: spec.warmStart } : {}),
-    onBatch: (r) => o.progress((r.epoch + r.batch / r.batches) / r.epochs, `${spec.model} on all events: epoch ${r.epoch + 1}/${r.epochs}`),
+    onBatch: (r) => o.progress((r.epoch + r.batch / r.batches) / r.epochs, `${spec.model} ${what}: epoch ${r.epoch + 1}/${r.epochs}`),
   });
 }
 
@@ -153,27 +192,4 @@ function focus(ds: SequenceDataset, full: SequenceDataset, since: number | undef
   if (!any) return ds;
   const focused = filterEvents(ds, (u) => active[u] === 1, { keepEmptyUsers: true });
   return focused.itemIdx.length > 0 ? focused : ds;
-}
-
-/**
- * The chosen candidate as the gate should see it: trained on every event before the holdout, as the
- * serving version was. Count-based models are fitted again on that (cheap); epoch models keep their
- * training-slice fit (another fit would cost as much as the job), a small bias against the candidate.
- */
-export async function fitForGate(
-  chosen: TrainedCandidate,
-  beforeHoldout: SequenceDataset,
-  o: Omit<TrainCandidatesOptions, 'progress' | 'log'>,
-): Promise<Recommender> {
-  const refit = async (c: TrainedCandidate): Promise<Recommender> =>
-    getModelSpec(c.spec.model).capabilities.includes('epochs') || c.spec.warmStart
-      ? c.model
-      : getModelSpec(c.spec.model).fit(focus(beforeHoldout, beforeHoldout, c.spec.activeSince), c.spec.params, {
-          seed: o.training.seed,
-          eventWeights: o.eventWeights,
-        });
-  if (!chosen.parts) return refit(chosen);
-  const parts: { model: Recommender; weight: number }[] = [];
-  for (const part of chosen.parts) parts.push({ model: await refit(part.candidate), weight: part.weight });
-  return createBlend(parts);
 }

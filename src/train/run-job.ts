@@ -81,16 +81,16 @@ export async function runTrainingJob(o: RunJobOptions): Promise<JobOutcome> {
   const common = { training, eventWeights: config.events.weights, checkpoint: o.checkpoint ?? undefined };
   const trained = await trainCandidates(specs, split, {
     ...common,
-    progress: (k, f, step) => reporter.progress((0.6 * (k + f)) / specs.length, step),
+    progress: (k, f, step) => reporter.progress((0.45 * (k + f)) / specs.length, step),
     log: (line) => reporter.log(line),
   });
   const blend = training.blend ? blendCandidates(trained, split, training) : null;
   if (blend) reporter.log(`blend ${describe(blend)}: validation ${training.metric} ${blend.validation.toFixed(4)}`);
   const chosen = [...trained, ...(blend ? [blend] : [])].reduce((a, b) => (b.validation > a.validation ? b : a));
 
-  reporter.progress(0.6, 'gate: scoring the candidate and the serving version on the holdout');
   const beforeHoldout = filterEvents(ds, (u, pos) => ds.timestampsMs[ds.offsets[u] + pos] < cut.holdoutFrom, { keepEmptyUsers: true });
-  const gateModel = await fitForGate(chosen, beforeHoldout, common);
+  const gateModel = await fitForGate(chosen, beforeHoldout, { ...common, progress: (f, step) => reporter.progress(0.45 + 0.25 * f, step) });
+  reporter.progress(0.7, 'gate: scoring the candidate and the serving version on the holdout');
   const gate = gateFigures(gateModel, serving, ds, split, training);
   const metrics = { ...gate.metrics, [`validation:${training.metric}`]: chosen.validation };
   reporter.log(`gate: ${gate.summary}`);
@@ -113,7 +113,7 @@ export async function runTrainingJob(o: RunJobOptions): Promise<JobOutcome> {
   }
 
   const started = performance.now();
-  const final = await refitOnAll(chosen, ds, { ...common, progress: (f, step) => reporter.progress(0.65 + 0.3 * f, step) });
+  const final = await refitOnAll(chosen, ds, { ...common, progress: (f, step) => reporter.progress(0.72 + 0.23 * f, step) });
   reporter.progress(0.95, 'co-visitation, popularity and trends for serving');
   const lists = computeServingLists(
     ds,
