@@ -106,12 +106,12 @@ export function blendCandidates(trained: readonly TrainedCandidate[], split: Spl
   };
 }
 
+type Progress = (fraction: number, step: string) => void;
+/** What a second fit of a chosen candidate needs: the job's settings and where its progress goes. */
+type RefitOptions = Omit<TrainCandidatesOptions, 'progress' | 'log'> & { progress: Progress };
+
 /** Trains the chosen candidate again, on every event, with the epochs validation chose (the model that serves). */
-export function refitOnAll(
-  chosen: TrainedCandidate,
-  full: SequenceDataset,
-  o: Omit<TrainCandidatesOptions, 'progress' | 'log'> & { progress: (fraction: number, step: string) => void },
-): Promise<Recommender> {
+export function refitOnAll(chosen: TrainedCandidate, full: SequenceDataset, o: RefitOptions): Promise<Recommender> {
   return refitParts(chosen, (c, progress) => refit(c, full, 'all', { ...o, progress }), o.progress);
 }
 
@@ -123,19 +123,13 @@ export function refitOnAll(
  * replace (bench:loop with new arrivals rejected all of them). An incremental update's warm-started part
  * keeps its fit (it already starts from everything the serving version learnt).
  */
-export function fitForGate(
-  chosen: TrainedCandidate,
-  beforeHoldout: SequenceDataset,
-  o: Omit<TrainCandidatesOptions, 'progress' | 'log'> & { progress: (fraction: number, step: string) => void },
-): Promise<Recommender> {
+export function fitForGate(chosen: TrainedCandidate, beforeHoldout: SequenceDataset, o: RefitOptions): Promise<Recommender> {
   return refitParts(
     chosen,
     (c, progress) => (c.spec.warmStart ? Promise.resolve(c.model) : refit(c, beforeHoldout, 'gate', { ...o, progress })),
     o.progress,
   );
 }
-
-type Progress = (fraction: number, step: string) => void;
 
 /** Fits each part of a blend (or the single model) with `fit`, reporting progress over the parts. */
 async function refitParts(
@@ -153,12 +147,7 @@ async function refitParts(
 }
 
 /** One model trained again on `data` with the epochs validation chose; `phase` names its checkpoint and progress. */
-function refit(
-  chosen: TrainedCandidate,
-  data: SequenceDataset,
-  phase: 'all' | 'gate',
-  o: Omit<TrainCandidatesOptions, 'progress' | 'log'> & { progress: Progress },
-): Promise<Recommender> {
+function refit(chosen: TrainedCandidate, data: SequenceDataset, phase: 'all' | 'gate', o: RefitOptions): Promise<Recommender> {
   const { spec, epochs } = chosen;
   const params = epochs !== null ? { ...spec.params, epochs } : spec.params;
   const what = phase === 'all' ? 'on all events' : 'before the holdout';
