@@ -4,10 +4,15 @@
  * early-stopped on validation), blend weights fitted on validation only (as the trainer does), then the
  * test set read once for every model. Writes bench/results/blend-beauty.json.
  *
- *   npm run bench:blend-beauty [-- --data file --max-minutes 25 --validation-cases 2000 --seed 42]
+ *   npm run bench:blend-beauty [-- --data file --max-minutes 25 --validation-cases 2000 --seed 42
+ *                                  --parts transition,itemknn,curio-seq --out bench/results/blend-beauty.json]
+ *
+ * `--parts` lists the blend's parts; `model@seed` trains that part with its own seed, so
+ * `curio-seq,curio-seq@43` blends two curio-seq runs that differ only in their initialisation and batch order.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { datasetStats } from '../src/data/index.js';
 import { evaluate, loadSplit } from '../src/eval/index.js';
@@ -20,10 +25,17 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '42' },
     'validation-cases': { type: 'string', default: '2000' },
     'max-minutes': { type: 'string', default: '25' },
+    parts: { type: 'string', default: 'transition,itemknn,curio-seq' },
+    out: { type: 'string', default: 'bench/results/blend-beauty.json' },
   },
 });
 const METRICS = ['hr@10', 'ndcg@10', 'hr@20', 'ndcg@20'];
-const PARTS = ['transition', 'itemknn', 'curio-seq'];
+/** Each part: a model id and the seed it trains with (`model@seed`, else --seed). */
+const PARTS = args.parts.split(',').map((part) => {
+  const [model, partSeed] = part.trim().split('@');
+  if (partSeed !== undefined && !/^\d+$/.test(partSeed)) throw new Error(`--parts: '${part}' is not model or model@seed`);
+  return { name: part.trim(), model, seed: partSeed === undefined ? undefined : Number(partSeed) };
+});
 
 const data = args.data ?? datasetPath('amazon-s3rec', 'Beauty.txt');
 const attributes = data.replace(/\.txt$/, '_item2attributes.json');
@@ -36,14 +48,14 @@ const validate = (m: Recommender): number =>
   evaluate(m, split, 'validation', { metrics: ['ndcg@10'], maxCases: Number(args['validation-cases']), seed }).metrics['ndcg@10'];
 
 const trained: Array<{ id: string; model: Recommender; seconds: number; validation: number }> = [];
-for (const id of PARTS) {
+for (const { name: id, model: modelId, seed: partSeed } of PARTS) {
   const t0 = performance.now();
-  const spec = getModelSpec(id);
+  const spec = getModelSpec(modelId);
   const model = await spec.fit(
     split.train,
     {},
     {
-      seed,
+      seed: partSeed ?? seed,
       ...(spec.capabilities.includes('epochs')
         ? { validate, validateEveryEpochs: 2, patience: 4, maxTrainSeconds: Number(args['max-minutes']) * 60 }
         : {}),
@@ -66,7 +78,7 @@ const { weights, score } = fitBlendWeights(
 );
 const blend = createBlend(trained.map((t, k) => ({ model: t.model, weight: weights[k] })));
 console.log(
-  `blend weights ${weights.map((w, k) => `${PARTS[k]}×${w}`).join(' + ')}: validation ndcg@10 ${score.toFixed(4)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+  `blend weights ${weights.map((w, k) => `${PARTS[k].name}×${w}`).join(' + ')}: validation ndcg@10 ${score.toFixed(4)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
 );
 
 // The test set, read once per model after every choice was made on validation.
@@ -76,15 +88,15 @@ for (const { id, model, seconds, validation } of [...trained, { id: 'blend', mod
   rows[id] = { ...test, 'validation_ndcg@10': validation, train_s: Number(seconds.toFixed(1)) };
   console.log(`${id.padEnd(10)} hr@10 ${test['hr@10'].toFixed(4)} ndcg@10 ${test['ndcg@10'].toFixed(4)}`);
 }
-mkdirSync('bench/results', { recursive: true });
+mkdirSync(dirname(args.out), { recursive: true });
 writeFileSync(
-  'bench/results/blend-beauty.json',
+  args.out,
   `${JSON.stringify(
     {
       bench: 'blend-beauty',
       dataset: portablePath(data),
       protocol: 'leave-one-out, full ranking, history items removed (S3-Rec/FMLP-Rec files); seed ' + seed,
-      weights: Object.fromEntries(PARTS.map((id, k) => [id, weights[k]])),
+      weights: Object.fromEntries(PARTS.map((part, k) => [part.name, weights[k]])),
       models: rows,
       wallSeconds: Number(((performance.now() - started) / 1000).toFixed(0)),
       machine: { cpus: cpus().length, loadavg: loadavg(), node: process.version },
@@ -93,4 +105,4 @@ writeFileSync(
     2,
   )}\n`,
 );
-console.log('wrote bench/results/blend-beauty.json');
+console.log(`wrote ${args.out}`);
