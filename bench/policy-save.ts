@@ -7,14 +7,16 @@
  *   as text    the encoding as it was: JSON text with the base64 built on the request thread, then the copy
  *              of that string to the writer thread (a structured clone, as postMessage makes it)
  *   deferred   the encoding now: JSON text without the arrays, then the copy of text and arrays
- *   putState   the store call's synchronous part (what the request thread actually waits), and its commit
+ *   putState   the store call's synchronous part (what the request thread actually waits), and its commit;
+ *              beside it the same call with the beliefs copied to the writer thread instead of handed over
+ *              (`PackedFloats` without `handOver`, as before), in alternating order
  *
  *   npm run bench:policy-save [-- --items 21086 --runs 7]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRng, jsonDeferringFloats } from '../src/core/index.js';
+import { createRng, jsonDeferringFloats, PackedFloats } from '../src/core/index.js';
 import { AppealPosterior } from '../src/explore/appeal-posterior.js';
 import { openStore } from '../src/store/index.js';
 import { argValue, median } from './serve-shared.js';
@@ -29,6 +31,16 @@ const state = new Float32Array(DIM);
 for (let i = 0; i < ITEMS; i++) {
   for (let d = 0; d < DIM; d++) state[d] = rng.next() - 0.5;
   posterior.observe({ itemId: `item-${i}`, state, reward: rng.next() < 0.1 ? 1 : 0 });
+}
+
+/** The posterior's saved state with its beliefs copied to the writer thread, not handed over (as before). */
+function copiedBeliefs(state: ReturnType<AppealPosterior['toJson']>): unknown {
+  if (!('packed' in state) || typeof state.packed.values === 'string') throw new Error('expected packed beliefs');
+  return {
+    policy: 'neural-thompson',
+    version: 1,
+    state: { ...state, packed: { ...state.packed, values: new PackedFloats(state.packed.values.values) } },
+  };
 }
 
 const time = (fn: () => unknown): number => {
@@ -46,15 +58,23 @@ try {
     const stateMs = time(() => (value = { policy: 'neural-thompson', version: 1, state: posterior.toJson() }));
     const asTextMs = time(() => structuredClone(JSON.stringify(value)));
     const deferredMs = time(() => structuredClone(jsonDeferringFloats(value)));
+    const copied = copiedBeliefs(posterior.toJson());
     let put!: Promise<void>;
+    const putCopy = async (): Promise<number> => {
+      const ms = time(() => (put = store.putState('serving.policy', copied)));
+      await put;
+      return ms;
+    };
+    const putCopyFirst = run % 2 === 1;
+    const putSyncCopyMs = putCopyFirst ? await putCopy() : 0;
     const putSyncMs = time(() => (put = store.putState('serving.policy', value)));
     const started = performance.now();
     await put;
     const commitMs = performance.now() - started;
-    rows.push({ stateMs, asTextMs, deferredMs, putSyncMs, commitMs });
+    rows.push({ stateMs, asTextMs, deferredMs, putSyncMs, putSyncCopyMs: putCopyFirst ? putSyncCopyMs : await putCopy(), commitMs });
     console.log(
       `run ${run + 1}/${RUNS}: state ${stateMs.toFixed(1)} ms; as text ${asTextMs.toFixed(1)} ms, deferred ${deferredMs.toFixed(1)} ms; ` +
-        `putState holds the request thread ${putSyncMs.toFixed(1)} ms, commits ${commitMs.toFixed(0)} ms later`,
+        `putState holds the request thread ${putSyncMs.toFixed(1)} ms (${rows[run].putSyncCopyMs.toFixed(1)} ms copying the beliefs), commits ${commitMs.toFixed(0)} ms later`,
     );
   }
   const saved = (await store.getState('serving.policy')) as { state: { packed: { values: string } } };
@@ -70,6 +90,7 @@ try {
       encode_as_text_and_copy: med('asTextMs'),
       encode_deferred_and_copy: med('deferredMs'),
       put_state_request_thread: med('putSyncMs'),
+      put_state_request_thread_copying_beliefs: med('putSyncCopyMs'),
       put_state_commit: med('commitMs'),
     },
     runs_ms: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v.toFixed(2))]))),

@@ -29,6 +29,24 @@ describe('PackedFloats', () => {
     expect(JSON.stringify(value)).toContain(JSON.parse(JSON.stringify(new PackedFloats(Float64Array.of(3)))) as string);
   });
 
+  it('lists the buffers of handed-over arrays for a transfer, and only those that span their whole buffer', () => {
+    const handed = new Float64Array(4);
+    const view = new Float64Array(new ArrayBuffer(64), 8, 2);
+    const deferred = jsonDeferringFloats({
+      a: new PackedFloats(handed, { handOver: true }),
+      b: new PackedFloats(Float64Array.of(1)),
+      c: new PackedFloats(view, { handOver: true }),
+    })!;
+    expect(deferred.floats).toHaveLength(3);
+    expect(deferred.transfer).toEqual([handed.buffer]);
+    // Transferred, the bytes move: the sender's array is empty and the receiver's copy assembles the same text.
+    const moved = structuredClone(deferred, { transfer: deferred.transfer });
+    expect(handed.length).toBe(0);
+    expect(assembleJson(moved)).toBe(
+      JSON.stringify({ a: new PackedFloats(new Float64Array(4)), b: new PackedFloats(Float64Array.of(1)), c: new PackedFloats(view) }),
+    );
+  });
+
   it('has nothing to encode for undefined, and a value without arrays is its plain JSON', () => {
     expect(jsonDeferringFloats(undefined)).toBeUndefined();
     expect(assembleJson(jsonDeferringFloats({ a: [1, 'b'] })!)).toBe('{"a":[1,"b"]}');

@@ -284,7 +284,7 @@ export class AppealPosterior {
       values.set(b.variance, at + b.mean.length);
       at += 2 * b.mean.length;
     }
-    return { ids, lengths, values: new PackedFloats(values) };
+    return { ids, lengths, values: new PackedFloats(values, { handOver: true }) };
   }
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fromLittleEndian, PackedFloats } from '../../core/index.js';
 import { openStore } from '../open.js';
 import { describeStore, sampleEvent, sampleItem } from '../store.case.js';
 import { MIGRATIONS } from './migrations.js';
@@ -34,6 +35,20 @@ describe('sqlite writer thread', () => {
       duplicateIds: ['b0-1'],
     });
     expect(await store.counts()).toEqual({ items: 40, users: 40, events: 2001 });
+    await store.close();
+  });
+
+  it('moves a handed-over packed array to the writer thread instead of copying it, and stores its numbers', async () => {
+    const store = await openStore(`sqlite:${join(dir, 'writer-handover.db')}`, { backgroundWrites: true });
+    const handed = Float64Array.from({ length: 1000 }, (_, i) => i / 7);
+    const expected = handed.slice();
+    const kept = Float64Array.of(1, 2, 3);
+    await store.putState('beliefs', { handed: new PackedFloats(handed, { handOver: true }), kept: new PackedFloats(kept) });
+    expect(handed.length).toBe(0); // moved, not copied
+    expect(Array.from(kept)).toEqual([1, 2, 3]); // not handed over: the caller keeps it
+    const back = (await store.getState('beliefs')) as { handed: string; kept: string };
+    expect(fromLittleEndian(Buffer.from(back.handed, 'base64'), 'handed')).toEqual(expected);
+    expect(fromLittleEndian(Buffer.from(back.kept, 'base64'), 'kept')).toEqual(kept);
     await store.close();
   });
 

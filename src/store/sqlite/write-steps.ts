@@ -12,6 +12,15 @@ export interface WriteStep {
   deferredJson?: number;
 }
 
+/** The buffers the steps' deferred JSON hands over, for a post's transfer list (each once: a repeat is an error there). */
+export function handedOver(steps: readonly WriteStep[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const step of steps) {
+    if (step.deferredJson !== undefined) for (const b of (step.params[step.deferredJson] as DeferredJson).transfer) buffers.add(b);
+  }
+  return [...buffers];
+}
+
 /**
  * Settings of every connection that commits: the store's own and the writer thread's. NORMAL in WAL mode
  * survives a killed process (the WAL is in the OS cache); only power loss can drop the last transactions.

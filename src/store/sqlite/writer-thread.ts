@@ -1,6 +1,6 @@
 import { CurioError } from '../../core/index.js';
 import { startBackgroundWorker } from './background-worker.js';
-import type { StepResult, WriteStep } from './write-steps.js';
+import { handedOver, type StepResult, type WriteStep } from './write-steps.js';
 import type { WriterMessage, WriterReply } from './writer-worker.js';
 
 /**
@@ -70,7 +70,7 @@ export function startWriterThread(path: string): WriterThread {
     });
     if (pending.size === 0) worker.ref();
     pending.set(id, { promise, resolve, reject });
-    worker.postMessage({ id, steps, read } satisfies WriterMessage);
+    worker.postMessage({ id, steps, read } satisfies WriterMessage, handedOver(steps));
     return promise;
   };
 
