@@ -91,6 +91,7 @@ describe('curio-seq', () => {
     ['pre-ln + pointwise weights', { style: 'pre-ln', attention: 'pointwise' }],
     ['sasrec + token mixer', { mixer: 0.5 }],
     ['pre-ln + token mixer', { style: 'pre-ln', mixer: 0.5 }],
+    ['sasrec + weight averaging', { averaging: 0.95 }],
   ])('learns the behaviour-dependent successor with %s', async (_name, option) => {
     const ds = behaviourPlanted();
     const model = await curioSeqModel.fit(ds, { ...TINY, batchSize: 32, epochs: 15, ...option }, { seed: 1 });
@@ -183,6 +184,26 @@ describe('curio-seq', () => {
       const a = straight.scoreAll(state);
       const b = resumed.scoreAll(state);
       for (let j = 0; j < a.length; j++) expect(b[j]).toBeCloseTo(a[j], 4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with averaging keeps the moving average, carried through a checkpoint: a resumed run ends where an uninterrupted one does', async () => {
+    const split = leaveOneOut(plantedSequences({ users: 120 }));
+    const dir = mkdtempSync(join(tmpdir(), 'curio-seq-'));
+    try {
+      const params = { ...TINY, epochs: 4, dropoutRate: 0, averaging: 0.9 };
+      const straight = await curioSeqModel.fit(split.train, params, { seed: 5 });
+      const last = await curioSeqModel.fit(split.train, { ...params, averaging: 0 }, { seed: 5 });
+      const checkpointPath = join(dir, 'ckpt');
+      await curioSeqModel.fit(split.train, { ...params, epochs: 2 }, { seed: 5, checkpointPath });
+      const resumed = await curioSeqModel.fit(split.train, params, { seed: 5, checkpointPath });
+      const state = userSequence(split.train, 0);
+      const [a, b, c] = [straight, resumed, last].map((m) => m.scoreAll(state));
+      for (let j = 0; j < a.length; j++) expect(b[j]).toBeCloseTo(a[j], 4);
+      // The average is not the last step's weights (the same run without averaging).
+      expect(Math.max(...Array.from(a, (x, j) => Math.abs(x - c[j])))).toBeGreaterThan(1e-2);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -42,6 +42,12 @@ const params = z.object({
     .max(1)
     .default(0.5)
     .describe('Learning rate multiplied by this after each validation that does not improve (1 = constant).'),
+  averaging: z
+    .number()
+    .min(0)
+    .lt(1)
+    .default(0)
+    .describe('> 0: keep (and validate) an exponential moving average of the weights with this decay per step; 0 = the last weights.'),
   batchSize: z.number().int().min(1).default(128).describe('Sequences per step.'),
   epochs: z.number().int().min(1).default(100).describe('Maximum passes; early stopping on validation ends sooner.'),
   loss: z.enum(['auto', 'full', 'sampled']).default('auto').describe('Softmax over all items, or sampled; auto = full up to maxFullItems.'),
@@ -136,6 +142,7 @@ export const curioSeqModel = defineModel<CurioSeqParams>({
       learningRate: p.learningRate,
       weightDecay: p.weightDecay,
       plateauDecay: p.plateauDecay,
+      averaging: p.averaging,
       options,
       model,
       lossOf: (b: SeqBatch) => {

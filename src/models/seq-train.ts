@@ -24,6 +24,12 @@ export interface TrainLoopArgs {
    * Smaller steps once validation stalls let the run settle into the optimum it is circling.
    */
   plateauDecay?: number;
+  /**
+   * > 0: validate and keep an exponential moving average of the weights (this decay per step, warmed up
+   * over the first steps as min(decay, (1 + t) / (10 + t))) instead of the last step's weights. The average
+   * smooths the step-to-step noise of the minibatches out of the weights a run keeps.
+   */
+  averaging?: number;
   options: FitOptions;
   lossOf: (b: SeqBatch) => Tensor;
   model: () => Recommender;
@@ -34,6 +40,8 @@ interface LoopState {
   best: number;
   waited: number;
   bestWeights: Float32Array[] | null;
+  /** The averaged weights (with `averaging`), updated after every step. */
+  average: Float32Array[] | null;
 }
 
 /** Trains `net` in place; returns the epochs run and the best validation score (null without validation). */
@@ -41,26 +49,36 @@ export function trainLoop(a: TrainLoopArgs): { epochsRun: number; bestValidation
   const params = a.net.parameters();
   const opt = new AdamW(params, { learningRate: a.learningRate, weightDecay: a.weightDecay });
   const o = a.options;
-  const st: LoopState = { epoch: 0, best: Number.NEGATIVE_INFINITY, waited: 0, bestWeights: null };
+  const st: LoopState = {
+    epoch: 0,
+    best: Number.NEGATIVE_INFINITY,
+    waited: 0,
+    bestWeights: null,
+    average: a.averaging ? params.map((p) => p.data.slice()) : null,
+  };
   if (o.checkpointPath && existsSync(o.checkpointPath)) resume(o.checkpointPath, a.net, opt, st);
   const every = o.validateEveryEpochs ?? 1;
   const patience = o.patience ?? 3;
   const loopStarted = performance.now();
   while (st.epoch < a.epochs) {
     const started = performance.now();
-    const loss = runEpoch(a, opt, st.epoch);
+    const loss = runEpoch(a, opt, st);
     const report: EpochReport = { epoch: st.epoch, epochs: a.epochs, loss, seconds: (performance.now() - started) / 1000 };
     st.epoch++;
     const outOfTime = o.maxTrainSeconds !== undefined && (performance.now() - loopStarted) / 1000 > o.maxTrainSeconds;
     let stop = outOfTime;
     if (o.validate && (st.epoch % every === 0 || st.epoch === a.epochs || outOfTime)) {
       a.net.eval();
+      // With averaging, the average is what is validated (and kept); training goes on from the raw weights.
+      const raw = st.average ? swapIn(params, st.average) : null;
       const score = o.validate(a.model());
       report.validation = score;
-      if (score > st.best) {
+      const improved = score > st.best;
+      if (improved) st.bestWeights = params.map((p) => p.data.slice());
+      if (raw) swapIn(params, raw);
+      if (improved) {
         st.best = score;
         st.waited = 0;
-        st.bestWeights = params.map((p) => p.data.slice());
       } else {
         stop ||= ++st.waited >= patience;
         opt.learningRate *= a.plateauDecay ?? 1;
@@ -71,11 +89,34 @@ export function trainLoop(a: TrainLoopArgs): { epochsRun: number; bestValidation
     if (stop) break;
   }
   if (st.bestWeights) params.forEach((p, k) => p.data.set(st.bestWeights![k]));
+  else if (st.average) swapIn(params, st.average); // no validation: the average is the result
   a.net.eval();
   return { epochsRun: st.epoch, bestValidation: o.validate ? st.best : null };
 }
 
-function runEpoch(a: TrainLoopArgs, opt: AdamW, epoch: number): number {
+/** Puts `weights` into the parameters and returns what they held. */
+function swapIn(params: readonly Tensor[], weights: readonly Float32Array[]): Float32Array[] {
+  return params.map((p, k) => {
+    const held = p.data.slice();
+    p.data.set(weights[k]);
+    return held;
+  });
+}
+
+/** One step of the moving average toward the current weights. */
+function updateAverage(params: readonly Tensor[], average: Float32Array[], decay: number, step: number): void {
+  const d = Math.min(decay, (1 + step) / (10 + step));
+  const w = 1 - d;
+  params.forEach((p, k) => {
+    const avg = average[k];
+    const x = p.data;
+    for (let i = 0; i < x.length; i++) avg[i] += w * (x[i] - avg[i]);
+  });
+}
+
+function runEpoch(a: TrainLoopArgs, opt: AdamW, st: LoopState): number {
+  const epoch = st.epoch;
+  const params = st.average ? a.net.parameters() : [];
   a.net.train();
   // One stream per epoch, so a resumed run shuffles as an uninterrupted one would.
   const rng = createRng((a.options.seed * 7919 + epoch * 104729) | 0);
@@ -96,6 +137,7 @@ function runEpoch(a: TrainLoopArgs, opt: AdamW, epoch: number): number {
       opt.step();
       return l.item();
     });
+    if (st.average) updateAverage(params, st.average, a.averaging!, opt.stepCount);
     assertFiniteLoss(a.id, epoch, loss);
     total += loss;
     sequences += ids.length;
@@ -114,6 +156,7 @@ function checkpoint(path: string, net: SeqNet, opt: AdamW, st: LoopState): void 
     tensors.set(`m/${name}`, tensor(moments[k].m, p.shape));
     tensors.set(`v/${name}`, tensor(moments[k].v, p.shape));
     if (st.bestWeights) tensors.set(`b/${name}`, tensor(st.bestWeights[k], p.shape));
+    if (st.average) tensors.set(`a/${name}`, tensor(st.average[k], p.shape));
   });
   const meta = {
     epoch: st.epoch,
@@ -143,6 +186,9 @@ function resume(path: string, net: SeqNet, opt: AdamW, st: LoopState): void {
   });
   const hasBest = tensors.has(`b/${named[0][0]}`);
   st.bestWeights = hasBest ? named.map(([name, p]) => get(`b/${name}`, p.size).slice()) : null;
+  // A checkpoint from a run without averaging starts the average at its weights.
+  if (st.average && tensors.has(`a/${named[0][0]}`)) st.average = named.map(([name, p]) => get(`a/${name}`, p.size).slice());
+  else if (st.average) st.average = named.map(([, p]) => p.data.slice());
   st.epoch = Number(meta.epoch);
   st.best = meta.best === null ? Number.NEGATIVE_INFINITY : Number(meta.best);
   st.waited = Number(meta.waited);
