@@ -29,8 +29,8 @@ let deferring: { floats: Float64Array[]; transfer: ArrayBuffer[]; token: string 
 export class PackedFloats {
   /**
    * `handOver`: the creator gives the array away with the value (nothing else holds it), so a thread that
-   * encodes it may take its memory instead of a copy; the array is empty afterwards. Copying a policy's
-   * beliefs (~11 MB at 21,000 items) held the request thread for tens of ms under load.
+   * encodes it may take its memory instead of a copy; the array is empty afterwards. A policy's beliefs over
+   * every item are big enough that copying them is a stall of the request thread (docs/benchmarks.md).
    */
   constructor(
     readonly values: Float64Array,
@@ -48,7 +48,7 @@ export class PackedFloats {
 
 /**
  * A value's JSON text with every `PackedFloats` left out, to be filled in by `assembleJson`, possibly on
- * another thread: the arrays cross to it as typed arrays (a copy of their bytes), while their base64 and a
+ * another thread: the arrays cross to it as typed arrays (a copy of their bytes, or the bytes themselves when handed over), while their base64 and a
  * string of the whole (tens of MB for a policy's state) are built there, not on the request thread.
  */
 export interface DeferredJson {
