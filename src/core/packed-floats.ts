@@ -40,7 +40,9 @@ export class PackedFloats {
   toJSON(): string {
     if (deferring) {
       if (this.options.handOver && ownsBuffer(this.values)) deferring.transfer.push(this.values.buffer as ArrayBuffer);
-      return `${deferring.token}${deferring.floats.push(this.values) - 1}`;
+      // An empty array may be one that already moved, whose buffer no thread can be sent: send a fresh one.
+      const values = this.values.length === 0 ? new Float64Array(0) : this.values;
+      return `${deferring.token}${deferring.floats.push(values) - 1}`;
     }
     return littleEndianBytes(this.values).toString('base64');
   }
@@ -81,7 +83,15 @@ export function assembleJson({ text, floats, token }: DeferredJson): string {
   return text.replace(new RegExp(`${escaped}(\\d+)`, 'g'), (_, k: string) => littleEndianBytes(floats[Number(k)]).toString('base64'));
 }
 
-/** Whether the array spans its whole buffer (a plain ArrayBuffer): only then can the buffer move without taking more. */
+/**
+ * Whether the array spans its whole buffer (a plain ArrayBuffer): only then can the buffer move without taking
+ * more. An empty one has nothing to move, and a buffer that already moved (a value saved twice) cannot move again.
+ */
 function ownsBuffer(values: Float64Array): boolean {
-  return values.buffer instanceof ArrayBuffer && values.byteOffset === 0 && values.byteLength === values.buffer.byteLength;
+  return (
+    values.buffer instanceof ArrayBuffer &&
+    values.byteLength > 0 &&
+    values.byteOffset === 0 &&
+    values.byteLength === values.buffer.byteLength
+  );
 }

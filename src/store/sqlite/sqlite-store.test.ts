@@ -46,6 +46,10 @@ describe('sqlite writer thread', () => {
     await store.putState('beliefs', { handed: new PackedFloats(handed, { handOver: true }), kept: new PackedFloats(kept) });
     expect(handed.length).toBe(0); // moved, not copied
     expect(Array.from(kept)).toEqual([1, 2, 3]); // not handed over: the caller keeps it
+    // Saved again, the moved array is empty: it is stored as such, not posted a second time (which would throw).
+    const again = new PackedFloats(handed, { handOver: true });
+    await store.putState('again', { again });
+    expect(await store.getState('again')).toEqual({ again: '' });
     const back = (await store.getState('beliefs')) as { handed: string; kept: string };
     expect(fromLittleEndian(Buffer.from(back.handed, 'base64'), 'handed')).toEqual(expected);
     expect(fromLittleEndian(Buffer.from(back.kept, 'base64'), 'kept')).toEqual(kept);
