@@ -1,6 +1,7 @@
 import { yieldToLoop, type Config, type EventWeights } from '../core/index.js';
 import type { SequenceDataset } from '../data/index.js';
 import {
+  BestK,
   forgetUserRow,
   getModelSpec,
   isSequentialRecommender,
@@ -121,12 +122,13 @@ function popularLists(
     }
   }
   const overall = topK(ranking, POPULAR_OVERALL, hidden);
-  const buckets: number[][] = table.categories.map(() => []);
-  for (let i = 0; i < table.size; i++) if (table.category[i] !== NO_CATEGORY && hidden[i] === 0) buckets[table.category[i]].push(i);
-  const score = (i: number) => (i < ranking.length ? ranking[i] : 0);
-  const byCategory = buckets.map((list) =>
-    Int32Array.from(list.sort((a, b) => score(b) - score(a) || a - b).slice(0, POPULAR_PER_CATEGORY)),
-  );
+  // A bounded heap per category in one pass, not a sort of every category's items: a swap or a rebuild runs this
+  // on the request thread, and only the first few of each category are kept.
+  const best = table.categories.map(() => new BestK(POPULAR_PER_CATEGORY));
+  for (let i = 0; i < table.size; i++) {
+    if (table.category[i] !== NO_CATEGORY && hidden[i] === 0) best[table.category[i]].offer(i, i < ranking.length ? ranking[i] : 0);
+  }
+  const byCategory = best.map((b) => b.sorted());
   return { overall, byCategory };
 }
 
