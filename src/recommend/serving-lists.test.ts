@@ -57,6 +57,31 @@ describe('serving lists computed with a version', () => {
     await store.close();
   });
 
+  it("rank each category's available items by popularity, ties by table order, as its popular list", async () => {
+    const store = await shopStore();
+    const ds = await datasetFromStore(store);
+    const model = await getModelSpec('transition').fit(ds, {}, { seed: 1 });
+    const snap = await buildSnapshot({
+      store,
+      serving: config.serving,
+      eventWeights: config.events.weights,
+      seed: 1,
+      dataset: ds,
+      served: { model, itemIds: ds.items, source: 'loaded' },
+    });
+    const { items, popularity } = snap;
+    let compared = 0;
+    snap.popularByCategory.forEach((list, c) => {
+      const members = Array.from({ length: items.size }, (_, i) => i).filter((i) => items.category[i] === c && items.unavailable[i] === 0);
+      const expected = members.sort((a, b) => popularity[b] - popularity[a] || a - b).slice(0, list.length);
+      expect(list.length).toBe(Math.min(members.length, 20));
+      expect(Array.from(list)).toEqual(expected);
+      compared += list.length;
+    });
+    expect(compared).toBeGreaterThan(20); // several categories with items
+    await store.close();
+  });
+
   it('let a serving process rebuild its snapshot without reading the event history, keeping live trends', async () => {
     const base = await shopStore();
     const ds = await datasetFromStore(base);
