@@ -50,8 +50,9 @@ export class PackedFloats {
 
 /**
  * A value's JSON text with every `PackedFloats` left out, to be filled in by `assembleJson`, possibly on
- * another thread: the arrays cross to it as typed arrays (a copy of their bytes, or the bytes themselves when handed over), while their base64 and a
- * string of the whole (tens of MB for a policy's state) are built there, not on the request thread.
+ * another thread: the arrays cross to it as typed arrays (a copy of their bytes, or the bytes themselves when
+ * handed over), while their base64 and a string of the whole (a policy's state is large) are built there, not
+ * on the request thread.
  */
 export interface DeferredJson {
   text: string;

@@ -62,7 +62,7 @@ export function trainLoop(a: TrainLoopArgs): { epochsRun: number; bestValidation
   const loopStarted = performance.now();
   while (st.epoch < a.epochs) {
     const started = performance.now();
-    const loss = runEpoch(a, opt, st);
+    const loss = runEpoch(a, params, opt, st);
     const report: EpochReport = { epoch: st.epoch, epochs: a.epochs, loss, seconds: (performance.now() - started) / 1000 };
     st.epoch++;
     const outOfTime = o.maxTrainSeconds !== undefined && (performance.now() - loopStarted) / 1000 > o.maxTrainSeconds;
@@ -75,7 +75,7 @@ export function trainLoop(a: TrainLoopArgs): { epochsRun: number; bestValidation
       report.validation = score;
       const improved = score > st.best;
       if (improved) st.bestWeights = params.map((p) => p.data.slice());
-      if (raw) swapIn(params, raw);
+      if (raw) setWeights(params, raw);
       if (improved) {
         st.best = score;
         st.waited = 0;
@@ -88,19 +88,21 @@ export function trainLoop(a: TrainLoopArgs): { epochsRun: number; bestValidation
     if (o.checkpointPath) checkpoint(o.checkpointPath, a.net, opt, st);
     if (stop) break;
   }
-  if (st.bestWeights) params.forEach((p, k) => p.data.set(st.bestWeights![k]));
-  else if (st.average) swapIn(params, st.average); // no validation: the average is the result
+  if (st.bestWeights) setWeights(params, st.bestWeights);
+  else if (st.average) setWeights(params, st.average); // no validation: the average is the result
   a.net.eval();
   return { epochsRun: st.epoch, bestValidation: o.validate ? st.best : null };
 }
 
+function setWeights(params: readonly Tensor[], weights: readonly Float32Array[]): void {
+  params.forEach((p, k) => p.data.set(weights[k]));
+}
+
 /** Puts `weights` into the parameters and returns what they held. */
 function swapIn(params: readonly Tensor[], weights: readonly Float32Array[]): Float32Array[] {
-  return params.map((p, k) => {
-    const held = p.data.slice();
-    p.data.set(weights[k]);
-    return held;
-  });
+  const held = params.map((p) => p.data.slice());
+  setWeights(params, weights);
+  return held;
 }
 
 /** One step of the moving average toward the current weights. */
@@ -114,9 +116,8 @@ function updateAverage(params: readonly Tensor[], average: Float32Array[], decay
   });
 }
 
-function runEpoch(a: TrainLoopArgs, opt: AdamW, st: LoopState): number {
+function runEpoch(a: TrainLoopArgs, params: readonly Tensor[], opt: AdamW, st: LoopState): number {
   const epoch = st.epoch;
-  const params = st.average ? a.net.parameters() : [];
   a.net.train();
   // One stream per epoch, so a resumed run shuffles as an uninterrupted one would.
   const rng = createRng((a.options.seed * 7919 + epoch * 104729) | 0);

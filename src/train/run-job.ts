@@ -88,10 +88,13 @@ export async function runTrainingJob(o: RunJobOptions): Promise<JobOutcome> {
   if (blend) reporter.log(`blend ${describe(blend)}: validation ${training.metric} ${blend.validation.toFixed(4)}`);
   const chosen = [...trained, ...(blend ? [blend] : [])].reduce((a, b) => (b.validation > a.validation ? b : a));
 
-  const beforeHoldout = filterEvents(ds, (u, pos) => ds.timestampsMs[ds.offsets[u] + pos] < cut.holdoutFrom, { keepEmptyUsers: true });
   // With nothing serving there is nothing to be fair to: the training-slice fit gives the holdout figures.
   const gateModel = serving
-    ? await fitForGate(chosen, beforeHoldout, { ...common, progress: (f, step) => reporter.progress(0.45 + 0.25 * f, step) })
+    ? await fitForGate(
+        chosen,
+        filterEvents(ds, (u, pos) => ds.timestampsMs[ds.offsets[u] + pos] < cut.holdoutFrom, { keepEmptyUsers: true }),
+        { ...common, progress: (f, step) => reporter.progress(0.45 + 0.25 * f, step) },
+      )
     : chosen.model;
   reporter.progress(0.7, 'gate: scoring the candidate and the serving version on the holdout');
   const gate = gateFigures(gateModel, serving, ds, split, training);
