@@ -92,6 +92,8 @@ describe('curio-seq', () => {
     ['sasrec + token mixer', { mixer: 0.5 }],
     ['pre-ln + token mixer', { style: 'pre-ln', mixer: 0.5 }],
     ['sasrec + weight averaging', { averaging: 0.95 }],
+    ['positions from the oldest event', { anchor: 'oldest' }],
+    ['every prefix its own window', { prefixes: true }],
   ])('learns the behaviour-dependent successor with %s', async (_name, option) => {
     const ds = behaviourPlanted();
     const model = await curioSeqModel.fit(ds, { ...TINY, batchSize: 32, epochs: 15, ...option }, { seed: 1 });
@@ -243,5 +245,26 @@ describe('curio-seq', () => {
       { seed: 3, warmStart: { model: restored, itemIds: split.train.items } },
     );
     expect(updated.params.mixer).toBe(0);
+  });
+
+  it('restores an artifact written before the anchor existed as a left-padded (newest-anchored) model', async () => {
+    const split = leaveOneOut(plantedSequences({ users: 60 }));
+    const old = await curioSeqModel.fit(split.train, { ...TINY, epochs: 2 }, { seed: 3 });
+    const { anchor: _anchor, ...paramsBefore } = old.toArtifact().params;
+    const restored = curioSeqModel.restore({ ...old.toArtifact(), params: paramsBefore });
+    expect(restored.params.anchor).toBe('newest');
+    const state = userSequence(split.train, 0);
+    expect(Array.from(restored.scoreAll(state))).toEqual(Array.from(old.scoreAll(state)));
+  });
+
+  it('from the oldest, serves a state through the same positions it trained: a restored model scores as the trained one', async () => {
+    const split = leaveOneOut(plantedSequences({ users: 60 }));
+    const model = await curioSeqModel.fit(split.train, { ...TINY, epochs: 2, anchor: 'oldest' }, { seed: 3 });
+    const restored = curioSeqModel.restore(model.toArtifact());
+    expect(restored.params.anchor).toBe('oldest');
+    for (const u of [0, 1, 2]) {
+      const state = userSequence(split.train, u);
+      expect(Array.from(restored.scoreAll(state))).toEqual(Array.from(model.scoreAll(state)));
+    }
   });
 });

@@ -49,6 +49,14 @@ const params = z.object({
     .default(0)
     .describe('> 0: keep (and validate) an exponential moving average of the weights with this decay per step; 0 = the last weights.'),
   batchSize: z.number().int().min(1).default(128).describe('Sequences per step.'),
+  anchor: z
+    .enum(['newest', 'oldest'])
+    .default('newest')
+    .describe('Positions count from the newest event (left padding) or the oldest (right padding: every position trains as its prefix).'),
+  prefixes: z
+    .boolean()
+    .default(false)
+    .describe("Train on every prefix of each sequence, each predicting its next item from its newest position (the papers' loader)."),
   epochs: z.number().int().min(1).default(100).describe('Maximum passes; early stopping on validation ends sooner.'),
   loss: z.enum(['auto', 'full', 'sampled']).default('auto').describe('Softmax over all items, or sampled; auto = full up to maxFullItems.'),
   maxFullItems: z.number().int().min(1).default(60_000).describe('Largest catalogue that auto trains with the full softmax.'),
@@ -72,6 +80,7 @@ const ARCHITECTURE: readonly (keyof CurioSeqParams)[] = [
   'relativeBias',
   'timeBias',
   'mixer',
+  'anchor',
   'behaviourTokens',
   'gapTokens',
 ];
@@ -94,6 +103,7 @@ function netOptions(p: CurioSeqParams, nItems: number, seed: number, features: I
     gapTokens: p.gapTokens,
     attention: p.attention === 'auto' ? undefined : p.attention,
     relativeBias: p.relativeBias,
+    anchor: p.anchor,
     timeBias: p.timeBias,
     mixer: p.mixer,
   };
@@ -130,7 +140,7 @@ export const curioSeqModel = defineModel<CurioSeqParams>({
     if (options.warmStart) {
       warmStartNet(net, options.warmStart, { modelId: ID, params: p, architecture: ARCHITECTURE, itemIds: train.items, features });
     }
-    const windows = buildWindows(train, p.maxLen, options.eventWeights);
+    const windows = buildWindows(train, p.maxLen, options.eventWeights, { prefixes: p.prefixes });
     const lossOpts = lossOptions(train, p, options.seed);
     const model = (): Recommender => createSeqModel({ id: ID, artifactVersion: VERSION, params: p, nItems, net, features });
     trainLoop({
@@ -155,7 +165,12 @@ export const curioSeqModel = defineModel<CurioSeqParams>({
   restore(artifact, stored) {
     // Artifacts written before the token mixer existed have none: their params must say so, or the net built
     // here would expect mixer weights, and a warm start from them would see another architecture.
-    const p = 'mixer' in artifact.params ? stored : { ...stored, mixer: 0 };
+    // Likewise the anchor: artifacts from before it read left-padded batches.
+    const p = {
+      ...stored,
+      ...('mixer' in artifact.params ? {} : { mixer: 0 }),
+      ...('anchor' in artifact.params ? {} : { anchor: 'newest' as const }),
+    };
     const features = featuresFromArtifact(artifact);
     // Every weight is loaded from the artifact (loadStateDict requires them all): nothing to draw.
     const net = withoutRandomInit(() => new CurioNet(netOptions(p, artifact.nItems, 0, features)));

@@ -34,16 +34,28 @@ export function gapBucket(previousMs: number, currentMs: number, first: boolean)
   return Math.min(GAP_BUCKETS - 1, 3 + Math.floor(Math.log2(1 + seconds)));
 }
 
+export interface WindowOptions {
+  /**
+   * Every prefix of each user's sequence becomes a window of its own (its newest maxLen events), trained on
+   * its last position only: the prediction point is always the newest column, as it is when serving, and
+   * each target is predicted once, from its whole history. Without it, windows are cut end to end and every
+   * position trains, its position embedding counting from the window's end rather than the prediction point.
+   */
+  prefixes?: boolean;
+}
+
 /**
  * Cuts every user's sequence into windows of up to maxLen + 1 events, newest window first (so the most
- * recent events always train); a user's events are inputs for the next one. Users with < 2 events are skipped.
+ * recent events always train); a user's events are inputs for the next one. Users with < 2 events are
+ * skipped. With `prefixes`, one window per target instead (WindowOptions).
  */
-export function buildWindows(train: SequenceDataset, maxLen: number, eventWeights?: EventWeights): SeqWindows {
+export function buildWindows(train: SequenceDataset, maxLen: number, eventWeights?: EventWeights, options: WindowOptions = {}): SeqWindows {
   const table = weightTable(eventWeights);
   const cuts: [number, number][] = [];
   for (let u = 0; u < train.offsets.length - 1; u++) {
     const start = train.offsets[u];
-    for (let end = train.offsets[u + 1]; end - start >= 2; end -= maxLen) cuts.push([Math.max(start, end - maxLen - 1), end]);
+    const step = options.prefixes ? 1 : maxLen;
+    for (let end = train.offsets[u + 1]; end - start >= 2; end -= step) cuts.push([Math.max(start, end - maxLen - 1), end]);
   }
   const offsets = new Int32Array(cuts.length + 1);
   cuts.forEach(([s, e], w) => (offsets[w + 1] = offsets[w] + e - s - 1));
@@ -57,6 +69,7 @@ export function buildWindows(train: SequenceDataset, maxLen: number, eventWeight
     weights: new Float32Array(n),
   };
   let sum = 0;
+  let trained = 0;
   cuts.forEach(([s, e], w) => {
     for (let k = 0; k < e - s - 1; k++) {
       const at = offsets[w] + k;
@@ -65,13 +78,15 @@ export function buildWindows(train: SequenceDataset, maxLen: number, eventWeight
       out.types[at] = train.types[ev] + 1;
       out.gaps[at] = gapBucket(train.timestampsMs[ev - 1], train.timestampsMs[ev], k === 0 && ev === firstOf(train, ev));
       out.targets[at] = train.itemIdx[ev + 1] + 1;
+      if (options.prefixes && k < e - s - 2) continue; // weight 0: only the prefix's last position trains
       // A dislike or removal is not something to predict: negative weights count as 0 (NaN stays NaN).
       const wt = table[train.types[ev + 1]];
       out.weights[at] = wt < 0 ? 0 : wt;
       sum += out.weights[at];
+      trained++;
     }
   });
-  const scale = n / (sum || 1);
+  const scale = trained / (sum || 1);
   for (let k = 0; k < n; k++) out.weights[k] *= scale;
   return out;
 }
@@ -88,10 +103,14 @@ function firstOf(ds: SequenceDataset, ev: number): number {
   return ds.offsets[lo];
 }
 
-/** A padded mini-batch [batch, len] (left padding, so the newest event is always in the last column). */
+/**
+ * A padded mini-batch [batch, len]: left padding, so the newest event is always in the last column, or with
+ * `fromOldest` right padding, so the oldest is always in the first.
+ */
 export interface SeqBatch {
   batch: number;
   len: number;
+  fromOldest: boolean;
   items: Int32Array;
   types: Int32Array;
   gaps: Int32Array;
@@ -100,11 +119,12 @@ export interface SeqBatch {
 }
 
 /** Packs the given windows into a batch of length `len` (at least the longest window, at most maxLen). */
-export function packBatch(w: SeqWindows, ids: ArrayLike<number>, len: number): SeqBatch {
+export function packBatch(w: SeqWindows, ids: ArrayLike<number>, len: number, fromOldest = false): SeqBatch {
   const b = ids.length;
   const out: SeqBatch = {
     batch: b,
     len,
+    fromOldest,
     items: new Int32Array(b * len),
     types: new Int32Array(b * len),
     gaps: new Int32Array(b * len),
@@ -115,7 +135,7 @@ export function packBatch(w: SeqWindows, ids: ArrayLike<number>, len: number): S
     const s = w.offsets[ids[r]];
     const n = Math.min(len, w.offsets[ids[r] + 1] - s);
     const src = w.offsets[ids[r] + 1] - n;
-    const dst = r * len + len - n;
+    const dst = r * len + (fromOldest ? 0 : len - n);
     out.items.set(w.items.subarray(src, src + n), dst);
     out.types.set(w.types.subarray(src, src + n), dst);
     out.gaps.set(w.gaps.subarray(src, src + n), dst);
@@ -156,12 +176,14 @@ function shuffle(a: Int32Array, rng: Rng): void {
 }
 
 /** One serving-time sequence (the newest maxLen events of a state) as a batch of one, length `len`. */
-export function stateBatch(state: UserState, len: number, nItems: number): SeqBatch {
+export function stateBatch(state: UserState, len: number, nItems: number, fromOldest = false): SeqBatch {
   const n = Math.min(len, state.items.length);
   const from = state.items.length - n;
+  const pad = fromOldest ? 0 : len - n;
   const out: SeqBatch = {
     batch: 1,
     len,
+    fromOldest,
     items: new Int32Array(len),
     types: new Int32Array(len),
     gaps: new Int32Array(len),
@@ -172,10 +194,10 @@ export function stateBatch(state: UserState, len: number, nItems: number): SeqBa
     const ev = from + k;
     const item = state.items[ev];
     // Items unknown to the model (added after training) are skipped as padding would be.
-    out.items[len - n + k] = item >= 0 && item < nItems ? item + 1 : 0;
-    out.types[len - n + k] = (state.types?.[ev] ?? 5) + 1; // no types given: treat as the S3-Rec files do (purchase)
+    out.items[pad + k] = item >= 0 && item < nItems ? item + 1 : 0;
+    out.types[pad + k] = (state.types?.[ev] ?? 5) + 1; // no types given: treat as the S3-Rec files do (purchase)
     const ts = state.timestampsMs;
-    out.gaps[len - n + k] = ts ? gapBucket(ts[ev - 1], ts[ev], ev === 0) : 1;
+    out.gaps[pad + k] = ts ? gapBucket(ts[ev - 1], ts[ev], ev === 0) : 1;
   }
   return out;
 }

@@ -72,8 +72,10 @@ export function createSeqModel(a: SeqModelArgs): SequentialRecommender {
   const embeddings = (): Float32Array => table.slice(dim, (nItems + 1) * dim);
   const userVector = (state: UserState): Float32Array => {
     const len = net.fixedLength ? net.maxLen : Math.max(1, Math.min(net.maxLen, state.items.length));
-    const b = stateBatch(state, len, nItems);
-    return tidy(() => noGrad(() => net.forward(b, tableTensor).data.slice((len - 1) * dim, len * dim)));
+    const b = stateBatch(state, len, nItems, net.fromOldest);
+    // The newest event's row: the last column, or under right padding the last filled one.
+    const row = net.fromOldest ? Math.max(1, Math.min(len, state.items.length)) - 1 : len - 1;
+    return tidy(() => noGrad(() => net.forward(b, tableTensor).data.slice(row * dim, (row + 1) * dim)));
   };
   return {
     id: a.id,

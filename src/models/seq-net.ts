@@ -2,7 +2,7 @@
  * The two sequence networks: the faithful SASRec encoder from src/nn, and Curio's multi-behaviour encoder
  * (item + side-feature + behaviour + time-gap + position tokens, pre-LN or SASRec blocks).
  */
-import { createRng, EVENT_TYPES, type Rng } from '../core/index.js';
+import { createRng, CurioError, EVENT_TYPES, type Rng } from '../core/index.js';
 import {
   add,
   createSequenceBlock,
@@ -36,6 +36,8 @@ export abstract class SeqNet extends Module {
   abstract outputTable(): Tensor;
   /** True when every batch must be padded to maxLen. */
   abstract readonly fixedLength: boolean;
+  /** True when batches are right-padded and positions count from the oldest event (CurioNetOptions.anchor). */
+  readonly fromOldest: boolean = false;
   /** The tables with one row per item (row i + 1 = item i): a warm start copies them row by row, by item id. */
   abstract itemTables(): Tensor[];
   /** The attribute table when the net has item side features (row = dense attribute id, ItemFeatures.names). */
@@ -95,6 +97,7 @@ export class SasrecNet extends SeqNet {
   }
 
   forward(b: SeqBatch): Tensor {
+    if (b.fromOldest) throw new CurioError('BAD_INPUT', 'sasrec reads left-padded batches only');
     return this.enc.forward(b.items, b.len);
   }
 
@@ -171,6 +174,14 @@ export interface CurioNetOptions extends SasrecNetOptions {
   timeBias?: boolean;
   /** > 0: every transformer block mixes tokens with a learned causal filter too (TransformerBlockOptions.mixer). */
   mixer?: number;
+  /**
+   * Which end positions count from. 'newest' (SASRec's left padding): the newest event always has the last
+   * position, so a window's inner positions train with position numbers that serving only ever gives the
+   * newest event. 'oldest' (right padding): an event's position is its place from the start, the same in
+   * every longer window, so each position of a training window is computed exactly as serving computes that
+   * prefix, and training every position is training every prefix at the cost of one window.
+   */
+  anchor?: 'newest' | 'oldest';
 }
 
 /**
@@ -189,6 +200,7 @@ export class CurioNet extends SeqNet {
   readonly dim: number;
   readonly maxLen: number;
   readonly fixedLength = false;
+  override readonly fromOldest: boolean;
   private readonly features: ItemFeatures | null;
   private slotWeights: Float32Array | undefined;
   private attributeIds: Map<string, number> | null | undefined;
@@ -225,6 +237,7 @@ export class CurioNet extends SeqNet {
     this.features = o.features;
     this.dropoutRate = o.dropoutRate;
     this.timeBias = !!o.timeBias;
+    this.fromOldest = o.anchor === 'oldest';
     this.rng = rng.fork();
   }
 
@@ -275,13 +288,20 @@ export class CurioNet extends SeqNet {
     let x = gatherRows(table, b.items, { shape, paddingIdx: 0 });
     if (this.behaviours) x = add(x, this.behaviours.forward(b.types, shape));
     if (this.gaps) x = add(x, this.gaps.forward(b.gaps, shape));
-    // Left padding: the newest event always sits at position maxLen - 1.
-    x = add(x, slice(this.positions.weight, 0, this.maxLen - b.len, this.maxLen));
+    if (b.fromOldest !== this.fromOldest)
+      throw new CurioError('BAD_INPUT', `this net reads ${this.fromOldest ? 'right' : 'left'}-padded batches`);
+    // Left padding: the newest event always sits at position maxLen - 1; right padding: the oldest at 0.
+    const first = this.fromOldest ? 0 : this.maxLen - b.len;
+    x = add(x, slice(this.positions.weight, 0, first, first + b.len));
     if (this.training && this.dropoutRate > 0) x = dropout(x, this.dropoutRate, this.rng);
     const keep = Uint8Array.from(b.items, (id) => (id > 0 ? 1 : 0));
     x = maskRows(x, keep);
     // The blocks read padding (pointwise attention masks it) and, with a time bias, the time between events.
-    const ctx: SequenceContext = { keep, pairTimes: this.timeBias ? pairTimeBuckets(b.gaps, b.batch, b.len) : undefined };
+    const ctx: SequenceContext = {
+      keep,
+      pairTimes: this.timeBias ? pairTimeBuckets(b.gaps, b.batch, b.len) : undefined,
+      fromOldest: this.fromOldest,
+    };
     for (const block of this.blocks) x = maskRows(block.forward(x, ctx), keep);
     return this.lnFinal.forward(x);
   }

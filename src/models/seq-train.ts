@@ -131,7 +131,7 @@ function runEpoch(a: TrainLoopArgs, params: readonly Tensor[], opt: AdamW, st: L
       for (const i of ids) len = Math.max(len, a.windows.offsets[i + 1] - a.windows.offsets[i]);
       len = Math.min(len, a.net.maxLen);
     }
-    const b = packBatch(a.windows, ids, len);
+    const b = packBatch(a.windows, ids, len, a.net.fromOldest);
     const loss = tidy(() => {
       const l = a.lossOf(b);
       backward(l);

@@ -11,6 +11,8 @@ export interface SequenceContext {
   keep?: Uint8Array;
   /** [batch, len, len] time bucket of each (query, key) pair, < 0 for none; needed by blocks with a time bias. */
   pairTimes?: Int32Array;
+  /** Sequences are right-padded and their positions count from the oldest event (see TokenMixer.forward). */
+  fromOldest?: boolean;
 }
 
 export interface AttentionBiasOptions {

@@ -141,6 +141,14 @@ const cases: Case[] = [
       return { f: ([x, w]) => (mixer.weight.data.set(w.data), mixer.forward(x)), xs: [p([2, 4, 3]), mixer.weight] };
     },
   ],
+  [
+    'token mixer, shorter than maxLen, rows from the oldest',
+    () => {
+      const mixer = new TokenMixer(6);
+      for (let i = 0; i < mixer.weight.size; i++) mixer.weight.data[i] += rng.normal() * 0.5;
+      return { f: ([x, w]) => (mixer.weight.data.set(w.data), mixer.forward(x, true)), xs: [p([2, 4, 3]), mixer.weight] };
+    },
+  ],
   ['sum all', () => ({ f: ([x]) => sum(x), xs: [p([3, 4])] })],
   ['sum axis', () => ({ f: ([x]) => sum(x, { axis: 1 }), xs: [p([2, 3, 4])] })],
   ['mean axis keepDims', () => ({ f: ([x]) => mean(x, { axis: -1, keepDims: true }), xs: [p([2, 3, 4])] })],

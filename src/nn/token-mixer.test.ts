@@ -34,4 +34,17 @@ describe('TokenMixer', () => {
     const b = mixer.forward(padded).data.subarray(2 * 3);
     for (let k = 0; k < a.length; k++) expect(a[k]).toBeCloseTo(b[k], 5);
   });
+
+  it('from the oldest, aligns a shorter batch on the first event: its rows are the first rows of the full-length filter', () => {
+    const short = randomInput(4, 3, 3);
+    // Right-padded to full length with zeros, the same events sit at positions 0..3.
+    const padded = new Tensor(new Float32Array(6 * 3), [1, 6, 3]);
+    padded.data.set(short.data, 0);
+    const a = mixer.forward(short, true).data;
+    const b = mixer.forward(padded, true).data.subarray(0, 4 * 3);
+    for (let k = 0; k < a.length; k++) expect(a[k]).toBeCloseTo(b[k], 5);
+    // The newest-aligned reading of the same batch uses other rows of the filter.
+    const c = mixer.forward(short).data;
+    expect(Array.from(c)).not.toEqual(Array.from(a));
+  });
 });

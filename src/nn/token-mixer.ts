@@ -7,7 +7,8 @@
  * attention, which re-weights by content, does not express cheaply. BSARec filters with an FFT over the
  * whole sequence, which lets each training position see the events after it; a lower-triangular matrix
  * cannot, so every position's loss is an honest next-item prediction. Rows are indexed from the newest
- * event (sequences are left-padded), so a batch shorter than maxLen uses the matrix's bottom-right block.
+ * event when sequences are left-padded (a batch shorter than maxLen uses the matrix's bottom-right block),
+ * from the oldest when they are right-padded (the top-left block).
  */
 import { accumulate, record } from './autograd.js';
 import { gemm } from './backend.js';
@@ -32,12 +33,12 @@ export class TokenMixer extends Module {
   /**
    * Mix [batch, len, dim] along len (len ≤ maxLen): out[b, i] = Σ_{j ≤ i} W[i, j] · x[b, j]. One product per
    * sequence with the causal block shared (stride 0), no transposes: a user vector's forward pass on the
-   * serving path runs this once per block.
+   * serving path runs this once per block. `fromOldest`: rows count from the first position (right padding).
    */
-  forward(x: Tensor): Tensor {
+  forward(x: Tensor, fromOldest = false): Tensor {
     const [batch, len, dim] = x.shape;
     const L = this.maxLen;
-    const from = L - len;
+    const from = fromOldest ? 0 : L - len;
     const w = this.weight.data;
     const block = new Float32Array(len * len);
     for (let i = 0; i < len; i++) for (let j = 0; j <= i; j++) block[i * len + j] = w[(from + i) * L + from + j];

@@ -157,6 +157,7 @@ export class TransformerBlock extends Module {
         sublayer((r) => this.attn.forward(h, x, r, extra), h),
         x,
         x,
+        ctx,
       );
       const h2 = this.ln2.forward(mid);
       return sublayer((r) => this.ffn.forward(h2, r), h2);
@@ -165,15 +166,16 @@ export class TransformerBlock extends Module {
       sublayer((r) => this.attn.forward(h, h, r, extra), x),
       x,
       h,
+      ctx,
     );
     const h2 = this.ln2.forward(mid);
     return sublayer((r) => this.ffn.forward(h2, r), mid);
   }
 
   /** α · (residual + mixer(input)) + (1 − α) · the attention branch; the branch alone without a mixer. */
-  private mixed(attended: Tensor, residual: Tensor, input: Tensor): Tensor {
+  private mixed(attended: Tensor, residual: Tensor, input: Tensor, ctx: SequenceContext): Tensor {
     if (!this.mixer) return attended;
-    let m = this.mixer.forward(input);
+    let m = this.mixer.forward(input, ctx.fromOldest);
     if (this.training && this.dropoutRate > 0) m = this.drop(m);
     m = add(residual, m);
     if (this.lnMix) m = this.lnMix.forward(m);
