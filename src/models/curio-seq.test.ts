@@ -92,7 +92,8 @@ describe('curio-seq', () => {
     ['sasrec + token mixer', { mixer: 0.5 }],
     ['pre-ln + token mixer', { style: 'pre-ln', mixer: 0.5 }],
     ['sasrec + weight averaging', { averaging: 0.95 }],
-    ['positions from the oldest event', { anchor: 'oldest' }],
+    ['positions from the oldest event', { positions: 'oldest' }],
+    ['relative positions only', { positions: 'relative' }],
     ['every prefix its own window', { prefixes: true }],
   ])('learns the behaviour-dependent successor with %s', async (_name, option) => {
     const ds = behaviourPlanted();
@@ -247,21 +248,21 @@ describe('curio-seq', () => {
     expect(updated.params.mixer).toBe(0);
   });
 
-  it('restores an artifact written before the anchor existed as a left-padded (newest-anchored) model', async () => {
+  it('restores an artifact written before the positions option as a model with positions from the newest event', async () => {
     const split = leaveOneOut(plantedSequences({ users: 60 }));
     const old = await curioSeqModel.fit(split.train, { ...TINY, epochs: 2 }, { seed: 3 });
-    const { anchor: _anchor, ...paramsBefore } = old.toArtifact().params;
+    const { positions: _positions, ...paramsBefore } = old.toArtifact().params;
     const restored = curioSeqModel.restore({ ...old.toArtifact(), params: paramsBefore });
-    expect(restored.params.anchor).toBe('newest');
+    expect(restored.params.positions).toBe('newest');
     const state = userSequence(split.train, 0);
     expect(Array.from(restored.scoreAll(state))).toEqual(Array.from(old.scoreAll(state)));
   });
 
-  it('from the oldest, serves a state through the same positions it trained: a restored model scores as the trained one', async () => {
+  it.each(['oldest', 'relative'])('with positions %s, restores from its artifact to the same scores', async (positions) => {
     const split = leaveOneOut(plantedSequences({ users: 60 }));
-    const model = await curioSeqModel.fit(split.train, { ...TINY, epochs: 2, anchor: 'oldest' }, { seed: 3 });
+    const model = await curioSeqModel.fit(split.train, { ...TINY, epochs: 2, positions }, { seed: 3 });
     const restored = curioSeqModel.restore(model.toArtifact());
-    expect(restored.params.anchor).toBe('oldest');
+    expect(restored.params.positions).toBe(positions);
     for (const u of [0, 1, 2]) {
       const state = userSequence(split.train, u);
       expect(Array.from(restored.scoreAll(state))).toEqual(Array.from(model.scoreAll(state)));

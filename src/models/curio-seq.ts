@@ -49,10 +49,10 @@ const params = z.object({
     .default(0)
     .describe('> 0: keep (and validate) an exponential moving average of the weights with this decay per step; 0 = the last weights.'),
   batchSize: z.number().int().min(1).default(128).describe('Sequences per step.'),
-  anchor: z
-    .enum(['newest', 'oldest'])
+  positions: z
+    .enum(['newest', 'oldest', 'relative'])
     .default('newest')
-    .describe('Positions count from the newest event (left padding) or the oldest (right padding: every position trains as its prefix).'),
+    .describe('Learned positions from the newest event, from the oldest, or relative only (distance bias and per-lag mixer).'),
   prefixes: z
     .boolean()
     .default(false)
@@ -80,7 +80,7 @@ const ARCHITECTURE: readonly (keyof CurioSeqParams)[] = [
   'relativeBias',
   'timeBias',
   'mixer',
-  'anchor',
+  'positions',
   'behaviourTokens',
   'gapTokens',
 ];
@@ -103,7 +103,7 @@ function netOptions(p: CurioSeqParams, nItems: number, seed: number, features: I
     gapTokens: p.gapTokens,
     attention: p.attention === 'auto' ? undefined : p.attention,
     relativeBias: p.relativeBias,
-    anchor: p.anchor,
+    positions: p.positions,
     timeBias: p.timeBias,
     mixer: p.mixer,
   };
@@ -165,11 +165,11 @@ export const curioSeqModel = defineModel<CurioSeqParams>({
   restore(artifact, stored) {
     // Artifacts written before the token mixer existed have none: their params must say so, or the net built
     // here would expect mixer weights, and a warm start from them would see another architecture.
-    // Likewise the anchor: artifacts from before it read left-padded batches.
+    // Likewise positions: artifacts from before the option counted them from the newest event.
     const p = {
       ...stored,
       ...('mixer' in artifact.params ? {} : { mixer: 0 }),
-      ...('anchor' in artifact.params ? {} : { anchor: 'newest' as const }),
+      ...('positions' in artifact.params ? {} : { positions: 'newest' as const }),
     };
     const features = featuresFromArtifact(artifact);
     // Every weight is loaded from the artifact (loadStateDict requires them all): nothing to draw.

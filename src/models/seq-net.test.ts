@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { noGrad, tidy } from '../nn/index.js';
 import type { SeqBatch } from './seq-data.js';
-import { CurioNet } from './seq-net.js';
+import { CurioNet, type SeqPositions } from './seq-net.js';
 
 const ITEMS = [3, 7, 1, 9, 4, 2];
 const GAPS = [2, 5, 9, 4, 7, 12];
 
-/** The first `n` events of ITEMS as one sequence padded to `len`, on the side the anchor asks for. */
+/** The first `n` events of ITEMS as one sequence padded to `len`, on the side the net reads. */
 function batch(n: number, len: number, fromOldest: boolean): SeqBatch {
   const b: SeqBatch = {
     batch: 1,
@@ -27,7 +27,7 @@ function batch(n: number, len: number, fromOldest: boolean): SeqBatch {
   return b;
 }
 
-function net(anchor: 'newest' | 'oldest'): CurioNet {
+function net(positions: SeqPositions): CurioNet {
   const n = new CurioNet({
     seed: 3,
     nItems: 12,
@@ -41,12 +41,12 @@ function net(anchor: 'newest' | 'oldest'): CurioNet {
     behaviourTokens: true,
     gapTokens: true,
     mixer: 0.5,
-    anchor,
+    positions,
   });
-  // The mixer starts as the identity; random filters make a misaligned reading show.
-  for (const block of n.blocks) {
-    const w = (block as unknown as { mixer: { weight: { data: Float32Array } } }).mixer.weight.data;
-    for (let k = 0; k < w.length; k++) w[k] += Math.sin(k * 1.7) * 0.3;
+  // The mixer and the distance biases start neutral; drawn weights make a misaligned reading show.
+  for (const [name, p] of n.namedParameters()) {
+    if (!/mixer|bias/.test(name)) continue;
+    for (let k = 0; k < p.size; k++) p.data[k] += Math.sin(k * 1.7) * 0.3;
   }
   n.eval();
   return n;
@@ -67,7 +67,18 @@ describe('CurioNet anchor', () => {
     }
   });
 
-  it('from the newest: inner positions of a window are not what serving computes for that prefix', () => {
+  it('relative: has no position table, and its mixers filter per lag', () => {
+    const n = net('relative');
+    expect(n.positions).toBeNull();
+    expect(
+      n
+        .namedParameters()
+        .filter(([name]) => /mixer/.test(name))
+        .map(([, p]) => p.shape),
+    ).toEqual([[8], [8]]);
+  });
+
+  it('newest: inner positions of a window are not what serving computes for that prefix', () => {
     const n = net('newest');
     const whole = hidden(n, batch(6, 8, false));
     const j = 3; // the window's fourth event, at column 2 + 3
@@ -78,6 +89,7 @@ describe('CurioNet anchor', () => {
 
   it('refuses a batch padded on the other side', () => {
     expect(() => hidden(net('oldest'), batch(3, 4, false))).toThrow(/right-padded/);
+    expect(() => hidden(net('relative'), batch(3, 4, false))).toThrow(/right-padded/);
     expect(() => hidden(net('newest'), batch(3, 4, true))).toThrow(/left-padded/);
   });
 });

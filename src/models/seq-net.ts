@@ -36,7 +36,7 @@ export abstract class SeqNet extends Module {
   abstract outputTable(): Tensor;
   /** True when every batch must be padded to maxLen. */
   abstract readonly fixedLength: boolean;
-  /** True when batches are right-padded and positions count from the oldest event (CurioNetOptions.anchor). */
+  /** True when batches are right-padded (CurioNetOptions.positions other than 'newest'). */
   readonly fromOldest: boolean = false;
   /** The tables with one row per item (row i + 1 = item i): a warm start copies them row by row, by item id. */
   abstract itemTables(): Tensor[];
@@ -174,15 +174,21 @@ export interface CurioNetOptions extends SasrecNetOptions {
   timeBias?: boolean;
   /** > 0: every transformer block mixes tokens with a learned causal filter too (TransformerBlockOptions.mixer). */
   mixer?: number;
-  /**
-   * Which end positions count from. 'newest' (SASRec's left padding): the newest event always has the last
-   * position, so a window's inner positions train with position numbers that serving only ever gives the
-   * newest event. 'oldest' (right padding): an event's position is its place from the start, the same in
-   * every longer window, so each position of a training window is computed exactly as serving computes that
-   * prefix, and training every position is training every prefix at the cost of one window.
-   */
-  anchor?: 'newest' | 'oldest';
+  /** How the encoder knows the order of events (SeqPositions; default 'newest'). */
+  positions?: SeqPositions;
 }
+
+/**
+ * How the encoder knows the order of events. 'newest' (SASRec's left padding): learned positions counted
+ * from the newest event, which always has the last one, so a window's inner positions train with position
+ * numbers that serving only ever gives the newest event. 'oldest' (right padding): learned positions
+ * counted from the oldest event, the same in every longer window. 'relative' (right padding): no position
+ * table; the attention's bias per distance and a per-lag token mixer carry the order, so the encoder is the
+ * same at every offset. Under 'oldest' and 'relative' each position of a training window is computed
+ * exactly as serving computes that prefix: training every position is training every prefix, at the cost
+ * of one window.
+ */
+export type SeqPositions = 'newest' | 'oldest' | 'relative';
 
 /**
  * Curio's encoder: x = E[item] + mean(A[attributes of item]) + B[behaviour] + G[gap bucket] + P[position],
@@ -194,7 +200,7 @@ export class CurioNet extends SeqNet {
   readonly attrs: Embedding | null;
   readonly behaviours: Embedding | null;
   readonly gaps: Embedding | null;
-  readonly positions: Embedding;
+  readonly positions: Embedding | null;
   readonly blocks: SequenceBlock[];
   readonly lnFinal: LayerNorm;
   readonly dim: number;
@@ -216,7 +222,8 @@ export class CurioNet extends SeqNet {
     this.attrs = o.features ? new Embedding(o.features.vocab, o.dim, { rng, paddingIdx: 0, std }) : null;
     this.behaviours = o.behaviourTokens ? new Embedding(EVENT_TYPES.length + 1, o.dim, { rng, paddingIdx: 0, std }) : null;
     this.gaps = o.gapTokens ? new Embedding(GAP_BUCKETS, o.dim, { rng, paddingIdx: 0, std }) : null;
-    this.positions = new Embedding(o.maxLen, o.dim, { rng, std });
+    const relative = o.positions === 'relative';
+    this.positions = relative ? null : new Embedding(o.maxLen, o.dim, { rng, std });
     this.blocks = Array.from({ length: o.blocks }, () =>
       createSequenceBlock(o.dim, {
         rng,
@@ -226,9 +233,10 @@ export class CurioNet extends SeqNet {
         activation: 'gelu',
         maxLen: o.maxLen,
         attention: o.attention,
-        relativeBias: o.relativeBias,
+        relativeBias: o.relativeBias || relative,
         timeBuckets: o.timeBias ? PAIR_TIME_BUCKETS : 0,
         mixer: o.mixer,
+        mixerKind: relative ? 'lags' : 'pairs',
       }),
     );
     this.lnFinal = new LayerNorm(o.dim);
@@ -237,7 +245,7 @@ export class CurioNet extends SeqNet {
     this.features = o.features;
     this.dropoutRate = o.dropoutRate;
     this.timeBias = !!o.timeBias;
-    this.fromOldest = o.anchor === 'oldest';
+    this.fromOldest = (o.positions ?? 'newest') !== 'newest';
     this.rng = rng.fork();
   }
 
@@ -292,7 +300,7 @@ export class CurioNet extends SeqNet {
       throw new CurioError('BAD_INPUT', `this net reads ${this.fromOldest ? 'right' : 'left'}-padded batches`);
     // Left padding: the newest event always sits at position maxLen - 1; right padding: the oldest at 0.
     const first = this.fromOldest ? 0 : this.maxLen - b.len;
-    x = add(x, slice(this.positions.weight, 0, first, first + b.len));
+    if (this.positions) x = add(x, slice(this.positions.weight, 0, first, first + b.len));
     if (this.training && this.dropoutRate > 0) x = dropout(x, this.dropoutRate, this.rng);
     const keep = Uint8Array.from(b.items, (id) => (id > 0 ? 1 : 0));
     x = maskRows(x, keep);

@@ -142,6 +142,14 @@ const cases: Case[] = [
     },
   ],
   [
+    'token mixer per lag, shorter than maxLen',
+    () => {
+      const mixer = new TokenMixer(6, 'lags');
+      for (let i = 0; i < mixer.weight.size; i++) mixer.weight.data[i] += rng.normal() * 0.5;
+      return { f: ([x, w]) => (mixer.weight.data.set(w.data), mixer.forward(x, true)), xs: [p([2, 4, 3]), mixer.weight] };
+    },
+  ],
+  [
     'token mixer, shorter than maxLen, rows from the oldest',
     () => {
       const mixer = new TokenMixer(6);

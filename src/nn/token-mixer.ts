@@ -16,18 +16,29 @@ import { alloc } from './memory.js';
 import { Module } from './module.js';
 import { parameter, Tensor } from './tensor.js';
 
+/**
+ * 'pairs': one weight per (position, earlier position) pair, a filter that may differ at every position.
+ * 'lags': one weight per lag i - j, the same filter at every position (a causal convolution over the past),
+ * so the output at a position does not depend on where the sequence starts or ends.
+ */
+export type TokenMixerKind = 'pairs' | 'lags';
+
 export class TokenMixer extends Module {
-  /** [maxLen, maxLen]; only the lower triangle (with the diagonal) is used. */
+  /** 'pairs': [maxLen, maxLen], only the lower triangle (with the diagonal) used; 'lags': [maxLen], lag 0 first. */
   readonly weight: Tensor;
   readonly maxLen: number;
+  readonly kind: TokenMixerKind;
 
   /** Starts as the identity: the block begins as if the mixer passed its input through. */
-  constructor(maxLen: number) {
+  constructor(maxLen: number, kind: TokenMixerKind = 'pairs') {
     super();
-    const w = new Float32Array(maxLen * maxLen);
-    for (let i = 0; i < maxLen; i++) w[i * maxLen + i] = 1;
-    this.weight = parameter(w, [maxLen, maxLen]);
+    const lags = kind === 'lags';
+    const w = new Float32Array(lags ? maxLen : maxLen * maxLen);
+    if (lags) w[0] = 1;
+    else for (let i = 0; i < maxLen; i++) w[i * maxLen + i] = 1;
+    this.weight = parameter(w, lags ? [maxLen] : [maxLen, maxLen]);
     this.maxLen = maxLen;
+    this.kind = kind;
   }
 
   /**
@@ -40,8 +51,9 @@ export class TokenMixer extends Module {
     const L = this.maxLen;
     const from = fromOldest ? 0 : L - len;
     const w = this.weight.data;
+    const lags = this.kind === 'lags';
     const block = new Float32Array(len * len);
-    for (let i = 0; i < len; i++) for (let j = 0; j <= i; j++) block[i * len + j] = w[(from + i) * L + from + j];
+    for (let i = 0; i < len; i++) for (let j = 0; j <= i; j++) block[i * len + j] = lags ? w[i - j] : w[(from + i) * L + from + j];
     const out = new Tensor(alloc(x.size, false), x.shape);
     const shape = { m: len, n: dim, k: len, batch, strideA: 0, strideB: len * dim, strideC: len * dim };
     gemm({ ...shape, transA: false, transB: false, alpha: 1, a: block, lda: len, b: x.data, ldb: dim, beta: 0, c: out.data, ldc: dim });
@@ -70,8 +82,13 @@ export class TokenMixer extends Module {
           ldc: len,
         });
       }
-      const dw = new Float32Array(L * L);
-      for (let i = 0; i < len; i++) for (let j = 0; j <= i; j++) dw[(from + i) * L + from + j] = dBlock[i * len + j];
+      const dw = new Float32Array(this.weight.size);
+      for (let i = 0; i < len; i++) {
+        for (let j = 0; j <= i; j++) {
+          if (lags) dw[i - j] += dBlock[i * len + j];
+          else dw[(from + i) * L + from + j] = dBlock[i * len + j];
+        }
+      }
       accumulate(this.weight, dw, true);
     });
   }

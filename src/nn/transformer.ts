@@ -13,7 +13,7 @@ import { scoredAttention, type AttentionWeights } from './ops-pointwise-attentio
 import { AttentionBias, type SequenceContext } from './attention-bias.js';
 import { dropout } from './ops-dropout.js';
 import type { Tensor } from './tensor.js';
-import { TokenMixer } from './token-mixer.js';
+import { TokenMixer, type TokenMixerKind } from './token-mixer.js';
 
 export interface SelfAttentionOptions {
   rng: Rng;
@@ -102,6 +102,8 @@ export interface TransformerBlockOptions {
    * by this and the attention's by 1 minus this (BSARec's α, with a causal filter).
    */
   mixer?: number;
+  /** The token mixer's filter: per position pair (default) or per lag (TokenMixerKind). */
+  mixerKind?: TokenMixerKind;
 }
 
 /** One transformer block (see BlockStyle). */
@@ -130,7 +132,7 @@ export class TransformerBlock extends Module {
     this.style = opts.style ?? 'sasrec';
     this.mixWeight = opts.mixer ?? 0;
     if (this.mixWeight > 0 && !opts.maxLen) throw new CurioError('BAD_INPUT', 'a token mixer needs maxLen');
-    this.mixer = this.mixWeight > 0 ? new TokenMixer(opts.maxLen!) : null;
+    this.mixer = this.mixWeight > 0 ? new TokenMixer(opts.maxLen!, opts.mixerKind) : null;
     this.lnMix = this.mixer && this.style === 'sasrec' ? new LayerNorm(dim) : null;
     this.dropoutRate = opts.dropoutRate ?? 0;
     this.rng = opts.rng.fork();
