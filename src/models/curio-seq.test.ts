@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng, type EventType } from '../core/index.js';
 import { createSequenceBuilder, leaveOneOut, userSequence, type SequenceDataset } from '../data/index.js';
 import { decodeTensors } from '../nn/index.js';
-import { curioSeqModel } from './curio-seq.js';
+import { curioSeqModel, usesPrefixes } from './curio-seq.js';
 import { plantedSequences } from '../../test/support/planted.js';
 import type { Recommender } from './recommender.js';
 import { isSequentialRecommender } from './seq-model.js';
@@ -246,6 +246,18 @@ describe('curio-seq', () => {
       { seed: 3, warmStart: { model: restored, itemIds: split.train.items } },
     );
     expect(updated.params.mixer).toBe(0);
+  });
+
+  it("with prefixes 'auto', trains on prefixes for short sequences and on end-to-end windows for long ones", () => {
+    const build = (events: number): SequenceDataset => {
+      const b = createSequenceBuilder();
+      for (let u = 0; u < 3; u++)
+        for (let t = 0; t < events; t++) b.add(`u${u}`, `i${(u + t) % 40}`, 'view', Date.UTC(2024, 0, 1) + t * 60_000);
+      return b.build();
+    };
+    expect(usesPrefixes(build(12), { prefixes: 'auto', maxLen: 50 })).toBe(true); // 6 times the tokens
+    expect(usesPrefixes(build(200), { prefixes: 'auto', maxLen: 50 })).toBe(false); // about 44 times
+    expect(usesPrefixes(build(200), { prefixes: true, maxLen: 50 })).toBe(true);
   });
 
   it('restores an artifact written before the positions option as a model with positions from the newest event', async () => {

@@ -4,11 +4,14 @@ import { withoutRandomInit } from '../nn/index.js';
 import type { SequenceDataset } from '../data/index.js';
 import { defineModel } from './define-model.js';
 import type { Recommender } from './recommender.js';
-import { buildWindows, type SeqBatch } from './seq-data.js';
+import { buildWindows, prefixCost, type SeqBatch } from './seq-data.js';
 import { popularitySampler, softmaxLoss, type SoftmaxLossOptions } from './seq-loss.js';
 import { createSeqModel, derivedOutputTable, featuresFromArtifact, loadNetFromArtifact, warmStartNet } from './seq-model.js';
 import { CurioNet, itemFeatures, type CurioNetOptions, type ItemFeatures } from './seq-net.js';
 import { trainLoop } from './seq-train.js';
+
+/** 'auto' trains on prefixes when they cost the encoder at most this many times the end-to-end windows (prefixCost). */
+export const PREFIX_COST_LIMIT = 16;
 
 const params = z.object({
   maxLen: z.number().int().min(2).max(1024).default(50).describe('Events read per sequence (the newest).'),
@@ -54,9 +57,11 @@ const params = z.object({
     .default('newest')
     .describe('Learned positions from the newest event, from the oldest, or relative only (distance bias and per-lag mixer).'),
   prefixes: z
-    .boolean()
+    .union([z.boolean(), z.literal('auto')])
     .default(false)
-    .describe("Train on every prefix of each sequence, each predicting its next item from its newest position (the papers' loader)."),
+    .describe(
+      `Train on every prefix of each sequence, each predicting its next item from its newest position (the papers' loader); auto: when it costs at most ${PREFIX_COST_LIMIT}x the encoder work of end-to-end windows.`,
+    ),
   epochs: z.number().int().min(1).default(100).describe('Maximum passes; early stopping on validation ends sooner.'),
   loss: z.enum(['auto', 'full', 'sampled']).default('auto').describe('Softmax over all items, or sampled; auto = full up to maxFullItems.'),
   maxFullItems: z.number().int().min(1).default(60_000).describe('Largest catalogue that auto trains with the full softmax.'),
@@ -109,6 +114,11 @@ function netOptions(p: CurioSeqParams, nItems: number, seed: number, features: I
   };
 }
 
+/** Whether this fit trains one window per prefix (the `prefixes` param, 'auto' decided by the data's lengths). */
+export function usesPrefixes(train: SequenceDataset, p: Pick<CurioSeqParams, 'prefixes' | 'maxLen'>): boolean {
+  return p.prefixes === 'auto' ? prefixCost(train, p.maxLen) <= PREFIX_COST_LIMIT : p.prefixes;
+}
+
 function lossOptions(train: SequenceDataset, p: CurioSeqParams, seed: number): SoftmaxLossOptions {
   const nItems = train.items.length;
   const full = p.loss === 'full' || (p.loss === 'auto' && nItems <= p.maxFullItems);
@@ -140,7 +150,7 @@ export const curioSeqModel = defineModel<CurioSeqParams>({
     if (options.warmStart) {
       warmStartNet(net, options.warmStart, { modelId: ID, params: p, architecture: ARCHITECTURE, itemIds: train.items, features });
     }
-    const windows = buildWindows(train, p.maxLen, options.eventWeights, { prefixes: p.prefixes });
+    const windows = buildWindows(train, p.maxLen, options.eventWeights, { prefixes: usesPrefixes(train, p) });
     const lossOpts = lossOptions(train, p, options.seed);
     const model = (): Recommender => createSeqModel({ id: ID, artifactVersion: VERSION, params: p, nItems, net, features });
     trainLoop({

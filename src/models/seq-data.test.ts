@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSequenceBuilder, type SequenceDataset } from '../data/index.js';
-import { buildWindows, packBatch } from './seq-data.js';
+import { buildWindows, packBatch, prefixCost } from './seq-data.js';
 
 /** Two users: a with five views then a purchase, b with two views. */
 function twoUsers(): SequenceDataset {
@@ -54,6 +54,13 @@ describe('buildWindows', () => {
     const last = w.map((x) => x.weights[x.weights.length - 1]);
     expect(last[0]).toBeGreaterThan(last[1]);
     expect(last.reduce((a, b) => a + b, 0) / last.length).toBeCloseTo(1, 5);
+  });
+});
+
+describe('prefixCost', () => {
+  it('is the tokens of every prefix window over those of the end-to-end windows', () => {
+    // User a: five targets reading 1, 2, 3, 3, 3 events (maxLen 3); user b: one reading 1. Windows: six targets.
+    expect(prefixCost(twoUsers(), 3)).toBeCloseTo(13 / 6, 9);
   });
 });
 

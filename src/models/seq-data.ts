@@ -91,6 +91,24 @@ export function buildWindows(train: SequenceDataset, maxLen: number, eventWeight
   return out;
 }
 
+/**
+ * How many times more tokens the encoder reads per epoch with one window per prefix than with windows cut
+ * end to end: about half the mean sequence length (up to maxLen) on short sequences, up to maxLen / 2 on long ones.
+ */
+export function prefixCost(train: SequenceDataset, maxLen: number): number {
+  let windows = 0;
+  let prefixes = 0;
+  for (let u = 0; u < train.offsets.length - 1; u++) {
+    const targets = train.offsets[u + 1] - train.offsets[u] - 1;
+    if (targets < 1) continue;
+    windows += targets;
+    // Prefix k (1-based) reads min(k, maxLen) events.
+    const capped = Math.min(targets, maxLen);
+    prefixes += (capped * (capped + 1)) / 2 + (targets - capped) * maxLen;
+  }
+  return windows > 0 ? prefixes / windows : 1;
+}
+
 function firstOf(ds: SequenceDataset, ev: number): number {
   // Binary search for the user whose slice holds ev.
   let lo = 0;
