@@ -58,7 +58,7 @@ const params = z.object({
     .describe('Learned positions from the newest event, from the oldest, or relative only (distance bias and per-lag mixer).'),
   prefixes: z
     .union([z.boolean(), z.literal('auto')])
-    .default(false)
+    .default('auto')
     .describe(
       `Train on every prefix of each sequence, each predicting its next item from its newest position (the papers' loader); auto: when it costs at most ${PREFIX_COST_LIMIT}x the encoder work of end-to-end windows.`,
     ),
