@@ -13,14 +13,11 @@ function twoUsers(): SequenceDataset {
   return b.build();
 }
 
+/** Each window as training packs it (its own length, no padding). */
 function windowsOf(w: ReturnType<typeof buildWindows>): { items: number[]; targets: number[]; weights: number[] }[] {
-  return Array.from({ length: w.offsets.length - 1 }, (_, k) => {
-    const [s, e] = [w.offsets[k], w.offsets[k + 1]];
-    return {
-      items: Array.from(w.items.subarray(s, e)),
-      targets: Array.from(w.targets.subarray(s, e)),
-      weights: Array.from(w.weights.subarray(s, e)),
-    };
+  return Array.from({ length: w.starts.length }, (_, k) => {
+    const b = packBatch(w, [k], w.ends[k] - w.starts[k]);
+    return { items: Array.from(b.items), targets: Array.from(b.targets), weights: Array.from(b.weights) };
   });
 }
 
@@ -35,6 +32,8 @@ describe('buildWindows', () => {
   });
 
   it('with prefixes, gives every target its own window of its newest history, trained on the last position only', () => {
+    // The windows are views of the users' tokens: no event is stored twice.
+    expect(buildWindows(twoUsers(), 3, undefined, { prefixes: true }).items.length).toBe(6);
     const ds = twoUsers();
     const id = (name: string): number => ds.items.indexOf(name) + 1;
     const built = buildWindows(ds, 3, undefined, { prefixes: true });
@@ -68,7 +67,7 @@ describe('packBatch', () => {
   it('pads on the left by default and on the right from the oldest', () => {
     const ds = twoUsers();
     const w = buildWindows(ds, 8);
-    const events = Array.from(w.items.subarray(w.offsets[0], w.offsets[1])); // user a's five inputs
+    const events = Array.from(w.items.subarray(w.starts[0], w.ends[0])); // user a's five inputs
     const left = packBatch(w, [0], 7);
     const right = packBatch(w, [0], 7, true);
     expect(Array.from(left.items)).toEqual([0, 0, ...events]);

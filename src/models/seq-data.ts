@@ -10,10 +10,17 @@ import type { UserState } from './recommender.js';
 /** Gap buckets: 0 padding, 1 unknown time, 2 first event, then log2(1 + seconds) in 3..GAP_BUCKETS-1. */
 export const GAP_BUCKETS = 32;
 
-/** Training windows, each at most `maxLen` inputs, with their next-item targets. */
+/**
+ * Training windows, each at most `maxLen` inputs, with their next-item targets. The flat arrays hold every
+ * user's input tokens once, in user order; a window is a range of them, so windows may overlap (one per
+ * prefix) without copying a user's events once per window.
+ */
 export interface SeqWindows {
-  /** windows + 1 offsets into the flat arrays below. */
-  offsets: Int32Array;
+  /** Token range [starts[w], ends[w]) of each window. */
+  starts: Int32Array;
+  ends: Int32Array;
+  /** Only each window's last position trains (one window per prefix); otherwise every position does. */
+  lastOnly: boolean;
   /** Input item ids + 1. */
   items: Int32Array;
   /** Input behaviour tokens + 1. */
@@ -47,48 +54,50 @@ export interface WindowOptions {
 /**
  * Cuts every user's sequence into windows of up to maxLen + 1 events, newest window first (so the most
  * recent events always train); a user's events are inputs for the next one. Users with < 2 events are
- * skipped. With `prefixes`, one window per target instead (WindowOptions).
+ * skipped. With `prefixes`, one window per target instead (WindowOptions), each a view of the user's tokens.
  */
 export function buildWindows(train: SequenceDataset, maxLen: number, eventWeights?: EventWeights, options: WindowOptions = {}): SeqWindows {
   const table = weightTable(eventWeights);
-  const cuts: [number, number][] = [];
-  for (let u = 0; u < train.offsets.length - 1; u++) {
-    const start = train.offsets[u];
-    const step = options.prefixes ? 1 : maxLen;
-    for (let end = train.offsets[u + 1]; end - start >= 2; end -= step) cuts.push([Math.max(start, end - maxLen - 1), end]);
-  }
-  const offsets = new Int32Array(cuts.length + 1);
-  cuts.forEach(([s, e], w) => (offsets[w + 1] = offsets[w] + e - s - 1));
-  const n = offsets[cuts.length];
-  const out: SeqWindows = {
-    offsets,
+  // Every event but each user's last is an input token, its target the event after it.
+  let n = 0;
+  for (let u = 0; u < train.offsets.length - 1; u++) n += Math.max(0, train.offsets[u + 1] - train.offsets[u] - 1);
+  const tokens = {
     items: new Int32Array(n),
     types: new Int32Array(n),
     gaps: new Int32Array(n),
     targets: new Int32Array(n),
     weights: new Float32Array(n),
   };
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let at = 0;
   let sum = 0;
-  let trained = 0;
-  cuts.forEach(([s, e], w) => {
-    for (let k = 0; k < e - s - 1; k++) {
-      const at = offsets[w] + k;
-      const ev = s + k;
-      out.items[at] = train.itemIdx[ev] + 1;
-      out.types[at] = train.types[ev] + 1;
-      out.gaps[at] = gapBucket(train.timestampsMs[ev - 1], train.timestampsMs[ev], k === 0 && ev === firstOf(train, ev));
-      out.targets[at] = train.itemIdx[ev + 1] + 1;
-      if (options.prefixes && k < e - s - 2) continue; // weight 0: only the prefix's last position trains
+  for (let u = 0; u < train.offsets.length - 1; u++) {
+    const first = train.offsets[u];
+    const count = train.offsets[u + 1] - first - 1;
+    if (count < 1) continue;
+    for (let k = 0; k < count; k++) {
+      const ev = first + k;
+      tokens.items[at + k] = train.itemIdx[ev] + 1;
+      tokens.types[at + k] = train.types[ev] + 1;
+      tokens.gaps[at + k] = gapBucket(train.timestampsMs[ev - 1], train.timestampsMs[ev], k === 0);
+      tokens.targets[at + k] = train.itemIdx[ev + 1] + 1;
       // A dislike or removal is not something to predict: negative weights count as 0 (NaN stays NaN).
       const wt = table[train.types[ev + 1]];
-      out.weights[at] = wt < 0 ? 0 : wt;
-      sum += out.weights[at];
-      trained++;
+      tokens.weights[at + k] = wt < 0 ? 0 : wt;
+      sum += tokens.weights[at + k];
     }
-  });
-  const scale = trained / (sum || 1);
-  for (let k = 0; k < n; k++) out.weights[k] *= scale;
-  return out;
+    const step = options.prefixes ? 1 : maxLen;
+    for (let end = at + count; end > at; end -= step) {
+      starts.push(Math.max(at, end - maxLen));
+      ends.push(end);
+    }
+    at += count;
+  }
+  // Each token trains exactly once either way (in its end-to-end window, or as its prefix's last position).
+  const scale = n / (sum || 1);
+  for (let k = 0; k < n; k++) tokens.weights[k] *= scale;
+  return { starts: Int32Array.from(starts), ends: Int32Array.from(ends), lastOnly: !!options.prefixes, ...tokens };
 }
 
 /**
@@ -107,18 +116,6 @@ export function prefixCost(train: SequenceDataset, maxLen: number): number {
     prefixes += (capped * (capped + 1)) / 2 + (targets - capped) * maxLen;
   }
   return windows > 0 ? prefixes / windows : 1;
-}
-
-function firstOf(ds: SequenceDataset, ev: number): number {
-  // Binary search for the user whose slice holds ev.
-  let lo = 0;
-  let hi = ds.offsets.length - 2;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (ds.offsets[mid] <= ev) lo = mid;
-    else hi = mid - 1;
-  }
-  return ds.offsets[lo];
 }
 
 /**
@@ -150,15 +147,16 @@ export function packBatch(w: SeqWindows, ids: ArrayLike<number>, len: number, fr
     weights: new Float32Array(b * len),
   };
   for (let r = 0; r < b; r++) {
-    const s = w.offsets[ids[r]];
-    const n = Math.min(len, w.offsets[ids[r] + 1] - s);
-    const src = w.offsets[ids[r] + 1] - n;
+    const end = w.ends[ids[r]];
+    const n = Math.min(len, end - w.starts[ids[r]]);
+    const src = end - n;
     const dst = r * len + (fromOldest ? 0 : len - n);
     out.items.set(w.items.subarray(src, src + n), dst);
     out.types.set(w.types.subarray(src, src + n), dst);
     out.gaps.set(w.gaps.subarray(src, src + n), dst);
     out.targets.set(w.targets.subarray(src, src + n), dst);
-    out.weights.set(w.weights.subarray(src, src + n), dst);
+    if (w.lastOnly) out.weights[dst + n - 1] = w.weights[end - 1];
+    else out.weights.set(w.weights.subarray(src, src + n), dst);
   }
   return out;
 }
@@ -168,10 +166,10 @@ export function packBatch(w: SeqWindows, ids: ArrayLike<number>, len: number, fr
  * chunks of 32 batches so that short sequences are not padded to the longest; batch order is shuffled again.
  */
 export function epochBatches(w: SeqWindows, batchSize: number, rng: Rng, bucketed: boolean): Int32Array[] {
-  const count = w.offsets.length - 1;
+  const count = w.starts.length;
   const order = Int32Array.from({ length: count }, (_, i) => i);
   shuffle(order, rng);
-  const lengthOf = (i: number): number => w.offsets[i + 1] - w.offsets[i];
+  const lengthOf = (i: number): number => w.ends[i] - w.starts[i];
   const batches: Int32Array[] = [];
   const chunk = batchSize * 32;
   for (let c = 0; c < count; c += chunk) {

@@ -128,7 +128,7 @@ function runEpoch(a: TrainLoopArgs, params: readonly Tensor[], opt: AdamW, st: L
     let len = a.net.maxLen;
     if (!a.net.fixedLength) {
       len = 1;
-      for (const i of ids) len = Math.max(len, a.windows.offsets[i + 1] - a.windows.offsets[i]);
+      for (const i of ids) len = Math.max(len, a.windows.ends[i] - a.windows.starts[i]);
       len = Math.min(len, a.net.maxLen);
     }
     const b = packBatch(a.windows, ids, len, a.net.fromOldest);
