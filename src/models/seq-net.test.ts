@@ -1,30 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { noGrad, tidy } from '../nn/index.js';
-import type { SeqBatch } from './seq-data.js';
+import { stateBatch, type SeqBatch } from './seq-data.js';
 import { CurioNet, type SeqPositions } from './seq-net.js';
 
-const ITEMS = [3, 7, 1, 9, 4, 2];
-const GAPS = [2, 5, 9, 4, 7, 12];
+/** Item indices and minutes between events of one shopper. */
+const ITEMS = [2, 6, 0, 8, 3, 1];
+const MINUTES = [0, 1, 30, 3, 200, 5000];
 
-/** The first `n` events of ITEMS as one sequence padded to `len`, on the side the net reads. */
+/** The first `n` events as a serving-time batch of length `len`, padded on the side the net reads. */
 function batch(n: number, len: number, fromOldest: boolean): SeqBatch {
-  const b: SeqBatch = {
-    batch: 1,
-    len,
-    fromOldest,
-    items: new Int32Array(len),
-    types: new Int32Array(len),
-    gaps: new Int32Array(len),
-    targets: new Int32Array(len),
-    weights: new Float32Array(len),
+  let t = Date.UTC(2024, 0, 1);
+  const state = {
+    items: Int32Array.from(ITEMS.slice(0, n)),
+    types: Uint8Array.from({ length: n }, (_, k) => k % 3),
+    timestampsMs: Float64Array.from(MINUTES.slice(0, n), (m) => (t += m * 60_000)),
   };
-  const pad = fromOldest ? 0 : len - n;
-  for (let k = 0; k < n; k++) {
-    b.items[pad + k] = ITEMS[k];
-    b.types[pad + k] = 1 + (k % 3);
-    b.gaps[pad + k] = GAPS[k];
-  }
-  return b;
+  return stateBatch(state, len, 12, fromOldest);
 }
 
 function net(positions: SeqPositions): CurioNet {
