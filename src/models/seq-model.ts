@@ -73,7 +73,8 @@ export function createSeqModel(a: SeqModelArgs): SequentialRecommender {
   const userVector = (state: UserState): Float32Array => {
     const len = net.fixedLength ? net.maxLen : Math.max(1, Math.min(net.maxLen, state.items.length));
     const b = stateBatch(state, len, nItems, net.fromOldest);
-    // The newest event's row: the last column, or under right padding the last filled one.
+    // The newest event's row: the last column, or under right padding the last filled one (the same
+    // column whenever len is the state's length, as it is for every net that is not fixed-length).
     const row = net.fromOldest ? Math.max(1, Math.min(len, state.items.length)) - 1 : len - 1;
     return tidy(() => noGrad(() => net.forward(b, tableTensor).data.slice(row * dim, (row + 1) * dim)));
   };
