@@ -10,7 +10,11 @@
  * Each finished dataset is merged into bench/results/quality-all.json, so a partial run keeps what it did.
  *
  *   npm run bench:quality-all [-- --datasets beauty,lastfm,grocery,diginetica,yoochoose,taobao
- *     --models pop,itemknn,transition,ease,sasrec,curio-seq,blend --max-minutes 15 --seed 42]
+ *     --models pop,itemknn,transition,ease,sasrec,curio-seq,blend --max-minutes 15 --seed 42
+ *     --blend-parts transition,itemknn,curio-seq --out bench/results/quality-all.json]
+ *
+ * `--blend-parts` tries another blend than the trainer's (the row's blendWeights name its parts); `--out`
+ * writes elsewhere, so a trial leaves the file's rows alone.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -24,9 +28,7 @@ import { openStore } from '../src/store/index.js';
 import { datasetPath, portablePath } from './datasets.js';
 import { mergeRow } from './results-file.js';
 
-const OUT = 'bench/results/quality-all.json';
 const METRICS = ['hr@10', 'ndcg@10', 'hr@20', 'ndcg@20'];
-const BLEND_PARTS = ['transition', 'itemknn', 'curio-seq'] as const;
 const CLASSIC = ['pop', 'itemknn', 'transition', 'ease'];
 
 /** Where a dataset comes from: a file the harness reads, or a file imported into a store by an importer. */
@@ -64,8 +66,13 @@ const { values: args } = parseArgs({
     'validation-cases': { type: 'string', default: '2000' },
     'max-minutes': { type: 'string', default: '15' },
     'ease-lambdas': { type: 'string', default: '100,300,1000' },
+    'blend-parts': { type: 'string', default: 'transition,itemknn,curio-seq' },
+    out: { type: 'string', default: 'bench/results/quality-all.json' },
   },
 });
+const OUT = args.out;
+const BLEND_PARTS = args['blend-parts'].split(',');
+for (const id of BLEND_PARTS) getModelSpec(id); // an unknown part fails before any training
 const seed = Number(args.seed);
 
 async function loadDataset(spec: DatasetSpec, scratch: string): Promise<Split> {
@@ -136,7 +143,11 @@ async function runDataset(name: string, spec: DatasetSpec, models: string[]): Pr
     }
     let weights: number[] | undefined;
     if (models.includes('blend')) {
-      const parts = BLEND_PARTS.map((id) => trained.get(id)?.model).filter((m): m is Recommender => m !== undefined);
+      const parts = BLEND_PARTS.map((id) => {
+        const t = trained.get(id);
+        if (!t) throw new Error(`blend part ${id} was not trained`);
+        return t.model;
+      });
       const t0 = performance.now();
       const fitted = fitBlendWeights(parts, validate);
       weights = fitted.weights;
