@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLoopShop, FAST_CANDIDATES, runJob, fittedVersion, type LoopShop } from '../../test/support/loop-shop.js';
 import { TrainingSupervisor } from './supervisor.js';
 import { promoteVersion } from './registry-ops.js';
@@ -63,6 +63,38 @@ describe('the learning loop', () => {
     expect(served).toEqual([first.versionId]);
     expect((await shop.store.servingModelVersion())?.id).toBe(first.versionId);
     expect((await shop.store.getModelVersion(second.id))?.state).toBe('rejected');
+    await watcher.stop();
+  });
+
+  it('a poll during a promotion by hand does not swap the same version in twice', async () => {
+    shop = await createLoopShop({ users: 60, items: 30, days: 4 });
+    const [first, second] = [await fittedVersion(shop), await fittedVersion(shop)];
+    await shop.store.promoteModelVersion(first.id, 'test');
+    const served: string[] = [];
+    let finishSwap = (): void => undefined;
+    let swapping = false;
+    const watcher = new ServingWatcher({
+      store: shop.store,
+      pollMs: 60_000,
+      use: async (m) => {
+        served.push(m.versionId!);
+        // The second swap is held open, as a swap that builds an ANN graph is, while the registry already names it.
+        if (m.versionId === second.id && !swapping) {
+          swapping = true;
+          await new Promise<void>((resolve) => (finishSwap = resolve));
+        }
+      },
+      warn: () => undefined,
+    });
+    await watcher.check();
+    const promotion = promoteVersion(shop.store, second.id, watcher);
+    await vi.waitFor(() => expect(swapping).toBe(true));
+    await watcher.check();
+    finishSwap();
+    await promotion;
+    await watcher.check();
+    expect(served).toEqual([first.id, second.id]);
+    expect(watcher.current).toBe(second.id);
     await watcher.stop();
   });
 

@@ -20,6 +20,12 @@ export interface ServingWatcherOptions {
  */
 export class ServingWatcher extends RegistryPoller {
   private currentId: string | null = null;
+  /**
+   * The version being swapped in, from the moment `serve` is called: a promotion by hand writes the registry
+   * and then swaps, and a poll landing during the swap (it can take seconds with an ANN graph to build) must
+   * not load and swap the same version a second time.
+   */
+  private incomingId: string | null = null;
 
   constructor(private readonly options: ServingWatcherOptions) {
     super(options, 'model');
@@ -38,8 +44,14 @@ export class ServingWatcher extends RegistryPoller {
 
   /** Serves a version this process has just promoted (the API's promote and rollback): no wait for the next poll. */
   async serve(loaded: LoadedVersion): Promise<void> {
-    await this.options.use(provided(loaded));
-    this.currentId = loaded.version.id;
+    const id = loaded.version.id;
+    this.incomingId = id;
+    try {
+      await this.options.use(provided(loaded));
+      this.currentId = id;
+    } finally {
+      if (this.incomingId === id) this.incomingId = null;
+    }
   }
 
   /**
@@ -48,13 +60,14 @@ export class ServingWatcher extends RegistryPoller {
    */
   async reload(): Promise<void> {
     this.currentId = null;
+    this.incomingId = null;
     await this.check();
   }
 
   protected async look(): Promise<void> {
     const { store } = this.options;
     const version = await store.servingModelVersion();
-    if (!version || version.id === this.currentId) return;
+    if (!version || this.holds(version.id)) return;
     let loaded: LoadedVersion;
     try {
       loaded = await loadVersion(store, version);
@@ -62,7 +75,14 @@ export class ServingWatcher extends RegistryPoller {
       await this.refuse(version, error);
       return;
     }
+    // A promotion by hand may have started swapping it in while this look was loading it.
+    if (this.holds(version.id)) return;
     await this.serve(loaded);
+  }
+
+  /** Whether this process serves the version or is swapping it in. */
+  private holds(id: string): boolean {
+    return id === this.currentId || id === this.incomingId;
   }
 
   private async refuse(version: ModelVersion, error: unknown): Promise<void> {
