@@ -17,12 +17,16 @@ export interface EvaluateOptions {
   /** Evaluate a seeded random subset of at most this many cases (tuning); default all. */
   maxCases?: number;
   seed?: number;
+  /** Also return each case's value of every metric that is a mean over cases (`perCase`). */
+  perCase?: boolean;
 }
 
 export interface EvaluationResult {
   metrics: Record<string, number>;
   cases: number;
   seconds: number;
+  /** With `options.perCase`: per metric that is a mean over cases, its value on each case, in case order. */
+  perCase?: Record<string, Float64Array>;
 }
 
 /** Ranks every case's targets under the chosen protocol and aggregates the metrics. */
@@ -35,11 +39,20 @@ export function evaluate(model: Recommender, split: Split, which: 'validation' |
   const rng = createRng(options.seed ?? 0);
   const chosen = chooseCases(caseCount(cases), options.maxCases, rng.fork());
   const ranker = createRanker(model.nItems, options, rng);
-  for (const c of chosen) {
+  const perCase = options.perCase
+    ? metrics.flatMap((m) => (m.perCase ? [{ name: m.name, value: m.perCase, out: new Float64Array(chosen.length) }] : []))
+    : [];
+  chosen.forEach((c, n) => {
     const outcome = ranker(model, split, cases, c, listLength);
     for (const acc of accs) acc.add(outcome);
-  }
-  return { metrics: collect(metrics, accs), cases: chosen.length, seconds: (performance.now() - started) / 1000 };
+    for (const p of perCase) p.out[n] = p.value(outcome);
+  });
+  return {
+    metrics: collect(metrics, accs),
+    cases: chosen.length,
+    seconds: (performance.now() - started) / 1000,
+    ...(options.perCase ? { perCase: Object.fromEntries(perCase.map((p) => [p.name, p.out])) } : {}),
+  };
 }
 
 function collect(metrics: Metric[], accs: Accumulator[]): Record<string, number> {

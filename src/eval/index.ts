@@ -1,5 +1,6 @@
 export * from './metrics.js';
 export * from './evaluate.js';
+export * from './paired.js';
 export * from './tune.js';
 export * from './run.js';
 export * from './load-data.js';

@@ -35,6 +35,8 @@ export interface Metric {
   k: number;
   needs: readonly MetricNeed[];
   create(ctx: MetricContext): Accumulator;
+  /** One case's value, for metrics that are a mean over cases (paired comparisons resample them). */
+  perCase?: (c: CaseOutcome) => number;
 }
 
 function mean(per: (c: CaseOutcome) => number): (ctx: MetricContext) => Accumulator {
@@ -43,6 +45,11 @@ function mean(per: (c: CaseOutcome) => number): (ctx: MetricContext) => Accumula
     let n = 0;
     return { add: (c) => ((sum += per(c)), n++), value: () => (n === 0 ? Number.NaN : sum / n) };
   };
+}
+
+/** A metric that is the mean of a per-case value over the cases. */
+function meanOf(per: (c: CaseOutcome) => number): Pick<Metric, 'create' | 'perCase'> {
+  return { create: mean(per), perCase: per };
 }
 
 const hits = (c: CaseOutcome, k: number): number => {
@@ -60,19 +67,19 @@ const idcg = (n: number): number => {
 type Factory = (k: number) => Omit<Metric, 'name' | 'k'>;
 
 const ACCURACY: Record<string, Factory> = {
-  hr: (k) => ({ needs: ['ranks'], create: mean((c) => (hits(c, k) > 0 ? 1 : 0)) }),
-  recall: (k) => ({ needs: ['ranks'], create: mean((c) => hits(c, k) / c.ranks.length) }),
-  precision: (k) => ({ needs: ['ranks'], create: mean((c) => hits(c, k) / k) }),
+  hr: (k) => ({ needs: ['ranks'], ...meanOf((c) => (hits(c, k) > 0 ? 1 : 0)) }),
+  recall: (k) => ({ needs: ['ranks'], ...meanOf((c) => hits(c, k) / c.ranks.length) }),
+  precision: (k) => ({ needs: ['ranks'], ...meanOf((c) => hits(c, k) / k) }),
   f1: (k) => ({
     needs: ['ranks'],
-    create: mean((c) => {
+    ...meanOf((c) => {
       const h = hits(c, k);
       return h === 0 ? 0 : (2 * (h / k) * (h / c.ranks.length)) / (h / k + h / c.ranks.length);
     }),
   }),
   ndcg: (k) => ({
     needs: ['ranks'],
-    create: mean((c) => {
+    ...meanOf((c) => {
       let dcg = 0;
       for (let h = 0; h < c.ranks.length && c.ranks[h] < k; h++) dcg += 1 / Math.log2(c.ranks[h] + 2);
       return dcg / idcg(Math.min(k, c.ranks.length));
@@ -80,7 +87,7 @@ const ACCURACY: Record<string, Factory> = {
   }),
   map: (k) => ({
     needs: ['ranks'],
-    create: mean((c) => {
+    ...meanOf((c) => {
       let ap = 0;
       for (let h = 0; h < c.ranks.length && c.ranks[h] < k; h++) ap += (h + 1) / (c.ranks[h] + 1);
       return ap / Math.min(k, c.ranks.length);
@@ -89,10 +96,10 @@ const ACCURACY: Record<string, Factory> = {
 };
 
 const RANK_ONLY: Record<string, Omit<Metric, 'name' | 'k'>> = {
-  mrr: { needs: ['ranks'], create: mean((c) => (Number.isFinite(c.ranks[0]) ? 1 / (c.ranks[0] + 1) : 0)) },
+  mrr: { needs: ['ranks'], ...meanOf((c) => (Number.isFinite(c.ranks[0]) ? 1 / (c.ranks[0] + 1) : 0)) },
   auc: {
     needs: ['ranks'],
-    create: mean((c) => {
+    ...meanOf((c) => {
       // Per target: the share of non-target candidates ranked below it.
       const negatives = c.nCandidates - c.ranks.length;
       if (negatives <= 0) return 1;
