@@ -1,7 +1,7 @@
 // Erasure reaches trained models: versions trained on the user are deleted or retrained, through the API, the trainer's jobs and its sweep.
 import { afterEach, describe, expect, it } from 'vitest';
 import { datasetFromStore } from '../src/data/index.js';
-import { decodeArtifact, getModelSpec } from '../src/models/index.js';
+import { blendParts, decodeArtifact, getModelSpec } from '../src/models/index.js';
 import type { ErasureReceipt } from '../src/privacy/index.js';
 import { createApp } from '../src/serve/app.js';
 import type { Job } from '../src/store/index.js';
@@ -123,5 +123,31 @@ describe('erasure of trained models', () => {
     expect(models).toMatchObject({ state: 'pending', versions: { rowsRemoved: [late.id], awaitingRetrain: [late.id] } });
     expect(await userIdsOf(s, late.id)).not.toContain(erased);
     expect((await s.store.getJob(models.versions!.retrainJob!))?.trigger).toBe('erasure');
+  });
+
+  it("zeroes the user's row in a serving blend's per-user part at once", async () => {
+    const { s, erase, receipt } = await setup();
+    const blend = await fittedVersion(s, 'blend', {
+      parts: [
+        { ...BPR, weight: 1 },
+        { model: 'itemknn', params: {}, weight: 1 },
+      ],
+    });
+    await s.store.promoteModelVersion(blend.id, 'test');
+    const users = (await datasetFromStore(s.store)).users;
+    const row = 5;
+    const bprRow = async () => {
+      const model = getModelSpec('blend').restore(decodeArtifact((await s.store.modelArtifact(blend.id))!));
+      const factors = blendParts(model)![0].model.toArtifact();
+      const dim = factors.arrays.userFactors.length / users.length;
+      return Array.from(factors.arrays.userFactors.subarray(row * dim, (row + 1) * dim));
+    };
+    expect(await userIdsOf(s, blend.id)).toContain(users[row]);
+    expect((await bprRow()).some((x) => x !== 0)).toBe(true);
+
+    const id = await erase(users[row]);
+    expect((await receipt(id)).targets.models).toMatchObject({ versions: { rowsRemoved: [blend.id], awaitingRetrain: [blend.id] } });
+    expect(await userIdsOf(s, blend.id)).not.toContain(users[row]);
+    expect((await bprRow()).every((x) => x === 0)).toBe(true);
   });
 });

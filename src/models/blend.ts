@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CurioError } from '../core/index.js';
+import { CurioError, parseOrThrow } from '../core/index.js';
 import { decodeArtifact, encodeArtifact, type ModelArtifact } from './artifact.js';
 import { artifactArray, defineModel } from './define-model.js';
 import type { Capability, FitOptions, ModelSpec, Recommender, UserState } from './recommender.js';
@@ -169,27 +169,30 @@ function selectKth(a: Float32Array, m: number, k: number): number {
  * format has no byte arrays); `meta.partBytes` holds the byte lengths. Weights are in `params`.
  */
 function blendArtifact(parts: readonly BlendPart[], nItems: number): ModelArtifact {
-  const arrays: Record<string, Int32Array> = {};
-  const partBytes: number[] = [];
-  parts.forEach(({ model }, k) => {
-    const bytes = encodeArtifact(model.toArtifact());
-    const packed = new Int32Array(Math.ceil(bytes.length / 4));
-    new Uint8Array(packed.buffer).set(bytes);
-    arrays[`part${k}`] = packed;
-    partBytes.push(bytes.length);
-  });
   return {
     modelId: ID,
     artifactVersion: VERSION,
     params: { parts: parts.map(({ model, weight }) => ({ model: model.id, params: model.params, weight })) },
     nItems,
-    meta: { partBytes },
-    arrays,
+    ...packParts(parts.map(({ model }) => model.toArtifact())),
   };
 }
 
-/** The blend's parts from its artifact, each rebuilt by its family's spec. */
-function restoreParts(artifact: ModelArtifact, p: BlendParams, specOf: (id: string) => ModelSpec): BlendPart[] {
+function packParts(artifacts: readonly ModelArtifact[]): Pick<ModelArtifact, 'meta' | 'arrays'> {
+  const arrays: Record<string, Int32Array> = {};
+  const partBytes: number[] = [];
+  artifacts.forEach((artifact, k) => {
+    const bytes = encodeArtifact(artifact);
+    const packed = new Int32Array(Math.ceil(bytes.length / 4));
+    new Uint8Array(packed.buffer).set(bytes);
+    arrays[`part${k}`] = packed;
+    partBytes.push(bytes.length);
+  });
+  return { meta: { partBytes }, arrays };
+}
+
+/** The parts' own artifacts, checked against the blend's params (ids) and item count. */
+function unpackParts(artifact: ModelArtifact, p: BlendParams): ModelArtifact[] {
   const partBytes = artifact.meta.partBytes;
   if (!Array.isArray(partBytes) || partBytes.length !== p.parts.length) {
     throw new CurioError('BAD_INPUT', `artifact of ${ID} lacks valid meta.partBytes for its ${p.parts.length} parts`);
@@ -204,9 +207,31 @@ function restoreParts(artifact: ModelArtifact, p: BlendParams, specOf: (id: stri
     if (inner.modelId !== part.model || inner.nItems !== artifact.nItems) {
       throw new CurioError('BAD_INPUT', `artifact of ${ID}: part ${k} is ${inner.modelId} with ${inner.nItems} items, not ${part.model}`);
     }
-    if (part.weight === undefined) throw new CurioError('BAD_INPUT', `artifact of ${ID}: part ${k} has no weight`);
-    return { model: specOf(inner.modelId).restore(inner), weight: part.weight };
+    return inner;
   });
+}
+
+/** The blend's parts from its artifact, each rebuilt by its family's spec. */
+function restoreParts(artifact: ModelArtifact, p: BlendParams, specOf: (id: string) => ModelSpec): BlendPart[] {
+  return unpackParts(artifact, p).map((inner, k) => {
+    const weight = p.parts[k].weight;
+    if (weight === undefined) throw new CurioError('BAD_INPUT', `artifact of ${ID}: part ${k} has no weight`);
+    return { model: specOf(inner.modelId).restore(inner), weight };
+  });
+}
+
+/**
+ * A blend's artifact with each part's own artifact passed through `change`, which returns the changed
+ * artifact or null to keep it (an erasure rewriting a part's per-user rows in a stored version); null when
+ * no part changed. BAD_INPUT when `artifact` is not a valid blend artifact.
+ */
+export function changeBlendParts(artifact: ModelArtifact, change: (part: ModelArtifact) => ModelArtifact | null): ModelArtifact | null {
+  if (artifact.modelId !== ID) throw new CurioError('BAD_INPUT', `artifact is ${artifact.modelId}, not a ${ID}`);
+  const parts = unpackParts(artifact, parseOrThrow(params, artifact.params, { what: `parameters of a ${ID} artifact` }));
+  const changed = parts.map((part) => change(part));
+  if (changed.every((c) => c === null)) return null;
+  const packed = packParts(changed.map((c, k) => c ?? parts[k]));
+  return { ...artifact, meta: { ...artifact.meta, ...packed.meta }, arrays: packed.arrays };
 }
 
 export interface FitBlendWeightsOptions {

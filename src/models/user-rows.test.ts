@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { leaveOneOut, userSequence } from '../data/index.js';
 import { plantedSequences } from '../../test/support/planted.js';
-import { encodeArtifact } from './artifact.js';
-import { MODELS, restoreModel } from './registry.js';
-import { forgetUserRow } from './user-rows.js';
+import { decodeArtifact, encodeArtifact } from './artifact.js';
+import { blendParts } from './blend.js';
+import type { Recommender } from './recommender.js';
+import { getModelSpec, MODELS, restoreModel } from './registry.js';
+import { clearUserRows, forgetUserRow, holdsUserRows } from './user-rows.js';
 
 const split = leaveOneOut(plantedSequences());
 
@@ -28,3 +30,40 @@ for (const spec of MODELS.filter((m) => m.capabilities.includes('user-embedding'
     });
   });
 }
+
+describe("a blend's per-user parts", () => {
+  const partsOf = (withBpr: boolean) => ({
+    parts: [
+      withBpr ? { model: 'bpr', params: { factors: 8, epochs: 3 }, weight: 1 } : { model: 'transition', params: {}, weight: 1 },
+      { model: 'itemknn', params: {}, weight: 1 },
+    ],
+  });
+  const fitBlend = (withBpr: boolean) => getModelSpec('blend').fit(split.train, partsOf(withBpr), { seed: 3 });
+  const factorsOf = (blend: Recommender) => {
+    const bpr = blendParts(blend)![0].model.toArtifact();
+    const dim = bpr.arrays.userFactors.length / (bpr.meta.users as number);
+    return (row: number) => Array.from(bpr.arrays.userFactors.subarray(row * dim, (row + 1) * dim));
+  };
+
+  it('are rows a blend holds: cleared in the live blend, and in its stored artifact', async () => {
+    const blend = await fitBlend(true);
+    expect(holdsUserRows(blend)).toBe(true);
+    expect(holdsUserRows(await fitBlend(false))).toBe(false);
+    const stored = decodeArtifact(encodeArtifact(blend.toArtifact()));
+    const state = (user: number) => ({ user, ...userSequence(split.train, user) });
+    const other = blend.scoreAll(state(8)).slice();
+    expect(factorsOf(blend)(7).some((x) => x !== 0)).toBe(true);
+
+    expect(forgetUserRow(blend, 7)).toBe(true);
+    expect(factorsOf(blend)(7).every((x) => x === 0)).toBe(true);
+    expect(factorsOf(blend)(8).some((x) => x !== 0)).toBe(true);
+    expect(blend.scoreAll(state(8))).toEqual(other);
+
+    // The stored path (an erasure rewriting a registry version): the nested part's row, and only it.
+    const cleared = clearUserRows(stored, [7], blendParts(blend)![0].model.toArtifact().meta.users as number)!;
+    const restored = restoreModel(encodeArtifact(cleared));
+    expect(factorsOf(restored)(7).every((x) => x === 0)).toBe(true);
+    expect(factorsOf(restored)(8)).toEqual(factorsOf(blend)(8));
+    expect(clearUserRows(decodeArtifact(encodeArtifact((await fitBlend(false)).toArtifact())), [7], 60)).toBeNull();
+  });
+});

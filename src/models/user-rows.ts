@@ -1,5 +1,7 @@
 import type { ModelArtifact } from './artifact.js';
+import { blendParts, changeBlendParts } from './blend.js';
 import type { Recommender } from './recommender.js';
+import { getModelSpec } from './registry.js';
 
 /**
  * Zeroes training user `row` in an artifact of a `user-embedding` model (an erasure): its `userFactors`
@@ -14,13 +16,32 @@ export function clearUserRow(artifact: ModelArtifact, row: number, rows: number)
 }
 
 /**
- * Zeroes training user `row` in a live `user-embedding` model, so what it learned of that user leaves the
- * serving process at once. Such a model's `toArtifact()` hands out the arrays it scores with, not copies
- * (the capability's erasure contract, checked for every such model in user-rows.test.ts), so the row is
- * cleared in the model itself. False when the model keeps no row `row`.
+ * The artifact with training users `userRows` (of `rows`) zeroed wherever it keeps a row per user: its own
+ * `userFactors`, or those of a blend's parts, at any depth. Null when it keeps no such rows.
+ */
+export function clearUserRows(artifact: ModelArtifact, userRows: readonly number[], rows: number): ModelArtifact | null {
+  if (artifact.modelId === 'blend') return changeBlendParts(artifact, (part) => clearUserRows(part, userRows, rows));
+  return userRows.length > 0 && userRows.every((row) => clearUserRow(artifact, row, rows)) ? artifact : null;
+}
+
+/**
+ * Zeroes training user `row` in a live model that keeps a row per user (a `user-embedding` model, or a
+ * blend with such a part), so what it learned of that user leaves the serving process at once. Such a
+ * model's `toArtifact()` hands out the arrays it scores with, not copies (the capability's erasure
+ * contract, checked for every such model in user-rows.test.ts), so the row is cleared in the model itself.
+ * False when the model keeps no row `row`.
  */
 export function forgetUserRow(model: Recommender, row: number): boolean {
+  const parts = blendParts(model);
+  if (parts) return parts.map((part) => forgetUserRow(part.model, row)).some(Boolean);
   const artifact = model.toArtifact();
   const rows = artifact.meta.users;
   return typeof rows === 'number' && clearUserRow(artifact, row, rows);
+}
+
+/** Whether a model keeps a parameter row per training user: a `user-embedding` family, or a blend with one. */
+export function holdsUserRows(model: Recommender): boolean {
+  const parts = blendParts(model);
+  if (parts) return parts.some((part) => holdsUserRows(part.model));
+  return getModelSpec(model.id).capabilities.includes('user-embedding');
 }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_EVENT_WEIGHTS, loadConfig, type Config } from '../core/index.js';
 import type { SequenceDataset } from '../data/index.js';
 import { Ingestor } from '../ingest/index.js';
-import type { Recommender } from '../models/index.js';
+import { blendParts, type Recommender } from '../models/index.js';
 import { LocalChangeFeed, openStore, type Store } from '../store/index.js';
 import { fitServingModel, type ModelProvider } from './model-source.js';
 import { RecommendationRuntime } from './runtime.js';
@@ -29,19 +29,19 @@ describe('erasure in a serving runtime', () => {
     await store.close();
   });
 
-  async function setup(models?: ModelProvider) {
+  async function setup(models?: ModelProvider, serving: Partial<Config['serving']> = BPR) {
     store = await openStore('sqlite::memory:');
     await store.upsertItems(shopItems());
     await store.appendEvents(shopEvents());
     const config: Config = loadConfig({
       env: { CURIO_API_KEYS: `${KEYS.read}:read`, CURIO_LOG_LEVEL: 'silent' },
       overrides: {
-        serving: { ...BPR, refreshIntervalSeconds: 0, impressionFlushMs: 10_000, seed: 7, policy: 'neural-thompson' },
+        serving: { ...serving, refreshIntervalSeconds: 0, impressionFlushMs: 10_000, seed: 7, policy: 'neural-thompson' },
       },
     });
     const feed = new LocalChangeFeed();
     const ingestor = new Ingestor({ store, idSecret: null, feed });
-    const serving = new RecommendationRuntime({
+    const main = new RecommendationRuntime({
       config,
       store,
       feed,
@@ -49,9 +49,9 @@ describe('erasure in a serving runtime', () => {
       logEvents: (events, write) => ingestor.appendEvents(events, write),
     });
     const other = new RecommendationRuntime({ config, store, feed });
-    runtimes = [serving, other];
+    runtimes = [main, other];
     for (const r of runtimes) await r.start();
-    return { ingestor, serving, other };
+    return { ingestor, serving: main, other };
   }
 
   it("drops the user's model row, cached activity, buffered slates and slate contexts on every runtime", async () => {
@@ -73,6 +73,24 @@ describe('erasure in a serving runtime', () => {
     expect(again.mode).toBe('cold-start');
     await serving.flushImpressions();
     expect(await store.userSlates('s2')).toHaveLength(1);
+  });
+
+  it("drops the user's row from a served blend's per-user part", async () => {
+    const parts = [
+      { model: 'bpr', params: BPR.modelParams, weight: 1 },
+      { model: 'itemknn', params: {}, weight: 1 },
+    ];
+    const { ingestor, serving } = await setup(undefined, { model: 'blend', modelParams: { parts } });
+    const bprOf = (r: RecommendationRuntime) => blendParts(r.snapshot.model!)![0].model;
+    const row = serving.snapshot.userRows!.get('s2')!;
+    expect(userRow(bprOf(serving), row).some((x) => x !== 0)).toBe(true);
+
+    await ingestor.eraseUser('s2');
+    for (const r of runtimes) {
+      expect(r.snapshot.userRows!.has('s2')).toBe(false);
+      expect(userRow(bprOf(r), row).every((x) => x === 0)).toBe(true);
+    }
+    expect(userRow(bprOf(serving), serving.snapshot.userRows!.get('s3')!).some((x) => x !== 0)).toBe(true);
   });
 
   it('drops the user from a model fitted on data read before the erasure, when its build lands after it', async () => {

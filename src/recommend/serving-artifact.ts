@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CurioError } from '../core/index.js';
-import { decodeArtifact, encodeArtifact, getModelSpec, type ModelArtifact, type Recommender } from '../models/index.js';
+import { decodeArtifact, encodeArtifact, getModelSpec, holdsUserRows, type ModelArtifact, type Recommender } from '../models/index.js';
 import { listsFromArtifact, listsToArtifact, type ServingLists } from './serving-lists.js';
 
 /** A model with the external id of each of its item indexes: what the server needs to load one. */
@@ -19,8 +19,9 @@ export function encodeServingArtifact(serving: ServingModel): Buffer {
     throw new CurioError('BAD_INPUT', `the model has ${serving.model.nItems} items but ${serving.itemIds.length} ids were given`);
   }
   const artifact = serving.model.toArtifact();
-  // Only models with a row per user need the users' ids (and only they should carry them: erasure rewrites them).
-  const perUser = serving.userIds && getModelSpec(serving.model.id).capabilities.includes('user-embedding');
+  // Only models with a row per user (a blend's parts included) need the users' ids, and only they should
+  // carry them: erasure rewrites them.
+  const perUser = serving.userIds && holdsUserRows(serving.model);
   const userIds = perUser ? { userIds: [...serving.userIds!] } : {};
   const lists = serving.lists ? listsToArtifact(serving.lists) : { arrays: {}, meta: {} };
   return encodeArtifact({

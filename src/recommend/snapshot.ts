@@ -3,7 +3,7 @@ import type { SequenceDataset } from '../data/index.js';
 import {
   BestK,
   forgetUserRow,
-  getModelSpec,
+  holdsUserRows,
   isSequentialRecommender,
   topK,
   type Recommender,
@@ -280,7 +280,7 @@ async function assemble(p: SnapshotParts): Promise<ServingSnapshot> {
   await yieldToLoop();
   const popular = popularLists(table, p.popularity);
   await yieldToLoop();
-  const userIds = model !== null && getModelSpec(model.id).capabilities.includes('user-embedding') ? served?.userIds : undefined;
+  const userIds = model !== null && holdsUserRows(model) ? served?.userIds : undefined;
   const userRows = userIds ? new Map(userIds.map((u, row) => [u, row])) : null;
   await yieldToLoop();
   const cold = coldItemsFor(model, model?.nItems ?? 0, table);

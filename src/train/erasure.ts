@@ -1,4 +1,4 @@
-import { clearUserRow, decodeArtifact, encodeArtifact, getModelSpec } from '../models/index.js';
+import { clearUserRows, decodeArtifact, encodeArtifact, getModelSpec } from '../models/index.js';
 import type { ModelVersion, Store } from '../store/index.js';
 import { sha256 } from './versions.js';
 
@@ -7,7 +7,8 @@ export const ALL_VERSIONS = 100_000;
 
 /**
  * Removes erased users from every stored version that holds a row of parameters per user (the
- * `userFactors` of BPR and iALS, whose rows `meta.userIds` names): each matching row is zeroed and its id
+ * `userFactors` of BPR and iALS, whose rows `meta.userIds` names, also as parts of a blend): each matching
+ * row is zeroed and its id
  * blanked, and the artifact is stored again with its new checksum. `erased` tells a stored id to remove
  * (one id, or a match on the ids' hashes when only those are known). Models without per-user parameters
  * keep no row to remove: what they learned from a user goes with a retrain (erasure-sweep.ts). Returns
@@ -20,28 +21,34 @@ export async function eraseUserFromModels(
 ): Promise<string[]> {
   const changed: string[] = [];
   for (const version of options.versions ?? (await store.listModelVersions({ limit: ALL_VERSIONS }))) {
-    if (!perUser(version.model) || version.sizeBytes === 0) continue; // a refused version keeps no artifact
+    if (!perUser(version.model, version.params) || version.sizeBytes === 0) continue; // a refused version keeps no artifact
     const bytes = await store.modelArtifact(version.id);
     if (!bytes || bytes.length === 0) continue;
     const artifact = decodeArtifact(bytes, `model version ${version.id}`);
     const ids = artifact.meta.userIds;
     if (!Array.isArray(ids)) continue;
     const rows = (ids as unknown[]).flatMap((id, row) => (typeof id === 'string' && id !== '' && erased(id) ? [row] : []));
-    if (rows.length === 0 || !rows.every((row) => clearUserRow(artifact, row, ids.length))) continue;
+    const cleared = rows.length === 0 ? null : clearUserRows(artifact, rows, ids.length);
+    if (!cleared) continue;
     const kept = new Set(rows);
     const blanked = ids.map((id, row) => (kept.has(row) ? '' : id));
-    const rewritten = encodeArtifact({ ...artifact, meta: { ...artifact.meta, userIds: blanked } });
+    const rewritten = encodeArtifact({ ...cleared, meta: { ...cleared.meta, userIds: blanked } });
     await store.replaceModelArtifact(version.id, rewritten, sha256(rewritten));
     changed.push(version.id);
   }
   return changed;
 }
 
-/** Whether a model family keeps a row of parameters per training user. */
-export function perUser(model: string): boolean {
+/** Whether a version keeps a row of parameters per training user: its family does, or one of its blend's parts. */
+export function perUser(model: string, params: Readonly<Record<string, unknown>> = {}): boolean {
   try {
-    return getModelSpec(model).capabilities.includes('user-embedding');
+    if (getModelSpec(model).capabilities.includes('user-embedding')) return true;
   } catch {
     return false; // a family this build does not know holds nothing it could read
   }
+  const parts = model === 'blend' && Array.isArray(params.parts) ? (params.parts as unknown[]) : [];
+  return parts.some((part) => {
+    const p = part as { model?: unknown; params?: unknown };
+    return typeof p?.model === 'string' && perUser(p.model, (p.params ?? {}) as Record<string, unknown>);
+  });
 }
