@@ -231,7 +231,8 @@ export function changeBlendParts(artifact: ModelArtifact, change: (part: ModelAr
   const changed = parts.map((part) => change(part));
   if (changed.every((c) => c === null)) return null;
   const packed = packParts(changed.map((c, k) => c ?? parts[k]));
-  return { ...artifact, meta: { ...artifact.meta, ...packed.meta }, arrays: packed.arrays };
+  // Other arrays stay: a serving artifact carries its lists beside the parts.
+  return { ...artifact, meta: { ...artifact.meta, ...packed.meta }, arrays: { ...artifact.arrays, ...packed.arrays } };
 }
 
 export interface FitBlendWeightsOptions {

@@ -59,8 +59,12 @@ describe("a blend's per-user parts", () => {
     expect(factorsOf(blend)(8).some((x) => x !== 0)).toBe(true);
     expect(blend.scoreAll(state(8))).toEqual(other);
 
-    // The stored path (an erasure rewriting a registry version): the nested part's row, and only it.
+    // The stored path (an erasure rewriting a registry version): the nested part's row, and only it; what a
+    // serving artifact keeps beside the parts (its lists) stays.
+    stored.arrays.servingList = Float32Array.of(1, 2, 3);
     const cleared = clearUserRows(stored, [7], blendParts(blend)![0].model.toArtifact().meta.users as number)!;
+    expect(Array.from(cleared.arrays.servingList)).toEqual([1, 2, 3]);
+    delete cleared.arrays.servingList;
     const restored = restoreModel(encodeArtifact(cleared));
     expect(factorsOf(restored)(7).every((x) => x === 0)).toBe(true);
     expect(factorsOf(restored)(8)).toEqual(factorsOf(blend)(8));
