@@ -8,11 +8,10 @@ export const ALL_VERSIONS = 100_000;
 /**
  * Removes erased users from every stored version that holds a row of parameters per user (the
  * `userFactors` of BPR and iALS, whose rows `meta.userIds` names, also as parts of a blend): each matching
- * row is zeroed and its id
- * blanked, and the artifact is stored again with its new checksum. `erased` tells a stored id to remove
- * (one id, or a match on the ids' hashes when only those are known). Models without per-user parameters
- * keep no row to remove: what they learned from a user goes with a retrain (erasure-sweep.ts). Returns
- * the versions changed.
+ * row is zeroed and its id blanked, and the artifact is stored again with its new checksum. `erased` tells
+ * a stored id to remove (one id, or a match on the ids' hashes when only those are known). Models without
+ * per-user parameters keep no row to remove: what they learned from a user goes with a retrain
+ * (erasure-sweep.ts). Returns the versions changed.
  */
 export async function eraseUserFromModels(
   store: Store,
@@ -39,7 +38,11 @@ export async function eraseUserFromModels(
   return changed;
 }
 
-/** Whether a version keeps a row of parameters per training user: its family does, or one of its blend's parts. */
+/**
+ * Whether a version keeps a row of parameters per training user: its family does, or one of its blend's
+ * parts (read from the stored params, so versions without such rows are skipped unread; `holdsUserRows`
+ * answers the same for a live model).
+ */
 export function perUser(model: string, params: Readonly<Record<string, unknown>> = {}): boolean {
   try {
     if (getModelSpec(model).capabilities.includes('user-embedding')) return true;
