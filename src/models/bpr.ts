@@ -4,7 +4,7 @@ import { userItemMatrix } from '../data/index.js';
 import { artifactArray, assertFiniteLoss, defineModel } from './define-model.js';
 import { bprEpoch, rowOfEntry, tripleBuffers, type BprState } from './bpr-sgd.js';
 import { trainWithEarlyStopping } from './early-stopping.js';
-import { foldInMean, initFactors, scoreFactors, snapshot } from './factors.js';
+import { clearFactorRow, foldInMean, initFactors, scoreFactors, snapshot } from './factors.js';
 import { historyWeights } from './history-weights.js';
 import type { Recommender } from './recommender.js';
 
@@ -63,6 +63,7 @@ export const bprModel = defineModel<BprParams>({
     const itemBias = artifactArray(artifact, 'itemBias', Float32Array, artifact.nItems);
     return createBpr({ userFactors, itemFactors, itemBias }, artifact.nItems, p);
   },
+  clearUserRow: clearFactorRow,
 });
 
 function createBpr(s: BprState, nItems: number, p: BprParams): Recommender {

@@ -15,6 +15,8 @@ export interface ModelDefinition<P extends Record<string, unknown>> {
   testParams?: Partial<P>;
   fit(train: SequenceDataset, params: P, options: FitOptions): Recommender | Promise<Recommender>;
   restore(artifact: ModelArtifact, params: P): Recommender;
+  /** For families that keep something per training user: empties user `row` in the artifact (see ModelSpec). */
+  clearUserRow?(artifact: ModelArtifact, row: number): boolean;
 }
 
 /**
@@ -50,6 +52,7 @@ export function defineModel<P extends Record<string, unknown>>(def: ModelDefinit
       }
       return def.restore(artifact, parse(artifact.params));
     },
+    ...(def.clearUserRow ? { clearUserRow: def.clearUserRow } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Rng } from '../core/index.js';
+import type { ModelArtifact } from './artifact.js';
 
 /** n rows of d factors, N(0, scale²). */
 export function initFactors(rng: Rng, n: number, d: number, scale: number): Float32Array {
@@ -42,4 +43,14 @@ export function foldInMean(items: Float32Array, d: number, history: Int32Array, 
 /** Copies of the named arrays (a snapshot of the best epoch). */
 export function snapshot<T extends Record<string, Float32Array>>(arrays: T): T {
   return Object.fromEntries(Object.entries(arrays).map(([k, a]) => [k, a.slice()])) as T;
+}
+
+/** Zeroes training user `row` of a factor model's `userFactors` (`meta.users` rows): its erasure (ModelSpec.clearUserRow). */
+export function clearFactorRow(artifact: ModelArtifact, row: number): boolean {
+  const factors = artifact.arrays.userFactors;
+  const rows = artifact.meta.users;
+  if (!factors || typeof rows !== 'number' || rows <= 0 || factors.length % rows !== 0 || row < 0 || row >= rows) return false;
+  const dim = factors.length / rows;
+  factors.fill(0, row * dim, (row + 1) * dim);
+  return true;
 }

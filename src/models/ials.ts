@@ -3,7 +3,7 @@ import { createRng } from '../core/index.js';
 import { transpose, userItemMatrix, type CsrMatrix } from '../data/index.js';
 import { artifactArray, assertFiniteLoss, defineModel } from './define-model.js';
 import { trainWithEarlyStopping } from './early-stopping.js';
-import { initFactors, scoreFactors, snapshot } from './factors.js';
+import { clearFactorRow, initFactors, scoreFactors, snapshot } from './factors.js';
 import { historyWeights } from './history-weights.js';
 import type { Recommender } from './recommender.js';
 
@@ -61,6 +61,7 @@ export const ialsModel = defineModel<IalsParams>({
       p,
     );
   },
+  clearUserRow: clearFactorRow,
 });
 
 /** Gram matrix YᵀY (d×d) of the fixed side. */

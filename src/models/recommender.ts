@@ -132,4 +132,11 @@ export interface ModelSpec {
   /** Trains on the sequences; MODEL_FIT when training produced non-finite numbers. */
   fit(train: SequenceDataset, params: unknown, options: FitOptions): Promise<Recommender>;
   restore(artifact: ModelArtifact): Recommender;
+  /**
+   * Present for families that keep something of each training user, row by row (user factors, or the user's own
+   * sequence): empties user `row` of the artifact in place, so the model restored from it (or the live model whose
+   * `toArtifact()` handed out its own arrays) has forgotten that user; false when there is no such row. An
+   * erasure reaches these families at once (user-rows.ts); the others forget a user with the next retrain.
+   */
+  clearUserRow?(artifact: ModelArtifact, row: number): boolean;
 }

@@ -11,6 +11,7 @@ import type { ModelSpec, Recommender } from './recommender.js';
 import { transitionModel } from './transition.js';
 import { sasrecModel } from './sasrec.js';
 import { curioSeqModel } from './curio-seq.js';
+import { sknnModel } from './sknn.js';
 
 /** Weighted blends of the other families; built here, where the lookup of its parts' families lives. */
 export const blendModel: ModelSpec = defineBlendModel(getModelSpec);
@@ -23,6 +24,7 @@ export const MODELS: readonly ModelSpec[] = [
   ialsModel,
   easeModel,
   transitionModel,
+  sknnModel,
   sasrecModel,
   curioSeqModel,
   blendModel,

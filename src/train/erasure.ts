@@ -6,11 +6,11 @@ import { sha256 } from './versions.js';
 export const ALL_VERSIONS = 100_000;
 
 /**
- * Removes erased users from every stored version that holds a row of parameters per user (the
- * `userFactors` of BPR and iALS, whose rows `meta.userIds` names, also as parts of a blend): each matching
- * row is zeroed and its id blanked, and the artifact is stored again with its new checksum. `erased` tells
+ * Removes erased users from every stored version that holds a row per user (the `userFactors` of BPR and
+ * iALS, sknn's sequences; rows `meta.userIds` names, also as parts of a blend): each matching row is emptied
+ * and its id blanked, and the artifact is stored again with its new checksum. `erased` tells
  * a stored id to remove (one id, or a match on the ids' hashes when only those are known). Models without
- * per-user parameters keep no row to remove: what they learned from a user goes with a retrain
+ * per-user rows keep no row to remove: what they learned from a user goes with a retrain
  * (erasure-sweep.ts). Returns the versions changed.
  */
 export async function eraseUserFromModels(
@@ -27,7 +27,7 @@ export async function eraseUserFromModels(
     const ids = artifact.meta.userIds;
     if (!Array.isArray(ids)) continue;
     const rows = (ids as unknown[]).flatMap((id, row) => (typeof id === 'string' && id !== '' && erased(id) ? [row] : []));
-    const cleared = rows.length === 0 ? null : clearUserRows(artifact, rows, ids.length);
+    const cleared = rows.length === 0 ? null : clearUserRows(artifact, rows);
     if (!cleared) continue;
     const kept = new Set(rows);
     const blanked = ids.map((id, row) => (kept.has(row) ? '' : id));
@@ -39,13 +39,13 @@ export async function eraseUserFromModels(
 }
 
 /**
- * Whether a version keeps a row of parameters per training user: its family does, or one of its blend's
+ * Whether a version keeps a row per training user: its family does, or one of its blend's
  * parts (read from the stored params, so versions without such rows are skipped unread; `holdsUserRows`
  * answers the same for a live model).
  */
 export function perUser(model: string, params: Readonly<Record<string, unknown>> = {}): boolean {
   try {
-    if (getModelSpec(model).capabilities.includes('user-embedding')) return true;
+    if (getModelSpec(model).clearUserRow) return true;
   } catch {
     return false; // a family this build does not know holds nothing it could read
   }
