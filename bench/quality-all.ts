@@ -2,8 +2,8 @@
  * Every sequence dataset at hand × every model, through the same harness: leave-one-out, full ranking, the
  * user's seen items removed, one seed. Classic models run with their defaults (EASE's λ is picked on
  * validation from a short list: it has no default that suits every catalogue), the neural ones are
- * early-stopped on validation NDCG@10, and `blend` is the trainer's blend (transition, itemknn, curio-seq)
- * with weights fitted on validation. Test is read once per model, after every choice was made. The default
+ * early-stopped on validation NDCG@10, and `blend` is the trainer's blend of its default candidates
+ * (`training.candidates`) with weights fitted on validation. Test is read once per model, after every choice was made. The default
  * model (the blend, or curio-seq without it) is compared with the best classic case by case: the mean
  * difference on HR@10 and NDCG@10 with a paired bootstrap 95% interval and the cases each model won.
  *
@@ -12,18 +12,20 @@
  * Each finished dataset is merged into bench/results/quality-all.json, so a partial run keeps what it did.
  *
  *   npm run bench:quality-all [-- --datasets beauty,lastfm,grocery,diginetica,yoochoose,taobao
- *     --models pop,itemknn,transition,ease,sasrec,curio-seq,blend --max-minutes 15 --seed 42
- *     --blend-parts transition,itemknn,curio-seq --out bench/results/quality-all.json]
+ *     --models pop,itemknn,transition,ease,sknn,sasrec,curio-seq,blend --max-minutes 15 --seed 42
+ *     --blend-parts transition,itemknn,sknn,curio-seq --params '{"curio-seq":{"epochs":21}}' --out bench/results/quality-all.json]
  *
  * `--blend-parts` tries another blend than the trainer's (the row's blendWeights name its parts); `--out`
- * writes elsewhere, so a trial leaves the file's rows alone.
+ * writes elsewhere, so a trial leaves the file's rows alone. `--params` sets a model's parameters (a row
+ * names them): an epoch cap there reproduces a run that a faster machine ended at `--max-minutes`, since the
+ * epochs themselves do not depend on the cap.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { datasetStats, type Split } from '../src/data/index.js';
-import { createRng } from '../src/core/index.js';
+import { configSchema, createRng } from '../src/core/index.js';
 import { comparePaired, evaluate, loadSplit } from '../src/eval/index.js';
 import { Ingestor, runImport } from '../src/ingest/index.js';
 import { createBlend, fitBlendWeights, getModelSpec, type Recommender } from '../src/models/index.js';
@@ -32,7 +34,7 @@ import { datasetPath, portablePath } from './datasets.js';
 import { mergeRow } from './results-file.js';
 
 const METRICS = ['hr@10', 'ndcg@10', 'hr@20', 'ndcg@20'];
-const CLASSIC = ['pop', 'itemknn', 'transition', 'ease'];
+const CLASSIC = ['pop', 'itemknn', 'transition', 'ease', 'sknn'];
 
 /** Where a dataset comes from: a file the harness reads, or a file imported into a store by an importer. */
 type Source = { kind: 'file'; path: string[] } | { kind: 'import'; format: string; path: string[] };
@@ -65,11 +67,12 @@ const { values: args } = parseArgs({
   options: {
     datasets: { type: 'string', default: Object.keys(DATASETS).join(',') },
     models: { type: 'string', default: [...CLASSIC, 'sasrec', 'curio-seq', 'blend'].join(',') },
+    params: { type: 'string', default: '{}' },
     seed: { type: 'string', default: '42' },
     'validation-cases': { type: 'string', default: '2000' },
     'max-minutes': { type: 'string', default: '15' },
     'ease-lambdas': { type: 'string', default: '100,300,1000' },
-    'blend-parts': { type: 'string', default: 'transition,itemknn,curio-seq' },
+    'blend-parts': { type: 'string', default: configSchema.parse({}).training.candidates.map((c) => c.model).join(',') },
     out: { type: 'string', default: 'bench/results/quality-all.json' },
   },
 });
@@ -77,6 +80,7 @@ const OUT = args.out;
 const BLEND_PARTS = args['blend-parts'].split(',');
 for (const id of BLEND_PARTS) getModelSpec(id); // an unknown part fails before any training
 const seed = Number(args.seed);
+const PARAMS = JSON.parse(args.params) as Record<string, Record<string, unknown>>;
 
 async function loadDataset(spec: DatasetSpec, scratch: string): Promise<Split> {
   const file = datasetPath(...spec.source.path);
@@ -139,7 +143,7 @@ async function runDataset(name: string, spec: DatasetSpec, models: string[]): Pr
         }
         if (best) trained.set(id, best);
       } else {
-        trained.set(id, await fit(id));
+        trained.set(id, await fit(id, PARAMS[id]));
       }
       const t = trained.get(id);
       if (t) console.log(`  ${id}: validation ndcg@10 ${t.validation.toFixed(4)} (${t.seconds.toFixed(0)} s)`);

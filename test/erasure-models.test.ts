@@ -150,4 +150,25 @@ describe('erasure of trained models', () => {
     expect(await userIdsOf(s, blend.id)).not.toContain(users[row]);
     expect((await bprRow()).every((x) => x === 0)).toBe(true);
   });
+
+  it("empties the user's sequence in a serving sknn version (it keeps each shopper's recent items)", async () => {
+    const { s, erase, receipt } = await setup();
+    const version = await fittedVersion(s, 'sknn', {});
+    await s.store.promoteModelVersion(version.id, 'test');
+    const users = (await datasetFromStore(s.store)).users;
+    const row = 5;
+    const stored = async () => decodeArtifact((await s.store.modelArtifact(version.id))!).arrays;
+    const rowItems = async () => {
+      const a = await stored();
+      return Array.from(a.seqItems.subarray(a.seqIndptr[row], a.seqIndptr[row + 1]));
+    };
+    expect((await rowItems()).some((i) => i >= 0)).toBe(true);
+    expect(Array.from((await stored()).itemSeqs)).toContain(row);
+
+    const id = await erase(users[row]);
+    expect((await receipt(id)).targets.models).toMatchObject({ versions: { rowsRemoved: [version.id] } });
+    expect(await userIdsOf(s, version.id)).not.toContain(users[row]);
+    expect((await rowItems()).every((i) => i === -1)).toBe(true);
+    expect(Array.from((await stored()).itemSeqs)).not.toContain(row);
+  });
 });

@@ -181,6 +181,7 @@ export const configSchema = z.object({
         .default([
           { model: 'transition', params: {} },
           { model: 'itemknn', params: {} },
+          { model: 'sknn', params: {} },
           { model: 'curio-seq', params: {} },
         ]),
       /** Try a blend of the candidates' scores with weights fitted on validation. */
