@@ -72,7 +72,13 @@ const { values: args } = parseArgs({
     'validation-cases': { type: 'string', default: '2000' },
     'max-minutes': { type: 'string', default: '15' },
     'ease-lambdas': { type: 'string', default: '100,300,1000' },
-    'blend-parts': { type: 'string', default: configSchema.parse({}).training.candidates.map((c) => c.model).join(',') },
+    'blend-parts': {
+      type: 'string',
+      default: configSchema
+        .parse({})
+        .training.candidates.map((c) => c.model)
+        .join(','),
+    },
     out: { type: 'string', default: 'bench/results/quality-all.json' },
   },
 });
