@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSequences, userSequence } from '../data/index.js';
+import { decodeArtifact, encodeArtifact } from './artifact.js';
 import { getModelSpec } from './registry.js';
 import { forgetUserRow } from './user-rows.js';
 
@@ -44,5 +45,14 @@ describe('model sknn', () => {
     expect(model.scoreAll(stateOf('e'))[item('g')]).toBe(0);
     const arrays = model.toArtifact().arrays;
     expect(Array.from(arrays.itemSeqs)).not.toContain(3);
+  });
+
+  it('refuses an artifact whose indices point outside its arrays', async () => {
+    const artifact = decodeArtifact(encodeArtifact((await sknn.fit(data, {}, { seed: 1 })).toArtifact()));
+    artifact.arrays.itemSeqs[0] = 99;
+    expect(() => sknn.restore(artifact)).toThrow(/out of range/);
+    artifact.arrays.itemSeqs[0] = 0;
+    artifact.arrays.seqIndptr[1] = 1e6;
+    expect(() => sknn.restore(artifact)).toThrow(/row pointers/);
   });
 });

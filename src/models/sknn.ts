@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CurioError } from '../core/index.js';
 import { userCount, weightTable, type SequenceDataset } from '../data/index.js';
 import type { ModelArtifact } from './artifact.js';
 import { artifactArray, defineModel } from './define-model.js';
@@ -80,16 +81,28 @@ export const sknnModel = defineModel<SknnParams>({
   },
 });
 
+/** The artifact's arrays, refused (BAD_INPUT) when an index points outside them: scoring reads them unchecked. */
 function sequencesOf(artifact: ModelArtifact): Sequences {
   const seqIndptr = artifactArray(artifact, 'seqIndptr', Int32Array);
   const seqItems = artifactArray(artifact, 'seqItems', Int32Array);
   const itemSeqs = artifactArray(artifact, 'itemSeqs', Int32Array);
+  const itemSeqIndptr = artifactArray(artifact, 'itemSeqIndptr', Int32Array, artifact.nItems + 1);
+  const nRows = seqIndptr.length - 1;
+  const ordered = (indptr: Int32Array, length: number) =>
+    indptr[0] === 0 && indptr[indptr.length - 1] === length && indptr.every((x, k) => k === 0 || x >= indptr[k - 1]);
+  const within = (a: Int32Array, n: number) => a.every((x) => x >= -1 && x < n);
+  if (nRows < 0 || !ordered(seqIndptr, seqItems.length) || !ordered(itemSeqIndptr, itemSeqs.length)) {
+    throw new CurioError('BAD_INPUT', 'artifact of sknn has inconsistent row pointers');
+  }
+  if (!within(seqItems, artifact.nItems) || !within(itemSeqs, nRows)) {
+    throw new CurioError('BAD_INPUT', 'artifact of sknn has an item or a sequence index out of range');
+  }
   return {
     seqIndptr,
     seqItems,
     seqWeights: artifactArray(artifact, 'seqWeights', Float32Array, seqItems.length),
     seqMass: artifactArray(artifact, 'seqMass', Float32Array, seqIndptr.length - 1),
-    itemSeqIndptr: artifactArray(artifact, 'itemSeqIndptr', Int32Array, artifact.nItems + 1),
+    itemSeqIndptr,
     itemSeqs,
     itemSeqWeights: artifactArray(artifact, 'itemSeqWeights', Float32Array, itemSeqs.length),
   };
