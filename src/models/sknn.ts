@@ -112,8 +112,8 @@ function buildSequences(train: SequenceDataset, p: SknnParams, table: Float64Arr
   const nUsers = userCount(train);
   const nItems = train.items.length;
   // Each user's newest distinct items with their summed behaviour weight; an item whose sum is not positive
-  // (viewed, then disliked) is left out.
-  // NaN weights are kept (`!(w <= 0)`) so that a poisoned weight table fails the fit instead of vanishing.
+  // (viewed, then disliked) is left out. NaN sums are kept (`!(w <= 0)`), so that a poisoned weight table fails
+  // the fit instead of vanishing.
   const rows: Array<{ items: number[]; weights: number[] }> = [];
   const at = new Int32Array(nItems).fill(-1);
   for (let u = 0; u < nUsers; u++) {
@@ -134,12 +134,13 @@ function buildSequences(train: SequenceDataset, p: SknnParams, table: Float64Arr
     const kept = items.map((i, k) => [i, weights[k]] as const).filter(([, w]) => !(w <= 0));
     rows.push({ items: kept.map(([i]) => i), weights: kept.map(([, w]) => w) });
   }
-  // Newest sequences first (by their last event; files without times keep their order, later = newer).
-  const lastTime = (u: number) => (train.offsets[u + 1] > train.offsets[u] ? train.timestampsMs[train.offsets[u + 1] - 1] : Number.NaN);
-  const order = Array.from({ length: nUsers }, (_, u) => u).sort((a, b) => {
-    const [ta, tb] = [lastTime(a), lastTime(b)];
-    return Number.isNaN(ta) || Number.isNaN(tb) || ta === tb ? b - a : tb - ta;
-  });
+  // Newest sequences first, by their last event; those without a time come last, and ties (files without
+  // times) keep their order, later = newer.
+  const lastTime = (u: number) => {
+    const t = train.offsets[u + 1] > train.offsets[u] ? train.timestampsMs[train.offsets[u + 1] - 1] : Number.NaN;
+    return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
+  };
+  const order = Array.from({ length: nUsers }, (_, u) => u).sort((a, b) => lastTime(b) - lastTime(a) || b - a);
   const lists: number[][] = Array.from({ length: nItems }, () => []);
   const listWeights: number[][] = Array.from({ length: nItems }, () => []);
   const reached = new Uint8Array(nUsers);
