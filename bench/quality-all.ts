@@ -86,7 +86,14 @@ const OUT = args.out;
 const BLEND_PARTS = args['blend-parts'].split(',');
 for (const id of BLEND_PARTS) getModelSpec(id); // an unknown part fails before any training
 const seed = Number(args.seed);
-const PARAMS = JSON.parse(args.params) as Record<string, Record<string, unknown>>;
+const PARAMS = ((): Record<string, Record<string, unknown>> => {
+  try {
+    return JSON.parse(args.params) as Record<string, Record<string, unknown>>;
+  } catch (cause) {
+    throw new Error(`--params must be JSON like '{"curio-seq":{"epochs":21}}': ${(cause as Error).message}`);
+  }
+})();
+for (const [id, p] of Object.entries(PARAMS)) getModelSpec(id).parseParams(p); // a bad model or parameter fails before any training
 
 async function loadDataset(spec: DatasetSpec, scratch: string): Promise<Split> {
   const file = datasetPath(...spec.source.path);

@@ -8,4 +8,4 @@ export * from './top-k.js';
 export { isSequentialRecommender, type SequentialRecommender } from './seq-model.js';
 export { invertSpdInPlace, gaussJordanInPlace, choleskySolve, choleskyFactorInPlace, choleskySolveFactored } from './linalg.js';
 export * from './logistic.js';
-export { clearUserRow, clearUserRows, forgetUserRow, holdsUserRows } from './user-rows.js';
+export { clearUserRows, forgetUserRow, holdsUserRows } from './user-rows.js';

@@ -67,7 +67,9 @@ export const sknnModel = defineModel<SknnParams>({
     return createSknn(sequencesOf(artifact), artifact.nItems, p);
   },
   clearUserRow(artifact, row) {
-    const s = sequencesOf(artifact);
+    // Unchecked reads suffice here (a bad index reads undefined and writes nowhere); checking the whole
+    // artifact again for every erased row would repeat restore's scan once per row.
+    const s = arraysOf(artifact);
     if (row < 0 || row >= s.seqIndptr.length - 1) return false;
     for (let q = s.seqIndptr[row]; q < s.seqIndptr[row + 1]; q++) {
       const item = s.seqItems[q];
@@ -81,12 +83,26 @@ export const sknnModel = defineModel<SknnParams>({
   },
 });
 
-/** The artifact's arrays, refused (BAD_INPUT) when an index points outside them: scoring reads them unchecked. */
-function sequencesOf(artifact: ModelArtifact): Sequences {
+/** The artifact's arrays, each of its type and length. */
+function arraysOf(artifact: ModelArtifact): Sequences {
   const seqIndptr = artifactArray(artifact, 'seqIndptr', Int32Array);
   const seqItems = artifactArray(artifact, 'seqItems', Int32Array);
   const itemSeqs = artifactArray(artifact, 'itemSeqs', Int32Array);
-  const itemSeqIndptr = artifactArray(artifact, 'itemSeqIndptr', Int32Array, artifact.nItems + 1);
+  return {
+    seqIndptr,
+    seqItems,
+    seqWeights: artifactArray(artifact, 'seqWeights', Float32Array, seqItems.length),
+    seqMass: artifactArray(artifact, 'seqMass', Float32Array, seqIndptr.length - 1),
+    itemSeqIndptr: artifactArray(artifact, 'itemSeqIndptr', Int32Array, artifact.nItems + 1),
+    itemSeqs,
+    itemSeqWeights: artifactArray(artifact, 'itemSeqWeights', Float32Array, itemSeqs.length),
+  };
+}
+
+/** The artifact's arrays, refused (BAD_INPUT) when an index points outside them: scoring reads them unchecked. */
+function sequencesOf(artifact: ModelArtifact): Sequences {
+  const s = arraysOf(artifact);
+  const { seqIndptr, seqItems, itemSeqIndptr, itemSeqs } = s;
   const nRows = seqIndptr.length - 1;
   const ordered = (indptr: Int32Array, length: number) =>
     indptr[0] === 0 && indptr[indptr.length - 1] === length && indptr.every((x, k) => k === 0 || x >= indptr[k - 1]);
@@ -97,15 +113,7 @@ function sequencesOf(artifact: ModelArtifact): Sequences {
   if (!within(seqItems, artifact.nItems) || !within(itemSeqs, nRows)) {
     throw new CurioError('BAD_INPUT', 'artifact of sknn has an item or a sequence index out of range');
   }
-  return {
-    seqIndptr,
-    seqItems,
-    seqWeights: artifactArray(artifact, 'seqWeights', Float32Array, seqItems.length),
-    seqMass: artifactArray(artifact, 'seqMass', Float32Array, seqIndptr.length - 1),
-    itemSeqIndptr,
-    itemSeqs,
-    itemSeqWeights: artifactArray(artifact, 'itemSeqWeights', Float32Array, itemSeqs.length),
-  };
+  return s;
 }
 
 function buildSequences(train: SequenceDataset, p: SknnParams, table: Float64Array): Sequences {
