@@ -182,9 +182,14 @@ interface HistoryEvent {
 
 class Histories {
   readonly byUser = new Map<string, HistoryEvent[]>();
+  /** Every item of a user's behaviour so far, beyond the state too. */
+  private readonly everByUser = new Map<string, Set<string>>();
   constructor(private readonly length: number) {}
   add(e: Event): void {
     if (e.itemId === null || !STATE.has(e.type)) return;
+    let ever = this.everByUser.get(e.userId);
+    if (!ever) this.everByUser.set(e.userId, (ever = new Set()));
+    ever.add(e.itemId);
     let list = this.byUser.get(e.userId);
     if (!list) this.byUser.set(e.userId, (list = []));
     list.push({ itemId: e.itemId, type: e.type, timestamp: e.timestamp });
@@ -192,6 +197,9 @@ class Histories {
   }
   get(userId: string): HistoryEvent[] {
     return (this.byUser.get(userId) ?? []).slice(-this.length);
+  }
+  hasEver(userId: string, itemId: string): boolean {
+    return this.everByUser.get(userId)?.has(itemId) ?? false;
   }
 }
 
@@ -211,6 +219,10 @@ interface CaseCounts {
   onlySeen: number;
   /** Distinct (user, item) pairs of the day dropped because the item was in the state. */
   seenTargets: number;
+  /** The targets kept (distinct user-item pairs of the scored users). */
+  targets: number;
+  /** Of those, the items the user had met before the state's window: revisits no state shows. */
+  revisitTargets: number;
 }
 
 function dayCases(dayEvents: Event[], histories: Histories): { cases: DayCase[]; counts: CaseCounts } {
@@ -221,7 +233,7 @@ function dayCases(dayEvents: Event[], histories: Histories): { cases: DayCase[];
     if (!set) targets.set(e.userId, (set = new Set()));
     set.add(e.itemId);
   }
-  const counts: CaseCounts = { activeUsers: targets.size, withoutHistory: 0, onlySeen: 0, seenTargets: 0 };
+  const counts: CaseCounts = { activeUsers: targets.size, withoutHistory: 0, onlySeen: 0, seenTargets: 0, targets: 0, revisitTargets: 0 };
   const cases: DayCase[] = [];
   for (const [userId, items] of targets) {
     const history = histories.get(userId);
@@ -232,6 +244,8 @@ function dayCases(dayEvents: Event[], histories: Histories): { cases: DayCase[];
     const seen = new Set(history.map((h) => h.itemId));
     const fresh = [...items].filter((i) => !seen.has(i));
     counts.seenTargets += items.size - fresh.length;
+    counts.targets += fresh.length;
+    counts.revisitTargets += fresh.filter((i) => histories.hasEver(userId, i)).length;
     if (fresh.length === 0) counts.onlySeen++;
     else cases.push({ userId, history, targets: fresh });
   }
@@ -500,6 +514,7 @@ async function runStream(stream: Stream, config: Config): Promise<Record<string,
       frozenVersion: { id: frozenVersion.id, model: frozenVersion.model, chosen: warmup?.chosen ?? null, window: frozenVersion.window },
       warmupJob: warmup,
       totals: roundTotals(sum),
+      revisitShare: round(rows.reduce((s, r) => s + r.counts.revisitTargets, 0) / rows.reduce((s, r) => s + r.counts.targets, 0)),
       jobs: {
         count: jobs.length,
         promoted: jobs.filter((j) => j.decision === 'promoted').length,
