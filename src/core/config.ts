@@ -182,6 +182,7 @@ export const configSchema = z.object({
           { model: 'transition', params: {} },
           { model: 'itemknn', params: {} },
           { model: 'sknn', params: {} },
+          { model: 'repeat', params: {} },
           { model: 'curio-seq', params: {} },
         ]),
       /** Try a blend of the candidates' scores with weights fitted on validation. */

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { kCore, leaveOneOut, parseRechorus, parseSequences, timeSplit, userItemMatrix, userSequence, caseTargets } from './index.js';
+import {
+  kCore,
+  leaveOneOut,
+  parseRechorus,
+  parseSequences,
+  splitAtTimes,
+  timeSplit,
+  userItemMatrix,
+  userSequence,
+  caseTargets,
+} from './index.js';
 
 const text = 'a 1 2 3 4 5\nb 6 7 8 9 10 4 11\nc 4 12\n';
 
@@ -36,6 +46,22 @@ describe('sequences and splits', () => {
     expect(split.test.users.length).toBe(2);
     const targets = caseTargets(split.test, 0);
     expect(new Set(targets).size).toBe(targets.length);
+  });
+
+  it('time split with a state window: the state is the newest events, and an item met before it is a target', () => {
+    // u sees 1 2 3 4 before the cut, then 1 (met before the window) and 4 (in it) and 5; times in seconds.
+    const rows = ['user_id\titem_id\ttime', ...[1, 2, 3, 4, 1, 4, 5].map((item, t) => `u\t${item}\t${t}`)];
+    const ds = parseRechorus(rows.join('\n'), 'view');
+    const ids = (xs: Int32Array): string[] => Array.from(xs, (i) => ds.items[i]);
+    const papers = splitAtTimes(ds, 4000, 4000);
+    expect(ids(caseTargets(papers.test, 0))).toEqual(['1', '4', '5']);
+    expect(papers.test.stateStarts).toBeUndefined();
+    const served = splitAtTimes(ds, 4000, 4000, { stateLength: 2 });
+    expect(Array.from(served.test.historyLengths)).toEqual([4]);
+    expect(Array.from(served.test.stateStarts ?? [])).toEqual([2]); // the state is 3 4
+    expect(ids(caseTargets(served.test, 0))).toEqual(['1', '5']);
+    // A user whose window holds only their state's items has nothing to find.
+    expect(splitAtTimes(ds, 4000, 6000, { stateLength: 10 }).validation.users.length).toBe(0);
   });
 
   it('k-core removes users and items below the minimum until stable', () => {

@@ -9,6 +9,11 @@ import { filterEvents, userCount, type SequenceDataset } from './dataset.js';
 export interface EvalCases {
   users: Int32Array;
   historyLengths: Int32Array;
+  /**
+   * Where each case's state starts in the user's sequence, when it is a window of the newest events (as the
+   * server reads a state) rather than the whole history; absent = from the first event.
+   */
+  stateStarts?: Int32Array;
   targetOffsets: Int32Array;
   targets: Int32Array;
 }
@@ -100,49 +105,60 @@ export function timeSplit(full: SequenceDataset, options: TimeSplitOptions = {})
   return splitAtTimes(full, cutV, cutT);
 }
 
+export interface SplitAtTimesOptions {
+  /**
+   * A case's state is the newest `stateLength` events before its window, as the server reads a state, and
+   * its targets are the window's items outside that state: an item met before the state can come back (a
+   * revisit) and counts. Absent = the papers' reading: the whole history is the state, and a target the
+   * user met before is a miss for every model.
+   */
+  stateLength?: number;
+}
+
 /**
  * A time split at given cuts: training = events before `validationFrom`; validation and test cases as in
  * `timeSplit`, with the windows [validationFrom, testFrom) and [testFrom, ∞).
  */
-export function splitAtTimes(full: SequenceDataset, validationFrom: number, testFrom: number): Split {
+export function splitAtTimes(full: SequenceDataset, validationFrom: number, testFrom: number, options: SplitAtTimesOptions = {}): Split {
   const train = filterEvents(full, (u, pos) => full.timestampsMs[full.offsets[u] + pos] < validationFrom, { keepEmptyUsers: true });
   return {
     kind: 'time',
     full,
     train,
-    validation: windowCases(full, validationFrom, testFrom),
-    test: windowCases(full, testFrom, Number.POSITIVE_INFINITY),
+    validation: windowCases(full, validationFrom, testFrom, options.stateLength),
+    test: windowCases(full, testFrom, Number.POSITIVE_INFINITY, options.stateLength),
   };
 }
 
-function windowCases(full: SequenceDataset, from: number, to: number): EvalCases {
+function windowCases(full: SequenceDataset, from: number, to: number, stateLength: number | undefined): EvalCases {
   const users: number[] = [];
   const lengths: number[] = [];
+  const starts: number[] = [];
   const offsets: number[] = [0];
   const targets: number[] = [];
   for (let u = 0; u < userCount(full); u++) {
+    const first = full.offsets[u];
     let history = 0;
-    const seen = new Set<number>();
-    for (let e = full.offsets[u]; e < full.offsets[u + 1]; e++) {
-      const t = full.timestampsMs[e];
-      if (t < from) history++;
-      else if (t < to && !seen.has(full.itemIdx[e])) {
-        seen.add(full.itemIdx[e]);
-        targets.push(full.itemIdx[e]);
-      }
+    while (first + history < full.offsets[u + 1] && full.timestampsMs[first + history] < from) history++;
+    if (history === 0) continue; // a cold user has no history to rank from
+    const start = stateLength === undefined ? 0 : Math.max(0, history - stateLength);
+    const seen = new Set<number>(stateLength === undefined ? [] : full.itemIdx.subarray(first + start, first + history));
+    const before = targets.length;
+    for (let e = first + history; e < full.offsets[u + 1] && full.timestampsMs[e] < to; e++) {
+      if (seen.has(full.itemIdx[e])) continue;
+      seen.add(full.itemIdx[e]);
+      targets.push(full.itemIdx[e]);
     }
-    if (seen.size === 0) continue;
-    if (history === 0) {
-      targets.length -= seen.size; // a cold user has no history to rank from
-      continue;
-    }
+    if (targets.length === before) continue;
     users.push(u);
     lengths.push(history);
+    starts.push(start);
     offsets.push(targets.length);
   }
   return {
     users: Int32Array.from(users),
     historyLengths: Int32Array.from(lengths),
+    ...(stateLength === undefined ? {} : { stateStarts: Int32Array.from(starts) }),
     targetOffsets: Int32Array.from(offsets),
     targets: Int32Array.from(targets),
   };

@@ -98,8 +98,8 @@ function createRanker(nItems: number, options: EvaluateOptions, rng: Rng): Ranke
   const negatives = options.sampledNegatives ?? 99;
   return (model, split, cases, c, listLength) => {
     const u = cases.users[c];
-    const start = split.full.offsets[u];
-    const end = start + cases.historyLengths[c];
+    const end = split.full.offsets[u] + cases.historyLengths[c];
+    const start = split.full.offsets[u] + (cases.stateStarts?.[c] ?? 0);
     const state = {
       user: u,
       items: split.full.itemIdx.subarray(start, end),

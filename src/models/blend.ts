@@ -63,7 +63,7 @@ export function createBlend(parts: readonly BlendPart[], specOf?: (id: string) =
     params: { parts: frozen.map((p) => ({ model: p.model.id, params: p.model.params, weight: p.weight })) },
     nItems,
     parts: frozen,
-    capabilities: SHARED_CAPABILITIES.filter((c) => frozen.every((p) => partCapabilities(p.model, specOf).includes(c))),
+    capabilities: sharedCapabilities(frozen.map((p) => partCapabilities(p.model, specOf))),
     scoreAll(state: UserState, out = new Float32Array(nItems)) {
       out.fill(0);
       for (const { model, weight } of active) {
@@ -94,6 +94,16 @@ export function blendParts(model: Recommender): readonly BlendPart[] | null {
 function isBlend(model: Recommender): model is BlendRecommender {
   const m = model as Partial<BlendRecommender>;
   return model.id === ID && Array.isArray(m.parts) && Array.isArray(m.capabilities);
+}
+
+/**
+ * What every part can do; a `repeat` part (a known user's own past) only adds to the others, so the blend
+ * keeps what they share.
+ */
+function sharedCapabilities(parts: ReadonlyArray<readonly Capability[]>): Capability[] {
+  const scorers = parts.filter((c) => !c.includes('repeat'));
+  if (scorers.length === 0) return ['repeat'];
+  return SHARED_CAPABILITIES.filter((c) => scorers.every((part) => part.includes(c)));
 }
 
 function partCapabilities(model: Recommender, specOf: ((id: string) => ModelSpec) | undefined): readonly Capability[] {

@@ -9,9 +9,11 @@ import type { ModelArtifact } from './artifact.js';
  * - `session`: scores an anonymous state (no user index) from its items alone;
  * - `user-embedding`: learns one vector per training user (unknown users fall back to their items);
  * - `epochs`: trains in epochs and honours `onProgress` / `validate` (early stopping);
- * - `warm-start`: honours `FitOptions.warmStart` (others refuse it with BAD_INPUT).
+ * - `warm-start`: honours `FitOptions.warmStart` (others refuse it with BAD_INPUT);
+ * - `repeat`: scores only a known user's own past items, a part for a blend (it has nothing for an anonymous
+ *   state, and a protocol that removes the whole history leaves it nothing to rank).
  */
-export const CAPABILITIES = ['sequential', 'session', 'user-embedding', 'epochs', 'warm-start'] as const;
+export const CAPABILITIES = ['sequential', 'session', 'user-embedding', 'epochs', 'warm-start', 'repeat'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 /**

@@ -12,6 +12,7 @@ import { transitionModel } from './transition.js';
 import { sasrecModel } from './sasrec.js';
 import { curioSeqModel } from './curio-seq.js';
 import { sknnModel } from './sknn.js';
+import { repeatModel } from './repeat.js';
 
 /** Weighted blends of the other families; built here, where the lookup of its parts' families lives. */
 export const blendModel: ModelSpec = defineBlendModel(getModelSpec);
@@ -25,6 +26,7 @@ export const MODELS: readonly ModelSpec[] = [
   easeModel,
   transitionModel,
   sknnModel,
+  repeatModel,
   sasrecModel,
   curioSeqModel,
   blendModel,

@@ -4,6 +4,7 @@ import { userCount, weightTable, type SequenceDataset } from '../data/index.js';
 import type { ModelArtifact } from './artifact.js';
 import { artifactArray, defineModel } from './define-model.js';
 import type { Recommender, UserState } from './recommender.js';
+import { newestDistinctItems, rowsWithin } from './user-history.js';
 
 const params = z.object({
   lastItems: z
@@ -102,16 +103,8 @@ function arraysOf(artifact: ModelArtifact): Sequences {
 /** The artifact's arrays, refused (BAD_INPUT) when an index points outside them: scoring reads them unchecked. */
 function sequencesOf(artifact: ModelArtifact): Sequences {
   const s = arraysOf(artifact);
-  const { seqIndptr, seqItems, itemSeqIndptr, itemSeqs } = s;
-  const nRows = seqIndptr.length - 1;
-  const ordered = (indptr: Int32Array, length: number) =>
-    indptr[0] === 0 && indptr[indptr.length - 1] === length && indptr.every((x, k) => k === 0 || x >= indptr[k - 1]);
-  const within = (a: Int32Array, n: number) => a.every((x) => x >= -1 && x < n);
-  if (nRows < 0 || !ordered(seqIndptr, seqItems.length) || !ordered(itemSeqIndptr, itemSeqs.length)) {
-    throw new CurioError('BAD_INPUT', 'artifact of sknn has inconsistent row pointers');
-  }
-  if (!within(seqItems, artifact.nItems) || !within(itemSeqs, nRows)) {
-    throw new CurioError('BAD_INPUT', 'artifact of sknn has an item or a sequence index out of range');
+  if (!rowsWithin(s.seqIndptr, s.seqItems, artifact.nItems) || !rowsWithin(s.itemSeqIndptr, s.itemSeqs, s.seqIndptr.length - 1)) {
+    throw new CurioError('BAD_INPUT', 'artifact of sknn has inconsistent row pointers or an index out of range');
   }
   return s;
 }
@@ -119,29 +112,8 @@ function sequencesOf(artifact: ModelArtifact): Sequences {
 function buildSequences(train: SequenceDataset, p: SknnParams, table: Float64Array): Sequences {
   const nUsers = userCount(train);
   const nItems = train.items.length;
-  // Each user's newest distinct items with their summed behaviour weight; an item whose sum is not positive
-  // (viewed, then disliked) is left out. NaN sums are kept (`!(w <= 0)`), so that a poisoned weight table fails
-  // the fit instead of vanishing.
-  const rows: Array<{ items: number[]; weights: number[] }> = [];
   const at = new Int32Array(nItems).fill(-1);
-  for (let u = 0; u < nUsers; u++) {
-    const items: number[] = [];
-    const weights: number[] = [];
-    for (let e = train.offsets[u + 1] - 1; e >= train.offsets[u]; e--) {
-      const i = train.itemIdx[e];
-      const w = table[train.types[e]];
-      if (at[i] >= 0 && items[at[i]] === i) {
-        weights[at[i]] += w;
-      } else if (items.length < p.sequenceItems) {
-        at[i] = items.length;
-        items.push(i);
-        weights.push(w);
-      }
-    }
-    for (const i of items) at[i] = -1;
-    const kept = items.map((i, k) => [i, weights[k]] as const).filter(([, w]) => !(w <= 0));
-    rows.push({ items: kept.map(([i]) => i), weights: kept.map(([, w]) => w) });
-  }
+  const rows = Array.from({ length: nUsers }, (_, u) => newestDistinctItems(train, u, p.sequenceItems, table, at));
   // Newest sequences first, by their last event; those without a time come last, and ties (files without
   // times) keep their order, later = newer.
   const lastTime = (u: number) => {

@@ -18,13 +18,17 @@ export interface LoopSplitOptions {
   validationFraction: number;
   /** Fewest events since the serving version for those to be the holdout on their own. */
   minHoldoutEvents: number;
+  /** A case's state: the newest this many events, as the server reads it (`serving.historyLength`). */
+  stateLength: number;
 }
 
 /**
  * The gate must compare versions on events neither has trained on: the events that arrived after the
  * serving version's window, when there are enough of them; else (a first training, or too few new events)
  * the newest `holdoutFraction`, which the serving version may have seen — a bias in its favour, so the
- * gate errs towards keeping what serves. Validation is the newest slice before the holdout.
+ * gate errs towards keeping what serves. Validation is the newest slice before the holdout. Both read a
+ * case as the server will serve it: the state is the user's newest events, and an item met before that
+ * window is a target a model can win (shoppers come back to what they saw), not a miss for all.
  */
 export function loopSplit(ds: SequenceDataset, options: LoopSplitOptions): LoopSplit {
   const times = Float64Array.from(ds.timestampsMs).sort();
@@ -43,7 +47,7 @@ export function loopSplit(ds: SequenceDataset, options: LoopSplitOptions): LoopS
   }
   const before = lowerBound(times, holdoutFrom);
   const validationFrom = before > 0 ? quantile(before, options.validationFraction) : holdoutFrom;
-  return { split: splitAtTimes(ds, validationFrom, holdoutFrom), validationFrom, holdoutFrom, basis };
+  return { split: splitAtTimes(ds, validationFrom, holdoutFrom, { stateLength: options.stateLength }), validationFrom, holdoutFrom, basis };
 }
 
 /** The first index whose time is >= t. */

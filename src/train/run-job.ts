@@ -59,6 +59,7 @@ export async function runTrainingJob(o: RunJobOptions): Promise<JobOutcome> {
     holdoutFraction: training.holdoutFraction,
     validationFraction: training.validationFraction,
     minHoldoutEvents: MIN_HOLDOUT_EVENTS,
+    stateLength: config.serving.historyLength,
   });
   const { split } = cut;
   reporter.log(
