@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { CurioError } from '../core/index.js';
-import { userCount, weightTable } from '../data/index.js';
+import { CurioError, EVENT_TYPES } from '../core/index.js';
+import { userCount, weightTable, type SequenceDataset } from '../data/index.js';
 import type { ModelArtifact } from './artifact.js';
 import { artifactArray, defineModel } from './define-model.js';
 import type { Recommender } from './recommender.js';
-import { newestDistinctItems, rowsWithin } from './user-history.js';
+import { newestDistinctItems, rowsWithin, type UserHistoryRow } from './user-history.js';
 
 const params = z.object({
   halfLife: z.number().positive().default(20).describe("An item's score halves for every this many distinct items the user met after it."),
@@ -25,8 +25,9 @@ interface Rows {
 }
 
 /**
- * Repeat consumption: shoppers come back to what they saw, carted or bought. A known user's own past items
- * score by their behaviour weight, halving every `halfLife` distinct items back; every other item scores 0.
+ * Repeat consumption: shoppers come back to what they looked at, favourited or carted. A known user's own past
+ * items (not those they bought) score by their behaviour weight, halving every `halfLife` distinct items
+ * back; every other item scores 0.
  * It is a part for a blend (the trainer's validation, which keeps an item met before the state's window as a
  * target, fits its weight): on its own it has nothing for an anonymous state, and a protocol that removes
  * the whole history from the candidates leaves it nothing to rank. It keeps each training user's row, so an
@@ -42,7 +43,9 @@ export const repeatModel = defineModel<RepeatParams>({
   fit(train, p, options) {
     const table = weightTable(options.eventWeights);
     const at = new Int32Array(train.items.length).fill(-1);
-    const rows = Array.from({ length: userCount(train) }, (_, u) => newestDistinctItems(train, u, p.items, table, at));
+    const rows = Array.from({ length: userCount(train) }, (_, u) =>
+      withoutBought(train, u, newestDistinctItems(train, u, p.items, table, at)),
+    );
     const rowIndptr = new Int32Array(rows.length + 1);
     rows.forEach((r, u) => (rowIndptr[u + 1] = rowIndptr[u] + r.items.length));
     const rowItems = new Int32Array(rowIndptr[rows.length]);
@@ -68,6 +71,20 @@ export const repeatModel = defineModel<RepeatParams>({
     return true;
   },
 });
+
+const PURCHASE = EVENT_TYPES.indexOf('purchase');
+
+/**
+ * The row without the items the user bought: a slate never shows a bought item again (the server's rules
+ * block it), so scoring them would only spend the weight validation fits on what cannot be served.
+ */
+function withoutBought(train: SequenceDataset, u: number, row: UserHistoryRow): UserHistoryRow {
+  const bought = new Set<number>();
+  for (let e = train.offsets[u]; e < train.offsets[u + 1]; e++) if (train.types[e] === PURCHASE) bought.add(train.itemIdx[e]);
+  if (bought.size === 0) return row;
+  const keep = row.items.map((i) => !bought.has(i));
+  return { items: row.items.filter((_, k) => keep[k]), weights: row.weights.filter((_, k) => keep[k]) };
+}
 
 function rowsOf(artifact: ModelArtifact): Rows {
   const rowItems = artifactArray(artifact, 'rowItems', Int32Array);
