@@ -4,8 +4,9 @@
  * SQLite store and one retrain job trains the model that stays (a) frozen. Then for each following day d:
  * every user active on d with history before d is scored with (a) and with (b) the loop's serving version
  * (state = the user's newest `serving.historyLength` behaviour events before d, as the server reads it;
- * targets = the distinct items of the user's day-d behaviour not already in that state; full ranking over
- * the model's items, the state's items removed; a target the model does not know is a miss), HR@10 and
+ * targets = the distinct items of the user's day-d behaviour not already in that state nor bought or
+ * disliked before, which the server never shows again; full ranking over the model's items, the state's and
+ * the blocked items removed; a target the model does not know is a miss), HR@10 and
  * NDCG@10; then day d goes into the store and the loop runs the job the supervisor would queue at the end
  * of the day (its rules, `queueDue`, on the simulated clock: the default cron retrains daily), in-process.
  *
@@ -21,7 +22,7 @@ import { Cron } from 'croner';
 import { EVENT_TYPES, loadConfig, type Config, type Event, type EventType, type Item } from '../src/core/index.js';
 import { createShop, parseMetric, rankFull, type CaseOutcome, type MetricContext } from '../src/eval/index.js';
 import { getImporter, Ingestor } from '../src/ingest/index.js';
-import { STATE_TYPES } from '../src/recommend/index.js';
+import { BLOCKING_TYPES, STATE_TYPES } from '../src/recommend/index.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { enqueueJob, loadVersion, runTrainingJob, type JobOutcome, type LoadedVersion } from '../src/train/index.js';
 import { datasetPath, portablePath } from './datasets.js';
@@ -32,6 +33,7 @@ const METRICS = [`hr@${K}`, `ndcg@${K}`] as const;
 /** The behaviours a model trains on (datasetFromStore's default): a day's targets are items of these. */
 const TARGET_TYPES = new Set<EventType>(['view', 'click', 'cart', 'favorite', 'purchase', 'review', 'rating']);
 const STATE = new Set<EventType>(STATE_TYPES);
+const BLOCKING = new Set<EventType>(BLOCKING_TYPES);
 /** The official UserBehavior window, 2017-11-25 .. 2017-12-03 in China Standard Time (UTC+8), as the papers filter it. */
 const TAOBAO_START_MS = Date.UTC(2017, 10, 24, 16);
 const TAOBAO_DAYS = 9;
@@ -184,12 +186,19 @@ class Histories {
   readonly byUser = new Map<string, HistoryEvent[]>();
   /** Every item of a user's behaviour so far, beyond the state too. */
   private readonly everByUser = new Map<string, Set<string>>();
+  /** What the user bought or disliked so far: the server's rules never show it to them again. */
+  private readonly blockedByUser = new Map<string, Set<string>>();
   constructor(private readonly length: number) {}
   add(e: Event): void {
     if (e.itemId === null || !STATE.has(e.type)) return;
     let ever = this.everByUser.get(e.userId);
     if (!ever) this.everByUser.set(e.userId, (ever = new Set()));
     ever.add(e.itemId);
+    if (BLOCKING.has(e.type)) {
+      let blocked = this.blockedByUser.get(e.userId);
+      if (!blocked) this.blockedByUser.set(e.userId, (blocked = new Set()));
+      blocked.add(e.itemId);
+    }
     let list = this.byUser.get(e.userId);
     if (!list) this.byUser.set(e.userId, (list = []));
     list.push({ itemId: e.itemId, type: e.type, timestamp: e.timestamp });
@@ -201,12 +210,17 @@ class Histories {
   hasEver(userId: string, itemId: string): boolean {
     return this.everByUser.get(userId)?.has(itemId) ?? false;
   }
+  blocked(userId: string): string[] {
+    return [...(this.blockedByUser.get(userId) ?? [])];
+  }
 }
 
-/** One user on one day: the state before the day and the new items of the day. */
+/** One user on one day: the state before the day, what the server blocks for them, and the new items of the day. */
 interface DayCase {
   userId: string;
   history: HistoryEvent[];
+  /** Bought or disliked before the day: out of the candidates, never a target (the server never shows them again). */
+  blocked: string[];
   targets: string[];
 }
 
@@ -219,6 +233,8 @@ interface CaseCounts {
   onlySeen: number;
   /** Distinct (user, item) pairs of the day dropped because the item was in the state. */
   seenTargets: number;
+  /** Distinct (user, item) pairs dropped because the user had bought or disliked the item before (not in the state). */
+  blockedTargets: number;
   /** The targets kept (distinct user-item pairs of the scored users). */
   targets: number;
   /** Of those, the items the user had met before the state's window: revisits no state shows. */
@@ -233,7 +249,15 @@ function dayCases(dayEvents: Event[], histories: Histories): { cases: DayCase[];
     if (!set) targets.set(e.userId, (set = new Set()));
     set.add(e.itemId);
   }
-  const counts: CaseCounts = { activeUsers: targets.size, withoutHistory: 0, onlySeen: 0, seenTargets: 0, targets: 0, revisitTargets: 0 };
+  const counts: CaseCounts = {
+    activeUsers: targets.size,
+    withoutHistory: 0,
+    onlySeen: 0,
+    seenTargets: 0,
+    blockedTargets: 0,
+    targets: 0,
+    revisitTargets: 0,
+  };
   const cases: DayCase[] = [];
   for (const [userId, items] of targets) {
     const history = histories.get(userId);
@@ -242,12 +266,16 @@ function dayCases(dayEvents: Event[], histories: Histories): { cases: DayCase[];
       continue;
     }
     const seen = new Set(history.map((h) => h.itemId));
-    const fresh = [...items].filter((i) => !seen.has(i));
-    counts.seenTargets += items.size - fresh.length;
+    const blocked = histories.blocked(userId);
+    const blockedSet = new Set(blocked);
+    const unseen = [...items].filter((i) => !seen.has(i));
+    const fresh = unseen.filter((i) => !blockedSet.has(i));
+    counts.seenTargets += items.size - unseen.length;
+    counts.blockedTargets += unseen.length - fresh.length;
     counts.targets += fresh.length;
     counts.revisitTargets += fresh.filter((i) => histories.hasEver(userId, i)).length;
     if (fresh.length === 0) counts.onlySeen++;
-    else cases.push({ userId, history, targets: fresh });
+    else cases.push({ userId, history, blocked, targets: fresh });
   }
   return { cases, counts };
 }
@@ -282,7 +310,9 @@ function scoreDay(served: LoadedVersion, cases: DayCase[]): DayScore {
       },
       scores,
     );
+    const blocked = c.blocked.flatMap((id) => index.get(id) ?? []);
     for (const i of items) excluded[i] = 1;
+    for (const i of blocked) excluded[i] = 1;
     const knownTargets = c.targets.filter((t) => index.has(t));
     const outcome = rankFull(
       scores,
@@ -291,6 +321,7 @@ function scoreDay(served: LoadedVersion, cases: DayCase[]): DayScore {
       0,
     );
     for (const i of items) excluded[i] = 0;
+    for (const i of blocked) excluded[i] = 0;
     const misses = c.targets.length - knownTargets.length;
     const ranks = Float64Array.from([...outcome.ranks, ...new Array<number>(misses).fill(Number.POSITIVE_INFINITY)]).sort();
     const full: CaseOutcome = { ranks, nCandidates: outcome.nCandidates, topK: outcome.topK };
@@ -590,7 +621,7 @@ async function main(): Promise<void> {
       cases:
         'each user with a behaviour event on day d and a state before d; state = the newest serving.historyLength behaviour events (every type but impression and search) before d, as the server reads it',
       targets:
-        "the distinct items of the user's day-d view/click/cart/favorite/purchase/review/rating events that are not in the state (items already in the state are removed from the candidates, as the evaluation harness removes the history, so they cannot be targets)",
+        "the distinct items of the user's day-d view/click/cart/favorite/purchase/review/rating events that are not in the state (items already in the state are removed from the candidates, as the evaluation harness removes the history, so they cannot be targets) and that the user had not bought or disliked before d (the server's rules never show those again: they leave the candidates too, as in the trainer's validation and gate)",
       ranking:
         "full ranking over the model's own items, pessimistic ties (rankFull); a target the model does not know is a miss; HR@10 and NDCG@10 per user (src/eval/metrics)",
       totals: 'event-weighted mean over the scored days: each day weighs its scored users (= the mean over every scored user-day)',

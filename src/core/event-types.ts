@@ -15,6 +15,9 @@ export const EVENT_TYPES = [
 
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/** Bought or disliked items are never shown to the user again (the server's rules; the trainer's validation reads cases the same way). */
+export const BLOCKING_TYPES: EventType[] = ['purchase', 'dislike'];
+
 export type EventWeights = Readonly<Record<EventType, number>>;
 
 /**

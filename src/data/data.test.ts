@@ -55,13 +55,25 @@ describe('sequences and splits', () => {
     const ids = (xs: Int32Array): string[] => Array.from(xs, (i) => ds.items[i]);
     const papers = splitAtTimes(ds, 4000, 4000);
     expect(ids(caseTargets(papers.test, 0))).toEqual(['1', '4', '5']);
-    expect(papers.test.stateStarts).toBeUndefined();
+    expect(papers.test.served).toBeUndefined();
     const served = splitAtTimes(ds, 4000, 4000, { stateLength: 2 });
     expect(Array.from(served.test.historyLengths)).toEqual([4]);
-    expect(Array.from(served.test.stateStarts ?? [])).toEqual([2]); // the state is 3 4
+    expect(Array.from(served.test.served?.stateStarts ?? [])).toEqual([2]); // the state is 3 4
     expect(ids(caseTargets(served.test, 0))).toEqual(['1', '5']);
     // A user whose window holds only their state's items has nothing to find.
     expect(splitAtTimes(ds, 4000, 6000, { stateLength: 10 }).validation.users.length).toBe(0);
+  });
+
+  it('time split with a state window: what the user bought before never is a target and is listed as blocked', () => {
+    // u views 1, buys 2, views 3; after the cut views 2 (bought: the server never shows it) and 1 (a revisit).
+    const rows = ['user_id\titem_id\ttime\ttype', 'u\t1\t0\tview', 'u\t2\t1\tpurchase', 'u\t3\t2\tview', 'u\t2\t3\tview', 'u\t1\t4\tview'];
+    const ds = parseRechorus(rows.join('\n'), 'view');
+    const ids = (xs: Int32Array): string[] => Array.from(xs, (i) => ds.items[i]);
+    expect(ids(caseTargets(splitAtTimes(ds, 3000, 3000).test, 0))).toEqual(['2', '1']);
+    const served = splitAtTimes(ds, 3000, 3000, { stateLength: 1 }).test;
+    expect(ids(caseTargets(served, 0))).toEqual(['1']);
+    expect(ids(served.served?.blocked ?? new Int32Array(0))).toEqual(['2']);
+    expect(Array.from(served.served?.blockedOffsets ?? [])).toEqual([0, 1]);
   });
 
   it('k-core removes users and items below the minimum until stable', () => {

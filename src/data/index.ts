@@ -5,3 +5,4 @@ export * from './k-core.js';
 export * from './splits.js';
 export * from './interactions.js';
 export * from './negatives.js';
+export * from './blocked.js';

@@ -1,4 +1,5 @@
 import { CurioError } from '../core/index.js';
+import { blockedItems } from './blocked.js';
 import { filterEvents, userCount, type SequenceDataset } from './dataset.js';
 
 /**
@@ -9,13 +10,22 @@ import { filterEvents, userCount, type SequenceDataset } from './dataset.js';
 export interface EvalCases {
   users: Int32Array;
   historyLengths: Int32Array;
-  /**
-   * Where each case's state starts in the user's sequence, when it is a window of the newest events (as the
-   * server reads a state) rather than the whole history; absent = from the first event.
-   */
-  stateStarts?: Int32Array;
+  /** How the server would read each case, when the cases follow it; absent = the papers' reading. */
+  served?: ServedReading;
   targetOffsets: Int32Array;
   targets: Int32Array;
+}
+
+/**
+ * Cases read as the server serves them (`splitAtTimes` with a state length). Case c's state starts at event
+ * `stateStarts[c]` of the user's sequence (the newest events, not the whole history), and the items
+ * `blocked[blockedOffsets[c] .. blockedOffsets[c + 1])`, bought or disliked before the case, leave the
+ * candidates and are never its targets: the server's rules never show them to the user again.
+ */
+export interface ServedReading {
+  stateStarts: Int32Array;
+  blockedOffsets: Int32Array;
+  blocked: Int32Array;
 }
 
 export const SPLIT_KINDS = ['loo', 'time'] as const;
@@ -108,9 +118,10 @@ export function timeSplit(full: SequenceDataset, options: TimeSplitOptions = {})
 export interface SplitAtTimesOptions {
   /**
    * A case's state is the newest `stateLength` events before its window, as the server reads a state, and
-   * its targets are the window's items outside that state: an item met before the state can come back (a
-   * revisit) and counts. Absent = the papers' reading: the whole history is the state, and a target the
-   * user met before is a miss for every model.
+   * its targets are the window's items outside that state and not blocked (bought or disliked before, which
+   * the server never shows again): an item met before the state can come back (a revisit) and counts.
+   * Absent = the papers' reading: the whole history is the state, and a target the user met before is a
+   * miss for every model.
    */
   stateLength?: number;
 }
@@ -134,6 +145,8 @@ function windowCases(full: SequenceDataset, from: number, to: number, stateLengt
   const users: number[] = [];
   const lengths: number[] = [];
   const starts: number[] = [];
+  const blockedOffsets: number[] = [0];
+  const blocked: number[] = [];
   const offsets: number[] = [0];
   const targets: number[] = [];
   for (let u = 0; u < userCount(full); u++) {
@@ -142,7 +155,8 @@ function windowCases(full: SequenceDataset, from: number, to: number, stateLengt
     while (first + history < full.offsets[u + 1] && full.timestampsMs[first + history] < from) history++;
     if (history === 0) continue; // a cold user has no history to rank from
     const start = stateLength === undefined ? 0 : Math.max(0, history - stateLength);
-    const seen = new Set<number>(stateLength === undefined ? [] : full.itemIdx.subarray(first + start, first + history));
+    const blocks = stateLength === undefined ? new Set<number>() : blockedItems(full, u, history);
+    const seen = new Set<number>(stateLength === undefined ? [] : [...full.itemIdx.subarray(first + start, first + history), ...blocks]);
     const before = targets.length;
     for (let e = first + history; e < full.offsets[u + 1] && full.timestampsMs[e] < to; e++) {
       if (seen.has(full.itemIdx[e])) continue;
@@ -153,12 +167,19 @@ function windowCases(full: SequenceDataset, from: number, to: number, stateLengt
     users.push(u);
     lengths.push(history);
     starts.push(start);
+    blocked.push(...blocks);
+    blockedOffsets.push(blocked.length);
     offsets.push(targets.length);
   }
+  const served = {
+    stateStarts: Int32Array.from(starts),
+    blockedOffsets: Int32Array.from(blockedOffsets),
+    blocked: Int32Array.from(blocked),
+  };
   return {
     users: Int32Array.from(users),
     historyLengths: Int32Array.from(lengths),
-    ...(stateLength === undefined ? {} : { stateStarts: Int32Array.from(starts) }),
+    ...(stateLength === undefined ? {} : { served }),
     targetOffsets: Int32Array.from(offsets),
     targets: Int32Array.from(targets),
   };

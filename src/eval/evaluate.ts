@@ -88,6 +88,8 @@ function chooseCases(n: number, max: number | undefined, rng: Rng): Int32Array {
   return all.subarray(0, max).sort();
 }
 
+const NONE = new Int32Array(0);
+
 type Ranker = (model: Recommender, split: Split, cases: EvalCases, c: number, listLength: number) => CaseOutcome;
 
 function createRanker(nItems: number, options: EvaluateOptions, rng: Rng): Ranker {
@@ -99,7 +101,7 @@ function createRanker(nItems: number, options: EvaluateOptions, rng: Rng): Ranke
   return (model, split, cases, c, listLength) => {
     const u = cases.users[c];
     const end = split.full.offsets[u] + cases.historyLengths[c];
-    const start = split.full.offsets[u] + (cases.stateStarts?.[c] ?? 0);
+    const start = split.full.offsets[u] + (cases.served?.stateStarts[c] ?? 0);
     const state = {
       user: u,
       items: split.full.itemIdx.subarray(start, end),
@@ -108,11 +110,17 @@ function createRanker(nItems: number, options: EvaluateOptions, rng: Rng): Ranke
     };
     model.scoreAll(state, scores);
     const targets = caseTargets(cases, c);
-    if (excludeHistory) for (const i of state.items) excluded[i] = 1;
+    // A served reading's blocked items leave the candidates whatever excludeHistory says: the server never shows them.
+    const blocked = cases.served ? cases.served.blocked.subarray(cases.served.blockedOffsets[c], cases.served.blockedOffsets[c + 1]) : NONE;
+    const mark = (value: 0 | 1) => {
+      if (excludeHistory) for (const i of state.items) excluded[i] = value;
+      for (const i of blocked) excluded[i] = value;
+    };
+    mark(1);
     const outcome = sampled
       ? rankSampled({ scores, excluded, targets, negatives, rng, nItems })
       : rankFull(scores, excluded, targets, listLength);
-    if (excludeHistory) for (const i of state.items) excluded[i] = 0;
+    mark(0);
     return outcome;
   };
 }

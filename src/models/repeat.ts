@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CurioError, EVENT_TYPES } from '../core/index.js';
-import { userCount, weightTable, type SequenceDataset } from '../data/index.js';
+import { CurioError } from '../core/index.js';
+import { blockedItems, userCount, weightTable, type SequenceDataset } from '../data/index.js';
 import type { ModelArtifact } from './artifact.js';
 import { artifactArray, defineModel } from './define-model.js';
 import type { Recommender } from './recommender.js';
@@ -26,7 +26,7 @@ interface Rows {
 
 /**
  * Repeat consumption: shoppers come back to what they looked at, favourited or carted. A known user's own past
- * items (not those they bought) score by their behaviour weight, halving every `halfLife` distinct items
+ * items (not those they bought or disliked) score by their behaviour weight, halving every `halfLife` distinct items
  * back; every other item scores 0.
  * It is a part for a blend (the trainer's validation, which keeps an item met before the state's window as a
  * target, fits its weight): on its own it has nothing for an anonymous state, and a protocol that removes
@@ -72,15 +72,12 @@ export const repeatModel = defineModel<RepeatParams>({
   },
 });
 
-const PURCHASE = EVENT_TYPES.indexOf('purchase');
-
 /**
- * The row without the items the user bought: a slate never shows a bought item again (the server's rules
- * block it), so scoring them would only spend the weight validation fits on what cannot be served.
+ * The row without the items the user bought or disliked: a slate never shows them again (the server's rules
+ * block them), so scoring them would only spend the weight validation fits on what cannot be served.
  */
 function withoutBought(train: SequenceDataset, u: number, row: UserHistoryRow): UserHistoryRow {
-  const bought = new Set<number>();
-  for (let e = train.offsets[u]; e < train.offsets[u + 1]; e++) if (train.types[e] === PURCHASE) bought.add(train.itemIdx[e]);
+  const bought = blockedItems(train, u);
   if (bought.size === 0) return row;
   const keep = row.items.map((i) => !bought.has(i));
   return { items: row.items.filter((_, k) => keep[k]), weights: row.weights.filter((_, k) => keep[k]) };

@@ -1,5 +1,7 @@
 import { EVENT_TYPES, type EventType } from '../core/index.js';
 
+export { BLOCKING_TYPES } from '../core/index.js';
+
 /** One behaviour event of a user's state, oldest first. */
 export interface HistoryEvent {
   itemId: string;
@@ -9,6 +11,3 @@ export interface HistoryEvent {
 
 /** Behaviours that make up a user's state (impressions and searches say nothing about an item by themselves). */
 export const STATE_TYPES: EventType[] = EVENT_TYPES.filter((t) => t !== 'search' && t !== 'impression');
-
-/** Bought or disliked items are never shown to the user again. */
-export const BLOCKING_TYPES: EventType[] = ['purchase', 'dislike'];
