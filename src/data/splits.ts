@@ -171,15 +171,18 @@ function windowCases(full: SequenceDataset, from: number, to: number, stateLengt
     blockedOffsets.push(blocked.length);
     offsets.push(targets.length);
   }
-  const served = {
-    stateStarts: Int32Array.from(starts),
-    blockedOffsets: Int32Array.from(blockedOffsets),
-    blocked: Int32Array.from(blocked),
-  };
   return {
     users: Int32Array.from(users),
     historyLengths: Int32Array.from(lengths),
-    ...(stateLength === undefined ? {} : { served }),
+    ...(stateLength === undefined
+      ? {}
+      : {
+          served: {
+            stateStarts: Int32Array.from(starts),
+            blockedOffsets: Int32Array.from(blockedOffsets),
+            blocked: Int32Array.from(blocked),
+          },
+        }),
     targetOffsets: Int32Array.from(offsets),
     targets: Int32Array.from(targets),
   };
