@@ -58,6 +58,30 @@ function child(args: string[], script: string): { proc: ChildProcess; line: () =
   return { proc, line, exit };
 }
 
+describe('sqlite training records beside another writer', () => {
+  it("a supervisor's idle questions (a queued job? a stale one?) are answered without waiting for the write lock", async () => {
+    const path = join(dir, 'idle-questions.db');
+    const store = await openStore(`sqlite:${path}`);
+    await store.addJob(sampleJob('job-running', { state: 'running', heartbeatAt: new Date().toISOString() }));
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE'); // another connection (the writer thread, a job process) in the middle of a commit
+    try {
+      const started = performance.now();
+      expect(await store.claimJob('w')).toBeNull();
+      expect(await store.requeueStaleJobs(new Date(Date.now() - 60_000).toISOString())).toEqual([]);
+      expect(performance.now() - started).toBeLessThan(1000); // the connection's busy_timeout is 5 s
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    // With something to do, the write still happens.
+    await store.addJob(sampleJob('job-queued'));
+    expect((await store.claimJob('w'))?.id).toBe('job-queued');
+    expect(await store.requeueStaleJobs(new Date(Date.now() + 60_000).toISOString())).toEqual(['job-running', 'job-queued']);
+    await store.close();
+  });
+});
+
 describe('sqlite training records across processes', () => {
   it('processes claiming from one file at once claim every job exactly once', async () => {
     const path = join(dir, 'claims.db');

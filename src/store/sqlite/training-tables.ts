@@ -36,6 +36,9 @@ function asCurioError(e: unknown, conflict: string): unknown {
   return e;
 }
 
+const QUEUED_JOB = `SELECT record FROM jobs WHERE state = 'queued' ORDER BY created_at, rowid LIMIT 1`;
+const STALE_JOBS = `SELECT record FROM jobs WHERE state = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < ?) ORDER BY created_at, rowid`;
+
 const trimLog = (log: readonly string[]): string[] => log.slice(-JOB_LOG_LINES);
 
 /**
@@ -228,9 +231,11 @@ export class TrainingTables {
   }
 
   claimJob(worker: string): Job | null {
+    // A supervisor asks every second, and the answer is nearly always "none": a read first, so the request
+    // thread takes the write lock (and waits out another connection's commit) only when there is a job.
+    if (this.sql(QUEUED_JOB).pluck().get() === undefined) return null;
     return this.transaction(() => {
-      const text = this.sql(`SELECT record FROM jobs WHERE state = 'queued' ORDER BY created_at, rowid LIMIT 1`).pluck().get() as
-        string | undefined;
+      const text = this.sql(QUEUED_JOB).pluck().get() as string | undefined;
       if (text === undefined) return null;
       const job = JSON.parse(text) as Job;
       const now = new Date().toISOString();
@@ -257,12 +262,10 @@ export class TrainingTables {
   /** A running job without a heartbeat counts as stale: nothing would ever requeue it otherwise. */
   requeueStaleJobs(staleBefore: string): string[] {
     const before = isoMs('staleBefore', staleBefore);
+    // Every supervisor tick asks; a read first, as in `claimJob`, takes the write lock only when a job is stale.
+    if (this.sql(STALE_JOBS).pluck().get(before) === undefined) return [];
     return this.transaction(() => {
-      const rows = this.sql(
-        `SELECT record FROM jobs WHERE state = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < ?) ORDER BY created_at, rowid`,
-      )
-        .pluck()
-        .all(before) as string[];
+      const rows = this.sql(STALE_JOBS).pluck().all(before) as string[];
       return rows.map((text) => {
         const job = JSON.parse(text) as Job;
         const line = `requeued: worker ${job.worker ?? '(none)'} stopped answering at ${job.heartbeatAt ?? 'its start'}`;
