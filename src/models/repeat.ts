@@ -44,7 +44,7 @@ export const repeatModel = defineModel<RepeatParams>({
     const table = weightTable(options.eventWeights);
     const at = new Int32Array(train.items.length).fill(-1);
     const rows = Array.from({ length: userCount(train) }, (_, u) =>
-      withoutBought(train, u, newestDistinctItems(train, u, p.items, table, at)),
+      withoutBlocked(train, u, newestDistinctItems(train, u, p.items, table, at)),
     );
     const rowIndptr = new Int32Array(rows.length + 1);
     rows.forEach((r, u) => (rowIndptr[u + 1] = rowIndptr[u] + r.items.length));
@@ -76,10 +76,10 @@ export const repeatModel = defineModel<RepeatParams>({
  * The row without the items the user bought or disliked: a slate never shows them again (the server's rules
  * block them), so scoring them would only spend the weight validation fits on what cannot be served.
  */
-function withoutBought(train: SequenceDataset, u: number, row: UserHistoryRow): UserHistoryRow {
-  const bought = blockedItems(train, u);
-  if (bought.size === 0) return row;
-  const keep = row.items.map((i) => !bought.has(i));
+function withoutBlocked(train: SequenceDataset, u: number, row: UserHistoryRow): UserHistoryRow {
+  const blocked = blockedItems(train, u);
+  if (blocked.size === 0) return row;
+  const keep = row.items.map((i) => !blocked.has(i));
   return { items: row.items.filter((_, k) => keep[k]), weights: row.weights.filter((_, k) => keep[k]) };
 }
 
