@@ -210,8 +210,9 @@ class Histories {
   hasEver(userId: string, itemId: string): boolean {
     return this.everByUser.get(userId)?.has(itemId) ?? false;
   }
-  blocked(userId: string): string[] {
-    return [...(this.blockedByUser.get(userId) ?? [])];
+  /** A copy: the day's cases keep what was blocked before the day, whatever is appended after. */
+  blocked(userId: string): ReadonlySet<string> {
+    return new Set(this.blockedByUser.get(userId));
   }
 }
 
@@ -220,7 +221,7 @@ interface DayCase {
   userId: string;
   history: HistoryEvent[];
   /** Bought or disliked before the day: out of the candidates, never a target (the server never shows them again). */
-  blocked: string[];
+  blocked: ReadonlySet<string>;
   targets: string[];
 }
 
@@ -267,9 +268,8 @@ function dayCases(dayEvents: Event[], histories: Histories): { cases: DayCase[];
     }
     const seen = new Set(history.map((h) => h.itemId));
     const blocked = histories.blocked(userId);
-    const blockedSet = new Set(blocked);
     const unseen = [...items].filter((i) => !seen.has(i));
-    const fresh = unseen.filter((i) => !blockedSet.has(i));
+    const fresh = unseen.filter((i) => !blocked.has(i));
     counts.seenTargets += items.size - unseen.length;
     counts.blockedTargets += unseen.length - fresh.length;
     counts.targets += fresh.length;
@@ -310,7 +310,7 @@ function scoreDay(served: LoadedVersion, cases: DayCase[]): DayScore {
       },
       scores,
     );
-    const blocked = c.blocked.flatMap((id) => index.get(id) ?? []);
+    const blocked = [...c.blocked].flatMap((id) => index.get(id) ?? []);
     for (const i of items) excluded[i] = 1;
     for (const i of blocked) excluded[i] = 1;
     const knownTargets = c.targets.filter((t) => index.has(t));
