@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
@@ -21,6 +22,26 @@ export function startModuleWorker(baseUrl: string, name: string, options: Worker
   const tsx = createRequire(baseUrl).resolve('tsx/cjs');
   const source = fileURLToPath(new URL(`./${name}.ts`, baseUrl));
   return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(source)});`, { ...options, execArgv: [], eval: true });
+}
+
+/** The nice value of a process's background threads (the store's writer, version checks, index builds). */
+export const BACKGROUND_NICE = 10;
+
+/**
+ * Called first thing in a background worker thread: lowers the calling thread's priority below request
+ * handling. On Linux a nice value is per thread (setpriority on 0 changes the calling thread only), so the
+ * request thread keeps its own: when the cores are busy it wins over this thread instead of sharing a core
+ * evenly with it. Elsewhere it lowers the whole process, so it only acts where it is per thread. False when
+ * the change was not made (another system, or not permitted).
+ */
+export function runBelowRequests(nice = BACKGROUND_NICE): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    setPriority(0, nice);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A reply from a request thread: the request's id, then its result or the error it raised. */

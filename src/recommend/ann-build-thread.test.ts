@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CurioError } from '../core/index.js';
+import { BACKGROUND_NICE, CurioError } from '../core/index.js';
 import { buildAnnOffThread } from './ann-build-thread.js';
 import { AnnIndex } from './ann-index.js';
 import { clusteredEmbeddings } from '../../test/support/ann-synthetic.js';
+import { THREADS_VISIBLE, threadNices } from '../../test/support/threads.js';
 
 describe('buildAnnOffThread', () => {
   it('builds the graph AnnIndex.build builds, in a thread of its own', async () => {
@@ -33,6 +34,15 @@ describe('buildAnnOffThread', () => {
     // Built on this thread in 20 ms slices, the build would hold it for all of `took` minus the ticks between.
     expect(took).toBeGreaterThan(300);
     expect(longest).toBeLessThan(Math.min(150, took / 3));
+  });
+
+  it.runIf(THREADS_VISIBLE)('builds below request handling, which keeps its priority', async () => {
+    const { embeddings } = clusteredEmbeddings({ items: 500, dim: 8, clusters: 5, seed: 7, queries: 1 });
+    await buildAnnOffThread({ embeddings, dim: 8 });
+    // This test's process starts no other background thread: the one at the background nice is the builder.
+    const nices = threadNices();
+    expect([...nices.values()]).toContain(BACKGROUND_NICE);
+    expect(nices.get(process.pid)).toBe(0);
   });
 
   it('refuses embeddings that are not whole rows', async () => {

@@ -4,7 +4,7 @@
 // asynchronous read (which runs in libuv's pool, not on the request thread).
 import { parentPort } from 'node:worker_threads';
 import hnswlib from 'hnswlib-node';
-import type { ThreadReply } from '../core/threads.js';
+import { runBelowRequests, type ThreadReply } from '../core/threads.js';
 
 // Only types leave this module: importing a value would run the worker's code on the importing thread.
 
@@ -22,6 +22,9 @@ export interface AnnBuildRequest {
 export interface AnnBuildResult {
   built: true;
 }
+
+// A graph build takes seconds of CPU: where the cores are busy, requests come first.
+runBelowRequests();
 
 const port = parentPort!;
 port.on('message', (request: AnnBuildRequest & { id: number }) => {

@@ -4,7 +4,7 @@
 // so a serving process does them here. The decoded arrays come back (transferred, not copied) with what the
 // restored model worked out from them (derivedArrays), so the serving thread's restore only copies weights.
 import { parentPort } from 'node:worker_threads';
-import type { ThreadReply } from '../core/threads.js';
+import { runBelowRequests, type ThreadReply } from '../core/threads.js';
 import type { ModelArtifact } from '../models/artifact.js';
 import { isSequentialRecommender } from '../models/seq-model.js';
 import { verifiedArtifact } from './verify.js';
@@ -21,6 +21,9 @@ export interface VerifyRequest {
 export interface VerifyResult {
   artifact: ModelArtifact;
 }
+
+// Checking a version takes a CPU-heavy second or so: where the cores are busy, requests come first.
+runBelowRequests();
 
 const port = parentPort!;
 port.on('message', (request: VerifyRequest & { id: number }) => {

@@ -1,16 +1,12 @@
-import { setPriority } from 'node:os';
 import { Worker, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { startModuleWorker } from '../../core/threads.js';
+import { BACKGROUND_NICE, runBelowRequests, startModuleWorker } from '../../core/threads.js';
 
 /**
  * The store's background threads (`writer-worker.ts`, `checkpointer-worker.ts`): each opens its own
  * connection to the database file and runs below request handling. This module holds both halves: how
  * the store starts such a worker, and how the worker sets itself up.
  */
-
-/** The nice value of the store's background threads: below request handling. */
-const BACKGROUND_NICE = 10;
 
 /** What every background worker is started with. */
 interface BackgroundData {
@@ -36,12 +32,6 @@ export function startBackgroundWorker(name: string, path: string, data: Record<s
 export function backgroundConnection<T extends object = object>(): { data: T & BackgroundData; db: Database.Database; port: MessagePort } {
   if (!parentPort) throw new Error('backgroundConnection() runs only in a worker thread');
   const data = workerData as T & BackgroundData;
-  // On Linux the nice value is per thread, so only this thread yields: request handling on the main
-  // thread wins when the cores are busy.
-  try {
-    setPriority(0, data.nice);
-  } catch {
-    // not permitted: normal priority
-  }
+  runBelowRequests(data.nice);
   return { data, db: new Database(data.path), port: parentPort };
 }
