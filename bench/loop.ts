@@ -60,6 +60,8 @@ const { values: args } = parseArgs({
     'max-train-minutes': { type: 'string', default: '2' },
     /** Overrides training.schedule (e.g. '' for incremental updates only); absent = the default. */
     schedule: { type: 'string' },
+    /** Overrides training.candidates: model ids, comma-separated (default params); absent = the default. */
+    candidates: { type: 'string' },
     out: { type: 'string', default: 'bench/results/loop.json' },
     verbose: { type: 'boolean', default: false },
   },
@@ -598,8 +600,10 @@ async function main(): Promise<void> {
   const git = gitState();
   const cap = args['max-train-minutes'] === '' ? {} : { maxTrainMinutes: Number(args['max-train-minutes']) };
   const schedule = args.schedule === undefined ? {} : { schedule: args.schedule };
+  const candidates =
+    args.candidates === undefined ? {} : { candidates: args.candidates.split(',').map((model) => ({ model, params: {} })) };
   const config = loadConfig({
-    overrides: { logLevel: 'silent', 'auth.disabled': true, training: { worker: false, ...cap, ...schedule } },
+    overrides: { logLevel: 'silent', 'auth.disabled': true, training: { worker: false, ...cap, ...schedule, ...candidates } },
     env: {},
   });
   const defaults = loadConfig({ env: {} }).training;
