@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -42,33 +42,6 @@ export function runBelowRequests(nice = BACKGROUND_NICE): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * Called once at a serving process's start, on the request thread: lowers every other thread the process
- * has so far to the background nice, the calling thread keeping its own. Those are V8's platform workers (its garbage
- * collector's helpers and its compilers), which exist before any code runs. Left at the request thread's
- * priority, a collection's helpers share a small machine's cores evenly with the request thread, which
- * then waits, runnable, while requests queue; lowered, they still have every idle cycle and the request
- * thread takes over a core when it needs one. Threads started later inherit the request thread's priority
- * (libuv's pool) or set their own (`runBelowRequests`). Linux only, where a nice value is per thread; returns
- * how many threads were lowered.
- */
-export function lowerOtherThreads(nice = BACKGROUND_NICE): number {
-  if (process.platform !== 'linux' || !existsSync('/proc/thread-self')) return 0;
-  // '<pid>/task/<tid>': the calling thread, the process's main thread or not.
-  const self = Number(readlinkSync('/proc/thread-self').split('/').pop());
-  let lowered = 0;
-  for (const tid of readdirSync('/proc/self/task').map(Number)) {
-    if (tid === self) continue;
-    try {
-      setPriority(tid, nice);
-      lowered++;
-    } catch {
-      // ended meanwhile, or not permitted
-    }
-  }
-  return lowered;
 }
 
 /** A reply from a request thread: the request's id, then its result or the error it raised. */

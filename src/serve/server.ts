@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { openCluster } from '../cluster/open-cluster.js';
-import { lowerOtherThreads, type Config } from '../core/index.js';
+import type { Config } from '../core/index.js';
 import { steadyAllocator } from '../nn/index.js';
 import { openStore } from '../store/index.js';
 import { createApp, type CreateAppOptions } from './app.js';
@@ -30,7 +30,6 @@ const TRIM_INTERVAL_MS = 30_000;
 /** Opens the configured store, listens on `server.host:server.port`, and shuts down cleanly on SIGTERM/SIGINT. */
 export async function startServer(config: Config, options: StartServerOptions = {}): Promise<RunningServer> {
   assertAuthConfigured(config); // before opening anything, so a misconfiguration fails fast
-  lowerOtherThreads();
   const allocator = steadyAllocator();
   const store = await openStore(config.store.url, { backgroundCheckpoints: true, backgroundWrites: true });
   // Opened before the app and closed after it: the runtime's last writes still reach the other nodes.
