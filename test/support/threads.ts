@@ -19,8 +19,3 @@ export function threadNices(): Map<number, number> {
   }
   return nices;
 }
-
-/** The nice values of the threads started since `before` (a `threadNices()` taken earlier). */
-export function newThreadNices(before: Map<number, number>): number[] {
-  return [...threadNices()].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice);
-}
