@@ -1,6 +1,6 @@
 import { Worker, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { BACKGROUND_NICE, runBelowRequests, startModuleWorker } from '../../core/threads.js';
+import { runBelowRequests, startModuleWorker } from '../../core/threads.js';
 
 /**
  * The store's background threads (`writer-worker.ts`, `checkpointer-worker.ts`): each opens its own
@@ -12,7 +12,6 @@ import { BACKGROUND_NICE, runBelowRequests, startModuleWorker } from '../../core
 interface BackgroundData {
   /** The database file, already created and migrated by the store. */
   path: string;
-  nice: number;
 }
 
 /**
@@ -21,7 +20,7 @@ interface BackgroundData {
  * `startModuleWorker` (core/threads.ts).
  */
 export function startBackgroundWorker(name: string, path: string, data: Record<string, unknown> = {}): Worker {
-  const background: BackgroundData = { path, nice: BACKGROUND_NICE };
+  const background: BackgroundData = { path };
   return startModuleWorker(import.meta.url, name, { workerData: { ...data, ...background } });
 }
 
@@ -32,6 +31,6 @@ export function startBackgroundWorker(name: string, path: string, data: Record<s
 export function backgroundConnection<T extends object = object>(): { data: T & BackgroundData; db: Database.Database; port: MessagePort } {
   if (!parentPort) throw new Error('backgroundConnection() runs only in a worker thread');
   const data = workerData as T & BackgroundData;
-  runBelowRequests(data.nice);
+  runBelowRequests();
   return { data, db: new Database(data.path), port: parentPort };
 }
