@@ -5,9 +5,12 @@
  * 500 queries, and recall@100 against the exact top-100 at several efSearch values (and with a filter
  * that excludes 10% of the items, as request rules do). For the default m it also saves the graph and loads
  * it back (ann-cache.ts): save time, file size, load time, and a restart's whole cache hit (hashing the
- * embeddings and the file, then loading) against the build. Writes bench/results/ann.json.
+ * embeddings and the file, then loading) against the build. Writes bench/results/ann.json. With `--store`, the
+ * vectors are a trained model's instead: the serving version of a SQLite store (one `bench:request-alloc
+ * --shop <path>` builds and keeps: bench:serve's shop with two curio-seq versions) and its users' vectors.
  *
  *   node --import tsx bench/ann.ts [--items 200000] [--dim 64] [--queries 500] [--m 32,48] [--ef 50,100,128,200,400]
+ *     [--store shop.db --out bench/results/ann-trained.json]   (a trained model's vectors: the store's serving version)
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -17,9 +20,17 @@ import { topK } from '../src/models/index.js';
 import { fingerprintEmbeddings, obtainAnnIndex, writeAnnCache, type AnnMemo } from '../src/recommend/ann-cache.js';
 import { AnnIndex, DEFAULT_ANN_PARAMS } from '../src/recommend/ann-index.js';
 import { clusteredEmbeddings } from '../test/support/ann-synthetic.js';
+import { datasetFromStore } from '../src/data/index.js';
+import { isSequentialRecommender } from '../src/models/index.js';
+import { openStore } from '../src/store/index.js';
+import { loadVersion } from '../src/train/index.js';
+import { portablePath } from './datasets.js';
 
-const OUT = 'bench/results/ann.json';
 const K = 100;
+/** `top10Found`: the share of the exact top 10 among the index's K. */
+const TOP_SHOWN = 10;
+/** A user's state for a query vector: their newest events, as the server reads them (serving.historyLength). */
+const STATE_EVENTS = 30;
 
 const { values: args } = parseArgs({
   options: {
@@ -29,8 +40,12 @@ const { values: args } = parseArgs({
     queries: { type: 'string', default: '500' },
     m: { type: 'string', default: '32,48' },
     ef: { type: 'string', default: '50,100,128,200,400' },
+    /** A SQLite store with a serving embedding model: its item vectors and its users' vectors instead of synthetic ones. */
+    store: { type: 'string' },
+    out: { type: 'string', default: 'bench/results/ann.json' },
   },
 });
+const OUT = args.out;
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -57,17 +72,32 @@ const FILTERS = [
 ];
 const FILTER_QUERIES = 200;
 
-/** Median ms per query and recall@K of `search` against the exact top-K sets. */
-function measure(queries: Float32Array[], truth: Set<number>[], search: (q: Float32Array) => number[]) {
+/** The exact top-K of each query, best first. */
+type Truth = Int32Array[];
+
+/**
+ * Median ms per query, recall@K of `search` against the exact top-K, and the share of the exact top
+ * TOP_SHOWN among its K (the items a slate shows come from the top of the candidates).
+ */
+function measure(queries: Float32Array[], truth: Truth, search: (q: Float32Array) => number[]) {
   const times: number[] = [];
   let found = 0;
+  let foundTop = 0;
   queries.forEach((q, j) => {
     const t0 = performance.now();
-    const got = search(q);
+    const got = new Set(search(q));
     times.push(performance.now() - t0);
-    found += got.filter((i) => truth[j].has(i)).length;
+    truth[j].forEach((i, rank) => {
+      if (!got.has(i)) return;
+      found++;
+      if (rank < TOP_SHOWN) foundTop++;
+    });
   });
-  return { msPerQuery: round(median(times)), recall: round(found / (K * queries.length), 4) };
+  return {
+    msPerQuery: round(median(times)),
+    recall: round(found / (K * queries.length), 4),
+    top10Found: round(foundTop / (TOP_SHOWN * queries.length), 4),
+  };
 }
 
 const seconds = async <T>(run: () => Promise<T>): Promise<{ value: T; seconds: number }> => {
@@ -118,29 +148,68 @@ async function persistence(index: AnnIndex, embeddings: Float32Array, queries: F
   }
 }
 
+/**
+ * A trained model's item vectors and user vectors: the serving version of the store at `path` (an
+ * embedding model such as curio-seq), queried with the vectors of users spread through the store (each
+ * one's newest events as the state), as a request asks the index.
+ */
+async function trainedEmbeddings(path: string, count: number) {
+  const store = await openStore(`sqlite:${path}`);
+  try {
+    const version = await store.servingModelVersion();
+    if (!version) throw new Error(`--store ${path}: no version serves`);
+    const { model, itemIds } = await loadVersion(store, version);
+    if (!isSequentialRecommender(model)) throw new Error(`--store ${path}: the serving ${version.model} has no item embeddings`);
+    const row = new Map(itemIds.map((id, i) => [id, i]));
+    const data = await datasetFromStore(store);
+    const users = data.users.length;
+    const queries: Float32Array[] = [];
+    const stride = Math.max(1, Math.floor(users / count));
+    for (let u = 0; u < users && queries.length < count; u += stride) {
+      const items: number[] = [];
+      for (let k = Math.max(data.offsets[u], data.offsets[u + 1] - STATE_EVENTS); k < data.offsets[u + 1]; k++) {
+        const i = row.get(data.items[data.itemIdx[k]]);
+        if (i !== undefined) items.push(i);
+      }
+      if (items.length > 0) queries.push(model.userVector({ items: Int32Array.from(items) }));
+    }
+    return {
+      embeddings: model.itemEmbeddings(),
+      dim: model.embeddingDim,
+      queries,
+      source: `${version.model} version ${version.id} of ${portablePath(path)} (${model.nItems} items), users' vectors from their newest ${STATE_EVENTS} events`,
+    };
+  } finally {
+    await store.close();
+  }
+}
+
 async function main(): Promise<void> {
-  const items = Number(args.items);
-  const dim = Number(args.dim);
-  const { embeddings, queries } = clusteredEmbeddings({
-    items,
-    dim,
-    clusters: Number(args.clusters),
-    seed: 1,
-    queries: Number(args.queries),
-  });
+  const trained = args.store ? await trainedEmbeddings(args.store, Number(args.queries)) : null;
+  const { embeddings, queries } =
+    trained ??
+    clusteredEmbeddings({
+      items: Number(args.items),
+      dim: Number(args.dim),
+      clusters: Number(args.clusters),
+      seed: 1,
+      queries: Number(args.queries),
+    });
+  const dim = trained?.dim ?? Number(args.dim);
+  const items = embeddings.length / dim;
   const scores = new Float32Array(items);
   const exactTimes: number[] = [];
   const truth = queries.map((q) => {
     const t0 = performance.now();
     const top = exactTop(embeddings, dim, q, scores);
     exactTimes.push(performance.now() - t0);
-    return new Set(top);
+    return top;
   });
   const exactMs = round(median(exactTimes));
   console.log(`exact top-${K} over ${items} × ${dim}: ${exactMs} ms/query (median of ${queries.length})`);
   const filtered = FILTERS.map((f) => {
     const excluded = Uint8Array.from({ length: items }, (_, i) => (f.allowed(i) ? 0 : 1));
-    return { ...f, truth: queries.slice(0, FILTER_QUERIES).map((q) => new Set(exactTop(embeddings, dim, q, scores, excluded))) };
+    return { ...f, truth: queries.slice(0, FILTER_QUERIES).map((q) => exactTop(embeddings, dim, q, scores, excluded)) };
   });
   const graphs = [];
   let persisted: Awaited<ReturnType<typeof persistence>> | null = null;
@@ -151,7 +220,7 @@ async function main(): Promise<void> {
     for (const ef of args.ef.split(',').map(Number)) {
       index.setEfSearch(ef);
       const plain = measure(queries, truth, (q) => index.search(q, K).map((h) => h.index));
-      console.log(`  efSearch=${ef}: ${plain.msPerQuery} ms/query, recall@${K} ${plain.recall}`);
+      console.log(`  efSearch=${ef}: ${plain.msPerQuery} ms/query, recall@${K} ${plain.recall}, exact top 10 found ${plain.top10Found}`);
       byEf.push({ efSearch: ef, ...plain });
     }
     index.setEfSearch(DEFAULT_ANN_PARAMS.efSearch);
@@ -178,10 +247,10 @@ async function main(): Promise<void> {
     data: {
       items,
       dim,
-      clusters: Number(args.clusters),
+      ...(trained ? {} : { clusters: Number(args.clusters) }),
       queries: queries.length,
       k: K,
-      generator: 'clusteredEmbeddings (src/recommend/ann-synthetic.ts), seed 1',
+      generator: trained?.source ?? 'clusteredEmbeddings (test/support/ann-synthetic.ts), seed 1',
     },
     exact: { msPerQuery: exactMs },
     defaults: DEFAULT_ANN_PARAMS,
