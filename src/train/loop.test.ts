@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLoopShop, FAST_CANDIDATES, runJob, fittedVersion, type LoopShop } from '../../test/support/loop-shop.js';
 import { TrainingSupervisor } from './supervisor.js';
-import { promoteVersion } from './registry-ops.js';
+import { promoteVersion, rollbackVersion } from './registry-ops.js';
 import { pruneVersions } from './versions.js';
 import { ServingWatcher } from './serving-watcher.js';
 
@@ -95,6 +95,43 @@ describe('the learning loop', () => {
     await watcher.check();
     expect(served).toEqual([first.id, second.id]);
     expect(watcher.current).toBe(second.id);
+    await watcher.stop();
+  });
+
+  it('a rollback serves the version served before without reading its artifact again, unless it was rewritten', async () => {
+    shop = await createLoopShop({ users: 60, items: 30, days: 4 });
+    const [first, second] = [await fittedVersion(shop), await fittedVersion(shop)];
+    await shop.store.promoteModelVersion(first.id, 'test');
+    const served: string[] = [];
+    const watcher = new ServingWatcher({
+      store: shop.store,
+      pollMs: 60_000,
+      use: async (m) => void served.push(m.versionId!),
+      warn: () => undefined,
+    });
+    await watcher.check();
+    await promoteVersion(shop.store, second.id, watcher);
+    const reads = vi.spyOn(shop.store, 'modelArtifact');
+    await rollbackVersion(shop.store, watcher);
+    expect(served).toEqual([first.id, second.id, first.id]);
+    expect((await shop.store.servingModelVersion())?.id).toBe(first.id);
+    expect(reads).not.toHaveBeenCalled();
+
+    // Another process follows a rollback from its poll with what it kept as well.
+    await promoteVersion(shop.store, second.id, watcher);
+    await shop.store.promoteModelVersion(first.id, 'rolled back elsewhere');
+    await watcher.check();
+    expect(served.at(-1)).toBe(first.id);
+    expect(reads).not.toHaveBeenCalled();
+
+    // An artifact rewritten since (an erasure does that) has another checksum in its row: it is read and checked
+    // again, not taken from memory (here the row's checksum no longer matches the bytes, so it is refused).
+    await promoteVersion(shop.store, second.id, watcher);
+    await shop.store.replaceModelArtifact(first.id, (await shop.store.modelArtifact(first.id))!, '0'.repeat(64));
+    reads.mockClear();
+    await expect(rollbackVersion(shop.store, watcher)).rejects.toThrow(/checksum/);
+    expect(reads).toHaveBeenCalledWith(first.id);
+    expect(served.at(-1)).toBe(second.id);
     await watcher.stop();
   });
 

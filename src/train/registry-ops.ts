@@ -36,7 +36,7 @@ async function serveVersion(store: Store, version: ModelVersion, reason: string,
     await store.promoteModelVersion(version.id, reason);
     return;
   }
-  const loaded = await loadVersion(store, version);
+  const loaded = watcher?.keptVersion(version) ?? (await loadVersion(store, version));
   await store.promoteModelVersion(version.id, reason);
   await watcher?.serve(loaded);
 }

@@ -4,6 +4,9 @@ import { RegistryPoller } from './registry-poller.js';
 import { warmVerifyThread } from './verify-thread.js';
 import { loadVersion, previousServing, ROLLED_BACK, type LoadedVersion } from './versions.js';
 
+/** Versions a serving process keeps loaded: the one it serves and the one it served before (a rollback's). */
+const KEPT_VERSIONS = 2;
+
 export interface ServingWatcherOptions {
   store: Store;
   pollMs: number;
@@ -26,6 +29,8 @@ export class ServingWatcher extends RegistryPoller {
    * not load and swap the same version a second time.
    */
   private incomingId: string | null = null;
+  /** The last versions served here, loaded and verified, by id (most recent last). */
+  private readonly kept = new Map<string, LoadedVersion>();
 
   constructor(private readonly options: ServingWatcherOptions) {
     super(options, 'model');
@@ -42,6 +47,17 @@ export class ServingWatcher extends RegistryPoller {
     await super.start();
   }
 
+  /**
+   * The version as this process loaded it when it served it lately, if the registry's row still has the
+   * checksum it was loaded with (an erasure that rewrites an artifact changes it): going back to it, by hand
+   * here or by following another process's rollback, then neither reads nor checks the artifact again, which
+   * on a busy machine took longer than the swap itself. Artifacts are immutable otherwise.
+   */
+  keptVersion(version: ModelVersion): LoadedVersion | undefined {
+    const kept = this.kept.get(version.id);
+    return kept && kept.version.checksum === version.checksum ? kept : undefined;
+  }
+
   /** Serves a version this process has just promoted (the API's promote and rollback): no wait for the next poll. */
   async serve(loaded: LoadedVersion): Promise<void> {
     const id = loaded.version.id;
@@ -49,6 +65,9 @@ export class ServingWatcher extends RegistryPoller {
     try {
       await this.options.use(provided(loaded));
       this.currentId = id;
+      this.kept.delete(id);
+      this.kept.set(id, loaded);
+      while (this.kept.size > KEPT_VERSIONS) this.kept.delete(this.kept.keys().next().value as string);
     } finally {
       if (this.incomingId === id) this.incomingId = null;
     }
@@ -61,6 +80,7 @@ export class ServingWatcher extends RegistryPoller {
   async reload(): Promise<void> {
     this.currentId = null;
     this.incomingId = null;
+    this.kept.clear();
     await this.check();
   }
 
@@ -70,7 +90,7 @@ export class ServingWatcher extends RegistryPoller {
     if (!version || this.holds(version.id)) return;
     let loaded: LoadedVersion;
     try {
-      loaded = await loadVersion(store, version);
+      loaded = this.keptVersion(version) ?? (await loadVersion(store, version));
     } catch (error) {
       await this.refuse(version, error);
       return;
