@@ -34,10 +34,10 @@ export const BACKGROUND_NICE = 10;
  * evenly with it. Elsewhere it lowers the whole process, so it only acts where it is per thread. False when
  * the change was not made (another system, or not permitted).
  */
-export function runBelowRequests(nice = BACKGROUND_NICE): boolean {
+export function runBelowRequests(): boolean {
   if (process.platform !== 'linux') return false;
   try {
-    setPriority(0, nice);
+    setPriority(0, BACKGROUND_NICE);
     return true;
   } catch {
     return false;
